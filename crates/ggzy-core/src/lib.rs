@@ -1,0 +1,19 @@
+//! The domain of ggzy: rules as pure functions and types.
+//!
+//! No I/O, no async and no system clock here: time arrives as an argument (see [`clock`]), so every
+//! statutory limit is unit-testable and every decision replayable.
+
+pub mod account;
+pub mod calendar;
+pub mod clock;
+pub mod entity;
+pub mod error;
+pub mod event;
+pub mod money;
+pub mod region;
+pub mod role;
+pub mod uscc;
+
+pub use error::{FieldError, Invalid, RuleRef};
+pub use money::Money;
+pub use uscc::Uscc;

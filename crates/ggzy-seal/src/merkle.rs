@@ -1,0 +1,233 @@
+//! RFC 6962 (Certificate Transparency) Merkle tree hashing and proofs, with SM3 as the hash.
+//!
+//! Leaves are event chain hashes. Domain separation follows RFC 6962: `0x00` before a leaf,
+//! `0x01` before an interior node, so a leaf can never be passed off as a node.
+
+use crate::{Hash, sm3};
+
+pub fn leaf_hash(data: &[u8]) -> Hash {
+    sm3(&[&[0u8], data])
+}
+
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    sm3(&[&[1u8], left, right])
+}
+
+fn split(n: usize) -> usize {
+    // Largest power of two strictly smaller than n (n >= 2).
+    let mut k = 1;
+    while k << 1 < n {
+        k <<= 1;
+    }
+    k
+}
+
+/// MTH over already-hashed leaves.
+pub fn root(leaves: &[Hash]) -> Hash {
+    match leaves.len() {
+        0 => sm3(&[]),
+        1 => leaves[0],
+        n => {
+            let k = split(n);
+            node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
+        }
+    }
+}
+
+/// Audit path for leaf `index` in the tree made of `leaves` (RFC 6962 §2.1.1).
+pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
+    if index >= leaves.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    path(leaves, index, &mut out);
+    Some(out)
+}
+
+fn path(leaves: &[Hash], m: usize, out: &mut Vec<Hash>) {
+    let n = leaves.len();
+    if n <= 1 {
+        return;
+    }
+    let k = split(n);
+    if m < k {
+        path(&leaves[..k], m, out);
+        out.push(root(&leaves[k..]));
+    } else {
+        path(&leaves[k..], m - k, out);
+        out.push(root(&leaves[..k]));
+    }
+}
+
+/// Consistency proof between the first `old_size` leaves and all of `leaves` (RFC 6962 §2.1.2).
+pub fn consistency_proof(leaves: &[Hash], old_size: usize) -> Option<Vec<Hash>> {
+    if old_size == 0 || old_size > leaves.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    if old_size < leaves.len() {
+        subproof(old_size, leaves, true, &mut out);
+    }
+    Some(out)
+}
+
+fn subproof(m: usize, leaves: &[Hash], complete: bool, out: &mut Vec<Hash>) {
+    let n = leaves.len();
+    if m == n {
+        if !complete {
+            out.push(root(leaves));
+        }
+        return;
+    }
+    let k = split(n);
+    if m <= k {
+        subproof(m, &leaves[..k], complete, out);
+        out.push(root(&leaves[k..]));
+    } else {
+        subproof(m - k, &leaves[k..], false, out);
+        out.push(root(&leaves[..k]));
+    }
+}
+
+/// Checks an audit path (RFC 9162 §2.1.3.2).
+pub fn verify_inclusion(
+    index: u64,
+    tree_size: u64,
+    leaf: &Hash,
+    proof: &[Hash],
+    expected_root: &Hash,
+) -> bool {
+    if index >= tree_size {
+        return false;
+    }
+    let (mut fnode, mut snode) = (index, tree_size - 1);
+    let mut r = *leaf;
+    for p in proof {
+        if snode == 0 {
+            return false;
+        }
+        if fnode & 1 == 1 || fnode == snode {
+            r = node_hash(p, &r);
+            if fnode & 1 == 0 {
+                while fnode & 1 == 0 && fnode != 0 {
+                    fnode >>= 1;
+                    snode >>= 1;
+                }
+            }
+        } else {
+            r = node_hash(&r, p);
+        }
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    snode == 0 && &r == expected_root
+}
+
+/// Checks a consistency proof between two tree heads (RFC 9162 §2.1.4.2).
+pub fn verify_consistency(
+    old_size: u64,
+    new_size: u64,
+    old_root: &Hash,
+    new_root: &Hash,
+    proof: &[Hash],
+) -> bool {
+    if old_size == 0 || old_size > new_size {
+        return false;
+    }
+    if old_size == new_size {
+        return proof.is_empty() && old_root == new_root;
+    }
+    let mut path: Vec<Hash> = Vec::with_capacity(proof.len() + 1);
+    if old_size.is_power_of_two() {
+        path.push(*old_root);
+    }
+    path.extend_from_slice(proof);
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    let (mut fnode, mut snode) = (old_size - 1, new_size - 1);
+    while fnode & 1 == 1 {
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    let (mut fr, mut sr) = (*first, *first);
+    for c in rest {
+        if snode == 0 {
+            return false;
+        }
+        if fnode & 1 == 1 || fnode == snode {
+            fr = node_hash(c, &fr);
+            sr = node_hash(c, &sr);
+            while fnode & 1 == 0 && fnode != 0 {
+                fnode >>= 1;
+                snode >>= 1;
+            }
+        } else {
+            sr = node_hash(&sr, c);
+        }
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    &fr == old_root && &sr == new_root && snode == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn leaves(n: usize) -> Vec<Hash> {
+        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
+    }
+
+    #[test]
+    fn root_of_two_is_node_of_leaves() {
+        let l = leaves(2);
+        assert_eq!(root(&l), node_hash(&l[0], &l[1]));
+        assert_eq!(root(&l[..1]), l[0]);
+    }
+
+    #[test]
+    fn every_inclusion_proof_verifies_and_tampering_fails() {
+        for n in 1..40 {
+            let l = leaves(n);
+            let r = root(&l);
+            for i in 0..n {
+                let p = inclusion_proof(&l, i).expect("in range");
+                assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &r), "n={n} i={i}");
+                let other = leaf_hash(b"forged");
+                assert!(!verify_inclusion(i as u64, n as u64, &other, &p, &r));
+                if n > 1 {
+                    assert!(!verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r) || l[i] == l[(i + 1) % n]);
+                }
+            }
+            assert!(inclusion_proof(&l, n).is_none());
+        }
+    }
+
+    #[test]
+    fn every_consistency_proof_verifies_and_rewritten_history_fails() {
+        for n in 1..34 {
+            let l = leaves(n);
+            let new_root = root(&l);
+            for m in 1..=n {
+                let p = consistency_proof(&l, m).expect("in range");
+                let old_root = root(&l[..m]);
+                assert!(verify_consistency(m as u64, n as u64, &old_root, &new_root, &p), "m={m} n={n}");
+                let mut forged = l.clone();
+                forged[m - 1] = leaf_hash(b"rewritten");
+                assert!(!verify_consistency(m as u64, n as u64, &old_root, &root(&forged), &p));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn inclusion_holds_for_random_sizes(n in 1usize..300, seed in 0usize..1000) {
+            let l = leaves(n);
+            let i = seed % n;
+            let p = inclusion_proof(&l, i).expect("in range");
+            prop_assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &root(&l)));
+        }
+    }
+}
