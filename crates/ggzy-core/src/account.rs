@@ -15,7 +15,9 @@ impl Username {
     /// that `ZhangSan` and `zhangsan` are one account.
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         let v = s.trim().to_ascii_lowercase();
-        let ok_chars = v.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.-".contains(&c));
+        let ok_chars = v
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.-".contains(&c));
         if !(4..=32).contains(&v.len()) || !ok_chars {
             return Err(FieldError::new(
                 field,
@@ -66,7 +68,12 @@ impl NewPassword {
             ));
         }
         if username.is_some_and(|u| s.to_ascii_lowercase().contains(u.as_str())) {
-            return Err(FieldError::new(field, "password.contains_username", "密码不能包含用户名", "A password cannot contain the username"));
+            return Err(FieldError::new(
+                field,
+                "password.contains_username",
+                "密码不能包含用户名",
+                "A password cannot contain the username",
+            ));
         }
         Ok(Self(s.to_string()))
     }
@@ -94,11 +101,21 @@ impl UserInput {
     pub fn parse(&self, prefix: &str) -> Result<NewUser, Invalid> {
         let mut errs = Invalid::default();
         let f = |n: &str| format!("{prefix}{n}");
-        let username = Username::parse(&f("username"), &self.username).map_err(|e| errs.push(e)).ok();
+        let username = Username::parse(&f("username"), &self.username)
+            .map_err(|e| errs.push(e))
+            .ok();
         let display_name = text(&mut errs, &f("display_name"), &self.display_name, 50);
-        let password = NewPassword::parse(&f("password"), &self.password, username.as_ref()).map_err(|e| errs.push(e)).ok();
+        let password = NewPassword::parse(&f("password"), &self.password, username.as_ref())
+            .map_err(|e| errs.push(e))
+            .ok();
         match (username, display_name, password) {
-            (Some(username), Some(display_name), Some(password)) if errs.is_empty() => Ok(NewUser { username, display_name, password }),
+            (Some(username), Some(display_name), Some(password)) if errs.is_empty() => {
+                Ok(NewUser {
+                    username,
+                    display_name,
+                    password,
+                })
+            }
             _ => Err(errs),
         }
     }
@@ -114,11 +131,27 @@ mod tests {
         assert!(NewPassword::parse("p", "abcdefgh12", None).is_ok());
         assert!(NewPassword::parse("p", &"a1".repeat(64), None).is_ok());
         assert!(NewPassword::parse("p", &format!("{}a", "a1".repeat(64)), None).is_err());
-        assert_eq!(NewPassword::parse("p", "abcdefghijk", None).unwrap_err().code, "password.weak");
+        assert_eq!(
+            NewPassword::parse("p", "abcdefghijk", None)
+                .unwrap_err()
+                .code,
+            "password.weak"
+        );
         let u = Username::parse("u", "Zhangsan").expect("ok");
         assert_eq!(u.as_str(), "zhangsan");
-        assert_eq!(NewPassword::parse("p", "zhangsan2025", Some(&u)).unwrap_err().code, "password.contains_username");
-        assert!(!format!("{:?}", NewPassword::parse("p", "secret-pass-1", None).expect("ok")).contains("secret"));
+        assert_eq!(
+            NewPassword::parse("p", "zhangsan2025", Some(&u))
+                .unwrap_err()
+                .code,
+            "password.contains_username"
+        );
+        assert!(
+            !format!(
+                "{:?}",
+                NewPassword::parse("p", "secret-pass-1", None).expect("ok")
+            )
+            .contains("secret")
+        );
     }
 
     #[test]

@@ -64,25 +64,40 @@ pub fn parse_table(text: &str) -> Result<Vec<SpecialDay>, FieldError> {
             continue;
         }
         let mut parts = line.splitn(3, char::is_whitespace);
-        let (d, k, name) = (parts.next(), parts.next(), parts.next().unwrap_or("").trim());
+        let (d, k, name) = (
+            parts.next(),
+            parts.next(),
+            parts.next().unwrap_or("").trim(),
+        );
         let bad = || {
             FieldError::new(
                 "calendar",
                 "calendar.line",
-                format!("第 {} 行格式错误，应为“YYYY-MM-DD holiday|workday 名称”", i + 1),
+                format!(
+                    "第 {} 行格式错误，应为“YYYY-MM-DD holiday|workday 名称”",
+                    i + 1
+                ),
                 format!("Line {}: expected 'YYYY-MM-DD holiday|workday name'", i + 1),
             )
         };
-        let day = d.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(bad)?;
+        let day = d
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(bad)?;
         let kind = k.and_then(DayKind::parse).ok_or_else(bad)?;
-        out.push(SpecialDay { day, kind, name: name.to_string() });
+        out.push(SpecialDay {
+            day,
+            kind,
+            name: name.to_string(),
+        });
     }
     Ok(out)
 }
 
 impl Calendar {
     pub fn new(days: impl IntoIterator<Item = SpecialDay>) -> Self {
-        Self { special: days.into_iter().map(|d| (d.day, d)).collect() }
+        Self {
+            special: days.into_iter().map(|d| (d.day, d)).collect(),
+        }
     }
 
     pub fn default_cn() -> Self {
@@ -108,7 +123,10 @@ impl Calendar {
     }
 
     pub fn holiday_name(&self, d: NaiveDate) -> Option<&str> {
-        self.special.get(&d).filter(|s| s.kind == DayKind::Holiday).map(|s| s.name.as_str())
+        self.special
+            .get(&d)
+            .filter(|s| s.kind == DayKind::Holiday)
+            .map(|s| s.name.as_str())
     }
 
     /// Calendar days from `from` to `to`, the start day not counted.
@@ -125,7 +143,11 @@ impl Calendar {
     }
 
     fn working_days_between_pos(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count() as i64
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as i64
     }
 
     /// The `n`-th working day after `start` (start not counted).
@@ -182,8 +204,14 @@ mod tests {
     #[test]
     fn holidays_and_adjusted_days() {
         let c = Calendar::default_cn();
-        assert!(!c.is_working_day(d("2026-02-16")), "Monday in Spring Festival");
-        assert!(c.is_working_day(d("2026-02-14")), "Saturday made a working day");
+        assert!(
+            !c.is_working_day(d("2026-02-16")),
+            "Monday in Spring Festival"
+        );
+        assert!(
+            c.is_working_day(d("2026-02-14")),
+            "Saturday made a working day"
+        );
         assert!(c.is_working_day(d("2026-02-28")));
         assert!(!c.is_working_day(d("2026-03-01")), "plain Sunday");
         assert!(c.is_working_day(d("2026-03-02")), "plain Monday");
@@ -194,11 +222,20 @@ mod tests {
     fn working_days_across_spring_festival() {
         let c = Calendar::default_cn();
         // Fri 2026-02-13; Sat 14 is a workday; 15–23 holiday; Tue 24 resumes.
-        assert_eq!(c.add_working_days(d("2026-02-13"), WorkingDays(1)), d("2026-02-14"));
-        assert_eq!(c.add_working_days(d("2026-02-13"), WorkingDays(2)), d("2026-02-24"));
+        assert_eq!(
+            c.add_working_days(d("2026-02-13"), WorkingDays(1)),
+            d("2026-02-14")
+        );
+        assert_eq!(
+            c.add_working_days(d("2026-02-13"), WorkingDays(2)),
+            d("2026-02-24")
+        );
         assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-24")), 2);
         // Five working days from Thu 2026-02-12: 13, 14, 24, 25, 26.
-        assert_eq!(c.add_working_days(d("2026-02-12"), WorkingDays(5)), d("2026-02-26"));
+        assert_eq!(
+            c.add_working_days(d("2026-02-12"), WorkingDays(5)),
+            d("2026-02-26")
+        );
         assert!(c.at_least_working_days(d("2026-02-12"), d("2026-02-26"), WorkingDays(5)));
         assert!(!c.at_least_working_days(d("2026-02-12"), d("2026-02-25"), WorkingDays(5)));
     }
@@ -209,24 +246,44 @@ mod tests {
         // Sun 2026-09-20 is an adjusted working day; Fri 18 → Mon 21 spans it.
         assert_eq!(c.working_days_between(d("2026-09-18"), d("2026-09-21")), 2);
         // Without the table the same span has one working day.
-        assert_eq!(Calendar::default().working_days_between(d("2026-09-18"), d("2026-09-21")), 1);
+        assert_eq!(
+            Calendar::default().working_days_between(d("2026-09-18"), d("2026-09-21")),
+            1
+        );
     }
 
     #[test]
     fn calendar_days_exclude_the_start_day_limit_inside_and_outside() {
         // 20 days: issued 2026-03-01 → deadline 2026-03-21 passes, 2026-03-20 fails.
-        assert!(Calendar::at_least_calendar_days(d("2026-03-01"), d("2026-03-21"), CalendarDays(20)));
-        assert!(!Calendar::at_least_calendar_days(d("2026-03-01"), d("2026-03-20"), CalendarDays(20)));
+        assert!(Calendar::at_least_calendar_days(
+            d("2026-03-01"),
+            d("2026-03-21"),
+            CalendarDays(20)
+        ));
+        assert!(!Calendar::at_least_calendar_days(
+            d("2026-03-01"),
+            d("2026-03-20"),
+            CalendarDays(20)
+        ));
     }
 
     #[test]
     fn period_ending_on_a_holiday_runs_to_the_next_working_day() {
         let c = Calendar::default_cn();
         // 5 days from 2026-09-28 ends 2026-10-03 (National Day) → first working day is 2026-10-08.
-        assert_eq!(c.period_end(d("2026-09-28"), CalendarDays(5)), d("2026-10-08"));
+        assert_eq!(
+            c.period_end(d("2026-09-28"), CalendarDays(5)),
+            d("2026-10-08")
+        );
         // Ending on an adjusted Saturday keeps the day.
-        assert_eq!(c.period_end(d("2026-10-05"), CalendarDays(5)), d("2026-10-10"));
-        assert_eq!(c.period_end(d("2026-03-02"), CalendarDays(3)), d("2026-03-05"));
+        assert_eq!(
+            c.period_end(d("2026-10-05"), CalendarDays(5)),
+            d("2026-10-10")
+        );
+        assert_eq!(
+            c.period_end(d("2026-03-02"), CalendarDays(3)),
+            d("2026-03-05")
+        );
     }
 
     #[test]

@@ -37,7 +37,14 @@ mod tests {
     #[test]
     fn acceleration_scales_elapsed_time() {
         let t0 = DateTime::from_timestamp(1_700_000_000, 0).expect("ts");
-        let a = Acceleration { real_origin: t0, virtual_origin: t0, factor: 60 };
-        assert_eq!(a.virtual_at(t0 + chrono::Duration::seconds(10)), t0 + chrono::Duration::minutes(10));
+        let a = Acceleration {
+            real_origin: t0,
+            virtual_origin: t0,
+            factor: 60,
+        };
+        assert_eq!(
+            a.virtual_at(t0 + chrono::Duration::seconds(10)),
+            t0 + chrono::Duration::minutes(10)
+        );
     }
 }

@@ -153,7 +153,12 @@ pub fn parse_date(errs: &mut Invalid, field: &str, s: &str) -> Option<NaiveDate>
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errs.push(FieldError::new(field, "date.format", "日期格式应为 YYYY-MM-DD", "Dates are written YYYY-MM-DD"));
+            errs.push(FieldError::new(
+                field,
+                "date.format",
+                "日期格式应为 YYYY-MM-DD",
+                "Dates are written YYYY-MM-DD",
+            ));
             None
         }
     }
@@ -168,7 +173,10 @@ pub fn parse_phone(errs: &mut Invalid, field: &str, s: &str) -> Option<String> {
         return None;
     }
     let b = v.as_bytes();
-    let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
+    let mobile = b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit);
     let landline = v.split_once('-').is_some_and(|(area, num)| {
         area.starts_with('0')
             && (3..=4).contains(&area.len())
@@ -194,12 +202,19 @@ pub fn parse_email(errs: &mut Invalid, field: &str, s: &str) -> Option<String> {
         return None;
     }
     let ok = v.len() <= 254
-        && v.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && v.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
         && !v.contains(char::is_whitespace);
     if ok {
         Some(v.to_string())
     } else {
-        errs.push(FieldError::new(field, "email.format", "电子邮箱格式不正确", "Not a valid email address"));
+        errs.push(FieldError::new(
+            field,
+            "email.format",
+            "电子邮箱格式不正确",
+            "Not a valid email address",
+        ));
         None
     }
 }
@@ -250,8 +265,15 @@ impl EntityInput {
                 "Kind must be company, institution or sole_trader",
             ));
         }
-        let legal_representative = text(&mut errs, "legal_representative", &self.legal_representative, 50);
-        let region = DivisionCode::parse("region_code", &self.region_code).map_err(|e| errs.push(e)).ok();
+        let legal_representative = text(
+            &mut errs,
+            "legal_representative",
+            &self.legal_representative,
+            50,
+        );
+        let region = DivisionCode::parse("region_code", &self.region_code)
+            .map_err(|e| errs.push(e))
+            .ok();
         let address = optional_text(&mut errs, "address", Some(&self.address), 200);
         let contact_name = text(&mut errs, "contact_name", &self.contact_name, 50);
         let contact_phone = parse_phone(&mut errs, "contact_phone", &self.contact_phone);
@@ -274,8 +296,23 @@ impl EntityInput {
         if !errs.is_empty() {
             return Err(errs);
         }
-        let (Some(uscc), Some(name), Some(kind), Some(legal_representative), Some(region), Some(contact_name), Some(contact_phone)) =
-            (uscc, name, kind, legal_representative, region, contact_name, contact_phone)
+        let (
+            Some(uscc),
+            Some(name),
+            Some(kind),
+            Some(legal_representative),
+            Some(region),
+            Some(contact_name),
+            Some(contact_phone),
+        ) = (
+            uscc,
+            name,
+            kind,
+            legal_representative,
+            region,
+            contact_name,
+            contact_phone,
+        )
         else {
             return Err(errs);
         };
@@ -336,17 +373,31 @@ mod tests {
         s.qualifications[0].valid_until = "2023-12-31".into();
         let errs = s.parse().unwrap_err();
         let fields: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["uscc", "contact_phone", "contact_email", "qualifications[0].valid_until"]);
+        assert_eq!(
+            fields,
+            [
+                "uscc",
+                "contact_phone",
+                "contact_email",
+                "qualifications[0].valid_until"
+            ]
+        );
     }
 
     #[test]
     fn qualification_status_boundaries() {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
         let (a, b) = (d("2025-01-01"), d("2025-12-31"));
-        assert_eq!(QualificationStatus::on(a, b, d("2024-12-31")), QualificationStatus::NotYetValid);
+        assert_eq!(
+            QualificationStatus::on(a, b, d("2024-12-31")),
+            QualificationStatus::NotYetValid
+        );
         assert_eq!(QualificationStatus::on(a, b, a), QualificationStatus::Valid);
         assert_eq!(QualificationStatus::on(a, b, b), QualificationStatus::Valid);
-        assert_eq!(QualificationStatus::on(a, b, d("2026-01-01")), QualificationStatus::Expired);
+        assert_eq!(
+            QualificationStatus::on(a, b, d("2026-01-01")),
+            QualificationStatus::Expired
+        );
     }
 
     #[test]

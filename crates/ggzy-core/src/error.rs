@@ -28,11 +28,20 @@ impl FieldError {
         zh: impl Into<String>,
         en: impl Into<String>,
     ) -> Self {
-        Self { field: field.into(), code, message_zh: zh.into(), message_en: en.into(), rule: None }
+        Self {
+            field: field.into(),
+            code,
+            message_zh: zh.into(),
+            message_en: en.into(),
+            rule: None,
+        }
     }
 
     pub fn with_rule(mut self, regulation: &'static str, article: &'static str) -> Self {
-        self.rule = Some(RuleRef { regulation, article });
+        self.rule = Some(RuleRef {
+            regulation,
+            article,
+        });
         self
     }
 
@@ -91,12 +100,7 @@ impl std::fmt::Display for Invalid {
 }
 
 /// Trim a required text field and check its length in characters (not bytes: Chinese names).
-pub fn text(
-    errs: &mut Invalid,
-    field: &str,
-    value: &str,
-    max_chars: usize,
-) -> Option<String> {
+pub fn text(errs: &mut Invalid, field: &str, value: &str, max_chars: usize) -> Option<String> {
     let v = value.trim();
     if v.is_empty() {
         errs.push(FieldError::required(field));

@@ -15,7 +15,7 @@ pub struct EventRecord {
     pub actor_id: Option<Uuid>,
     /// Role the actor acted in; `public` or `system` when no account.
     pub actor_role: String,
-    /// The network address the command came from (电子招标投标办法 Art 40).
+    /// The network address the command came from (电子招标投标办法 Art 49).
     pub address: String,
     pub region_code: String,
     /// Dotted event kind, e.g. `entity.registered`.
@@ -39,8 +39,21 @@ impl EventRecord {
         out.extend_from_slice(&self.seq.to_be_bytes());
         out.extend_from_slice(self.id.as_bytes());
         out.extend_from_slice(&self.at.timestamp_micros().to_be_bytes());
-        put(&mut out, self.actor_id.as_ref().map(|u| u.as_bytes().as_slice()).unwrap_or(&[]));
-        for s in [&self.actor_role, &self.address, &self.region_code, &self.kind, &self.subject, &self.payload] {
+        put(
+            &mut out,
+            self.actor_id
+                .as_ref()
+                .map(|u| u.as_bytes().as_slice())
+                .unwrap_or(&[]),
+        );
+        for s in [
+            &self.actor_role,
+            &self.address,
+            &self.region_code,
+            &self.kind,
+            &self.subject,
+            &self.payload,
+        ] {
             put(&mut out, s.as_bytes());
         }
         out

@@ -35,15 +35,26 @@ impl Money {
         };
         let s: String = input.trim().chars().filter(|&c| c != ',').collect();
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-        if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+        if int.is_empty()
+            || !int.bytes().all(|c| c.is_ascii_digit())
+            || frac.len() > 2
+            || !frac.bytes().all(|c| c.is_ascii_digit())
+        {
             return Err(bad());
         }
         let yuan: i64 = int.parse().map_err(|_| bad())?;
-        let mut fen: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let mut fen: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         if frac.len() == 1 {
             fen *= 10;
         }
-        yuan.checked_mul(100).and_then(|v| v.checked_add(fen)).map(Self).ok_or_else(bad)
+        yuan.checked_mul(100)
+            .and_then(|v| v.checked_add(fen))
+            .map(Self)
+            .ok_or_else(bad)
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
@@ -65,10 +76,24 @@ mod tests {
 
     #[test]
     fn parses_yuan_exactly() {
-        assert_eq!(Money::parse_yuan("p", "1,234.5").expect("ok").fen(), 123_450);
+        assert_eq!(
+            Money::parse_yuan("p", "1,234.5").expect("ok").fen(),
+            123_450
+        );
         assert_eq!(Money::parse_yuan("p", "0.01").expect("ok").fen(), 1);
-        assert_eq!(Money::parse_yuan("p", "7").expect("ok").to_string(), "¥7.00");
-        for bad in ["", "-1", "1.234", "1e3", "abc", ".5", "99999999999999999999"] {
+        assert_eq!(
+            Money::parse_yuan("p", "7").expect("ok").to_string(),
+            "¥7.00"
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.234",
+            "1e3",
+            "abc",
+            ".5",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse_yuan("p", bad).is_err(), "{bad}");
         }
     }

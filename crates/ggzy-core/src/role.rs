@@ -164,7 +164,10 @@ impl Role {
 
     /// Staff-side accounts must use a second factor.
     pub fn requires_totp(self) -> bool {
-        matches!(self, Self::CenterStaff | Self::Supervisor | Self::Auditor | Self::Admin)
+        matches!(
+            self,
+            Self::CenterStaff | Self::Supervisor | Self::Auditor | Self::Admin
+        )
     }
 
     /// Roles a person may take by self-registration; every other role is granted by an admin.
@@ -248,7 +251,14 @@ mod tests {
     fn roles_have_disjoint_operate_and_supervise_permissions() {
         for r in ALL_ROLES {
             let p = r.permissions();
-            let operates = p.iter().any(|p| matches!(p, Permission::IntakeProcess | Permission::ProjectRegister | Permission::EntityManage));
+            let operates = p.iter().any(|p| {
+                matches!(
+                    p,
+                    Permission::IntakeProcess
+                        | Permission::ProjectRegister
+                        | Permission::EntityManage
+                )
+            });
             let supervises = p.contains(&Permission::Supervise);
             assert!(!(operates && supervises), "{r:?}");
             assert_eq!(Role::parse(r.as_str()), Some(r));

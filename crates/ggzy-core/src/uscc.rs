@@ -4,7 +4,9 @@ use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 /// First two digits of the GB/T 2260 province-level codes.
 const PROVINCES: [&str; 34] = [
@@ -88,13 +90,21 @@ impl Uscc {
             return Err(FieldError::new(
                 f,
                 "uscc.length",
-                format!("统一社会信用代码应为 18 位，当前为 {} 位", s.chars().count()),
-                format!("A unified social credit code has 18 characters, this has {}", s.chars().count()),
+                format!(
+                    "统一社会信用代码应为 18 位，当前为 {} 位",
+                    s.chars().count()
+                ),
+                format!(
+                    "A unified social credit code has 18 characters, this has {}",
+                    s.chars().count()
+                ),
             )
             .with_rule("GB 32100-2015", "4"));
         }
-        if let Some((pos, ch)) =
-            s.chars().enumerate().find(|&(_, c)| !c.is_ascii() || value(c as u8).is_none())
+        if let Some((pos, ch)) = s
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| !c.is_ascii() || value(c as u8).is_none())
         {
             return Err(FieldError::new(
                 f,
@@ -205,26 +215,46 @@ mod tests {
 
     #[test]
     fn input_is_trimmed_and_uppercased() {
-        assert_eq!(Uscc::parse(" 91350100m000100y43 ").expect("valid").as_str(), "91350100M000100Y43");
+        assert_eq!(
+            Uscc::parse(" 91350100m000100y43 ").expect("valid").as_str(),
+            "91350100M000100Y43"
+        );
     }
 
     #[test]
     fn wrong_check_character_is_refused() {
-        assert_eq!(Uscc::parse("91350100M000100Y44").unwrap_err().code, "uscc.check_digit");
+        assert_eq!(
+            Uscc::parse("91350100M000100Y44").unwrap_err().code,
+            "uscc.check_digit"
+        );
     }
 
     #[test]
     fn wrong_org_check_character_is_refused() {
         // Body digit changed: org check fails before the full check is reached.
-        assert_eq!(Uscc::parse("91350100M000200Y43").unwrap_err().code, "uscc.org_check");
+        assert_eq!(
+            Uscc::parse("91350100M000200Y43").unwrap_err().code,
+            "uscc.org_check"
+        );
     }
 
     #[test]
     fn length_just_inside_and_outside() {
-        assert_eq!(Uscc::parse("91350100M000100Y4").unwrap_err().code, "uscc.length");
-        assert_eq!(Uscc::parse("91350100M000100Y433").unwrap_err().code, "uscc.length");
+        assert_eq!(
+            Uscc::parse("91350100M000100Y4").unwrap_err().code,
+            "uscc.length"
+        );
+        assert_eq!(
+            Uscc::parse("91350100M000100Y433").unwrap_err().code,
+            "uscc.length"
+        );
         assert_eq!(Uscc::parse("").unwrap_err().code, "required");
-        assert_eq!(Uscc::parse("９１３５０１００Ｍ０００１００Ｙ４３").unwrap_err().code, "uscc.charset");
+        assert_eq!(
+            Uscc::parse("９１３５０１００Ｍ０００１００Ｙ４３")
+                .unwrap_err()
+                .code,
+            "uscc.charset"
+        );
     }
 
     #[test]
@@ -237,8 +267,14 @@ mod tests {
 
     #[test]
     fn authority_type_and_region_are_checked() {
-        assert_eq!(Uscc::parse("90350100M000100Y43").unwrap_err().code, "uscc.authority_type");
-        assert_eq!(Uscc::parse("91990100M000100Y43").unwrap_err().code, "uscc.region");
+        assert_eq!(
+            Uscc::parse("90350100M000100Y43").unwrap_err().code,
+            "uscc.authority_type"
+        );
+        assert_eq!(
+            Uscc::parse("91990100M000100Y43").unwrap_err().code,
+            "uscc.region"
+        );
     }
 
     #[test]

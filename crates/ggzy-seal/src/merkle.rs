@@ -34,6 +34,52 @@ pub fn root(leaves: &[Hash]) -> Hash {
     }
 }
 
+/// The root of a growing tree without keeping its leaves: the perfect subtrees of the current
+/// size, largest first (at most 64 of them). `ggzy verify` streams a million leaves through this
+/// and checks every signed head as its size goes by, in one pass.
+#[derive(Debug, Clone, Default)]
+pub struct CompactRange {
+    size: u64,
+    // (height, hash): a subtree of 2^height leaves.
+    peaks: Vec<(u32, Hash)>,
+}
+
+impl CompactRange {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = (0u32, leaf);
+        while let Some(&(h, left)) = self.peaks.last() {
+            if h != node.0 {
+                break;
+            }
+            self.peaks.pop();
+            node = (h + 1, node_hash(&left, &node.1));
+        }
+        self.peaks.push(node);
+        self.size += 1;
+    }
+
+    /// Equals [`root`] of all leaves pushed so far: RFC 6962 splits at the largest power of two,
+    /// which is exactly folding the peaks from the right.
+    pub fn root(&self) -> Hash {
+        let mut it = self.peaks.iter().rev();
+        let Some(&(_, mut acc)) = it.next() else {
+            return sm3(&[]);
+        };
+        for (_, left) in it {
+            acc = node_hash(left, &acc);
+        }
+        acc
+    }
+}
+
 /// Audit path for leaf `index` in the tree made of `leaves` (RFC 6962 §2.1.1).
 pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
     if index >= leaves.len() {
@@ -177,7 +223,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(&(i as u64).to_be_bytes()))
+            .collect()
     }
 
     #[test]
@@ -194,11 +242,17 @@ mod tests {
             let r = root(&l);
             for i in 0..n {
                 let p = inclusion_proof(&l, i).expect("in range");
-                assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &r), "n={n} i={i}");
+                assert!(
+                    verify_inclusion(i as u64, n as u64, &l[i], &p, &r),
+                    "n={n} i={i}"
+                );
                 let other = leaf_hash(b"forged");
                 assert!(!verify_inclusion(i as u64, n as u64, &other, &p, &r));
                 if n > 1 {
-                    assert!(!verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r) || l[i] == l[(i + 1) % n]);
+                    assert!(
+                        !verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r)
+                            || l[i] == l[(i + 1) % n]
+                    );
                 }
             }
             assert!(inclusion_proof(&l, n).is_none());
@@ -213,10 +267,19 @@ mod tests {
             for m in 1..=n {
                 let p = consistency_proof(&l, m).expect("in range");
                 let old_root = root(&l[..m]);
-                assert!(verify_consistency(m as u64, n as u64, &old_root, &new_root, &p), "m={m} n={n}");
+                assert!(
+                    verify_consistency(m as u64, n as u64, &old_root, &new_root, &p),
+                    "m={m} n={n}"
+                );
                 let mut forged = l.clone();
                 forged[m - 1] = leaf_hash(b"rewritten");
-                assert!(!verify_consistency(m as u64, n as u64, &old_root, &root(&forged), &p));
+                assert!(!verify_consistency(
+                    m as u64,
+                    n as u64,
+                    &old_root,
+                    &root(&forged),
+                    &p
+                ));
             }
         }
     }
@@ -229,5 +292,17 @@ mod tests {
             let p = inclusion_proof(&l, i).expect("in range");
             prop_assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &root(&l)));
         }
+    }
+
+    #[test]
+    fn compact_range_matches_full_root_at_every_size() {
+        let leaves: Vec<Hash> = (0u32..70).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut c = CompactRange::new();
+        assert_eq!(c.root(), root(&[]));
+        for (i, l) in leaves.iter().enumerate() {
+            c.push(*l);
+            assert_eq!(c.root(), root(&leaves[..=i]), "size {}", i + 1);
+        }
+        assert_eq!(c.size(), 70);
     }
 }

@@ -23,7 +23,9 @@ pub struct PlatformKey {
 impl std::fmt::Debug for PlatformKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret scalar.
-        f.debug_struct("PlatformKey").field("public", &self.public_hex()).finish()
+        f.debug_struct("PlatformKey")
+            .field("public", &self.public_hex())
+            .finish()
     }
 }
 
@@ -39,7 +41,8 @@ impl PlatformKey {
 
     pub fn from_secret_hex(s: &str) -> Result<Self, KeyError> {
         let bytes = hex::decode(s.trim()).map_err(|_| KeyError::BadPrivateKey)?;
-        let signing = SigningKey::from_slice(DIST_ID, &bytes).map_err(|_| KeyError::BadPrivateKey)?;
+        let signing =
+            SigningKey::from_slice(DIST_ID, &bytes).map_err(|_| KeyError::BadPrivateKey)?;
         Ok(Self { signing })
     }
 

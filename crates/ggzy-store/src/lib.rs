@@ -1,1 +1,21 @@
+//! Persistence and application services of ggzy.
+//!
+//! Each service function takes the database, the acting [`actor::Actor`] and the current time
+//! (read from the injected clock by the caller), checks the actor's permission itself, and makes
+//! its change and the change's event in one transaction.
 
+pub mod accounts;
+pub mod actor;
+pub mod calendar;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod events;
+pub mod notices;
+pub mod regions;
+pub mod testing;
+
+pub use actor::Actor;
+pub use db::{Db, Tx};
+pub use error::{ServiceError, ServiceResult};

@@ -1,0 +1,99 @@
+//! The working-day calendar as data (C6): admins replace the table of holidays and adjusted
+//! working days (调休) when the State Council publishes next year's; rules read it through
+//! [`ggzy_core::calendar::Calendar`].
+
+use crate::actor::Actor;
+use crate::db::Db;
+use crate::error::ServiceResult;
+use crate::events::{self, NewEvent};
+use crate::{on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::calendar::{Calendar, DEFAULT_TABLE, DayKind, SpecialDay, parse_table};
+use ggzy_core::role::Permission;
+
+/// The calendar in force: the stored table, or the built-in one on a fresh database.
+pub async fn load(db: &Db) -> ServiceResult<Calendar> {
+    let rows: Vec<(NaiveDate, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT day, kind, name FROM calendar_days ORDER BY day"
+    )
+    .fetch_all(p)
+    .await?);
+    if rows.is_empty() {
+        return Ok(Calendar::default_cn());
+    }
+    Ok(Calendar::new(rows.into_iter().filter_map(
+        |(day, kind, name)| {
+            Some(SpecialDay {
+                day,
+                kind: DayKind::parse(&kind)?,
+                name,
+            })
+        },
+    )))
+}
+
+/// Replace the whole table from its text form (`YYYY-MM-DD holiday|workday 名称` per line).
+pub async fn replace(
+    db: &Db,
+    actor: &Actor,
+    text: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    // The holiday table is national: any administrator who keeps configuration may publish it.
+    actor.require_any(Permission::ConfigAdmin)?;
+    let grant = actor
+        .grants
+        .iter()
+        .find(|g| g.role.permissions().contains(&Permission::ConfigAdmin));
+    let days = parse_table(text)?;
+    let mut tx = db.begin().await?;
+    store_days(&mut tx, &days).await?;
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(grant),
+            address: actor.address.clone(),
+            region_code: grant.map_or_else(|| "000000".into(), |g| g.region.to_string()),
+            kind: "calendar.replaced",
+            subject: "calendar".into(),
+            payload: serde_json::json!({ "days": days.len(), "sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[text.as_bytes()])) }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(days.len())
+}
+
+async fn store_days(tx: &mut crate::db::Tx, days: &[SpecialDay]) -> ServiceResult<()> {
+    on_tx!(tx, |c| sqlx::query("DELETE FROM calendar_days")
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    for d in days {
+        on_tx!(tx, |c| {
+            sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = $2, name = $3")
+            .bind(d.day)
+            .bind(d.kind.as_str())
+            .bind(&d.name)
+            .execute(c)
+            .await?.rows_affected()
+        });
+    }
+    Ok(())
+}
+
+/// Seed the built-in table on first start so that admins see and edit what is in force.
+pub async fn seed_default(db: &Db) -> ServiceResult<()> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM calendar_days")
+        .fetch_one(p)
+        .await?);
+    if n == 0 {
+        let days = parse_table(DEFAULT_TABLE)?;
+        let mut tx = db.begin().await?;
+        store_days(&mut tx, &days).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

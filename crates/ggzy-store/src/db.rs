@@ -1,0 +1,148 @@
+//! One handle over SQLite or PostgreSQL.
+//!
+//! Every query is written once, with `$1` placeholders that both drivers understand, and run by
+//! the [`on_db!`] / [`on_tx!`] macros, which expand the same body once per backend so the types
+//! check against each driver. Schema differences live only in the per-backend migrations.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+/// Run `$body` with `$c` bound to the pool of whichever backend `$db` is.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($c) => $body,
+            $crate::db::Db::Pg($c) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$c` bound to the open transaction's connection (`&mut *$c`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// `sqlite://path` / a bare path, or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Pg(pool))
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::open_sqlite(Path::new(path)).await
+        }
+    }
+
+    pub async fn open_sqlite(path: &Path) -> Result<Db, sqlx::Error> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged receipt must survive a power cut, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Db::Pg(p) => PG_MIGRATIONS.run(p).await,
+        }
+    }
+
+    /// A write transaction. SQLite starts it `IMMEDIATE` so that two writers queue on the busy
+    /// timeout instead of failing when a read lock cannot be upgraded.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, |p| p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
+        }
+    }
+}
+
+/// Which unique constraint a database error broke, by its PostgreSQL name or the column SQLite
+/// names in its message (`UNIQUE constraint failed: entities.uscc`).
+pub fn unique_violation(e: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(d) = e else {
+        return None;
+    };
+    if !d.is_unique_violation() {
+        return None;
+    }
+    const KNOWN: [(&str, &str, &str); 3] = [
+        ("entities_uscc_key", "entities.uscc", "entities.uscc"),
+        (
+            "accounts_username_key",
+            "accounts.username",
+            "accounts.username",
+        ),
+        ("regions_pkey", "regions.code", "regions.code"),
+    ];
+    let msg = d.message();
+    KNOWN.iter().find_map(|(pg, lite, key)| {
+        (d.constraint() == Some(*pg) || msg.contains(lite)).then_some(*key)
+    })
+}

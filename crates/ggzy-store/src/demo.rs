@@ -1,0 +1,380 @@
+//! Demo data: a city with two county branches, one account per role, a dozen entities with
+//! qualifications. Idempotent: seeding a database that already has the demo city does nothing.
+
+use crate::accounts::{insert_account, insert_grant};
+use crate::actor::Actor;
+use crate::db::Db;
+use crate::entities::{self, RegistrationInput};
+use crate::error::ServiceResult;
+use crate::events::{self, NewEvent};
+use crate::regions::{self, RegionInput};
+use chrono::{DateTime, Duration, Utc};
+use ggzy_core::account::{NewPassword, UserInput, Username};
+use ggzy_core::entity::{EntityInput, QualificationInput};
+use ggzy_core::region::DivisionCode;
+use ggzy_core::role::Role;
+use ggzy_core::uscc;
+
+/// Shared by every demo account; printed at start. Never used outside `--demo`.
+pub const DEMO_PASSWORD: &str = "Demo-2026-ggzy";
+
+pub const REGIONS: [(&str, &str); 4] = [
+    ("330000", "浙江省"),
+    ("330200", "宁波市"),
+    ("330203", "海曙区"),
+    ("330212", "鄞州区"),
+];
+
+/// A demo account as printed at start.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub region: String,
+    /// Base32 TOTP secret for roles that need a second factor.
+    pub totp_secret: Option<String>,
+}
+
+/// Demo TOTP secrets are fixed so that the demo login page can show the current code.
+fn demo_secret(username: &str) -> String {
+    let h = ggzy_seal::sm3(&[b"ggzy-demo-totp", username.as_bytes()]);
+    let mut b = [0u8; 20];
+    b.copy_from_slice(&h[..20]);
+    totp_rs::Secret::from(b).to_base32()
+}
+
+fn demo_uscc(region: &str, n: u32) -> String {
+    // Walk bodies until both check characters come out valid; deterministic per (region, n).
+    (0..100u32)
+        .find_map(|k| uscc::complete(&format!("91{region}MA2H{:04}", n * 100 + k)))
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_default()
+}
+
+struct DemoEntity {
+    name: &'static str,
+    region: &'static str,
+    legal_rep: &'static str,
+    quals: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )],
+}
+
+const ISSUER_ZJ: &str = "浙江省住房和城乡建设厅";
+const ISSUER_NB: &str = "宁波市住房和城乡建设局";
+
+const ENTITIES: [DemoEntity; 12] = [
+    DemoEntity {
+        name: "宁波市城建投资集团有限公司",
+        region: "330200",
+        legal_rep: "陈建国",
+        quals: &[],
+    },
+    DemoEntity {
+        name: "宁波甬诚招标代理有限公司",
+        region: "330203",
+        legal_rep: "王丽华",
+        quals: &[(
+            "工程招标代理",
+            "甲级",
+            "2023-03-01",
+            "2028-02-28",
+            ISSUER_ZJ,
+        )],
+    },
+    DemoEntity {
+        name: "浙江东海建设集团有限公司",
+        region: "330212",
+        legal_rep: "李海涛",
+        quals: &[
+            (
+                "建筑工程施工总承包",
+                "一级",
+                "2022-05-10",
+                "2027-05-09",
+                ISSUER_ZJ,
+            ),
+            (
+                "市政公用工程施工总承包",
+                "二级",
+                "2021-01-01",
+                "2025-12-31",
+                ISSUER_NB,
+            ),
+        ],
+    },
+    DemoEntity {
+        name: "宁波海曙路桥工程有限公司",
+        region: "330203",
+        legal_rep: "张伟",
+        quals: &[(
+            "公路工程施工总承包",
+            "二级",
+            "2024-02-01",
+            "2029-01-31",
+            ISSUER_ZJ,
+        )],
+    },
+    DemoEntity {
+        name: "鄞州市政园林建设有限公司",
+        region: "330212",
+        legal_rep: "赵敏",
+        quals: &[(
+            "市政公用工程施工总承包",
+            "三级",
+            "2020-06-01",
+            "2025-05-31",
+            ISSUER_NB,
+        )],
+    },
+    DemoEntity {
+        name: "宁波明州建筑设计研究院有限公司",
+        region: "330200",
+        legal_rep: "孙立",
+        quals: &[(
+            "工程设计建筑行业",
+            "甲级",
+            "2023-09-01",
+            "2028-08-31",
+            "中华人民共和国住房和城乡建设部",
+        )],
+    },
+    DemoEntity {
+        name: "浙江四明工程监理有限公司",
+        region: "330203",
+        legal_rep: "周静",
+        quals: &[(
+            "工程监理综合资质",
+            "甲级",
+            "2022-11-15",
+            "2027-11-14",
+            "中华人民共和国住房和城乡建设部",
+        )],
+    },
+    DemoEntity {
+        name: "宁波天一信息技术有限公司",
+        region: "330212",
+        legal_rep: "吴斌",
+        quals: &[(
+            "信息系统集成服务",
+            "二级",
+            "2024-04-01",
+            "2027-03-31",
+            "中国电子信息行业联合会",
+        )],
+    },
+    DemoEntity {
+        name: "宁波港城物业服务有限公司",
+        region: "330203",
+        legal_rep: "郑芳",
+        quals: &[],
+    },
+    DemoEntity {
+        name: "浙江甬江水利建设有限公司",
+        region: "330212",
+        legal_rep: "冯涛",
+        quals: &[(
+            "水利水电工程施工总承包",
+            "二级",
+            "2021-08-01",
+            "2026-07-31",
+            ISSUER_ZJ,
+        )],
+    },
+    DemoEntity {
+        name: "宁波和丰地产开发有限公司",
+        region: "330200",
+        legal_rep: "钱坤",
+        quals: &[(
+            "房地产开发企业资质",
+            "二级",
+            "2023-01-01",
+            "2026-12-31",
+            ISSUER_NB,
+        )],
+    },
+    DemoEntity {
+        name: "宁波鼓楼医疗器械有限公司",
+        region: "330203",
+        legal_rep: "何琳",
+        quals: &[(
+            "医疗器械经营许可",
+            "",
+            "2022-03-01",
+            "2027-02-28",
+            "宁波市市场监督管理局",
+        )],
+    },
+];
+
+/// Staff-side demo accounts: (username, display name, role, region).
+const STAFF: [(&str, &str, Role, &str); 6] = [
+    ("admin", "平台管理员", Role::Admin, "330200"),
+    ("staff", "交易中心 刘工", Role::CenterStaff, "330200"),
+    ("supervisor", "行业监督 黄科长", Role::Supervisor, "330200"),
+    ("auditor", "审计 许审计师", Role::Auditor, "330200"),
+    ("expert", "评标专家 林教授", Role::Expert, "330200"),
+    ("custodian", "密钥保管 马主任", Role::Custodian, "330200"),
+];
+
+/// Seed the demo. Returns the demo accounts (empty when the demo city already existed).
+pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>> {
+    if regions::get(db, "330200").await?.is_some() {
+        return Ok(accounts_listing());
+    }
+    let system = Actor::system();
+    for (code, name) in REGIONS {
+        if regions::get(db, code).await?.is_none() {
+            regions::create(
+                db,
+                &system,
+                &RegionInput {
+                    code: code.into(),
+                    name: name.into(),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    let password = NewPassword::parse("password", DEMO_PASSWORD, None)?;
+    for (username, display, role, region) in STAFF {
+        let region = DivisionCode::parse("region", region)?;
+        let secret = role.requires_totp().then(|| demo_secret(username));
+        let mut tx = db.begin().await?;
+        let id = insert_account(
+            &mut tx,
+            &Username::parse("username", username)?,
+            display,
+            &password,
+            None,
+            &region,
+            secret.as_deref(),
+            now,
+        )
+        .await?;
+        insert_grant(&mut tx, id, role, &region, now).await?;
+        events::append(
+            &mut tx,
+            NewEvent {
+                actor_id: None,
+                actor_role: "system".into(),
+                address: "system".into(),
+                region_code: region.to_string(),
+                kind: "account.created",
+                subject: format!("account:{id}"),
+                payload: serde_json::json!({ "username": username, "role": role.as_str(), "demo": true }),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    for (i, e) in ENTITIES.iter().enumerate() {
+        // The first entity is the demo principal, the second the agency, the third the bidder.
+        let username = match i {
+            0 => "principal".to_string(),
+            1 => "agency".to_string(),
+            2 => "bidder".to_string(),
+            n => format!("entity{n:02}"),
+        };
+        let input = RegistrationInput {
+            entity: EntityInput {
+                uscc: demo_uscc(e.region, i as u32),
+                name: e.name.into(),
+                kind: "company".into(),
+                legal_representative: e.legal_rep.into(),
+                region_code: e.region.into(),
+                address: format!("浙江省宁波市{}", regions_name(e.region)),
+                contact_name: e.legal_rep.into(),
+                contact_phone: format!("1385740{:04}", 1000 + i),
+                contact_email: format!("{username}@example.cn"),
+                qualifications: e
+                    .quals
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(k, (name, grade, from, until, issuer))| QualificationInput {
+                            name: (*name).into(),
+                            grade: (*grade).into(),
+                            certificate_no: format!("D{}{:03}", e.region, i * 10 + k),
+                            issuer: (*issuer).into(),
+                            valid_from: (*from).into(),
+                            valid_until: (*until).into(),
+                        },
+                    )
+                    .collect(),
+            },
+            user: UserInput {
+                username: username.clone(),
+                display_name: format!("{} 经办人", e.legal_rep),
+                password: DEMO_PASSWORD.into(),
+            },
+        };
+        let reg =
+            entities::register(db, &system, &input, now + Duration::seconds(i as i64)).await?;
+        let extra = match i {
+            0 => Some(Role::Principal),
+            1 => Some(Role::Agency),
+            _ => None,
+        };
+        if let Some(role) = extra {
+            let region = DivisionCode::parse("region", e.region)?;
+            let mut tx = db.begin().await?;
+            insert_grant(&mut tx, reg.account_id, role, &region, now).await?;
+            events::append(
+                &mut tx,
+                NewEvent {
+                    actor_id: None,
+                    actor_role: "system".into(),
+                    address: "system".into(),
+                    region_code: region.to_string(),
+                    kind: "account.role_granted",
+                    subject: format!("account:{}", reg.account_id),
+                    payload: serde_json::json!({ "role": role.as_str(), "region": region.as_str(), "demo": true }),
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(accounts_listing())
+}
+
+fn regions_name(code: &str) -> &'static str {
+    REGIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, n)| n)
+}
+
+/// What `serve --demo` prints: every demo account, its role and, for staff, its TOTP secret.
+pub fn accounts_listing() -> Vec<DemoAccount> {
+    let mut out: Vec<DemoAccount> = STAFF
+        .iter()
+        .map(|(u, _, role, region)| DemoAccount {
+            username: (*u).into(),
+            role: *role,
+            region: (*region).into(),
+            totp_secret: role.requires_totp().then(|| demo_secret(u)),
+        })
+        .collect();
+    for (u, role, region) in [
+        ("principal", Role::Principal, "330200"),
+        ("agency", Role::Agency, "330203"),
+        ("bidder", Role::EntityUser, "330212"),
+    ] {
+        out.push(DemoAccount {
+            username: u.into(),
+            role,
+            region: region.into(),
+            totp_secret: None,
+        });
+    }
+    out
+}

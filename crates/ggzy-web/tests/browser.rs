@@ -1,0 +1,1 @@
+//! Real-browser test (filled in below).
