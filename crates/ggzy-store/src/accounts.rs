@@ -158,15 +158,14 @@ pub async fn insert_grant(
 }
 
 async fn grants_of(db: &Db, account: Uuid) -> ServiceResult<Vec<Grant>> {
-    let rows: Vec<(String, String)> =
-        on_db!(db, |p| {
-            sqlx::query_as(
+    let rows: Vec<(String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT role, region_code FROM role_grants WHERE account_id = $1 ORDER BY role, region_code"
     )
     .bind(account)
     .fetch_all(p)
     .await?
-        });
+    });
     Ok(rows
         .into_iter()
         .filter_map(|(r, code)| {

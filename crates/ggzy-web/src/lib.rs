@@ -1,1 +1,124 @@
+//! The HTTP face of ggzy: portal pages, the JSON API with its OpenAPI document, health and metrics.
 
+pub mod api;
+pub mod auth;
+pub mod pages;
+pub mod problem;
+pub mod state;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Instant;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+
+pub use state::{AppState, Config};
+
+/// JSON and form bodies above this are refused before they are read.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+const APP_CSS: &str = include_str!("../static/app.css");
+const FAVICON: &str = include_str!("../static/favicon.svg");
+
+/// One recorder per process (tests start many apps in one process).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+pub fn app(state: AppState) -> Router {
+    let doc = api::ApiDoc::openapi();
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", get(move || async move { axum::Json(api::ApiDoc::openapi()) }))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_page))
+        .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS) }))
+        .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
+        .layer(middleware::from_fn(track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            // Swagger UI needs inline script and style; everything else is same-origin only.
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .with_state(state)
+}
+
+async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    res
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    match ggzy_store::events::size(&s.db).await {
+        Ok(n) => axum::Json(
+            serde_json::json!({ "status": "ok", "database": s.db.backend(), "events": n }),
+        )
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics_page(State(s): State<AppState>) -> Response {
+    if let Ok(n) = ggzy_store::events::size(&s.db).await {
+        metrics::gauge!("ggzy_events").set(n as f64);
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Serve until the future `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

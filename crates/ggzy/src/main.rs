@@ -1,1 +1,299 @@
-fn main() {}
+//! `ggzy`: the platform server and its operator tools in one binary.
+
+mod bench;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use ggzy_core::clock::Clock;
+use ggzy_seal::sign::PlatformKey;
+use ggzy_store::{Db, calendar, demo, events};
+use ggzy_web::state::{AcceleratedClock, SystemClock};
+use ggzy_web::{AppState, Config};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "ggzy",
+    version,
+    about = "ggzy — 统一公共资源交易平台 (unified public resource trading platform)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// Data directory: the SQLite file, the platform signing key.
+    #[arg(long, default_value = "./data", env = "GGZY_DATA")]
+    data: PathBuf,
+    /// `postgres://user@host/db` to use PostgreSQL; default: SQLite at DATA/ggzy.db.
+    #[arg(long, env = "GGZY_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the platform: migrate, then serve the portal and the API.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "GGZY_LISTEN")]
+        listen: SocketAddr,
+        /// Seed a demo city with two branches, one account per role and a dozen entities.
+        #[arg(long)]
+        demo: bool,
+        /// Run virtual time this many times faster than the wall clock (demos of deadlines).
+        #[arg(long, default_value_t = 1, env = "GGZY_CLOCK_FACTOR")]
+        clock_factor: u32,
+        /// Mark cookies Secure even if the proxy does not send X-Forwarded-Proto: https.
+        #[arg(long, env = "GGZY_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Trust X-Forwarded-For for client addresses (only behind your own proxy).
+        #[arg(long, env = "GGZY_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Seconds between signed tree heads of the event log.
+        #[arg(long, default_value_t = 10)]
+        sign_every: u64,
+    },
+    /// Apply the embedded migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Recompute the event chain and every signed tree head; exit 1 naming the first bad row.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the current code of a TOTP secret (for demo staff accounts and operators).
+    Totp {
+        /// Base32 secret as printed by `serve --demo` or shown when an account was created.
+        secret: String,
+    },
+    /// Measure cold start, idle memory, append throughput and verify time (see docs/BENCHMARKS.md).
+    Bench(bench::BenchArgs),
+}
+
+fn database_url(a: &DbArgs) -> Result<String> {
+    Ok(match &a.database_url {
+        Some(u) => u.clone(),
+        None => {
+            std::fs::create_dir_all(&a.data)
+                .with_context(|| format!("creating data directory {}", a.data.display()))?;
+            format!("sqlite://{}", a.data.join("ggzy.db").display())
+        }
+    })
+}
+
+async fn open(a: &DbArgs) -> Result<Db> {
+    let url = database_url(a)?;
+    let db = Db::connect(&url).await.with_context(|| {
+        format!(
+            "connecting to the {} database",
+            if url.starts_with("postgres") {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        )
+    })?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+/// The platform's SM2 key lives in the data directory, readable by the owner only.
+fn load_or_create_key(dir: &Path) -> Result<PlatformKey> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("platform-sm2.key");
+    if let Ok(hex) = std::env::var("GGZY_PLATFORM_KEY") {
+        return PlatformKey::from_secret_hex(&hex)
+            .context("GGZY_PLATFORM_KEY is not an SM2 private key");
+    }
+    if path.exists() {
+        let s = std::fs::read_to_string(&path)?;
+        return PlatformKey::from_secret_hex(&s)
+            .with_context(|| format!("{} is not an SM2 private key", path.display()));
+    }
+    let key = PlatformKey::generate();
+    write_private(&path, &key.secret_hex())?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, s: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(s.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, s: &str) -> Result<()> {
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    db_args: DbArgs,
+    listen: SocketAddr,
+    with_demo: bool,
+    clock_factor: u32,
+    secure_cookies: bool,
+    trust_proxy: bool,
+    sign_every: u64,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let db = open(&db_args).await?;
+    calendar::seed_default(&db).await?;
+    let clock: Arc<dyn Clock> = if clock_factor > 1 {
+        Arc::new(AcceleratedClock::starting_now(clock_factor))
+    } else {
+        Arc::new(SystemClock)
+    };
+    let key = load_or_create_key(&db_args.data)?;
+    events::register_key(&db, &key, clock.now()).await?;
+    let demo_accounts = if with_demo {
+        Some(demo::seed(&db, clock.now()).await?)
+    } else {
+        None
+    };
+    let config = Config {
+        secure_cookies,
+        trust_proxy,
+        ..Config::default()
+    };
+    let state = AppState::new(db.clone(), clock, key, demo_accounts.clone(), config);
+    state.sign_head().await?;
+    state.spawn_signer(Duration::from_secs(sign_every.max(1)));
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "ggzy 正在运行 / serving on http://{addr}/  ({} database, ready in {} ms)",
+        db.backend(),
+        started.elapsed().as_millis()
+    );
+    if let Some(accounts) = &demo_accounts {
+        println!(
+            "\n演示账号 / demo accounts — password for all: {}",
+            demo::DEMO_PASSWORD
+        );
+        for a in accounts {
+            let totp = a
+                .totp_secret
+                .as_deref()
+                .map(|s| {
+                    format!("  TOTP secret {s} (code: ggzy totp {s}, or see the sign-in page)")
+                })
+                .unwrap_or_default();
+            println!(
+                "  {:<11} {} / {} @ {}{totp}",
+                a.username,
+                a.role.label_zh(),
+                a.role.label_en(),
+                a.region
+            );
+        }
+        println!();
+    }
+    ggzy_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GGZY_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            clock_factor,
+            secure_cookies,
+            trust_proxy,
+            sign_every,
+        } => {
+            serve(
+                db,
+                listen,
+                demo,
+                clock_factor,
+                secure_cookies,
+                trust_proxy,
+                sign_every,
+            )
+            .await
+        }
+        Command::Migrate { db } => {
+            let d = open(&db).await?;
+            println!("migrations applied ({})", d.backend());
+            Ok(())
+        }
+        Command::Verify { db } => {
+            let d = open(&db).await?;
+            let started = std::time::Instant::now();
+            let report = events::verify(&d).await?;
+            let ms = started.elapsed().as_millis();
+            if report.findings.is_empty() {
+                println!(
+                    "OK: {} events, chain intact; {} signed tree heads match and verify ({ms} ms)",
+                    report.events, report.tree_heads_checked
+                );
+                Ok(())
+            } else {
+                for f in &report.findings {
+                    eprintln!("MISMATCH: {f}");
+                }
+                bail!("the event log does not verify: {}", report.findings[0])
+            }
+        }
+        Command::Totp { secret } => {
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            match ggzy_store::accounts::totp::code_at(&secret, now) {
+                Some(c) => {
+                    println!("{c}");
+                    Ok(())
+                }
+                None => bail!("not a base32 TOTP secret"),
+            }
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}

@@ -1,0 +1,891 @@
+//! Server-rendered portal pages: Chinese by default, English by a cookie switch. Every page works
+//! without JavaScript; forms post back with the CSRF token and re-render with field messages.
+
+use crate::api::{NoticesByKind, do_login, me_of, notices_by_kind};
+use crate::auth::{
+    CsrfToken, CurrentActor, LANG_COOKIE, SESSION_COOKIE, cookie, is_tls, set_cookie,
+};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ggzy_core::account::UserInput;
+use ggzy_core::entity::{EntityInput, QualificationInput};
+use ggzy_core::role::{ALL_ROLES, Permission, Role};
+use ggzy_core::{FieldError, Invalid};
+use ggzy_store::accounts::{self, AccountView, LoginInput, StaffAccountInput};
+use ggzy_store::entities::{self, EntityView, RegistrationInput};
+use ggzy_store::events::{self, StoredEvent, TreeHead};
+use ggzy_store::regions::{self, Region};
+use ggzy_store::{Actor, ServiceError, calendar};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout_submit))
+        .route("/register", get(register_page).post(register_submit))
+        .route("/workspace", get(workspace))
+        .route("/workspace/accounts", post(create_account_submit))
+        .route("/workspace/qualifications", post(add_qualification_submit))
+        .route("/workspace/calendar", post(calendar_submit))
+        .route("/entities", get(entity_list))
+        .route("/entities/{id}", get(entity_page))
+        .route("/log", get(log_page))
+        .route("/lang", get(switch_lang))
+}
+
+/// Shared by every page: language, CSRF token, who is signed in.
+pub struct Layout {
+    pub en: bool,
+    pub csrf: String,
+    pub user: Option<String>,
+    pub roles: String,
+    pub path: &'static str,
+}
+
+impl Layout {
+    fn new(headers: &HeaderMap, csrf: &CsrfToken, actor: &Actor, path: &'static str) -> Self {
+        let en = cookie(headers, LANG_COOKIE).as_deref() == Some("en");
+        let roles = actor
+            .roles()
+            .iter()
+            .map(|r| if en { r.label_en() } else { r.label_zh() })
+            .collect::<Vec<_>>()
+            .join("、");
+        Self {
+            en,
+            csrf: csrf.0.clone(),
+            user: actor.display_name.clone(),
+            roles,
+            path,
+        }
+    }
+
+    /// Pick the text for the page's language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en { en } else { zh }
+    }
+
+    pub fn is(&self, p: &str) -> bool {
+        self.path == p
+    }
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+fn error_page(l: Layout, status: StatusCode, e: ServiceError) -> Response {
+    let p = ApiError(e).problem();
+    let page = ErrorPage {
+        message: if l.en { p.message_en } else { p.message_zh },
+        code: p.code,
+        l,
+    };
+    let mut r = render(&page);
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    message: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    kinds: Vec<NoticesByKind>,
+    entity_count: i64,
+    event_count: i64,
+    head: Option<TreeHead>,
+}
+
+async fn home(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "home");
+    let data = async {
+        Ok::<_, ApiError>((
+            notices_by_kind(&s).await?,
+            entities::count(&s.db).await?,
+            events::size(&s.db).await?,
+            events::latest_head(&s.db).await?,
+        ))
+    };
+    match data.await {
+        Ok((kinds, entity_count, event_count, head)) => render(&HomePage {
+            l,
+            kinds,
+            entity_count,
+            event_count,
+            head,
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e.0),
+    }
+}
+
+struct DemoLine {
+    username: String,
+    role: String,
+    code: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    username: String,
+    error: Option<String>,
+    notice: Option<String>,
+    demo: Vec<DemoLine>,
+    demo_password: &'static str,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    registered: Option<String>,
+}
+
+fn login_page_for(
+    s: &AppState,
+    l: Layout,
+    username: String,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let now = s.now().timestamp().max(0) as u64;
+    let demo = s
+        .demo
+        .as_ref()
+        .map(|d| {
+            d.iter()
+                .map(|a| DemoLine {
+                    username: a.username.clone(),
+                    role: l.t(a.role.label_zh(), a.role.label_en()).to_string(),
+                    code: a
+                        .totp_secret
+                        .as_deref()
+                        .and_then(|sec| accounts::totp::code_at(sec, now)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    render(&LoginPage {
+        l,
+        username,
+        error,
+        notice,
+        demo,
+        demo_password: ggzy_store::demo::DEMO_PASSWORD,
+    })
+}
+
+async fn login_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "login");
+    let notice = q.registered.map(|u| {
+        format!(
+            "{}{u}",
+            l.t(
+                "注册成功，请用新账号登录：",
+                "Registered. Sign in with your new account: "
+            )
+        )
+    });
+    login_page_for(&s, l, String::new(), None, notice)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    totp: String,
+}
+
+async fn login_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let input = LoginInput {
+        username: f.username.clone(),
+        password: f.password,
+        totp: f.totp,
+    };
+    match do_login(&s, &a.address, &h, &input).await {
+        Ok((cookie_header, _)) => (
+            [(header::SET_COOKIE, cookie_header)],
+            Redirect::to("/workspace"),
+        )
+            .into_response(),
+        Err(resp) => {
+            let status = resp.status();
+            let body = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let p: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let l = Layout::new(&h, &c, &a, "login");
+            let msg = p
+                .get(if l.en { "message_en" } else { "message_zh" })
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
+            let mut r = login_page_for(&s, l, f.username, Some(msg), None);
+            *r.status_mut() = status;
+            r
+        }
+    }
+}
+
+async fn logout_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+) -> Response {
+    if let Some(token) = cookie(&h, SESSION_COOKIE)
+        && let Err(e) = accounts::logout(&s.db, &token, &a, s.now()).await
+    {
+        return ApiError(e).into_response();
+    }
+    let clear = set_cookie(
+        SESSION_COOKIE,
+        "",
+        Some(0),
+        true,
+        is_tls(&h, s.config.secure_cookies),
+    );
+    ([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response()
+}
+
+/// Form values and field errors, keyed by the same dotted names the API reports.
+#[derive(Default)]
+struct FormState {
+    values: HashMap<String, String>,
+    errors: HashMap<String, (String, String)>,
+}
+
+impl FormState {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let values = pairs
+            .iter()
+            .filter(|(k, _)| !k.contains("password") && k != "csrf")
+            .cloned()
+            .collect();
+        Self {
+            values,
+            errors: HashMap::new(),
+        }
+    }
+    fn with_errors(mut self, i: &Invalid) -> Self {
+        for e in &i.0 {
+            self.errors
+                .entry(e.field.clone())
+                .or_insert((e.message_zh.clone(), e.message_en.clone()));
+        }
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    l: Layout,
+    form: FormState,
+    regions: Vec<Region>,
+    rows: Vec<usize>,
+}
+
+impl RegisterPage {
+    fn val(&self, k: &str) -> &str {
+        self.form.values.get(k).map_or("", String::as_str)
+    }
+    fn q(&self, i: &usize, k: &str) -> String {
+        format!("entity.qualifications[{i}].{k}")
+    }
+    fn qval(&self, i: &usize, k: &str) -> &str {
+        self.val(&self.q(i, k))
+    }
+    fn err(&self, k: &str) -> &str {
+        self.form
+            .errors
+            .get(k)
+            .map_or("", |(zh, en)| if self.l.en { en } else { zh })
+    }
+    fn qerr(&self, i: &usize, k: &str) -> &str {
+        self.err(&self.q(i, k))
+    }
+    fn has_errors(&self) -> bool {
+        !self.form.errors.is_empty()
+    }
+}
+
+const QUAL_ROWS: usize = 3;
+
+async fn register_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "register");
+    match regions::list(&s.db).await {
+        Ok(regions) => render(&RegisterPage {
+            l,
+            form: FormState::default(),
+            regions,
+            rows: (0..QUAL_ROWS).collect(),
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+fn registration_from_form(pairs: &[(String, String)]) -> (RegistrationInput, Option<FieldError>) {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let qualifications = (0..QUAL_ROWS)
+        .map(|i| {
+            let f = |k: &str| get(&format!("entity.qualifications[{i}].{k}"));
+            QualificationInput {
+                name: f("name"),
+                grade: f("grade"),
+                certificate_no: f("certificate_no"),
+                issuer: f("issuer"),
+                valid_from: f("valid_from"),
+                valid_until: f("valid_until"),
+            }
+        })
+        // A row left blank is not a qualification; a half-filled one is, and gets its messages.
+        .filter(|q| {
+            [
+                &q.name,
+                &q.grade,
+                &q.certificate_no,
+                &q.issuer,
+                &q.valid_from,
+                &q.valid_until,
+            ]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+        })
+        .collect();
+    let input = RegistrationInput {
+        entity: EntityInput {
+            uscc: get("entity.uscc"),
+            name: get("entity.name"),
+            kind: get("entity.kind"),
+            legal_representative: get("entity.legal_representative"),
+            region_code: get("entity.region_code"),
+            address: get("entity.address"),
+            contact_name: get("entity.contact_name"),
+            contact_phone: get("entity.contact_phone"),
+            contact_email: get("entity.contact_email"),
+            qualifications,
+        },
+        user: UserInput {
+            username: get("user.username"),
+            display_name: get("user.display_name"),
+            password: get("user.password"),
+        },
+    };
+    let mismatch = (get("user.password") != get("user.password_confirm")).then(|| {
+        FieldError::new(
+            "user.password_confirm",
+            "password.mismatch",
+            "两次输入的密码不一致",
+            "The passwords do not match",
+        )
+    });
+    (input, mismatch)
+}
+
+async fn register_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (input, mismatch) = registration_from_form(&pairs);
+    let result = match mismatch {
+        Some(e) => Err(ServiceError::Invalid(e.into())),
+        None => entities::register(&s.db, &a, &input, s.now()).await,
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!(
+            "/login?registered={}",
+            input.user.username.trim().to_ascii_lowercase()
+        ))
+        .into_response(),
+        Err(ServiceError::Invalid(i)) => {
+            let l = Layout::new(&h, &c, &a, "register");
+            let regions = regions::list(&s.db).await.unwrap_or_default();
+            let form = FormState::from_pairs(&pairs).with_errors(&i);
+            let mut r = render(&RegisterPage {
+                l,
+                form,
+                regions,
+                rows: (0..QUAL_ROWS).collect(),
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => error_page(
+            Layout::new(&h, &c, &a, "register"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            e,
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+struct WorkspacePage {
+    l: Layout,
+    me: crate::api::Me,
+    entity: Option<EntityView>,
+    accounts: Vec<AccountView>,
+    events: Vec<StoredEvent>,
+    regions: Vec<Region>,
+    assignable: Vec<Role>,
+    calendar_text: String,
+    show_admin: bool,
+    show_audit: bool,
+    show_registry: bool,
+    is_expert: bool,
+    is_custodian: bool,
+    is_principal: bool,
+    form: FormState,
+    flash: Option<String>,
+}
+
+impl WorkspacePage {
+    fn val(&self, k: &str) -> &str {
+        self.form.values.get(k).map_or("", String::as_str)
+    }
+    fn err(&self, k: &str) -> &str {
+        self.form
+            .errors
+            .get(k)
+            .map_or("", |(zh, en)| if self.l.en { en } else { zh })
+    }
+    fn role_label(&self, r: &Role) -> &'static str {
+        if self.l.en {
+            r.label_en()
+        } else {
+            r.label_zh()
+        }
+    }
+}
+
+async fn workspace_page(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    form: FormState,
+    flash: Option<String>,
+) -> Result<Response, ServiceError> {
+    let today = s.now().date_naive();
+    let entity = match a.entity_id {
+        Some(id) => Some(entities::get(&s.db, a, id, today).await?),
+        None => None,
+    };
+    let show_admin = a.has(Permission::AccountAdmin);
+    let show_audit = a.has(Permission::AuditRead) || a.has(Permission::Supervise);
+    let accounts = if show_admin {
+        accounts::list_accounts(&s.db, a).await?
+    } else {
+        vec![]
+    };
+    let events = if show_audit {
+        events::list(&s.db, None, None, 30).await?
+    } else {
+        vec![]
+    };
+    let calendar_text = if a.has(Permission::ConfigAdmin) {
+        calendar::load(&s.db)
+            .await?
+            .special_days()
+            .map(|d| format!("{} {} {}", d.day, d.kind.as_str(), d.name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        String::new()
+    };
+    let roles = a.roles();
+    let page = WorkspacePage {
+        me: me_of(a),
+        entity,
+        accounts,
+        events,
+        regions: regions::list(&s.db).await?,
+        assignable: ALL_ROLES
+            .into_iter()
+            .filter(|r| !r.self_service())
+            .collect(),
+        calendar_text,
+        show_admin,
+        show_audit,
+        show_registry: a.has(Permission::RegistryRead),
+        is_expert: roles.contains(&Role::Expert),
+        is_custodian: roles.contains(&Role::Custodian),
+        is_principal: roles.contains(&Role::Principal) || roles.contains(&Role::Agency),
+        form,
+        flash,
+        l,
+    };
+    Ok(render(&page))
+}
+
+async fn workspace(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+) -> Response {
+    if a.account_id.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let l = Layout::new(&h, &c, &a, "workspace");
+    workspace_page(&s, &a, l, FormState::default(), None)
+        .await
+        .unwrap_or_else(|e| {
+            error_page(
+                Layout::new(&h, &c, &a, "workspace"),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                e,
+            )
+        })
+}
+
+/// After a workspace form: re-render with the outcome, or a 403/401 page naming what is missing.
+async fn after_form(
+    s: &AppState,
+    a: &Actor,
+    h: &HeaderMap,
+    c: &CsrfToken,
+    pairs: &[(String, String)],
+    r: Result<String, ServiceError>,
+) -> Response {
+    let l = Layout::new(h, c, a, "workspace");
+    let (form, flash, status) = match r {
+        Ok(msg) => (FormState::default(), Some(msg), StatusCode::OK),
+        Err(ServiceError::Invalid(i)) => (
+            FormState::from_pairs(pairs).with_errors(&i),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            return forbidden_page(l, a, ApiError(e).problem().status);
+        }
+        Err(e @ ServiceError::NotFound(_)) => return error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    match workspace_page(s, a, l, form, flash).await {
+        Ok(mut r) => {
+            *r.status_mut() = status;
+            r
+        }
+        Err(e) => error_page(
+            Layout::new(h, c, a, "workspace"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            e,
+        ),
+    }
+}
+
+fn forbidden_page(l: Layout, a: &Actor, status: u16) -> Response {
+    let (zh, en) = if a.account_id.is_none() {
+        ("请先登录", "Please sign in first")
+    } else {
+        (
+            "当前账号没有执行此操作的权限",
+            "This account lacks the permission for this action",
+        )
+    };
+    let page = ErrorPage {
+        message: l.t(zh, en).into(),
+        code: if status == 401 {
+            "auth.required".into()
+        } else {
+            "forbidden".into()
+        },
+        l,
+    };
+    let mut r = render(&page);
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+    r
+}
+
+async fn create_account_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = StaffAccountInput {
+        username: get("username"),
+        display_name: get("display_name"),
+        password: get("password"),
+        role: get("role"),
+        region_code: get("region_code"),
+    };
+    let en = cookie(&h, LANG_COOKIE).as_deref() == Some("en");
+    let r = accounts::create_staff_account(&s.db, &a, &input, s.now())
+        .await
+        .map(|created| {
+            let secret = created
+                .totp_secret
+                .map(|sec| {
+                    if en {
+                        format!(" TOTP secret (shown once): {sec}")
+                    } else {
+                        format!(" 动态口令密钥（仅显示一次）：{sec}")
+                    }
+                })
+                .unwrap_or_default();
+            if en {
+                format!("Account {} created.{secret}", created.username)
+            } else {
+                format!("已创建账号 {}。{secret}", created.username)
+            }
+        });
+    after_form(&s, &a, &h, &c, &pairs, r).await
+}
+
+async fn add_qualification_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = QualificationInput {
+        name: get("name"),
+        grade: get("grade"),
+        certificate_no: get("certificate_no"),
+        issuer: get("issuer"),
+        valid_from: get("valid_from"),
+        valid_until: get("valid_until"),
+    };
+    let r = match a.entity_id {
+        Some(id) => entities::add_qualification(&s.db, &a, id, &input, s.now())
+            .await
+            .map(|_| "已添加资质 / Qualification added".to_string()),
+        None => Err(ServiceError::Forbidden(Permission::EntityManage)),
+    };
+    after_form(&s, &a, &h, &c, &pairs, r).await
+}
+
+async fn calendar_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let table = pairs
+        .iter()
+        .find(|(n, _)| n == "table")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let r = calendar::replace(&s.db, &a, &table, s.now())
+        .await
+        .map(|n| format!("节假日表已更新（{n} 天） / Calendar updated ({n} days)"));
+    after_form(&s, &a, &h, &c, &pairs, r).await
+}
+
+#[derive(Template)]
+#[template(path = "entities.html")]
+struct EntitiesPage {
+    l: Layout,
+    q: String,
+    list: Vec<EntityView>,
+}
+
+#[derive(Deserialize)]
+struct EntityQuery {
+    q: Option<String>,
+}
+
+async fn entity_list(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Query(q): Query<EntityQuery>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "entities");
+    match entities::search(&s.db, &a, q.q.as_deref(), s.now().date_naive(), 100).await {
+        Ok(list) => render(&EntitiesPage {
+            l,
+            q: q.q.unwrap_or_default(),
+            list,
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct EntityPage {
+    l: Layout,
+    e: EntityView,
+}
+
+async fn entity_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "entities");
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
+    };
+    match entities::get(&s.db, &a, id, s.now().date_naive()).await {
+        Ok(e) => render(&EntityPage { l, e }),
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    l: Layout,
+    head: Option<TreeHead>,
+    size: i64,
+    events: Vec<StoredEvent>,
+    public_key: String,
+}
+
+async fn log_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "log");
+    let data = async {
+        Ok::<_, ServiceError>((
+            events::latest_head(&s.db).await?,
+            events::size(&s.db).await?,
+            events::list(&s.db, None, None, 50).await?,
+        ))
+    };
+    match data.await {
+        Ok((head, size, events)) => render(&LogPage {
+            l,
+            head,
+            size,
+            events,
+            public_key: s.key.public_hex(),
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    to: String,
+    back: Option<String>,
+}
+
+async fn switch_lang(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = if q.to == "en" { "en" } else { "zh" };
+    // Only local paths, so the switch cannot be used as an open redirect.
+    let from_referer = h
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.split_once("://")
+                .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]).to_string())
+        });
+    let back = q
+        .back
+        .or(from_referer)
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let c = set_cookie(
+        LANG_COOKIE,
+        lang,
+        Some(365 * 24 * 3600),
+        false,
+        is_tls(&h, s.config.secure_cookies),
+    );
+    ([(header::SET_COOKIE, c)], Redirect::to(&back)).into_response()
+}
+
+pub async fn not_found(
+    State(_s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    c: Option<Extension<CsrfToken>>,
+    h: HeaderMap,
+) -> Response {
+    let c = c.map_or_else(|| CsrfToken(String::new()), |e| e.0);
+    let l = Layout::new(&h, &c, &a, "");
+    error_page(
+        l,
+        StatusCode::NOT_FOUND,
+        ServiceError::NotFound(if cookie(&h, LANG_COOKIE).as_deref() == Some("en") {
+            "page"
+        } else {
+            "页面"
+        }),
+    )
+}

@@ -1,0 +1,209 @@
+//! Every API refusal as `application/problem+json` (RFC 9457) with a stable code, messages in
+//! Chinese and English, the fields concerned and, for rule refusals, the regulation and article.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ggzy_core::FieldError;
+use ggzy_store::ServiceError;
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable machine-readable code, e.g. `validation`, `forbidden`, `entity.already_registered`.
+    pub code: String,
+    pub status: u16,
+    pub title: String,
+    pub message_zh: String,
+    pub message_en: String,
+    /// The permission a 403 lacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_permission: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub struct ApiError(pub ServiceError);
+
+impl<E: Into<ServiceError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        let (status, code, zh, en, perm, fields): (
+            StatusCode,
+            String,
+            String,
+            String,
+            Option<String>,
+            Vec<FieldError>,
+        ) = match &self.0 {
+            ServiceError::Invalid(i) => {
+                // One field: its own code names the problem; several: `validation`.
+                let code = if i.0.len() == 1 {
+                    i.0[0].code.to_string()
+                } else {
+                    "validation".into()
+                };
+                let conflict = i.0.iter().any(|f| {
+                    f.code.ends_with("already_registered")
+                        || f.code.ends_with("taken")
+                        || f.code.ends_with("exists")
+                });
+                let status = if conflict {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                (
+                    status,
+                    code,
+                    "提交的内容有误，请按提示修改".into(),
+                    "Some fields need correcting".into(),
+                    None,
+                    i.0.clone(),
+                )
+            }
+            ServiceError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "auth.required".into(),
+                "请先登录".into(),
+                "Please sign in first".into(),
+                None,
+                vec![],
+            ),
+            ServiceError::SignIn(f) => {
+                let status = if f.code == "auth.locked" {
+                    StatusCode::LOCKED
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                (
+                    status,
+                    f.code.into(),
+                    f.message_zh.clone(),
+                    f.message_en.clone(),
+                    None,
+                    vec![f.clone()],
+                )
+            }
+            ServiceError::Forbidden(p) => (
+                StatusCode::FORBIDDEN,
+                "forbidden".into(),
+                format!("当前账号没有“{}”权限", p.as_str()),
+                format!("This account lacks the permission '{}'", p.as_str()),
+                Some(p.as_str().into()),
+                vec![],
+            ),
+            ServiceError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found".into(),
+                format!("找不到该{what}"),
+                format!("No such {what}"),
+                None,
+                vec![],
+            ),
+            ServiceError::Db(_) | ServiceError::Internal(_) => {
+                tracing::error!(error = %self.0, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal".into(),
+                    "服务器内部错误，已记录".into(),
+                    "Internal error; it has been logged".into(),
+                    None,
+                    vec![],
+                )
+            }
+        };
+        Problem {
+            code,
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("").into(),
+            message_zh: zh,
+            message_en: en,
+            missing_permission: perm,
+            fields,
+        }
+    }
+}
+
+pub fn problem_response(p: Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, axum::Json(p)).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        problem_response(self.problem())
+    }
+}
+
+/// A problem that does not come from a service: bad JSON, CSRF, rate limit, body too large.
+pub fn simple(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
+    problem_response(Problem {
+        code: code.into(),
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("").into(),
+        message_zh: zh.into(),
+        message_en: en.into(),
+        missing_permission: None,
+        fields: vec![],
+    })
+}
+
+/// JSON bodies whose syntax, shape or unknown fields are wrong: 400/422 with the serde message
+/// (it names the offending field), never a plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let (status, code) = match &rej {
+                    JsonRejection::JsonDataError(_) => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, "json.shape")
+                    }
+                    JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "json.syntax"),
+                    JsonRejection::MissingJsonContentType(_) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "json.content_type")
+                    }
+                    _ => (StatusCode::PAYLOAD_TOO_LARGE, "body.too_large"),
+                };
+                let detail = rej.body_text();
+                let field = FieldError::new(
+                    "body",
+                    match code {
+                        "json.shape" => "json.shape",
+                        "json.syntax" => "json.syntax",
+                        "json.content_type" => "json.content_type",
+                        _ => "body.too_large",
+                    },
+                    format!("请求内容无法解析：{detail}"),
+                    format!("The request body could not be read: {detail}"),
+                );
+                let mut p = ApiError(ServiceError::Invalid(field.into())).problem();
+                p.status = status.as_u16();
+                p.title = status.canonical_reason().unwrap_or("").into();
+                p.code = code.into();
+                Err(problem_response(p))
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! What every handler shares: the database, the injected clock, the platform key and the caches.
+
+use crate::auth::RateLimiter;
+use chrono::{DateTime, Utc};
+use ggzy_core::clock::{Acceleration, Clock};
+use ggzy_seal::sign::PlatformKey;
+use ggzy_store::Db;
+use ggzy_store::demo::DemoAccount;
+use ggzy_store::events::LeafCache;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Virtual time running `factor` times faster than the wall clock, for demos of deadlines.
+pub struct AcceleratedClock(pub Acceleration);
+
+impl AcceleratedClock {
+    pub fn starting_now(factor: u32) -> Self {
+        let now = Utc::now();
+        Self(Acceleration {
+            real_origin: now,
+            virtual_origin: now,
+            factor,
+        })
+    }
+}
+
+impl Clock for AcceleratedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.virtual_at(Utc::now())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` even without `X-Forwarded-Proto: https` (set when TLS terminates
+    /// in front of ggzy without that header).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_proxy: bool,
+    /// Sign-in attempts per address per window.
+    pub login_attempts: u32,
+    pub login_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            login_attempts: 20,
+            login_window: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub key: Arc<PlatformKey>,
+    pub leaves: Arc<tokio::sync::Mutex<LeafCache>>,
+    /// Present in `--demo` mode only: the sign-in page shows these accounts and their codes.
+    pub demo: Option<Arc<Vec<DemoAccount>>>,
+    pub config: Arc<Config>,
+    pub login_limiter: Arc<RateLimiter>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        key: PlatformKey,
+        demo: Option<Vec<DemoAccount>>,
+        config: Config,
+    ) -> Self {
+        let limiter = RateLimiter::new(config.login_attempts, config.login_window);
+        Self {
+            db,
+            clock,
+            key: Arc::new(key),
+            leaves: Arc::new(tokio::sync::Mutex::new(LeafCache::default())),
+            demo: demo.map(Arc::new),
+            config: Arc::new(config),
+            login_limiter: Arc::new(limiter),
+            metrics: crate::metrics_handle(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Sign a tree head when the log has grown; called on a timer and at start.
+    pub async fn sign_head(
+        &self,
+    ) -> ggzy_store::ServiceResult<Option<ggzy_store::events::TreeHead>> {
+        let mut cache = self.leaves.lock().await;
+        ggzy_store::events::sign_head(&self.db, &mut cache, &self.key, self.now()).await
+    }
+
+    /// Keep signing heads every `every` until the process ends.
+    pub fn spawn_signer(&self, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = state.sign_head().await {
+                    tracing::warn!(error = %e, "tree head signing failed");
+                }
+            }
+        });
+    }
+}
