@@ -187,21 +187,34 @@ where
                     _ => (StatusCode::PAYLOAD_TOO_LARGE, "body.too_large"),
                 };
                 let detail = rej.body_text();
+                // serde_path_to_error (inside axum) names the path: "...target type: entity.colour: unknown field ..."
+                let after = detail
+                    .split_once("target type: ")
+                    .map_or(detail.as_str(), |(_, r)| r);
+                let (field, reason) = match after.split_once(": ") {
+                    Some((path, reason)) if !path.contains(' ') => {
+                        (path.to_string(), reason.to_string())
+                    }
+                    _ => ("body".to_string(), after.to_string()),
+                };
                 let field = FieldError::new(
-                    "body",
+                    field.clone(),
                     match code {
                         "json.shape" => "json.shape",
                         "json.syntax" => "json.syntax",
                         "json.content_type" => "json.content_type",
                         _ => "body.too_large",
                     },
-                    format!("请求内容无法解析：{detail}"),
-                    format!("The request body could not be read: {detail}"),
+                    format!("请求内容无法解析（{field}）：{reason}"),
+                    format!("The request body could not be read ({field}): {reason}"),
                 );
+                let (zh, en) = (field.message_zh.clone(), field.message_en.clone());
                 let mut p = ApiError(ServiceError::Invalid(field.into())).problem();
                 p.status = status.as_u16();
                 p.title = status.canonical_reason().unwrap_or("").into();
                 p.code = code.into();
+                p.message_zh = zh;
+                p.message_en = en;
                 Err(problem_response(p))
             }
         }

@@ -1,0 +1,674 @@
+//! End-to-end HTTP tests against the app on a random port, on SQLite and (with
+//! `GGZY_TEST_PG_URL`) PostgreSQL.
+
+use chrono::Utc;
+use ggzy_core::clock::Clock;
+use ggzy_seal::sign::PlatformKey;
+use ggzy_store::testing::TestDb;
+use ggzy_store::{demo, events};
+use ggzy_web::state::SystemClock;
+use ggzy_web::{AppState, Config};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    csrf: String,
+    state: AppState,
+    accounts: Vec<demo::DemoAccount>,
+    db: Option<TestDb>,
+    backend: &'static str,
+}
+
+impl TestApp {
+    async fn spawn(t: TestDb, config: Config) -> TestApp {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let key = PlatformKey::generate();
+        events::register_key(&t.db, &key, clock.now())
+            .await
+            .expect("key");
+        let accounts = demo::seed(&t.db, clock.now()).await.expect("demo");
+        let state = AppState::new(t.db.clone(), clock, key, Some(accounts.clone()), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let s2 = state.clone();
+        tokio::spawn(async move { ggzy_web::serve(listener, s2, std::future::pending()).await });
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let csrf: Value = client
+            .get(format!("{base}/api/v1/csrf"))
+            .send()
+            .await
+            .expect("csrf")
+            .json()
+            .await
+            .expect("json");
+        let csrf = csrf["token"].as_str().expect("token").to_string();
+        TestApp {
+            base,
+            client,
+            csrf,
+            state,
+            accounts,
+            backend: t.name,
+            db: Some(t),
+        }
+    }
+
+    async fn all() -> Vec<TestApp> {
+        let mut v = Vec::new();
+        for t in TestDb::all().await {
+            v.push(TestApp::spawn(t, Config::default()).await);
+        }
+        v
+    }
+
+    fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.base)
+    }
+
+    async fn post(&self, p: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .post(self.url(p))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, p: &str) -> (StatusCode, Value) {
+        let r = self.client.get(self.url(p)).send().await.expect("send");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    fn code(&self, user: &str) -> String {
+        let sec = self
+            .accounts
+            .iter()
+            .find(|a| a.username == user)
+            .and_then(|a| a.totp_secret.clone())
+            .expect("secret");
+        ggzy_store::accounts::totp::code_at(&sec, Utc::now().timestamp() as u64).expect("code")
+    }
+
+    async fn login(&self, user: &str) -> (StatusCode, Value) {
+        let totp = self
+            .accounts
+            .iter()
+            .find(|a| a.username == user)
+            .and_then(|a| a.totp_secret.as_ref())
+            .map(|_| self.code(user))
+            .unwrap_or_default();
+        self.post(
+            "/api/v1/session",
+            json!({ "username": user, "password": demo::DEMO_PASSWORD, "totp": totp }),
+        )
+        .await
+    }
+
+    async fn finish(mut self) {
+        if let Some(t) = self.db.take() {
+            t.cleanup().await;
+        }
+    }
+}
+
+fn uscc(n: u32) -> String {
+    (0..100)
+        .find_map(|k| ggzy_core::uscc::complete(&format!("91330212MA2W{:04}", n * 100 + k)))
+        .expect("code")
+        .as_str()
+        .to_string()
+}
+
+fn registration(code: &str, user: &str) -> Value {
+    json!({
+        "entity": {
+            "uscc": code, "name": "鄞州测试工程有限公司", "kind": "company", "legal_representative": "王五",
+            "region_code": "330212", "contact_name": "王五", "contact_phone": "0574-87654321",
+            "qualifications": [{ "name": "建筑工程施工总承包", "grade": "三级", "certificate_no": "D3302", "issuer": "宁波市住房和城乡建设局", "valid_from": "2020-01-01", "valid_until": "2021-01-01" }]
+        },
+        "user": { "username": user, "display_name": "王五", "password": "Strong-pass-2026" }
+    })
+}
+
+#[tokio::test]
+async fn registration_over_the_api_once_per_credit_code() {
+    for app in TestApp::all().await {
+        let code = uscc(1);
+        let (st, body) = app
+            .post("/api/v1/entities", registration(&code, "wangwu"))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{}: {body}", app.backend);
+        let id = body["entity_id"].as_str().expect("id").to_string();
+
+        let (st, body) = app
+            .post("/api/v1/entities", registration(&code, "wangwu2"))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["code"], "entity.already_registered");
+        assert_eq!(body["fields"][0]["field"], "entity.uscc");
+        assert!(
+            body["message_zh"].as_str().is_some_and(|s| !s.is_empty())
+                && body["message_en"].as_str().is_some_and(|s| !s.is_empty())
+        );
+
+        // The public view: registration visible, contacts hidden, expired qualification marked.
+        let (st, view) = app.get(&format!("/api/v1/entities/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(view["contact_phone"], Value::Null);
+        assert_eq!(view["qualifications"][0]["status"], "expired");
+        let (_, found) = app.get(&format!("/api/v1/entities?q={code}")).await;
+        assert_eq!(found.as_array().map(Vec::len), Some(1));
+
+        // Bad input: a wrong check digit, an unknown field, bad JSON, a wrong content type.
+        let mut bad = registration("91350100M000100Y44", "zhaoliu");
+        let (st, body) = app.post("/api/v1/entities", bad.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["fields"][0]["code"], "uscc.check_digit", "{body}");
+        bad["entity"]["colour"] = json!("red");
+        let (st, body) = app.post("/api/v1/entities", bad).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "json.shape");
+        assert!(
+            body["message_en"].as_str().unwrap_or("").contains("colour"),
+            "{body}"
+        );
+        let r = app
+            .client
+            .post(app.url("/api/v1/entities"))
+            .header("x-csrf-token", &app.csrf)
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let r = app
+            .client
+            .post(app.url("/api/v1/entities"))
+            .header("x-csrf-token", &app.csrf)
+            .body("x")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn csrf_body_limit_and_unknown_routes() {
+    let app = TestApp::spawn(TestDb::sqlite().await, Config::default()).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/entities"))
+        .json(&registration(&uscc(2), "nocsrf1"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["code"], "csrf.mismatch");
+    // A fresh client without the cookie at all.
+    let bare = reqwest::Client::new();
+    let r = bare
+        .post(app.url("/api/v1/session"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["code"],
+        "csrf.missing"
+    );
+    // A form post with the wrong token.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", "0".repeat(48)),
+            ("username", "bidder".into()),
+            ("password", "x".into()),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Bodies over 1 MiB are refused with a problem, not read.
+    let r = app
+        .client
+        .put(app.url("/api/v1/calendar"))
+        .header("x-csrf-token", &app.csrf)
+        .json(&json!({ "table": "x".repeat(ggzy_web::MAX_BODY_BYTES + 10) }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["code"],
+        "body.too_large"
+    );
+    let r = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (st, body) = app
+        .get(&format!("/api/v1/entities/{}", uuid::Uuid::now_v7()))
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn roles_are_enforced_at_the_route_with_the_missing_permission_named() {
+    for app in TestApp::all().await {
+        let (st, me) = app.login("bidder").await;
+        assert_eq!(st, StatusCode::OK, "{me}");
+        assert_eq!(me["roles"][0]["role"], "entity_user");
+        let staff = json!({ "username": "branchstaff", "display_name": "海曙 陈工", "password": "Branch-staff-42", "role": "center_staff", "region_code": "330203" });
+        let (st, body) = app.post("/api/v1/accounts", staff.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert_eq!(body["missing_permission"], "account_admin");
+        let r = app
+            .client
+            .delete(app.url("/api/v1/session"))
+            .header("x-csrf-token", &app.csrf)
+            .send()
+            .await
+            .expect("logout");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let (st, _) = app.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+        // Staff-side accounts need the second factor.
+        let (st, body) = app
+            .post(
+                "/api/v1/session",
+                json!({ "username": "admin", "password": demo::DEMO_PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("auth.totp_required"))
+        );
+        let (st, _) = app.login("admin").await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, created) = app.post("/api/v1/accounts", staff).await;
+        assert_eq!(st, StatusCode::CREATED, "{}: {created}", app.backend);
+        assert!(created["totp_secret"].is_string());
+        let id = created["id"].as_str().expect("id");
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/accounts/{id}/roles"),
+                json!({ "role": "supervisor", "region_code": "330200" }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "role.separation_of_duties");
+        assert_eq!(body["fields"][0]["rule"]["article"], "10");
+        let (st, list) = app.get("/api/v1/accounts").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|a| a["username"] == "branchstaff"))
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_address() {
+    let config = Config {
+        login_attempts: 3,
+        login_window: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let app = TestApp::spawn(TestDb::sqlite().await, config).await;
+    for _ in 0..3 {
+        let (st, _) = app
+            .post(
+                "/api/v1/session",
+                json!({ "username": "nobody1", "password": "whatever-123" }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let (st, body) = app
+        .post(
+            "/api/v1/session",
+            json!({ "username": "nobody1", "password": "whatever-123" }),
+        )
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("auth.rate_limited"))
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_log_serves_signed_heads_and_proofs_that_verify() {
+    for app in TestApp::all().await {
+        app.state.sign_head().await.expect("sign");
+        let (st, head) = app.get("/api/v1/log/head").await;
+        assert_eq!(st, StatusCode::OK);
+        let size = head["head"]["size"].as_i64().expect("size");
+        let root = ggzy_seal::from_hex(head["head"]["root"].as_str().expect("root")).expect("hex");
+        let msg = ggzy_seal::sign::tree_head_message(
+            size as u64,
+            &root,
+            chrono::DateTime::parse_from_rfc3339(head["head"]["signed_at"].as_str().expect("t"))
+                .expect("ts")
+                .timestamp_micros(),
+        );
+        let sig = hex::decode(head["head"]["signature"].as_str().expect("sig")).expect("hex");
+        assert!(
+            ggzy_seal::sign::verify(head["public_key"].as_str().expect("pk"), &msg, &sig)
+                .expect("key")
+        );
+
+        let (st, p) = app
+            .get(&format!("/api/v1/log/proof/inclusion?seq=3&size={size}"))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let path: Vec<_> = p["audit_path"]
+            .as_array()
+            .expect("path")
+            .iter()
+            .map(|h| ggzy_seal::from_hex(h.as_str().expect("s")).expect("h"))
+            .collect();
+        let leaf = ggzy_seal::from_hex(p["leaf_hash"].as_str().expect("leaf")).expect("h");
+        assert!(
+            ggzy_seal::merkle::verify_inclusion(2, size as u64, &leaf, &path, &root),
+            "{}",
+            app.backend
+        );
+        // The leaf is the event's chain hash under the RFC 6962 leaf prefix.
+        let (_, evs) = app.get("/api/v1/log/events?limit=500").await;
+        let ev3 = evs
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|e| e["seq"] == 3)
+            .expect("event 3");
+        assert_eq!(
+            events::leaf_of(ev3["hash"].as_str().expect("hash")),
+            Some(leaf)
+        );
+
+        app.post("/api/v1/entities", registration(&uscc(5), "logtest1"))
+            .await;
+        app.state.sign_head().await.expect("sign");
+        let (_, head2) = app.get("/api/v1/log/head").await;
+        let size2 = head2["head"]["size"].as_i64().expect("size");
+        let (st, c) = app
+            .get(&format!(
+                "/api/v1/log/proof/consistency?from={size}&to={size2}"
+            ))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let proof: Vec<_> = c["proof"]
+            .as_array()
+            .expect("proof")
+            .iter()
+            .map(|h| ggzy_seal::from_hex(h.as_str().expect("s")).expect("h"))
+            .collect();
+        let root2 =
+            ggzy_seal::from_hex(head2["head"]["root"].as_str().expect("root")).expect("hex");
+        assert!(ggzy_seal::merkle::verify_consistency(
+            size as u64,
+            size2 as u64,
+            &root,
+            &root2,
+            &proof
+        ));
+        let (st, body) = app
+            .get(&format!(
+                "/api/v1/log/proof/inclusion?seq=1&size={}",
+                size2 + 100
+            ))
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("log.size"))
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_render_in_both_languages_with_explaining_empty_states() {
+    let app = TestApp::spawn(TestDb::sqlite().await, Config::default()).await;
+    let home = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        home.contains("暂无公告") && home.contains("工程建设") && home.contains("lang=\"zh-CN\"")
+    );
+    let r = app
+        .client
+        .get(app.url("/lang?to=en"))
+        .header("referer", format!("{}/entities", app.base))
+        .send()
+        .await
+        .expect("lang");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/entities");
+    let home = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    assert!(home.contains("No notices yet") && home.contains("lang=\"en\""));
+    let search = app
+        .client
+        .get(app.url("/entities?q=不存在的公司"))
+        .send()
+        .await
+        .expect("s")
+        .text()
+        .await
+        .expect("t");
+    assert!(search.contains("Nothing matches"));
+    // Open redirects are refused.
+    let r = app
+        .client
+        .get(app.url("/lang?to=zh&back=//evil.example"))
+        .send()
+        .await
+        .expect("lang");
+    assert_eq!(r.headers()["location"], "/");
+    for p in [
+        "/healthz",
+        "/metrics",
+        "/api/openapi.json",
+        "/api/docs/",
+        "/static/app.css",
+        "/log",
+        "/register",
+        "/login",
+    ] {
+        assert_eq!(
+            app.client
+                .get(app.url(p))
+                .send()
+                .await
+                .expect("get")
+                .status(),
+            StatusCode::OK,
+            "{p}"
+        );
+    }
+    // Workspace asks for sign-in first.
+    let r = app
+        .client
+        .get(app.url("/workspace"))
+        .send()
+        .await
+        .expect("ws");
+    assert_eq!(r.headers()["location"], "/login");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn register_and_sign_in_through_the_forms() {
+    let app = TestApp::spawn(TestDb::sqlite().await, Config::default()).await;
+    let code = uscc(7);
+    let mut form = vec![
+        ("csrf", app.csrf.clone()),
+        ("entity.uscc", code.clone()),
+        ("entity.name", "鄞州表单测试有限公司".into()),
+        ("entity.kind", "company".into()),
+        ("entity.legal_representative", "赵六".into()),
+        ("entity.region_code", "330212".into()),
+        ("entity.contact_name", "赵六".into()),
+        ("entity.contact_phone", "13857409999".into()),
+        (
+            "entity.qualifications[0].name",
+            "市政公用工程施工总承包".into(),
+        ),
+        ("entity.qualifications[0].valid_from", "2020-01-01".into()),
+        ("user.username", "zhaoliu".into()),
+        ("user.display_name", "赵六".into()),
+        ("user.password", "Form-pass-2026".into()),
+        ("user.password_confirm", "Form-pass-2026".into()),
+    ];
+    // A half-filled qualification row gets its own messages; the form keeps what was typed.
+    let r = app
+        .client
+        .post(app.url("/register"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("entity.qualifications[0].issuer-err") || html.contains("此项为必填项"),
+        "field message shown"
+    );
+    assert!(html.contains("鄞州表单测试有限公司"));
+    assert!(
+        !html.contains("Form-pass-2026"),
+        "passwords are never echoed"
+    );
+    form.retain(|(k, _)| !k.starts_with("entity.qualifications"));
+    let r = app
+        .client
+        .post(app.url("/register"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", app.csrf.as_str()),
+            ("username", "zhaoliu"),
+            ("password", "Form-pass-2026"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .find(|c| c.starts_with("ggzy_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let ws = app
+        .client
+        .get(app.url("/workspace"))
+        .send()
+        .await
+        .expect("ws")
+        .text()
+        .await
+        .expect("t");
+    assert!(ws.contains("鄞州表单测试有限公司") && ws.contains(&code));
+    // Behind TLS the cookie is Secure.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("csrf", app.csrf.as_str()),
+            ("username", "zhaoliu"),
+            ("password", "Form-pass-2026"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .find(|c| c.starts_with("ggzy_session="))
+        .expect("cookie");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // A wrong password re-renders the form with the reason.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", app.csrf.as_str()),
+            ("username", "zhaoliu"),
+            ("password", "wrong-pass-1"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.expect("t").contains("用户名或密码不正确"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_stable() {
+    let doc =
+        serde_json::to_value(<ggzy_web::api::ApiDoc as utoipa::OpenApi>::openapi()).expect("json");
+    insta::assert_json_snapshot!("openapi", doc);
+}
