@@ -438,6 +438,92 @@ pub async fn logout(db: &Db, token: &str, actor: &Actor, now: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// Who a change to accounts is recorded against on the event log.
+pub(crate) struct RecordedBy<'a> {
+    pub actor_id: Option<Uuid>,
+    pub role: String,
+    pub address: &'a str,
+}
+
+impl RecordedBy<'static> {
+    pub(crate) fn system() -> Self {
+        Self {
+            actor_id: None,
+            role: "system".into(),
+            address: "system",
+        }
+    }
+}
+
+/// A new account with its first role, and the `account.created` event, in `tx`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open_account(
+    tx: &mut Tx,
+    by: &RecordedBy<'_>,
+    username: &Username,
+    display_name: &str,
+    password: &NewPassword,
+    role: Role,
+    region: &DivisionCode,
+    totp_secret: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let id = insert_account(
+        tx,
+        username,
+        display_name,
+        password,
+        None,
+        region,
+        totp_secret,
+        now,
+    )
+    .await?;
+    insert_grant(tx, id, role, region, now).await?;
+    events::append(
+        tx,
+        NewEvent {
+            actor_id: by.actor_id,
+            actor_role: by.role.clone(),
+            address: by.address.into(),
+            region_code: region.to_string(),
+            kind: "account.created",
+            subject: format!("account:{id}"),
+            payload: serde_json::json!({ "username": username.as_str(), "role": role.as_str(), "region": region.as_str() }),
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A further role for an existing account, and the `account.role_granted` event, in `tx`.
+pub(crate) async fn add_grant(
+    tx: &mut Tx,
+    by: &RecordedBy<'_>,
+    account: Uuid,
+    role: Role,
+    region: &DivisionCode,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    insert_grant(tx, account, role, region, now).await?;
+    events::append(
+        tx,
+        NewEvent {
+            actor_id: by.actor_id,
+            actor_role: by.role.clone(),
+            address: by.address.into(),
+            region_code: region.to_string(),
+            kind: "account.role_granted",
+            subject: format!("account:{account}"),
+            payload: serde_json::json!({ "role": role.as_str(), "region": region.as_str() }),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// An administrator creates a staff-side account (centre staff, supervisor, expert …) with its
 /// first role. Accounts whose role needs a second factor get a TOTP secret, returned once.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -524,29 +610,20 @@ pub async fn create_staff_account(
         return Err(unknown_region("region_code").into());
     }
     let secret = role.requires_totp().then(totp::new_secret);
-    let id = insert_account(
+    let by = RecordedBy {
+        actor_id: actor.account_id,
+        role: role_label,
+        address: &actor.address,
+    };
+    let id = open_account(
         &mut tx,
+        &by,
         &username,
         &display_name,
         &password,
-        None,
+        role,
         &region,
         secret.as_deref(),
-        now,
-    )
-    .await?;
-    insert_grant(&mut tx, id, role, &region, now).await?;
-    events::append(
-        &mut tx,
-        NewEvent {
-            actor_id: actor.account_id,
-            actor_role: role_label,
-            address: actor.address.clone(),
-            region_code: region.to_string(),
-            kind: "account.created",
-            subject: format!("account:{id}"),
-            payload: serde_json::json!({ "username": username.as_str(), "role": role.as_str(), "region": region.as_str() }),
-        },
         now,
     )
     .await?;
@@ -618,21 +695,12 @@ pub async fn grant_role(
         )
         .into());
     }
-    insert_grant(&mut tx, account, role, &region, now).await?;
-    events::append(
-        &mut tx,
-        NewEvent {
-            actor_id: actor.account_id,
-            actor_role: role_label,
-            address: actor.address.clone(),
-            region_code: region.to_string(),
-            kind: "account.role_granted",
-            subject: format!("account:{account}"),
-            payload: serde_json::json!({ "role": role.as_str(), "region": region.as_str() }),
-        },
-        now,
-    )
-    .await?;
+    let by = RecordedBy {
+        actor_id: actor.account_id,
+        role: role_label,
+        address: &actor.address,
+    };
+    add_grant(&mut tx, &by, account, role, &region, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,12 +1,11 @@
 //! Demo data: a city with two county branches, one account per role, a dozen entities with
 //! qualifications. Idempotent: seeding a database that already has the demo city does nothing.
 
-use crate::accounts::{insert_account, insert_grant};
+use crate::accounts::{RecordedBy, add_grant, open_account};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::entities::{self, RegistrationInput};
 use crate::error::ServiceResult;
-use crate::events::{self, NewEvent};
 use crate::regions::{self, RegionInput};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::account::{NewPassword, UserInput, Username};
@@ -246,29 +245,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         let region = DivisionCode::parse("region", region)?;
         let secret = role.requires_totp().then(|| demo_secret(username));
         let mut tx = db.begin().await?;
-        let id = insert_account(
+        let username = Username::parse("username", username)?;
+        open_account(
             &mut tx,
-            &Username::parse("username", username)?,
+            &RecordedBy::system(),
+            &username,
             display,
             &password,
-            None,
+            role,
             &region,
             secret.as_deref(),
-            now,
-        )
-        .await?;
-        insert_grant(&mut tx, id, role, &region, now).await?;
-        events::append(
-            &mut tx,
-            NewEvent {
-                actor_id: None,
-                actor_role: "system".into(),
-                address: "system".into(),
-                region_code: region.to_string(),
-                kind: "account.created",
-                subject: format!("account:{id}"),
-                payload: serde_json::json!({ "username": username, "role": role.as_str(), "demo": true }),
-            },
             now,
         )
         .await?;
@@ -325,18 +311,12 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         if let Some(role) = extra {
             let region = DivisionCode::parse("region", e.region)?;
             let mut tx = db.begin().await?;
-            insert_grant(&mut tx, reg.account_id, role, &region, now).await?;
-            events::append(
+            add_grant(
                 &mut tx,
-                NewEvent {
-                    actor_id: None,
-                    actor_role: "system".into(),
-                    address: "system".into(),
-                    region_code: region.to_string(),
-                    kind: "account.role_granted",
-                    subject: format!("account:{}", reg.account_id),
-                    payload: serde_json::json!({ "role": role.as_str(), "region": region.as_str(), "demo": true }),
-                },
+                &RecordedBy::system(),
+                reg.account_id,
+                role,
+                &region,
                 now,
             )
             .await?;

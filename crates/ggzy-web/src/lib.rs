@@ -5,6 +5,7 @@ pub mod auth;
 pub mod pages;
 pub mod problem;
 pub mod state;
+pub mod testing;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

@@ -287,6 +287,15 @@ async fn logout_submit(
     ([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response()
 }
 
+/// The value of one form field ("" when absent).
+fn form_value(pairs: &[(String, String)], k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 /// Form values and field errors, keyed by the same dotted names the API reports.
 #[derive(Default)]
 struct FormState {
@@ -370,13 +379,7 @@ async fn register_page(
 }
 
 fn registration_from_form(pairs: &[(String, String)]) -> (RegistrationInput, Option<FieldError>) {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| form_value(pairs, k);
     let qualifications = (0..QUAL_ROWS)
         .map(|i| {
             let f = |k: &str| get(&format!("entity.qualifications[{i}].{k}"));
@@ -658,13 +661,7 @@ async fn create_account_submit(
     h: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| form_value(&pairs, k);
     let input = StaffAccountInput {
         username: get("username"),
         display_name: get("display_name"),
@@ -702,13 +699,7 @@ async fn add_qualification_submit(
     h: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| form_value(&pairs, k);
     let input = QualificationInput {
         name: get("name"),
         grade: get("grade"),
@@ -733,11 +724,7 @@ async fn calendar_submit(
     h: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let table = pairs
-        .iter()
-        .find(|(n, _)| n == "table")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let table = form_value(&pairs, "table");
     let r = calendar::replace(&s.db, &a, &table, s.now())
         .await
         .map(|n| format!("节假日表已更新（{n} 天） / Calendar updated ({n} days)"));

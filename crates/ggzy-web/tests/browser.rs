@@ -3,13 +3,8 @@
 //! this with `--features browser`. Screenshots go to `GGZY_SCREENSHOTS` when it is set.
 
 use fantoccini::{ClientBuilder, Locator};
-use ggzy_core::clock::Clock;
-use ggzy_seal::sign::PlatformKey;
 use ggzy_store::testing::TestDb;
-use ggzy_store::{demo, events};
-use ggzy_web::state::SystemClock;
-use ggzy_web::{AppState, Config};
-use std::sync::Arc;
+use ggzy_web::Config;
 use std::time::{Duration, Instant};
 
 struct Driver(std::process::Child);
@@ -65,21 +60,30 @@ async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
     el.send_keys(value).await.expect("type");
 }
 
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn text_of(c: &fantoccini::Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
 #[tokio::test]
 async fn register_an_entity_and_sign_in_in_a_real_browser() {
     let t = TestDb::sqlite().await;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let key = PlatformKey::generate();
-    events::register_key(&t.db, &key, clock.now())
+    let base = ggzy_web::testing::spawn_app(&t.db, Config::default())
         .await
-        .expect("key");
-    let accounts = demo::seed(&t.db, clock.now()).await.expect("demo");
-    let state = AppState::new(t.db.clone(), clock, key, Some(accounts), Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(ggzy_web::serve(listener, state, std::future::pending()));
+        .base;
 
     let (_driver, url) = start_driver().await;
     let profile = tempfile::tempdir().expect("profile");
@@ -100,25 +104,14 @@ async fn register_an_entity_and_sign_in_in_a_real_browser() {
         .expect("webdriver session");
 
     c.goto(&format!("{base}/")).await.expect("home");
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let body = text_of(&c, "main").await;
     assert!(
         body.contains("暂无公告"),
         "home explains its empty notice lists"
     );
     shot(&c, "home").await;
 
-    c.find(Locator::Css("a.btn.small[href='/register']"))
-        .await
-        .expect("register link")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "a.btn.small[href='/register']").await;
     let code = (0..100)
         .find_map(|k| ggzy_core::uscc::complete(&format!("91330203MA2B{:04}", 100 + k)))
         .expect("code");
@@ -145,19 +138,8 @@ async fn register_an_entity_and_sign_in_in_a_real_browser() {
     ] {
         fill(&c, name, value).await;
     }
-    c.find(Locator::Css("form[action='/register'] button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    let err = c
-        .find(Locator::Css("[id=\"entity.uscc-err\"]"))
-        .await
-        .expect("field error")
-        .text()
-        .await
-        .expect("text");
+    click(&c, "form[action='/register'] button[type=submit]").await;
+    let err = text_of(&c, "[id=\"entity.uscc-err\"]").await;
     assert!(
         err.contains("校验"),
         "credit-code error explains the check: {err}"
@@ -167,41 +149,19 @@ async fn register_an_entity_and_sign_in_in_a_real_browser() {
     fill(&c, "entity.uscc", code.as_str()).await;
     fill(&c, "user.password", "Browser-pass-2026").await;
     fill(&c, "user.password_confirm", "Browser-pass-2026").await;
-    c.find(Locator::Css("form[action='/register'] button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    let notice = c
-        .find(Locator::Css("p.ok"))
-        .await
-        .expect("registered notice")
-        .text()
-        .await
-        .expect("text");
+    click(&c, "form[action='/register'] button[type=submit]").await;
+    let notice = text_of(&c, "p.ok").await;
     assert!(notice.contains("qianqi"), "{notice}");
     shot(&c, "login").await;
 
     fill(&c, "username", "qianqi").await;
     fill(&c, "password", "Browser-pass-2026").await;
-    c.find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "form[action='/login'] button[type=submit]").await;
     c.wait()
         .for_url(&url::Url::parse(&format!("{base}/workspace")).expect("url"))
         .await
         .expect("workspace");
-    let ws = c
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let ws = text_of(&c, "main").await;
     assert!(
         ws.contains("宁波浏览器测试有限公司") && ws.contains(code.as_str()),
         "{ws}"
@@ -209,13 +169,7 @@ async fn register_an_entity_and_sign_in_in_a_real_browser() {
     shot(&c, "workspace").await;
 
     c.goto(&format!("{base}/lang?to=en")).await.expect("lang");
-    let home = c
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let home = text_of(&c, "main").await;
     assert!(home.contains("No notices yet"));
     c.close().await.expect("close");
     t.cleanup().await;

@@ -2,15 +2,11 @@
 //! `GGZY_TEST_PG_URL`) PostgreSQL.
 
 use chrono::Utc;
-use ggzy_core::clock::Clock;
-use ggzy_seal::sign::PlatformKey;
 use ggzy_store::testing::TestDb;
 use ggzy_store::{demo, events};
-use ggzy_web::state::SystemClock;
 use ggzy_web::{AppState, Config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 
 struct TestApp {
@@ -25,19 +21,11 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn(t: TestDb, config: Config) -> TestApp {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let key = PlatformKey::generate();
-        events::register_key(&t.db, &key, clock.now())
-            .await
-            .expect("key");
-        let accounts = demo::seed(&t.db, clock.now()).await.expect("demo");
-        let state = AppState::new(t.db.clone(), clock, key, Some(accounts.clone()), config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let s2 = state.clone();
-        tokio::spawn(async move { ggzy_web::serve(listener, s2, std::future::pending()).await });
+        let ggzy_web::testing::Spawned {
+            base,
+            state,
+            accounts,
+        } = ggzy_web::testing::spawn_app(&t.db, config).await;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -124,6 +112,16 @@ impl TestApp {
             t.cleanup().await;
         }
     }
+}
+
+fn session_cookie(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ggzy_session="))
+        .expect("session cookie")
+        .to_string()
 }
 
 fn uscc(n: u32) -> String {
@@ -605,13 +603,7 @@ async fn register_and_sign_in_through_the_forms() {
         .await
         .expect("login");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap_or("").to_string())
-        .find(|c| c.starts_with("ggzy_session="))
-        .expect("session cookie");
+    let cookie = session_cookie(&r);
     assert!(
         cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Lax")
@@ -641,13 +633,7 @@ async fn register_and_sign_in_through_the_forms() {
         .send()
         .await
         .expect("login");
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap_or("").to_string())
-        .find(|c| c.starts_with("ggzy_session="))
-        .expect("cookie");
+    let cookie = session_cookie(&r);
     assert!(cookie.contains("; Secure"), "{cookie}");
     // A wrong password re-renders the form with the reason.
     let r = app
