@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::entities::{self, RegistrationInput};
 use crate::error::ServiceResult;
 use crate::regions::{self, RegionInput};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use ggzy_core::account::{NewPassword, UserInput, Username};
 use ggzy_core::entity::{EntityInput, QualificationInput};
 use ggzy_core::region::DivisionCode;
@@ -301,8 +301,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
                 password: DEMO_PASSWORD.into(),
             },
         };
-        let reg =
-            entities::register(db, &system, &input, now + Duration::seconds(i as i64)).await?;
+        let reg = entities::register(db, &system, &input, now).await?;
         let extra = match i {
             0 => Some(Role::Principal),
             1 => Some(Role::Agency),
