@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
+        .layer(middleware::from_fn(problem_for_rejections))
         .layer(middleware::from_fn(track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -80,6 +81,39 @@ async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+/// Extractor rejections (a malformed id in the path, a non-numeric query parameter) come from axum
+/// as plain text; under `/api` they become problem+json like every other refusal.
+async fn problem_for_rejections(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/v1");
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(is_api && plain && res.status().is_client_error()) {
+        return res;
+    }
+    let status = res.status();
+    let text = axum::body::to_bytes(res.into_body(), 16 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).to_string();
+    let code = if status == StatusCode::METHOD_NOT_ALLOWED {
+        "method.not_allowed"
+    } else {
+        "request.invalid"
+    };
+    let mut r = problem::simple(
+        status,
+        code,
+        &format!("请求格式不正确：{detail}"),
+        &format!("The request is malformed: {detail}"),
+    );
+    *r.status_mut() = status;
+    r
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {

@@ -276,6 +276,29 @@ async fn csrf_body_limit_and_unknown_routes() {
         (st, body["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
+    // Malformed path and query values are problems too, never plain text.
+    let r = app
+        .client
+        .get(app.url("/api/v1/entities/not-a-uuid"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let (st, body) = app.get("/api/v1/log/proof/inclusion?seq=abc&size=1").await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("request.invalid"))
+    );
+    // A form with fields missing is answered with the form again, not a bare rejection.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("csrf", app.csrf.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.finish().await;
 }
 
