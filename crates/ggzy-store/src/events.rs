@@ -206,15 +206,6 @@ pub async fn latest_head(db: &Db) -> ServiceResult<Option<TreeHead>> {
     .await?))
 }
 
-pub async fn head_at(db: &Db, size: i64) -> ServiceResult<Option<TreeHead>> {
-    Ok(on_db!(db, |p| sqlx::query_as::<_, TreeHead>(
-        "SELECT size, root, signed_at, key_id, signature FROM tree_heads WHERE size = $1"
-    )
-    .bind(size)
-    .fetch_optional(p)
-    .await?))
-}
-
 pub fn key_id(key: &PlatformKey) -> String {
     // Short, stable name for a public key: the first 8 bytes of its SM3.
     to_hex(&ggzy_seal::sm3(&[key.public_hex().as_bytes()]))[..16].to_string()

@@ -7,7 +7,7 @@ use crate::events::{self, NewEvent};
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
-use ggzy_core::region::{DivisionCode, RegionLevel};
+use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_core::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
@@ -125,15 +125,4 @@ pub async fn create(
         level: level.as_str().into(),
         parent_code: parent.map(String::from),
     })
-}
-
-/// The region and, for a city, its branches: what a city-level grant covers.
-pub fn covered<'a>(all: &'a [Region], code: &DivisionCode) -> Vec<&'a Region> {
-    all.iter()
-        .filter(|r| DivisionCode::parse("r", &r.code).is_ok_and(|c| c.within(code)))
-        .collect()
-}
-
-pub fn level_label(level: &str) -> &'static str {
-    RegionLevel::parse(level).map_or("", RegionLevel::label_zh)
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ggzy_core::entity::QualificationInput;
+use ggzy_core::role::Permission;
 use ggzy_store::accounts::{
     self, AccountView, CreatedAccount, GrantInput, LoginInput, StaffAccountInput,
 };
@@ -243,6 +244,8 @@ pub async fn add_qualification(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<QualificationInput>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::EntityManage)?;
     let q = entities::add_qualification(&s.db, &actor, id, &input, s.now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: q })))
 }
@@ -260,6 +263,8 @@ pub async fn create_region(
     CurrentActor(actor): CurrentActor,
     ApiJson(input): ApiJson<RegionInput>,
 ) -> ApiResult<(StatusCode, Json<Region>)> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::ConfigAdmin)?;
     Ok((
         StatusCode::CREATED,
         Json(regions::create(&s.db, &actor, &input, s.now()).await?),
@@ -273,6 +278,8 @@ pub async fn create_account(
     CurrentActor(actor): CurrentActor,
     ApiJson(input): ApiJson<StaffAccountInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedAccount>)> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::AccountAdmin)?;
     Ok((
         StatusCode::CREATED,
         Json(accounts::create_staff_account(&s.db, &actor, &input, s.now()).await?),
@@ -285,6 +292,8 @@ pub async fn list_accounts(
     State(s): State<AppState>,
     CurrentActor(actor): CurrentActor,
 ) -> ApiResult<Json<Vec<AccountView>>> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::AccountAdmin)?;
     Ok(Json(accounts::list_accounts(&s.db, &actor).await?))
 }
 
@@ -297,6 +306,8 @@ pub async fn grant_role(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> ApiResult<StatusCode> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::AccountAdmin)?;
     accounts::grant_role(&s.db, &actor, id, &input, s.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -338,6 +349,8 @@ pub async fn replace_calendar(
     CurrentActor(actor): CurrentActor,
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> ApiResult<StatusCode> {
+    // Checked here at the route and again, scoped to the region, in the service.
+    actor.require_any(Permission::ConfigAdmin)?;
     calendar::replace(&s.db, &actor, &b.table, s.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

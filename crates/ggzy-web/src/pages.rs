@@ -672,6 +672,9 @@ async fn create_account_submit(
         region_code: get("region_code"),
     };
     let en = cookie(&h, LANG_COOKIE).as_deref() == Some("en");
+    if let Err(e) = a.require_any(Permission::AccountAdmin) {
+        return after_form(&s, &a, &h, &c, &pairs, Err(e)).await;
+    }
     let r = accounts::create_staff_account(&s.db, &a, &input, s.now())
         .await
         .map(|created| {
@@ -710,11 +713,15 @@ async fn add_qualification_submit(
         valid_from: get("valid_from"),
         valid_until: get("valid_until"),
     };
-    let r = match a.entity_id {
-        Some(id) => entities::add_qualification(&s.db, &a, id, &input, s.now())
+    let r = match a
+        .require_any(Permission::EntityManage)
+        .map(|()| a.entity_id)
+    {
+        Err(e) => Err(e),
+        Ok(Some(id)) => entities::add_qualification(&s.db, &a, id, &input, s.now())
             .await
             .map(|_| "已添加资质 / Qualification added".to_string()),
-        None => Err(ServiceError::Forbidden(Permission::EntityManage)),
+        Ok(None) => Err(ServiceError::Forbidden(Permission::EntityManage)),
     };
     after_form(&s, &a, &h, &c, &pairs, r).await
 }
@@ -727,6 +734,9 @@ async fn calendar_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let table = form_value(&pairs, "table");
+    if let Err(e) = a.require_any(Permission::ConfigAdmin) {
+        return after_form(&s, &a, &h, &c, &pairs, Err(e)).await;
+    }
     let r = calendar::replace(&s.db, &a, &table, s.now())
         .await
         .map(|n| format!("节假日表已更新（{n} 天） / Calendar updated ({n} days)"));
@@ -868,13 +878,5 @@ pub async fn not_found(
 ) -> Response {
     let c = c.map_or_else(|| CsrfToken(String::new()), |e| e.0);
     let l = Layout::new(&h, &c, &a, "");
-    error_page(
-        l,
-        StatusCode::NOT_FOUND,
-        ServiceError::NotFound(if cookie(&h, LANG_COOKIE).as_deref() == Some("en") {
-            "page"
-        } else {
-            "页面"
-        }),
-    )
+    error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("page"))
 }

@@ -102,7 +102,16 @@ impl ApiError {
             ServiceError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 "not_found".into(),
-                format!("找不到该{what}"),
+                format!(
+                    "找不到该{}",
+                    match *what {
+                        "entity" => "主体",
+                        "account" => "账号",
+                        "event" => "事件",
+                        "region" => "区划",
+                        _ => "页面",
+                    }
+                ),
                 format!("No such {what}"),
                 None,
                 vec![],

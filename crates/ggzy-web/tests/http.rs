@@ -643,6 +643,21 @@ async fn register_and_sign_in_through_the_forms() {
         .await
         .expect("t");
     assert!(ws.contains("鄞州表单测试有限公司") && ws.contains(&code));
+    // A market-entity user cannot use the administrator's form.
+    let r = app
+        .client
+        .post(app.url("/workspace/accounts"))
+        .form(&[
+            ("csrf", app.csrf.as_str()),
+            ("username", "sneaky1"),
+            ("password", "Sneaky-pass-1"),
+            ("role", "admin"),
+            ("region_code", "330200"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Behind TLS the cookie is Secure.
     let r = app
         .client
