@@ -53,7 +53,9 @@ async fn shot(c: &fantoccini::Client, name: &str) {
 
 async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
     let el = c
-        .find(Locator::Css(&format!("[name=\"{name}\"]")))
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&format!("[name=\"{name}\"]")))
         .await
         .unwrap_or_else(|e| panic!("field {name}: {e}"));
     el.clear().await.expect("clear");
@@ -61,7 +63,9 @@ async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
 }
 
 async fn click(c: &fantoccini::Client, css: &str) {
-    c.find(Locator::Css(css))
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
@@ -69,8 +73,11 @@ async fn click(c: &fantoccini::Client, css: &str) {
         .expect("click");
 }
 
+/// Waits for the element: a click on a submit button returns before the next page has loaded.
 async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.find(Locator::Css(css))
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
         .text()

@@ -82,6 +82,22 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// A form post carrying this browser's CSRF token.
+    async fn form(
+        &self,
+        p: &str,
+        fields: &[(&str, &str)],
+        header: Option<(&str, &str)>,
+    ) -> reqwest::Response {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let mut req = self.client.post(self.url(p)).form(&all);
+        if let Some((k, v)) = header {
+            req = req.header(k, v);
+        }
+        req.send().await.expect("form post")
+    }
+
     fn code(&self, user: &str) -> String {
         let sec = self
             .accounts
@@ -615,16 +631,12 @@ async fn register_and_sign_in_through_the_forms() {
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", app.csrf.as_str()),
-            ("username", "zhaoliu"),
-            ("password", "Form-pass-2026"),
-        ])
-        .send()
-        .await
-        .expect("login");
+        .form(
+            "/login",
+            &[("username", "zhaoliu"), ("password", "Form-pass-2026")],
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&r);
     assert!(
@@ -645,46 +657,36 @@ async fn register_and_sign_in_through_the_forms() {
     assert!(ws.contains("鄞州表单测试有限公司") && ws.contains(&code));
     // A market-entity user cannot use the administrator's form.
     let r = app
-        .client
-        .post(app.url("/workspace/accounts"))
-        .form(&[
-            ("csrf", app.csrf.as_str()),
-            ("username", "sneaky1"),
-            ("password", "Sneaky-pass-1"),
-            ("role", "admin"),
-            ("region_code", "330200"),
-        ])
-        .send()
-        .await
-        .expect("post");
+        .form(
+            "/workspace/accounts",
+            &[
+                ("username", "sneaky1"),
+                ("password", "Sneaky-pass-1"),
+                ("role", "admin"),
+                ("region_code", "330200"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Behind TLS the cookie is Secure.
     let r = app
-        .client
-        .post(app.url("/login"))
-        .header("x-forwarded-proto", "https")
-        .form(&[
-            ("csrf", app.csrf.as_str()),
-            ("username", "zhaoliu"),
-            ("password", "Form-pass-2026"),
-        ])
-        .send()
-        .await
-        .expect("login");
+        .form(
+            "/login",
+            &[("username", "zhaoliu"), ("password", "Form-pass-2026")],
+            Some(("x-forwarded-proto", "https")),
+        )
+        .await;
     let cookie = session_cookie(&r);
     assert!(cookie.contains("; Secure"), "{cookie}");
     // A wrong password re-renders the form with the reason.
     let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", app.csrf.as_str()),
-            ("username", "zhaoliu"),
-            ("password", "wrong-pass-1"),
-        ])
-        .send()
-        .await
-        .expect("login");
+        .form(
+            "/login",
+            &[("username", "zhaoliu"), ("password", "wrong-pass-1")],
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.text().await.expect("t").contains("用户名或密码不正确"));
     app.finish().await;
