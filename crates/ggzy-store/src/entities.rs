@@ -39,6 +39,7 @@ pub struct EntityRow {
     pub kind: String,
     pub legal_representative: String,
     pub region_code: String,
+    pub region_name: String,
     pub address: Option<String>,
     pub contact_name: String,
     pub contact_phone: String,
@@ -82,6 +83,7 @@ pub struct EntityView {
     pub kind_zh: String,
     pub legal_representative: String,
     pub region_code: String,
+    pub region_name: String,
     pub address: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
@@ -269,10 +271,13 @@ pub async fn add_qualification(
     Ok(qid)
 }
 
-const ENTITY_COLUMNS: &str = "id, uscc, name, kind, legal_representative, region_code, address, contact_name, contact_phone, contact_email, created_at";
+/// From `entities e JOIN regions r`: the region's name comes along for display.
+const ENTITY_COLUMNS: &str = "e.id, e.uscc, e.name, e.kind, e.legal_representative, e.region_code, r.name AS region_name, e.address, e.contact_name, e.contact_phone, e.contact_email, e.created_at";
 
 async fn get_row(db: &Db, id: Uuid) -> ServiceResult<EntityRow> {
-    let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
+    let sql = format!(
+        "SELECT {ENTITY_COLUMNS} FROM entities e JOIN regions r ON r.code = e.region_code WHERE e.id = $1"
+    );
     on_db!(db, |p| sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(
         sql.as_str()
     ))
@@ -326,6 +331,7 @@ fn view(row: EntityRow, quals: Vec<QualificationView>, show_contacts: bool) -> E
         kind_zh,
         legal_representative: row.legal_representative,
         region_code: row.region_code,
+        region_name: row.region_name,
         address: row.address,
         contact_name: show_contacts.then_some(row.contact_name),
         contact_phone: show_contacts.then_some(row.contact_phone),
@@ -357,7 +363,7 @@ pub async fn search(
     let q = q.map(str::trim).filter(|s| !s.is_empty());
     let pattern = q.map(|s| format!("%{}%", s.replace(['%', '_'], "")));
     let sql = format!(
-        "SELECT {ENTITY_COLUMNS} FROM entities WHERE ($1 IS NULL OR name LIKE $1 OR uscc = $2) ORDER BY created_at DESC, id DESC LIMIT $3"
+        "SELECT {ENTITY_COLUMNS} FROM entities e JOIN regions r ON r.code = e.region_code WHERE ($1 IS NULL OR e.name LIKE $1 OR e.uscc = $2) ORDER BY e.created_at DESC, e.id DESC LIMIT $3"
     );
     let rows: Vec<EntityRow> = on_db!(db, |p| sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(
         sql.as_str()
