@@ -12,6 +12,8 @@ pub mod event;
 pub mod money;
 pub mod region;
 pub mod role;
+pub mod rulepack;
+pub mod tender_schedule;
 pub mod uscc;
 
 pub use error::{FieldError, Invalid, RuleRef};
