@@ -14,6 +14,7 @@ pub mod region;
 pub mod role;
 pub mod rulepack;
 pub mod tender_schedule;
+pub mod trade_code;
 pub mod uscc;
 
 pub use error::{FieldError, Invalid, RuleRef};
