@@ -10,6 +10,7 @@ pub mod entity;
 pub mod error;
 pub mod event;
 pub mod money;
+pub mod procedure;
 pub mod region;
 pub mod role;
 pub mod rulepack;

@@ -35,7 +35,7 @@ fn refuse<T>(
 }
 
 /// The dates a tender notice announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TenderDates {
     /// Tender documents first available (发售/获取开始).
     pub documents_from: DateTime<Utc>,
