@@ -511,10 +511,10 @@ mod tests {
         (1..=n).map(Uuid::from_u128).collect()
     }
 
-    #[test]
-    fn a_lot_goes_from_notice_to_contract() {
+    /// A lot with its notice published and `bids` bids in.
+    fn tendering(state_funds_controlling: bool, bids: u128) -> (ConstructionPack, Lot) {
         let p = ConstructionPack::v2019();
-        let mut lot = Lot::new(true);
+        let mut lot = Lot::new(state_funds_controlling);
         step(
             &p,
             &mut lot,
@@ -522,7 +522,7 @@ mod tests {
             t("2026-03-02T08:00:00"),
         )
         .expect("notice");
-        for b in ids(3) {
+        for b in ids(bids) {
             step(
                 &p,
                 &mut lot,
@@ -531,6 +531,12 @@ mod tests {
             )
             .expect("bid");
         }
+        (p, lot)
+    }
+
+    #[test]
+    fn a_lot_goes_from_notice_to_contract() {
+        let (p, mut lot) = tendering(true, 3);
         let r = step(
             &p,
             &mut lot,
@@ -608,24 +614,7 @@ mod tests {
 
     #[test]
     fn two_bids_fail_the_lot_and_withdrawals_count() {
-        let p = ConstructionPack::v2019();
-        let mut lot = Lot::new(false);
-        step(
-            &p,
-            &mut lot,
-            &Command::PublishNotice(dates()),
-            t("2026-03-02T08:00:00"),
-        )
-        .expect("notice");
-        for b in ids(3) {
-            step(
-                &p,
-                &mut lot,
-                &Command::SubmitBid { bidder: b },
-                t("2026-03-20T10:00:00"),
-            )
-            .expect("bid");
-        }
+        let (p, mut lot) = tendering(false, 3);
         step(
             &p,
             &mut lot,
@@ -644,15 +633,7 @@ mod tests {
 
     #[test]
     fn an_objection_suspends_bidding_until_answered() {
-        let p = ConstructionPack::v2019();
-        let mut lot = Lot::new(false);
-        step(
-            &p,
-            &mut lot,
-            &Command::PublishNotice(dates()),
-            t("2026-03-02T08:00:00"),
-        )
-        .expect("notice");
+        let (p, mut lot) = tendering(false, 0);
         let late = step(
             &p,
             &mut lot,
@@ -713,15 +694,7 @@ mod tests {
 
     #[test]
     fn a_late_clarification_must_move_the_deadline() {
-        let p = ConstructionPack::v2019();
-        let mut lot = Lot::new(false);
-        step(
-            &p,
-            &mut lot,
-            &Command::PublishNotice(dates()),
-            t("2026-03-02T08:00:00"),
-        )
-        .expect("notice");
+        let (p, mut lot) = tendering(false, 0);
         step(
             &p,
             &mut lot,
