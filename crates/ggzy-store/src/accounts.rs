@@ -728,18 +728,29 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<AccountV
     .fetch_all(p)
     .await?
     });
-    let mut out = Vec::with_capacity(accounts.len());
-    for a in accounts {
-        let roles = grants_of(db, a.id)
-            .await?
-            .into_iter()
-            .map(|g| GrantView {
-                role: g.role.as_str().into(),
-                role_zh: g.role.label_zh().into(),
-                region_code: g.region.to_string(),
-            })
-            .collect();
-        out.push(AccountView { account: a, roles });
+    // One query for every grant instead of one per account.
+    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT account_id, role, region_code FROM role_grants ORDER BY role, region_code"
+    )
+    .fetch_all(p)
+    .await?);
+    let mut by_account: std::collections::HashMap<Uuid, Vec<GrantView>> =
+        std::collections::HashMap::new();
+    for (account, role, region_code) in rows {
+        let Some(role) = Role::parse(&role) else {
+            continue;
+        };
+        by_account.entry(account).or_default().push(GrantView {
+            role: role.as_str().into(),
+            role_zh: role.label_zh().into(),
+            region_code,
+        });
     }
-    Ok(out)
+    Ok(accounts
+        .into_iter()
+        .map(|a| AccountView {
+            roles: by_account.remove(&a.id).unwrap_or_default(),
+            account: a,
+        })
+        .collect())
 }

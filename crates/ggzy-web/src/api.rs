@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`: everything the pages do, described by OpenAPI.
 
 use crate::auth::{CsrfToken, CurrentActor, SESSION_COOKIE, cookie, is_tls, set_cookie};
-use crate::problem::{ApiError, ApiJson, Problem, simple};
+use crate::problem::{ApiError, ApiJson, Problem, problem_response};
 use crate::state::AppState;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -117,7 +117,7 @@ pub async fn login(
         Ok((cookie_header, actor)) => {
             ([(header::SET_COOKIE, cookie_header)], Json(me_of(&actor))).into_response()
         }
-        Err(r) => r,
+        Err(p) => problem_response(p),
     }
 }
 
@@ -127,9 +127,9 @@ pub async fn do_login(
     address: &str,
     headers: &HeaderMap,
     input: &LoginInput,
-) -> Result<(String, ggzy_store::Actor), Response> {
+) -> Result<(String, ggzy_store::Actor), Problem> {
     if !s.login_limiter.allow(address) {
-        return Err(simple(
+        return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "auth.rate_limited",
             "登录尝试过于频繁，请稍后再试",
@@ -139,10 +139,10 @@ pub async fn do_login(
     let now = s.now();
     let session = accounts::login(&s.db, input, address, now)
         .await
-        .map_err(|e| ApiError(e).into_response())?;
+        .map_err(|e| ApiError(e).problem())?;
     let actor = accounts::session_actor(&s.db, &session.token, address, now)
         .await
-        .map_err(|e| ApiError(e).into_response())?;
+        .map_err(|e| ApiError(e).problem())?;
     let max_age = (session.expires_at - now).num_seconds();
     Ok((
         set_cookie(

@@ -250,18 +250,10 @@ async fn login_submit(
             Redirect::to("/workspace"),
         )
             .into_response(),
-        Err(resp) => {
-            let status = resp.status();
-            let body = axum::body::to_bytes(resp.into_body(), 64 * 1024)
-                .await
-                .unwrap_or_default();
-            let p: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        Err(p) => {
             let l = Layout::new(&h, &c, &a, "login");
-            let msg = p
-                .get(if l.en { "message_en" } else { "message_zh" })
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string();
+            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNAUTHORIZED);
+            let msg = if l.en { p.message_en } else { p.message_zh };
             let mut r = login_page_for(&s, l, f.username, Some(msg), None);
             *r.status_mut() = status;
             r

@@ -23,6 +23,21 @@ pub struct Problem {
     pub fields: Vec<FieldError>,
 }
 
+impl Problem {
+    /// A problem that names no field and no permission.
+    pub fn new(status: StatusCode, code: &str, zh: &str, en: &str) -> Self {
+        Self {
+            code: code.into(),
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("").into(),
+            message_zh: zh.into(),
+            message_en: en.into(),
+            missing_permission: None,
+            fields: vec![],
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ApiError(pub ServiceError);
 
@@ -158,15 +173,7 @@ impl IntoResponse for ApiError {
 
 /// A problem that does not come from a service: bad JSON, CSRF, rate limit, body too large.
 pub fn simple(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
-    problem_response(Problem {
-        code: code.into(),
-        status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("").into(),
-        message_zh: zh.into(),
-        message_en: en.into(),
-        missing_permission: None,
-        fields: vec![],
-    })
+    problem_response(Problem::new(status, code, zh, en))
 }
 
 /// JSON bodies whose syntax, shape or unknown fields are wrong: 400/422 with the serde message
@@ -206,25 +213,13 @@ where
                     }
                     _ => ("body".to_string(), after.to_string()),
                 };
-                let field = FieldError::new(
-                    field.clone(),
-                    match code {
-                        "json.shape" => "json.shape",
-                        "json.syntax" => "json.syntax",
-                        "json.content_type" => "json.content_type",
-                        _ => "body.too_large",
-                    },
-                    format!("请求内容无法解析（{field}）：{reason}"),
-                    format!("The request body could not be read ({field}): {reason}"),
-                );
-                let (zh, en) = (field.message_zh.clone(), field.message_en.clone());
-                let mut p = ApiError(ServiceError::Invalid(field.into())).problem();
-                p.status = status.as_u16();
-                p.title = status.canonical_reason().unwrap_or("").into();
-                p.code = code.into();
-                p.message_zh = zh;
-                p.message_en = en;
-                Err(problem_response(p))
+                let zh = format!("请求内容无法解析（{field}）：{reason}");
+                let en = format!("The request body could not be read ({field}): {reason}");
+                let fe = FieldError::new(field, code, zh.clone(), en.clone());
+                Err(problem_response(Problem {
+                    fields: vec![fe],
+                    ..Problem::new(status, code, &zh, &en)
+                }))
             }
         }
     }
