@@ -1,5 +1,7 @@
-//! The open-tender procedure of one lot as a deterministic state machine:
+//! The tender procedures of one lot — open tender with post-qualification, open tender with
+//! prequalification, invited tender — as one deterministic state machine:
 //! `decide(lot, command, now) -> events | refusal`, and `apply(lot, event)` to fold events back.
+//! The procedures differ only in how a lot reaches `Tendering` and who may bid there.
 //!
 //! Blocking is modelled, not only deadlines: a pending objection suspends the steps it concerns
 //! (条例 Art 22, 54) until it is answered. No I/O and no clock: `now` is an argument, so a replay of
@@ -9,14 +11,62 @@ use crate::error::FieldError;
 use crate::rulepack::ConstructionPack;
 use crate::tender_schedule::{self as ts, TenderDates};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How a lot is tendered (法 Art 10, 17; 条例 Art 15–20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureKind {
+    /// Open tender, qualification reviewed by the committee after opening (资格后审).
+    OpenTender,
+    /// Open tender with prequalification (资格预审): only applicants who pass may bid.
+    Prequalification,
+    /// Invited tender (邀请招标): invitation letters to at least 3 entities; only they may bid.
+    Invited,
+}
+
+impl ProcedureKind {
+    pub const ALL: [Self; 3] = [Self::OpenTender, Self::Prequalification, Self::Invited];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenTender => "open_tender",
+            Self::Prequalification => "prequalification",
+            Self::Invited => "invited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::OpenTender => "公开招标（资格后审）",
+            Self::Prequalification => "公开招标（资格预审）",
+            Self::Invited => "邀请招标",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::OpenTender => "Open tender (post-qualification)",
+            Self::Prequalification => "Open tender (prequalification)",
+            Self::Invited => "Invited tender",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Registered on the platform (进场), no notice yet.
     Registered,
+    /// Prequalification notice out; applications accepted until their deadline.
+    Prequalifying,
+    /// Prequalification reviewed with enough passing; the tender notice goes to those who passed.
+    Prequalified,
     /// Notice published; documents on issue; bids accepted until the deadline.
     Tendering,
     /// Opened with enough bids; evaluation under way.
@@ -32,10 +82,82 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub const ALL: [Self; 10] = [
+        Self::Registered,
+        Self::Prequalifying,
+        Self::Prequalified,
+        Self::Tendering,
+        Self::Evaluating,
+        Self::Failed,
+        Self::Reported,
+        Self::Publicity,
+        Self::Awarded,
+        Self::Contracted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Prequalifying => "prequalifying",
+            Self::Prequalified => "prequalified",
+            Self::Tendering => "tendering",
+            Self::Evaluating => "evaluating",
+            Self::Failed => "failed",
+            Self::Reported => "reported",
+            Self::Publicity => "publicity",
+            Self::Awarded => "awarded",
+            Self::Contracted => "contracted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Registered => "已进场登记",
+            Self::Prequalifying => "资格预审中",
+            Self::Prequalified => "资格预审完成",
+            Self::Tendering => "招标中",
+            Self::Evaluating => "已开标，评标中",
+            Self::Failed => "流标",
+            Self::Reported => "评标完成",
+            Self::Publicity => "中标候选人公示中",
+            Self::Awarded => "已定标",
+            Self::Contracted => "合同已签订",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Registered => "Registered",
+            Self::Prequalifying => "Prequalification",
+            Self::Prequalified => "Prequalified",
+            Self::Tendering => "Tendering",
+            Self::Evaluating => "Opened, evaluating",
+            Self::Failed => "Failed",
+            Self::Reported => "Evaluated",
+            Self::Publicity => "Candidates on publicity",
+            Self::Awarded => "Awarded",
+            Self::Contracted => "Contract signed",
+        }
+    }
+
+    /// Bids may be decrypted from this stage on (条例 Art 44; 电子招标投标办法 Art 27).
+    pub fn opened(self) -> bool {
+        matches!(
+            self,
+            Self::Evaluating | Self::Reported | Self::Publicity | Self::Awarded | Self::Contracted
+        )
+    }
+
     /// What a lot in this stage waits for, shown with a refused out-of-order step.
     pub fn waits_for(self) -> &'static str {
         match self {
             Self::Registered => "publish_notice",
+            Self::Prequalifying => "prequalification_review",
+            Self::Prequalified => "publish_notice",
             Self::Tendering => "bid_deadline_then_open",
             Self::Evaluating => "evaluation_report",
             Self::Failed => "re_tender",
@@ -49,23 +171,29 @@ impl Stage {
 
 /// What an objection concerns: the documents (suspends bidding and opening) or the result
 /// (suspends the award).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectionSubject {
     Documents,
     Result,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingObjection {
     pub id: Uuid,
     pub subject: ObjectionSubject,
     pub raised_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lot {
+    pub kind: ProcedureKind,
     pub stage: Stage,
+    /// Prequalification applications are due by this instant.
+    pub applications_due: Option<DateTime<Utc>>,
+    pub applicants: Vec<Uuid>,
+    /// Who may bid: those who passed prequalification, or the invitees. `None`: anyone registered.
+    pub admitted: Option<Vec<Uuid>>,
     pub dates: Option<TenderDates>,
     /// Bidders whose bid currently stands (modified bids replace, withdrawn ones leave).
     pub bidders: Vec<Uuid>,
@@ -79,9 +207,13 @@ pub struct Lot {
 }
 
 impl Lot {
-    pub fn new(state_funds_controlling: bool) -> Self {
+    pub fn new(kind: ProcedureKind, state_funds_controlling: bool) -> Self {
         Self {
+            kind,
             stage: Stage::Registered,
+            applications_due: None,
+            applicants: vec![],
+            admitted: None,
             dates: None,
             bidders: vec![],
             objections: vec![],
@@ -100,6 +232,19 @@ impl Lot {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    PublishPrequalNotice(ts::PrequalDates),
+    ApplyPrequal {
+        applicant: Uuid,
+    },
+    /// The review's outcome: who passed.
+    ReviewPrequal {
+        passed: Vec<Uuid>,
+    },
+    /// Invitation letters with the tender's dates (invited tender).
+    Invite {
+        invitees: Vec<Uuid>,
+        dates: TenderDates,
+    },
     PublishNotice(TenderDates),
     /// A clarification that may affect bids, optionally moving the deadline.
     Clarify {
@@ -131,9 +276,30 @@ pub enum Command {
     RecordContract,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
+    PrequalNoticePublished {
+        documents_from: DateTime<Utc>,
+        documents_until: DateTime<Utc>,
+        applications_due: DateTime<Utc>,
+    },
+    PrequalApplied {
+        applicant: Uuid,
+    },
+    PrequalPassed {
+        passed: Vec<Uuid>,
+    },
+    /// Fewer than the minimum passed: the lot fails and is re-tendered (条例 Art 19).
+    PrequalFailed {
+        passed: u32,
+    },
+    Invited {
+        invitees: Vec<Uuid>,
+        documents_from: DateTime<Utc>,
+        documents_until: DateTime<Utc>,
+        bid_deadline: DateTime<Utc>,
+    },
     NoticePublished {
         dates_documents_from: DateTime<Utc>,
         dates_documents_until: DateTime<Utc>,
@@ -212,6 +378,36 @@ fn suspended(field: &str) -> FieldError {
     .with_rule(crate::rulepack::REGS, "22")
 }
 
+fn not_in_past(from: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if from < now - chrono::Duration::minutes(5) {
+        return Err(FieldError::new(
+            "documents_from",
+            "tender.documents_in_past",
+            "文件发出时间不能早于现在",
+            "Documents cannot be issued in the past",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn check_issue(
+    pack: &ConstructionPack,
+    d: &TenderDates,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    ts::check_tender_dates(pack, d).map_err(Refusal::Rule)?;
+    not_in_past(d.documents_from, now)
+}
+
+fn notice_published(d: &TenderDates) -> Event {
+    Event::NoticePublished {
+        dates_documents_from: d.documents_from,
+        dates_documents_until: d.documents_until,
+        bid_deadline: d.bid_deadline,
+    }
+}
+
 pub fn decide(
     pack: &ConstructionPack,
     lot: &Lot,
@@ -220,23 +416,112 @@ pub fn decide(
 ) -> Result<Vec<Event>, Refusal> {
     use Command as C;
     match (lot.stage, cmd) {
-        (Stage::Registered, C::PublishNotice(d)) => {
-            ts::check_tender_dates(pack, d).map_err(Refusal::Rule)?;
-            if d.documents_from < now - chrono::Duration::minutes(5) {
+        (Stage::Registered, C::PublishNotice(d)) if lot.kind == ProcedureKind::OpenTender => {
+            check_issue(pack, d, now)?;
+            Ok(vec![notice_published(d)])
+        }
+        (Stage::Prequalified, C::PublishNotice(d)) => {
+            check_issue(pack, d, now)?;
+            Ok(vec![notice_published(d)])
+        }
+        (Stage::Registered, C::PublishPrequalNotice(d))
+            if lot.kind == ProcedureKind::Prequalification =>
+        {
+            ts::check_prequal_dates(pack, d).map_err(Refusal::Rule)?;
+            not_in_past(d.documents_from, now)?;
+            Ok(vec![Event::PrequalNoticePublished {
+                documents_from: d.documents_from,
+                documents_until: d.documents_until,
+                applications_due: d.applications_due,
+            }])
+        }
+        (Stage::Prequalifying, C::ApplyPrequal { applicant }) => {
+            if lot.applications_due.is_some_and(|due| now >= due) {
                 return Err(FieldError::new(
-                    "documents_from",
-                    "tender.documents_in_past",
-                    "招标文件发出时间不能早于现在",
-                    "Documents cannot be issued in the past",
+                    "application",
+                    "prequal.late",
+                    "已过资格预审申请文件提交截止时间",
+                    "The prequalification application deadline has passed",
+                )
+                .with_rule(crate::rulepack::REGS, "17")
+                .into());
+            }
+            if lot.suspended_by(ObjectionSubject::Documents) {
+                return Err(suspended("application").into());
+            }
+            Ok(vec![Event::PrequalApplied {
+                applicant: *applicant,
+            }])
+        }
+        (Stage::Prequalifying, C::ReviewPrequal { passed }) => {
+            if lot.applications_due.is_some_and(|due| now < due) {
+                return Err(out_of_order(lot, "applications are still open"));
+            }
+            if lot.suspended_by(ObjectionSubject::Documents) {
+                return Err(suspended("review").into());
+            }
+            if let Some(stranger) = passed.iter().find(|p| !lot.applicants.contains(p)) {
+                return Err(FieldError::new(
+                    "passed",
+                    "prequal.not_an_applicant",
+                    format!("{stranger} 未提交资格预审申请"),
+                    format!("{stranger} did not apply for prequalification"),
                 )
                 .into());
             }
-            Ok(vec![Event::NoticePublished {
-                dates_documents_from: d.documents_from,
-                dates_documents_until: d.documents_until,
-                bid_deadline: d.bid_deadline,
+            let n = passed.len() as u32;
+            Ok(vec![if n >= pack.min_prequal_passing.value {
+                Event::PrequalPassed {
+                    passed: passed.clone(),
+                }
+            } else {
+                Event::PrequalFailed { passed: n }
             }])
         }
+        (Stage::Registered, C::Invite { invitees, dates })
+            if lot.kind == ProcedureKind::Invited =>
+        {
+            let min = &pack.min_invitees;
+            let mut distinct = invitees.clone();
+            distinct.sort();
+            distinct.dedup();
+            if (distinct.len() as u32) < min.value {
+                return Err(FieldError::new(
+                    "invitees",
+                    "tender.too_few_invitees",
+                    format!(
+                        "邀请招标应当向 {} 个以上特定的法人发出投标邀请书",
+                        min.value
+                    ),
+                    format!(
+                        "An invited tender must invite at least {} entities",
+                        min.value
+                    ),
+                )
+                .with_rule(min.regulation, min.article)
+                .into());
+            }
+            check_issue(pack, dates, now)?;
+            Ok(vec![Event::Invited {
+                invitees: distinct,
+                documents_from: dates.documents_from,
+                documents_until: dates.documents_until,
+                bid_deadline: dates.bid_deadline,
+            }])
+        }
+        (
+            Stage::Registered,
+            C::PublishNotice(_) | C::PublishPrequalNotice(_) | C::Invite { .. },
+        ) => Err(out_of_order(
+            lot,
+            match lot.kind {
+                ProcedureKind::OpenTender => "an open tender starts with its tender notice",
+                ProcedureKind::Prequalification => {
+                    "a prequalified tender starts with its prequalification notice"
+                }
+                ProcedureKind::Invited => "an invited tender starts with its invitations",
+            },
+        )),
         (Stage::Tendering, C::Clarify { new_deadline }) => {
             let Some(d) = lot.dates else {
                 return Err(out_of_order(lot, "no notice"));
@@ -270,6 +555,22 @@ pub fn decide(
                 return Err(out_of_order(lot, "no notice"));
             };
             ts::check_objection_to_documents(pack, now, d.bid_deadline)?;
+            Ok(vec![Event::ObjectionRaised {
+                id: *id,
+                subject: ObjectionSubject::Documents,
+                at: now,
+            }])
+        }
+        (
+            Stage::Prequalifying,
+            C::RaiseObjection {
+                id,
+                subject: ObjectionSubject::Documents,
+            },
+        ) => {
+            if let Some(due) = lot.applications_due {
+                ts::check_objection_to_prequal(pack, now, due)?;
+            }
             Ok(vec![Event::ObjectionRaised {
                 id: *id,
                 subject: ObjectionSubject::Documents,
@@ -321,6 +622,29 @@ pub fn decide(
             }
             if lot.suspended_by(ObjectionSubject::Documents) {
                 return Err(suspended("bid").into());
+            }
+            if lot.admitted.as_ref().is_some_and(|a| !a.contains(bidder)) {
+                let (zh, en, art) = if lot.kind == ProcedureKind::Invited {
+                    (
+                        "邀请招标仅接受被邀请人投标",
+                        "Only invitees may bid in an invited tender",
+                        "17",
+                    )
+                } else {
+                    (
+                        "未通过资格预审的申请人不得参加投标",
+                        "Applicants who did not pass prequalification may not bid",
+                        "19",
+                    )
+                };
+                let reg = if art == "17" {
+                    crate::rulepack::LAW
+                } else {
+                    crate::rulepack::REGS
+                };
+                return Err(FieldError::new("bid", "bid.not_admitted", zh, en)
+                    .with_rule(reg, art)
+                    .into());
             }
             Ok(vec![Event::BidAccepted {
                 bidder: *bidder,
@@ -425,6 +749,36 @@ pub fn decide(
 
 pub fn apply(lot: &mut Lot, ev: &Event) {
     match ev {
+        Event::PrequalNoticePublished {
+            applications_due, ..
+        } => {
+            lot.applications_due = Some(*applications_due);
+            lot.stage = Stage::Prequalifying;
+        }
+        Event::PrequalApplied { applicant } => {
+            if !lot.applicants.contains(applicant) {
+                lot.applicants.push(*applicant);
+            }
+        }
+        Event::PrequalPassed { passed } => {
+            lot.admitted = Some(passed.clone());
+            lot.stage = Stage::Prequalified;
+        }
+        Event::PrequalFailed { .. } => lot.stage = Stage::Failed,
+        Event::Invited {
+            invitees,
+            documents_from,
+            documents_until,
+            bid_deadline,
+        } => {
+            lot.admitted = Some(invitees.clone());
+            lot.dates = Some(TenderDates {
+                documents_from: *documents_from,
+                documents_until: *documents_until,
+                bid_deadline: *bid_deadline,
+            });
+            lot.stage = Stage::Tendering;
+        }
         Event::NoticePublished {
             dates_documents_from,
             dates_documents_until,
@@ -514,7 +868,7 @@ mod tests {
     /// A lot with its notice published and `bids` bids in.
     fn tendering(state_funds_controlling: bool, bids: u128) -> (ConstructionPack, Lot) {
         let p = ConstructionPack::v2019();
-        let mut lot = Lot::new(state_funds_controlling);
+        let mut lot = Lot::new(ProcedureKind::OpenTender, state_funds_controlling);
         step(
             &p,
             &mut lot,
@@ -724,6 +1078,135 @@ mod tests {
         );
     }
 
+    #[test]
+    fn prequalification_needs_three_passing_and_only_they_may_bid() {
+        let p = ConstructionPack::v2019();
+        let pq = ts::PrequalDates {
+            documents_from: t("2026-02-02T09:00:00"),
+            documents_until: t("2026-02-07T17:00:00"),
+            applications_due: t("2026-02-12T09:00:00"),
+        };
+        let start = |lot: &mut Lot| {
+            step(
+                &p,
+                lot,
+                &Command::PublishPrequalNotice(pq),
+                t("2026-02-02T08:00:00"),
+            )
+            .expect("prequal notice");
+            for a in ids(4) {
+                step(
+                    &p,
+                    lot,
+                    &Command::ApplyPrequal { applicant: a },
+                    t("2026-02-10T09:00:00"),
+                )
+                .expect("apply");
+            }
+        };
+        let mut lot = Lot::new(ProcedureKind::Prequalification, false);
+        assert!(matches!(
+            step(
+                &p,
+                &mut lot,
+                &Command::PublishNotice(dates()),
+                t("2026-02-02T08:00:00")
+            ),
+            Err(Refusal::OutOfOrder { .. })
+        ));
+        start(&mut lot);
+        let late = step(
+            &p,
+            &mut lot,
+            &Command::ApplyPrequal {
+                applicant: Uuid::from_u128(9),
+            },
+            t("2026-02-12T09:00:00"),
+        );
+        assert!(matches!(late, Err(Refusal::Rule(ref e)) if e[0].code == "prequal.late"));
+        let mut two = lot.clone();
+        assert_eq!(
+            step(
+                &p,
+                &mut two,
+                &Command::ReviewPrequal { passed: ids(2) },
+                t("2026-02-13T09:00:00")
+            )
+            .expect("review"),
+            vec![Event::PrequalFailed { passed: 2 }]
+        );
+        assert_eq!(two.stage, Stage::Failed);
+        step(
+            &p,
+            &mut lot,
+            &Command::ReviewPrequal { passed: ids(3) },
+            t("2026-02-13T09:00:00"),
+        )
+        .expect("three pass");
+        step(
+            &p,
+            &mut lot,
+            &Command::PublishNotice(dates()),
+            t("2026-03-02T08:00:00"),
+        )
+        .expect("tender notice to those who passed");
+        let r = step(
+            &p,
+            &mut lot,
+            &Command::SubmitBid {
+                bidder: Uuid::from_u128(4),
+            },
+            t("2026-03-10T09:00:00"),
+        );
+        assert!(matches!(r, Err(Refusal::Rule(ref e)) if e[0].code == "bid.not_admitted"));
+        step(
+            &p,
+            &mut lot,
+            &Command::SubmitBid {
+                bidder: Uuid::from_u128(3),
+            },
+            t("2026-03-10T09:00:00"),
+        )
+        .expect("a passer bids");
+    }
+
+    #[test]
+    fn invited_tender_needs_three_invitees() {
+        let p = ConstructionPack::v2019();
+        let mut lot = Lot::new(ProcedureKind::Invited, false);
+        let two = step(
+            &p,
+            &mut lot,
+            &Command::Invite {
+                invitees: vec![Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(2)],
+                dates: dates(),
+            },
+            t("2026-03-02T08:00:00"),
+        );
+        assert!(
+            matches!(two, Err(Refusal::Rule(ref e)) if e[0].code == "tender.too_few_invitees" && e[0].rule.as_ref().is_some_and(|r| r.article == "17"))
+        );
+        step(
+            &p,
+            &mut lot,
+            &Command::Invite {
+                invitees: ids(3),
+                dates: dates(),
+            },
+            t("2026-03-02T08:00:00"),
+        )
+        .expect("three invitees");
+        let r = step(
+            &p,
+            &mut lot,
+            &Command::SubmitBid {
+                bidder: Uuid::from_u128(7),
+            },
+            t("2026-03-10T09:00:00"),
+        );
+        assert!(matches!(r, Err(Refusal::Rule(ref e)) if e[0].code == "bid.not_admitted"));
+    }
+
     fn command() -> impl Strategy<Value = (u8, u8, i64)> {
         (0u8..10, 0u8..5, 0i64..40 * 24)
     }
@@ -733,7 +1216,7 @@ mod tests {
         #[test]
         fn invariants_hold_under_random_commands(cmds in proptest::collection::vec(command(), 1..60)) {
             let p = ConstructionPack::v2019();
-            let mut lot = Lot::new(true);
+            let mut lot = Lot::new(ProcedureKind::OpenTender, true);
             let start = t("2026-03-02T08:00:00");
             let mut awards = 0;
             let mut hours = 0;

@@ -82,6 +82,80 @@ pub fn check_tender_dates(pack: &ConstructionPack, d: &TenderDates) -> Result<()
     if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
 
+/// The dates a prequalification notice announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrequalDates {
+    pub documents_from: DateTime<Utc>,
+    pub documents_until: DateTime<Utc>,
+    /// Applications due (资格预审申请文件提交截止).
+    pub applications_due: DateTime<Utc>,
+}
+
+/// Prequalification documents on sale ≥ 5 days (条例 Art 16); applications due ≥ 5 days after the
+/// sale ends (条例 Art 17).
+pub fn check_prequal_dates(
+    pack: &ConstructionPack,
+    d: &PrequalDates,
+) -> Result<(), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let avail = &pack.documents_available;
+    if days_between(d.documents_from, d.documents_until) < i64::from(avail.value.0) {
+        errs.push(refuse(
+            "documents_until",
+            "prequal.documents_available",
+            avail,
+            format!("资格预审文件发售期不得少于 {} 日", avail.value.0),
+            format!(
+                "Prequalification documents must be available for at least {} days",
+                avail.value.0
+            ),
+        ));
+    }
+    let after = &pack.prequal_application_after_sale;
+    if days_between(d.documents_until, d.applications_due) < i64::from(after.value.0) {
+        errs.push(refuse(
+            "applications_due",
+            "prequal.application_window",
+            after,
+            format!(
+                "资格预审申请文件提交时间，自资格预审文件停止发售之日起不得少于 {} 日",
+                after.value.0
+            ),
+            format!(
+                "Applications must be due at least {} days after prequalification documents stop selling",
+                after.value.0
+            ),
+        ));
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+/// Objections to prequalification documents: at least 2 days before the application deadline.
+pub fn check_objection_to_prequal(
+    pack: &ConstructionPack,
+    at: DateTime<Utc>,
+    applications_due: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    let lead = &pack.objection_to_prequal_lead;
+    if days_between(at, applications_due) >= i64::from(lead.value.0) {
+        Ok(())
+    } else {
+        Err(refuse(
+            "objection",
+            "prequal.objection_too_late",
+            lead,
+            format!(
+                "对资格预审文件的异议应当在提交资格预审申请文件截止时间 {} 日前提出",
+                lead.value.0
+            ),
+            format!(
+                "Objections to prequalification documents must be raised at least {} days before applications are due",
+                lead.value.0
+            ),
+        ))
+    }
+}
+
 /// The earliest bid deadline a notice with documents from `documents_from` may announce.
 pub fn earliest_deadline(pack: &ConstructionPack, documents_from: DateTime<Utc>) -> NaiveDate {
     cn_date(documents_from) + Duration::days(i64::from(pack.issue_to_deadline.value.0))
@@ -541,6 +615,53 @@ mod tests {
         assert_eq!(
             bond_refund_due(&pack(), at("2026-07-01T10:00:00")),
             NaiveDate::from_ymd_opt(2026, 7, 6).expect("d")
+        );
+    }
+
+    #[test]
+    fn prequalification_windows_five_and_five_days() {
+        let d = |from: &str, until: &str, due: &str| PrequalDates {
+            documents_from: at(from),
+            documents_until: at(until),
+            applications_due: at(due),
+        };
+        assert!(
+            check_prequal_dates(
+                &pack(),
+                &d(
+                    "2026-02-02T09:00:00",
+                    "2026-02-07T17:00:00",
+                    "2026-02-12T09:00:00"
+                )
+            )
+            .is_ok()
+        );
+        let short = check_prequal_dates(
+            &pack(),
+            &d(
+                "2026-02-02T09:00:00",
+                "2026-02-06T17:00:00",
+                "2026-02-12T09:00:00",
+            ),
+        )
+        .expect_err("4 days of sale");
+        assert_eq!(short[0].code, "prequal.documents_available");
+        let early = check_prequal_dates(
+            &pack(),
+            &d(
+                "2026-02-02T09:00:00",
+                "2026-02-07T17:00:00",
+                "2026-02-11T23:59:00",
+            ),
+        )
+        .expect_err("4 days after sale");
+        assert_eq!(early[0].code, "prequal.application_window");
+        assert_eq!(early[0].rule.as_ref().map(|r| r.article), Some("17"));
+        let due = at("2026-02-12T09:00:00");
+        assert!(check_objection_to_prequal(&pack(), at("2026-02-10T23:00:00"), due).is_ok());
+        assert_eq!(
+            check_objection_to_prequal(&pack(), at("2026-02-11T00:00:00"), due).map_err(|e| e.code),
+            Err("prequal.objection_too_late")
         );
     }
 }
