@@ -5,9 +5,11 @@
 
 pub mod account;
 pub mod calendar;
+pub mod catalogue;
 pub mod clock;
 pub mod entity;
 pub mod error;
+pub mod evaluation;
 pub mod event;
 pub mod money;
 pub mod procedure;

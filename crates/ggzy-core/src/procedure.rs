@@ -267,6 +267,8 @@ pub enum Command {
     ReportEvaluation {
         ranked: Vec<Uuid>,
     },
+    /// Every bid rejected (or competition clearly lacking): the lot fails (法 Art 42).
+    RejectAll,
     StartPublicity {
         until: DateTime<Utc>,
     },
@@ -334,6 +336,7 @@ pub enum Event {
         ranked: Vec<Uuid>,
         at: DateTime<Utc>,
     },
+    AllBidsRejected,
     PublicityStarted {
         until: DateTime<Utc>,
     },
@@ -706,6 +709,7 @@ pub fn decide(
                 at: now,
             }])
         }
+        (Stage::Evaluating, C::RejectAll) => Ok(vec![Event::AllBidsRejected]),
         (Stage::Reported, C::StartPublicity { until }) => {
             let report = lot.report_at.unwrap_or(now);
             ts::check_publicity(pack, report, now, *until).map_err(Refusal::Rule)?;
@@ -809,7 +813,7 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
         }
         Event::BidWithdrawn { bidder } => lot.bidders.retain(|b| b != bidder),
         Event::Opened { .. } => lot.stage = Stage::Evaluating,
-        Event::FailedTooFewBids { .. } => lot.stage = Stage::Failed,
+        Event::FailedTooFewBids { .. } | Event::AllBidsRejected => lot.stage = Stage::Failed,
         Event::EvaluationReported { ranked, at } => {
             lot.candidates = ranked.clone();
             lot.report_at = Some(*at);

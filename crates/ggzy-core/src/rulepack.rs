@@ -46,6 +46,7 @@ const fn s<T>(value: T, regulation: &'static str, article: &'static str) -> Limi
 
 pub const LAW: &str = "招标投标法";
 pub const REGS: &str = "招标投标法实施条例";
+pub const MUST_TENDER: &str = "必须招标的工程项目规定";
 
 /// The limits of construction tendering (RULES.md §1.3–1.6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,6 +94,14 @@ pub struct ConstructionPack {
     pub bond_cap_survey_design: Limit<Money>,
     /// Performance bond as a percentage of the contract amount.
     pub performance_bond_max_percent: Limit<u32>,
+    /// Must-tender thresholds per contract (必须招标的工程项目规定 Art 5).
+    pub must_tender_works: Limit<Money>,
+    pub must_tender_goods: Limit<Money>,
+    pub must_tender_services: Limit<Money>,
+    /// "State funds": budget funds of at least this amount…
+    pub state_budget_min: Limit<Money>,
+    /// …making up at least this share of the investment, in basis points.
+    pub state_budget_share_bp: Limit<u32>,
 }
 
 fn yuan(y: i64) -> Money {
@@ -132,6 +141,11 @@ impl ConstructionPack {
                 "(article to be confirmed)",
             ),
             performance_bond_max_percent: v(10, REGS, "58"),
+            must_tender_works: s(yuan(4_000_000), MUST_TENDER, "5"),
+            must_tender_goods: s(yuan(2_000_000), MUST_TENDER, "5"),
+            must_tender_services: s(yuan(1_000_000), MUST_TENDER, "5"),
+            state_budget_min: s(yuan(2_000_000), MUST_TENDER, "2"),
+            state_budget_share_bp: s(1_000, MUST_TENDER, "2"),
         }
     }
 }

@@ -1,0 +1,682 @@
+//! Bid evaluation (评标): the two construction methods, arithmetic correction, mandatory rejection
+//! and ranking, as pure functions over the opened bids and the members' submissions.
+//!
+//! Lowest evaluated price (经评审的最低投标价法) ranks valid bids by corrected price; comprehensive
+//! points (综合评估法) adds a price score to the members' averaged scores on the criteria fixed in
+//! the tender documents (条例 Art 49: no other criteria).
+
+use crate::error::FieldError;
+use crate::money::Money;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A criterion of the points method, fixed in the tender documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Criterion {
+    pub key: String,
+    pub name: String,
+    /// Highest score a member may give.
+    pub max_points: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Method {
+    LowestEvaluatedPrice,
+    Points {
+        /// Points for price: the lowest valid evaluated price earns all of them.
+        price_points: u32,
+        criteria: Vec<Criterion>,
+    },
+}
+
+impl Method {
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            Self::LowestEvaluatedPrice => "经评审的最低投标价法",
+            Self::Points { .. } => "综合评估法",
+        }
+    }
+
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            Self::LowestEvaluatedPrice => "Lowest evaluated price",
+            Self::Points { .. } => "Comprehensive points",
+        }
+    }
+
+    pub fn criteria(&self) -> &[Criterion] {
+        match self {
+            Self::LowestEvaluatedPrice => &[],
+            Self::Points { criteria, .. } => criteria,
+        }
+    }
+
+    /// The criteria's maxima and the price points add up to 100.
+    pub fn check(&self) -> Result<(), FieldError> {
+        if let Self::Points {
+            price_points,
+            criteria,
+        } = self
+        {
+            let total: u32 = criteria.iter().map(|c| c.max_points).sum::<u32>() + price_points;
+            let mut keys: Vec<&str> = criteria.iter().map(|c| c.key.as_str()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            if total != 100 || keys.len() != criteria.len() || criteria.is_empty() {
+                return Err(FieldError::new(
+                    "method",
+                    "evaluation.weights",
+                    format!("价格分与各评分因素分值之和应为 100（现为 {total}），且因素不得重复"),
+                    format!(
+                        "Price points and criteria must add up to 100 (now {total}) with no repeated criterion"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line of a bid's price schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PriceLine {
+    pub name: String,
+    pub quantity: i64,
+    #[schema(value_type = i64)]
+    pub unit_price: Money,
+}
+
+/// The bid form (投标函): price and key items, read out at the opening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BidForm {
+    /// Price in figures (小写), in fen.
+    #[schema(value_type = i64)]
+    pub price: Money,
+    /// Price in words (大写), e.g. 人民币壹佰万元整.
+    pub price_in_words: String,
+    #[serde(default)]
+    pub lines: Vec<PriceLine>,
+    /// Construction period in calendar days.
+    pub duration_days: u32,
+    pub quality: String,
+    pub project_manager: String,
+}
+
+const DIGITS: [(char, i64); 11] = [
+    ('零', 0),
+    ('壹', 1),
+    ('贰', 2),
+    ('叁', 3),
+    ('肆', 4),
+    ('伍', 5),
+    ('陆', 6),
+    ('柒', 7),
+    ('捌', 8),
+    ('玖', 9),
+    ('两', 2),
+];
+
+/// Reads an amount written in capital Chinese numerals (大写金额) into fen.
+pub fn parse_amount_in_words(input: &str) -> Option<Money> {
+    let s = input.trim().trim_start_matches("人民币").trim();
+    if s.is_empty() {
+        return None;
+    }
+    let (mut total, mut section, mut digit): (i64, i64, Option<i64>) = (0, 0, None);
+    let mut yuan: Option<i64> = None;
+    let mut fen = 0i64;
+    for c in s.chars() {
+        if let Some(&(_, d)) = DIGITS.iter().find(|(ch, _)| *ch == c) {
+            digit = Some(d);
+            continue;
+        }
+        match c {
+            '拾' | '佰' | '仟' => {
+                let unit = match c {
+                    '拾' => 10,
+                    '佰' => 100,
+                    _ => 1000,
+                };
+                section += digit.take().unwrap_or(1) * unit;
+            }
+            '万' => {
+                total = total
+                    .checked_add((section + digit.take().unwrap_or(0)).checked_mul(10_000)?)?;
+                section = 0;
+            }
+            '亿' => {
+                total = (total + section + digit.take().unwrap_or(0)).checked_mul(100_000_000)?;
+                section = 0;
+            }
+            '元' | '圆' => {
+                yuan = Some(total + section + digit.take().unwrap_or(0));
+                total = 0;
+                section = 0;
+            }
+            '角' => fen += digit.take()? * 10,
+            '分' => fen += digit.take()?,
+            '整' | '正' => {}
+            _ => return None,
+        }
+    }
+    if digit.is_some() || total != 0 || section != 0 {
+        return None;
+    }
+    yuan?
+        .checked_mul(100)?
+        .checked_add(fen)
+        .map(Money::from_fen)
+}
+
+/// A correction made to a bid price, with its rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Correction {
+    pub rule_zh: String,
+    pub rule_en: String,
+    #[schema(value_type = i64)]
+    pub from: Money,
+    #[schema(value_type = i64)]
+    pub to: Money,
+}
+
+/// The price the evaluation uses after arithmetic correction (评标委员会规定 Art 19): words prevail
+/// over figures; unit prices prevail over the total unless a unit price's decimal point is
+/// obviously misplaced (the total matches it moved by a power of ten).
+pub fn corrected_price(form: &BidForm) -> (Money, Vec<Correction>) {
+    let mut price = form.price;
+    let mut out = vec![];
+    if let Some(words) = parse_amount_in_words(&form.price_in_words)
+        && words != price
+    {
+        out.push(Correction {
+            rule_zh: "大写金额与小写金额不一致的，以大写金额为准".into(),
+            rule_en: "Words prevail over figures".into(),
+            from: price,
+            to: words,
+        });
+        price = words;
+    }
+    if form.lines.is_empty() {
+        return (price, out);
+    }
+    let line_sum = |lines: &[PriceLine]| -> i64 {
+        lines
+            .iter()
+            .map(|l| l.quantity.saturating_mul(l.unit_price.fen()))
+            .fold(0i64, i64::saturating_add)
+    };
+    let sum = line_sum(&form.lines);
+    if sum == price.fen() {
+        return (price, out);
+    }
+    for i in 0..form.lines.len() {
+        for shift in [10i64, 100, 1000] {
+            for moved in [
+                form.lines[i].unit_price.fen().saturating_mul(shift),
+                form.lines[i].unit_price.fen() / shift,
+            ] {
+                let mut lines = form.lines.clone();
+                lines[i].unit_price = Money::from_fen(moved);
+                if moved != 0 && line_sum(&lines) == price.fen() {
+                    return (price, out);
+                }
+            }
+        }
+    }
+    out.push(Correction {
+        rule_zh: "单价金额与总价金额不一致的，以单价金额为准".into(),
+        rule_en: "Unit prices prevail over the total".into(),
+        from: price,
+        to: Money::from_fen(sum),
+    });
+    (Money::from_fen(sum), out)
+}
+
+/// Mandatory rejection grounds (条例 Art 51).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    NotSealedOrSigned,
+    NoConsortiumAgreement,
+    NotQualified,
+    MultipleBids,
+    PriceBelowCostOrAboveCeiling,
+    NotResponsive,
+    CollusionOrFraud,
+}
+
+impl RejectionReason {
+    pub const ALL: [Self; 7] = [
+        Self::NotSealedOrSigned,
+        Self::NoConsortiumAgreement,
+        Self::NotQualified,
+        Self::MultipleBids,
+        Self::PriceBelowCostOrAboveCeiling,
+        Self::NotResponsive,
+        Self::CollusionOrFraud,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSealedOrSigned => "not_sealed_or_signed",
+            Self::NoConsortiumAgreement => "no_consortium_agreement",
+            Self::NotQualified => "not_qualified",
+            Self::MultipleBids => "multiple_bids",
+            Self::PriceBelowCostOrAboveCeiling => "price_below_cost_or_above_ceiling",
+            Self::NotResponsive => "not_responsive",
+            Self::CollusionOrFraud => "collusion_or_fraud",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The item of 条例 Art 51 para 2.
+    pub fn item(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|r| *r == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::NotSealedOrSigned => "投标文件未经投标单位盖章和单位负责人签字",
+            Self::NoConsortiumAgreement => "投标联合体没有提交共同投标协议",
+            Self::NotQualified => "投标人不符合国家或者招标文件规定的资格条件",
+            Self::MultipleBids => "同一投标人提交两个以上不同的投标文件或者投标报价",
+            Self::PriceBelowCostOrAboveCeiling => {
+                "投标报价低于成本或者高于招标文件设定的最高投标限价"
+            }
+            Self::NotResponsive => "投标文件没有对招标文件的实质性要求和条件作出响应",
+            Self::CollusionOrFraud => "投标人有串通投标、弄虚作假、行贿等违法行为",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::NotSealedOrSigned => "Neither sealed by the bidder nor signed by its head",
+            Self::NoConsortiumAgreement => "Consortium without a joint-bid agreement",
+            Self::NotQualified => "Bidder fails the qualification conditions",
+            Self::MultipleBids => "Two or more different bids or prices from one bidder",
+            Self::PriceBelowCostOrAboveCeiling => "Price below cost or above the published maximum",
+            Self::NotResponsive => "Does not respond to the substantive requirements",
+            Self::CollusionOrFraud => "Collusion, falsification or bribery",
+        }
+    }
+}
+
+/// An opened bid as the evaluation sees it.
+#[derive(Debug, Clone)]
+pub struct OpenedBid {
+    pub bidder: Uuid,
+    pub form: BidForm,
+    pub received_at: DateTime<Utc>,
+}
+
+/// One member's submission: scores per bidder per criterion, and rejection votes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MemberSheet {
+    #[serde(default)]
+    pub scores: BTreeMap<Uuid, BTreeMap<String, u32>>,
+    #[serde(default)]
+    pub rejections: BTreeMap<Uuid, RejectionReason>,
+}
+
+/// A sheet's scores lie within each criterion's range and cover every criterion of every bid the
+/// member did not vote to reject.
+pub fn check_sheet(
+    method: &Method,
+    bidders: &[Uuid],
+    sheet: &MemberSheet,
+) -> Result<(), Vec<FieldError>> {
+    let mut errs = vec![];
+    for b in bidders {
+        if sheet.rejections.contains_key(b) {
+            continue;
+        }
+        for c in method.criteria() {
+            match sheet.scores.get(b).and_then(|s| s.get(&c.key)) {
+                None => errs.push(FieldError::new(
+                    format!("scores.{b}.{}", c.key),
+                    "evaluation.score_missing",
+                    format!("请为“{}”打分", c.name),
+                    format!("Score '{}'", c.name),
+                )),
+                Some(v) if *v > c.max_points => errs.push(FieldError::new(
+                    format!("scores.{b}.{}", c.key),
+                    "evaluation.score_out_of_range",
+                    format!("“{}”的分值应在 0 至 {} 之间", c.name, c.max_points),
+                    format!("'{}' takes 0 to {} points", c.name, c.max_points),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for (b, s) in &sheet.scores {
+        if !bidders.contains(b) {
+            errs.push(FieldError::new(
+                format!("scores.{b}"),
+                "evaluation.unknown_bidder",
+                "不是本标段的投标人",
+                "Not a bidder of this lot",
+            ));
+        }
+        for k in s.keys() {
+            if !method.criteria().iter().any(|c| &c.key == k) {
+                errs.push(
+                    FieldError::new(
+                        format!("scores.{b}.{k}"),
+                        "evaluation.unknown_criterion",
+                        "招标文件未规定该评分因素，不得使用",
+                        "The tender documents do not set this criterion; it may not be used",
+                    )
+                    .with_rule(crate::rulepack::REGS, "49"),
+                );
+            }
+        }
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BidResult {
+    pub bidder: Uuid,
+    #[schema(value_type = i64)]
+    pub bid_price: Money,
+    #[schema(value_type = i64)]
+    pub evaluated_price: Money,
+    pub corrections: Vec<Correction>,
+    /// Hundredths of a point (points method).
+    pub price_score_x100: Option<i64>,
+    pub criteria_score_x100: Option<i64>,
+    pub total_x100: Option<i64>,
+    pub rejected: Option<RejectionReason>,
+    /// 1-based rank among valid bids.
+    pub rank: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Outcome {
+    pub results: Vec<BidResult>,
+    /// Ranked candidates, at most `max_candidates`.
+    pub candidates: Vec<Uuid>,
+    /// Fewer than 3 valid bids: the committee may reject all (评标委员会规定 Art 27).
+    pub competition_lacking: bool,
+}
+
+/// Evaluate: correct prices, apply rejections a majority voted for, score and rank.
+pub fn evaluate(
+    method: &Method,
+    bids: &[OpenedBid],
+    sheets: &[MemberSheet],
+    max_candidates: u32,
+) -> Outcome {
+    let members = sheets.len().max(1);
+    let mut results: Vec<(BidResult, DateTime<Utc>)> = bids
+        .iter()
+        .map(|b| {
+            let (evaluated, corrections) = corrected_price(&b.form);
+            let mut votes: BTreeMap<RejectionReason, usize> = BTreeMap::new();
+            for s in sheets {
+                if let Some(r) = s.rejections.get(&b.bidder) {
+                    *votes.entry(*r).or_default() += 1;
+                }
+            }
+            let total_votes: usize = votes.values().sum();
+            let rejected = (total_votes * 2 > members)
+                .then(|| votes.iter().max_by_key(|(_, n)| **n).map(|(r, _)| *r))
+                .flatten();
+            (
+                BidResult {
+                    bidder: b.bidder,
+                    bid_price: b.form.price,
+                    evaluated_price: evaluated,
+                    corrections,
+                    price_score_x100: None,
+                    criteria_score_x100: None,
+                    total_x100: None,
+                    rejected,
+                    rank: None,
+                },
+                b.received_at,
+            )
+        })
+        .collect();
+    if let Method::Points {
+        price_points,
+        criteria,
+    } = method
+    {
+        let lowest = results
+            .iter()
+            .filter(|(r, _)| r.rejected.is_none() && r.evaluated_price.fen() > 0)
+            .map(|(r, _)| r.evaluated_price.fen())
+            .min();
+        for (r, _) in results.iter_mut().filter(|(r, _)| r.rejected.is_none()) {
+            let price_score = match lowest {
+                Some(low) if r.evaluated_price.fen() > 0 => {
+                    (i128::from(low) * i128::from(*price_points) * 100
+                        / i128::from(r.evaluated_price.fen())) as i64
+                }
+                _ => 0,
+            };
+            let scoring: Vec<&MemberSheet> = sheets
+                .iter()
+                .filter(|s| s.scores.contains_key(&r.bidder))
+                .collect();
+            let crit = if scoring.is_empty() {
+                0
+            } else {
+                let sum: i64 = scoring
+                    .iter()
+                    .map(|s| {
+                        criteria
+                            .iter()
+                            .map(|c| i64::from(*s.scores[&r.bidder].get(&c.key).unwrap_or(&0)))
+                            .sum::<i64>()
+                    })
+                    .sum();
+                sum * 100 / scoring.len() as i64
+            };
+            r.price_score_x100 = Some(price_score);
+            r.criteria_score_x100 = Some(crit);
+            r.total_x100 = Some(price_score + crit);
+        }
+    }
+    let mut valid: Vec<usize> = (0..results.len())
+        .filter(|i| results[*i].0.rejected.is_none())
+        .collect();
+    valid.sort_by(|&a, &b| {
+        let (ra, ta) = &results[a];
+        let (rb, tb) = &results[b];
+        let by_method = match method {
+            Method::LowestEvaluatedPrice => ra.evaluated_price.cmp(&rb.evaluated_price),
+            Method::Points { .. } => rb.total_x100.cmp(&ra.total_x100),
+        };
+        // Ties: the lower evaluated price, then the earlier bid.
+        by_method
+            .then(ra.evaluated_price.cmp(&rb.evaluated_price))
+            .then(ta.cmp(tb))
+    });
+    for (rank, &i) in valid.iter().enumerate() {
+        results[i].0.rank = Some(rank as u32 + 1);
+    }
+    let candidates = valid
+        .iter()
+        .take(max_candidates as usize)
+        .map(|&i| results[i].0.bidder)
+        .collect();
+    let competition_lacking = valid.len() < 3;
+    let mut out: Vec<BidResult> = results.into_iter().map(|(r, _)| r).collect();
+    out.sort_by_key(|r| (r.rank.is_none(), r.rank));
+    Outcome {
+        results: out,
+        candidates,
+        competition_lacking,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yuan(y: i64) -> Money {
+        Money::from_fen(y * 100)
+    }
+
+    fn form(price: i64, words: &str) -> BidForm {
+        BidForm {
+            price: yuan(price),
+            price_in_words: words.into(),
+            lines: vec![],
+            duration_days: 300,
+            quality: "合格".into(),
+            project_manager: "张三".into(),
+        }
+    }
+
+    #[test]
+    fn amounts_in_words() {
+        assert_eq!(
+            parse_amount_in_words("人民币壹佰万元整"),
+            Some(yuan(1_000_000))
+        );
+        assert_eq!(
+            parse_amount_in_words("壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角捌分"),
+            Some(Money::from_fen(1_234_567_898))
+        );
+        assert_eq!(
+            parse_amount_in_words("叁亿零伍拾万元整"),
+            Some(yuan(300_500_000))
+        );
+        assert_eq!(parse_amount_in_words("拾元"), Some(yuan(10)));
+        assert_eq!(parse_amount_in_words("壹佰万"), None, "no 元");
+        assert_eq!(
+            parse_amount_in_words("一百万元"),
+            None,
+            "lower-case numerals are not 大写"
+        );
+    }
+
+    #[test]
+    fn words_prevail_then_unit_prices() {
+        let (p, c) = corrected_price(&form(1_000_000, "人民币玖拾玖万元整"));
+        assert_eq!(p, yuan(990_000));
+        assert_eq!(c.len(), 1);
+        let mut f = form(1_000, "壹仟元整");
+        f.lines = vec![
+            PriceLine {
+                name: "a".into(),
+                quantity: 2,
+                unit_price: yuan(300),
+            },
+            PriceLine {
+                name: "b".into(),
+                quantity: 1,
+                unit_price: yuan(500),
+            },
+        ];
+        let (p, c) = corrected_price(&f);
+        assert_eq!(p, yuan(1_100), "unit prices prevail");
+        assert_eq!(c[0].rule_en, "Unit prices prevail over the total");
+        f.lines[0].unit_price = yuan(25);
+        let (p, c) = corrected_price(&f);
+        assert_eq!(
+            (p, c.len()),
+            (yuan(1_000), 0),
+            "a misplaced decimal point keeps the total"
+        );
+    }
+
+    fn bid(n: u128, price: i64, minute: i64) -> OpenedBid {
+        OpenedBid {
+            bidder: Uuid::from_u128(n),
+            form: form(price, ""),
+            received_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(minute),
+        }
+    }
+
+    #[test]
+    fn lowest_price_ranks_valid_bids_and_majority_rejects() {
+        let bids = [
+            bid(1, 900, 3),
+            bid(2, 800, 2),
+            bid(3, 850, 1),
+            bid(4, 800, 1),
+        ];
+        let mut reject = MemberSheet::default();
+        reject
+            .rejections
+            .insert(Uuid::from_u128(4), RejectionReason::NotResponsive);
+        let sheets = [
+            reject.clone(),
+            reject,
+            MemberSheet::default(),
+            MemberSheet::default(),
+            MemberSheet::default(),
+        ];
+        let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &sheets, 3);
+        assert_eq!(
+            o.candidates,
+            vec![Uuid::from_u128(4), Uuid::from_u128(2), Uuid::from_u128(3)],
+            "2 of 5 votes do not reject; the tie at ¥800 goes to the earlier bid"
+        );
+        let mut three = sheets.clone();
+        three[2]
+            .rejections
+            .insert(Uuid::from_u128(4), RejectionReason::NotQualified);
+        let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &three, 3);
+        assert_eq!(
+            o.candidates,
+            vec![Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(1)],
+            "3 of 5 reject"
+        );
+        assert_eq!(
+            o.results[3].rejected,
+            Some(RejectionReason::NotResponsive),
+            "the reason most voted for"
+        );
+        assert!(!o.competition_lacking);
+    }
+
+    #[test]
+    fn points_method_price_score_and_ranges() {
+        let m = Method::Points {
+            price_points: 60,
+            criteria: vec![Criterion {
+                key: "tech".into(),
+                name: "技术".into(),
+                max_points: 40,
+            }],
+        };
+        assert!(m.check().is_ok());
+        let bidders = [Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)];
+        let mut s = MemberSheet::default();
+        for (b, t) in bidders.iter().zip([40, 20, 30]) {
+            s.scores
+                .insert(*b, BTreeMap::from([("tech".to_string(), t)]));
+        }
+        assert!(check_sheet(&m, &bidders, &s).is_ok());
+        let mut over = s.clone();
+        over.scores
+            .get_mut(&bidders[0])
+            .map(|x| x.insert("tech".into(), 41));
+        assert_eq!(
+            check_sheet(&m, &bidders, &over).expect_err("41 > 40")[0].code,
+            "evaluation.score_out_of_range"
+        );
+        let bids = [bid(1, 1000, 1), bid(2, 800, 2), bid(3, 900, 3)];
+        let o = evaluate(&m, &bids, &[s], 3);
+        // 1: 48 + 40 = 88; 2: 60 + 20 = 80; 3: 53.33 + 30 = 83.33
+        assert_eq!(o.candidates, vec![bidders[0], bidders[2], bidders[1]]);
+        assert_eq!(o.results[0].total_x100, Some(8800));
+        assert_eq!(o.results[1].total_x100, Some(8333));
+    }
+}
