@@ -82,7 +82,7 @@ impl Funding {
 }
 
 /// The catalogue's answer for one contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assessment {
     /// Must be tendered (and so traded on the platform).
     pub must_tender: bool,

@@ -172,7 +172,7 @@ pub fn parse_amount_in_words(input: &str) -> Option<Money> {
 }
 
 /// A correction made to a bid price, with its rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Correction {
     pub rule_zh: String,
     pub rule_en: String,
@@ -385,7 +385,7 @@ pub fn check_sheet(
     if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BidResult {
     pub bidder: Uuid,
     #[schema(value_type = i64)]
@@ -402,7 +402,7 @@ pub struct BidResult {
     pub rank: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub results: Vec<BidResult>,
     /// Ranked candidates, at most `max_candidates`.

@@ -4,6 +4,7 @@
 //! SHA-256) with inclusion and consistency proofs, and SM2 signatures over the tree heads that the
 //! platform publishes. No I/O, no clock: callers pass timestamps in.
 
+pub mod atrest;
 pub mod merkle;
 pub mod sign;
 

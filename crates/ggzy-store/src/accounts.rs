@@ -157,7 +157,7 @@ pub async fn insert_grant(
     Ok(())
 }
 
-async fn grants_of(db: &Db, account: Uuid) -> ServiceResult<Vec<Grant>> {
+pub(crate) async fn grants_of(db: &Db, account: Uuid) -> ServiceResult<Vec<Grant>> {
     let rows: Vec<(String, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT role, region_code FROM role_grants WHERE account_id = $1 ORDER BY role, region_code"
@@ -753,4 +753,23 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<AccountV
             account: a,
         })
         .collect())
+}
+
+/// The actor of an account by username, for the demo and tests that act without a session.
+pub async fn actor_of(db: &Db, username: &str, address: &str) -> ServiceResult<Actor> {
+    let row: Option<(Uuid, String, Option<Uuid>)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, display_name, entity_id FROM accounts WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(p)
+    .await?);
+    let (id, display_name, entity_id) = row.ok_or(ServiceError::NotFound("account"))?;
+    Ok(Actor {
+        account_id: Some(id),
+        username: Some(username.into()),
+        display_name: Some(display_name),
+        entity_id,
+        grants: grants_of(db, id).await?,
+        address: address.into(),
+    })
 }

@@ -18,6 +18,13 @@ pub enum ServiceError {
     /// Signed in, but no role grants this permission for the region concerned.
     #[error("missing permission {}", .0.as_str())]
     Forbidden(Permission),
+    /// A step out of order: the lot's stage and what it waits for.
+    #[error("out of order at {stage}: {reason}")]
+    OutOfOrder {
+        stage: &'static str,
+        waits_for: &'static str,
+        reason: &'static str,
+    },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("database: {0}")]

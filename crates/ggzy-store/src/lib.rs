@@ -9,12 +9,15 @@ pub mod actor;
 pub mod calendar;
 pub mod db;
 pub mod demo;
+pub mod demo_tendering;
 pub mod entities;
 pub mod error;
 pub mod events;
 pub mod notices;
 pub mod regions;
+pub mod tendering;
 pub mod testing;
+pub mod vault;
 
 pub use actor::Actor;
 pub use db::{Db, Tx};

@@ -1,0 +1,456 @@
+//! Demo projects, one lot in each stage of a construction tender, walked through the same services
+//! the pages and the API call — so the demo is also a run of the whole procedure.
+
+use crate::accounts::actor_of;
+use crate::db::Db;
+use crate::error::ServiceResult;
+use crate::tendering::bids::{self, BidFormInput, Origin};
+use crate::tendering::evaluation::{
+    self, AwardInput, CommitteeInput, ContractInput, PublicityInput, RefundInput, SignInput,
+};
+use crate::tendering::intake::{self, LotInput, ProjectInput};
+use crate::tendering::notices::{
+    self, NoticeContent, PrequalApplication, PrequalNoticeInput, TenderNoticeInput,
+};
+use crate::vault::BidVault;
+use crate::{Actor, on_db};
+use chrono::{DateTime, Duration, Utc};
+use ggzy_core::evaluation::{Criterion, MemberSheet, Method};
+use ggzy_core::procedure::Stage;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// How far a demo lot is walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Walk {
+    Registered,
+    Tendering,
+    Failed,
+    Evaluating,
+    Publicity,
+    Awarded,
+    Contracted,
+}
+
+pub const BIDDERS: [&str; 4] = ["bidder", "entity03", "entity05", "entity07"];
+pub const EXPERTS: [&str; 5] = ["expert", "expert2", "expert3", "expert4", "expert5"];
+
+pub fn points_method() -> Method {
+    Method::Points {
+        price_points: 60,
+        criteria: vec![
+            Criterion {
+                key: "technical".into(),
+                name: "施工组织设计".into(),
+                max_points: 25,
+            },
+            Criterion {
+                key: "manager".into(),
+                name: "项目管理机构".into(),
+                max_points: 10,
+            },
+            Criterion {
+                key: "record".into(),
+                name: "类似工程业绩".into(),
+                max_points: 5,
+            },
+        ],
+    }
+}
+
+pub fn project_input(name: &str, lot: &str, procedure: &str, method: Method) -> ProjectInput {
+    ProjectInput {
+        name: name.into(),
+        description: "宁波市政府投资项目，资金已落实。".into(),
+        principal_id: None,
+        agency_id: None,
+        region_code: "330200".into(),
+        supervising_department: "宁波市住房和城乡建设局".into(),
+        total_investment: "68000000".into(),
+        state_budget: "68000000".into(),
+        state_owned_leading: false,
+        international: false,
+        lots: vec![LotInput {
+            name: lot.into(),
+            category: "works".into(),
+            estimated_price: "52000000".into(),
+            bid_bond: "800000".into(),
+            max_price: Some("54000000".into()),
+            procedure: procedure.into(),
+            invited_ground: None,
+            method,
+        }],
+    }
+}
+
+pub fn content() -> NoticeContent {
+    NoticeContent {
+        scope: "新建道路及附属工程，全长约 2.4 公里，计划工期 540 日历天。".into(),
+        qualification: "具备市政公用工程施工总承包二级及以上资质，近三年无重大安全事故；项目经理具备市政公用工程二级及以上注册建造师。".into(),
+        consortium_allowed: false,
+        contact: "招标人：宁波市城建投资集团有限公司 陈工 0574-87000000".into(),
+        documents: "第一章 招标公告\n第二章 投标人须知\n第三章 评标办法\n第四章 合同条款及格式\n第五章 工程量清单\n第六章 图纸\n第七章 技术标准和要求\n第八章 投标文件格式".into(),
+    }
+}
+
+pub fn tender_notice(t0: DateTime<Utc>) -> TenderNoticeInput {
+    TenderNoticeInput {
+        documents_from: t0 + Duration::hours(1),
+        documents_until: t0 + Duration::days(6),
+        bid_deadline: t0 + Duration::days(21),
+        content: content(),
+    }
+}
+
+pub fn bid_form(n: usize) -> BidFormInput {
+    const WORDS: [&str; 4] = [
+        "人民币伍仟零壹拾万元整",
+        "人民币肆仟玖佰捌拾万元整",
+        "人民币伍仟零捌拾万元整",
+        "人民币肆仟玖佰伍拾万元整",
+    ];
+    const PRICES: [&str; 4] = ["50100000", "49800000", "50800000", "49500000"];
+    BidFormInput {
+        price: PRICES[n % 4].into(),
+        price_in_words: WORDS[n % 4].into(),
+        lines: vec![],
+        duration_days: 520 - 10 * n as u32,
+        quality: "合格".into(),
+        project_manager: ["王建军", "李明", "赵强", "钱伟"][n % 4].into(),
+        bond: "800000".into(),
+    }
+}
+
+fn sheet(bidders: &[Uuid], bias: u32) -> MemberSheet {
+    let mut s = MemberSheet::default();
+    for (i, b) in bidders.iter().enumerate() {
+        let i = i as u32;
+        s.scores.insert(
+            *b,
+            BTreeMap::from([
+                ("technical".to_string(), 18 + (i + bias) % 6),
+                ("manager".to_string(), 7 + (i * 2 + bias) % 3),
+                ("record".to_string(), 3 + (i + bias) % 2),
+            ]),
+        );
+    }
+    s
+}
+
+async fn actor(db: &Db, u: &str) -> ServiceResult<Actor> {
+    actor_of(db, u, "127.0.0.1").await
+}
+
+/// Register a demo project and walk its lot to `to`, with the notice published at `t0`.
+pub async fn walk(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    name: &str,
+    procedure: &str,
+    to: Walk,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let principal = actor(db, "principal").await?;
+    let staff = actor(db, "staff").await?;
+    let reg = intake::register_project(
+        db,
+        &principal,
+        &project_input(name, "施工标段", procedure, points_method()),
+        t0,
+    )
+    .await?;
+    let lot = reg.lots[0].lot_id;
+    if to == Walk::Registered {
+        return Ok(lot);
+    }
+    let n = tender_notice(t0);
+    notices::publish_tender_notice(db, &principal, lot, &n, t0).await?;
+    let docs = notices::documents(db, lot).await?;
+    let bidders = if to == Walk::Failed {
+        &BIDDERS[..2]
+    } else {
+        &BIDDERS[..]
+    };
+    for (i, u) in bidders.iter().enumerate() {
+        let a = actor(db, u).await?;
+        let at = t0 + Duration::days(2) + Duration::hours(i as i64);
+        notices::download(db, &a, docs[0].id, at).await?;
+        let package = format!("{u} 投标文件：商务标、技术标、资格审查资料（演示）").into_bytes();
+        let when = t0 + Duration::days(10) + Duration::hours(i as i64);
+        bids::submit(
+            db,
+            vault,
+            &a,
+            lot,
+            &bid_form(i),
+            &format!("{u}-投标文件.zip"),
+            package,
+            &Origin {
+                address: format!("10.0.0.{}", 10 + i),
+                fingerprint: format!("demo-{u}"),
+            },
+            &move || when,
+        )
+        .await?;
+    }
+    if to == Walk::Tendering {
+        return Ok(lot);
+    }
+    let deadline = n.bid_deadline;
+    bids::open(db, vault, &staff, lot, deadline).await?;
+    if to == Walk::Failed {
+        return Ok(lot);
+    }
+    let experts: Vec<Uuid> = {
+        let mut v = vec![];
+        for e in EXPERTS {
+            v.extend(actor(db, e).await?.account_id);
+        }
+        v
+    };
+    evaluation::assign_committee(
+        db,
+        &staff,
+        lot,
+        &CommitteeInput {
+            experts: experts.clone(),
+            representatives: vec![],
+        },
+        deadline + Duration::hours(1),
+    )
+    .await?;
+    let opened: Vec<Uuid> = bids::opening_record(db, &principal, lot)
+        .await?
+        .map(|r| r.lines.iter().map(|l| l.bidder_id).collect())
+        .unwrap_or_default();
+    let members = if to == Walk::Evaluating {
+        2
+    } else {
+        EXPERTS.len()
+    };
+    for (i, e) in EXPERTS.iter().take(members).enumerate() {
+        let a = actor(db, e).await?;
+        evaluation::submit_sheet(
+            db,
+            &a,
+            lot,
+            &sheet(&opened, i as u32),
+            deadline + Duration::hours(2),
+        )
+        .await?;
+    }
+    if to == Walk::Evaluating {
+        return Ok(lot);
+    }
+    for e in EXPERTS {
+        let a = actor(db, e).await?;
+        evaluation::sign_report(
+            db,
+            &a,
+            lot,
+            &SignInput { dissent: None },
+            deadline + Duration::hours(3),
+        )
+        .await?;
+    }
+    let from = deadline + Duration::days(1);
+    evaluation::start_publicity(
+        db,
+        &principal,
+        lot,
+        &PublicityInput {
+            until: from + Duration::days(3) + Duration::hours(8),
+        },
+        from,
+    )
+    .await?;
+    if to == Walk::Publicity {
+        return Ok(lot);
+    }
+    let l = crate::tendering::load(db, lot).await?;
+    let award_at = from + Duration::days(4);
+    crate::tendering::schedule::run_due(db, vault, award_at).await?;
+    evaluation::award(
+        db,
+        &principal,
+        lot,
+        &AwardInput {
+            winner: l.state.candidates[0],
+        },
+        award_at,
+    )
+    .await?;
+    if to == Walk::Awarded {
+        return Ok(lot);
+    }
+    let signed = award_at + Duration::days(7);
+    evaluation::record_contract(
+        db,
+        &principal,
+        lot,
+        &ContractInput {
+            amount: "49500000".into(),
+            signed_on: crate::tendering::day(signed),
+        },
+        signed,
+    )
+    .await?;
+    evaluation::mark_refunded(
+        db,
+        &principal,
+        lot,
+        &RefundInput {
+            bidder_id: opened[0],
+            refunded_on: crate::tendering::day(signed + Duration::days(2)),
+        },
+        signed + Duration::days(2),
+    )
+    .await?;
+    evaluation::submit_tendering_report(
+        db,
+        &principal,
+        lot,
+        &evaluation::TenderingReportInput {
+            body: "招标投标情况书面报告：招标范围、方式、评标委员会组成和评标报告、中标结果。"
+                .into(),
+        },
+        signed,
+    )
+    .await?;
+    Ok(lot)
+}
+
+/// A prequalification lot with applications open.
+pub async fn prequalifying(db: &Db, t0: DateTime<Utc>) -> ServiceResult<Uuid> {
+    let principal = actor(db, "principal").await?;
+    let reg = intake::register_project(
+        db,
+        &principal,
+        &project_input(
+            "宁波市第二人民医院门诊楼改造工程",
+            "施工总承包",
+            "prequalification",
+            Method::LowestEvaluatedPrice,
+        ),
+        t0,
+    )
+    .await?;
+    let lot = reg.lots[0].lot_id;
+    notices::publish_prequal_notice(
+        db,
+        &principal,
+        lot,
+        &PrequalNoticeInput {
+            documents_from: t0 + Duration::hours(1),
+            documents_until: t0 + Duration::days(6),
+            applications_due: t0 + Duration::days(12),
+            content: content(),
+        },
+        t0,
+    )
+    .await?;
+    for u in &BIDDERS[..2] {
+        let a = actor(db, u).await?;
+        notices::apply_prequal(
+            db,
+            &a,
+            lot,
+            &PrequalApplication {
+                statement: "资质、业绩、人员均满足资格预审文件要求。".into(),
+            },
+            t0 + Duration::days(2),
+        )
+        .await?;
+    }
+    Ok(lot)
+}
+
+/// Seed one lot per stage, once: the demo city's first project marks it done.
+pub async fn seed(db: &Db, vault: &Arc<BidVault>, now: DateTime<Utc>) -> ServiceResult<()> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM projects")
+        .fetch_one(p)
+        .await?);
+    if n > 0 {
+        return Ok(());
+    }
+    let d = Duration::days;
+    walk(
+        db,
+        vault,
+        "宁波市鄞州区中河路改建工程",
+        "open_tender",
+        Walk::Contracted,
+        now - d(45),
+    )
+    .await?;
+    walk(
+        db,
+        vault,
+        "宁波市海曙区望京路延伸段工程",
+        "open_tender",
+        Walk::Awarded,
+        now - d(33),
+    )
+    .await?;
+    walk(
+        db,
+        vault,
+        "宁波市东部新城地下综合管廊工程",
+        "open_tender",
+        Walk::Publicity,
+        now - d(23),
+    )
+    .await?;
+    walk(
+        db,
+        vault,
+        "宁波市奉化江堤防加固工程",
+        "open_tender",
+        Walk::Evaluating,
+        now - d(21) - Duration::hours(3),
+    )
+    .await?;
+    walk(
+        db,
+        vault,
+        "宁波市三江口绿道提升工程",
+        "open_tender",
+        Walk::Failed,
+        now - d(25),
+    )
+    .await?;
+    walk(
+        db,
+        vault,
+        "宁波市轨道交通配套道路工程",
+        "open_tender",
+        Walk::Tendering,
+        now - d(12),
+    )
+    .await?;
+    prequalifying(db, now - d(3)).await?;
+    walk(
+        db,
+        vault,
+        "宁波市江北区文化中心建设工程",
+        "open_tender",
+        Walk::Registered,
+        now - d(1),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Where each demo lot stands, for tests of the seed.
+pub async fn stages(db: &Db) -> ServiceResult<Vec<Stage>> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT stage FROM lots ORDER BY seq, updated_at"
+    )
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Stage::parse(&r.0))
+        .collect())
+}

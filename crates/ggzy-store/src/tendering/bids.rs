@@ -1,0 +1,640 @@
+//! Bids until the deadline and the opening at it. A package is sealed and fsynced to the vault
+//! before the transaction that accepts it commits, and the receipt carries its SM3 — so a receipt
+//! the bidder holds always has its bid behind it. Nobody can read a form or package before the
+//! opening: they exist only sealed, and the opening is the one place that unseals forms.
+
+use super::{LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, step};
+use crate::actor::Actor;
+use crate::db::{Db, Tx};
+use crate::error::{ServiceError, ServiceResult};
+use crate::tendering::notices::publish_notice_row;
+use crate::vault::BidVault;
+use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::error::text;
+use ggzy_core::evaluation::{BidForm, PriceLine};
+use ggzy_core::procedure::{Command, Event, Stage};
+use ggzy_core::role::Permission;
+use ggzy_core::{FieldError, Invalid, Money};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Largest bid package accepted (configurable per deployment at the HTTP layer too).
+pub const MAX_PACKAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The bid form as a bidder types it: amounts in yuan.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BidFormInput {
+    /// Price in yuan, figures.
+    pub price: String,
+    /// Price in capital Chinese numerals (大写), e.g. 人民币壹仟贰佰万元整.
+    pub price_in_words: String,
+    #[serde(default)]
+    pub lines: Vec<PriceLineInput>,
+    pub duration_days: u32,
+    pub quality: String,
+    pub project_manager: String,
+    /// Bid bond paid, in yuan.
+    pub bond: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceLineInput {
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: String,
+}
+
+/// Where a bid came from, for collusion checks later (条例 Art 40).
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub address: String,
+    /// What the browser or bid tool reports about the machine (hashed client-side or here).
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub receipt_no: String,
+    pub bid_id: Uuid,
+    pub lot_id: Uuid,
+    pub lot_trade_code: String,
+    pub package_name: String,
+    pub package_size: i64,
+    /// SM3 of the package as received, hex.
+    pub package_sm3: String,
+    pub received_at: DateTime<Utc>,
+    /// The log event that records this bid.
+    pub event_seq: i64,
+    /// The receipt this bid replaces, if it modifies an earlier one.
+    pub replaces: Option<String>,
+}
+
+fn parse_form(input: &BidFormInput) -> Result<(BidForm, Money), Invalid> {
+    let mut errs = Invalid::default();
+    let price = Money::parse_yuan("price", &input.price)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let bond = Money::parse_yuan("bond", &input.bond)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let words = text(&mut errs, "price_in_words", &input.price_in_words, 100);
+    if let Some(w) = &words
+        && ggzy_core::evaluation::parse_amount_in_words(w).is_none()
+    {
+        errs.push(FieldError::new(
+            "price_in_words",
+            "bid.price_in_words",
+            "大写金额无法识别，例如：人民币壹仟贰佰万元整",
+            "The amount in words is not readable, e.g. 人民币壹仟贰佰万元整",
+        ));
+    }
+    let quality = text(&mut errs, "quality", &input.quality, 200);
+    let pm = text(&mut errs, "project_manager", &input.project_manager, 100);
+    if input.duration_days == 0 || input.duration_days > 3650 {
+        errs.push(FieldError::new(
+            "duration_days",
+            "bid.duration",
+            "工期应为 1 至 3650 日历天",
+            "Duration is 1 to 3650 calendar days",
+        ));
+    }
+    let mut lines = vec![];
+    for (i, l) in input.lines.iter().enumerate() {
+        let up = Money::parse_yuan(&format!("lines[{i}].unit_price"), &l.unit_price)
+            .map_err(|e| errs.push(e))
+            .ok();
+        if l.quantity <= 0 {
+            errs.push(FieldError::new(
+                format!("lines[{i}].quantity"),
+                "bid.quantity",
+                "数量应大于零",
+                "Quantity must be positive",
+            ));
+        }
+        if let Some(up) = up {
+            lines.push(PriceLine {
+                name: l.name.trim().into(),
+                quantity: l.quantity,
+                unit_price: up,
+            });
+        }
+    }
+    if let Some(p) = price
+        && p.fen() <= 0
+    {
+        errs.push(FieldError::new(
+            "price",
+            "bid.price",
+            "投标报价应大于零",
+            "The price must be positive",
+        ));
+    }
+    match (price, bond, words, quality, pm) {
+        (Some(price), Some(bond), Some(price_in_words), Some(quality), Some(project_manager))
+            if errs.is_empty() =>
+        {
+            Ok((
+                BidForm {
+                    price,
+                    price_in_words,
+                    lines,
+                    duration_days: input.duration_days,
+                    quality,
+                    project_manager,
+                },
+                bond,
+            ))
+        }
+        _ => Err(errs),
+    }
+}
+
+fn check_package(name: &str, size: usize) -> Result<(), Invalid> {
+    let mut errs = Invalid::default();
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        errs.push(FieldError::new(
+            "package",
+            "bid.package_name",
+            "请选择投标文件（文件名 1 至 200 字）",
+            "Choose the bid package (a name of 1 to 200 characters)",
+        ));
+    }
+    if size == 0 {
+        errs.push(FieldError::new(
+            "package",
+            "bid.package_empty",
+            "投标文件为空",
+            "The bid package is empty",
+        ));
+    }
+    if size > MAX_PACKAGE_BYTES {
+        errs.push(FieldError::new(
+            "package",
+            "bid.package_too_large",
+            format!("投标文件不得超过 {} MB", MAX_PACKAGE_BYTES >> 20),
+            format!("Bid packages are limited to {} MB", MAX_PACKAGE_BYTES >> 20),
+        ));
+    }
+    errs.into_result(())
+}
+
+/// Submit (or modify: a new bid replaces the standing one) a bid before the deadline.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    actor: &Actor,
+    lot_id: Uuid,
+    form: &BidFormInput,
+    package_name: &str,
+    package: Vec<u8>,
+    origin: &Origin,
+    clock: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
+) -> ServiceResult<Receipt> {
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    let (form, bond) = parse_form(form)?;
+    check_package(package_name, package.len())?;
+    // Cheap refusals before the package is written.
+    let lot = load(db, lot_id).await?;
+    check_bid_allowed(&lot, entity, bond, clock())?;
+    let bid_id = Uuid::now_v7();
+    let v = vault.clone();
+    let size = package.len() as i64;
+    let hash = tokio::task::spawn_blocking(move || v.store_package(lot_id, bid_id, &package))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let form_json = serde_json::to_vec(&form).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let sealed_form = vault.seal_form(lot_id, bid_id, &form_json);
+    let receipt_no = format!("HZ{}", bid_id.simple()).to_uppercase();
+    let sm3 = ggzy_seal::to_hex(&hash);
+
+    let mut tx = db.begin().await?;
+    // The upload is complete now; this instant decides whether it is in time (电子招标投标办法 Art 27).
+    let now = clock();
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    check_bid_allowed(&lot, entity, bond, now)?;
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::SubmitBid { bidder: entity },
+        now,
+        serde_json::json!({"receipt_no": receipt_no, "package_sm3": sm3, "package_size": size}),
+    )
+    .await?;
+    let replaced: Option<(String,)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no"
+    )
+    .bind(lot_id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?
+    });
+    let seq: i64 = on_tx!(&mut tx, |c| sqlx::query_as::<_, (i64,)>(
+        "SELECT seq FROM event_head WHERE id = 1"
+    )
+    .fetch_one(c)
+    .await?)
+    .0;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO bids (id, lot_id, bidder_id, account_id, status, receipt_no, package_name, package_size, package_sm3, sealed_form, bond, address, fingerprint, received_at, event_seq)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    )
+    .bind(bid_id)
+    .bind(lot_id)
+    .bind(entity)
+    .bind(actor.account_id)
+    .bind(&receipt_no)
+    .bind(package_name.trim())
+    .bind(size)
+    .bind(&sm3)
+    .bind(&sealed_form)
+    .bind(bond.fen())
+    .bind(&origin.address)
+    .bind(origin.fingerprint.chars().take(500).collect::<String>())
+    .bind(truncate_micros(now))
+    .bind(seq)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(Receipt {
+        receipt_no,
+        bid_id,
+        lot_id,
+        lot_trade_code: lot.trade_code,
+        package_name: package_name.trim().into(),
+        package_size: size,
+        package_sm3: sm3,
+        received_at: truncate_micros(now),
+        event_seq: seq,
+        replaces: replaced.map(|r| r.0),
+    })
+}
+
+fn check_bid_allowed(
+    lot: &LotRow,
+    _entity: Uuid,
+    bond: Money,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if lot.state.stage != Stage::Tendering {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "bids are accepted while the lot is tendering",
+        });
+    }
+    if lot.state.dates.is_some_and(|d| now >= d.bid_deadline) {
+        return Err(FieldError::new(
+            "bid",
+            "bid.late",
+            "已过投标截止时间，拒收投标文件",
+            "The bid deadline has passed; late bids are refused",
+        )
+        .with_rule(ggzy_core::rulepack::LAW, "28")
+        .into());
+    }
+    if bond < lot.bid_bond {
+        return Err(FieldError::new(
+            "bond",
+            "bid.bond_short",
+            format!("投标保证金应为 {}", lot.bid_bond),
+            format!("The bid bond required is {}", lot.bid_bond),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Withdraw one's standing bid before the deadline (法 Art 29).
+pub async fn withdraw(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<String> {
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::WithdrawBid { bidder: entity },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let r: Option<(String,)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "UPDATE bids SET status = 'withdrawn' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no"
+    )
+    .bind(lot_id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?
+    });
+    tx.commit().await?;
+    Ok(r.map(|r| r.0).unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct MyBid {
+    pub id: Uuid,
+    pub receipt_no: String,
+    pub status: String,
+    pub package_name: String,
+    pub package_size: i64,
+    pub package_sm3: String,
+    pub received_at: DateTime<Utc>,
+    pub event_seq: i64,
+}
+
+/// The actor's own receipts for a lot (what it submitted, never others').
+pub async fn my_bids(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<MyBid>> {
+    let Some(e) = actor.entity_id else {
+        return Ok(vec![]);
+    };
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, receipt_no, status, package_name, package_size, package_sm3, received_at, event_seq FROM bids WHERE lot_id = $1 AND bidder_id = $2 ORDER BY received_at DESC"
+    )
+    .bind(lot_id)
+    .bind(e)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// One line of the opening record (开标记录).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpenedLine {
+    pub bid_id: Uuid,
+    pub bidder_id: Uuid,
+    pub bidder_name: String,
+    pub receipt_no: String,
+    pub package_sm3: String,
+    pub received_at: DateTime<Utc>,
+    #[schema(value_type = i64)]
+    pub price: Money,
+    pub price_in_words: String,
+    pub duration_days: u32,
+    pub quality: String,
+    pub project_manager: String,
+    #[schema(value_type = i64)]
+    pub bond: Money,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpeningRecord {
+    pub lot_id: Uuid,
+    pub opened_at: DateTime<Utc>,
+    pub lines: Vec<OpenedLine>,
+}
+
+type BidRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Vec<u8>,
+    i64,
+);
+
+/// Open a lot at its deadline inside `tx` (the scheduler's or staff's transaction).
+pub(crate) async fn open_in(
+    tx: &mut Tx,
+    vault: &BidVault,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Stage> {
+    let mut lot = load_for_update(tx, lot_id).await?;
+    let grant = actor
+        .grant_for(Permission::IntakeProcess, &lot.region)
+        .cloned();
+    let events = step(
+        tx,
+        &mut lot,
+        actor,
+        grant.as_ref(),
+        &Command::Open,
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let bidders: Vec<Uuid> = on_tx!(tx, |c| sqlx::query_as::<_, (Uuid,)>(
+        "SELECT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active'"
+    )
+    .bind(lot_id)
+    .fetch_all(c)
+    .await?)
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    if events.iter().any(|e| matches!(e, Event::Opened { .. })) {
+        let rows: Vec<BidRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT b.id, b.bidder_id, e.name, b.receipt_no, b.package_sm3, b.received_at, b.sealed_form, b.bond FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1 AND b.status = 'active' ORDER BY b.received_at"
+        )
+        .bind(lot_id)
+        .fetch_all(c)
+        .await?
+        });
+        let mut lines = vec![];
+        for (bid_id, bidder_id, name, receipt_no, sm3, at, sealed, bond) in rows {
+            let form: BidForm = serde_json::from_slice(&vault.open_form(lot_id, bid_id, &sealed)?)
+                .map_err(|e| ServiceError::Internal(format!("bid {bid_id} form: {e}")))?;
+            lines.push(OpenedLine {
+                bid_id,
+                bidder_id,
+                bidder_name: name,
+                receipt_no,
+                package_sm3: sm3,
+                received_at: at,
+                price: form.price,
+                price_in_words: form.price_in_words,
+                duration_days: form.duration_days,
+                quality: form.quality,
+                project_manager: form.project_manager,
+                bond: Money::from_fen(bond),
+            });
+        }
+        let record = OpeningRecord {
+            lot_id,
+            opened_at: truncate_micros(now),
+            lines,
+        };
+        let js =
+            serde_json::to_string(&record).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO opening_records (lot_id, opened_at, record) VALUES ($1, $2, $3)"
+        )
+        .bind(lot_id)
+        .bind(truncate_micros(now))
+        .bind(&js)
+        .execute(c)
+        .await?
+        .rows_affected());
+        log(
+            tx,
+            actor,
+            grant.as_ref(),
+            &lot,
+            "lot.opening_record",
+            serde_json::json!({"record_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))}),
+            now,
+        )
+        .await?;
+        let body = record
+            .lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}：{}（{}），工期 {} 天，质量 {}，项目经理 {}",
+                    l.bidder_name,
+                    l.price,
+                    l.price_in_words,
+                    l.duration_days,
+                    l.quality,
+                    l.project_manager
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        for b in &bidders {
+            push(
+                tx,
+                *b,
+                lot_id,
+                "opening_record",
+                &format!("{} 开标记录", lot.name),
+                &body,
+                now,
+            )
+            .await?;
+        }
+        push(
+            tx,
+            lot.principal_id,
+            lot_id,
+            "opening_record",
+            &format!("{} 开标记录", lot.name),
+            &body,
+            now,
+        )
+        .await?;
+    } else {
+        let title = format!("{}{}流标公告", lot.project_name, lot.name);
+        let body = format!(
+            "{title}\n投标截止时提交投标文件的投标人少于3个，不得开标，招标人应当依法重新招标（招标投标法实施条例 第44条）。"
+        );
+        publish_notice_row(tx, &lot, "failed", &title, &body, now).await?;
+        for b in bidders.iter().chain(std::iter::once(&lot.principal_id)) {
+            push(tx, *b, lot_id, "failed", &title, &body, now).await?;
+        }
+    }
+    Ok(lot.state.stage)
+}
+
+/// Centre staff open a lot by hand (when the scheduler has not yet).
+pub async fn open(
+    db: &Db,
+    vault: &BidVault,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Stage> {
+    let lot = load(db, lot_id).await?;
+    actor.require(Permission::IntakeProcess, &lot.region)?;
+    let mut tx = db.begin().await?;
+    let stage = open_in(&mut tx, vault, actor, lot_id, now).await?;
+    tx.commit().await?;
+    Ok(stage)
+}
+
+/// The opening record: to the lot's bidders, its parties, the centre and supervisors.
+pub async fn opening_record(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+) -> ServiceResult<Option<OpeningRecord>> {
+    let lot = load(db, lot_id).await?;
+    let allowed = match party_of(actor, &lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => true,
+        Some(Party::Bidder(e)) => lot.state.bidders.contains(&e),
+        None => false,
+    } || super::evaluation::is_member(db, actor, lot_id).await?;
+    if !allowed {
+        return Err(if actor.account_id.is_none() {
+            ServiceError::Unauthenticated
+        } else {
+            ServiceError::Forbidden(Permission::EntityManage)
+        });
+    }
+    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT record FROM opening_records WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    r.map(|(s,)| serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string())))
+        .transpose()
+}
+
+/// A bid package, decrypted: only after the opening, only to the committee, the centre and the
+/// tenderer.
+pub async fn read_package(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    actor: &Actor,
+    bid_id: Uuid,
+) -> ServiceResult<(String, Vec<u8>)> {
+    let row: Option<(Uuid, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT lot_id, package_name FROM bids WHERE id = $1"
+    )
+    .bind(bid_id)
+    .fetch_optional(p)
+    .await?);
+    let (lot_id, name) = row.ok_or(ServiceError::NotFound("bid"))?;
+    let lot = load(db, lot_id).await?;
+    let allowed = matches!(party_of(actor, &lot), Some(Party::Tenderer | Party::Centre))
+        || super::evaluation::is_member(db, actor, lot_id).await?;
+    if !allowed {
+        return Err(if actor.account_id.is_none() {
+            ServiceError::Unauthenticated
+        } else {
+            ServiceError::Forbidden(Permission::Evaluate)
+        });
+    }
+    if !lot.state.stage.opened() {
+        return Err(FieldError::new(
+            "bid",
+            "bid.sealed_until_opening",
+            "开标前任何人不得解密、提取投标文件",
+            "Nobody may decrypt or extract a bid before the opening",
+        )
+        .with_rule("电子招标投标办法", "27")
+        .into());
+    }
+    let v = vault.clone();
+    let bytes = tokio::task::spawn_blocking(move || v.read_package(lot_id, bid_id))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    Ok((name, bytes))
+}

@@ -1,0 +1,928 @@
+//! Evaluation to contract: the committee (≥ 5, odd, experts ≥ 2/3; assigned by centre staff until
+//! the expert draw lands, recorded as `manual`), members' independent sheets, the report signed by
+//! every member with dissent, candidate publicity, award with letters to all at the same moment,
+//! contract, bond refunds and the tendering report.
+
+use super::{
+    LotRow, Party, load, load_for_update, log, party_of, push, require_tenderer, schedule, step,
+};
+use crate::actor::Actor;
+use crate::db::Db;
+use crate::error::{ServiceError, ServiceResult};
+use crate::tendering::bids::OpeningRecord;
+use crate::tendering::notices::publish_notice_row;
+use crate::{on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::error::text;
+use ggzy_core::evaluation::{self as ev, MemberSheet, OpenedBid, Outcome};
+use ggzy_core::procedure::{Command, Stage};
+use ggzy_core::role::{Permission, Role};
+use ggzy_core::tender_schedule::{self as ts, check_committee};
+use ggzy_core::{FieldError, Invalid, Money};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeInput {
+    /// Expert accounts (from the expert list).
+    pub experts: Vec<Uuid>,
+    /// The principal's representatives (accounts of the principal's entity).
+    #[serde(default)]
+    pub representatives: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct MemberView {
+    pub account_id: Uuid,
+    pub display_name: String,
+    pub member_kind: String,
+    pub assignment: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub dissent: Option<String>,
+}
+
+pub async fn is_member(db: &Db, actor: &Actor, lot: Uuid) -> ServiceResult<bool> {
+    let Some(a) = actor.account_id else {
+        return Ok(false);
+    };
+    let r: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2"
+    )
+    .bind(lot)
+    .bind(a)
+    .fetch_optional(p)
+    .await?);
+    Ok(r.is_some())
+}
+
+/// Centre staff form the committee once the lot is opened.
+pub async fn assign_committee(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &CommitteeInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let lot = load(db, lot_id).await?;
+    let grant = actor
+        .require(Permission::IntakeProcess, &lot.region)?
+        .clone();
+    if lot.state.stage != Stage::Evaluating {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "the committee is formed after the opening",
+        });
+    }
+    let mut all: Vec<Uuid> = input
+        .experts
+        .iter()
+        .chain(&input.representatives)
+        .copied()
+        .collect();
+    all.sort();
+    all.dedup();
+    if all.len() != input.experts.len() + input.representatives.len() {
+        return Err(FieldError::new(
+            "experts",
+            "committee.duplicate",
+            "同一人不能重复列入评标委员会",
+            "A person sits on the committee once",
+        )
+        .into());
+    }
+    check_committee(&lot.pack, all.len() as u32, input.experts.len() as u32)?;
+    let mut tx = db.begin().await?;
+    for (i, e) in input.experts.iter().enumerate() {
+        let ok: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT CAST(1 AS BIGINT) FROM role_grants WHERE account_id = $1 AND role = $2"
+        )
+        .bind(e)
+        .bind(Role::Expert.as_str())
+        .fetch_optional(c)
+        .await?);
+        if ok.is_none() {
+            return Err(FieldError::new(
+                format!("experts[{i}]"),
+                "committee.not_an_expert",
+                "该账号不在专家库中",
+                "This account is not on the expert list",
+            )
+            .into());
+        }
+    }
+    for (i, r) in input.representatives.iter().enumerate() {
+        let ent: Option<(Option<Uuid>,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT entity_id FROM accounts WHERE id = $1"
+        )
+        .bind(r)
+        .fetch_optional(c)
+        .await?);
+        if ent.and_then(|e| e.0) != Some(lot.principal_id) {
+            return Err(FieldError::new(
+                format!("representatives[{i}]"),
+                "committee.not_a_representative",
+                "招标人代表应为招标人的人员",
+                "Representatives must be the principal's people",
+            )
+            .into());
+        }
+    }
+    let existing: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(c)
+    .await?);
+    if existing.is_some_and(|n| n.0 > 0) {
+        return Err(FieldError::new(
+            "experts",
+            "committee.exists",
+            "评标委员会已组建",
+            "The committee has already been formed",
+        )
+        .into());
+    }
+    for (kind, list) in [
+        ("expert", &input.experts),
+        ("principal_rep", &input.representatives),
+    ] {
+        for a in list {
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO committee_members (lot_id, account_id, member_kind, assignment, assigned_by, assigned_at) VALUES ($1, $2, $3, 'manual', $4, $5)"
+            )
+            .bind(lot_id)
+            .bind(a)
+            .bind(kind)
+            .bind(actor.account_id)
+            .bind(truncate_micros(now))
+            .execute(c)
+            .await?
+            .rows_affected()
+            });
+        }
+    }
+    // The member list is confidential until the result is final (法 Art 37): the log keeps a hash.
+    let list_hash = ggzy_seal::to_hex(&ggzy_seal::sm3(&[serde_json::json!(all)
+        .to_string()
+        .as_bytes()]));
+    log(&mut tx, actor, Some(&grant), &lot, "lot.committee_assigned", serde_json::json!({"members": all.len(), "experts": input.experts.len(), "assignment": "manual", "members_sm3": list_hash}), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn members(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<MemberView>> {
+    let lot = load(db, lot_id).await?;
+    let allowed = matches!(
+        party_of(actor, &lot),
+        Some(Party::Centre | Party::Supervisor)
+    ) || is_member(db, actor, lot_id).await?
+        || (matches!(lot.state.stage, Stage::Awarded | Stage::Contracted)
+            && party_of(actor, &lot).is_some());
+    if !allowed {
+        return Ok(vec![]);
+    }
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT m.account_id, a.display_name, m.member_kind, m.assignment, m.submitted_at, m.signed_at, m.dissent FROM committee_members m JOIN accounts a ON a.id = m.account_id WHERE m.lot_id = $1 ORDER BY m.member_kind, a.display_name"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
+    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT record FROM opening_records WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    let Some((s,)) = r else { return Ok(vec![]) };
+    let rec: OpeningRecord =
+        serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    // The full form (with price lines) stays sealed in the bid row; the opening record has what the
+    // evaluation needs from the form except lines, which the committee reads from the package.
+    Ok(rec
+        .lines
+        .into_iter()
+        .map(|l| OpenedBid {
+            bidder: l.bidder_id,
+            received_at: l.received_at,
+            form: ev::BidForm {
+                price: l.price,
+                price_in_words: l.price_in_words,
+                lines: vec![],
+                duration_days: l.duration_days,
+                quality: l.quality,
+                project_manager: l.project_manager,
+            },
+        })
+        .collect())
+}
+
+fn require_member_row(lot: &LotRow, actor: &Actor) -> ServiceResult<Uuid> {
+    let _ = lot;
+    actor.account_id.ok_or(ServiceError::Unauthenticated)
+}
+
+/// A member submits (or resubmits, until the report) an independent sheet.
+pub async fn submit_sheet(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    sheet: &MemberSheet,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let lot = load(db, lot_id).await?;
+    let me = require_member_row(&lot, actor)?;
+    if !is_member(db, actor, lot_id).await? {
+        return Err(ServiceError::Forbidden(Permission::Evaluate));
+    }
+    if lot.state.stage != Stage::Evaluating {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "scores are given while evaluating",
+        });
+    }
+    let bidders: Vec<Uuid> = opened_bids(db, lot_id)
+        .await?
+        .iter()
+        .map(|b| b.bidder)
+        .collect();
+    ev::check_sheet(&lot.method, &bidders, sheet).map_err(|e| ServiceError::Invalid(Invalid(e)))?;
+    let js = serde_json::to_string(sheet).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    let signed: Option<(Option<DateTime<Utc>>,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT signed_at FROM committee_members WHERE lot_id = $1 AND account_id = $2"
+    )
+    .bind(lot_id)
+    .bind(me)
+    .fetch_optional(c)
+    .await?);
+    if signed.is_some_and(|s| s.0.is_some()) {
+        return Err(FieldError::new(
+            "sheet",
+            "evaluation.already_signed",
+            "已签署评标报告，不能再修改评分",
+            "You have signed the report; scores can no longer change",
+        )
+        .into());
+    }
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE committee_members SET sheet = $1, submitted_at = $2 WHERE lot_id = $3 AND account_id = $4")
+        .bind(&js)
+        .bind(truncate_micros(now))
+        .bind(lot_id)
+        .bind(me)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
+    log(
+        &mut tx,
+        actor,
+        g.as_ref(),
+        &lot,
+        "lot.sheet_submitted",
+        serde_json::json!({"sheet_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn sheets(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<(Uuid, Option<MemberSheet>)>> {
+    let rows: Vec<(Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT account_id, sheet FROM committee_members WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?);
+    rows.into_iter()
+        .map(|(a, s)| {
+            Ok((
+                a,
+                s.map(|s| serde_json::from_str(&s))
+                    .transpose()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            ))
+        })
+        .collect()
+}
+
+/// The evaluation as it stands: computed from the opened bids and the sheets submitted so far.
+pub async fn outcome(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Outcome> {
+    let lot = load(db, lot_id).await?;
+    let allowed = matches!(
+        party_of(actor, &lot),
+        Some(Party::Centre | Party::Supervisor)
+    ) || is_member(db, actor, lot_id).await?;
+    if !allowed {
+        return Err(if actor.account_id.is_none() {
+            ServiceError::Unauthenticated
+        } else {
+            ServiceError::Forbidden(Permission::Evaluate)
+        });
+    }
+    let bids = opened_bids(db, lot_id).await?;
+    let s: Vec<MemberSheet> = sheets(db, lot_id)
+        .await?
+        .into_iter()
+        .filter_map(|(_, s)| s)
+        .collect();
+    Ok(ev::evaluate(
+        &lot.method,
+        &bids,
+        &s,
+        lot.pack.max_candidates.value,
+    ))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInput {
+    /// Written reasons of a member who disagrees (条例 Art 53); empty to sign in agreement.
+    #[serde(default)]
+    pub dissent: Option<String>,
+}
+
+/// A member signs the report (with dissent if any). When every member has signed, the report is
+/// final: candidates are ranked and the lot moves to `reported` (or fails if no bid is valid).
+pub async fn sign_report(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &SignInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Stage> {
+    if !is_member(db, actor, lot_id).await? {
+        return Err(ServiceError::Forbidden(Permission::Evaluate));
+    }
+    let all = sheets(db, lot_id).await?;
+    if all.iter().any(|(_, s)| s.is_none()) {
+        return Err(FieldError::new(
+            "report",
+            "evaluation.sheets_missing",
+            "尚有成员未提交评分，不能签署评标报告",
+            "Every member must submit scores before the report is signed",
+        )
+        .into());
+    }
+    let dissent = input
+        .dissent
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(5000).collect::<String>());
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    if lot.state.stage != Stage::Evaluating {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "the report is signed while evaluating",
+        });
+    }
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE committee_members SET signed_at = $1, dissent = $2 WHERE lot_id = $3 AND account_id = $4")
+        .bind(truncate_micros(now))
+        .bind(&dissent)
+        .bind(lot_id)
+        .bind(actor.account_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
+    log(
+        &mut tx,
+        actor,
+        g.as_ref(),
+        &lot,
+        "lot.report_signed",
+        serde_json::json!({"dissent": dissent.is_some()}),
+        now,
+    )
+    .await?;
+    let unsigned: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1 AND signed_at IS NULL"
+    )
+    .bind(lot_id)
+    .fetch_one(c)
+    .await?);
+    if unsigned.0 == 0 {
+        let bids = opened_bids(db, lot_id).await?;
+        let s: Vec<MemberSheet> = all.into_iter().filter_map(|(_, s)| s).collect();
+        let out = ev::evaluate(&lot.method, &bids, &s, lot.pack.max_candidates.value);
+        let js = serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
+            .bind(lot_id)
+            .bind(&js)
+            .bind(actor.account_id)
+            .bind(truncate_micros(now))
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        if out.candidates.is_empty() {
+            step(
+                &mut tx,
+                &mut lot,
+                actor,
+                g.as_ref(),
+                &Command::RejectAll,
+                now,
+                serde_json::json!({}),
+            )
+            .await?;
+            let title = format!("{}{}招标失败公告", lot.project_name, lot.name);
+            publish_notice_row(
+                &mut tx,
+                &lot,
+                "failed",
+                &title,
+                &format!("{title}\n所有投标均被否决，依法重新招标（招标投标法 第42条）。"),
+                now,
+            )
+            .await?;
+        } else {
+            step(&mut tx, &mut lot, actor, g.as_ref(), &Command::ReportEvaluation { ranked: out.candidates.clone() }, now, serde_json::json!({"outcome_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))})).await?;
+        }
+        push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评标报告", lot.name), "评标委员会已提交评标报告。请在收到评标报告之日起3日内公示中标候选人（招标投标法实施条例 第54条）。", now).await?;
+    }
+    tx.commit().await?;
+    Ok(lot.state.stage)
+}
+
+pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<Outcome>> {
+    let lot = load(db, lot_id).await?;
+    let allowed = matches!(
+        party_of(actor, &lot),
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor)
+    ) || is_member(db, actor, lot_id).await?;
+    if !allowed {
+        return Err(if actor.account_id.is_none() {
+            ServiceError::Unauthenticated
+        } else {
+            ServiceError::Forbidden(Permission::ProjectRegister)
+        });
+    }
+    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    r.map(|(s,)| serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string())))
+        .transpose()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicityInput {
+    /// End of the candidate publicity (≥ 3 days).
+    pub until: DateTime<Utc>,
+}
+
+/// Publish the candidates (within 3 days of the report, for at least 3 days).
+pub async fn start_publicity(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &PublicityInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::StartPublicity { until: input.until },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let names = entity_names(&mut tx, &lot.state.candidates).await?;
+    let r: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT record FROM opening_records WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(c)
+    .await?);
+    let record: Option<OpeningRecord> = r.and_then(|(s,)| serde_json::from_str(&s).ok());
+    let title = format!("{}{}中标候选人公示", lot.project_name, lot.name);
+    let mut body = format!("{title}\n统一交易标识码：{}\n", lot.trade_code);
+    for (i, (id, name)) in names.iter().enumerate() {
+        let line = record
+            .as_ref()
+            .and_then(|r| r.lines.iter().find(|l| l.bidder_id == *id));
+        body.push_str(&format!(
+            "第{}名：{}，投标报价 {}，工期 {} 天，质量 {}，项目负责人 {}\n",
+            i + 1,
+            name,
+            line.map_or(String::new(), |l| l.price.to_string()),
+            line.map_or(0, |l| l.duration_days),
+            line.map_or("", |l| l.quality.as_str()),
+            line.map_or("", |l| l.project_manager.as_str()),
+        ));
+    }
+    body.push_str(&format!("\n公示期至：{}。投标人或者其他利害关系人对评标结果有异议的，应当在公示期间通过本平台提出（招标投标法实施条例 第54条）。", super::notices_fmt(input.until)));
+    let id = publish_notice_row(&mut tx, &lot, "candidates", &title, &body, now).await?;
+    schedule::plan(&mut tx, lot.id, schedule::END_PUBLICITY, input.until).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn entity_names(tx: &mut crate::db::Tx, ids: &[Uuid]) -> ServiceResult<Vec<(Uuid, String)>> {
+    let mut out = vec![];
+    for id in ids {
+        let n: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT name FROM entities WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+        out.push((*id, n.map(|n| n.0).unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardInput {
+    pub winner: Uuid,
+}
+
+/// Determine the winner: the award letter and every result notice go out in one transaction, at
+/// one instant (法 Art 45).
+pub async fn award(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &AwardInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::Award {
+            winner: input.winner,
+        },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let names = entity_names(&mut tx, &[input.winner]).await?;
+    let winner_name = names.first().map(|n| n.1.clone()).unwrap_or_default();
+    let due = ts::award_deadlines(&lot.pack, now);
+    push(
+        &mut tx,
+        input.winner,
+        lot.id,
+        "award_letter",
+        &format!("{} 中标通知书", lot.name),
+        &format!(
+            "贵单位为{}{}的中标人。请于 {} 前与招标人订立书面合同（招标投标法 第46条）。",
+            lot.project_name, lot.name, due.contract_by
+        ),
+        now,
+    )
+    .await?;
+    let others: Vec<Uuid> = on_tx!(&mut tx, |c| sqlx::query_as::<_, (Uuid,)>("SELECT DISTINCT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active' AND bidder_id <> $2").bind(lot.id).bind(input.winner).fetch_all(c).await?).into_iter().map(|r| r.0).collect();
+    for o in others {
+        push(
+            &mut tx,
+            o,
+            lot.id,
+            "result_notice",
+            &format!("{} 中标结果通知书", lot.name),
+            &format!(
+                "{}{}的中标人为{}。感谢贵单位参与投标。",
+                lot.project_name, lot.name, winner_name
+            ),
+            now,
+        )
+        .await?;
+    }
+    let title = format!("{}{}中标结果公告", lot.project_name, lot.name);
+    publish_notice_row(
+        &mut tx,
+        &lot,
+        "result",
+        &title,
+        &format!(
+            "{title}\n统一交易标识码：{}\n中标人：{winner_name}",
+            lot.trade_code
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractInput {
+    /// Contract amount in yuan.
+    pub amount: String,
+    pub signed_on: NaiveDate,
+}
+
+/// Record the contract; bond refunds fall due 5 days later (条例 Art 57).
+pub async fn record_contract(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &ContractInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<NaiveDate> {
+    let amount = Money::parse_yuan("amount", &input.amount)?;
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    if input.signed_on > super::day(now) {
+        return Err(FieldError::new(
+            "signed_on",
+            "contract.future",
+            "签订日期不能晚于今天",
+            "The signing date cannot be in the future",
+        )
+        .into());
+    }
+    let winner = lot.state.winner.ok_or(ServiceError::OutOfOrder {
+        stage: lot.state.stage.as_str(),
+        waits_for: lot.state.stage.waits_for(),
+        reason: "no winner yet",
+    })?;
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::RecordContract,
+        now,
+        serde_json::json!({"amount": amount.fen(), "signed_on": input.signed_on}),
+    )
+    .await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO contracts (lot_id, winner_id, amount, signed_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(lot_id)
+        .bind(winner)
+        .bind(amount.fen())
+        .bind(input.signed_on)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    let signed_at = ts::cn_day_start(input.signed_on);
+    let due = ts::bond_refund_due(&lot.pack, signed_at);
+    let bonds: Vec<(Uuid, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'"
+    )
+    .bind(lot_id)
+    .fetch_all(c)
+    .await?);
+    for (b, amount) in bonds {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(lot_id)
+        .bind(b)
+        .bind(amount)
+        .bind(due)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
+    let title = format!("{}{}合同订立信息", lot.project_name, lot.name);
+    publish_notice_row(
+        &mut tx,
+        &lot,
+        "contract",
+        &title,
+        &format!("{title}\n合同金额：{amount}\n签订日期：{}", input.signed_on),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(due)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RefundView {
+    pub bidder_id: Uuid,
+    pub bidder_name: String,
+    pub amount: i64,
+    pub due_on: NaiveDate,
+    pub refunded_on: Option<NaiveDate>,
+}
+
+pub async fn refunds(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<RefundView>> {
+    let lot = load(db, lot_id).await?;
+    let rows: Vec<RefundView> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT r.bidder_id, e.name AS bidder_name, r.amount, r.due_on, r.refunded_on FROM bond_refunds r JOIN entities e ON e.id = r.bidder_id WHERE r.lot_id = $1 ORDER BY e.name"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(match party_of(actor, &lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
+        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| r.bidder_id == e).collect(),
+        None => vec![],
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    pub bidder_id: Uuid,
+    pub refunded_on: NaiveDate,
+}
+
+pub async fn mark_refunded(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &RefundInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let lot = load(db, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    let mut tx = db.begin().await?;
+    let due: Option<(NaiveDate,)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as("SELECT due_on FROM bond_refunds WHERE lot_id = $1 AND bidder_id = $2 AND refunded_on IS NULL").bind(lot_id).bind(input.bidder_id).fetch_optional(c).await?
+    });
+    let Some((due,)) = due else {
+        return Err(FieldError::new(
+            "bidder_id",
+            "refund.none_due",
+            "该投标人没有待退还的保证金",
+            "No bond refund is due to this bidder",
+        )
+        .into());
+    };
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE bond_refunds SET refunded_on = $1 WHERE lot_id = $2 AND bidder_id = $3"
+    )
+    .bind(input.refunded_on)
+    .bind(lot_id)
+    .bind(input.bidder_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    let late = input.refunded_on > due;
+    log(&mut tx, actor, Some(&grant), &lot, "lot.bond_refunded", serde_json::json!({"bidder": input.bidder_id, "refunded_on": input.refunded_on, "due_on": due, "late": late}), now).await?;
+    push(
+        &mut tx,
+        input.bidder_id,
+        lot_id,
+        "bond_refunded",
+        &format!("{} 投标保证金已退还", lot.name),
+        &format!("退还日期 {}", input.refunded_on),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(!late)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenderingReportInput {
+    pub body: String,
+}
+
+/// The tendering report to the supervising department, due 15 days after the award (法 Art 47).
+pub async fn submit_tendering_report(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &TenderingReportInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let mut errs = Invalid::default();
+    let Some(body) = text(&mut errs, "body", &input.body, 50_000) else {
+        return Err(errs.into());
+    };
+    let lot = load(db, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    if lot.state.winner.is_none() {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "the report follows the award",
+        });
+    }
+    let awarded_at = awarded_at(db, lot_id).await?.unwrap_or(now);
+    let in_time = super::day(now) <= ts::award_deadlines(&lot.pack, awarded_at).report_by;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO tendering_reports (lot_id, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id) DO NOTHING")
+        .bind(lot_id)
+        .bind(&body)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    log(
+        &mut tx,
+        actor,
+        Some(&grant),
+        &lot,
+        "lot.tendering_report_submitted",
+        serde_json::json!({"in_time": in_time}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(in_time)
+}
+
+pub async fn awarded_at(db: &Db, lot_id: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
+    let r: Option<(DateTime<Utc>,)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT at FROM events WHERE subject = $1 AND kind = 'lot.awarded' ORDER BY seq DESC LIMIT 1")
+        .bind(format!("lot:{lot_id}"))
+        .fetch_optional(p)
+        .await?
+    });
+    Ok(r.map(|r| r.0))
+}
+
+/// Follow-up dates after the award, and whether each is met or overdue — for the tenderer's
+/// workspace and the supervisor's alerts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUp {
+    pub contract_by: Option<NaiveDate>,
+    pub contract_signed_on: Option<NaiveDate>,
+    pub report_by: Option<NaiveDate>,
+    pub report_submitted_at: Option<DateTime<Utc>>,
+    pub refunds_overdue: i64,
+    pub overdue: Vec<String>,
+}
+
+pub async fn follow_up(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult<FollowUp> {
+    let lot = load(db, lot_id).await?;
+    let at = awarded_at(db, lot_id).await?;
+    let due = at.map(|a| ts::award_deadlines(&lot.pack, a));
+    let signed: Option<(NaiveDate,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT signed_on FROM contracts WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    let report: Option<(DateTime<Utc>,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT submitted_at FROM tendering_reports WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    let (late,): (i64,) = on_db!(db, |p| {
+        sqlx::query_as("SELECT COUNT(*) FROM bond_refunds WHERE lot_id = $1 AND ((refunded_on IS NULL AND due_on < $2) OR refunded_on > due_on)").bind(lot_id).bind(today).fetch_one(p).await?
+    });
+    let mut overdue = vec![];
+    if let Some(d) = due {
+        if signed.is_none() && today > d.contract_by {
+            overdue.push("contract".to_string());
+        }
+        if report.is_none() && today > d.report_by {
+            overdue.push("tendering_report".to_string());
+        }
+    }
+    if late > 0 {
+        overdue.push("bond_refunds".to_string());
+    }
+    Ok(FollowUp {
+        contract_by: due.map(|d| d.contract_by),
+        contract_signed_on: signed.map(|s| s.0),
+        report_by: due.map(|d| d.report_by),
+        report_submitted_at: report.map(|r| r.0),
+        refunds_overdue: late,
+        overdue,
+    })
+}

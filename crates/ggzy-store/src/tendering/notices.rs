@@ -1,0 +1,1021 @@
+//! Notices and documents: prequalification and tender notices with their statutory content
+//! (招标公告和公示信息发布管理办法), invitations, documents issued online with every download
+//! recorded, clarifications pushed to every downloader, and objections (异议) with their replies.
+
+use super::{
+    LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, require_tenderer,
+    schedule, step,
+};
+use crate::actor::Actor;
+use crate::db::{Db, Tx};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::error::text;
+use ggzy_core::procedure::{Command, ObjectionSubject, ProcedureKind, Stage};
+use ggzy_core::tender_schedule::{PrequalDates, TenderDates};
+use ggzy_core::{FieldError, Invalid};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a notice must say besides its dates (Order 10): scope, qualification, consortia, contacts.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeContent {
+    /// Content, scope, scale and duration of the work.
+    pub scope: String,
+    /// Qualification requirements of bidders.
+    pub qualification: String,
+    #[serde(default)]
+    pub consortium_allowed: bool,
+    /// Contacts of the principal or agency.
+    pub contact: String,
+    /// The documents themselves (the standard text as issued).
+    pub documents: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenderNoticeInput {
+    pub documents_from: DateTime<Utc>,
+    pub documents_until: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    #[serde(flatten)]
+    pub content: NoticeContent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrequalNoticeInput {
+    pub documents_from: DateTime<Utc>,
+    pub documents_until: DateTime<Utc>,
+    pub applications_due: DateTime<Utc>,
+    #[serde(flatten)]
+    pub content: NoticeContent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteInput {
+    /// Entities invited (at least 3, 法 Art 17).
+    pub invitees: Vec<Uuid>,
+    pub documents_from: DateTime<Utc>,
+    pub documents_until: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    #[serde(flatten)]
+    pub content: NoticeContent,
+}
+
+struct Content {
+    scope: String,
+    qualification: String,
+    contact: String,
+    documents: String,
+    consortium: bool,
+}
+
+fn parse_content(c: &NoticeContent) -> Result<Content, Invalid> {
+    let mut errs = Invalid::default();
+    let scope = text(&mut errs, "scope", &c.scope, 4000);
+    let qualification = text(&mut errs, "qualification", &c.qualification, 4000);
+    let contact = text(&mut errs, "contact", &c.contact, 500);
+    let documents = text(&mut errs, "documents", &c.documents, 200_000);
+    match (scope, qualification, contact, documents) {
+        (Some(scope), Some(qualification), Some(contact), Some(documents)) if errs.is_empty() => {
+            Ok(Content {
+                scope,
+                qualification,
+                contact,
+                documents,
+                consortium: c.consortium_allowed,
+            })
+        }
+        _ => Err(errs),
+    }
+}
+
+fn fmt_time(t: DateTime<Utc>) -> String {
+    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    t.with_timezone(&east8)
+        .format("%Y年%m月%d日 %H:%M")
+        .to_string()
+}
+
+fn notice_body(
+    lot: &LotRow,
+    heading: &str,
+    c: &Content,
+    dates: &[(&str, DateTime<Utc>)],
+) -> String {
+    let mut b = format!(
+        "{heading}\n项目名称：{}\n标段：{}（{}）\n统一交易标识码：{}\n招标方式：{}\n估算价：{}\n\n一、招标范围\n{}\n\n二、投标人资格要求\n{}\n本次招标{}联合体投标。\n\n三、时间安排\n",
+        lot.project_name,
+        lot.name,
+        lot.category,
+        lot.trade_code,
+        lot.state.kind.label_zh(),
+        lot.estimated_price,
+        c.scope,
+        c.qualification,
+        if c.consortium { "接受" } else { "不接受" },
+    );
+    for (k, t) in dates {
+        b.push_str(&format!("{k}：{}\n", fmt_time(*t)));
+    }
+    b.push_str(&format!(
+        "\n四、文件获取\n凡在本平台注册的主体均可在线免费获取文件，无需报名（电子招标投标办法 第20条）。\n投标文件须在截止时间前通过本平台在线递交，逾期上传的将被拒收。\n\n五、联系方式\n{}\n",
+        c.contact
+    ));
+    if let Some(m) = lot.max_price {
+        b.push_str(&format!("\n最高投标限价：{m}\n"));
+    }
+    b
+}
+
+pub(crate) async fn publish_notice_row(
+    tx: &mut Tx,
+    lot: &LotRow,
+    notice_kind: &str,
+    title: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, 'construction', $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(id)
+    .bind(notice_kind)
+    .bind(title)
+    .bind(lot.region.as_str())
+    .bind(body)
+    .bind(truncate_micros(now))
+    .bind(lot.id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(id)
+}
+
+async fn issue_document(
+    tx: &mut Tx,
+    lot: &LotRow,
+    kind: &str,
+    title: &str,
+    body: &str,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let hash = ggzy_seal::to_hex(&ggzy_seal::sm3(&[body.as_bytes()]));
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO lot_documents (id, lot_id, kind, title, body, sm3, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(id)
+    .bind(lot.id)
+    .bind(kind)
+    .bind(title)
+    .bind(body)
+    .bind(&hash)
+    .bind(by)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(id)
+}
+
+/// Publish the tender notice (open tender, or after prequalification to those who passed).
+pub async fn publish_tender_notice(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &TenderNoticeInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let c = parse_content(&input.content)?;
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    let dates = TenderDates {
+        documents_from: input.documents_from,
+        documents_until: input.documents_until,
+        bid_deadline: input.bid_deadline,
+    };
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::PublishNotice(dates),
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let title = format!("{}{}招标公告", lot.project_name, lot.name);
+    let body = notice_body(
+        &lot,
+        &title,
+        &c,
+        &[
+            ("招标文件获取时间", dates.documents_from),
+            ("招标文件获取截止", dates.documents_until),
+            ("投标截止及开标时间", dates.bid_deadline),
+        ],
+    );
+    let notice = publish_notice_row(&mut tx, &lot, "tender", &title, &body, now).await?;
+    issue_document(
+        &mut tx,
+        &lot,
+        "tender",
+        &format!("{}招标文件", lot.name),
+        &c.documents,
+        actor.account_id,
+        now,
+    )
+    .await?;
+    if let Some(admitted) = lot.state.admitted.clone() {
+        for e in admitted {
+            push(
+                &mut tx,
+                e,
+                lot.id,
+                "tender_notice",
+                &title,
+                "您已通过资格预审，招标文件已在平台发出，请在线获取。",
+                now,
+            )
+            .await?;
+        }
+    }
+    schedule::plan(&mut tx, lot.id, schedule::OPEN, dates.bid_deadline).await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+pub async fn publish_prequal_notice(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &PrequalNoticeInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let c = parse_content(&input.content)?;
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    let d = PrequalDates {
+        documents_from: input.documents_from,
+        documents_until: input.documents_until,
+        applications_due: input.applications_due,
+    };
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::PublishPrequalNotice(d),
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let title = format!("{}{}资格预审公告", lot.project_name, lot.name);
+    let body = notice_body(
+        &lot,
+        &title,
+        &c,
+        &[
+            ("资格预审文件获取时间", d.documents_from),
+            ("资格预审文件获取截止", d.documents_until),
+            ("资格预审申请截止", d.applications_due),
+        ],
+    );
+    let notice = publish_notice_row(&mut tx, &lot, "prequal", &title, &body, now).await?;
+    issue_document(
+        &mut tx,
+        &lot,
+        "prequal",
+        &format!("{}资格预审文件", lot.name),
+        &c.documents,
+        actor.account_id,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+/// Invited tender: invitation letters (inbox) to each invitee, documents issued to them only.
+pub async fn invite(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &InviteInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let c = parse_content(&input.content)?;
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    for (i, e) in input.invitees.iter().enumerate() {
+        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT id FROM entities WHERE id = $1"
+        )
+        .bind(e)
+        .fetch_optional(c)
+        .await?);
+        if found.is_none() {
+            return Err(FieldError::new(
+                format!("invitees[{i}]"),
+                "tender.unknown_invitee",
+                "被邀请人未在平台注册",
+                "The invitee is not registered on the platform",
+            )
+            .into());
+        }
+    }
+    let dates = TenderDates {
+        documents_from: input.documents_from,
+        documents_until: input.documents_until,
+        bid_deadline: input.bid_deadline,
+    };
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::Invite {
+            invitees: input.invitees.clone(),
+            dates,
+        },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let title = format!("{}{}投标邀请书", lot.project_name, lot.name);
+    let body = notice_body(
+        &lot,
+        &title,
+        &c,
+        &[
+            ("招标文件获取时间", dates.documents_from),
+            ("招标文件获取截止", dates.documents_until),
+            ("投标截止及开标时间", dates.bid_deadline),
+        ],
+    );
+    for e in lot.state.admitted.clone().unwrap_or_default() {
+        push(&mut tx, e, lot.id, "invitation", &title, &body, now).await?;
+    }
+    issue_document(
+        &mut tx,
+        &lot,
+        "tender",
+        &format!("{}招标文件", lot.name),
+        &c.documents,
+        actor.account_id,
+        now,
+    )
+    .await?;
+    schedule::plan(&mut tx, lot.id, schedule::OPEN, dates.bid_deadline).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DocumentSummary {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub sm3: String,
+    pub published_at: DateTime<Utc>,
+}
+
+pub async fn documents(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<DocumentSummary>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, kind, title, sm3, published_at FROM lot_documents WHERE lot_id = $1 ORDER BY published_at, id"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Document {
+    pub id: Uuid,
+    pub lot_id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub sm3: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Get a document as a registered entity; the download is recorded (who, when, from where).
+/// Tender documents of a prequalified or invited lot go to admitted entities only.
+pub async fn download(
+    db: &Db,
+    actor: &Actor,
+    doc_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Document> {
+    let row: Option<(Uuid, String, String, String, String, DateTime<Utc>)> =
+        on_db!(db, |p| sqlx::query_as(
+            "SELECT lot_id, kind, title, body, sm3, published_at FROM lot_documents WHERE id = $1"
+        )
+        .bind(doc_id)
+        .fetch_optional(p)
+        .await?);
+    let (lot_id, kind, title, body, sm3, published_at) =
+        row.ok_or(ServiceError::NotFound("document"))?;
+    let lot = load(db, lot_id).await?;
+    let doc = Document {
+        id: doc_id,
+        lot_id,
+        kind: kind.clone(),
+        title,
+        body,
+        sm3,
+        published_at,
+    };
+    match party_of(actor, &lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => return Ok(doc),
+        None if actor.account_id.is_none() => return Err(ServiceError::Unauthenticated),
+        _ => {}
+    }
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    if kind == "tender"
+        && lot
+            .state
+            .admitted
+            .as_ref()
+            .is_some_and(|a| !a.contains(&entity))
+    {
+        return Err(FieldError::new(
+            "document",
+            "document.not_admitted",
+            if lot.state.kind == ProcedureKind::Invited {
+                "招标文件仅向被邀请人发出"
+            } else {
+                "招标文件仅向通过资格预审的申请人发出"
+            },
+            if lot.state.kind == ProcedureKind::Invited {
+                "Tender documents go to invitees only"
+            } else {
+                "Tender documents go to those who passed prequalification"
+            },
+        )
+        .into());
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO document_downloads (id, document_id, lot_id, entity_id, account_id, address, at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(doc_id)
+    .bind(lot_id)
+    .bind(entity)
+    .bind(actor.account_id)
+    .bind(&actor.address)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    log(
+        &mut tx,
+        actor,
+        Some(&grant),
+        &lot,
+        "document.downloaded",
+        serde_json::json!({"document": doc_id, "entity": entity}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(doc)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Downloader {
+    pub entity_id: Uuid,
+    pub name: String,
+    pub uscc: String,
+    pub first_at: DateTime<Utc>,
+    pub downloads: i64,
+}
+
+/// Who downloaded the documents. Before the bid deadline only the principal and its agency may
+/// know (电子招标投标办法 Art 21); afterwards also the centre and supervisors.
+pub async fn downloaders(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Downloader>> {
+    let lot = load(db, lot_id).await?;
+    let before_deadline = lot.state.dates.is_none_or(|d| now < d.bid_deadline);
+    match party_of(actor, &lot) {
+        Some(Party::Tenderer) => {}
+        Some(Party::Centre | Party::Supervisor) if !before_deadline => {}
+        None if actor.account_id.is_none() => return Err(ServiceError::Unauthenticated),
+        _ => {
+            return Err(FieldError::new(
+                "downloaders",
+                "document.downloaders_secret",
+                "投标截止前，获取招标文件的潜在投标人名称和数量仅招标人及其代理机构可见",
+                "Before the deadline only the principal and its agency may see who obtained the documents",
+            )
+            .with_rule("电子招标投标办法", "21")
+            .into());
+        }
+    }
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT d.entity_id, e.name, e.uscc, MIN(d.at) AS first_at, COUNT(*) AS downloads
+         FROM document_downloads d JOIN entities e ON e.id = d.entity_id WHERE d.lot_id = $1
+         GROUP BY d.entity_id, e.name, e.uscc ORDER BY MIN(d.at)"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClarificationInput {
+    pub text: String,
+    /// A new bid deadline: required when the clarification goes out less than 15 days before it.
+    #[serde(default)]
+    pub new_deadline: Option<DateTime<Utc>>,
+}
+
+/// Publish a clarification or amendment and push it to every entity that downloaded documents.
+pub async fn clarify(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &ClarificationInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let mut errs = Invalid::default();
+    let body = text(&mut errs, "text", &input.text, 100_000);
+    let Some(body) = body else {
+        return Err(errs.into());
+    };
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::Clarify {
+            new_deadline: input.new_deadline,
+        },
+        now,
+        serde_json::json!({"text_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[body.as_bytes()]))}),
+    )
+    .await?;
+    let deadline = lot.state.dates.map(|d| d.bid_deadline).unwrap_or(now);
+    let title = format!("{}{}澄清与修改", lot.project_name, lot.name);
+    let full = format!(
+        "{title}\n\n{body}\n\n投标截止及开标时间：{}",
+        fmt_time(deadline)
+    );
+    let doc = issue_document(
+        &mut tx,
+        &lot,
+        "clarification",
+        &title,
+        &full,
+        actor.account_id,
+        now,
+    )
+    .await?;
+    if lot.state.admitted.is_none() {
+        publish_notice_row(&mut tx, &lot, "clarification", &title, &full, now).await?;
+    }
+    let mut to: Vec<Uuid> = on_tx!(&mut tx, |c| sqlx::query_as::<_, (Uuid,)>(
+        "SELECT DISTINCT entity_id FROM document_downloads WHERE lot_id = $1"
+    )
+    .bind(lot.id)
+    .fetch_all(c)
+    .await?)
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    to.extend(lot.state.admitted.clone().unwrap_or_default());
+    to.sort();
+    to.dedup();
+    for e in to {
+        push(&mut tx, e, lot.id, "clarification", &title, &full, now).await?;
+    }
+    schedule::plan(&mut tx, lot.id, schedule::OPEN, deadline).await?;
+    tx.commit().await?;
+    Ok(doc)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionInput {
+    /// documents | result | opening
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyInput {
+    pub reply: String,
+}
+
+/// Raise an objection (异议). To documents: suspends bidding until replied (条例 Art 22); to the
+/// result during publicity: suspends the award (Art 54); at the opening: answered on the spot
+/// (Art 44) and recorded.
+pub async fn raise_objection(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &ObjectionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let mut errs = Invalid::default();
+    let body = text(&mut errs, "text", &input.text, 10_000);
+    let subject = match input.subject.as_str() {
+        "documents" => Some(Some(ObjectionSubject::Documents)),
+        "result" => Some(Some(ObjectionSubject::Result)),
+        "opening" => Some(None),
+        _ => {
+            errs.push(FieldError::new(
+                "subject",
+                "objection.subject",
+                "异议对象应为 招标文件/评标结果/开标",
+                "Subject is documents, result or opening",
+            ));
+            None
+        }
+    };
+    let (Some(body), Some(subject)) = (body, subject) else {
+        return Err(errs.into());
+    };
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let id = Uuid::now_v7();
+    match subject {
+        Some(s) => {
+            step(
+                &mut tx,
+                &mut lot,
+                actor,
+                Some(&grant),
+                &Command::RaiseObjection { id, subject: s },
+                now,
+                serde_json::json!({"entity": entity}),
+            )
+            .await?;
+        }
+        None => {
+            if lot.state.stage != Stage::Evaluating {
+                return Err(ServiceError::OutOfOrder {
+                    stage: lot.state.stage.as_str(),
+                    waits_for: lot.state.stage.waits_for(),
+                    reason: "objections to the opening are raised at the opening",
+                });
+            }
+            if !lot.state.bidders.contains(&entity) {
+                return Err(ServiceError::Forbidden(
+                    ggzy_core::role::Permission::EntityManage,
+                ));
+            }
+            log(
+                &mut tx,
+                actor,
+                Some(&grant),
+                &lot,
+                "lot.opening_objection",
+                serde_json::json!({"id": id, "entity": entity}),
+                now,
+            )
+            .await?;
+        }
+    }
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(id)
+    .bind(lot.id)
+    .bind(&input.subject)
+    .bind(entity)
+    .bind(actor.account_id)
+    .bind(&body)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    push(
+        &mut tx,
+        lot.principal_id,
+        lot.id,
+        "objection",
+        &format!("{} 收到异议", lot.name),
+        &body,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn reply_objection(
+    db: &Db,
+    actor: &Actor,
+    objection_id: Uuid,
+    input: &ReplyInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let mut errs = Invalid::default();
+    let Some(reply) = text(&mut errs, "reply", &input.reply, 10_000) else {
+        return Err(errs.into());
+    };
+    let row: Option<(Uuid, String, Option<Uuid>, Option<DateTime<Utc>>)> =
+        on_db!(db, |p| sqlx::query_as(
+            "SELECT lot_id, subject, entity_id, replied_at FROM objections WHERE id = $1"
+        )
+        .bind(objection_id)
+        .fetch_optional(p)
+        .await?);
+    let (lot_id, subject, entity, replied) = row.ok_or(ServiceError::NotFound("objection"))?;
+    if replied.is_some() {
+        return Err(FieldError::new(
+            "reply",
+            "objection.already_replied",
+            "该异议已答复",
+            "This objection has already been answered",
+        )
+        .into());
+    }
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    let in_time = if subject == "opening" {
+        log(
+            &mut tx,
+            actor,
+            Some(&grant),
+            &lot,
+            "lot.opening_objection_answered",
+            serde_json::json!({"id": objection_id}),
+            now,
+        )
+        .await?;
+        true
+    } else {
+        let ev = step(
+            &mut tx,
+            &mut lot,
+            actor,
+            Some(&grant),
+            &Command::ReplyObjection { id: objection_id },
+            now,
+            serde_json::json!({}),
+        )
+        .await?;
+        !ev.iter().any(|e| {
+            matches!(
+                e,
+                ggzy_core::procedure::Event::ObjectionAnswered { in_time: false, .. }
+            )
+        })
+    };
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4 WHERE id = $5")
+        .bind(&reply)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .bind(in_time)
+        .bind(objection_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if let Some(e) = entity {
+        push(
+            &mut tx,
+            e,
+            lot.id,
+            "objection_reply",
+            &format!("{} 异议答复", lot.name),
+            &reply,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(in_time)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ObjectionView {
+    pub id: Uuid,
+    pub subject: String,
+    pub entity_id: Option<Uuid>,
+    pub text: String,
+    pub raised_at: DateTime<Utc>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub in_time: Option<bool>,
+}
+
+/// Objections of a lot: all to the parties and supervisors; a bidder sees its own.
+pub async fn objections(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<ObjectionView>> {
+    let lot = load(db, lot_id).await?;
+    let rows: Vec<ObjectionView> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, subject, entity_id, text, raised_at, reply, replied_at, in_time FROM objections WHERE lot_id = $1 ORDER BY raised_at"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(match party_of(actor, &lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
+        Some(Party::Bidder(e)) => rows
+            .into_iter()
+            .filter(|r| r.entity_id == Some(e))
+            .collect(),
+        None => vec![],
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrequalApplication {
+    /// How the applicant meets the qualification requirements.
+    pub statement: String,
+}
+
+pub async fn apply_prequal(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &PrequalApplication,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut errs = Invalid::default();
+    let Some(statement) = text(&mut errs, "statement", &input.statement, 20_000) else {
+        return Err(errs.into());
+    };
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::ApplyPrequal { applicant: entity },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO prequal_applications (lot_id, entity_id, statement, address, applied_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (lot_id, entity_id) DO UPDATE SET statement = $3, address = $4, applied_at = $5"
+    )
+    .bind(lot.id)
+    .bind(entity)
+    .bind(&statement)
+    .bind(&actor.address)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrequalReview {
+    pub passed: Vec<Uuid>,
+}
+
+/// Record the prequalification review; fewer than 3 passing fails the lot (条例 Art 19).
+pub async fn review_prequal(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &PrequalReview,
+    now: DateTime<Utc>,
+) -> ServiceResult<Stage> {
+    let mut tx = db.begin().await?;
+    let mut lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::ReviewPrequal {
+            passed: input.passed.clone(),
+        },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    for a in lot.state.applicants.clone() {
+        let passed = input.passed.contains(&a);
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE prequal_applications SET passed = $1 WHERE lot_id = $2 AND entity_id = $3"
+        )
+        .bind(passed)
+        .bind(lot.id)
+        .bind(a)
+        .execute(c)
+        .await?
+        .rows_affected());
+        let (t, b) = if passed {
+            (
+                "资格预审合格通知书",
+                "您已通过资格预审，请关注招标文件发出。",
+            )
+        } else {
+            (
+                "资格预审结果通知书",
+                "您未通过资格预审，不得参加本标段投标（招标投标法实施条例 第19条）。",
+            )
+        };
+        push(
+            &mut tx,
+            a,
+            lot.id,
+            "prequal_result",
+            &format!("{} {t}", lot.name),
+            b,
+            now,
+        )
+        .await?;
+    }
+    if lot.state.stage == Stage::Failed {
+        let title = format!("{}{}资格预审失败公告", lot.project_name, lot.name);
+        publish_notice_row(
+            &mut tx,
+            &lot,
+            "failed",
+            &title,
+            &format!(
+                "{title}\n通过资格预审的申请人少于3个，依法重新招标（招标投标法实施条例 第19条）。"
+            ),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(lot.state.stage)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ApplicationView {
+    pub entity_id: Uuid,
+    pub name: String,
+    pub statement: String,
+    pub applied_at: DateTime<Utc>,
+    pub passed: Option<bool>,
+}
+
+pub async fn applications(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+) -> ServiceResult<Vec<ApplicationView>> {
+    let lot = load(db, lot_id).await?;
+    let rows: Vec<ApplicationView> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT a.entity_id, e.name, a.statement, a.applied_at, a.passed FROM prequal_applications a JOIN entities e ON e.id = a.entity_id WHERE a.lot_id = $1 ORDER BY a.applied_at"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(match party_of(actor, &lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
+        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| r.entity_id == e).collect(),
+        None => vec![],
+    })
+}

@@ -1,0 +1,266 @@
+//! Construction tendering through the services on every backend: the demo walk (one lot per
+//! stage), sealing until the opening, the schedule firing exactly once, and the rule refusals.
+
+use chrono::{Duration, Utc};
+use ggzy_core::procedure::Stage;
+use ggzy_store::accounts::actor_of;
+use ggzy_store::demo_tendering::{self, Walk};
+use ggzy_store::tendering::{self, bids, evaluation, notices, schedule};
+use ggzy_store::testing::TestDb;
+use ggzy_store::vault::BidVault;
+use ggzy_store::{ServiceError, demo};
+use std::sync::Arc;
+
+fn code(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(i) => {
+            i.0.iter()
+                .map(|f| f.code.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        ServiceError::OutOfOrder { stage, .. } => format!("out_of_order:{stage}"),
+        ServiceError::Forbidden(p) => format!("forbidden:{}", p.as_str()),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn demo_walks_one_lot_into_every_stage() {
+    for t in TestDb::all().await {
+        let now = Utc::now();
+        demo::seed(&t.db, now).await.expect("seed");
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        demo_tendering::seed(&t.db, &vault, now)
+            .await
+            .expect("tendering demo");
+        let mut stages = demo_tendering::stages(&t.db).await.expect("stages");
+        stages.sort_by_key(|s| s.as_str());
+        let mut want = vec![
+            Stage::Contracted,
+            Stage::Awarded,
+            Stage::Publicity,
+            Stage::Evaluating,
+            Stage::Failed,
+            Stage::Tendering,
+            Stage::Prequalifying,
+            Stage::Registered,
+        ];
+        want.sort_by_key(|s| s.as_str());
+        assert_eq!(stages, want, "{}", t.name);
+        // Seeding twice does nothing.
+        demo_tendering::seed(&t.db, &vault, now)
+            .await
+            .expect("again");
+        assert_eq!(
+            demo_tendering::stages(&t.db).await.expect("stages").len(),
+            8
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bids_stay_sealed_until_an_opening_that_happens_once() {
+    for t in TestDb::all().await {
+        let now = Utc::now();
+        demo::seed(&t.db, now).await.expect("seed");
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(20);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "测试工程",
+            "open_tender",
+            Walk::Tendering,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let principal = actor_of(&t.db, "principal", "127.0.0.1")
+            .await
+            .expect("principal");
+        let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
+        let bidder = actor_of(&t.db, "bidder", "127.0.0.1")
+            .await
+            .expect("bidder");
+        let mine = bids::my_bids(&t.db, &bidder, lot).await.expect("mine");
+        assert_eq!(mine.len(), 1);
+        // Nobody reads a bid before the opening: not the principal, not the centre.
+        for who in [&principal, &staff] {
+            let e = bids::read_package(&t.db, &vault, who, mine[0].id)
+                .await
+                .expect_err("sealed");
+            assert_eq!(code(&e), "bid.sealed_until_opening", "{}", t.name);
+        }
+        assert!(
+            bids::opening_record(&t.db, &principal, lot)
+                .await
+                .expect("record")
+                .is_none()
+        );
+        let raw = vault.raw_package(lot, mine[0].id).expect("raw");
+        assert!(
+            !raw.windows(6).any(|w| w == "投标".as_bytes()),
+            "package is stored sealed"
+        );
+
+        let deadline = t0 + Duration::days(21);
+        // A bid at the deadline is late.
+        let late = bids::submit(
+            &t.db,
+            &vault,
+            &bidder,
+            lot,
+            &demo_tendering::bid_form(0),
+            "late.zip",
+            b"x".to_vec(),
+            &bids::Origin::default(),
+            &move || deadline,
+        )
+        .await
+        .expect_err("late");
+        assert_eq!(code(&late), "bid.late", "{}", t.name);
+        // Just before it, a modification replaces the standing bid.
+        let before = deadline - Duration::seconds(1);
+        let r = bids::submit(
+            &t.db,
+            &vault,
+            &bidder,
+            lot,
+            &demo_tendering::bid_form(0),
+            "v2.zip",
+            b"second version".to_vec(),
+            &bids::Origin::default(),
+            &move || before,
+        )
+        .await
+        .expect("in time");
+        assert_eq!(r.replaces.as_deref(), Some(mine[0].receipt_no.as_str()));
+        assert_eq!(
+            r.package_sm3,
+            ggzy_seal::to_hex(&ggzy_seal::sm3(&[b"second version"]))
+        );
+
+        // Nothing fires before the deadline; two runners after it open the lot once.
+        assert!(
+            schedule::run_due(&t.db, &vault, deadline - Duration::seconds(1))
+                .await
+                .expect("early")
+                .is_empty()
+        );
+        let (a, b) = tokio::join!(
+            schedule::run_due(&t.db, &vault, deadline),
+            schedule::run_due(&t.db, &vault, deadline)
+        );
+        let fired: Vec<_> = a.expect("a").into_iter().chain(b.expect("b")).collect();
+        assert_eq!(fired.len(), 1, "{}: {fired:?}", t.name);
+        assert_eq!(fired[0].outcome, "evaluating");
+        assert!(
+            schedule::run_due(&t.db, &vault, deadline + Duration::hours(1))
+                .await
+                .expect("later")
+                .is_empty()
+        );
+        let opened = ggzy_store::events::list(&t.db, None, None, 500)
+            .await
+            .expect("events")
+            .into_iter()
+            .filter(|e| e.kind == "lot.opened")
+            .count();
+        assert_eq!(opened, 1);
+        let record = bids::opening_record(&t.db, &bidder, lot)
+            .await
+            .expect("record")
+            .expect("opened");
+        assert_eq!(record.lines.len(), 4);
+        let (_, bytes) = bids::read_package(&t.db, &vault, &staff, r.bid_id)
+            .await
+            .expect("readable after opening");
+        assert_eq!(bytes, b"second version");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn statutory_refusals_name_their_rule() {
+    for t in TestDb::all().await {
+        let now = Utc::now();
+        demo::seed(&t.db, now).await.expect("seed");
+        let _vault = Arc::new(BidVault::temporary().expect("vault"));
+        let principal = actor_of(&t.db, "principal", "127.0.0.1")
+            .await
+            .expect("principal");
+        let bidder = actor_of(&t.db, "bidder", "127.0.0.1")
+            .await
+            .expect("bidder");
+        // Bond just over 2% of the estimate (estimate ¥10m → cap ¥200,000).
+        let mut input = demo_tendering::project_input(
+            "保证金测试",
+            "一标段",
+            "open_tender",
+            demo_tendering::points_method(),
+        );
+        input.lots[0].estimated_price = "10000000".into();
+        input.lots[0].max_price = None;
+        input.lots[0].bid_bond = "200000.01".into();
+        let e = tendering::intake::register_project(&t.db, &principal, &input, now)
+            .await
+            .expect_err("bond");
+        assert_eq!(code(&e), "tender.bond_too_high");
+        input.lots[0].bid_bond = "200000".into();
+        let reg = tendering::intake::register_project(&t.db, &principal, &input, now)
+            .await
+            .expect("bond at cap");
+        assert!(reg.lots[0].assessment.must_tender);
+        assert!(reg.trade_code.starts_with("A02-"));
+        let lot = reg.lots[0].lot_id;
+        // Wrong role: a bidder cannot publish the notice.
+        let e = notices::publish_tender_notice(
+            &t.db,
+            &bidder,
+            lot,
+            &demo_tendering::tender_notice(now),
+            now,
+        )
+        .await
+        .expect_err("role");
+        assert_eq!(code(&e), "forbidden:project_register");
+        // 19 days from issue to deadline is refused; 20 passes.
+        let mut n = demo_tendering::tender_notice(now);
+        n.bid_deadline = n.documents_from + Duration::days(19);
+        let e = notices::publish_tender_notice(&t.db, &principal, lot, &n, now)
+            .await
+            .expect_err("19 days");
+        assert_eq!(code(&e), "tender.issue_to_deadline");
+        n.bid_deadline = n.documents_from + Duration::days(20);
+        notices::publish_tender_notice(&t.db, &principal, lot, &n, now)
+            .await
+            .expect("20 days");
+        // Out of order: the award before anything.
+        let e = evaluation::award(
+            &t.db,
+            &principal,
+            lot,
+            &evaluation::AwardInput {
+                winner: uuid::Uuid::nil(),
+            },
+            now,
+        )
+        .await
+        .expect_err("order");
+        assert_eq!(code(&e), "out_of_order:tendering");
+        // Downloaders are secret to everyone but the tenderer before the deadline.
+        let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
+        let e = notices::downloaders(&t.db, &staff, lot, now)
+            .await
+            .expect_err("secret");
+        assert_eq!(code(&e), "document.downloaders_secret");
+        assert!(
+            notices::downloaders(&t.db, &principal, lot, now)
+                .await
+                .is_ok()
+        );
+        t.cleanup().await;
+    }
+}
