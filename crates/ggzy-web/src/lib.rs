@@ -1,6 +1,7 @@
 //! The HTTP face of ggzy: portal pages, the JSON API with its OpenAPI document, health and metrics.
 
 pub mod api;
+pub mod api_tendering;
 pub mod auth;
 pub mod pages;
 pub mod problem;
@@ -41,12 +42,19 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The whole OpenAPI document: the foundation and each capability's part.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(api_tendering::TenderingDoc::openapi());
+    doc
+}
+
 pub fn app(state: AppState) -> Router {
-    let doc = api::ApiDoc::openapi();
+    let doc = openapi();
     Router::new()
         .merge(pages::router())
-        .nest("/api/v1", api::router())
-        .route("/api/openapi.json", get(move || async move { axum::Json(api::ApiDoc::openapi()) }))
+        .nest("/api/v1", api::router().merge(api_tendering::router()))
+        .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))

@@ -21,6 +21,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub fields: Vec<FieldError>,
+    /// For a step out of order (409): the lot's current stage and what it waits for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<String>,
 }
 
 impl Problem {
@@ -34,6 +39,8 @@ impl Problem {
             message_en: en.into(),
             missing_permission: None,
             fields: vec![],
+            stage: None,
+            waits_for: None,
         }
     }
 }
@@ -114,6 +121,23 @@ impl ApiError {
                 Some(p.as_str().into()),
                 vec![],
             ),
+            ServiceError::OutOfOrder {
+                stage,
+                waits_for,
+                reason,
+            } => {
+                let mut p = Problem::new(
+                    StatusCode::CONFLICT,
+                    "procedure.out_of_order",
+                    &format!("当前阶段（{stage}）不能进行此操作，须等待：{waits_for}（{reason}）"),
+                    &format!(
+                        "Not possible at stage '{stage}'; it waits for {waits_for} ({reason})"
+                    ),
+                );
+                p.stage = Some((*stage).into());
+                p.waits_for = Some((*waits_for).into());
+                return p;
+            }
             ServiceError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 "not_found".into(),
@@ -124,6 +148,10 @@ impl ApiError {
                         "account" => "账号",
                         "event" => "事件",
                         "region" => "区划",
+                        "lot" => "标段",
+                        "document" => "文件",
+                        "objection" => "异议",
+                        "bid" => "投标文件",
                         _ => "页面",
                     }
                 ),
@@ -151,6 +179,8 @@ impl ApiError {
             message_en: en,
             missing_permission: perm,
             fields,
+            stage: None,
+            waits_for: None,
         }
     }
 }

@@ -72,6 +72,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub login_limiter: Arc<RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Sealed bid packages until the opening.
+    pub vault: Arc<ggzy_store::vault::BidVault>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
         key: PlatformKey,
         demo: Option<Vec<DemoAccount>>,
         config: Config,
+        vault: Arc<ggzy_store::vault::BidVault>,
     ) -> Self {
         let limiter = RateLimiter::new(config.login_attempts, config.login_window);
         Self {
@@ -92,6 +95,7 @@ impl AppState {
             config: Arc::new(config),
             login_limiter: Arc::new(limiter),
             metrics: crate::metrics_handle(),
+            vault,
         }
     }
 
@@ -105,6 +109,24 @@ impl AppState {
     ) -> ggzy_store::ServiceResult<Option<ggzy_store::events::TreeHead>> {
         let mut cache = self.leaves.lock().await;
         ggzy_store::events::sign_head(&self.db, &mut cache, &self.key, self.now()).await
+    }
+
+    /// Fire due schedule rows (openings at the deadline, ends of publicity) every `every`; on
+    /// start this catches up on whatever fell due while the server was down.
+    pub fn spawn_scheduler(&self, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    ggzy_store::tendering::schedule::run_due(&state.db, &state.vault, state.now())
+                        .await
+                {
+                    tracing::warn!(error = %e, "schedule run failed");
+                }
+            }
+        });
     }
 
     /// Keep signing heads every `every` until the process ends.

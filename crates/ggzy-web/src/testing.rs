@@ -16,14 +16,51 @@ pub struct Spawned {
     pub accounts: Vec<DemoAccount>,
 }
 
+/// A clock a test sets by hand, to walk a tender across its statutory periods.
+#[derive(Default)]
+pub struct TestClock(std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>);
+
+impl TestClock {
+    pub fn set(&self, t: chrono::DateTime<chrono::Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(t);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(chrono::Utc::now)
+    }
+}
+
 pub async fn spawn_app(db: &Db, config: Config) -> Spawned {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    spawn_app_with_clock(db, config, Arc::new(SystemClock)).await
+}
+
+pub async fn spawn_app_with_clock(db: &Db, config: Config, clock: Arc<dyn Clock>) -> Spawned {
     let key = PlatformKey::generate();
     events::register_key(db, &key, clock.now())
         .await
         .expect("register key");
     let accounts = demo::seed(db, clock.now()).await.expect("seed demo");
-    let state = AppState::new(db.clone(), clock, key, Some(accounts.clone()), config);
+    let vault = Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
+    ggzy_store::demo_tendering::seed(db, &vault, clock.now())
+        .await
+        .expect("seed tendering demo");
+    let state = AppState::new(
+        db.clone(),
+        clock,
+        key,
+        Some(accounts.clone()),
+        config,
+        vault,
+    );
+    state.spawn_scheduler(std::time::Duration::from_millis(200));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

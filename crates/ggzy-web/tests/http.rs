@@ -21,11 +21,19 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn(t: TestDb, config: Config) -> TestApp {
+        Self::spawn_with_clock(t, config, std::sync::Arc::new(ggzy_web::state::SystemClock)).await
+    }
+
+    async fn spawn_with_clock(
+        t: TestDb,
+        config: Config,
+        clock: std::sync::Arc<dyn ggzy_core::clock::Clock>,
+    ) -> TestApp {
         let ggzy_web::testing::Spawned {
             base,
             state,
             accounts,
-        } = ggzy_web::testing::spawn_app(&t.db, config).await;
+        } = ggzy_web::testing::spawn_app_with_clock(&t.db, config, clock).await;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -105,7 +113,8 @@ impl TestApp {
             .find(|a| a.username == user)
             .and_then(|a| a.totp_secret.clone())
             .expect("secret");
-        ggzy_store::accounts::totp::code_at(&sec, Utc::now().timestamp() as u64).expect("code")
+        ggzy_store::accounts::totp::code_at(&sec, self.state.now().timestamp() as u64)
+            .expect("code")
     }
 
     async fn login(&self, user: &str) -> (StatusCode, Value) {
@@ -697,4 +706,468 @@ async fn the_openapi_document_is_stable() {
     let doc =
         serde_json::to_value(<ggzy_web::api::ApiDoc as utoipa::OpenApi>::openapi()).expect("json");
     insta::assert_json_snapshot!("openapi", doc);
+}
+
+impl TestApp {
+    /// Switch the session to `user` (one browser, several people in turn).
+    async fn as_user(&self, user: &str) -> Value {
+        let (st, me) = self.login(user).await;
+        assert_eq!(st, StatusCode::OK, "{user}: {me}");
+        me
+    }
+
+    async fn put(&self, p: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .put(self.url(p))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn bid(
+        &self,
+        lot: &str,
+        price: &str,
+        words: &str,
+        package: &[u8],
+    ) -> (StatusCode, Value) {
+        let form = json!({"price": price, "price_in_words": words, "duration_days": 500, "quality": "合格", "project_manager": "王建军", "bond": "800000"});
+        let mp = reqwest::multipart::Form::new()
+            .text("form", form.to_string())
+            .text("fingerprint", "test-machine-1")
+            .part(
+                "package",
+                reqwest::multipart::Part::bytes(package.to_vec()).file_name("bid.zip"),
+            );
+        let r = self
+            .client
+            .post(self.url(&format!("/api/v1/lots/{lot}/bids")))
+            .header("x-csrf-token", &self.csrf)
+            .multipart(mp)
+            .send()
+            .await
+            .expect("bid");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn stage(&self, lot: &str) -> String {
+        self.get(&format!("/api/v1/lots/{lot}")).await.1["stage"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+fn iso(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339()
+}
+
+fn notice_json(t0: chrono::DateTime<Utc>) -> Value {
+    let c = ggzy_store::demo_tendering::content();
+    json!({
+        "documents_from": iso(t0 + chrono::Duration::hours(1)), "documents_until": iso(t0 + chrono::Duration::days(6)),
+        "bid_deadline": iso(t0 + chrono::Duration::days(21)),
+        "scope": c.scope, "qualification": c.qualification, "contact": c.contact, "documents": c.documents
+    })
+}
+
+/// One procedure from intake to contract over the API, with the clock moved across each period.
+async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedure: &str) {
+    let b = app.backend;
+    let t0 = Utc::now() + chrono::Duration::days(100);
+    clock.set(t0);
+    let bidders = ["bidder", "entity03", "entity05", "entity07"];
+    let mut ids = vec![];
+    for u in bidders {
+        ids.push(
+            app.as_user(u).await["entity_id"]
+                .as_str()
+                .expect("entity")
+                .to_string(),
+        );
+    }
+    app.as_user("principal").await;
+    let mut input = serde_json::to_value(ggzy_store::demo_tendering::project_input(
+        "API 测试工程",
+        "一标段",
+        procedure,
+        ggzy_store::demo_tendering::points_method(),
+    ))
+    .expect("json");
+    if procedure == "invited" {
+        input["state_budget"] = json!("0");
+    }
+    let (st, reg) = app.post("/api/v1/projects", input).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {reg}");
+    let lot = reg["lots"][0]["lot_id"].as_str().expect("lot").to_string();
+    let mut notice = notice_json(t0);
+    let mut admitted = bidders.len();
+    match procedure {
+        "prequalification" => {
+            let mut pq = notice_json(t0);
+            pq.as_object_mut().map(|o| o.remove("bid_deadline"));
+            pq["applications_due"] = json!(iso(t0 + chrono::Duration::days(12)));
+            let (st, body) = app
+                .post(&format!("/api/v1/lots/{lot}/prequal-notice"), pq)
+                .await;
+            assert_eq!(st, StatusCode::OK, "{b}: {body}");
+            for u in bidders {
+                app.as_user(u).await;
+                let (st, body) = app
+                    .post(
+                        &format!("/api/v1/lots/{lot}/prequal-applications"),
+                        json!({"statement": "满足要求"}),
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{b}: {body}");
+            }
+            clock.set(t0 + chrono::Duration::days(13));
+            app.as_user("principal").await;
+            let (st, body) = app
+                .post(
+                    &format!("/api/v1/lots/{lot}/prequal-review"),
+                    json!({"passed": ids[..3]}),
+                )
+                .await;
+            assert_eq!(
+                (st, body["code"].as_str()),
+                (StatusCode::OK, Some("prequalified")),
+                "{b}: {body}"
+            );
+            admitted = 3;
+            let t1 = t0 + chrono::Duration::days(14);
+            clock.set(t1);
+            app.as_user("principal").await;
+            notice = notice_json(t1);
+            let (st, body) = app
+                .post(&format!("/api/v1/lots/{lot}/notice"), notice.clone())
+                .await;
+            assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        }
+        "invited" => {
+            let mut inv = notice.clone();
+            inv["invitees"] = json!(ids[..2]);
+            let (st, body) = app
+                .post(&format!("/api/v1/lots/{lot}/invitations"), inv.clone())
+                .await;
+            assert_eq!(
+                (st, body["code"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("tender.too_few_invitees")
+                ),
+                "{b}: {body}"
+            );
+            inv["invitees"] = json!(ids[..3]);
+            let (st, body) = app
+                .post(&format!("/api/v1/lots/{lot}/invitations"), inv)
+                .await;
+            assert_eq!(st, StatusCode::OK, "{b}: {body}");
+            admitted = 3;
+        }
+        _ => {
+            let (st, body) = app
+                .post(&format!("/api/v1/lots/{lot}/notice"), notice.clone())
+                .await;
+            assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        }
+    }
+    let deadline: chrono::DateTime<Utc> = notice["bid_deadline"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("deadline");
+    clock.set(deadline - chrono::Duration::days(10));
+    app.as_user("principal").await;
+    let (_, docs) = app.get(&format!("/api/v1/lots/{lot}/documents")).await;
+    let tender_doc = docs
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "tender"))
+        .expect("tender doc")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let mut receipts = vec![];
+    for (i, u) in bidders.iter().enumerate() {
+        app.as_user(u).await;
+        let (st, body) = app.get(&format!("/api/v1/documents/{tender_doc}")).await;
+        let (bst, receipt) = app
+            .bid(
+                &lot,
+                &format!("{}", 49_000_000 + i * 100_000),
+                [
+                    "人民币肆仟玖佰万元整",
+                    "人民币肆仟玖佰壹拾万元整",
+                    "人民币肆仟玖佰贰拾万元整",
+                    "人民币肆仟玖佰叁拾万元整",
+                ][i],
+                format!("package {u}").as_bytes(),
+            )
+            .await;
+        if i < admitted {
+            assert_eq!(st, StatusCode::OK, "{b} {u}: {body}");
+            assert_eq!(bst, StatusCode::CREATED, "{b} {u}: {receipt}");
+            assert_eq!(
+                receipt["package_sm3"],
+                ggzy_seal::to_hex(&ggzy_seal::sm3(&[format!("package {u}").as_bytes()]))
+            );
+            receipts.push(receipt);
+        } else {
+            assert_eq!(body["code"], "document.not_admitted", "{b}: {body}");
+            assert_eq!(receipt["code"], "bid.not_admitted", "{b}: {receipt}");
+        }
+    }
+    // Sealed until the opening, even to the centre.
+    app.as_user("staff").await;
+    let (st, body) = app
+        .get(&format!(
+            "/api/v1/bids/{}/package",
+            receipts[0]["bid_id"].as_str().expect("bid")
+        ))
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("bid.sealed_until_opening")
+        ),
+        "{b}: {body}"
+    );
+    let (st, body) = app
+        .post(&format!("/api/v1/lots/{lot}/open"), json!({}))
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("procedure.out_of_order")),
+        "{b}: {body}"
+    );
+    // At the deadline the scheduler opens the lot.
+    clock.set(deadline + chrono::Duration::seconds(1));
+    let mut stage = String::new();
+    for _ in 0..50 {
+        stage = app.stage(&lot).await;
+        if stage == "evaluating" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stage, "evaluating", "{b}");
+    app.as_user(bidders[0]).await;
+    let (_, record) = app.get(&format!("/api/v1/lots/{lot}/opening-record")).await;
+    assert_eq!(
+        record["lines"].as_array().map(Vec::len),
+        Some(admitted),
+        "{b}: {record}"
+    );
+    // Committee of five experts, assigned by the centre.
+    let mut experts = vec![];
+    for e in ggzy_store::demo_tendering::EXPERTS {
+        experts.push(
+            app.as_user(e).await["account_id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
+    }
+    app.as_user("staff").await;
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/committee"),
+            json!({"experts": experts[..4]}),
+        )
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("evaluation.committee_size")
+        ),
+        "{b}: {body}"
+    );
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/committee"),
+            json!({"experts": experts}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    let bidder_ids: Vec<String> = record["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["bidder_id"].as_str().expect("id").to_string())
+        .collect();
+    for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+        app.as_user(e).await;
+        let mut scores = serde_json::Map::new();
+        for (i, id) in bidder_ids.iter().enumerate() {
+            scores.insert(
+                id.clone(),
+                json!({"technical": 20 + (i % 3), "manager": 8, "record": 4}),
+            );
+        }
+        if k == 0 {
+            let mut over = scores.clone();
+            over.insert(
+                bidder_ids[0].clone(),
+                json!({"technical": 26, "manager": 8, "record": 4}),
+            );
+            let (st, body) = app
+                .put(
+                    &format!("/api/v1/lots/{lot}/sheet"),
+                    json!({"scores": over}),
+                )
+                .await;
+            assert_eq!(
+                (st, body["code"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("evaluation.score_out_of_range")
+                ),
+                "{b}: {body}"
+            );
+        }
+        let (st, body) = app
+            .put(
+                &format!("/api/v1/lots/{lot}/sheet"),
+                json!({"scores": scores}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    }
+    for e in ggzy_store::demo_tendering::EXPERTS {
+        app.as_user(e).await;
+        let (st, body) = app
+            .post(&format!("/api/v1/lots/{lot}/report/sign"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    }
+    assert_eq!(app.stage(&lot).await, "reported");
+    // Publicity: 2 days is too short; 3 days passes; no award before it ends.
+    app.as_user("principal").await;
+    let (_, report) = app.get(&format!("/api/v1/lots/{lot}/report")).await;
+    let first = report["candidates"][0].as_str().expect("first").to_string();
+    let second = report["candidates"][1]
+        .as_str()
+        .expect("second")
+        .to_string();
+    let from = deadline + chrono::Duration::days(1);
+    clock.set(from);
+    app.as_user("principal").await;
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/publicity"),
+            json!({"until": iso(from + chrono::Duration::days(2))}),
+        )
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("award.publicity_short")
+        ),
+        "{b}: {body}"
+    );
+    let until = from + chrono::Duration::days(3);
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/publicity"),
+            json!({"until": iso(until)}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/award"),
+            json!({"winner": first}),
+        )
+        .await;
+    assert_eq!(
+        (st, body["waits_for"].as_str()),
+        (StatusCode::CONFLICT, Some("publicity_end_then_award")),
+        "{b}: {body}"
+    );
+    clock.set(until + chrono::Duration::hours(1));
+    app.as_user("principal").await;
+    if procedure != "invited" {
+        // State funds control: only the first-ranked may win (条例 Art 55).
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/award"),
+                json!({"winner": second}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("award.first_ranked")),
+            "{b}: {body}"
+        );
+    }
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/award"),
+            json!({"winner": first}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    let signed = until + chrono::Duration::days(5);
+    clock.set(signed);
+    app.as_user("principal").await;
+    let (st, body) = app
+        .post(
+            &format!("/api/v1/lots/{lot}/contract"),
+            json!({"amount": "49000000", "signed_on": ggzy_store::tendering::day(signed)}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    assert_eq!(app.stage(&lot).await, "contracted");
+    let (_, refunds) = app.get(&format!("/api/v1/lots/{lot}/refunds")).await;
+    assert_eq!(refunds.as_array().map(Vec::len), Some(admitted));
+    assert_eq!(
+        refunds[0]["due_on"],
+        json!(ggzy_store::tendering::day(signed) + chrono::Duration::days(5))
+    );
+    // Every step is in the log.
+    let kinds: Vec<String> = ggzy_store::events::list(&app.state.db, None, None, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.subject == format!("lot:{lot}"))
+        .map(|e| e.kind)
+        .collect();
+    for k in [
+        "lot.bid_accepted",
+        "lot.opened",
+        "lot.evaluation_reported",
+        "lot.publicity_started",
+        "lot.awarded",
+        "lot.contract_recorded",
+    ] {
+        assert!(
+            kinds.iter().any(|x| x == k),
+            "{b}: {k} missing from {kinds:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_procedure_from_intake_to_contract_over_the_api() {
+    for procedure in ["open_tender", "prequalification", "invited"] {
+        for t in TestDb::all().await {
+            let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+            // Many people take turns in one browser here; the per-address sign-in limit is not under test.
+            let config = Config {
+                login_attempts: 10_000,
+                ..Config::default()
+            };
+            let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+            lifecycle(&app, &clock, procedure).await;
+            app.finish().await;
+        }
+    }
 }

@@ -180,8 +180,13 @@ async fn serve(
     };
     let key = load_or_create_key(&db_args.data)?;
     events::register_key(&db, &key, clock.now()).await?;
+    let vault = Arc::new(ggzy_store::vault::BidVault::open(
+        &db_args.data.join("vault"),
+    )?);
     let demo_accounts = if with_demo {
-        Some(demo::seed(&db, clock.now()).await?)
+        let accounts = demo::seed(&db, clock.now()).await?;
+        ggzy_store::demo_tendering::seed(&db, &vault, clock.now()).await?;
+        Some(accounts)
     } else {
         None
     };
@@ -190,9 +195,10 @@ async fn serve(
         trust_proxy,
         ..Config::default()
     };
-    let state = AppState::new(db.clone(), clock, key, demo_accounts.clone(), config);
+    let state = AppState::new(db.clone(), clock, key, demo_accounts.clone(), config, vault);
     state.sign_head().await?;
     state.spawn_signer(Duration::from_secs(sign_every.max(1)));
+    state.spawn_scheduler(Duration::from_secs(1));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;

@@ -1,0 +1,773 @@
+//! `/api/v1` for construction tendering: one thin handler per step; the services check the role
+//! again, scoped to the lot's region and parties.
+
+use crate::auth::CurrentActor;
+use crate::problem::{ApiError, ApiJson, Problem};
+use crate::state::AppState;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use ggzy_core::FieldError;
+use ggzy_core::evaluation::{MemberSheet, Outcome};
+use ggzy_core::role::Permission;
+use ggzy_store::ServiceError;
+use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::evaluation::{
+    self as evaluation, AwardInput, CommitteeInput, ContractInput, FollowUp, MemberView,
+    PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
+};
+use ggzy_store::tendering::intake::{
+    self, LotSummary, ProjectInput, RegisteredLot, RegisteredProject,
+};
+use ggzy_store::tendering::notices::{
+    self, ApplicationView, ClarificationInput, Document, DocumentSummary, Downloader, InviteInput,
+    ObjectionInput, ObjectionView, PrequalApplication, PrequalNoticeInput, PrequalReview,
+    ReplyInput, TenderNoticeInput,
+};
+use ggzy_store::tendering::schedule::{self, ScheduleRow};
+use ggzy_store::tendering::{self, InboxItem};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(register_project, list_lots, public_lots, get_lot, publish_prequal_notice, publish_notice, invite, list_documents, download_document, downloaders,
+          clarify, raise_objection, reply_objection, list_objections, apply_prequal, list_applications, review_prequal, submit_bid, withdraw_bid, my_bids,
+          open_lot, opening_record, assign_committee, committee, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
+          record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package),
+    components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
+                       Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
+                       Receipt, MyBid, OpeningRecord, CommitteeInput, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
+                       RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage)),
+    tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
+)]
+pub struct TenderingDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", post(register_project))
+        .route("/lots", get(list_lots))
+        .route("/lots/public", get(public_lots))
+        .route("/lots/{id}", get(get_lot))
+        .route("/lots/{id}/prequal-notice", post(publish_prequal_notice))
+        .route("/lots/{id}/notice", post(publish_notice))
+        .route("/lots/{id}/invitations", post(invite))
+        .route("/lots/{id}/documents", get(list_documents))
+        .route("/documents/{id}", get(download_document))
+        .route("/lots/{id}/downloaders", get(downloaders))
+        .route("/lots/{id}/clarifications", post(clarify))
+        .route(
+            "/lots/{id}/objections",
+            post(raise_objection).get(list_objections),
+        )
+        .route("/objections/{id}/reply", post(reply_objection))
+        .route(
+            "/lots/{id}/prequal-applications",
+            post(apply_prequal).get(list_applications),
+        )
+        .route("/lots/{id}/prequal-review", post(review_prequal))
+        .route(
+            "/lots/{id}/bids",
+            post(submit_bid).layer(DefaultBodyLimit::max(bids::MAX_PACKAGE_BYTES + 1024 * 1024)),
+        )
+        .route("/lots/{id}/bids/mine", get(my_bids).delete(withdraw_bid))
+        .route("/lots/{id}/open", post(open_lot))
+        .route("/lots/{id}/opening-record", get(opening_record))
+        .route(
+            "/lots/{id}/committee",
+            post(assign_committee).get(committee),
+        )
+        .route("/lots/{id}/sheet", put(submit_sheet))
+        .route("/lots/{id}/evaluation", get(evaluation_outcome))
+        .route("/lots/{id}/report/sign", post(sign_report))
+        .route("/lots/{id}/report", get(evaluation_report))
+        .route("/lots/{id}/publicity", post(start_publicity))
+        .route("/lots/{id}/award", post(award))
+        .route("/lots/{id}/contract", post(record_contract))
+        .route("/lots/{id}/refunds", get(refunds).post(mark_refunded))
+        .route("/lots/{id}/tendering-report", post(tendering_report))
+        .route("/lots/{id}/follow-up", get(follow_up))
+        .route("/lots/{id}/retender", post(retender))
+        .route("/inbox", get(inbox))
+        .route("/bids/{id}/package", get(bid_package))
+}
+
+/// A lot's stage, as the domain names it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Stage)]
+pub struct Stage {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LotDetail {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub trade_code: String,
+    pub name: String,
+    pub project_name: String,
+    pub region_code: String,
+    pub principal_id: Uuid,
+    pub agency_id: Option<Uuid>,
+    pub category: String,
+    pub estimated_price: i64,
+    pub bid_bond: i64,
+    pub max_price: Option<i64>,
+    pub procedure_kind: String,
+    pub procedure_zh: String,
+    pub method: ggzy_core::evaluation::Method,
+    pub pack_version: String,
+    pub stage: Stage,
+    pub waits_for: String,
+    pub documents_from: Option<chrono::DateTime<chrono::Utc>>,
+    pub documents_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub bid_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    pub applications_due: Option<chrono::DateTime<chrono::Utc>>,
+    pub publicity_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Ranked candidates once the report is in (names are published with the publicity).
+    pub candidates: Vec<Uuid>,
+    pub winner: Option<Uuid>,
+    pub pending_objections: usize,
+    /// Bids standing: shown only after the opening.
+    pub bids: Option<usize>,
+    pub schedule: Vec<ScheduleRow>,
+}
+
+pub async fn lot_detail(s: &AppState, id: Uuid) -> Result<LotDetail, ServiceError> {
+    let l = tendering::load(&s.db, id).await?;
+    let st = &l.state;
+    Ok(LotDetail {
+        id: l.id,
+        project_id: l.project_id,
+        trade_code: l.trade_code.clone(),
+        name: l.name.clone(),
+        project_name: l.project_name.clone(),
+        region_code: l.region.to_string(),
+        principal_id: l.principal_id,
+        agency_id: l.agency_id,
+        category: l.category.clone(),
+        estimated_price: l.estimated_price.fen(),
+        bid_bond: l.bid_bond.fen(),
+        max_price: l.max_price.map(ggzy_core::Money::fen),
+        procedure_kind: st.kind.as_str().into(),
+        procedure_zh: st.kind.label_zh().into(),
+        method: l.method.clone(),
+        pack_version: l.pack.version.into(),
+        stage: Stage {
+            code: st.stage.as_str().into(),
+            zh: st.stage.label_zh().into(),
+            en: st.stage.label_en().into(),
+        },
+        waits_for: st.stage.waits_for().into(),
+        documents_from: st.dates.map(|d| d.documents_from),
+        documents_until: st.dates.map(|d| d.documents_until),
+        bid_deadline: st.dates.map(|d| d.bid_deadline),
+        applications_due: st.applications_due,
+        publicity_until: st.publicity_until,
+        candidates: if st.stage.opened() && st.publicity_until.is_some() {
+            st.candidates.clone()
+        } else {
+            vec![]
+        },
+        winner: st.winner,
+        pending_objections: st.objections.len(),
+        bids: st.stage.opened().then_some(st.bidders.len()),
+        schedule: schedule::for_lot(&s.db, id).await?,
+    })
+}
+
+/// Register a project and its lots (进场登记; needs `project_register`).
+#[utoipa::path(post, path = "/api/v1/projects", tag = "tendering", request_body = ProjectInput,
+    responses((status = 201, body = RegisteredProject), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn register_project(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(input): ApiJson<ProjectInput>,
+) -> ApiResult<(StatusCode, Json<RegisteredProject>)> {
+    actor.require_any(Permission::ProjectRegister)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(intake::register_project(&s.db, &actor, &input, s.now()).await?),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LotQuery {
+    /// Filter by stage code, e.g. `tendering`.
+    pub stage: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Lots the actor works on: its own as principal or agency, its region's as staff or supervisor.
+#[utoipa::path(get, path = "/api/v1/lots", tag = "tendering", params(LotQuery), responses((status = 200, body = Vec<LotSummary>)))]
+pub async fn list_lots(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(q): Query<LotQuery>,
+) -> ApiResult<Json<Vec<LotSummary>>> {
+    if actor.account_id.is_none() {
+        return Err(ServiceError::Unauthenticated.into());
+    }
+    Ok(Json(
+        intake::list_lots(&s.db, &actor, q.stage.as_deref(), q.limit.unwrap_or(100)).await?,
+    ))
+}
+
+/// Lots whose notice is out, for everyone.
+#[utoipa::path(get, path = "/api/v1/lots/public", tag = "tendering", params(LotQuery), responses((status = 200, body = Vec<LotSummary>)))]
+pub async fn public_lots(
+    State(s): State<AppState>,
+    Query(q): Query<LotQuery>,
+) -> ApiResult<Json<Vec<LotSummary>>> {
+    Ok(Json(
+        intake::public_lots(&s.db, q.limit.unwrap_or(50)).await?,
+    ))
+}
+
+/// One lot: where it stands, its dates and schedule. Public once its notice is out.
+#[utoipa::path(get, path = "/api/v1/lots/{id}", tag = "tendering", responses((status = 200, body = LotDetail), (status = 404, body = Problem)))]
+pub async fn get_lot(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<LotDetail>> {
+    let d = lot_detail(&s, id).await?;
+    if d.stage.code == "registered" {
+        let l = tendering::load(&s.db, id).await?;
+        if tendering::party_of(&actor, &l).is_none_or(|p| matches!(p, tendering::Party::Bidder(_)))
+        {
+            return Err(ServiceError::NotFound("lot").into());
+        }
+    }
+    Ok(Json(d))
+}
+
+macro_rules! lot_post {
+    ($name:ident, $path:literal, $input:ty, $out:ty, $doc:literal, |$s:ident, $a:ident, $id:ident, $i:ident| $body:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "tendering", request_body = $input,
+            responses((status = 200, body = $out), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        #[tracing::instrument(skip_all, fields(lot = %$id))]
+        pub async fn $name(State($s): State<AppState>, CurrentActor($a): CurrentActor, Path($id): Path<Uuid>, ApiJson($i): ApiJson<$input>) -> ApiResult<Json<$out>> {
+            Ok(Json($body))
+        }
+    };
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+lot_post!(
+    publish_prequal_notice,
+    "/api/v1/lots/{id}/prequal-notice",
+    PrequalNoticeInput,
+    Created,
+    "Publish the prequalification notice and documents (条例 Art 16, 17).",
+    |s, a, id, i| Created {
+        id: notices::publish_prequal_notice(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    publish_notice,
+    "/api/v1/lots/{id}/notice",
+    TenderNoticeInput,
+    Created,
+    "Publish the tender notice and documents; the opening is scheduled at the deadline (法 Art 24).",
+    |s, a, id, i| Created {
+        id: notices::publish_tender_notice(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    invite,
+    "/api/v1/lots/{id}/invitations",
+    InviteInput,
+    Done,
+    "Send invitation letters to at least 3 entities (invited tender, 法 Art 17).",
+    |s, a, id, i| {
+        notices::invite(&s.db, &a, id, &i, s.now()).await?;
+        Done { ok: true }
+    }
+);
+lot_post!(
+    clarify,
+    "/api/v1/lots/{id}/clarifications",
+    ClarificationInput,
+    Created,
+    "Publish a clarification, pushed to every downloader; too late a one must move the deadline (法 Art 23).",
+    |s, a, id, i| Created {
+        id: notices::clarify(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    raise_objection,
+    "/api/v1/lots/{id}/objections",
+    ObjectionInput,
+    Created,
+    "Raise an objection to the documents, the opening or the result (条例 Art 22, 44, 54).",
+    |s, a, id, i| Created {
+        id: notices::raise_objection(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    apply_prequal,
+    "/api/v1/lots/{id}/prequal-applications",
+    PrequalApplication,
+    Done,
+    "Apply for prequalification before the application deadline.",
+    |s, a, id, i| {
+        notices::apply_prequal(&s.db, &a, id, &i, s.now()).await?;
+        Done { ok: true }
+    }
+);
+lot_post!(
+    review_prequal,
+    "/api/v1/lots/{id}/prequal-review",
+    PrequalReview,
+    Stage,
+    "Record who passed prequalification; fewer than 3 fails the lot (条例 Art 19).",
+    |s, a, id, i| {
+        let st = notices::review_prequal(&s.db, &a, id, &i, s.now()).await?;
+        Stage {
+            code: st.as_str().into(),
+            zh: st.label_zh().into(),
+            en: st.label_en().into(),
+        }
+    }
+);
+lot_post!(
+    assign_committee,
+    "/api/v1/lots/{id}/committee",
+    CommitteeInput,
+    Done,
+    "Form the evaluation committee (≥ 5, odd, experts ≥ 2/3; 法 Art 37). Assignment is recorded as manual.",
+    |s, a, id, i| {
+        evaluation::assign_committee(&s.db, &a, id, &i, s.now()).await?;
+        Done { ok: true }
+    }
+);
+lot_post!(
+    sign_report,
+    "/api/v1/lots/{id}/report/sign",
+    SignInput,
+    Stage,
+    "Sign the evaluation report, with dissent if any (条例 Art 53). The last signature makes it final.",
+    |s, a, id, i| {
+        let st = evaluation::sign_report(&s.db, &a, id, &i, s.now()).await?;
+        Stage {
+            code: st.as_str().into(),
+            zh: st.label_zh().into(),
+            en: st.label_en().into(),
+        }
+    }
+);
+lot_post!(
+    start_publicity,
+    "/api/v1/lots/{id}/publicity",
+    PublicityInput,
+    Created,
+    "Publish the candidates within 3 days of the report for at least 3 days (条例 Art 54).",
+    |s, a, id, i| Created {
+        id: evaluation::start_publicity(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    award,
+    "/api/v1/lots/{id}/award",
+    AwardInput,
+    Done,
+    "Determine the winner after publicity; award letter and result notices go out at once (法 Art 45; 条例 Art 55).",
+    |s, a, id, i| {
+        evaluation::award(&s.db, &a, id, &i, s.now()).await?;
+        Done { ok: true }
+    }
+);
+lot_post!(
+    record_contract,
+    "/api/v1/lots/{id}/contract",
+    ContractInput,
+    FollowUp,
+    "Record the signed contract; bond refunds fall due 5 days later (条例 Art 57).",
+    |s, a, id, i| {
+        evaluation::record_contract(&s.db, &a, id, &i, s.now()).await?;
+        evaluation::follow_up(&s.db, id, tendering::day(s.now())).await?
+    }
+);
+lot_post!(
+    mark_refunded,
+    "/api/v1/lots/{id}/refunds",
+    RefundInput,
+    Done,
+    "Record a bond refund; `ok` is false when it was late.",
+    |s, a, id, i| Done {
+        ok: evaluation::mark_refunded(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    tendering_report,
+    "/api/v1/lots/{id}/tendering-report",
+    TenderingReportInput,
+    Done,
+    "Submit the tendering report to the supervising department (法 Art 47); `ok` is false when late.",
+    |s, a, id, i| Done {
+        ok: evaluation::submit_tendering_report(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+
+/// Reply to an objection; a reply to one about the documents or result lifts the suspension.
+#[utoipa::path(post, path = "/api/v1/objections/{id}/reply", tag = "tendering", request_body = ReplyInput,
+    responses((status = 200, body = Done), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn reply_objection(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ReplyInput>,
+) -> ApiResult<Json<Done>> {
+    Ok(Json(Done {
+        ok: notices::reply_objection(&s.db, &a, id, &i, s.now()).await?,
+    }))
+}
+
+/// Put a member's independent scores and rejection votes (条例 Art 49, 51).
+#[utoipa::path(put, path = "/api/v1/lots/{id}/sheet", tag = "tendering", request_body = MemberSheet,
+    responses((status = 200, body = Done), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_sheet(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<MemberSheet>,
+) -> ApiResult<Json<Done>> {
+    a.require_any(Permission::Evaluate)?;
+    evaluation::submit_sheet(&s.db, &a, id, &i, s.now()).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// Re-tender a failed lot: a new lot linked to it.
+#[utoipa::path(post, path = "/api/v1/lots/{id}/retender", tag = "tendering", responses((status = 201, body = RegisteredLot), (status = 409, body = Problem)))]
+pub async fn retender(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<(StatusCode, Json<RegisteredLot>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(intake::retender(&s.db, &a, id, s.now()).await?),
+    ))
+}
+
+/// Open the lot by hand (centre staff) once its deadline has passed; the scheduler does it otherwise.
+#[utoipa::path(post, path = "/api/v1/lots/{id}/open", tag = "tendering", responses((status = 200, body = Stage), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn open_lot(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Stage>> {
+    a.require_any(Permission::IntakeProcess)?;
+    let st = bids::open(&s.db, &s.vault, &a, id, s.now()).await?;
+    Ok(Json(Stage {
+        code: st.as_str().into(),
+        zh: st.label_zh().into(),
+        en: st.label_en().into(),
+    }))
+}
+
+macro_rules! lot_get {
+    ($name:ident, $path:literal, $out:ty, $doc:literal, |$s:ident, $a:ident, $id:ident| $body:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(get, path = $path, tag = "tendering", responses((status = 200, body = $out), (status = 403, body = Problem), (status = 404, body = Problem)))]
+        pub async fn $name(State($s): State<AppState>, CurrentActor($a): CurrentActor, Path($id): Path<Uuid>) -> ApiResult<Json<$out>> {
+            Ok(Json($body))
+        }
+    };
+}
+
+lot_get!(
+    list_documents,
+    "/api/v1/lots/{id}/documents",
+    Vec<DocumentSummary>,
+    "Documents issued for a lot (titles and hashes).",
+    |s, _a, id| notices::documents(&s.db, id).await?
+);
+lot_get!(
+    download_document,
+    "/api/v1/documents/{id}",
+    Document,
+    "Get a document; the download is recorded (电子招标投标办法 Art 20: registration is the only precondition).",
+    |s, a, id| notices::download(&s.db, &a, id, s.now()).await?
+);
+lot_get!(
+    downloaders,
+    "/api/v1/lots/{id}/downloaders",
+    Vec<Downloader>,
+    "Who obtained the documents: before the deadline only to the principal and agency (Art 21).",
+    |s, a, id| notices::downloaders(&s.db, &a, id, s.now()).await?
+);
+lot_get!(
+    list_objections,
+    "/api/v1/lots/{id}/objections",
+    Vec<ObjectionView>,
+    "Objections: all to the parties, one's own to a bidder.",
+    |s, a, id| notices::objections(&s.db, &a, id).await?
+);
+lot_get!(
+    list_applications,
+    "/api/v1/lots/{id}/prequal-applications",
+    Vec<ApplicationView>,
+    "Prequalification applications.",
+    |s, a, id| notices::applications(&s.db, &a, id).await?
+);
+lot_get!(
+    my_bids,
+    "/api/v1/lots/{id}/bids/mine",
+    Vec<MyBid>,
+    "The acting entity's own receipts for the lot.",
+    |s, a, id| bids::my_bids(&s.db, &a, id).await?
+);
+lot_get!(
+    opening_record,
+    "/api/v1/lots/{id}/opening-record",
+    Option<OpeningRecord>,
+    "The opening record (开标记录): to the lot's bidders, parties and supervisors.",
+    |s, a, id| bids::opening_record(&s.db, &a, id).await?
+);
+lot_get!(
+    committee,
+    "/api/v1/lots/{id}/committee",
+    Vec<MemberView>,
+    "The committee: confidential until the result is final (法 Art 37).",
+    |s, a, id| evaluation::members(&s.db, &a, id).await?
+);
+lot_get!(
+    evaluation_outcome,
+    "/api/v1/lots/{id}/evaluation",
+    Outcome,
+    "The evaluation as it stands, for the committee, centre and supervisors.",
+    |s, a, id| evaluation::outcome(&s.db, &a, id).await?
+);
+lot_get!(
+    evaluation_report,
+    "/api/v1/lots/{id}/report",
+    Option<Outcome>,
+    "The final evaluation report.",
+    |s, a, id| evaluation::report(&s.db, &a, id).await?
+);
+lot_get!(
+    refunds,
+    "/api/v1/lots/{id}/refunds",
+    Vec<RefundView>,
+    "Bond refunds and their due dates.",
+    |s, a, id| evaluation::refunds(&s.db, &a, id).await?
+);
+lot_get!(
+    follow_up,
+    "/api/v1/lots/{id}/follow-up",
+    FollowUp,
+    "Contract, report and refund due dates after the award, with what is overdue.",
+    |s, _a, id| evaluation::follow_up(&s.db, id, tendering::day(s.now())).await?
+);
+
+/// Withdraw the standing bid before the deadline (法 Art 29).
+#[utoipa::path(delete, path = "/api/v1/lots/{id}/bids/mine", tag = "tendering", responses((status = 200, body = Done), (status = 422, body = Problem)))]
+pub async fn withdraw_bid(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Done>> {
+    bids::withdraw(&s.db, &a, id, s.now()).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// Messages pushed to the acting entity.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "tendering", responses((status = 200, body = Vec<InboxItem>)))]
+pub async fn inbox(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> ApiResult<Json<Vec<InboxItem>>> {
+    if a.account_id.is_none() {
+        return Err(ServiceError::Unauthenticated.into());
+    }
+    Ok(Json(tendering::inbox(&s.db, &a).await?))
+}
+
+/// A bid package, after the opening only.
+#[utoipa::path(get, path = "/api/v1/bids/{id}/package", tag = "tendering", responses((status = 200, content_type = "application/octet-stream"), (status = 422, body = Problem)))]
+pub async fn bid_package(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    let (name, bytes) = bids::read_package(&s.db, &s.vault, &a, id).await?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(&name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// What a bid upload carries: `form` (JSON of [`BidFormInput`]) and `package` (the file).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BidUpload {
+    pub form: BidFormInput,
+    #[schema(value_type = String, format = Binary)]
+    pub package: Vec<u8>,
+}
+
+/// Read a bid upload: the JSON form in `form` (or the page's form fields) and the file in `package`.
+pub async fn read_bid_upload(
+    mut mp: Multipart,
+) -> Result<(BidFormInput, String, Vec<u8>, Option<String>), ServiceError> {
+    let mut form_json = None;
+    let mut fields = std::collections::BTreeMap::new();
+    let mut package = None;
+    let mut fingerprint = None;
+    let bad = |code: &'static str, zh: &str, en: &str| {
+        ServiceError::from(FieldError::new("package", code, zh, en))
+    };
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            bad(
+                "bid.package_too_large",
+                "投标文件超过大小上限",
+                "The bid package exceeds the size limit",
+            )
+        } else {
+            bad(
+                "bid.upload_malformed",
+                "上传不完整或格式错误，视为未递交",
+                "The upload is incomplete or malformed and counts as not submitted",
+            )
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "package" => {
+                let file = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|_| {
+                    bad(
+                        "bid.upload_malformed",
+                        "投标文件上传中断，视为未递交",
+                        "The upload broke off and counts as not submitted",
+                    )
+                })?;
+                package = Some((file, bytes.to_vec()));
+            }
+            _ => {
+                let v = field.text().await.map_err(|_| {
+                    bad(
+                        "bid.upload_malformed",
+                        "表单字段无法读取",
+                        "A form field could not be read",
+                    )
+                })?;
+                match name.as_str() {
+                    "form" => form_json = Some(v),
+                    "fingerprint" => fingerprint = Some(v),
+                    _ => {
+                        fields.insert(name, v);
+                    }
+                }
+            }
+        }
+    }
+    let form: BidFormInput = match form_json {
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            ServiceError::from(FieldError::new(
+                "form",
+                "json.shape",
+                format!("投标函内容无法解析：{e}"),
+                format!("The bid form could not be read: {e}"),
+            ))
+        })?,
+        None => BidFormInput {
+            price: fields.remove("price").unwrap_or_default(),
+            price_in_words: fields.remove("price_in_words").unwrap_or_default(),
+            lines: vec![],
+            duration_days: fields
+                .get("duration_days")
+                .and_then(|d| d.trim().parse().ok())
+                .unwrap_or(0),
+            quality: fields.remove("quality").unwrap_or_default(),
+            project_manager: fields.remove("project_manager").unwrap_or_default(),
+            bond: fields.remove("bond").unwrap_or_default(),
+        },
+    };
+    let (name, bytes) = package.unwrap_or_default();
+    Ok((form, name, bytes, fingerprint))
+}
+
+/// The client fingerprint the bid tool reports, or one derived from what the browser sends.
+pub fn fingerprint(reported: Option<String>, headers: &HeaderMap) -> String {
+    if let Some(f) = reported.filter(|f| !f.trim().is_empty()) {
+        return f.trim().chars().take(500).collect();
+    }
+    let h = |n: header::HeaderName| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let ua = h(header::USER_AGENT);
+    let lang = h(header::ACCEPT_LANGUAGE);
+    format!(
+        "browser:{}",
+        ggzy_seal::to_hex(&ggzy_seal::sm3(&[ua.as_bytes(), b"\n", lang.as_bytes()]))
+    )
+}
+
+/// Upload a bid: multipart with `form` (JSON) and `package` (file), before the deadline. The
+/// receipt comes back at once with the package's SM3.
+#[utoipa::path(post, path = "/api/v1/lots/{id}/bids", tag = "tendering", request_body(content = BidUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Receipt), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(lot = %id))]
+pub async fn submit_bid(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    a.require_any(Permission::EntityManage)?;
+    let (form, name, bytes, fp) = read_bid_upload(mp).await?;
+    let origin = Origin {
+        address: a.address.clone(),
+        fingerprint: fingerprint(fp, &headers),
+    };
+    let clock = s.clock.clone();
+    let r = bids::submit(
+        &s.db,
+        &s.vault,
+        &a,
+        id,
+        &form,
+        &name,
+        bytes,
+        &origin,
+        &move || clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
