@@ -4,6 +4,7 @@ pub mod api;
 pub mod api_tendering;
 pub mod auth;
 pub mod pages;
+pub mod pages_tendering;
 pub mod problem;
 pub mod state;
 pub mod testing;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
     let doc = openapi();
     Router::new()
         .merge(pages::router())
+        .merge(pages_tendering::router())
         .nest("/api/v1", api::router().merge(api_tendering::router()))
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

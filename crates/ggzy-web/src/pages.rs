@@ -52,7 +52,12 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(headers: &HeaderMap, csrf: &CsrfToken, actor: &Actor, path: &'static str) -> Self {
+    pub(crate) fn new(
+        headers: &HeaderMap,
+        csrf: &CsrfToken,
+        actor: &Actor,
+        path: &'static str,
+    ) -> Self {
         let en = cookie(headers, LANG_COOKIE).as_deref() == Some("en");
         let roles = actor
             .roles()
@@ -79,7 +84,7 @@ impl Layout {
     }
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -89,7 +94,7 @@ fn render(t: &impl Template) -> Response {
     }
 }
 
-fn error_page(l: Layout, status: StatusCode, e: ServiceError) -> Response {
+pub(crate) fn error_page(l: Layout, status: StatusCode, e: ServiceError) -> Response {
     let p = ApiError(e).problem();
     let page = ErrorPage {
         message: if l.en { p.message_en } else { p.message_zh },
@@ -625,7 +630,7 @@ async fn after_form(
     }
 }
 
-fn forbidden_page(l: Layout, a: &Actor, status: u16) -> Response {
+pub(crate) fn forbidden_page(l: Layout, a: &Actor, status: u16) -> Response {
     let (zh, en) = if a.account_id.is_none() {
         ("请先登录", "Please sign in first")
     } else {

@@ -926,3 +926,16 @@ pub async fn follow_up(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
         overdue,
     })
 }
+
+/// Accounts on the expert list, for centre staff forming a committee by hand.
+pub async fn expert_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<(Uuid, String)>> {
+    actor.require_any(Permission::IntakeProcess)?;
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT a.id, a.display_name FROM accounts a JOIN role_grants g ON g.account_id = a.id WHERE g.role = $1 ORDER BY a.username"
+    )
+    .bind(Role::Expert.as_str())
+    .fetch_all(p)
+    .await?
+    }))
+}

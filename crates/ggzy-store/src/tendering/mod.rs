@@ -365,3 +365,14 @@ pub fn notices_fmt(t: DateTime<Utc>) -> String {
 pub fn stage_label(s: Stage) -> (&'static str, &'static str) {
     (s.label_zh(), s.label_en())
 }
+
+/// An entity's registered name (public), for pages that show candidates and applicants.
+pub async fn entity_name(db: &Db, id: Uuid) -> ServiceResult<String> {
+    let n: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT name FROM entities WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    Ok(n.map(|n| n.0).unwrap_or_default())
+}

@@ -1019,3 +1019,35 @@ pub async fn applications(
         None => vec![],
     })
 }
+
+/// The lot a document belongs to.
+pub async fn document_lot(db: &Db, doc: Uuid) -> ServiceResult<Option<Uuid>> {
+    let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT lot_id FROM lot_documents WHERE id = $1"
+    )
+    .bind(doc)
+    .fetch_optional(p)
+    .await?);
+    Ok(r.map(|r| r.0))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub id: Uuid,
+    pub title: String,
+    pub notice_kind: String,
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+    pub lot_id: Option<Uuid>,
+}
+
+/// A published notice: public.
+pub async fn notice(db: &Db, id: Uuid) -> ServiceResult<NoticeView> {
+    on_db!(db, |p| sqlx::query_as::<_, NoticeView>(
+        "SELECT id, title, notice_kind, body, published_at, lot_id FROM notices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?)
+    .ok_or(ServiceError::NotFound("notice"))
+}

@@ -1,0 +1,968 @@
+//! Pages for construction tendering: the public list and notices, one page per lot whose panels
+//! follow who is looking (tenderer, bidder, centre, committee member, supervisor), and project
+//! intake. Forms post back with the CSRF token; refusals re-render the page with each field's
+//! message and the rule it cites.
+
+use crate::api_tendering::{LotDetail, fingerprint, lot_detail, read_bid_upload};
+use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::{Layout, error_page, forbidden_page, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Form, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use ggzy_core::FieldError;
+use ggzy_core::evaluation::{Criterion, MemberSheet, Method, Outcome, RejectionReason};
+use ggzy_core::procedure::Stage;
+use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
+use ggzy_store::tendering::intake::{self, LotInput, LotSummary, ProjectInput};
+use ggzy_store::tendering::notices::{
+    self, ApplicationView, DocumentSummary, Downloader, NoticeContent, ObjectionView,
+};
+use ggzy_store::tendering::{self, InboxItem, Party};
+use ggzy_store::{Actor, ServiceError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/lots", get(lots_page))
+        .route("/lots/{id}", get(lot_page))
+        .route("/lots/{id}/act", post(lot_action))
+        .route(
+            "/lots/{id}/bid",
+            post(bid_upload).layer(axum::extract::DefaultBodyLimit::max(
+                bids::MAX_PACKAGE_BYTES + 1024 * 1024,
+            )),
+        )
+        .route("/documents/{id}", get(document_page))
+        .route("/notices/{id}", get(notice_page))
+        .route(
+            "/projects/new",
+            get(new_project_page).post(new_project_submit),
+        )
+}
+
+/// A Beijing wall-clock time for display.
+pub fn bj(t: &DateTime<Utc>) -> String {
+    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    t.with_timezone(&east8).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn yuan(fen: i64) -> String {
+    ggzy_core::Money::from_fen(fen).to_string()
+}
+
+/// `datetime-local` input (Beijing time) to an instant.
+fn parse_local(field: &str, v: &str) -> Result<DateTime<Utc>, FieldError> {
+    NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%dT%H:%M")
+        .map(|n| DateTime::<Utc>::from_naive_utc_and_offset(n - chrono::Duration::hours(8), Utc))
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                "datetime.format",
+                "请填写日期和时间（北京时间）",
+                "Enter a date and time (Beijing time)",
+            )
+        })
+}
+
+fn parse_day(field: &str, v: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "date.format", "请填写日期", "Enter a date"))
+}
+
+struct Err3 {
+    field: String,
+    zh: String,
+    en: String,
+    rule: String,
+}
+
+#[derive(Template)]
+#[template(path = "lots.html")]
+struct LotsPage {
+    l: Layout,
+    public: Vec<LotSummary>,
+    mine: Vec<LotSummary>,
+    signed_in: bool,
+    can_register: bool,
+    inbox: Vec<InboxItem>,
+}
+
+impl LotsPage {
+    fn stage(&self, code: &str) -> String {
+        Stage::parse(code).map_or(code.to_string(), |s| {
+            self.l.t(s.label_zh(), s.label_en()).to_string()
+        })
+    }
+    fn bj(&self, t: &DateTime<Utc>) -> String {
+        bj(t)
+    }
+    fn yuan(&self, f: &i64) -> String {
+        yuan(*f)
+    }
+}
+
+async fn lots_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    let load = async {
+        let public = intake::public_lots(&s.db, 100).await?;
+        let mine = if a.account_id.is_some() {
+            intake::list_lots(&s.db, &a, None, 200).await?
+        } else {
+            vec![]
+        };
+        let inbox = tendering::inbox(&s.db, &a).await?;
+        Ok::<_, ServiceError>((public, mine, inbox))
+    };
+    match load.await {
+        Ok((public, mine, inbox)) => render(&LotsPage {
+            l,
+            public,
+            mine,
+            signed_in: a.account_id.is_some(),
+            can_register: a.has(ggzy_core::role::Permission::ProjectRegister),
+            inbox,
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lot.html")]
+struct LotPage {
+    l: Layout,
+    d: LotDetail,
+    estimated: String,
+    bond: String,
+    max_price: String,
+    docs: Vec<DocumentSummary>,
+    party: &'static str,
+    member: bool,
+    downloaders: Option<Vec<Downloader>>,
+    objections: Vec<ObjectionView>,
+    applications: Vec<ApplicationView>,
+    my_bids: Vec<MyBid>,
+    record: Option<OpeningRecord>,
+    members: Vec<MemberView>,
+    experts: Vec<(Uuid, String)>,
+    outcome: Option<Outcome>,
+    report: Option<Outcome>,
+    refunds: Vec<RefundView>,
+    follow: Option<FollowUp>,
+    criteria: Vec<Criterion>,
+    reasons: Vec<RejectionReason>,
+    stages: Vec<(String, &'static str)>,
+    entities: Vec<(Uuid, String)>,
+    names: BTreeMap<Uuid, String>,
+    errors: Vec<Err3>,
+    done: Option<String>,
+    receipt: Option<Receipt>,
+    deadline_passed: bool,
+}
+
+impl LotPage {
+    fn bj(&self, t: &DateTime<Utc>) -> String {
+        bj(t)
+    }
+    fn yuan(&self, f: &i64) -> String {
+        yuan(*f)
+    }
+    fn money(&self, m: &ggzy_core::Money) -> String {
+        m.to_string()
+    }
+    fn name(&self, id: &Uuid) -> String {
+        self.names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn score(&self, x: &Option<i64>) -> String {
+        x.map_or("—".into(), |v| format!("{:.2}", v as f64 / 100.0))
+    }
+    fn is(&self, stage: &str) -> bool {
+        self.d.stage.code == stage
+    }
+    fn reason(&self, r: &RejectionReason) -> String {
+        format!("（{}）{}", r.item(), self.l.t(r.label_zh(), r.label_en()))
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn lot_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    lot_response(&s, &a, l, id, vec![], q.done, None).await
+}
+
+async fn lot_response(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+    receipt: Option<Receipt>,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match build_lot(s, a, l, id, errors, done, receipt).await {
+        Ok(p) => {
+            let mut r = render(&p);
+            *r.status_mut() = status;
+            r
+        }
+        Err((l, e)) => {
+            let st = StatusCode::from_u16(crate::problem::ApiError(e).problem().status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            error_page(l, st, ServiceError::NotFound("lot"))
+        }
+    }
+}
+
+async fn build_lot(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+    receipt: Option<Receipt>,
+) -> Result<LotPage, (Layout, ServiceError)> {
+    macro_rules! t {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return Err((l, e.into())),
+            }
+        };
+    }
+    let row = t!(tendering::load(&s.db, id).await);
+    let party = tendering::party_of(a, &row);
+    let member = t!(evaluation::is_member(&s.db, a, id).await);
+    let party_s = match party {
+        Some(Party::Tenderer) => "tenderer",
+        Some(Party::Centre) => "centre",
+        Some(Party::Supervisor) => "supervisor",
+        Some(Party::Bidder(_)) if a.has(ggzy_core::role::Permission::EntityManage) => "bidder",
+        _ => "public",
+    };
+    if row.state.stage == Stage::Registered && matches!(party_s, "bidder" | "public") {
+        return Err((l, ServiceError::NotFound("lot")));
+    }
+    let d = t!(lot_detail(s, id).await);
+    let now = s.now();
+    let docs = t!(notices::documents(&s.db, id).await);
+    let downloaders = notices::downloaders(&s.db, a, id, now).await.ok();
+    let objections = t!(notices::objections(&s.db, a, id).await);
+    let applications = t!(notices::applications(&s.db, a, id).await);
+    let my_bids = if party_s == "bidder" {
+        t!(bids::my_bids(&s.db, a, id).await)
+    } else {
+        vec![]
+    };
+    let record = bids::opening_record(&s.db, a, id).await.ok().flatten();
+    let members = t!(evaluation::members(&s.db, a, id).await);
+    let experts = if party_s == "centre" {
+        evaluation::expert_accounts(&s.db, a)
+            .await
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let outcome = if member || matches!(party_s, "centre" | "supervisor") {
+        evaluation::outcome(&s.db, a, id).await.ok()
+    } else {
+        None
+    };
+    let report = evaluation::report(&s.db, a, id).await.ok().flatten();
+    let refunds = t!(evaluation::refunds(&s.db, a, id).await);
+    let follow =
+        if matches!(party_s, "tenderer" | "centre" | "supervisor") && row.state.winner.is_some() {
+            Some(t!(
+                evaluation::follow_up(&s.db, id, tendering::day(now)).await
+            ))
+        } else {
+            None
+        };
+    let order = [
+        Stage::Registered,
+        Stage::Tendering,
+        Stage::Evaluating,
+        Stage::Reported,
+        Stage::Publicity,
+        Stage::Awarded,
+        Stage::Contracted,
+    ];
+    let cur = order.iter().position(|x| *x == row.state.stage);
+    let stages = order
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let class = match cur {
+                Some(c) if i < c => "done",
+                Some(c) if i == c => "now",
+                _ => "",
+            };
+            (l.t(st.label_zh(), st.label_en()).to_string(), class)
+        })
+        .collect();
+    let mut names = BTreeMap::new();
+    let mut ids: Vec<Uuid> = row.state.candidates.clone();
+    ids.extend(row.state.applicants.iter().copied());
+    ids.extend(row.state.winner);
+    if let Some(r) = &record {
+        for line in &r.lines {
+            names.insert(line.bidder_id, line.bidder_name.clone());
+        }
+    }
+    for i in ids {
+        if let std::collections::btree_map::Entry::Vacant(v) = names.entry(i) {
+            v.insert(t!(tendering::entity_name(&s.db, i).await));
+        }
+    }
+    let entities = if party_s == "tenderer" && row.state.stage == Stage::Registered {
+        t!(ggzy_store::entities::search(&s.db, a, None, tendering::day(now), 60).await)
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect()
+    } else {
+        vec![]
+    };
+    let errors = errors
+        .into_iter()
+        .map(|e| Err3 {
+            field: e.field.clone(),
+            zh: e.message_zh.clone(),
+            en: e.message_en.clone(),
+            rule: e
+                .rule
+                .map(|r| format!("{} 第{}条", r.regulation, r.article))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(LotPage {
+        estimated: yuan(d.estimated_price),
+        bond: yuan(d.bid_bond),
+        max_price: d.max_price.map(yuan).unwrap_or_default(),
+        criteria: row.method.criteria().to_vec(),
+        deadline_passed: row.state.dates.is_some_and(|x| now >= x.bid_deadline),
+        d,
+        docs,
+        party: party_s,
+        member,
+        downloaders,
+        objections,
+        applications,
+        my_bids,
+        record,
+        members,
+        experts,
+        outcome,
+        report,
+        refunds,
+        follow,
+        reasons: RejectionReason::ALL.to_vec(),
+        stages,
+        entities,
+        names,
+        errors,
+        done,
+        receipt,
+        l,
+    })
+}
+
+fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn all<'a>(f: &'a [(String, String)], k: &str) -> Vec<&'a str> {
+    f.iter()
+        .filter(|(n, _)| n == k)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn ids(f: &[(String, String)], k: &str) -> Vec<Uuid> {
+    all(f, k)
+        .into_iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+fn content(f: &[(String, String)]) -> NoticeContent {
+    NoticeContent {
+        scope: v(f, "scope").into(),
+        qualification: v(f, "qualification").into(),
+        consortium_allowed: v(f, "consortium_allowed") == "on",
+        contact: v(f, "contact").into(),
+        documents: v(f, "documents").into(),
+    }
+}
+
+async fn act(
+    s: &AppState,
+    a: &Actor,
+    id: Uuid,
+    f: &[(String, String)],
+) -> Result<(), ServiceError> {
+    let now = s.now();
+    let db = &s.db;
+    let time = |k: &str| parse_local(k, v(f, k)).map_err(ServiceError::from);
+    match v(f, "action") {
+        "notice" => {
+            let i = notices::TenderNoticeInput {
+                documents_from: time("documents_from")?,
+                documents_until: time("documents_until")?,
+                bid_deadline: time("bid_deadline")?,
+                content: content(f),
+            };
+            notices::publish_tender_notice(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "prequal_notice" => {
+            let i = notices::PrequalNoticeInput {
+                documents_from: time("documents_from")?,
+                documents_until: time("documents_until")?,
+                applications_due: time("applications_due")?,
+                content: content(f),
+            };
+            notices::publish_prequal_notice(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "invite" => {
+            let i = notices::InviteInput {
+                invitees: ids(f, "invitees"),
+                documents_from: time("documents_from")?,
+                documents_until: time("documents_until")?,
+                bid_deadline: time("bid_deadline")?,
+                content: content(f),
+            };
+            notices::invite(db, a, id, &i, now).await
+        }
+        "clarify" => {
+            let nd = if v(f, "new_deadline").trim().is_empty() {
+                None
+            } else {
+                Some(time("new_deadline")?)
+            };
+            notices::clarify(
+                db,
+                a,
+                id,
+                &notices::ClarificationInput {
+                    text: v(f, "text").into(),
+                    new_deadline: nd,
+                },
+                now,
+            )
+            .await
+            .map(drop)
+        }
+        "objection" => notices::raise_objection(
+            db,
+            a,
+            id,
+            &notices::ObjectionInput {
+                subject: v(f, "subject").into(),
+                text: v(f, "text").into(),
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "reply" => {
+            let oid: Uuid = v(f, "objection_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("objection"))?;
+            notices::reply_objection(
+                db,
+                a,
+                oid,
+                &notices::ReplyInput {
+                    reply: v(f, "reply").into(),
+                },
+                now,
+            )
+            .await
+            .map(drop)
+        }
+        "apply" => {
+            notices::apply_prequal(
+                db,
+                a,
+                id,
+                &notices::PrequalApplication {
+                    statement: v(f, "statement").into(),
+                },
+                now,
+            )
+            .await
+        }
+        "review" => notices::review_prequal(
+            db,
+            a,
+            id,
+            &notices::PrequalReview {
+                passed: ids(f, "passed"),
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "withdraw" => bids::withdraw(db, a, id, now).await.map(drop),
+        "open" => bids::open(db, &s.vault, a, id, now).await.map(drop),
+        "committee" => {
+            evaluation::assign_committee(
+                db,
+                a,
+                id,
+                &evaluation::CommitteeInput {
+                    experts: ids(f, "experts"),
+                    representatives: vec![],
+                },
+                now,
+            )
+            .await
+        }
+        "sheet" => {
+            let mut sheet = MemberSheet::default();
+            let mut errs = ggzy_core::Invalid::default();
+            for (k, val) in f {
+                if let Some(rest) = k.strip_prefix("s.")
+                    && let Some((b, c)) = rest.split_once('.')
+                    && let Ok(b) = b.parse::<Uuid>()
+                {
+                    match val.trim().parse::<u32>() {
+                        Ok(n) => {
+                            sheet.scores.entry(b).or_default().insert(c.to_string(), n);
+                        }
+                        Err(_) if val.trim().is_empty() => {}
+                        Err(_) => errs.push(FieldError::new(
+                            format!("scores.{b}.{c}"),
+                            "evaluation.score_format",
+                            "分值应为整数",
+                            "Scores are whole numbers",
+                        )),
+                    }
+                }
+                if let Some(b) = k.strip_prefix("r.")
+                    && let Ok(b) = b.parse::<Uuid>()
+                    && let Some(r) = RejectionReason::parse(val)
+                {
+                    sheet.rejections.insert(b, r);
+                    sheet.scores.remove(&b);
+                }
+            }
+            if !errs.is_empty() {
+                return Err(errs.into());
+            }
+            let rejected: Vec<Uuid> = sheet.rejections.keys().copied().collect();
+            for b in rejected {
+                sheet.scores.remove(&b);
+            }
+            evaluation::submit_sheet(db, a, id, &sheet, now).await
+        }
+        "sign" => evaluation::sign_report(
+            db,
+            a,
+            id,
+            &evaluation::SignInput {
+                dissent: Some(v(f, "dissent").into()),
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "publicity" => evaluation::start_publicity(
+            db,
+            a,
+            id,
+            &evaluation::PublicityInput {
+                until: time("until")?,
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "award" => {
+            let w: Uuid = v(f, "winner").parse().map_err(|_| {
+                FieldError::new(
+                    "winner",
+                    "award.winner",
+                    "请选择中标人",
+                    "Choose the winner",
+                )
+            })?;
+            evaluation::award(db, a, id, &evaluation::AwardInput { winner: w }, now).await
+        }
+        "contract" => evaluation::record_contract(
+            db,
+            a,
+            id,
+            &evaluation::ContractInput {
+                amount: v(f, "amount").into(),
+                signed_on: parse_day("signed_on", v(f, "signed_on"))?,
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "refund" => {
+            let b: Uuid = v(f, "bidder_id").parse().map_err(|_| {
+                FieldError::new(
+                    "bidder_id",
+                    "refund.bidder",
+                    "请选择投标人",
+                    "Choose the bidder",
+                )
+            })?;
+            evaluation::mark_refunded(
+                db,
+                a,
+                id,
+                &evaluation::RefundInput {
+                    bidder_id: b,
+                    refunded_on: parse_day("refunded_on", v(f, "refunded_on"))?,
+                },
+                now,
+            )
+            .await
+            .map(drop)
+        }
+        "report" => evaluation::submit_tendering_report(
+            db,
+            a,
+            id,
+            &evaluation::TenderingReportInput {
+                body: v(f, "body").into(),
+            },
+            now,
+        )
+        .await
+        .map(drop),
+        "retender" => intake::retender(db, a, id, now).await.map(drop),
+        _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
+    }
+}
+
+async fn lot_action(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let action = v(&f, "action").to_string();
+    let r = act(&s, &a, id, &f).await;
+    let l = Layout::new(&h, &c, &a, "lots");
+    match r {
+        Ok(()) => Redirect::to(&format!("/lots/{id}?done={action}#done")).into_response(),
+        Err(e) => refusal_page(&s, &a, l, id, e).await,
+    }
+}
+
+async fn refusal_page(s: &AppState, a: &Actor, l: Layout, id: Uuid, e: ServiceError) -> Response {
+    match e {
+        ServiceError::Invalid(i) => lot_response(s, a, l, id, i.0, None, None).await,
+        ServiceError::OutOfOrder {
+            stage,
+            waits_for,
+            reason,
+        } => {
+            let fe = FieldError::new(
+                "stage",
+                "procedure.out_of_order",
+                format!("当前阶段（{stage}）不能进行此操作：{reason}；等待：{waits_for}"),
+                format!("Not possible at stage '{stage}': {reason}; it waits for {waits_for}"),
+            );
+            let mut r = lot_response(s, a, l, id, vec![fe], None, None).await;
+            *r.status_mut() = StatusCode::CONFLICT;
+            r
+        }
+        e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated) => {
+            let st = crate::problem::ApiError(e).problem().status;
+            forbidden_page(l, a, st)
+        }
+        e => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfQuery {
+    #[allow(dead_code)]
+    csrf: Option<String>,
+}
+
+async fn bid_upload(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    Query(_q): Query<CsrfQuery>,
+    mp: Multipart,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    let r = async {
+        let (form, name, bytes, fp) = read_bid_upload(mp).await?;
+        let origin = Origin {
+            address: a.address.clone(),
+            fingerprint: fingerprint(fp, &h),
+        };
+        let clock = s.clock.clone();
+        bids::submit(
+            &s.db,
+            &s.vault,
+            &a,
+            id,
+            &form,
+            &name,
+            bytes,
+            &origin,
+            &move || clock.now(),
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(receipt) => {
+            let mut resp =
+                lot_response(&s, &a, l, id, vec![], Some("bid".into()), Some(receipt)).await;
+            *resp.status_mut() = StatusCode::CREATED;
+            resp
+        }
+        Err(e) => refusal_page(&s, &a, l, id, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage {
+    l: Layout,
+    title: String,
+    kind: String,
+    body: String,
+    sm3: String,
+    published: String,
+    lot_id: Option<Uuid>,
+}
+
+async fn document_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    match notices::download(&s.db, &a, id, s.now()).await {
+        Ok(d) => render(&DocumentPage {
+            l,
+            title: d.title,
+            kind: d.kind,
+            body: d.body,
+            sm3: d.sm3,
+            published: bj(&d.published_at),
+            lot_id: Some(d.lot_id),
+        }),
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            let st = crate::problem::ApiError(e).problem().status;
+            forbidden_page(l, &a, st)
+        }
+        Err(ServiceError::Invalid(i)) => {
+            match notices::document_lot(&s.db, id).await.ok().flatten() {
+                Some(lot) => lot_response(&s, &a, l, lot, i.0, None, None).await,
+                None => error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("document")),
+            }
+        }
+        Err(e) => error_page(l, StatusCode::NOT_FOUND, e),
+    }
+}
+
+async fn notice_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "home");
+    match notices::notice(&s.db, id).await {
+        Ok(n) => render(&DocumentPage {
+            l,
+            title: n.title,
+            kind: n.notice_kind,
+            body: n.body,
+            sm3: String::new(),
+            published: bj(&n.published_at),
+            lot_id: n.lot_id,
+        }),
+        Err(e) => error_page(l, StatusCode::NOT_FOUND, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "project_new.html")]
+struct NewProjectPage {
+    l: Layout,
+    values: BTreeMap<String, String>,
+    errors: Vec<Err3>,
+    regions: Vec<ggzy_store::regions::Region>,
+}
+
+impl NewProjectPage {
+    fn val(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == k || e.field.ends_with(&format!(".{k}")))
+            .map(|e| {
+                let m = if self.l.en { &e.en } else { &e.zh };
+                if e.rule.is_empty() {
+                    m.clone()
+                } else {
+                    format!("{m}（{}）", e.rule)
+                }
+            })
+    }
+}
+
+async fn new_project_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    if !a.has(ggzy_core::role::Permission::ProjectRegister) {
+        return forbidden_page(l, &a, if a.account_id.is_none() { 401 } else { 403 });
+    }
+    let defaults = [
+        ("region_code", "330200"),
+        ("supervising_department", "宁波市住房和城乡建设局"),
+        ("category", "works"),
+        ("procedure", "open_tender"),
+        ("method", "points"),
+    ];
+    let values = defaults
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
+    render(&NewProjectPage {
+        l,
+        values,
+        errors: vec![],
+        regions,
+    })
+}
+
+async fn new_project_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "lots");
+    let method = if v(&f, "method") == "lowest" {
+        Method::LowestEvaluatedPrice
+    } else {
+        ggzy_store::demo_tendering::points_method()
+    };
+    let input = ProjectInput {
+        name: v(&f, "name").into(),
+        description: v(&f, "description").into(),
+        principal_id: None,
+        agency_id: None,
+        region_code: v(&f, "region_code").into(),
+        supervising_department: v(&f, "supervising_department").into(),
+        total_investment: v(&f, "total_investment").into(),
+        state_budget: v(&f, "state_budget").into(),
+        state_owned_leading: v(&f, "state_owned_leading") == "on",
+        international: v(&f, "international") == "on",
+        lots: vec![LotInput {
+            name: v(&f, "lot_name").into(),
+            category: v(&f, "category").into(),
+            estimated_price: v(&f, "estimated_price").into(),
+            bid_bond: v(&f, "bid_bond").into(),
+            max_price: Some(v(&f, "max_price").into()),
+            procedure: v(&f, "procedure").into(),
+            invited_ground: Some(v(&f, "invited_ground").into()),
+            method,
+        }],
+    };
+    match intake::register_project(&s.db, &a, &input, s.now()).await {
+        Ok(r) => Redirect::to(&format!("/lots/{}?done=registered#done", r.lots[0].lot_id))
+            .into_response(),
+        Err(ServiceError::Invalid(i)) => {
+            let errors =
+                i.0.into_iter()
+                    .map(|e| Err3 {
+                        field: e.field.replace("lots[0].", "").replace(
+                            "name",
+                            if e.field.starts_with("lots[0]") {
+                                "lot_name"
+                            } else {
+                                "name"
+                            },
+                        ),
+                        zh: e.message_zh,
+                        en: e.message_en,
+                        rule: e
+                            .rule
+                            .map(|r| format!("{} 第{}条", r.regulation, r.article))
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+            let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
+            let values = f.into_iter().filter(|(k, _)| k != "csrf").collect();
+            let mut r = render(&NewProjectPage {
+                l,
+                values,
+                errors,
+                regions,
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            let st = crate::problem::ApiError(e).problem().status;
+            forbidden_page(l, &a, st)
+        }
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
