@@ -181,3 +181,228 @@ async fn register_an_entity_and_sign_in_in_a_real_browser() {
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+async fn browser(url: &str, profile: &std::path::Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1800",
+                     format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(url)
+        .await
+        .expect("webdriver session")
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    fill(c, "username", user).await;
+    fill(c, "password", ggzy_store::demo::DEMO_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{base}/workspace")).expect("url"))
+        .await
+        .expect("signed in");
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    click(c, "form[action='/logout'] button").await;
+    c.wait()
+        .for_element(Locator::Css("a[href='/login']"))
+        .await
+        .expect("signed out");
+}
+
+/// Beijing wall-clock for a datetime-local input.
+fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
+    let t = TestDb::sqlite().await;
+    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+    let t0 = chrono::Utc::now();
+    clock.set(t0);
+    let app =
+        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let base = app.base.clone();
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+
+    // The principal registers a project (进场登记) and publishes its notice.
+    sign_in(&c, &base, "principal").await;
+    c.goto(&format!("{base}/projects/new"))
+        .await
+        .expect("intake");
+    for (k, v) in [
+        ("name", "浏览器测试道路工程"),
+        ("total_investment", "30000000"),
+        ("state_budget", "30000000"),
+        ("lot_name", "施工标段"),
+        ("estimated_price", "25000000"),
+        ("bid_bond", "900000"),
+        ("max_price", ""),
+    ] {
+        fill(&c, k, v).await;
+    }
+    click(&c, "form[action='/projects/new'] button[type=submit]").await;
+    let err = text_of(&c, ".field.invalid .err").await;
+    assert!(
+        err.contains("2%") && err.contains("第26条"),
+        "the bond over 2% is refused with its rule: {err}"
+    );
+    shot(&c, "intake-error").await;
+    fill(&c, "bid_bond", "500000").await;
+    click(&c, "form[action='/projects/new'] button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("registered"));
+    let lot_url = c.current_url().await.expect("url");
+    let lot_path = lot_url.path().to_string();
+    let deadline = t0 + chrono::Duration::days(21);
+    for (k, v) in [
+        ("documents_from", local(t0 + chrono::Duration::hours(1))),
+        ("documents_until", local(t0 + chrono::Duration::days(6))),
+        ("bid_deadline", local(t0 + chrono::Duration::days(19))),
+    ] {
+        c.execute(
+            &format!("document.querySelector('[name={k}]').value = '{v}';"),
+            vec![],
+        )
+        .await
+        .expect("set date");
+    }
+    fill(&c, "scope", "道路新建，工期 300 日历天").await;
+    fill(&c, "qualification", "市政公用工程施工总承包三级及以上").await;
+    fill(&c, "contact", "陈工 0574-87000000").await;
+    fill(&c, "documents", "招标文件正文（测试）").await;
+    click(&c, "#notice-form button[type=submit]").await;
+    let refused = text_of(&c, ".alert li").await;
+    assert!(
+        refused.contains("20") && refused.contains("第24条"),
+        "19 days to the deadline is refused citing 法 Art 24: {refused}"
+    );
+    shot(&c, "notice-refused").await;
+    for (k, v) in [
+        ("documents_from", local(t0 + chrono::Duration::hours(1))),
+        ("documents_until", local(t0 + chrono::Duration::days(6))),
+        ("bid_deadline", local(deadline)),
+    ] {
+        c.execute(
+            &format!("document.querySelector('[name={k}]').value = '{v}';"),
+            vec![],
+        )
+        .await
+        .expect("set date");
+    }
+    for (k, v) in [
+        ("scope", "道路新建，工期 300 日历天"),
+        ("qualification", "市政公用工程施工总承包三级及以上"),
+        ("contact", "陈工 0574-87000000"),
+        ("documents", "招标文件正文（测试）"),
+    ] {
+        fill(&c, k, v).await;
+    }
+    click(&c, "#notice-form button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("notice"));
+    assert!(text_of(&c, "#stage").await.contains("招标中"));
+    sign_out(&c).await;
+
+    // A bidder gets the documents and uploads its bid; the receipt shows the package's SM3.
+    clock.set(t0 + chrono::Duration::days(3));
+    sign_in(&c, &base, "bidder").await;
+    c.goto(&format!("{base}{lot_path}")).await.expect("lot");
+    click(&c, "ul.notices a[href^='/documents/']").await;
+    assert!(text_of(&c, "pre.doc").await.contains("招标文件正文"));
+    c.goto(&format!("{base}{lot_path}")).await.expect("lot");
+    let pkg = profile.path().join("投标文件.zip");
+    std::fs::write(&pkg, b"browser bid package").expect("package");
+    for (k, v) in [
+        ("price", "24800000"),
+        ("price_in_words", "人民币贰仟肆佰捌拾万元整"),
+        ("duration_days", "290"),
+        ("project_manager", "王建军"),
+    ] {
+        fill(&c, k, v).await;
+    }
+    c.find(Locator::Css("input[name=package]"))
+        .await
+        .expect("file")
+        .send_keys(&pkg.display().to_string())
+        .await
+        .expect("choose file");
+    click(&c, "#bid-form button[type=submit]").await;
+    let receipt = text_of(&c, "#receipt").await;
+    assert!(
+        receipt.contains(&ggzy_seal::to_hex(&ggzy_seal::sm3(&[
+            b"browser bid package"
+        ]))),
+        "{receipt}"
+    );
+    shot(&c, "bid-receipt").await;
+
+    // Two more bidders (through the services), then the deadline passes and the lot opens.
+    let lot: uuid::Uuid = lot_path
+        .trim_start_matches("/lots/")
+        .parse()
+        .expect("lot id");
+    for (i, u) in ["entity03", "entity05"].iter().enumerate() {
+        let a = ggzy_store::accounts::actor_of(&t.db, u, "127.0.0.1")
+            .await
+            .expect("actor");
+        let at = t0 + chrono::Duration::days(4);
+        ggzy_store::tendering::bids::submit(
+            &t.db,
+            &app.state.vault,
+            &a,
+            lot,
+            &ggzy_store::demo_tendering::bid_form(i + 1),
+            "bid.zip",
+            u.as_bytes().to_vec(),
+            &ggzy_store::tendering::bids::Origin::default(),
+            &move || at,
+        )
+        .await
+        .expect("bid");
+    }
+    clock.set(deadline + chrono::Duration::seconds(2));
+    // Eighteen days on, the bidder's session has long expired: sign in again.
+    sign_in(&c, &base, "bidder").await;
+    let start = Instant::now();
+    loop {
+        c.goto(&format!("{base}{lot_path}")).await.expect("lot");
+        if c.find(Locator::Css("#opening")).await.is_ok() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the lot did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let record = text_of(&c, "main").await;
+    assert!(
+        record.contains("开标记录")
+            && record.contains("人民币贰仟肆佰捌拾万元整")
+            && record.contains("王建军"),
+        "{record}"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#opening + p + .table-wrap tbody tr"))
+            .await
+            .expect("rows")
+            .len(),
+        3
+    );
+    shot(&c, "opening-record").await;
+    c.close().await.expect("close");
+    t.cleanup().await;
+}
