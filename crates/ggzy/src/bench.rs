@@ -17,6 +17,18 @@ pub struct BenchArgs {
     /// PostgreSQL server for the append benchmark (a fresh database is created and dropped).
     #[arg(long, env = "GGZY_TEST_PG_URL")]
     pg_url: Option<String>,
+    /// The deadline minute: this many bids to one lot on SQLite (0 skips it).
+    #[arg(long, default_value_t = 2000)]
+    deadline_bids: usize,
+    /// Size of each bid package in MiB.
+    #[arg(long, default_value_t = 5)]
+    deadline_mib: usize,
+    /// Bids in flight at once.
+    #[arg(long, default_value_t = 32)]
+    deadline_concurrency: usize,
+    /// Run only the deadline-minute benchmark.
+    #[arg(long)]
+    deadline_only: bool,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -190,11 +202,188 @@ async fn verify_time(n: usize) -> Result<(Duration, Duration, Duration)> {
     Ok((verify, scan, filled))
 }
 
+/// The deadline minute: `n` bids of `mib` MiB to one lot through the bid service (seal, fsync,
+/// receipt transaction), against writing and fsyncing the same bytes to plain files at the same
+/// concurrency. Afterwards every receipt is checked against the database and the vault.
+async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
+    use ggzy_store::tendering::{bids, intake, notices};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir_in(
+        std::env::var("GGZY_BENCH_DIR")
+            .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
+    )?;
+    let db = Db::open_sqlite(&dir.path().join("deadline.db")).await?;
+    db.migrate().await?;
+    let t0 = Utc::now();
+    ggzy_store::demo::seed(&db, t0).await?;
+    let vault = Arc::new(ggzy_store::vault::BidVault::open(
+        &dir.path().join("vault"),
+    )?);
+    let principal = ggzy_store::accounts::actor_of(&db, "principal", "127.0.0.1").await?;
+    let reg = intake::register_project(
+        &db,
+        &principal,
+        &ggzy_store::demo_tendering::project_input(
+            "压测工程",
+            "一标段",
+            "open_tender",
+            ggzy_store::demo_tendering::points_method(),
+        ),
+        t0,
+    )
+    .await?;
+    let lot = reg.lots[0].lot_id;
+    notices::publish_tender_notice(
+        &db,
+        &principal,
+        lot,
+        &ggzy_store::demo_tendering::tender_notice(t0),
+        t0,
+    )
+    .await?;
+    // Bidders: the demo's entities, each modifying its bid many times (every upload is a full bid
+    // with its own receipt, as at a real deadline where bidders re-upload).
+    let mut actors = vec![];
+    for u in [
+        "bidder", "entity03", "entity04", "entity05", "entity06", "entity07", "entity08",
+        "entity09", "entity10", "entity11",
+    ] {
+        actors.push(Arc::new(
+            ggzy_store::accounts::actor_of(&db, u, "198.51.100.7").await?,
+        ));
+    }
+    let size = mib * 1024 * 1024;
+    let mut base = vec![0u8; size];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut base);
+    let base = Arc::new(base);
+    let at = t0 + chrono::Duration::days(10);
+
+    // Baseline: the same bytes written and fsynced to plain files, same concurrency.
+    let copy_dir = dir.path().join("copy");
+    std::fs::create_dir_all(&copy_dir)?;
+    let sem = Arc::new(tokio::sync::Semaphore::new(conc));
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for i in 0..n {
+        let (base, sem, path) = (base.clone(), sem.clone(), copy_dir.join(format!("{i}.bin")));
+        tasks.push(tokio::spawn(async move {
+            let _p = sem.acquire_owned().await?;
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                use std::io::Write;
+                let mut data = base.as_ref().clone();
+                data[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                let mut f = std::fs::File::create(&path)?;
+                f.write_all(&data)?;
+                f.sync_all()
+            })
+            .await??;
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let copy = started.elapsed();
+    std::fs::remove_dir_all(&copy_dir)?;
+
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for i in 0..n {
+        let (base, sem, db, vault, actor) = (
+            base.clone(),
+            sem.clone(),
+            db.clone(),
+            vault.clone(),
+            actors[i % actors.len()].clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let _p = sem.acquire_owned().await?;
+            let mut data = base.as_ref().clone();
+            data[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            let want = ggzy_seal::to_hex(&ggzy_seal::sm3(&[&data]));
+            let t = Instant::now();
+            let r = bids::submit(
+                &db,
+                &vault,
+                &actor,
+                lot,
+                &ggzy_store::demo_tendering::bid_form(i),
+                "bid.zip",
+                data,
+                &bids::Origin::default(),
+                &move || at,
+            )
+            .await?;
+            anyhow::ensure!(r.package_sm3 == want, "receipt hash differs");
+            anyhow::Ok((t.elapsed(), r.receipt_no, r.bid_id))
+        }));
+    }
+    let mut lat = vec![];
+    let mut receipts = vec![];
+    for t in tasks {
+        let (l, no, id) = t.await??;
+        lat.push(l);
+        receipts.push((no, id));
+    }
+    let took = started.elapsed();
+    lat.sort();
+    let p = |q: f64| {
+        lat[((lat.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(lat.len() - 1)]
+    };
+    // Lost receipts: a receipt without its row, or whose package no longer opens to the same bytes.
+    let mut lost = 0;
+    for (k, (no, id)) in receipts.iter().enumerate() {
+        let found: Option<(String,)> = on_db!(&db, |p| sqlx::query_as(
+            "SELECT receipt_no FROM bids WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        if found.map(|f| f.0) != Some(no.clone()) {
+            lost += 1;
+            continue;
+        }
+        if k % 50 == 0 {
+            let bytes = vault.read_package(lot, *id)?;
+            if bytes.len() != size {
+                lost += 1;
+            }
+        }
+    }
+    let total_mib = (n * mib) as f64;
+    println!(
+        "deadline minute: {n} bids × {mib} MiB to one lot on SQLite, {conc} in flight: {:.1} s ({:.0} MiB/s, {:.1} bids/s); plain file copy of the same bytes: {:.1} s ({:.0} MiB/s); ratio {:.2}",
+        took.as_secs_f64(),
+        total_mib / took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
+        copy.as_secs_f64(),
+        total_mib / copy.as_secs_f64(),
+        copy.as_secs_f64() / took.as_secs_f64()
+    );
+    println!(
+        "  receipt latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; lost receipts: {lost}",
+        p(0.5).as_secs_f64() * 1e3,
+        p(0.99).as_secs_f64() * 1e3,
+        lat[lat.len() - 1].as_secs_f64() * 1e3
+    );
+    anyhow::ensure!(lost == 0, "{lost} receipts lost");
+    db.close().await;
+    Ok(())
+}
+
 pub async fn run(a: BenchArgs) -> Result<()> {
     println!(
         "ggzy bench — {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if a.deadline_bids > 0 {
+        deadline_minute(a.deadline_bids, a.deadline_mib, a.deadline_concurrency).await?;
+    }
+    if a.deadline_only {
+        return Ok(());
+    }
     let (ready, rss, baseline) = cold_start().await?;
     println!(
         "cold start to serving (fresh SQLite data dir, migrations, key): {:.0} ms  (bare process start `ggzy --help`: {:.1} ms, ratio {:.1}x)",
