@@ -289,6 +289,9 @@ pub enum Event {
     PrequalApplied {
         applicant: Uuid,
     },
+    PrequalClarified {
+        applications_due: DateTime<Utc>,
+    },
     PrequalPassed {
         passed: Vec<Uuid>,
     },
@@ -525,6 +528,28 @@ pub fn decide(
                 ProcedureKind::Invited => "an invited tender starts with its invitations",
             },
         )),
+        (Stage::Prequalifying, C::Clarify { new_deadline }) => {
+            let Some(due) = lot.applications_due else {
+                return Err(out_of_order(lot, "no prequalification notice"));
+            };
+            if now >= due {
+                return Err(out_of_order(lot, "applications are closed"));
+            }
+            let moved = new_deadline.unwrap_or(due);
+            if moved < due {
+                return Err(FieldError::new(
+                    "applications_due",
+                    "prequal.deadline_earlier",
+                    "澄清不能提前资格预审申请截止时间",
+                    "A clarification cannot bring the application deadline forward",
+                )
+                .into());
+            }
+            ts::check_moved_prequal_deadline(pack, now, moved)?;
+            Ok(vec![Event::PrequalClarified {
+                applications_due: moved,
+            }])
+        }
         (Stage::Tendering, C::Clarify { new_deadline }) => {
             let Some(d) = lot.dates else {
                 return Err(out_of_order(lot, "no notice"));
@@ -763,6 +788,9 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
             if !lot.applicants.contains(applicant) {
                 lot.applicants.push(*applicant);
             }
+        }
+        Event::PrequalClarified { applications_due } => {
+            lot.applications_due = Some(*applications_due);
         }
         Event::PrequalPassed { passed } => {
             lot.admitted = Some(passed.clone());

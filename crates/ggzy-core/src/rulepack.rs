@@ -5,7 +5,7 @@
 //! Every number carries its source and confidence (RULES.md §0.1): [V] verified and [S] secondary
 //! values are enforced; [U] values would be configurable defaults (none in the construction pack).
 
-use crate::calendar::CalendarDays;
+use crate::calendar::{CalendarDays, WorkingDays};
 use crate::money::Money;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -94,6 +94,14 @@ pub struct ConstructionPack {
     pub bond_cap_survey_design: Limit<Money>,
     /// Performance bond as a percentage of the contract amount.
     pub performance_bond_max_percent: Limit<u32>,
+    /// A bond is refunded this long after a bid is withdrawn before the deadline.
+    pub withdrawal_refund_within: Limit<CalendarDays>,
+    /// A complaint to the supervising department within this of knowing (objection period not counted).
+    pub complaint_within: Limit<CalendarDays>,
+    /// The department decides whether to accept a complaint within this…
+    pub complaint_accept_within: Limit<WorkingDays>,
+    /// …and decides it within this (testing and expert review excluded).
+    pub complaint_decide_within: Limit<WorkingDays>,
     /// Must-tender thresholds per contract (必须招标的工程项目规定 Art 5).
     pub must_tender_works: Limit<Money>,
     pub must_tender_goods: Limit<Money>,
@@ -141,6 +149,10 @@ impl ConstructionPack {
                 "(article to be confirmed)",
             ),
             performance_bond_max_percent: v(10, REGS, "58"),
+            withdrawal_refund_within: v(CalendarDays(5), REGS, "35"),
+            complaint_within: v(CalendarDays(10), REGS, "60"),
+            complaint_accept_within: v(WorkingDays(3), REGS, "61"),
+            complaint_decide_within: v(WorkingDays(30), REGS, "61"),
             must_tender_works: s(yuan(4_000_000), MUST_TENDER, "5"),
             must_tender_goods: s(yuan(2_000_000), MUST_TENDER, "5"),
             must_tender_services: s(yuan(1_000_000), MUST_TENDER, "5"),

@@ -156,6 +156,77 @@ pub fn check_objection_to_prequal(
     }
 }
 
+/// A clarification of prequalification documents goes out ≥ 3 days before applications are due,
+/// or the application deadline moves (条例 Art 21).
+pub fn check_moved_prequal_deadline(
+    pack: &ConstructionPack,
+    sent_at: DateTime<Utc>,
+    applications_due: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    let lead = &pack.prequal_clarification_lead;
+    if days_between(sent_at, applications_due) >= i64::from(lead.value.0) {
+        return Ok(());
+    }
+    let earliest = cn_date(sent_at) + Duration::days(i64::from(lead.value.0));
+    Err(refuse(
+        "applications_due",
+        "prequal.clarification_lead",
+        lead,
+        format!(
+            "澄清或修改在资格预审申请截止前不足 {} 日发出，申请截止时间须顺延至 {earliest} 或以后",
+            lead.value.0
+        ),
+        format!(
+            "The clarification went out less than {} days before applications are due; move the deadline to {earliest} or later",
+            lead.value.0
+        ),
+    ))
+}
+
+/// A bond of a bid withdrawn before the deadline is refunded by this Beijing day (条例 Art 35).
+pub fn withdrawal_refund_due(pack: &ConstructionPack, withdrawn_at: DateTime<Utc>) -> NaiveDate {
+    cn_date(withdrawn_at) + Duration::days(i64::from(pack.withdrawal_refund_within.value.0))
+}
+
+/// A complaint is filed within 10 days of the day the complainant knew (or, for matters that need an
+/// objection first, of the reply) — 条例 Art 60.
+pub fn check_complaint_window(
+    pack: &ConstructionPack,
+    knew_on: NaiveDate,
+    filed_at: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    let w = &pack.complaint_within;
+    if (cn_date(filed_at) - knew_on).num_days() <= i64::from(w.value.0) {
+        return Ok(());
+    }
+    Err(refuse(
+        "knew_on",
+        "complaint.too_late",
+        w,
+        format!(
+            "应当自知道或者应当知道之日起 {} 日内向有关行政监督部门投诉",
+            w.value.0
+        ),
+        format!(
+            "A complaint must be filed within {} days of knowing",
+            w.value.0
+        ),
+    ))
+}
+
+/// When the department must decide to accept a complaint, and decide it (条例 Art 61).
+pub fn complaint_due_dates(
+    pack: &ConstructionPack,
+    calendar: &crate::calendar::Calendar,
+    filed_at: DateTime<Utc>,
+) -> (NaiveDate, NaiveDate) {
+    let filed = cn_date(filed_at);
+    (
+        calendar.add_working_days(filed, pack.complaint_accept_within.value),
+        calendar.add_working_days(filed, pack.complaint_decide_within.value),
+    )
+}
+
 /// The earliest bid deadline a notice with documents from `documents_from` may announce.
 pub fn earliest_deadline(pack: &ConstructionPack, documents_from: DateTime<Utc>) -> NaiveDate {
     cn_date(documents_from) + Duration::days(i64::from(pack.issue_to_deadline.value.0))
@@ -662,6 +733,46 @@ mod tests {
         assert_eq!(
             check_objection_to_prequal(&pack(), at("2026-02-11T00:00:00"), due).map_err(|e| e.code),
             Err("prequal.objection_too_late")
+        );
+    }
+
+    #[test]
+    fn prequal_clarification_three_days_before_applications_due() {
+        let due = at("2026-02-12T09:00:00");
+        assert!(check_moved_prequal_deadline(&pack(), at("2026-02-09T18:00:00"), due).is_ok());
+        let e = check_moved_prequal_deadline(&pack(), at("2026-02-10T08:00:00"), due)
+            .expect_err("2 days");
+        assert_eq!(
+            (e.code, e.rule.map(|r| r.article)),
+            ("prequal.clarification_lead", Some("21"))
+        );
+    }
+
+    #[test]
+    fn withdrawn_bid_bond_back_within_five_days() {
+        assert_eq!(
+            withdrawal_refund_due(&pack(), at("2026-03-10T23:30:00")),
+            NaiveDate::from_ymd_opt(2026, 3, 15).expect("date")
+        );
+    }
+
+    #[test]
+    fn complaints_within_ten_days_and_department_working_days() {
+        let knew = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        assert!(check_complaint_window(&pack(), knew, at("2026-03-11T23:59:00")).is_ok());
+        let e =
+            check_complaint_window(&pack(), knew, at("2026-03-12T00:00:00")).expect_err("11 days");
+        assert_eq!(
+            (e.code, e.rule.map(|r| r.article)),
+            ("complaint.too_late", Some("60"))
+        );
+        // Filed Friday 2026-04-03 before 清明 (04-04..06 off): 3 working days end Thursday 04-09.
+        let cal = crate::calendar::Calendar::default_cn();
+        let (accept, decide) = complaint_due_dates(&pack(), &cal, at("2026-04-03T10:00:00"));
+        assert_eq!(accept, NaiveDate::from_ymd_opt(2026, 4, 9).expect("date"));
+        assert!(
+            decide > accept + Duration::days(40),
+            "30 working days span six weeks"
         );
     }
 }

@@ -264,3 +264,140 @@ async fn statutory_refusals_name_their_rule() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
+    for t in TestDb::all().await {
+        let now = Utc::now();
+        demo::seed(&t.db, now).await.expect("seed");
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(20);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "投诉测试工程",
+            "open_tender",
+            Walk::Tendering,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let bidder = actor_of(&t.db, "bidder", "127.0.0.1")
+            .await
+            .expect("bidder");
+        let principal = actor_of(&t.db, "principal", "127.0.0.1")
+            .await
+            .expect("principal");
+        let w = t0 + Duration::days(12);
+        bids::withdraw(&t.db, &bidder, lot, w)
+            .await
+            .expect("withdraw");
+        let refunds = evaluation::refunds(&t.db, &principal, lot)
+            .await
+            .expect("refunds");
+        assert_eq!(refunds.len(), 1, "{}", t.name);
+        assert_eq!(
+            refunds[0].due_on,
+            ggzy_core::tender_schedule::withdrawal_refund_due(
+                &ggzy_core::rulepack::ConstructionPack::v2019(),
+                w
+            )
+        );
+
+        use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput};
+        let knew = tendering::day(now) - Duration::days(11);
+        let late = complaints::file(
+            &t.db,
+            &bidder,
+            lot,
+            &ComplaintInput {
+                text: "评标办法设置不合理".into(),
+                knew_on: knew,
+                objection_id: None,
+            },
+            now,
+        )
+        .await
+        .expect_err("11 days");
+        assert_eq!(code(&late), "complaint.too_late");
+        let c = complaints::file(
+            &t.db,
+            &bidder,
+            lot,
+            &ComplaintInput {
+                text: "评标办法设置不合理".into(),
+                knew_on: knew + Duration::days(1),
+                objection_id: None,
+            },
+            now,
+        )
+        .await
+        .expect("10 days");
+        assert!(c.accept_due > tendering::day(now) && c.decide_due > c.accept_due);
+        // Only the supervising department handles it.
+        let e = complaints::handle(
+            &t.db,
+            &principal,
+            c.id,
+            &ComplaintDecision {
+                accept: true,
+                text: None,
+            },
+            now,
+        )
+        .await
+        .expect_err("not a supervisor");
+        assert_eq!(code(&e), "forbidden:supervise");
+        let sup = actor_of(&t.db, "supervisor", "127.0.0.1")
+            .await
+            .expect("supervisor");
+        assert!(
+            complaints::handle(
+                &t.db,
+                &sup,
+                c.id,
+                &ComplaintDecision {
+                    accept: true,
+                    text: None
+                },
+                now
+            )
+            .await
+            .expect("accept")
+        );
+        assert!(
+            complaints::handle(
+                &t.db,
+                &sup,
+                c.id,
+                &ComplaintDecision {
+                    accept: true,
+                    text: Some("投诉不成立，驳回".into())
+                },
+                now
+            )
+            .await
+            .expect("decide")
+        );
+        let e = complaints::handle(
+            &t.db,
+            &sup,
+            c.id,
+            &ComplaintDecision {
+                accept: true,
+                text: Some("again".into()),
+            },
+            now,
+        )
+        .await
+        .expect_err("closed");
+        assert_eq!(code(&e), "complaint.closed");
+        assert_eq!(
+            complaints::list(&t.db, &bidder, lot).await.expect("list")[0]
+                .decision
+                .as_deref(),
+            Some("投诉不成立，驳回")
+        );
+        t.cleanup().await;
+    }
+}

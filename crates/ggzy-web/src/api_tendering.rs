@@ -14,6 +14,7 @@ use ggzy_core::evaluation::{MemberSheet, Outcome};
 use ggzy_core::role::Permission;
 use ggzy_store::ServiceError;
 use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
 use ggzy_store::tendering::evaluation::{
     self as evaluation, AwardInput, CommitteeInput, ContractInput, FollowUp, MemberView,
     PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
@@ -39,11 +40,11 @@ type ApiResult<T> = Result<T, ApiError>;
     paths(register_project, list_lots, public_lots, get_lot, publish_prequal_notice, publish_notice, invite, list_documents, download_document, downloaders,
           clarify, raise_objection, reply_objection, list_objections, apply_prequal, list_applications, review_prequal, submit_bid, withdraw_bid, my_bids,
           open_lot, opening_record, assign_committee, committee, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
-          record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package),
+          record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package, file_complaint, list_complaints, handle_complaint),
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
                        Receipt, MyBid, OpeningRecord, CommitteeInput, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
-                       RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage)),
+                       RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision)),
     tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
 )]
 pub struct TenderingDoc;
@@ -93,6 +94,11 @@ pub fn router() -> Router<AppState> {
         .route("/lots/{id}/tendering-report", post(tendering_report))
         .route("/lots/{id}/follow-up", get(follow_up))
         .route("/lots/{id}/retender", post(retender))
+        .route(
+            "/lots/{id}/complaints",
+            post(file_complaint).get(list_complaints),
+        )
+        .route("/complaints/{id}", post(handle_complaint))
         .route("/inbox", get(inbox))
         .route("/bids/{id}/package", get(bid_package))
 }
@@ -427,6 +433,31 @@ lot_post!(
         ok: evaluation::submit_tendering_report(&s.db, &a, id, &i, s.now()).await?
     }
 );
+
+lot_post!(
+    file_complaint,
+    "/api/v1/lots/{id}/complaints",
+    ComplaintInput,
+    ComplaintView,
+    "Complain to the supervising department within 10 days of knowing (条例 Art 60).",
+    |s, a, id, i| complaints::file(&s.db, &a, id, &i, s.now()).await?
+);
+
+/// Accept (or refuse) a complaint within 3 working days, then decide it within 30 (条例 Art 61;
+/// needs `supervise`). `ok` is false when the step was late.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}", tag = "tendering", request_body = ComplaintDecision,
+    responses((status = 200, body = Done), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn handle_complaint(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ComplaintDecision>,
+) -> ApiResult<Json<Done>> {
+    a.require_any(Permission::Supervise)?;
+    Ok(Json(Done {
+        ok: complaints::handle(&s.db, &a, id, &i, s.now()).await?,
+    }))
+}
 
 /// Reply to an objection; a reply to one about the documents or result lifts the suspension.
 #[utoipa::path(post, path = "/api/v1/objections/{id}/reply", tag = "tendering", request_body = ReplyInput,
@@ -771,3 +802,11 @@ pub async fn submit_bid(
     .await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
+
+lot_get!(
+    list_complaints,
+    "/api/v1/lots/{id}/complaints",
+    Vec<ComplaintView>,
+    "Complaints with their due dates: all to the parties and supervisors, one's own to a bidder.",
+    |s, a, id| complaints::list(&s.db, &a, id).await?
+);

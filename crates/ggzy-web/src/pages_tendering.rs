@@ -18,6 +18,7 @@ use ggzy_core::FieldError;
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method, Outcome, RejectionReason};
 use ggzy_core::procedure::Stage;
 use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::complaints::{self, ComplaintView};
 use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::intake::{self, LotInput, LotSummary, ProjectInput};
 use ggzy_store::tendering::notices::{
@@ -160,6 +161,7 @@ struct LotPage {
     outcome: Option<Outcome>,
     report: Option<Outcome>,
     refunds: Vec<RefundView>,
+    complaints: Vec<ComplaintView>,
     follow: Option<FollowUp>,
     criteria: Vec<Criterion>,
     reasons: Vec<RejectionReason>,
@@ -301,6 +303,7 @@ async fn build_lot(
     };
     let report = evaluation::report(&s.db, a, id).await.ok().flatten();
     let refunds = t!(evaluation::refunds(&s.db, a, id).await);
+    let complaints = t!(complaints::list(&s.db, a, id).await);
     let follow =
         if matches!(party_s, "tenderer" | "centre" | "supervisor") && row.state.winner.is_some() {
             Some(t!(
@@ -385,6 +388,7 @@ async fn build_lot(
         outcome,
         report,
         refunds,
+        complaints,
         follow,
         reasons: RejectionReason::ALL.to_vec(),
         stages,
@@ -671,6 +675,32 @@ async fn act(
         .await
         .map(drop),
         "retender" => intake::retender(db, a, id, now).await.map(drop),
+        "complaint" => {
+            let input = complaints::ComplaintInput {
+                text: v(f, "text").into(),
+                knew_on: parse_day("knew_on", v(f, "knew_on"))?,
+                objection_id: v(f, "objection_id").parse().ok(),
+            };
+            complaints::file(db, a, id, &input, now).await.map(drop)
+        }
+        "handle_complaint" => {
+            let cid: Uuid = v(f, "complaint_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("complaint"))?;
+            let text = Some(v(f, "text").to_string()).filter(|t| !t.trim().is_empty());
+            complaints::handle(
+                db,
+                a,
+                cid,
+                &complaints::ComplaintDecision {
+                    accept: v(f, "accept") != "no",
+                    text,
+                },
+                now,
+            )
+            .await
+            .map(drop)
+        }
         _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
     }
 }

@@ -964,6 +964,51 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         Some(admitted),
         "{b}: {record}"
     );
+    if procedure == "open_tender" {
+        // A complaint to the supervising department: too late at 11 days, handled by the supervisor.
+        let today = ggzy_store::tendering::day(deadline);
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/complaints"),
+                json!({"text": "开标程序违规", "knew_on": today - chrono::Duration::days(11)}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("complaint.too_late")),
+            "{b}: {body}"
+        );
+        let (st, c) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/complaints"),
+                json!({"text": "开标程序违规", "knew_on": today}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {c}");
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/complaints/{}", c["id"].as_str().expect("id")),
+                json!({"accept": true}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["missing_permission"].as_str()),
+            (StatusCode::FORBIDDEN, Some("supervise")),
+            "{b}: {body}"
+        );
+        app.as_user("supervisor").await;
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/complaints/{}", c["id"].as_str().expect("id")),
+                json!({"accept": true}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["ok"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{b}: {body}"
+        );
+    }
     // Committee of five experts, assigned by the centre.
     let mut experts = vec![];
     for e in ggzy_store::demo_tendering::EXPERTS {

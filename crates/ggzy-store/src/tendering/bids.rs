@@ -338,15 +338,32 @@ pub async fn withdraw(
         serde_json::json!({}),
     )
     .await?;
-    let r: Option<(String,)> = on_tx!(&mut tx, |c| {
+    let r: Option<(String, i64)> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "UPDATE bids SET status = 'withdrawn' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no"
+        "UPDATE bids SET status = 'withdrawn' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, bond"
     )
     .bind(lot_id)
     .bind(entity)
     .fetch_optional(c)
     .await?
     });
+    if let Some((_, bond)) = &r {
+        // The bond of a bid withdrawn before the deadline comes back within 5 days (条例 Art 35).
+        let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
+        )
+        .bind(lot_id)
+        .bind(entity)
+        .bind(bond)
+        .bind(due)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
     tx.commit().await?;
     Ok(r.map(|r| r.0).unwrap_or_default())
 }

@@ -705,8 +705,9 @@ pub async fn record_contract(
     .fetch_all(c)
     .await?);
     for (b, amount) in bonds {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)"
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING"
         )
         .bind(lot_id)
         .bind(b)
@@ -714,7 +715,8 @@ pub async fn record_contract(
         .bind(due)
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     let title = format!("{}{}合同订立信息", lot.project_name, lot.name);
     publish_notice_row(

@@ -7,6 +7,7 @@
 //! so a deadline is checked against the same instant the change is recorded at.
 
 pub mod bids;
+pub mod complaints;
 pub mod evaluation;
 pub mod intake;
 pub mod notices;
@@ -276,6 +277,7 @@ fn event_kind(e: &Event) -> &'static str {
     match e {
         Event::PrequalNoticePublished { .. } => "lot.prequal_notice_published",
         Event::PrequalApplied { .. } => "lot.prequal_applied",
+        Event::PrequalClarified { .. } => "lot.prequal_clarified",
         Event::PrequalPassed { .. } => "lot.prequal_passed",
         Event::PrequalFailed { .. } => "lot.prequal_failed",
         Event::Invited { .. } => "lot.invited",
