@@ -115,7 +115,7 @@ pub fn bid_form(n: usize) -> BidFormInput {
         price: PRICES[n % 4].into(),
         price_in_words: WORDS[n % 4].into(),
         lines: vec![],
-        duration_days: 520 - 10 * n as u32,
+        duration_days: 520 - 10 * (n % 4) as u32,
         quality: "合格".into(),
         project_manager: ["王建军", "李明", "赵强", "钱伟"][n % 4].into(),
         bond: "800000".into(),
