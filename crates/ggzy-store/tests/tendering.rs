@@ -174,6 +174,39 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
             .expect("record")
             .expect("opened");
         assert_eq!(record.lines.len(), 4);
+        // An objection at the opening is recorded and answered on the spot (条例 Art 44).
+        let oid = notices::raise_objection(
+            &t.db,
+            &bidder,
+            lot,
+            &notices::ObjectionInput {
+                subject: "opening".into(),
+                text: "唱标价格与投标函不一致".into(),
+            },
+            deadline + Duration::minutes(5),
+        )
+        .await
+        .expect("opening objection");
+        assert!(
+            notices::reply_objection(
+                &t.db,
+                &principal,
+                oid,
+                &notices::ReplyInput {
+                    reply: "已核对投标函原件，唱标无误".into()
+                },
+                deadline + Duration::minutes(10)
+            )
+            .await
+            .expect("answered")
+        );
+        assert!(
+            notices::objections(&t.db, &bidder, lot)
+                .await
+                .expect("mine")[0]
+                .reply
+                .is_some()
+        );
         let (_, bytes) = bids::read_package(&t.db, &vault, &staff, r.bid_id)
             .await
             .expect("readable after opening");

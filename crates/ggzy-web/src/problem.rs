@@ -76,7 +76,10 @@ impl ApiError {
                         || f.code.ends_with("taken")
                         || f.code.ends_with("exists")
                 });
-                let status = if conflict {
+                let too_large = i.0.iter().any(|f| f.code.ends_with("too_large"));
+                let status = if too_large {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                } else if conflict {
                     StatusCode::CONFLICT
                 } else {
                     StatusCode::UNPROCESSABLE_ENTITY

@@ -1216,3 +1216,175 @@ async fn each_procedure_from_intake_to_contract_over_the_api() {
         }
     }
 }
+
+/// The second half of a tender through the pages' forms (not the API): the demo lot under
+/// evaluation is scored, signed, published, awarded and contracted by posting the forms a browser
+/// would post.
+#[tokio::test]
+async fn evaluation_to_contract_through_the_page_forms() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let now = Utc::now();
+        clock.set(now);
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+        let b = app.backend;
+        let (_, lots) = app.get("/api/v1/lots/public?limit=50").await;
+        let lot = lots
+            .as_array()
+            .expect("lots")
+            .iter()
+            .find(|l| l["stage"] == "evaluating")
+            .expect("demo lot under evaluation")["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        app.as_user("expert").await;
+        let (_, record) = app.get(&format!("/api/v1/lots/{lot}/opening-record")).await;
+        let bidders: Vec<String> = record["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| l["bidder_id"].as_str().expect("id").to_string())
+            .collect();
+        let post = |fields: Vec<(String, String)>| {
+            let lot = lot.clone();
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                app.form(&format!("/lots/{lot}/act"), &pairs, None).await
+            }
+        };
+        for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+            app.as_user(e).await;
+            if k >= 2 {
+                let mut f = vec![("action".to_string(), "sheet".to_string())];
+                for (i, id) in bidders.iter().enumerate() {
+                    f.push((format!("s.{id}.technical"), (20 + i).to_string()));
+                    f.push((format!("s.{id}.manager"), "8".into()));
+                    f.push((format!("s.{id}.record"), "4".into()));
+                }
+                if k == 2 {
+                    // An out-of-range score re-renders the page with the field's message.
+                    let mut bad = f.clone();
+                    bad[1].1 = "30".into();
+                    let r = post(bad).await;
+                    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+                    assert!(
+                        r.text()
+                            .await
+                            .expect("page")
+                            .contains("分值应在 0 至 25 之间")
+                    );
+                }
+                let r = post(f).await;
+                assert_eq!(
+                    r.status(),
+                    StatusCode::SEE_OTHER,
+                    "{b}: {:?}",
+                    r.text().await
+                );
+            }
+        }
+        for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+            app.as_user(e).await;
+            let r = post(vec![
+                ("action".into(), "sign".into()),
+                (
+                    "dissent".into(),
+                    if k == 4 {
+                        "技术评分偏高".into()
+                    } else {
+                        String::new()
+                    },
+                ),
+            ])
+            .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::SEE_OTHER,
+                "{b}: {:?}",
+                r.text().await
+            );
+        }
+        assert_eq!(app.stage(&lot).await, "reported", "{b}");
+        app.as_user("principal").await;
+        let until = now + chrono::Duration::days(3) + chrono::Duration::hours(1);
+        let local = |t: chrono::DateTime<Utc>| {
+            (t + chrono::Duration::hours(8))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        };
+        let r = post(vec![
+            ("action".into(), "publicity".into()),
+            ("until".into(), local(now + chrono::Duration::days(2))),
+        ])
+        .await;
+        let page = r.text().await.expect("page");
+        assert!(
+            page.contains("中标候选人公示期不得少于 3 日") && page.contains("第54条"),
+            "{b}: refusal names the rule"
+        );
+        let r = post(vec![
+            ("action".into(), "publicity".into()),
+            ("until".into(), local(until)),
+        ])
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let (_, report) = app.get(&format!("/api/v1/lots/{lot}/report")).await;
+        let first = report["candidates"][0].as_str().expect("first").to_string();
+        let r = post(vec![
+            ("action".into(), "award".into()),
+            ("winner".into(), first.clone()),
+        ])
+        .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CONFLICT,
+            "{b}: no award during publicity"
+        );
+        clock.set(until + chrono::Duration::hours(1));
+        app.as_user("principal").await;
+        let r = post(vec![
+            ("action".into(), "award".into()),
+            ("winner".into(), first),
+        ])
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let today = ggzy_store::tendering::day(until + chrono::Duration::hours(1)).to_string();
+        let r = post(vec![
+            ("action".into(), "contract".into()),
+            ("amount".into(), "49500000".into()),
+            ("signed_on".into(), today.clone()),
+        ])
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        assert_eq!(app.stage(&lot).await, "contracted", "{b}");
+        let r = post(vec![
+            ("action".into(), "report".into()),
+            ("body".into(), "书面报告".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let page = app
+            .client
+            .get(app.url(&format!("/lots/{lot}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            page.contains("投标保证金退还") && page.contains("合同已签订"),
+            "{b}"
+        );
+        app.finish().await;
+    }
+}

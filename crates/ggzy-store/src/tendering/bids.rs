@@ -408,6 +408,9 @@ pub struct OpenedLine {
     #[schema(value_type = i64)]
     pub price: Money,
     pub price_in_words: String,
+    /// The price schedule, for arithmetic correction by the committee.
+    #[serde(default)]
+    pub lines: Vec<PriceLine>,
     pub duration_days: u32,
     pub quality: String,
     pub project_manager: String,
@@ -486,6 +489,7 @@ pub(crate) async fn open_in(
                 received_at: at,
                 price: form.price,
                 price_in_words: form.price_in_words,
+                lines: form.lines,
                 duration_days: form.duration_days,
                 quality: form.quality,
                 project_manager: form.project_manager,

@@ -207,8 +207,7 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
     let Some((s,)) = r else { return Ok(vec![]) };
     let rec: OpeningRecord =
         serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    // The full form (with price lines) stays sealed in the bid row; the opening record has what the
-    // evaluation needs from the form except lines, which the committee reads from the package.
+    // The opening record carries what the committee needs from each form, price lines included.
     Ok(rec
         .lines
         .into_iter()
@@ -218,7 +217,7 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
             form: ev::BidForm {
                 price: l.price,
                 price_in_words: l.price_in_words,
-                lines: vec![],
+                lines: l.lines,
                 duration_days: l.duration_days,
                 quality: l.quality,
                 project_manager: l.project_manager,
