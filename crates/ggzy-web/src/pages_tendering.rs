@@ -169,6 +169,8 @@ struct LotPage {
     entities: Vec<(Uuid, String)>,
     names: BTreeMap<Uuid, String>,
     errors: Vec<Err3>,
+    /// What a refused form held, so it comes back filled in.
+    values: BTreeMap<String, String>,
     done: Option<String>,
     receipt: Option<Receipt>,
     deadline_passed: bool,
@@ -195,6 +197,9 @@ impl LotPage {
     }
     fn is(&self, stage: &str) -> bool {
         self.d.stage.code == stage
+    }
+    fn val(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
     }
     fn reason(&self, r: &RejectionReason) -> String {
         format!("（{}）{}", r.item(), self.l.t(r.label_zh(), r.label_en()))
@@ -227,13 +232,29 @@ async fn lot_response(
     done: Option<String>,
     receipt: Option<Receipt>,
 ) -> Response {
+    lot_response_with(s, a, l, id, errors, done, receipt, BTreeMap::new()).await
+}
+
+/// The lot page; `values` refill a refused form.
+#[allow(clippy::too_many_arguments)]
+async fn lot_response_with(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+    receipt: Option<Receipt>,
+    values: BTreeMap<String, String>,
+) -> Response {
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     match build_lot(s, a, l, id, errors, done, receipt).await {
-        Ok(p) => {
+        Ok(mut p) => {
+            p.values = values;
             let mut r = render(&p);
             *r.status_mut() = status;
             r
@@ -395,6 +416,7 @@ async fn build_lot(
         entities,
         names,
         errors,
+        values: BTreeMap::new(),
         done,
         receipt,
         l,
@@ -718,13 +740,23 @@ async fn lot_action(
     let l = Layout::new(&h, &c, &a, "lots");
     match r {
         Ok(()) => Redirect::to(&format!("/lots/{id}?done={action}#done")).into_response(),
-        Err(e) => refusal_page(&s, &a, l, id, e).await,
+        Err(e) => {
+            let values = f.into_iter().filter(|(k, _)| k != "csrf").collect();
+            refusal_page(&s, &a, l, id, e, values).await
+        }
     }
 }
 
-async fn refusal_page(s: &AppState, a: &Actor, l: Layout, id: Uuid, e: ServiceError) -> Response {
+async fn refusal_page(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    e: ServiceError,
+    values: BTreeMap<String, String>,
+) -> Response {
     match e {
-        ServiceError::Invalid(i) => lot_response(s, a, l, id, i.0, None, None).await,
+        ServiceError::Invalid(i) => lot_response_with(s, a, l, id, i.0, None, None, values).await,
         ServiceError::OutOfOrder {
             stage,
             waits_for,
@@ -792,7 +824,7 @@ async fn bid_upload(
             *resp.status_mut() = StatusCode::CREATED;
             resp
         }
-        Err(e) => refusal_page(&s, &a, l, id, e).await,
+        Err(e) => refusal_page(&s, &a, l, id, e, BTreeMap::new()).await,
     }
 }
 
