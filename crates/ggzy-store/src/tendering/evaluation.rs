@@ -3,9 +3,7 @@
 //! every member with dissent, candidate publicity, award with letters to all at the same moment,
 //! contract, bond refunds and the tendering report.
 
-use super::{
-    LotRow, Party, load, load_for_update, log, party_of, push, require_tenderer, schedule, step,
-};
+use super::{Party, load, load_for_update, log, party_of, push, require_tenderer, schedule, step};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
@@ -226,11 +224,6 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
         .collect())
 }
 
-fn require_member_row(lot: &LotRow, actor: &Actor) -> ServiceResult<Uuid> {
-    let _ = lot;
-    actor.account_id.ok_or(ServiceError::Unauthenticated)
-}
-
 /// A member submits (or resubmits, until the report) an independent sheet.
 pub async fn submit_sheet(
     db: &Db,
@@ -240,7 +233,7 @@ pub async fn submit_sheet(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let lot = load(db, lot_id).await?;
-    let me = require_member_row(&lot, actor)?;
+    let me = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
     if !is_member(db, actor, lot_id).await? {
         return Err(ServiceError::Forbidden(Permission::Evaluate));
     }

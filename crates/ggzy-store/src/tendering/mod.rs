@@ -363,11 +363,6 @@ pub fn notices_fmt(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// Stage of a lot for callers that only need to know where it stands.
-pub fn stage_label(s: Stage) -> (&'static str, &'static str) {
-    (s.label_zh(), s.label_en())
-}
-
 /// An entity's registered name (public), for pages that show candidates and applicants.
 pub async fn entity_name(db: &Db, id: Uuid) -> ServiceResult<String> {
     let n: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
