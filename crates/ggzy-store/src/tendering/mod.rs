@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::Money;
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::evaluation::Method;
-use ggzy_core::procedure::{self, Command, Event, Lot, Refusal, Stage};
+use ggzy_core::procedure::{self, Command, Event, Lot, Refusal};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_core::rulepack::{ConstructionPack, construction_packs};
