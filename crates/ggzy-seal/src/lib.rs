@@ -6,6 +6,7 @@
 
 pub mod atrest;
 pub mod merkle;
+pub mod shamir;
 pub mod sign;
 
 use sm3::{Digest, Sm3};
