@@ -8,6 +8,7 @@ pub mod atrest;
 pub mod merkle;
 pub mod shamir;
 pub mod sign;
+pub mod sm4gcm;
 
 use sm3::{Digest, Sm3};
 
