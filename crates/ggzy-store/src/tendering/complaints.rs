@@ -3,7 +3,7 @@
 //! accepted or refused within 3 working days, decided within 30. Due dates follow the working-day
 //! calendar; overdue ones show to the supervisor.
 
-use super::{Party, load, log, party_of, push, require_bidder};
+use super::{load, log, push, require_bidder};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
@@ -151,11 +151,7 @@ pub async fn list(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<Com
     .fetch_all(p)
     .await?
     });
-    Ok(match party_of(actor, &lot) {
-        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
-        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| r.entity_id == e).collect(),
-        None => vec![],
-    })
+    Ok(super::visible_to(actor, &lot, rows, |r| Some(r.entity_id)))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

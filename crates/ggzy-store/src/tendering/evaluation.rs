@@ -495,9 +495,7 @@ pub async fn start_publicity(
     input: &PublicityInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     step(
         &mut tx,
         &mut lot,
@@ -568,9 +566,7 @@ pub async fn award(
     input: &AwardInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     step(
         &mut tx,
         &mut lot,
@@ -649,9 +645,7 @@ pub async fn record_contract(
     now: DateTime<Utc>,
 ) -> ServiceResult<NaiveDate> {
     let amount = Money::parse_yuan("amount", &input.amount)?;
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     if input.signed_on > super::day(now) {
         return Err(FieldError::new(
             "signed_on",
@@ -743,11 +737,7 @@ pub async fn refunds(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<
     .fetch_all(p)
     .await?
     });
-    Ok(match party_of(actor, &lot) {
-        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
-        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| r.bidder_id == e).collect(),
-        None => vec![],
-    })
+    Ok(super::visible_to(actor, &lot, rows, |r| Some(r.bidder_id)))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

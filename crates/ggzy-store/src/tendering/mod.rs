@@ -198,6 +198,32 @@ pub fn require_bidder(actor: &Actor) -> ServiceResult<(Uuid, &Grant)> {
     Ok((e, g))
 }
 
+/// A write transaction on a lot, opened by its principal or agency: the lot locked, the grant used.
+pub(crate) async fn begin_as_tenderer(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+) -> ServiceResult<(Tx, LotRow, Grant)> {
+    let mut tx = db.begin().await?;
+    let lot = load_for_update(&mut tx, lot_id).await?;
+    let grant = require_tenderer(actor, &lot)?.clone();
+    Ok((tx, lot, grant))
+}
+
+/// A lot's rows as `actor` may see them: all to the parties and supervisors, its own to a bidder.
+pub(crate) fn visible_to<T>(
+    actor: &Actor,
+    lot: &LotRow,
+    rows: Vec<T>,
+    owner: impl Fn(&T) -> Option<Uuid>,
+) -> Vec<T> {
+    match party_of(actor, lot) {
+        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
+        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| owner(r) == Some(e)).collect(),
+        None => vec![],
+    }
+}
+
 /// The party an actor is for this lot, for reads (who may see what).
 pub fn party_of(actor: &Actor, lot: &LotRow) -> Option<Party> {
     if actor.account_id.is_none() {

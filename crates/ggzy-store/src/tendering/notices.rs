@@ -3,8 +3,7 @@
 //! recorded, clarifications pushed to every downloader, and objections (异议) with their replies.
 
 use super::{
-    LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, require_tenderer,
-    schedule, step,
+    LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, schedule, step,
 };
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
@@ -95,13 +94,6 @@ fn parse_content(c: &NoticeContent) -> Result<Content, Invalid> {
     }
 }
 
-fn fmt_time(t: DateTime<Utc>) -> String {
-    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&east8)
-        .format("%Y年%m月%d日 %H:%M")
-        .to_string()
-}
-
 fn notice_body(
     lot: &LotRow,
     heading: &str,
@@ -121,7 +113,7 @@ fn notice_body(
         if c.consortium { "接受" } else { "不接受" },
     );
     for (k, t) in dates {
-        b.push_str(&format!("{k}：{}\n", fmt_time(*t)));
+        b.push_str(&format!("{k}：{}\n", super::notices_fmt(*t)));
     }
     b.push_str(&format!(
         "\n四、文件获取\n凡在本平台注册的主体均可在线免费获取文件，无需报名（电子招标投标办法 第20条）。\n投标文件须在截止时间前通过本平台在线递交，逾期上传的将被拒收。\n\n五、联系方式\n{}\n",
@@ -199,9 +191,7 @@ pub async fn publish_tender_notice(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let c = parse_content(&input.content)?;
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     let dates = TenderDates {
         documents_from: input.documents_from,
         documents_until: input.documents_until,
@@ -266,9 +256,7 @@ pub async fn publish_prequal_notice(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let c = parse_content(&input.content)?;
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     let d = PrequalDates {
         documents_from: input.documents_from,
         documents_until: input.documents_until,
@@ -319,9 +307,7 @@ pub async fn invite(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let c = parse_content(&input.content)?;
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     for (i, e) in input.invitees.iter().enumerate() {
         let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
             "SELECT id FROM entities WHERE id = $1"
@@ -570,9 +556,7 @@ pub async fn clarify(
     let Some(body) = body else {
         return Err(errs.into());
     };
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     step(
         &mut tx,
         &mut lot,
@@ -589,7 +573,7 @@ pub async fn clarify(
     let title = format!("{}{}澄清与修改", lot.project_name, lot.name);
     let full = format!(
         "{title}\n\n{body}\n\n投标截止及开标时间：{}",
-        fmt_time(deadline)
+        super::notices_fmt(deadline)
     );
     let doc = issue_document(
         &mut tx,
@@ -767,9 +751,7 @@ pub async fn reply_objection(
         )
         .into());
     }
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     let in_time = if subject == "opening" {
         log(
             &mut tx,
@@ -850,14 +832,7 @@ pub async fn objections(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<V
     .fetch_all(p)
     .await?
     });
-    Ok(match party_of(actor, &lot) {
-        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
-        Some(Party::Bidder(e)) => rows
-            .into_iter()
-            .filter(|r| r.entity_id == Some(e))
-            .collect(),
-        None => vec![],
-    })
+    Ok(super::visible_to(actor, &lot, rows, |r| r.entity_id))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -924,9 +899,7 @@ pub async fn review_prequal(
     input: &PrequalReview,
     now: DateTime<Utc>,
 ) -> ServiceResult<Stage> {
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let grant = require_tenderer(actor, &lot)?.clone();
+    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
     step(
         &mut tx,
         &mut lot,
@@ -1013,11 +986,7 @@ pub async fn applications(
     .fetch_all(p)
     .await?
     });
-    Ok(match party_of(actor, &lot) {
-        Some(Party::Tenderer | Party::Centre | Party::Supervisor) => rows,
-        Some(Party::Bidder(e)) => rows.into_iter().filter(|r| r.entity_id == e).collect(),
-        None => vec![],
-    })
+    Ok(super::visible_to(actor, &lot, rows, |r| Some(r.entity_id)))
 }
 
 /// The lot a document belongs to.
