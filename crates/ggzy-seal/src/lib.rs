@@ -5,6 +5,8 @@
 //! platform publishes. No I/O, no clock: callers pass timestamps in.
 
 pub mod atrest;
+pub mod envelope;
+pub mod keys;
 pub mod merkle;
 pub mod shamir;
 pub mod sign;

@@ -217,6 +217,121 @@ pub fn verify_consistency(
     &fr == old_root && &sr == new_root && snode == 0
 }
 
+/// Every complete, aligned subtree hash of a growing log, kept so that roots and proofs for any
+/// size cost O(log² n) hashes instead of rehashing all leaves — receipts at the deadline minute
+/// each need one.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// `levels[j][i]` is the hash of leaves `i·2^j .. (i+1)·2^j`.
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Tree {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.levels.first().map_or(0, Vec::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        if self.levels.is_empty() {
+            self.levels.push(Vec::new());
+        }
+        self.levels[0].push(leaf);
+        let mut j = 0;
+        while self.levels[j].len() % 2 == 0 {
+            let n = self.levels[j].len();
+            let h = node_hash(&self.levels[j][n - 2], &self.levels[j][n - 1]);
+            if self.levels.len() == j + 1 {
+                self.levels.push(Vec::new());
+            }
+            self.levels[j + 1].push(h);
+            j += 1;
+        }
+    }
+
+    pub fn leaves(&self) -> &[Hash] {
+        self.levels.first().map_or(&[], Vec::as_slice)
+    }
+
+    /// Hash of leaves `start .. start + size` (size ≥ 1, inside the tree).
+    fn subtree(&self, start: usize, size: usize) -> Hash {
+        if size.is_power_of_two() && start % size == 0 {
+            return self.levels[size.trailing_zeros() as usize][start / size];
+        }
+        let k = split(size);
+        node_hash(&self.subtree(start, k), &self.subtree(start + k, size - k))
+    }
+
+    /// Root of the first `n` leaves.
+    pub fn root(&self, n: usize) -> Option<Hash> {
+        match n {
+            0 => Some(sm3(&[])),
+            n if n <= self.len() => Some(self.subtree(0, n)),
+            _ => None,
+        }
+    }
+
+    /// RFC 6962 audit path of leaf `index` in the tree of the first `n` leaves.
+    pub fn inclusion_proof(&self, index: usize, n: usize) -> Option<Vec<Hash>> {
+        if index >= n || n > self.len() {
+            return None;
+        }
+        let mut out = Vec::new();
+        self.path(0, n, index, &mut out);
+        Some(out)
+    }
+
+    fn path(&self, start: usize, n: usize, m: usize, out: &mut Vec<Hash>) {
+        if n <= 1 {
+            return;
+        }
+        let k = split(n);
+        if m < k {
+            self.path(start, k, m, out);
+            out.push(self.subtree(start + k, n - k));
+        } else {
+            self.path(start + k, n - k, m - k, out);
+            out.push(self.subtree(start, k));
+        }
+    }
+
+    /// RFC 6962 consistency proof from the first `old` leaves to the first `n`.
+    pub fn consistency_proof(&self, old: usize, n: usize) -> Option<Vec<Hash>> {
+        if old == 0 || old > n || n > self.len() {
+            return None;
+        }
+        let mut out = Vec::new();
+        if old < n {
+            self.subproof(old, 0, n, true, &mut out);
+        }
+        Some(out)
+    }
+
+    fn subproof(&self, m: usize, start: usize, n: usize, complete: bool, out: &mut Vec<Hash>) {
+        if m == n {
+            if !complete {
+                out.push(self.subtree(start, n));
+            }
+            return;
+        }
+        let k = split(n);
+        if m <= k {
+            self.subproof(m, start, k, complete, out);
+            out.push(self.subtree(start + k, n - k));
+        } else {
+            self.subproof(m - k, start + k, n - k, false, out);
+            out.push(self.subtree(start, k));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +407,26 @@ mod tests {
             let p = inclusion_proof(&l, i).expect("in range");
             prop_assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &root(&l)));
         }
+    }
+
+    #[test]
+    fn tree_agrees_with_the_slice_functions_at_every_size() {
+        let l = leaves(70);
+        let mut t = Tree::new();
+        assert_eq!(t.root(0), Some(root(&[])));
+        for (i, leaf) in l.iter().enumerate() {
+            t.push(*leaf);
+            let n = i + 1;
+            assert_eq!(t.root(n), Some(root(&l[..n])));
+            for m in 0..n {
+                assert_eq!(t.inclusion_proof(m, n), inclusion_proof(&l[..n], m), "n={n} m={m}");
+            }
+            for old in 1..=n {
+                assert_eq!(t.consistency_proof(old, n), consistency_proof(&l[..n], old));
+            }
+        }
+        assert_eq!(t.root(71), None);
+        assert_eq!(t.inclusion_proof(70, 70), None);
     }
 
     #[test]

@@ -37,6 +37,69 @@ impl std::fmt::Debug for Share {
     }
 }
 
+impl Share {
+    /// 33 bytes: index ‖ value. This is what gets encrypted to a custodian's key.
+    pub fn to_bytes(&self) -> [u8; 33] {
+        let mut out = [0u8; 33];
+        out[0] = self.index;
+        out[1..].copy_from_slice(&self.value);
+        out
+    }
+
+    pub fn from_bytes(b: &[u8]) -> Result<Self, ShareError> {
+        if b.len() != 33 || b[0] == 0 {
+            return Err(ShareError::Malformed);
+        }
+        let mut value = [0u8; 32];
+        value.copy_from_slice(&b[1..]);
+        if scalar(&value).is_none() {
+            return Err(ShareError::Malformed);
+        }
+        Ok(Self {
+            index: b[0],
+            value,
+        })
+    }
+
+    /// The form a custodian submits: 66 hex digits.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.to_bytes())
+    }
+
+    pub fn parse_hex(s: &str) -> Result<Self, ShareError> {
+        let b = hex::decode(s.trim()).map_err(|_| ShareError::Malformed)?;
+        Self::from_bytes(&b)
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        crate::keys::wipe(&mut self.value);
+    }
+}
+
+impl Commitments {
+    pub fn to_hex(&self) -> Vec<String> {
+        self.0.iter().map(hex::encode).collect()
+    }
+
+    pub fn from_hex(v: &[String]) -> Result<Self, ShareError> {
+        let mut out = Vec::with_capacity(v.len());
+        for s in v {
+            let b: [u8; 33] = hex::decode(s)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or(ShareError::Malformed)?;
+            point(&b).ok_or(ShareError::Malformed)?;
+            out.push(b);
+        }
+        if out.is_empty() {
+            return Err(ShareError::Malformed);
+        }
+        Ok(Self(out))
+    }
+}
+
 /// The published commitments `a_j·G` of the sharing polynomial's coefficients (SEC1 compressed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitments(pub Vec<[u8; 33]>);
@@ -120,6 +183,19 @@ impl Commitments {
         } else {
             Err(ShareError::NotOfThisLot(s.index))
         }
+    }
+
+    /// The lot's opening public key, as an encryption key.
+    pub fn opening_key(&self) -> Option<crate::keys::PublicKey> {
+        crate::keys::PublicKey::from_sec1(self.public_key()?).ok()
+    }
+
+    /// Rebuild the opening key in memory; it is wiped when dropped.
+    pub fn rebuild(&self, shares: &[Share]) -> Result<crate::keys::SecretKey, ShareError> {
+        let mut d = self.combine(shares)?;
+        let k = crate::keys::SecretKey::from_bytes(d).map_err(|_| ShareError::Malformed);
+        crate::keys::wipe(&mut d);
+        k
     }
 
     /// Rebuild the private key from at least k verified shares. The caller wipes it after use.
