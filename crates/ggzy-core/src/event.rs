@@ -5,7 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// One row of the event log as stored (without its hashes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EventRecord {
     /// Gapless position in the log, from 1.
     pub seq: i64,

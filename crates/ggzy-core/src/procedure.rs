@@ -263,6 +263,12 @@ pub enum Command {
     WithdrawBid {
         bidder: Uuid,
     },
+    /// At the opening, a bid that could not be decrypted leaves the lot (电子招标投标办法 Art 31):
+    /// revoked when the bidder caused it, withdrawn otherwise.
+    DecryptionFailed {
+        bidder: Uuid,
+        by_bidder: bool,
+    },
     Open,
     ReportEvaluation {
         ranked: Vec<Uuid>,
@@ -328,6 +334,10 @@ pub enum Event {
     },
     BidWithdrawn {
         bidder: Uuid,
+    },
+    BidDecryptionFailed {
+        bidder: Uuid,
+        by_bidder: bool,
     },
     Opened {
         bids: u32,
@@ -698,6 +708,21 @@ pub fn decide(
             }
             Ok(vec![Event::BidWithdrawn { bidder: *bidder }])
         }
+        (Stage::Tendering, C::DecryptionFailed { bidder, by_bidder }) => {
+            let Some(d) = lot.dates else {
+                return Err(out_of_order(lot, "no notice"));
+            };
+            if now < d.bid_deadline {
+                return Err(out_of_order(lot, "the bid deadline has not come"));
+            }
+            if !lot.bidders.contains(bidder) {
+                return Err(out_of_order(lot, "no bid from this bidder"));
+            }
+            Ok(vec![Event::BidDecryptionFailed {
+                bidder: *bidder,
+                by_bidder: *by_bidder,
+            }])
+        }
         (Stage::Tendering, C::Open) => {
             let Some(d) = lot.dates else {
                 return Err(out_of_order(lot, "no notice"));
@@ -839,7 +864,9 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
                 lot.bidders.push(*bidder);
             }
         }
-        Event::BidWithdrawn { bidder } => lot.bidders.retain(|b| b != bidder),
+        Event::BidWithdrawn { bidder } | Event::BidDecryptionFailed { bidder, .. } => {
+            lot.bidders.retain(|b| b != bidder)
+        }
         Event::Opened { .. } => lot.stage = Stage::Evaluating,
         Event::FailedTooFewBids { .. } | Event::AllBidsRejected => lot.stage = Stage::Failed,
         Event::EvaluationReported { ranked, at } => {

@@ -82,6 +82,7 @@ pub struct Envelope<'a> {
     header_bytes: &'a [u8],
     ciphertext: &'a [u8],
     signed_digest: Hash,
+    whole_digest: Hash,
     signature: &'a [u8],
     pub opening_key: PublicKey,
     pub signer_key: PublicKey,
@@ -179,8 +180,16 @@ impl<'a> Envelope<'a> {
         if ciphertext.len() < sm4gcm::TAG {
             return Err(EnvelopeError::Truncated);
         }
+        // One pass over the (possibly large) body gives both the signed digest and the SM3 of the
+        // whole envelope that the receipt and the log commit to.
+        let mut h = <sm3::Sm3 as sm3::Digest>::new();
+        sm3::Digest::update(&mut h, &bytes[..signed_end]);
+        let signed_digest: Hash = sm3::Digest::finalize(h.clone()).into();
+        sm3::Digest::update(&mut h, &bytes[signed_end..]);
+        let whole_digest: Hash = sm3::Digest::finalize(h).into();
         Ok(Self {
-            signed_digest: sm3(&[&bytes[..signed_end]]),
+            signed_digest,
+            whole_digest,
             header,
             header_bytes,
             ciphertext,
@@ -202,6 +211,11 @@ impl<'a> Envelope<'a> {
         } else {
             Err(EnvelopeError::BadSignature)
         }
+    }
+
+    /// SM3 of the whole envelope as received: the commitment the log and the receipt carry.
+    pub fn sm3(&self) -> Hash {
+        self.whole_digest
     }
 
     pub fn ciphertext_len(&self) -> usize {
@@ -396,6 +410,7 @@ mod tests {
         assert_eq!(e.header.lot, "A02-LOT");
         assert_eq!(e.signer_key, bidder.public());
         e.verify_signature().expect("signature");
+        assert_eq!(e.sm3(), sm3(&[&env]));
         let p = e.open(&opening).expect("open");
         assert_eq!(p.files, files());
         assert_eq!(p.file(FORM_FILE), Some(&br#"{"price":"100"}"#[..]));

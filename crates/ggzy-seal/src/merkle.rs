@@ -245,7 +245,7 @@ impl Tree {
         }
         self.levels[0].push(leaf);
         let mut j = 0;
-        while self.levels[j].len() % 2 == 0 {
+        while self.levels[j].len().is_multiple_of(2) {
             let n = self.levels[j].len();
             let h = node_hash(&self.levels[j][n - 2], &self.levels[j][n - 1]);
             if self.levels.len() == j + 1 {
@@ -262,7 +262,7 @@ impl Tree {
 
     /// Hash of leaves `start .. start + size` (size ≥ 1, inside the tree).
     fn subtree(&self, start: usize, size: usize) -> Hash {
-        if size.is_power_of_two() && start % size == 0 {
+        if size.is_power_of_two() && start.is_multiple_of(size) {
             return self.levels[size.trailing_zeros() as usize][start / size];
         }
         let k = split(size);

@@ -211,7 +211,7 @@ const ENTITIES: [DemoEntity; 12] = [
 ];
 
 /// Staff-side demo accounts: (username, display name, role, region).
-const STAFF: [(&str, &str, Role, &str); 10] = [
+const STAFF: [(&str, &str, Role, &str); 12] = [
     ("admin", "平台管理员", Role::Admin, "330200"),
     ("staff", "交易中心 刘工", Role::CenterStaff, "330200"),
     ("supervisor", "行业监督 黄科长", Role::Supervisor, "330200"),
@@ -221,8 +221,59 @@ const STAFF: [(&str, &str, Role, &str); 10] = [
     ("expert3", "评标专家 吴教授", Role::Expert, "330200"),
     ("expert4", "评标专家 郑高工", Role::Expert, "330200"),
     ("expert5", "评标专家 孙高工", Role::Expert, "330200"),
-    ("custodian", "密钥保管 马主任", Role::Custodian, "330200"),
+    ("custodian", "交易中心 密钥保管 马主任", Role::Custodian, "330200"),
+    ("custodian2", "住建局 密钥保管 何科长", Role::Custodian, "330200"),
+    ("custodian3", "公证处 密钥保管 蒋公证员", Role::Custodian, "330200"),
 ];
+
+/// Accounts that hold opening-key shares in the demo (with the principal).
+pub const CUSTODIANS: [&str; 3] = ["custodian", "custodian2", "custodian3"];
+
+/// A demo account's SM2 key, derived from its name so the demo, the tests and a person trying
+/// the demo all hold the same key without it being stored anywhere. Never for real accounts.
+pub fn demo_key(username: &str) -> ggzy_seal::keys::SecretKey {
+    let mut i = 0u32;
+    loop {
+        let h = ggzy_seal::sm3(&[b"ggzy-demo-sm2", username.as_bytes(), &i.to_be_bytes()]);
+        if let Ok(k) = ggzy_seal::keys::SecretKey::from_bytes(h) {
+            return k;
+        }
+        i += 1;
+    }
+}
+
+/// Register the demo keys: custody keys for the custodians and the principal, signing keys for
+/// every company account.
+async fn register_demo_keys(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
+    use crate::tendering::sealing::{BID_SIGNING, CUSTODY, KeyInput, register_key};
+    let companies = (0..ENTITIES.len()).map(|i| match i {
+        0 => "principal".to_string(),
+        1 => "agency".to_string(),
+        2 => "bidder".to_string(),
+        n => format!("entity{n:02}"),
+    });
+    let custody = CUSTODIANS.iter().map(|u| (u.to_string(), CUSTODY));
+    let signing = companies.map(|u| (u, BID_SIGNING));
+    for (u, purpose) in custody
+        .chain(std::iter::once(("principal".to_string(), CUSTODY)))
+        .chain(signing)
+    {
+        let a = crate::accounts::actor_of(db, &u, "127.0.0.1").await?;
+        // One name, two keys: the principal's custody key differs from its signing key.
+        let k = demo_key(&format!("{u}/{purpose}"));
+        register_key(
+            db,
+            &a,
+            &KeyInput {
+                purpose: purpose.into(),
+                public_key: k.public().to_hex(),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
 
 /// Seed the demo. Returns the demo accounts (empty when the demo city already existed).
 pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>> {
@@ -326,6 +377,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
             tx.commit().await?;
         }
     }
+    register_demo_keys(db, now).await?;
     Ok(accounts_listing())
 }
 

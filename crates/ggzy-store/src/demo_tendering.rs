@@ -3,7 +3,11 @@
 
 use crate::accounts::actor_of;
 use crate::db::Db;
-use crate::error::ServiceResult;
+use crate::demo::{CUSTODIANS, demo_key};
+use crate::error::{ServiceError, ServiceResult};
+use crate::tendering::sealing;
+use ggzy_seal::envelope::{self, FINGERPRINT_FILE, FORM_FILE};
+use ggzy_seal::keys::PublicKey;
 use crate::tendering::bids::{self, BidFormInput, Origin};
 use crate::tendering::evaluation::{
     self, AwardInput, CommitteeInput, ContractInput, PublicityInput, RefundInput, SignInput,
@@ -138,6 +142,81 @@ fn sheet(bidders: &[Uuid], bias: u32) -> MemberSheet {
     s
 }
 
+/// Seal a bid as a demo bidder's tool would: its form and files, to the lot's opening key, signed
+/// with the bidder's demo key.
+pub async fn seal_bid(
+    db: &Db,
+    lot: Uuid,
+    username: &str,
+    form: &BidFormInput,
+    mut files: Vec<(String, Vec<u8>)>,
+) -> ServiceResult<Vec<u8>> {
+    let key = sealing::opening_key(db, lot)
+        .await?
+        .ok_or(ServiceError::NotFound("opening key"))?;
+    let opening = PublicKey::from_hex(&key.public_key)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let a = actor(db, username).await?;
+    let entity = a.entity_id.ok_or(ServiceError::NotFound("entity"))?;
+    let uscc = sealing::uscc_of(db, entity).await?;
+    files.insert(
+        0,
+        (
+            FORM_FILE.into(),
+            serde_json::to_vec(form).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        ),
+    );
+    files.push((
+        FINGERPRINT_FILE.into(),
+        format!(r#"{{"machine":"demo-{username}"}}"#).into_bytes(),
+    ));
+    Ok(envelope::seal(
+        &envelope::SealInput {
+            lot: &key.lot_trade_code,
+            bidder: &uscc,
+            opening_key: &opening,
+            bond: &form.bond,
+            sealed_at: "demo",
+            tool: concat!("ggzy-demo ", env!("CARGO_PKG_VERSION")),
+        },
+        &demo_key(&format!("{username}/{}", sealing::BID_SIGNING)),
+        &files,
+    ))
+}
+
+/// Each demo custodian fetches its encrypted share, decrypts it with its key and submits it,
+/// until the lot opens.
+pub async fn open_with_custodians(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    lot: Uuid,
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for u in CUSTODIANS.iter().chain(std::iter::once(&"principal")) {
+        let a = actor(db, u).await?;
+        let sealed = sealing::sealed_share(db, &a, lot, at).await?;
+        let key = demo_key(&format!("{u}/{}", sealing::CUSTODY));
+        let share = key
+            .decrypt(&hex::decode(&sealed.sealed_share).unwrap_or_default())
+            .map_err(|e| ServiceError::Internal(format!("demo share: {e}")))?;
+        let out = sealing::submit_share(
+            db,
+            vault,
+            &a,
+            lot,
+            &sealing::ShareInput {
+                share: hex::encode(share),
+            },
+            &move || at,
+        )
+        .await?;
+        if out.stage.is_some() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 async fn actor(db: &Db, u: &str) -> ServiceResult<Actor> {
     actor_of(db, u, "127.0.0.1").await
 }
@@ -178,14 +257,13 @@ pub async fn walk(
         notices::download(db, &a, docs[0].id, at).await?;
         let package = format!("{u} 投标文件：商务标、技术标、资格审查资料（演示）").into_bytes();
         let when = t0 + Duration::days(10) + Duration::hours(i as i64);
+        let envelope = seal_bid(db, lot, u, &bid_form(i), vec![("投标文件.txt".into(), package)]).await?;
         bids::submit(
             db,
             vault,
             &a,
             lot,
-            &bid_form(i),
-            &format!("{u}-投标文件.zip"),
-            package,
+            envelope,
             &Origin {
                 address: format!("10.0.0.{}", 10 + i),
                 fingerprint: format!("demo-{u}"),
@@ -198,7 +276,10 @@ pub async fn walk(
         return Ok(lot);
     }
     let deadline = n.bid_deadline;
-    bids::open(db, vault, &staff, lot, deadline).await?;
+    bids::open(db, &staff, lot, deadline).await?;
+    if to != Walk::Failed {
+        open_with_custodians(db, vault, lot, deadline + Duration::minutes(10)).await?;
+    }
     if to == Walk::Failed {
         return Ok(lot);
     }
@@ -270,7 +351,7 @@ pub async fn walk(
     }
     let l = crate::tendering::load(db, lot).await?;
     let award_at = from + Duration::days(4);
-    crate::tendering::schedule::run_due(db, vault, award_at).await?;
+    crate::tendering::schedule::run_due(db, award_at).await?;
     evaluation::award(
         db,
         &principal,

@@ -187,7 +187,7 @@ pub async fn leaves(db: &Db, from: i64, to: i64) -> ServiceResult<Vec<Hash>> {
         .collect()
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TreeHead {
     pub size: i64,
     /// SM3 Merkle root, hex.
@@ -235,26 +235,32 @@ pub async fn public_keys(db: &Db) -> ServiceResult<Vec<(String, String)>> {
     .await?))
 }
 
-/// Keeps the leaves in memory so that proofs and new heads cost no table scan; appends only.
+/// Keeps the Merkle tree in memory so that proofs and new heads cost no table scan and only
+/// O(log² n) hashes; appends only.
 #[derive(Debug, Default)]
 pub struct LeafCache {
-    leaves: Vec<Hash>,
+    tree: merkle::Tree,
 }
 
 impl LeafCache {
     /// Bring the cache up to the current log size; returns the size.
     pub async fn refresh(&mut self, db: &Db) -> ServiceResult<usize> {
         let n = size(db).await?;
-        let have = self.leaves.len() as i64;
+        let have = self.tree.len() as i64;
         if n > have {
-            let more = leaves(db, have, n).await?;
-            self.leaves.extend(more);
+            for l in leaves(db, have, n).await? {
+                self.tree.push(l);
+            }
         }
-        Ok(self.leaves.len())
+        Ok(self.tree.len())
     }
 
     pub fn leaves(&self) -> &[Hash] {
-        &self.leaves
+        self.tree.leaves()
+    }
+
+    pub fn tree(&self) -> &merkle::Tree {
+        &self.tree
     }
 }
 
@@ -270,7 +276,10 @@ pub async fn sign_head(
     if n as i64 <= last {
         return Ok(None);
     }
-    let root = merkle::root(&cache.leaves()[..n]);
+    let root = cache
+        .tree()
+        .root(n)
+        .ok_or_else(|| ServiceError::Internal("tree shorter than its size".into()))?;
     let at = truncate_micros(now);
     let sig = key.sign(&sign::tree_head_message(
         n as u64,

@@ -14,6 +14,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod notices;
+pub mod receipts;
 pub mod regions;
 pub mod tendering;
 pub mod testing;

@@ -1,8 +1,8 @@
-//! Where bid packages live until and after the opening: sealed files in the data directory, written
-//! and fsynced before the receipt's transaction commits, so an acknowledged bid survives a crash.
-//!
-//! One interface for the at-rest sealing; the bidder-side envelope (sealed-bids issue) replaces
-//! what `seal`/`open` do without changing the callers.
+//! Where bids live: each bidder's sealed envelope exactly as received, written and fsynced before
+//! the receipt's transaction commits so that an acknowledged bid survives a crash; and, after the
+//! opening, the decrypted archives sealed at rest under the vault key for the committee. Before the
+//! opening nothing here is readable by the platform: the envelopes need the lot's opening key,
+//! which exists only as custodians' shares.
 
 use crate::error::{ServiceError, ServiceResult};
 use ggzy_seal::atrest::MasterKey;
@@ -70,11 +70,11 @@ impl BidVault {
         Self::open(&d.keep())
     }
 
-    fn path(&self, lot: Uuid, bid: Uuid) -> PathBuf {
+    fn path(&self, lot: Uuid, bid: Uuid, ext: &str) -> PathBuf {
         self.dir
             .join("bids")
             .join(lot.to_string())
-            .join(format!("{bid}.sealed"))
+            .join(format!("{bid}.{ext}"))
     }
 
     pub fn seal_form(&self, lot: Uuid, bid: Uuid, form: &[u8]) -> Vec<u8> {
@@ -87,38 +87,54 @@ impl BidVault {
             .map_err(|e| ServiceError::Internal(format!("bid {bid} form: {e}")))
     }
 
-    /// Seal and store a package durably; returns its SM3 (of the plaintext, for the receipt).
-    /// Blocking: call from `spawn_blocking`.
-    pub fn store_package(&self, lot: Uuid, bid: Uuid, package: &[u8]) -> ServiceResult<[u8; 32]> {
-        let hash = ggzy_seal::sm3(&[package]);
-        let sealed = self
-            .key
-            .seal(lot.as_bytes(), &aad(bid, b"package"), package);
-        let path = self.path(lot, bid);
+    /// Write durably: temporary file, fsync, rename, fsync the directory.
+    fn write_durably(path: &Path, bytes: &[u8]) -> ServiceResult<()> {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         std::fs::create_dir_all(&dir).map_err(io)?;
         let tmp = path.with_extension("part");
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&sealed).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
         f.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
         std::fs::File::open(&dir)
             .and_then(|d| d.sync_all())
-            .map_err(io)?;
-        Ok(hash)
+            .map_err(io)
     }
 
-    /// Read and decrypt a package (only after the opening; the services check that).
-    pub fn read_package(&self, lot: Uuid, bid: Uuid) -> ServiceResult<Vec<u8>> {
-        let sealed = std::fs::read(self.path(lot, bid)).map_err(io)?;
+    /// Store a bidder's sealed envelope as received, before its receipt commits. The platform
+    /// cannot read it: only the lot's rebuilt opening key can. Blocking: call from `spawn_blocking`.
+    pub fn store_envelope(&self, lot: Uuid, bid: Uuid, envelope: &[u8]) -> ServiceResult<()> {
+        Self::write_durably(&self.path(lot, bid, "env"), envelope)
+    }
+
+    pub fn read_envelope(&self, lot: Uuid, bid: Uuid) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(lot, bid, "env"))
+    }
+
+    /// Where an envelope lives (tests damage it there to play a storage fault).
+    pub fn envelope_path(&self, lot: Uuid, bid: Uuid) -> PathBuf {
+        self.path(lot, bid, "env")
+    }
+
+    /// Keep a decrypted archive for the committee, sealed at rest. Only the opening calls this.
+    pub fn store_opened(&self, lot: Uuid, bid: Uuid, payload: &[u8]) -> ServiceResult<()> {
+        let sealed = self
+            .key
+            .seal(lot.as_bytes(), &aad(bid, b"package"), payload);
+        Self::write_durably(&self.path(lot, bid, "opened"), &sealed)
+    }
+
+    /// A decrypted archive (only after the opening; the services check that).
+    pub fn read_opened(&self, lot: Uuid, bid: Uuid) -> ServiceResult<Vec<u8>> {
+        let sealed = std::fs::read(self.path(lot, bid, "opened")).map_err(io)?;
         self.key
             .open(lot.as_bytes(), &aad(bid, b"package"), &sealed)
             .map_err(|e| ServiceError::Internal(format!("bid {bid} package: {e}")))
     }
 
-    /// The stored bytes as they sit on disk (for tests that check nothing is readable).
-    pub fn raw_package(&self, lot: Uuid, bid: Uuid) -> ServiceResult<Vec<u8>> {
-        std::fs::read(self.path(lot, bid)).map_err(io)
+    /// Every file under the vault, for tests that look for plaintext at rest.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 }
 

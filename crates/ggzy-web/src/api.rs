@@ -432,7 +432,10 @@ pub struct InclusionProof {
     pub audit_path: Vec<String>,
 }
 
-async fn leaves_up_to(s: &AppState, size: i64) -> ApiResult<Vec<ggzy_seal::Hash>> {
+async fn tree_of_size(
+    s: &AppState,
+    size: i64,
+) -> ApiResult<tokio::sync::MutexGuard<'_, ggzy_store::events::LeafCache>> {
     let mut cache = s.leaves.lock().await;
     let n = cache.refresh(&s.db).await?;
     if size < 1 || size as usize > n {
@@ -444,7 +447,7 @@ async fn leaves_up_to(s: &AppState, size: i64) -> ApiResult<Vec<ggzy_seal::Hash>
         )
         .into());
     }
-    Ok(cache.leaves()[..size as usize].to_vec())
+    Ok(cache)
 }
 
 /// Audit path proving an event is in the tree of a given size (RFC 6962 over SM3).
@@ -453,7 +456,7 @@ pub async fn inclusion_proof(
     State(s): State<AppState>,
     Query(q): Query<InclusionQuery>,
 ) -> ApiResult<Json<InclusionProof>> {
-    let leaves = leaves_up_to(&s, q.size).await?;
+    let cache = tree_of_size(&s, q.size).await?;
     if q.seq < 1 || q.seq > q.size {
         return Err(ggzy_core::FieldError::new(
             "seq",
@@ -464,12 +467,15 @@ pub async fn inclusion_proof(
         .into());
     }
     let idx = (q.seq - 1) as usize;
-    let path = ggzy_seal::merkle::inclusion_proof(&leaves, idx).unwrap_or_default();
+    let path = cache
+        .tree()
+        .inclusion_proof(idx, q.size as usize)
+        .unwrap_or_default();
     Ok(Json(InclusionProof {
         seq: q.seq,
         size: q.size,
         leaf_index: idx as i64,
-        leaf_hash: ggzy_seal::to_hex(&leaves[idx]),
+        leaf_hash: ggzy_seal::to_hex(&cache.leaves()[idx]),
         audit_path: path.iter().map(ggzy_seal::to_hex).collect(),
     }))
 }
@@ -493,7 +499,7 @@ pub async fn consistency_proof(
     State(s): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
 ) -> ApiResult<Json<ConsistencyProof>> {
-    let leaves = leaves_up_to(&s, q.to).await?;
+    let cache = tree_of_size(&s, q.to).await?;
     if q.from < 1 || q.from > q.to {
         return Err(ggzy_core::FieldError::new(
             "from",
@@ -503,7 +509,10 @@ pub async fn consistency_proof(
         )
         .into());
     }
-    let proof = ggzy_seal::merkle::consistency_proof(&leaves, q.from as usize).unwrap_or_default();
+    let proof = cache
+        .tree()
+        .consistency_proof(q.from as usize, q.to as usize)
+        .unwrap_or_default();
     Ok(Json(ConsistencyProof {
         from: q.from,
         to: q.to,

@@ -43,7 +43,7 @@ type ApiResult<T> = Result<T, ApiError>;
           record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package, file_complaint, list_complaints, handle_complaint),
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
-                       Receipt, MyBid, OpeningRecord, CommitteeInput, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
+                       Receipt, BidReceipt, MyBid, OpeningRecord, CommitteeInput, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
                        RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision)),
     tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
 )]
@@ -74,7 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/lots/{id}/prequal-review", post(review_prequal))
         .route(
             "/lots/{id}/bids",
-            post(submit_bid).layer(DefaultBodyLimit::max(bids::MAX_PACKAGE_BYTES + 1024 * 1024)),
+            post(submit_bid).layer(DefaultBodyLimit::max(bids::MAX_ENVELOPE_BYTES + 1024 * 1024)),
         )
         .route("/lots/{id}/bids/mine", get(my_bids).delete(withdraw_bid))
         .route("/lots/{id}/open", post(open_lot))
@@ -508,7 +508,7 @@ pub async fn open_lot(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Stage>> {
     a.require_any(Permission::IntakeProcess)?;
-    let st = bids::open(&s.db, &s.vault, &a, id, s.now()).await?;
+    let st = bids::open(&s.db, &a, id, s.now()).await?;
     Ok(Json(Stage {
         code: st.as_str().into(),
         zh: st.label_zh().into(),
@@ -634,14 +634,30 @@ pub async fn inbox(
     Ok(Json(tendering::inbox(&s.db, &a).await?))
 }
 
-/// A bid package, after the opening only.
-#[utoipa::path(get, path = "/api/v1/bids/{id}/package", tag = "tendering", responses((status = 200, content_type = "application/octet-stream"), (status = 422, body = Problem)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PackageQuery {
+    /// A file of the decrypted archive; the first bid file when omitted.
+    pub file: Option<String>,
+}
+
+/// A file of a decrypted bid, after the opening only.
+#[utoipa::path(get, path = "/api/v1/bids/{id}/package", tag = "tendering", params(PackageQuery), responses((status = 200, content_type = "application/octet-stream"), (status = 422, body = Problem)))]
 pub async fn bid_package(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Path(id): Path<Uuid>,
+    Query(q): Query<PackageQuery>,
 ) -> ApiResult<Response> {
-    let (name, bytes) = bids::read_package(&s.db, &s.vault, &a, id).await?;
+    let (_, payload) = bids::read_package(&s.db, &s.vault, &a, id).await?;
+    let Some((name, bytes)) = (match &q.file {
+        Some(f) => payload.files.into_iter().find(|(n, _)| n == f),
+        None => payload.files.into_iter().find(|(n, _)| {
+            n != ggzy_seal::envelope::FORM_FILE && n != ggzy_seal::envelope::FINGERPRINT_FILE
+        }),
+    }) else {
+        return Err(ServiceError::NotFound("file").into());
+    };
+    let name = name.rsplit('/').next().unwrap_or(&name).to_string();
     let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(&name));
     Ok((
         [
@@ -657,96 +673,61 @@ fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// What a bid upload carries: `form` (JSON of [`BidFormInput`]) and `package` (the file).
+/// What a bid upload carries: `envelope` (the sealed bid, made by `ggzy seal` or the page) and,
+/// optionally, `fingerprint` (what the sealing tool reports about the machine).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct BidUpload {
-    pub form: BidFormInput,
     #[schema(value_type = String, format = Binary)]
-    pub package: Vec<u8>,
+    pub envelope: Vec<u8>,
+    pub fingerprint: Option<String>,
 }
 
-/// Read a bid upload: the JSON form in `form` (or the page's form fields) and the file in `package`.
-pub async fn read_bid_upload(
-    mut mp: Multipart,
-) -> Result<(BidFormInput, String, Vec<u8>, Option<String>), ServiceError> {
-    let mut form_json = None;
-    let mut fields = std::collections::BTreeMap::new();
-    let mut package = None;
+/// Read a bid upload: the envelope file and the optional fingerprint.
+pub async fn read_bid_upload(mut mp: Multipart) -> Result<(Vec<u8>, Option<String>), ServiceError> {
+    let mut envelope = None;
     let mut fingerprint = None;
     let bad = |code: &'static str, zh: &str, en: &str| {
-        ServiceError::from(FieldError::new("package", code, zh, en))
+        ServiceError::from(FieldError::new("envelope", code, zh, en))
     };
-    while let Some(field) = mp.next_field().await.map_err(|e| {
+    let broken = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             bad(
-                "bid.package_too_large",
+                "envelope.too_large",
                 "投标文件超过大小上限",
-                "The bid package exceeds the size limit",
+                "The envelope exceeds the size limit",
             )
         } else {
             bad(
                 "bid.upload_malformed",
-                "上传不完整或格式错误，视为未递交",
+                "上传不完整或格式错误，视为未递交（电子招标投标办法 第27条）",
                 "The upload is incomplete or malformed and counts as not submitted",
             )
         }
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "package" => {
-                let file = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(|_| {
-                    bad(
-                        "bid.upload_malformed",
-                        "投标文件上传中断，视为未递交",
-                        "The upload broke off and counts as not submitted",
-                    )
-                })?;
-                package = Some((file, bytes.to_vec()));
-            }
-            _ => {
-                let v = field.text().await.map_err(|_| {
-                    bad(
-                        "bid.upload_malformed",
-                        "表单字段无法读取",
-                        "A form field could not be read",
-                    )
-                })?;
-                match name.as_str() {
-                    "form" => form_json = Some(v),
-                    "fingerprint" => fingerprint = Some(v),
-                    _ => {
-                        fields.insert(name, v);
-                    }
-                }
-            }
+    };
+    while let Some(field) = mp.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or("") {
+            "envelope" => envelope = Some(field.bytes().await.map_err(broken)?.to_vec()),
+            "fingerprint" => fingerprint = Some(field.text().await.map_err(broken)?),
+            _ => {}
         }
     }
-    let form: BidFormInput = match form_json {
-        Some(j) => serde_json::from_str(&j).map_err(|e| {
-            ServiceError::from(FieldError::new(
-                "form",
-                "json.shape",
-                format!("投标函内容无法解析：{e}"),
-                format!("The bid form could not be read: {e}"),
-            ))
-        })?,
-        None => BidFormInput {
-            price: fields.remove("price").unwrap_or_default(),
-            price_in_words: fields.remove("price_in_words").unwrap_or_default(),
-            lines: vec![],
-            duration_days: fields
-                .get("duration_days")
-                .and_then(|d| d.trim().parse().ok())
-                .unwrap_or(0),
-            quality: fields.remove("quality").unwrap_or_default(),
-            project_manager: fields.remove("project_manager").unwrap_or_default(),
-            bond: fields.remove("bond").unwrap_or_default(),
-        },
-    };
-    let (name, bytes) = package.unwrap_or_default();
-    Ok((form, name, bytes, fingerprint))
+    let envelope = envelope.filter(|e| !e.is_empty()).ok_or_else(|| {
+        bad(
+            "envelope.missing",
+            "请选择加密后的投标文件（.ggzybid）",
+            "Choose the sealed envelope (.ggzybid)",
+        )
+    })?;
+    Ok((envelope, fingerprint))
+}
+
+/// A receipt as the upload returns it: the plain fields and the signed, offline-checkable form.
+#[derive(Serialize, ToSchema)]
+pub struct BidReceipt {
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    pub signed: ggzy_store::receipts::SignedReceipt,
 }
 
 /// The client fingerprint the bid tool reports, or one derived from what the browser sends.
@@ -769,10 +750,25 @@ pub fn fingerprint(reported: Option<String>, headers: &HeaderMap) -> String {
     )
 }
 
-/// Upload a bid: multipart with `form` (JSON) and `package` (file), before the deadline. The
-/// receipt comes back at once with the package's SM3.
+/// Accept an envelope and sign its receipt (shared by the API and the page).
+pub async fn accept_bid(
+    s: &AppState,
+    a: &ggzy_store::Actor,
+    lot: Uuid,
+    envelope: Vec<u8>,
+    origin: &Origin,
+) -> Result<BidReceipt, ServiceError> {
+    let clock = s.clock.clone();
+    let receipt = bids::submit(&s.db, &s.vault, a, lot, envelope, origin, &move || clock.now()).await?;
+    let signed = ggzy_store::receipts::attest(&s.db, &s.leaves, &s.key, &receipt, s.now()).await?;
+    Ok(BidReceipt { receipt, signed })
+}
+
+/// Upload a sealed bid (multipart `envelope`) before the deadline. The platform checks format,
+/// lot, opening key and signature without decrypting, stores the envelope, logs its SM3 and
+/// returns a signed receipt with the log inclusion proof (电子招标投标办法 Art 26–27).
 #[utoipa::path(post, path = "/api/v1/lots/{id}/bids", tag = "tendering", request_body(content = BidUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = Receipt), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = BidReceipt), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 #[tracing::instrument(skip_all, fields(lot = %id))]
 pub async fn submit_bid(
     State(s): State<AppState>,
@@ -780,27 +776,14 @@ pub async fn submit_bid(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
     mp: Multipart,
-) -> ApiResult<(StatusCode, Json<Receipt>)> {
+) -> ApiResult<(StatusCode, Json<BidReceipt>)> {
     a.require_any(Permission::EntityManage)?;
-    let (form, name, bytes, fp) = read_bid_upload(mp).await?;
+    let (envelope, fp) = read_bid_upload(mp).await?;
     let origin = Origin {
         address: a.address.clone(),
         fingerprint: fingerprint(fp, &headers),
     };
-    let clock = s.clock.clone();
-    let r = bids::submit(
-        &s.db,
-        &s.vault,
-        &a,
-        id,
-        &form,
-        &name,
-        bytes,
-        &origin,
-        &move || clock.now(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(r)))
+    Ok((StatusCode::CREATED, Json(accept_bid(&s, &a, id, envelope, &origin).await?)))
 }
 
 lot_get!(

@@ -1,6 +1,7 @@
 //! The HTTP face of ggzy: portal pages, the JSON API with its OpenAPI document, health and metrics.
 
 pub mod api;
+pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
 pub mod pages;
@@ -29,6 +30,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
+const SM_CRYPTO_JS: &str = include_str!("../static/vendor/sm-crypto-v2.js");
+const SEAL_JS: &str = include_str!("../static/seal.js");
 
 /// One recorder per process (tests start many apps in one process).
 pub fn metrics_handle() -> PrometheusHandle {
@@ -47,6 +50,7 @@ pub fn metrics_handle() -> PrometheusHandle {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(api_tendering::TenderingDoc::openapi());
+    doc.merge(api_sealing::SealingDoc::openapi());
     doc
 }
 
@@ -55,12 +59,19 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(pages_tendering::router())
-        .nest("/api/v1", api::router().merge(api_tendering::router()))
+        .nest(
+            "/api/v1",
+            api::router()
+                .merge(api_tendering::router())
+                .merge(api_sealing::router()),
+        )
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS) }))
+        .route("/static/vendor/sm-crypto-v2.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SM_CRYPTO_JS) }))
+        .route("/static/seal.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], SEAL_JS) }))
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))

@@ -3,7 +3,7 @@
 //! intake. Forms post back with the CSRF token; refusals re-render the page with each field's
 //! message and the rule it cites.
 
-use crate::api_tendering::{LotDetail, fingerprint, lot_detail, read_bid_upload};
+use crate::api_tendering::{BidReceipt, LotDetail, accept_bid, fingerprint, lot_detail, read_bid_upload};
 use crate::auth::{CsrfToken, CurrentActor};
 use crate::pages::{Layout, error_page, forbidden_page, render};
 use crate::state::AppState;
@@ -17,7 +17,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method, Outcome, RejectionReason};
 use ggzy_core::procedure::Stage;
-use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin};
+use ggzy_store::tendering::sealing;
 use ggzy_store::tendering::complaints::{self, ComplaintView};
 use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::intake::{self, LotInput, LotSummary, ProjectInput};
@@ -38,7 +39,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/lots/{id}/bid",
             post(bid_upload).layer(axum::extract::DefaultBodyLimit::max(
-                bids::MAX_PACKAGE_BYTES + 1024 * 1024,
+                bids::MAX_ENVELOPE_BYTES + 1024 * 1024,
             )),
         )
         .route("/documents/{id}", get(document_page))
@@ -172,11 +173,22 @@ struct LotPage {
     /// What a refused form held, so it comes back filled in.
     values: BTreeMap<String, String>,
     done: Option<String>,
-    receipt: Option<Receipt>,
+    receipt: Option<BidReceipt>,
     deadline_passed: bool,
+    opening_key: Option<sealing::OpeningKeyView>,
+    transcript: Option<sealing::Transcript>,
+    /// The viewing bidder's credit code, for the envelope header.
+    bidder_uscc: String,
+    my_custody: Option<i64>,
 }
 
 impl LotPage {
+    fn receipt_json(&self, r: &BidReceipt) -> String {
+        let js = serde_json::to_string_pretty(&r.signed).unwrap_or_default();
+        form_urlencoded::byte_serialize(js.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    }
     fn bj(&self, t: &DateTime<Utc>) -> String {
         bj(t)
     }
@@ -230,7 +242,7 @@ async fn lot_response(
     id: Uuid,
     errors: Vec<FieldError>,
     done: Option<String>,
-    receipt: Option<Receipt>,
+    receipt: Option<BidReceipt>,
 ) -> Response {
     lot_response_with(s, a, l, id, errors, done, receipt, BTreeMap::new()).await
 }
@@ -244,7 +256,7 @@ async fn lot_response_with(
     id: Uuid,
     errors: Vec<FieldError>,
     done: Option<String>,
-    receipt: Option<Receipt>,
+    receipt: Option<BidReceipt>,
     values: BTreeMap<String, String>,
 ) -> Response {
     let status = if errors.is_empty() {
@@ -274,7 +286,7 @@ async fn build_lot(
     id: Uuid,
     errors: Vec<FieldError>,
     done: Option<String>,
-    receipt: Option<Receipt>,
+    receipt: Option<BidReceipt>,
 ) -> Result<LotPage, (Layout, ServiceError)> {
     macro_rules! t {
         ($e:expr) => {
@@ -298,6 +310,16 @@ async fn build_lot(
         return Err((l, ServiceError::NotFound("lot")));
     }
     let d = t!(lot_detail(s, id).await);
+    let opening_key = t!(sealing::opening_key(&s.db, id).await);
+    let transcript = t!(sealing::transcript(&s.db, id).await);
+    let bidder_uscc = match a.entity_id {
+        Some(e) => t!(sealing::uscc_of(&s.db, e).await),
+        None => String::new(),
+    };
+    let my_custody = t!(sealing::my_custody(&s.db, a).await)
+        .into_iter()
+        .find(|c| c.lot_id == id)
+        .map(|c| c.share_index);
     let now = s.now();
     let docs = t!(notices::documents(&s.db, id).await);
     let downloaders = notices::downloaders(&s.db, a, id, now).await.ok();
@@ -419,6 +441,10 @@ async fn build_lot(
         values: BTreeMap::new(),
         done,
         receipt,
+        opening_key,
+        transcript,
+        bidder_uscc,
+        my_custody,
         l,
     })
 }
@@ -566,7 +592,22 @@ async fn act(
         .await
         .map(drop),
         "withdraw" => bids::withdraw(db, a, id, now).await.map(drop),
-        "open" => bids::open(db, &s.vault, a, id, now).await.map(drop),
+        "open" => bids::open(db, a, id, now).await.map(drop),
+        "share" => {
+            let clock = s.clock.clone();
+            sealing::submit_share(
+                db,
+                &s.vault,
+                a,
+                id,
+                &sealing::ShareInput {
+                    share: v(f, "share").into(),
+                },
+                &move || clock.now(),
+            )
+            .await
+            .map(drop)
+        }
         "committee" => {
             evaluation::assign_committee(
                 db,
@@ -797,24 +838,12 @@ async fn bid_upload(
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "lots");
     let r = async {
-        let (form, name, bytes, fp) = read_bid_upload(mp).await?;
+        let (envelope, fp) = read_bid_upload(mp).await?;
         let origin = Origin {
             address: a.address.clone(),
             fingerprint: fingerprint(fp, &h),
         };
-        let clock = s.clock.clone();
-        bids::submit(
-            &s.db,
-            &s.vault,
-            &a,
-            id,
-            &form,
-            &name,
-            bytes,
-            &origin,
-            &move || clock.now(),
-        )
-        .await
+        accept_bid(&s, &a, id, envelope, &origin).await
     }
     .await;
     match r {

@@ -1,6 +1,7 @@
 //! `ggzy`: the platform server and its operator tools in one binary.
 
 mod bench;
+mod tool;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -77,6 +78,21 @@ enum Command {
     },
     /// Measure cold start, idle memory, append throughput and verify time (see docs/BENCHMARKS.md).
     Bench(bench::BenchArgs),
+    /// Make an SM2 key pair (bid signing or custody) into a key file; print the public key.
+    Keygen(tool::KeygenArgs),
+    /// The bid tool: seal a bid folder into an envelope for one lot, offline.
+    Seal(tool::SealArgs),
+    /// Check a bid receipt offline: platform signature, log event, inclusion in a signed tree.
+    VerifyReceipt(tool::VerifyReceiptArgs),
+    /// Custodians' tools.
+    #[command(subcommand)]
+    Custody(CustodyCommand),
+}
+
+#[derive(Subcommand)]
+enum CustodyCommand {
+    /// Decrypt one's opening-key share with one's custody key, locally; print it for submission.
+    OpenShare(tool::OpenShareArgs),
 }
 
 fn database_url(a: &DbArgs) -> Result<String> {
@@ -301,5 +317,9 @@ async fn main() -> Result<()> {
             }
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::Keygen(a) => tool::keygen(&a),
+        Command::Seal(a) => tool::seal(&a),
+        Command::VerifyReceipt(a) => tool::verify_receipt(&a),
+        Command::Custody(CustodyCommand::OpenShare(a)) => tool::open_share(&a),
     }
 }

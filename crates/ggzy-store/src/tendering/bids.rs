@@ -1,9 +1,9 @@
-//! Bids until the deadline and the opening at it. A package is sealed and fsynced to the vault
-//! before the transaction that accepts it commits, and the receipt carries its SM3 — so a receipt
-//! the bidder holds always has its bid behind it. Nobody can read a form or package before the
-//! opening: they exist only sealed, and the opening is the one place that unseals forms.
+//! Bids until the deadline and the opening after it. A bidder's envelope is checked without being
+//! opened, fsynced to the vault before the transaction that accepts it commits, and the receipt
+//! carries its SM3 — so a receipt the bidder holds always has its bid behind it. Nobody can read a
+//! form or package before the opening: the platform never holds the key (see `sealing`).
 
-use super::{LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, step};
+use super::{LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, sealing, step};
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
@@ -18,11 +18,10 @@ use ggzy_core::procedure::{Command, Event, Stage};
 use ggzy_core::role::Permission;
 use ggzy_core::{FieldError, Invalid, Money};
 use serde::{Deserialize, Serialize};
+use ggzy_seal::envelope::{Envelope, EnvelopeError, Payload};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Largest bid package accepted (configurable per deployment at the HTTP layer too).
-pub const MAX_PACKAGE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The bid form as a bidder types it: amounts in yuan.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -74,7 +73,7 @@ pub struct Receipt {
     pub replaces: Option<String>,
 }
 
-fn parse_form(input: &BidFormInput) -> Result<(BidForm, Money), Invalid> {
+pub(crate) fn parse_form(input: &BidFormInput) -> Result<(BidForm, Money), Invalid> {
     let mut errs = Invalid::default();
     let price = Money::parse_yuan("price", &input.price)
         .map_err(|e| errs.push(e))
@@ -154,140 +153,284 @@ fn parse_form(input: &BidFormInput) -> Result<(BidForm, Money), Invalid> {
     }
 }
 
-fn check_package(name: &str, size: usize) -> Result<(), Invalid> {
-    let mut errs = Invalid::default();
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        errs.push(FieldError::new(
-            "package",
-            "bid.package_name",
-            "请选择投标文件（文件名 1 至 200 字）",
-            "Choose the bid package (a name of 1 to 200 characters)",
-        ));
-    }
-    if size == 0 {
-        errs.push(FieldError::new(
-            "package",
-            "bid.package_empty",
-            "投标文件为空",
-            "The bid package is empty",
-        ));
-    }
-    if size > MAX_PACKAGE_BYTES {
-        errs.push(FieldError::new(
-            "package",
-            "bid.package_too_large",
-            format!("投标文件不得超过 {} MB", MAX_PACKAGE_BYTES >> 20),
-            format!("Bid packages are limited to {} MB", MAX_PACKAGE_BYTES >> 20),
-        ));
-    }
-    errs.into_result(())
+/// Largest envelope accepted (the format allows more; deployments may lower this at the HTTP layer).
+pub const MAX_ENVELOPE_BYTES: usize = 128 * 1024 * 1024;
+
+fn envelope_refusal(code: &'static str, zh: String, en: String) -> ServiceError {
+    FieldError::new("envelope", code, zh, en)
+        .with_rule("电子招标投标办法", "26")
+        .into()
 }
 
-/// Submit (or modify: a new bid replaces the standing one) a bid before the deadline.
-#[allow(clippy::too_many_arguments)]
+/// What the upload checks establish about an envelope, without any key that could decrypt it.
+struct Checked {
+    sm3: String,
+    bond: Money,
+    signer: String,
+    size: i64,
+}
+
+/// Format, lot, opening key, signature and signer: everything but the contents (Art 26).
+async fn check_envelope(
+    db: &Db,
+    lot: &LotRow,
+    entity: Uuid,
+    envelope: Vec<u8>,
+) -> (Option<String>, ServiceResult<(Checked, Vec<u8>)>) {
+    let size = envelope.len();
+    let parsed = tokio::task::spawn_blocking(move || {
+        let r = Envelope::parse_limited(&envelope, MAX_ENVELOPE_BYTES as u64).map(|e| {
+            let sig = e.verify_signature();
+            (e.header.clone(), e.opening_key.clone(), e.signer_key.to_hex(), e.sm3(), sig)
+        });
+        (r, envelope)
+    })
+    .await;
+    let Ok((parsed, envelope)) = parsed else {
+        return (None, Err(ServiceError::Internal("envelope check task failed".into())));
+    };
+    let (header, opening, signer, sm3, sig) = match parsed {
+        Ok(x) => x,
+        Err(EnvelopeError::NotAnEnvelope) => {
+            return (None, Err(envelope_refusal(
+                "envelope.not_sealed",
+                "不是加密投标文件：平台拒收未加密的投标文件，请用投标工具（ggzy seal）或网页加密后上传".into(),
+                "Not a sealed envelope: unencrypted bids are refused; seal it with `ggzy seal` or in the page".into(),
+            )))
+        }
+        Err(EnvelopeError::TooLarge) => {
+            return (None, Err(envelope_refusal(
+                "envelope.too_large",
+                format!("投标文件不得超过 {} MB", MAX_ENVELOPE_BYTES >> 20),
+                format!("Envelopes are limited to {} MB", MAX_ENVELOPE_BYTES >> 20),
+            )))
+        }
+        Err(e) => {
+            return (None, Err(envelope_refusal(
+                "envelope.malformed",
+                format!("投标文件格式错误：{e}"),
+                format!("Malformed envelope: {e}"),
+            )))
+        }
+    };
+    let sm3 = ggzy_seal::to_hex(&sm3);
+    let fail = |e| (Some(sm3.clone()), Err(e));
+    if header.lot != lot.trade_code {
+        return fail(envelope_refusal(
+            "envelope.wrong_lot",
+            format!("该投标文件是为标段 {} 加密的，不是本标段 {}", header.lot, lot.trade_code),
+            format!("This envelope was sealed for lot {}, not {}", header.lot, lot.trade_code),
+        ));
+    }
+    let key = match db.begin().await {
+        Ok(mut tx) => {
+            let k = sealing::lot_public_key(&mut tx, lot.id).await;
+            let owner = sealing::signing_key_entity(&mut tx, &signer).await;
+            let uscc: ServiceResult<Option<(String,)>> = async {
+                Ok(on_tx!(&mut tx, |c| sqlx::query_as("SELECT uscc FROM entities WHERE id = $1")
+                    .bind(entity)
+                    .fetch_optional(c)
+                    .await?))
+            }
+            .await;
+            drop(tx);
+            match (k, owner, uscc) {
+                (Ok(k), Ok(o), Ok(u)) => (k, o, u.map(|u| u.0)),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
+            }
+        }
+        Err(e) => return fail(e.into()),
+    };
+    let (lot_key, owner, uscc) = key;
+    if lot_key.as_ref() != Some(&opening) {
+        return fail(envelope_refusal(
+            "envelope.wrong_opening_key",
+            "该投标文件未使用本标段公布的开标公钥加密，请重新下载公钥后加密".into(),
+            "The envelope is not sealed to this lot's published opening key; fetch the key and seal again".into(),
+        ));
+    }
+    if sig.is_err() {
+        return fail(envelope_refusal(
+            "envelope.bad_signature",
+            "投标文件的电子签名验证失败：文件在签名后被改动，或签名不属于该文件".into(),
+            "The envelope's signature does not verify: altered after signing, or not its signature".into(),
+        ));
+    }
+    if owner != Some(entity) {
+        return fail(envelope_refusal(
+            "envelope.signer_not_registered",
+            "签名公钥未登记为本单位的有效投标签名密钥".into(),
+            "The signing key is not an active bid-signing key of your entity".into(),
+        ));
+    }
+    if uscc.as_deref() != Some(header.bidder.as_str()) {
+        return fail(envelope_refusal(
+            "envelope.wrong_bidder",
+            format!("投标文件载明的投标人 {} 与上传单位不符", header.bidder),
+            format!("The envelope names bidder {}, not the uploader", header.bidder),
+        ));
+    }
+    let bond = match Money::parse_yuan("bond", &header.bond) {
+        Ok(b) => b,
+        Err(e) => return fail(e.into()),
+    };
+    (
+        Some(sm3.clone()),
+        Ok((
+            Checked {
+                sm3,
+                bond,
+                signer,
+                size: size as i64,
+            },
+            envelope,
+        )),
+    )
+}
+
+/// Log a refused upload: who, which lot, why, and the envelope's hash when it had one.
+async fn log_refusal(db: &Db, actor: &Actor, lot: &LotRow, sm3: Option<String>, e: &ServiceError, now: DateTime<Utc>) {
+    let code = match e {
+        ServiceError::Invalid(i) => i.0.first().map(|f| f.code.to_string()).unwrap_or_default(),
+        other => other.to_string(),
+    };
+    let r: ServiceResult<()> = async {
+        let mut tx = db.begin().await?;
+        log(&mut tx, actor, None, lot, "lot.envelope_refused", serde_json::json!({"code": code, "envelope_sm3": sm3}), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "could not log a refused envelope");
+    }
+}
+
+/// Submit (or modify: a new envelope replaces the standing one) a sealed bid before the deadline.
+/// The platform checks the envelope without opening it, stores it durably, logs its SM3, and
+/// only then commits the receipt.
 pub async fn submit(
     db: &Db,
     vault: &Arc<BidVault>,
     actor: &Actor,
     lot_id: Uuid,
-    form: &BidFormInput,
-    package_name: &str,
-    package: Vec<u8>,
+    envelope: Vec<u8>,
     origin: &Origin,
     clock: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
 ) -> ServiceResult<Receipt> {
     let (entity, grant) = require_bidder(actor)?;
     let grant = grant.clone();
-    let (form, bond) = parse_form(form)?;
-    check_package(package_name, package.len())?;
-    // Cheap refusals before the package is written.
     let lot = load(db, lot_id).await?;
-    check_bid_allowed(&lot, entity, bond, clock())?;
+    // Cheap refusals before anything is hashed or written.
+    check_bid_allowed(&lot, None, clock())?;
+    let (sm3, checked) = check_envelope(db, &lot, entity, envelope).await;
+    let (checked, envelope) = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            log_refusal(db, actor, &lot, sm3, &e, clock()).await;
+            return Err(e);
+        }
+    };
+    check_bid_allowed(&lot, Some(checked.bond), clock())?;
     let bid_id = Uuid::now_v7();
     let v = vault.clone();
-    let size = package.len() as i64;
-    let hash = tokio::task::spawn_blocking(move || v.store_package(lot_id, bid_id, &package))
+    tokio::task::spawn_blocking(move || v.store_envelope(lot_id, bid_id, &envelope))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))??;
-    let form_json = serde_json::to_vec(&form).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let sealed_form = vault.seal_form(lot_id, bid_id, &form_json);
     let receipt_no = format!("HZ{}", bid_id.simple()).to_uppercase();
-    let sm3 = ggzy_seal::to_hex(&hash);
+    let package_name = format!("{receipt_no}.ggzybid");
 
     let mut tx = db.begin().await?;
     // The upload is complete now; this instant decides whether it is in time (电子招标投标办法 Art 27).
     let now = clock();
     let mut lot = load_for_update(&mut tx, lot_id).await?;
-    check_bid_allowed(&lot, entity, bond, now)?;
-    step(
-        &mut tx,
-        &mut lot,
-        actor,
-        Some(&grant),
-        &Command::SubmitBid { bidder: entity },
-        now,
-        serde_json::json!({"receipt_no": receipt_no, "package_sm3": sm3, "package_size": size}),
-    )
-    .await?;
-    let replaced: Option<(String,)> = on_tx!(&mut tx, |c| {
+    check_bid_allowed(&lot, Some(checked.bond), now)?;
+    let replaced: Option<(String, String)> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no"
+        "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, package_sm3"
     )
     .bind(lot_id)
     .bind(entity)
     .fetch_optional(c)
     .await?
     });
+    let events = step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::SubmitBid { bidder: entity },
+        now,
+        serde_json::json!({
+            "receipt_no": receipt_no,
+            "envelope_sm3": checked.sm3,
+            "envelope_size": checked.size,
+            "signer_key": checked.signer,
+            "replaces": replaced.as_ref().map(|r| serde_json::json!({"receipt_no": r.0, "envelope_sm3": r.1})),
+        }),
+    )
+    .await?;
+    let _ = events;
     let seq: i64 = on_tx!(&mut tx, |c| sqlx::query_as::<_, (i64,)>(
         "SELECT seq FROM event_head WHERE id = 1"
     )
     .fetch_one(c)
     .await?)
     .0;
-    on_tx!(&mut tx, |c| {
+    let inserted = on_tx!(&mut tx, |c| {
         sqlx::query(
-        "INSERT INTO bids (id, lot_id, bidder_id, account_id, status, receipt_no, package_name, package_size, package_sm3, sealed_form, bond, address, fingerprint, received_at, event_seq)
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        "INSERT INTO bids (id, lot_id, bidder_id, account_id, status, receipt_no, package_name, package_size, package_sm3, sealed_form, bond, address, fingerprint, received_at, event_seq, signer_key)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
     .bind(bid_id)
     .bind(lot_id)
     .bind(entity)
     .bind(actor.account_id)
     .bind(&receipt_no)
-    .bind(package_name.trim())
-    .bind(size)
-    .bind(&sm3)
-    .bind(&sealed_form)
-    .bind(bond.fen())
+    .bind(&package_name)
+    .bind(checked.size)
+    .bind(&checked.sm3)
+    .bind(Vec::<u8>::new())
+    .bind(checked.bond.fen())
     .bind(&origin.address)
     .bind(origin.fingerprint.chars().take(500).collect::<String>())
     .bind(truncate_micros(now))
     .bind(seq)
+    .bind(&checked.signer)
     .execute(c)
-    .await?
-    .rows_affected()
+    .await
+    .map(|r| r.rows_affected())
     });
+    if let Err(e) = inserted {
+        drop(tx);
+        let _ = std::fs::remove_file(vault.envelope_path(lot_id, bid_id));
+        if crate::db::unique_violation(&e) == Some("bids.envelope") {
+            let err = envelope_refusal(
+                "envelope.replayed",
+                "该投标文件已提交过（同一文件不能重复提交）".into(),
+                "This exact envelope was already submitted; a replay is refused".into(),
+            );
+            log_refusal(db, actor, &lot, Some(checked.sm3), &err, now).await;
+            return Err(err);
+        }
+        return Err(e.into());
+    }
     tx.commit().await?;
     Ok(Receipt {
         receipt_no,
         bid_id,
         lot_id,
         lot_trade_code: lot.trade_code,
-        package_name: package_name.trim().into(),
-        package_size: size,
-        package_sm3: sm3,
+        package_name,
+        package_size: checked.size,
+        package_sm3: checked.sm3,
         received_at: truncate_micros(now),
         event_seq: seq,
         replaces: replaced.map(|r| r.0),
     })
 }
 
-fn check_bid_allowed(
-    lot: &LotRow,
-    _entity: Uuid,
-    bond: Money,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
+fn check_bid_allowed(lot: &LotRow, bond: Option<Money>, now: DateTime<Utc>) -> ServiceResult<()> {
     if lot.state.stage != Stage::Tendering {
         return Err(ServiceError::OutOfOrder {
             stage: lot.state.stage.as_str(),
@@ -305,7 +448,9 @@ fn check_bid_allowed(
         .with_rule(ggzy_core::rulepack::LAW, "28")
         .into());
     }
-    if bond < lot.bid_bond {
+    if let Some(bond) = bond
+        && bond < lot.bid_bond
+    {
         return Err(FieldError::new(
             "bond",
             "bid.bond_short",
@@ -425,21 +570,11 @@ pub struct OpeningRecord {
     pub lines: Vec<OpenedLine>,
 }
 
-type BidRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Vec<u8>,
-    i64,
-);
-
-/// Open a lot at its deadline inside `tx` (the scheduler's or staff's transaction).
+/// At the deadline (the scheduler's or staff's transaction): with too few bids the lot fails at
+/// once and nothing is decrypted (法 Art 28; 条例 Art 44); otherwise the opening convenes and waits
+/// for the custodians' shares.
 pub(crate) async fn open_in(
     tx: &mut Tx,
-    vault: &BidVault,
     actor: &Actor,
     lot_id: Uuid,
     now: DateTime<Utc>,
@@ -448,9 +583,34 @@ pub(crate) async fn open_in(
     let grant = actor
         .grant_for(Permission::IntakeProcess, &lot.region)
         .cloned();
+    // The machine says whether opening is due (deadline passed, nothing suspends it) and whether
+    // enough bids stand; only the failing case is applied here.
+    let events = ggzy_core::procedure::decide(&lot.pack, &lot.state, &Command::Open, now)
+        .map_err(super::refusal)?;
+    if events.iter().any(|e| matches!(e, Event::Opened { .. })) {
+        let n = lot.state.bidders.len();
+        sealing::convene(tx, &lot, actor, grant.as_ref(), n, now).await?;
+        return Ok(lot.state.stage);
+    }
+    open_decrypted(tx, actor, &mut lot, vec![], now).await
+}
+
+/// Record the opening once the envelopes are decrypted: the machine's Open (which fails the lot
+/// if decryption failures left too few bids), the opening record, and the notices.
+pub(crate) async fn open_decrypted(
+    tx: &mut Tx,
+    actor: &Actor,
+    lot: &mut LotRow,
+    lines: Vec<OpenedLine>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Stage> {
+    let grant = actor
+        .grant_for(Permission::IntakeProcess, &lot.region)
+        .cloned();
+    let lot_id = lot.id;
     let events = step(
         tx,
-        &mut lot,
+        lot,
         actor,
         grant.as_ref(),
         &Command::Open,
@@ -468,34 +628,6 @@ pub(crate) async fn open_in(
     .map(|r| r.0)
     .collect();
     if events.iter().any(|e| matches!(e, Event::Opened { .. })) {
-        let rows: Vec<BidRow> = on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT b.id, b.bidder_id, e.name, b.receipt_no, b.package_sm3, b.received_at, b.sealed_form, b.bond FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1 AND b.status = 'active' ORDER BY b.received_at"
-        )
-        .bind(lot_id)
-        .fetch_all(c)
-        .await?
-        });
-        let mut lines = vec![];
-        for (bid_id, bidder_id, name, receipt_no, sm3, at, sealed, bond) in rows {
-            let form: BidForm = serde_json::from_slice(&vault.open_form(lot_id, bid_id, &sealed)?)
-                .map_err(|e| ServiceError::Internal(format!("bid {bid_id} form: {e}")))?;
-            lines.push(OpenedLine {
-                bid_id,
-                bidder_id,
-                bidder_name: name,
-                receipt_no,
-                package_sm3: sm3,
-                received_at: at,
-                price: form.price,
-                price_in_words: form.price_in_words,
-                lines: form.lines,
-                duration_days: form.duration_days,
-                quality: form.quality,
-                project_manager: form.project_manager,
-                bond: Money::from_fen(bond),
-            });
-        }
         let record = OpeningRecord {
             lot_id,
             opened_at: truncate_micros(now),
@@ -516,7 +648,7 @@ pub(crate) async fn open_in(
             tx,
             actor,
             grant.as_ref(),
-            &lot,
+            lot,
             "lot.opening_record",
             serde_json::json!({"record_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))}),
             now,
@@ -538,34 +670,16 @@ pub(crate) async fn open_in(
             })
             .collect::<Vec<_>>()
             .join("\n");
-        for b in &bidders {
-            push(
-                tx,
-                *b,
-                lot_id,
-                "opening_record",
-                &format!("{} 开标记录", lot.name),
-                &body,
-                now,
-            )
-            .await?;
+        let title = format!("{} 开标记录", lot.name);
+        for b in bidders.iter().chain(std::iter::once(&lot.principal_id)) {
+            push(tx, *b, lot_id, "opening_record", &title, &body, now).await?;
         }
-        push(
-            tx,
-            lot.principal_id,
-            lot_id,
-            "opening_record",
-            &format!("{} 开标记录", lot.name),
-            &body,
-            now,
-        )
-        .await?;
     } else {
         let title = format!("{}{}流标公告", lot.project_name, lot.name);
         let body = format!(
-            "{title}\n投标截止时提交投标文件的投标人少于3个，不得开标，招标人应当依法重新招标（招标投标法实施条例 第44条）。"
+            "{title}\n投标截止时提交投标文件的投标人少于3个（或解密后有效投标文件少于3个），不得开标，招标人应当依法重新招标（招标投标法实施条例 第44条）。"
         );
-        publish_notice_row(tx, &lot, "failed", &title, &body, now).await?;
+        publish_notice_row(tx, lot, "failed", &title, &body, now).await?;
         for b in bidders.iter().chain(std::iter::once(&lot.principal_id)) {
             push(tx, *b, lot_id, "failed", &title, &body, now).await?;
         }
@@ -573,10 +687,9 @@ pub(crate) async fn open_in(
     Ok(lot.state.stage)
 }
 
-/// Centre staff open a lot by hand (when the scheduler has not yet).
+/// Centre staff convene the opening by hand (when the scheduler has not yet).
 pub async fn open(
     db: &Db,
-    vault: &BidVault,
     actor: &Actor,
     lot_id: Uuid,
     now: DateTime<Utc>,
@@ -584,7 +697,7 @@ pub async fn open(
     let lot = load(db, lot_id).await?;
     actor.require(Permission::IntakeProcess, &lot.region)?;
     let mut tx = db.begin().await?;
-    let stage = open_in(&mut tx, vault, actor, lot_id, now).await?;
+    let stage = open_in(&mut tx, actor, lot_id, now).await?;
     tx.commit().await?;
     Ok(stage)
 }
@@ -625,7 +738,7 @@ pub async fn read_package(
     vault: &Arc<BidVault>,
     actor: &Actor,
     bid_id: Uuid,
-) -> ServiceResult<(String, Vec<u8>)> {
+) -> ServiceResult<(String, Payload)> {
     let row: Option<(Uuid, String)> = on_db!(db, |p| sqlx::query_as(
         "SELECT lot_id, package_name FROM bids WHERE id = $1"
     )
@@ -654,8 +767,10 @@ pub async fn read_package(
         .into());
     }
     let v = vault.clone();
-    let bytes = tokio::task::spawn_blocking(move || v.read_package(lot_id, bid_id))
+    let packed = tokio::task::spawn_blocking(move || v.read_opened(lot_id, bid_id))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))??;
-    Ok((name, bytes))
+    let payload = Payload::parse(&packed)
+        .map_err(|e| ServiceError::Internal(format!("opened archive of {bid_id}: {e}")))?;
+    Ok((name, payload))
 }

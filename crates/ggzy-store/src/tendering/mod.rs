@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod intake;
 pub mod notices;
 pub mod schedule;
+pub mod sealing;
 
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};
@@ -271,6 +272,9 @@ pub(crate) async fn step(
         let kind = event_kind(e);
         log(tx, actor, grant, lot, kind, payload, now).await?;
     }
+    if sealing::starts_tendering(&events) {
+        sealing::publish_opening_key(tx, lot, actor, grant, now).await?;
+    }
     Ok(events)
 }
 
@@ -313,6 +317,7 @@ fn event_kind(e: &Event) -> &'static str {
         Event::ObjectionAnswered { .. } => "lot.objection_answered",
         Event::BidAccepted { .. } => "lot.bid_accepted",
         Event::BidWithdrawn { .. } => "lot.bid_withdrawn",
+        Event::BidDecryptionFailed { .. } => "lot.bid_decryption_failed",
         Event::Opened { .. } => "lot.opened",
         Event::FailedTooFewBids { .. } => "lot.failed_too_few_bids",
         Event::EvaluationReported { .. } => "lot.evaluation_reported",

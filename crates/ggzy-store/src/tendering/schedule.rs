@@ -7,7 +7,6 @@ use super::{bids, load_for_update, log, push};
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
-use crate::vault::BidVault;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::clock::truncate_micros;
@@ -17,6 +16,8 @@ use uuid::Uuid;
 
 pub const OPEN: &str = "open";
 pub const END_PUBLICITY: &str = "end_publicity";
+/// After the deadline: postpone the opening if custodians have not returned enough shares.
+pub const POSTPONE_CHECK: &str = "postpone_check";
 
 /// Plan `action` for `lot` at `due`, replacing an unfired plan of the same action (a moved
 /// deadline moves its opening).
@@ -74,7 +75,7 @@ pub async fn for_lot(db: &Db, lot: Uuid) -> ServiceResult<Vec<ScheduleRow>> {
 }
 
 /// Fire everything due at `now`. Returns what fired.
-pub async fn run_due(db: &Db, vault: &BidVault, now: DateTime<Utc>) -> ServiceResult<Vec<Fired>> {
+pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<Fired>> {
     let due: Vec<(Uuid, Uuid, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT id, lot_id, action FROM schedule WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100"
@@ -85,7 +86,7 @@ pub async fn run_due(db: &Db, vault: &BidVault, now: DateTime<Utc>) -> ServiceRe
     });
     let mut out = vec![];
     for (id, lot, action) in due {
-        match fire(db, vault, id, lot, &action, now).await {
+        match fire(db, id, lot, &action, now).await {
             Ok(Some(f)) => out.push(f),
             Ok(None) => {}
             Err(e) => {
@@ -98,7 +99,6 @@ pub async fn run_due(db: &Db, vault: &BidVault, now: DateTime<Utc>) -> ServiceRe
 
 async fn fire(
     db: &Db,
-    vault: &BidVault,
     id: Uuid,
     lot_id: Uuid,
     action: &str,
@@ -118,7 +118,8 @@ async fn fire(
     }
     let system = Actor::system();
     let outcome = match action {
-        OPEN => match bids::open_in(&mut tx, vault, &system, lot_id, now).await {
+        POSTPONE_CHECK => super::sealing::postpone_if_short(&mut tx, lot_id, now).await?,
+        OPEN => match bids::open_in(&mut tx, &system, lot_id, now).await {
             Ok(stage) => stage.as_str().to_string(),
             Err(ServiceError::Invalid(i))
                 if i.0.iter().any(|f| f.code == "procedure.suspended") =>
