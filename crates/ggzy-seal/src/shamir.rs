@@ -100,6 +100,30 @@ impl Commitments {
     }
 }
 
+/// Lagrange interpolation at 0 of the given shares, unchecked: what any set of shares "says" the
+/// secret is. With fewer than k shares this is a wrong value, which tests use to show it.
+pub fn interpolate(used: &[Share]) -> Result<[u8; 32], ShareError> {
+    let mut secret = Scalar::ZERO;
+    for (i, si) in used.iter().enumerate() {
+        let xi = Scalar::from(u64::from(si.index));
+        let mut num = Scalar::ONE;
+        let mut den = Scalar::ONE;
+        for (j, sj) in used.iter().enumerate() {
+            if i != j {
+                let xj = Scalar::from(u64::from(sj.index));
+                num *= xj;
+                den *= xj - xi;
+            }
+        }
+        let inv: Option<Scalar> = den.invert().into();
+        let y = scalar(&si.value).ok_or(ShareError::Malformed)?;
+        secret += y * num * inv.ok_or(ShareError::Malformed)?;
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&secret.to_repr());
+    Ok(out)
+}
+
 /// The published commitments `a_j·G` of the sharing polynomial's coefficients (SEC1 compressed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitments(pub Vec<[u8; 33]>);
@@ -214,25 +238,8 @@ impl Commitments {
             }
             self.verify(s)?;
         }
-        let used = &shares[..k];
-        let mut secret = Scalar::ZERO;
-        for (i, si) in used.iter().enumerate() {
-            let xi = Scalar::from(u64::from(si.index));
-            let mut num = Scalar::ONE;
-            let mut den = Scalar::ONE;
-            for (j, sj) in used.iter().enumerate() {
-                if i != j {
-                    let xj = Scalar::from(u64::from(sj.index));
-                    num *= xj;
-                    den *= xj - xi;
-                }
-            }
-            let inv: Option<Scalar> = den.invert().into();
-            let y = scalar(&si.value).ok_or(ShareError::Malformed)?;
-            secret += y * num * inv.ok_or(ShareError::Malformed)?;
-        }
-        let mut out = [0u8; 32];
-        out.copy_from_slice(&secret.to_repr());
+        let out = interpolate(&shares[..k])?;
+        let secret = scalar(&out).ok_or(ShareError::Malformed)?;
         if Some(&point_bytes(&(ProjectivePoint::GENERATOR * secret))) != self.public_key() {
             return Err(ShareError::NotOfThisLot(0));
         }

@@ -53,6 +53,12 @@ impl TestDb {
     }
 
     /// SQLite, then PostgreSQL when configured: the backends every conformance test runs on.
+    /// The directory holding the SQLite file (and its WAL): the whole database, for tests that
+    /// play an attacker with a copy of it.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+
     pub async fn all() -> Vec<TestDb> {
         let mut v = vec![Self::sqlite().await];
         v.extend(Self::postgres().await);

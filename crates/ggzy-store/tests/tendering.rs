@@ -99,22 +99,34 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
                 .expect("record")
                 .is_none()
         );
-        let raw = vault.raw_package(lot, mine[0].id).expect("raw");
+        let raw = std::fs::read(vault.envelope_path(lot, mine[0].id)).expect("raw");
         assert!(
             !raw.windows(6).any(|w| w == "投标".as_bytes()),
-            "package is stored sealed"
+            "the envelope is sealed"
         );
 
         let deadline = t0 + Duration::days(21);
+        let sealed = |form: usize, body: &'static [u8]| {
+            let db = t.db.clone();
+            async move {
+                demo_tendering::seal_bid(
+                    &db,
+                    lot,
+                    "bidder",
+                    &demo_tendering::bid_form(form),
+                    vec![("v.txt".into(), body.to_vec())],
+                )
+                .await
+                .expect("seal")
+            }
+        };
         // A bid at the deadline is late.
         let late = bids::submit(
             &t.db,
             &vault,
             &bidder,
             lot,
-            &demo_tendering::bid_form(0),
-            "late.zip",
-            b"x".to_vec(),
+            sealed(0, b"late").await,
             &bids::Origin::default(),
             &move || deadline,
         )
@@ -123,45 +135,38 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
         assert_eq!(code(&late), "bid.late", "{}", t.name);
         // Just before it, a modification replaces the standing bid.
         let before = deadline - Duration::seconds(1);
+        let v2 = sealed(0, b"second version").await;
         let r = bids::submit(
             &t.db,
             &vault,
             &bidder,
             lot,
-            &demo_tendering::bid_form(0),
-            "v2.zip",
-            b"second version".to_vec(),
+            v2.clone(),
             &bids::Origin::default(),
             &move || before,
         )
         .await
         .expect("in time");
         assert_eq!(r.replaces.as_deref(), Some(mine[0].receipt_no.as_str()));
-        assert_eq!(
-            r.package_sm3,
-            ggzy_seal::to_hex(&ggzy_seal::sm3(&[b"second version"]))
-        );
+        assert_eq!(r.package_sm3, ggzy_seal::to_hex(&ggzy_seal::sm3(&[&v2])));
 
-        // Nothing fires before the deadline; two runners after it open the lot once.
+        // Nothing fires before the deadline; two runners after it convene the opening once.
         assert!(
-            schedule::run_due(&t.db, &vault, deadline - Duration::seconds(1))
+            schedule::run_due(&t.db, deadline - Duration::seconds(1))
                 .await
                 .expect("early")
                 .is_empty()
         );
         let (a, b) = tokio::join!(
-            schedule::run_due(&t.db, &vault, deadline),
-            schedule::run_due(&t.db, &vault, deadline)
+            schedule::run_due(&t.db, deadline),
+            schedule::run_due(&t.db, deadline)
         );
         let fired: Vec<_> = a.expect("a").into_iter().chain(b.expect("b")).collect();
         assert_eq!(fired.len(), 1, "{}: {fired:?}", t.name);
-        assert_eq!(fired[0].outcome, "evaluating");
-        assert!(
-            schedule::run_due(&t.db, &vault, deadline + Duration::hours(1))
-                .await
-                .expect("later")
-                .is_empty()
-        );
+        assert_eq!(fired[0].outcome, "tendering", "waits for the custodians");
+        demo_tendering::open_with_custodians(&t.db, &vault, lot, deadline + Duration::minutes(5))
+            .await
+            .expect("custodians open");
         let opened = ggzy_store::events::list(&t.db, None, None, 500)
             .await
             .expect("events")
@@ -207,10 +212,10 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
                 .reply
                 .is_some()
         );
-        let (_, bytes) = bids::read_package(&t.db, &vault, &staff, r.bid_id)
+        let (_, payload) = bids::read_package(&t.db, &vault, &staff, r.bid_id)
             .await
             .expect("readable after opening");
-        assert_eq!(bytes, b"second version");
+        assert_eq!(payload.file("v.txt"), Some(&b"second version"[..]));
         t.cleanup().await;
     }
 }
