@@ -729,20 +729,47 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Seal a bid as `user`'s bid tool would (the lot's published opening key, the user's
+    /// registered demo signing key) and upload the envelope.
     async fn bid(
         &self,
         lot: &str,
+        user: &str,
         price: &str,
         words: &str,
         package: &[u8],
     ) -> (StatusCode, Value) {
-        let form = json!({"price": price, "price_in_words": words, "duration_days": 500, "quality": "合格", "project_manager": "王建军", "bond": "800000"});
+        let form = json!({"price": price, "price_in_words": words, "lines": [], "duration_days": 500, "quality": "合格", "project_manager": "王建军", "bond": "800000"});
+        let (_, key) = self.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
+        let Some(public) = key["public_key"].as_str() else {
+            return (StatusCode::CONFLICT, key);
+        };
+        let me = ggzy_store::accounts::actor_of(&self.state.db, user, "127.0.0.1")
+            .await
+            .expect("actor");
+        let uscc = ggzy_store::tendering::sealing::uscc_of(&self.state.db, me.entity_id.expect("entity"))
+            .await
+            .expect("uscc");
+        let envelope = ggzy_seal::envelope::seal(
+            &ggzy_seal::envelope::SealInput {
+                lot: key["lot_trade_code"].as_str().expect("code"),
+                bidder: &uscc,
+                opening_key: &ggzy_seal::keys::PublicKey::from_hex(public).expect("pk"),
+                bond: "800000",
+                sealed_at: "test",
+                tool: "http test",
+            },
+            &ggzy_store::demo::demo_key(&format!("{user}/bid_signing")),
+            &[
+                ("bid_form.json".into(), form.to_string().into_bytes()),
+                ("package.txt".into(), package.to_vec()),
+            ],
+        );
         let mp = reqwest::multipart::Form::new()
-            .text("form", form.to_string())
             .text("fingerprint", "test-machine-1")
             .part(
-                "package",
-                reqwest::multipart::Part::bytes(package.to_vec()).file_name("bid.zip"),
+                "envelope",
+                reqwest::multipart::Part::bytes(envelope).file_name("bid.ggzybid"),
             );
         let r = self
             .client
@@ -754,6 +781,29 @@ impl TestApp {
             .expect("bid");
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Every demo custodian fetches its sealed share, decrypts it locally and submits it.
+    async fn custodians_open(&self, lot: &str) -> Value {
+        let mut last = Value::Null;
+        for u in ggzy_store::demo::CUSTODIANS {
+            self.as_user(u).await;
+            let (st, sealed) = self.get(&format!("/api/v1/lots/{lot}/custody/share")).await;
+            assert_eq!(st, StatusCode::OK, "{u}: {sealed}");
+            let k = ggzy_store::demo::demo_key(&format!("{u}/custody"));
+            let share = k
+                .decrypt(&hex::decode(sealed["sealed_share"].as_str().expect("sealed")).expect("hex"))
+                .expect("decrypts");
+            let (st, out) = self
+                .post(
+                    &format!("/api/v1/lots/{lot}/custody/share"),
+                    json!({"share": hex::encode(share)}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{u}: {out}");
+            last = out;
+        }
+        last
     }
 
     async fn stage(&self, lot: &str) -> String {
@@ -899,6 +949,7 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         let (bst, receipt) = app
             .bid(
                 &lot,
+                u,
                 &format!("{}", 49_000_000 + i * 100_000),
                 [
                     "人民币肆仟玖佰万元整",
@@ -912,10 +963,12 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         if i < admitted {
             assert_eq!(st, StatusCode::OK, "{b} {u}: {body}");
             assert_eq!(bst, StatusCode::CREATED, "{b} {u}: {receipt}");
-            assert_eq!(
-                receipt["package_sm3"],
-                ggzy_seal::to_hex(&ggzy_seal::sm3(&[format!("package {u}").as_bytes()]))
-            );
+            // The signed receipt checks offline against the platform's published key.
+            let signed: ggzy_store::receipts::SignedReceipt =
+                serde_json::from_value(receipt["signed"].clone()).expect("signed receipt");
+            ggzy_store::receipts::verify(&signed, Some(&app.state.key.public_hex()))
+                .expect("receipt verifies");
+            assert_eq!(signed.envelope_sm3, receipt["package_sm3"].as_str().expect("sm3"));
             receipts.push(receipt);
         } else {
             assert_eq!(body["code"], "document.not_admitted", "{b}: {body}");
@@ -946,17 +999,30 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         (StatusCode::CONFLICT, Some("procedure.out_of_order")),
         "{b}: {body}"
     );
-    // At the deadline the scheduler opens the lot.
+    // Before the deadline no custodian gets a share.
+    app.as_user("custodian").await;
+    let (st, body) = app.get(&format!("/api/v1/lots/{lot}/custody/share")).await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("custody.before_deadline")),
+        "{b}: {body}"
+    );
+    // At the deadline the scheduler convenes the opening; the custodians' shares open it.
     clock.set(deadline + chrono::Duration::seconds(1));
-    let mut stage = String::new();
+    let mut convened = false;
     for _ in 0..50 {
-        stage = app.stage(&lot).await;
-        if stage == "evaluating" {
+        let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
+        if k["convened_at"].is_string() {
+            convened = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(stage, "evaluating", "{b}");
+    assert!(convened, "{b}: the scheduler convened the opening");
+    let out = app.custodians_open(&lot).await;
+    assert_eq!(out["stage"], "evaluating", "{b}: {out}");
+    let (_, transcript) = app.get(&format!("/api/v1/lots/{lot}/opening-transcript")).await;
+    assert_eq!(transcript["lines"].as_array().map(Vec::len), Some(admitted), "{b}: {transcript}");
     app.as_user(bidders[0]).await;
     let (_, record) = app.get(&format!("/api/v1/lots/{lot}/opening-record")).await;
     assert_eq!(

@@ -51,6 +51,10 @@ enum Command {
         /// Run virtual time this many times faster than the wall clock (demos of deadlines).
         #[arg(long, default_value_t = 1, env = "GGZY_CLOCK_FACTOR")]
         clock_factor: u32,
+        /// Start virtual time at this instant (RFC 3339) instead of now: demos and drills of an
+        /// opening day. Never in production.
+        #[arg(long, env = "GGZY_CLOCK_START")]
+        clock_start: Option<chrono::DateTime<chrono::Utc>>,
         /// Mark cookies Secure even if the proxy does not send X-Forwarded-Proto: https.
         #[arg(long, env = "GGZY_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -182,6 +186,7 @@ async fn serve(
     listen: SocketAddr,
     with_demo: bool,
     clock_factor: u32,
+    clock_start: Option<chrono::DateTime<chrono::Utc>>,
     secure_cookies: bool,
     trust_proxy: bool,
     sign_every: u64,
@@ -189,7 +194,13 @@ async fn serve(
     let started = std::time::Instant::now();
     let db = open(&db_args).await?;
     calendar::seed_default(&db).await?;
-    let clock: Arc<dyn Clock> = if clock_factor > 1 {
+    let clock: Arc<dyn Clock> = if let Some(at) = clock_start {
+        Arc::new(AcceleratedClock(ggzy_core::clock::Acceleration {
+            real_origin: chrono::Utc::now(),
+            virtual_origin: at,
+            factor: clock_factor.max(1),
+        }))
+    } else if clock_factor > 1 {
         Arc::new(AcceleratedClock::starting_now(clock_factor))
     } else {
         Arc::new(SystemClock)
@@ -268,6 +279,7 @@ async fn main() -> Result<()> {
             listen,
             demo,
             clock_factor,
+            clock_start,
             secure_cookies,
             trust_proxy,
             sign_every,
@@ -277,6 +289,7 @@ async fn main() -> Result<()> {
                 listen,
                 demo,
                 clock_factor,
+                clock_start,
                 secure_cookies,
                 trust_proxy,
                 sign_every,

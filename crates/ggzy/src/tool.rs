@@ -169,7 +169,8 @@ pub struct VerifyReceiptArgs {
     /// The envelope file: check it is the one the receipt names.
     #[arg(long)]
     pub envelope: Option<PathBuf>,
-    /// A later published tree head (JSON from /api/v1/log/head): check the log still holds the bid.
+    /// A later published tree head (the JSON of GET /api/v1/log/head): check the log still holds
+    /// the bid.
     #[arg(long)]
     pub head: Option<PathBuf>,
     /// The consistency proof from the receipt's tree to that head (/api/v1/log/proof/consistency).
@@ -192,9 +193,9 @@ pub fn verify_receipt(a: &VerifyReceiptArgs) -> Result<()> {
         println!("OK: {} is the envelope the receipt names", p.display());
     }
     if let Some(h) = &a.head {
+        // The body of GET /api/v1/log/head.
         #[derive(serde::Deserialize)]
         struct Head {
-            #[serde(flatten)]
             head: ggzy_store::events::TreeHead,
         }
         #[derive(serde::Deserialize)]
