@@ -323,8 +323,20 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     click(&c, "ul.notices a[href^='/documents/']").await;
     assert!(text_of(&c, "pre.doc").await.contains("招标文件正文"));
     c.goto(&format!("{base}{lot_path}")).await.expect("lot");
-    let pkg = profile.path().join("投标文件.zip");
+    // The bid is sealed in the page: the form, the files and the entity's key file never leave the
+    // machine unencrypted.
+    let pkg = profile.path().join("投标文件.txt");
     std::fs::write(&pkg, b"browser bid package").expect("package");
+    let keyfile = profile.path().join("bidder.ggzykey.json");
+    std::fs::write(
+        &keyfile,
+        serde_json::to_vec(&ggzy_seal::keys::KeyFile::new(
+            "bidder",
+            &ggzy_store::demo::demo_key("bidder/bid_signing"),
+        ))
+        .expect("json"),
+    )
+    .expect("key file");
     for (k, v) in [
         ("price", "24800000"),
         ("price_in_words", "人民币贰仟肆佰捌拾万元整"),
@@ -333,23 +345,38 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     ] {
         fill(&c, k, v).await;
     }
-    c.find(Locator::Css("input[name=package]"))
-        .await
-        .expect("file")
-        .send_keys(&pkg.display().to_string())
-        .await
-        .expect("choose file");
+    for (name, path) in [("files", &pkg), ("keyfile", &keyfile)] {
+        c.find(Locator::Css(&format!("#bid-form input[name={name}]")))
+            .await
+            .expect("file input")
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("choose file");
+    }
+    shot(&c, "bid-sealing-form").await;
     click(&c, "#bid-form button[type=submit]").await;
     let receipt = text_of(&c, "#receipt").await;
-    assert!(
-        receipt.contains(&ggzy_seal::to_hex(&ggzy_seal::sm3(&[
-            b"browser bid package"
-        ]))),
-        "{receipt}"
-    );
+    assert!(receipt.contains("回执") && receipt.contains("SM3"), "{receipt}");
+    // The page's signed receipt verifies offline.
+    let href = c
+        .find(Locator::Css("#receipt-download"))
+        .await
+        .expect("download link")
+        .attr("href")
+        .await
+        .expect("attr")
+        .expect("href");
+    let json = href.split_once(',').expect("data url").1;
+    let json: String = url::form_urlencoded::parse(format!("x={}", json.replace('+', "%2B")).as_bytes())
+        .next()
+        .expect("decoded")
+        .1
+        .into_owned();
+    let signed: ggzy_store::receipts::SignedReceipt = serde_json::from_str(&json).expect("receipt json");
+    ggzy_store::receipts::verify(&signed, Some(&app.state.key.public_hex())).expect("verifies");
     shot(&c, "bid-receipt").await;
 
-    // Two more bidders (through the services), then the deadline passes and the lot opens.
+    // Two more bidders (sealed by their tools), then the deadline passes and the opening convenes.
     let lot: uuid::Uuid = lot_path
         .trim_start_matches("/lots/")
         .parse()
@@ -359,41 +386,91 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
             .await
             .expect("actor");
         let at = t0 + chrono::Duration::days(4);
+        let envelope = ggzy_store::demo_tendering::seal_bid(
+            &t.db,
+            lot,
+            u,
+            &ggzy_store::demo_tendering::bid_form(i + 1),
+            vec![("bid.txt".into(), u.as_bytes().to_vec())],
+        )
+        .await
+        .expect("seal");
         ggzy_store::tendering::bids::submit(
             &t.db,
             &app.state.vault,
             &a,
             lot,
-            &ggzy_store::demo_tendering::bid_form(i + 1),
-            "bid.zip",
-            u.as_bytes().to_vec(),
+            envelope,
             &ggzy_store::tendering::bids::Origin::default(),
             &move || at,
         )
         .await
         .expect("bid");
     }
+    sign_out(&c).await;
     clock.set(deadline + chrono::Duration::seconds(2));
+    let start = Instant::now();
+    while ggzy_store::tendering::sealing::opening_key(&t.db, lot)
+        .await
+        .expect("key")
+        .and_then(|k| k.convened_at)
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "the opening did not convene");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A custodian decrypts its share in the page with its key file; two more follow with the CLI
+    // route (services here) and the third share opens the lot.
+    let ckey = profile.path().join("custodian.ggzykey.json");
+    std::fs::write(
+        &ckey,
+        serde_json::to_vec(&ggzy_seal::keys::KeyFile::new(
+            "custodian",
+            &ggzy_store::demo::demo_key("custodian/custody"),
+        ))
+        .expect("json"),
+    )
+    .expect("key file");
+    sign_in(&c, &base, "custodian").await;
+    c.goto(&format!("{base}{lot_path}")).await.expect("lot");
+    c.find(Locator::Css("form.share-form input[name=keyfile]"))
+        .await
+        .expect("share form")
+        .send_keys(&ckey.display().to_string())
+        .await
+        .expect("choose key");
+    shot(&c, "custodian-share").await;
+    click(&c, "form.share-form button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("share"), "the share was accepted");
+    assert!(text_of(&c, "#sealing").await.contains("已提交"));
+    sign_out(&c).await;
+    for u in ["custodian2", "custodian3"] {
+        let a = ggzy_store::accounts::actor_of(&t.db, u, "127.0.0.1").await.expect("actor");
+        let at = ggzy_core::clock::Clock::now(clock.as_ref());
+        let sealed = ggzy_store::tendering::sealing::sealed_share(&t.db, &a, lot, at).await.expect("sealed");
+        let share = ggzy_store::demo::demo_key(&format!("{u}/custody"))
+            .decrypt(&hex::decode(sealed.sealed_share).expect("hex"))
+            .expect("decrypt");
+        ggzy_store::tendering::sealing::submit_share(
+            &t.db,
+            &app.state.vault,
+            &a,
+            lot,
+            &ggzy_store::tendering::sealing::ShareInput { share: hex::encode(share) },
+            &move || at,
+        )
+        .await
+        .expect("share");
+    }
     // Eighteen days on, the bidder's session has long expired: sign in again.
     sign_in(&c, &base, "bidder").await;
-    let start = Instant::now();
-    loop {
-        c.goto(&format!("{base}{lot_path}")).await.expect("lot");
-        if c.find(Locator::Css("#opening")).await.is_ok() {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the lot did not open"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    c.goto(&format!("{base}{lot_path}")).await.expect("lot");
     let record = text_of(&c, "main").await;
     assert!(
         record.contains("开标记录")
             && record.contains("人民币贰仟肆佰捌拾万元整")
             && record.contains("王建军"),
-        "{record}"
+        "the envelope sealed in the browser opened on the platform: {record}"
     );
     assert_eq!(
         c.find_all(Locator::Css("#opening + p + .table-wrap tbody tr"))
@@ -402,6 +479,7 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
             .len(),
         3
     );
+    assert!(text_of(&c, "#transcript + table").await.contains("已解密"));
     shot(&c, "opening-record").await;
     c.close().await.expect("close");
     t.cleanup().await;
