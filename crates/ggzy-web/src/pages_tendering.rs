@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
                 bids::MAX_ENVELOPE_BYTES + 1024 * 1024,
             )),
         )
+        .route("/keys", get(keys_page).post(keys_submit))
         .route("/documents/{id}", get(document_page))
         .route("/notices/{id}", get(notice_page))
         .route(
@@ -1050,6 +1051,85 @@ async fn new_project_submit(
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
         }
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            let st = crate::problem::ApiError(e).problem().status;
+            forbidden_page(l, &a, st)
+        }
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "keys.html")]
+struct KeysPage {
+    l: Layout,
+    keys: Vec<sealing::PartyKeyView>,
+    tasks: Vec<sealing::CustodyTask>,
+    bidder: bool,
+    custodian: bool,
+    owner: String,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+}
+
+impl KeysPage {
+    fn bj(&self, t: &DateTime<Utc>) -> String {
+        bj(t)
+    }
+}
+
+async fn keys_response(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+) -> Response {
+    if a.account_id.is_none() {
+        return forbidden_page(l, a, 401);
+    }
+    let custodian = a.has(ggzy_core::role::Permission::KeyCustody)
+        || a.has(ggzy_core::role::Permission::ProjectRegister);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&KeysPage {
+        keys: sealing::my_keys(&s.db, a).await.unwrap_or_default(),
+        tasks: if custodian { sealing::my_custody(&s.db, a).await.unwrap_or_default() } else { vec![] },
+        bidder: a.entity_id.is_some(),
+        custodian,
+        owner: a.username.clone().unwrap_or_default(),
+        errors,
+        done,
+        l,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn keys_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "keys");
+    keys_response(&s, &a, l, vec![], None).await
+}
+
+async fn keys_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "keys");
+    let input = sealing::KeyInput {
+        purpose: v(&f, "purpose").into(),
+        public_key: v(&f, "public_key").trim().into(),
+    };
+    match sealing::register_key(&s.db, &a, &input, s.now()).await {
+        Ok(k) => keys_response(&s, &a, l, vec![], Some(k.fingerprint)).await,
+        Err(ServiceError::Invalid(i)) => keys_response(&s, &a, l, i.0, None).await,
         Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
             let st = crate::problem::ApiError(e).problem().status;
             forbidden_page(l, &a, st)

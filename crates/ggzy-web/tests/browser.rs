@@ -323,6 +323,23 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     click(&c, "ul.notices a[href^='/documents/']").await;
     assert!(text_of(&c, "pre.doc").await.contains("招标文件正文"));
     c.goto(&format!("{base}{lot_path}")).await.expect("lot");
+    // The key tool: the demo signing key is listed; a new pair made in the page registers.
+    c.goto(&format!("{base}/keys")).await.expect("keys");
+    assert!(text_of(&c, "main").await.contains("投标签名"));
+    click(&c, "#keygen").await;
+    let public = c
+        .find(Locator::Css("#k-pub"))
+        .await
+        .expect("public key field")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(public.len(), 130, "an uncompressed SM2 public key was made in the page");
+    shot(&c, "keys").await;
+    click(&c, "#key-form button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("公钥已登记"));
+    c.goto(&format!("{base}{lot_path}")).await.expect("lot");
     // The bid is sealed in the page: the form, the files and the entity's key file never leave the
     // machine unencrypted.
     let pkg = profile.path().join("投标文件.txt");
