@@ -104,17 +104,23 @@ impl<'a> Reader<'a> {
     }
     fn u16(&mut self) -> Result<u16, EnvelopeError> {
         Ok(u16::from_be_bytes(
-            self.take(2)?.try_into().map_err(|_| EnvelopeError::Truncated)?,
+            self.take(2)?
+                .try_into()
+                .map_err(|_| EnvelopeError::Truncated)?,
         ))
     }
     fn u32(&mut self) -> Result<u32, EnvelopeError> {
         Ok(u32::from_be_bytes(
-            self.take(4)?.try_into().map_err(|_| EnvelopeError::Truncated)?,
+            self.take(4)?
+                .try_into()
+                .map_err(|_| EnvelopeError::Truncated)?,
         ))
     }
     fn u64(&mut self) -> Result<u64, EnvelopeError> {
         Ok(u64::from_be_bytes(
-            self.take(8)?.try_into().map_err(|_| EnvelopeError::Truncated)?,
+            self.take(8)?
+                .try_into()
+                .map_err(|_| EnvelopeError::Truncated)?,
         ))
     }
 }
@@ -134,7 +140,10 @@ impl<'a> Envelope<'a> {
             return Err(EnvelopeError::TooLarge);
         }
         let mut r = Reader { b: bytes, at: 0 };
-        if r.take(MAGIC.len()).map_err(|_| EnvelopeError::NotAnEnvelope)? != MAGIC {
+        if r.take(MAGIC.len())
+            .map_err(|_| EnvelopeError::NotAnEnvelope)?
+            != MAGIC
+        {
             return Err(EnvelopeError::NotAnEnvelope);
         }
         let v = r.take(1)?[0];
@@ -160,8 +169,8 @@ impl<'a> Envelope<'a> {
         if slen != 64 {
             return Err(header_err("signature is not 64 bytes"));
         }
-        let header: Header =
-            serde_json::from_slice(header_bytes).map_err(|e| EnvelopeError::Header(e.to_string()))?;
+        let header: Header = serde_json::from_slice(header_bytes)
+            .map_err(|e| EnvelopeError::Header(e.to_string()))?;
         if header.v != VERSION {
             return Err(header_err("header version differs from the envelope's"));
         }
@@ -169,7 +178,8 @@ impl<'a> Envelope<'a> {
             PublicKey::from_hex(&header.opening_key).map_err(|_| header_err("opening_key"))?;
         let signer_key =
             PublicKey::from_hex(&header.signer_key).map_err(|_| header_err("signer_key"))?;
-        let wrapped_key = hex::decode(&header.wrapped_key).map_err(|_| header_err("wrapped_key"))?;
+        let wrapped_key =
+            hex::decode(&header.wrapped_key).map_err(|_| header_err("wrapped_key"))?;
         if wrapped_key.is_empty() || wrapped_key.len() > 512 {
             return Err(header_err("wrapped_key"));
         }
@@ -367,7 +377,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
     if name.starts_with('/')
         || name.contains('\\')
-        || name.split('/').any(|p| p.is_empty() || p == "." || p == "..")
+        || name
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
         || name.chars().any(char::is_control)
     {
         return Err(format!("file name {name:?} is not a plain relative path"));
@@ -432,7 +444,10 @@ mod tests {
         }
         let mut longer = env.clone();
         longer.push(0);
-        assert_eq!(Envelope::parse(&longer).err(), Some(EnvelopeError::Trailing(1)));
+        assert_eq!(
+            Envelope::parse(&longer).err(),
+            Some(EnvelopeError::Trailing(1))
+        );
         let mut v2 = env.clone();
         v2[7] = 2;
         assert_eq!(Envelope::parse(&v2).err(), Some(EnvelopeError::Version(2)));
@@ -463,7 +478,15 @@ mod tests {
 
     #[test]
     fn archive_refuses_escaping_names_and_missing_form() {
-        for n in ["/etc/passwd", "../x", "a/../b", "a\\b", "", "a//b", "x\u{0}"] {
+        for n in [
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a\\b",
+            "",
+            "a//b",
+            "x\u{0}",
+        ] {
             assert!(check_name(n).is_err(), "{n:?}");
         }
         assert!(check_name("技术标/施工组织设计.pdf").is_ok());

@@ -141,7 +141,11 @@ impl PublicKey {
     }
 
     pub fn sec1(&self, compress: bool) -> Vec<u8> {
-        self.0.as_affine().to_sec1_point(compress).as_bytes().to_vec()
+        self.0
+            .as_affine()
+            .to_sec1_point(compress)
+            .as_bytes()
+            .to_vec()
     }
 
     /// A short stable name: the first 8 bytes of SM3 over the uncompressed key, hex.

@@ -419,7 +419,11 @@ mod tests {
             let n = i + 1;
             assert_eq!(t.root(n), Some(root(&l[..n])));
             for m in 0..n {
-                assert_eq!(t.inclusion_proof(m, n), inclusion_proof(&l[..n], m), "n={n} m={m}");
+                assert_eq!(
+                    t.inclusion_proof(m, n),
+                    inclusion_proof(&l[..n], m),
+                    "n={n} m={m}"
+                );
             }
             for old in 1..=n {
                 assert_eq!(t.consistency_proof(old, n), consistency_proof(&l[..n], old));

@@ -55,10 +55,7 @@ impl Share {
         if scalar(&value).is_none() {
             return Err(ShareError::Malformed);
         }
-        Ok(Self {
-            index: b[0],
-            value,
-        })
+        Ok(Self { index: b[0], value })
     }
 
     /// The form a custodian submits: 66 hex digits.

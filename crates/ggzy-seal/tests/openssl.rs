@@ -26,10 +26,18 @@ fn openssl_key(dir: &Path, name: &str) -> (SecretKey, PublicKey) {
     let pem = format!("{name}.pem");
     openssl(
         dir,
-        &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-out", &pem],
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:SM2",
+            "-out",
+            &pem,
+        ],
     );
-    let text = String::from_utf8(openssl(dir, &["pkey", "-in", &pem, "-text", "-noout"]))
-        .expect("utf8");
+    let text =
+        String::from_utf8(openssl(dir, &["pkey", "-in", &pem, "-text", "-noout"])).expect("utf8");
     let grab = |label: &str| -> String {
         let start = text.find(label).expect("label") + label.len();
         text[start..]
@@ -49,7 +57,17 @@ fn openssl_key(dir: &Path, name: &str) -> (SecretKey, PublicKey) {
     let k = SecretKey::from_hex(&secret).expect("openssl private key");
     let p = PublicKey::from_hex(&grab("pub:")).expect("openssl public key");
     assert_eq!(k.public(), p, "parsed halves belong together");
-    openssl(dir, &["pkey", "-in", &pem, "-pubout", "-out", &format!("{name}.pub.pem")]);
+    openssl(
+        dir,
+        &[
+            "pkey",
+            "-in",
+            &pem,
+            "-pubout",
+            "-out",
+            &format!("{name}.pub.pem"),
+        ],
+    );
     (k, p)
 }
 
@@ -107,8 +125,20 @@ fn sm2_signatures_verify_across_implementations() {
     let ok = String::from_utf8(openssl(
         d,
         &[
-            "pkeyutl", "-verify", "-pubin", "-inkey", "signer.pub.pem", "-rawin", "-in", "msg",
-            "-sigfile", "ours.sig", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "signer.pub.pem",
+            "-rawin",
+            "-in",
+            "msg",
+            "-sigfile",
+            "ours.sig",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            "distid:1234567812345678",
         ],
     ))
     .expect("utf8");
@@ -118,8 +148,19 @@ fn sm2_signatures_verify_across_implementations() {
     openssl(
         d,
         &[
-            "pkeyutl", "-sign", "-inkey", "signer.pem", "-rawin", "-in", "msg", "-digest", "sm3",
-            "-pkeyopt", "distid:1234567812345678", "-out", "theirs.sig",
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            "signer.pem",
+            "-rawin",
+            "-in",
+            "msg",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            "distid:1234567812345678",
+            "-out",
+            "theirs.sig",
         ],
     );
     let theirs = raw_signature(&std::fs::read(d.join("theirs.sig")).expect("read"));
@@ -138,14 +179,34 @@ fn sm2_encryption_works_across_implementations() {
     // OpenSSL encrypts (GM/T 0009 ASN.1), ours decrypts.
     openssl(
         d,
-        &["pkeyutl", "-encrypt", "-pubin", "-inkey", "custodian.pub.pem", "-in", "plain", "-out", "theirs.ct"],
+        &[
+            "pkeyutl",
+            "-encrypt",
+            "-pubin",
+            "-inkey",
+            "custodian.pub.pem",
+            "-in",
+            "plain",
+            "-out",
+            "theirs.ct",
+        ],
     );
     let ct = std::fs::read(d.join("theirs.ct")).expect("read");
     assert_eq!(k.decrypt(&ct).expect("ours decrypts theirs"), secret);
 
     // Ours encrypts, OpenSSL decrypts.
     std::fs::write(d.join("ours.ct"), p.encrypt(secret)).expect("write");
-    let back = openssl(d, &["pkeyutl", "-decrypt", "-inkey", "custodian.pem", "-in", "ours.ct"]);
+    let back = openssl(
+        d,
+        &[
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            "custodian.pem",
+            "-in",
+            "ours.ct",
+        ],
+    );
     assert_eq!(back, secret);
 }
 
@@ -163,14 +224,33 @@ fn sm4_gcm_keystream_is_openssl_sm4_ctr() {
     let iv = format!("{}00000002", hex::encode(nonce));
     let theirs = openssl(
         d,
-        &["enc", "-sm4-ctr", "-K", &hex::encode(key), "-iv", &iv, "-in", "m"],
+        &[
+            "enc",
+            "-sm4-ctr",
+            "-K",
+            &hex::encode(key),
+            "-iv",
+            &iv,
+            "-in",
+            "m",
+        ],
     );
     let ours = sm4gcm::seal(&key, &nonce, b"", &msg);
     assert_eq!(&ours[..msg.len()], &theirs[..]);
     std::fs::write(d.join("c"), &ours[..msg.len()]).expect("write");
     let back = openssl(
         d,
-        &["enc", "-d", "-sm4-ctr", "-K", &hex::encode(key), "-iv", &iv, "-in", "c"],
+        &[
+            "enc",
+            "-d",
+            "-sm4-ctr",
+            "-K",
+            &hex::encode(key),
+            "-iv",
+            &iv,
+            "-in",
+            "c",
+        ],
     );
     assert_eq!(back, msg);
     assert_eq!(
@@ -182,7 +262,15 @@ fn sm4_gcm_keystream_is_openssl_sm4_ctr() {
     std::fs::write(d.join("block"), key).expect("write");
     let ecb = openssl(
         d,
-        &["enc", "-sm4-ecb", "-nopad", "-K", &hex::encode(key), "-in", "block"],
+        &[
+            "enc",
+            "-sm4-ecb",
+            "-nopad",
+            "-K",
+            &hex::encode(key),
+            "-in",
+            "block",
+        ],
     );
     assert_eq!(hex::encode(ecb), "681edf34d206965e86b3e94f536e4246");
 }

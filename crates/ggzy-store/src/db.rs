@@ -133,8 +133,16 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<&'static str> {
         return None;
     }
     const KNOWN: [(&str, &str, &str); 5] = [
-        ("party_keys_pkey", "party_keys.public_key", "party_keys.public_key"),
-        ("bids_envelope_once", "bids.lot_id, bids.package_sm3", "bids.envelope"),
+        (
+            "party_keys_pkey",
+            "party_keys.public_key",
+            "party_keys.public_key",
+        ),
+        (
+            "bids_envelope_once",
+            "bids.lot_id, bids.package_sm3",
+            "bids.envelope",
+        ),
         ("entities_uscc_key", "entities.uscc", "entities.uscc"),
         (
             "accounts_username_key",

@@ -221,9 +221,24 @@ const STAFF: [(&str, &str, Role, &str); 12] = [
     ("expert3", "评标专家 吴教授", Role::Expert, "330200"),
     ("expert4", "评标专家 郑高工", Role::Expert, "330200"),
     ("expert5", "评标专家 孙高工", Role::Expert, "330200"),
-    ("custodian", "交易中心 密钥保管 马主任", Role::Custodian, "330200"),
-    ("custodian2", "住建局 密钥保管 何科长", Role::Custodian, "330200"),
-    ("custodian3", "公证处 密钥保管 蒋公证员", Role::Custodian, "330200"),
+    (
+        "custodian",
+        "交易中心 密钥保管 马主任",
+        Role::Custodian,
+        "330200",
+    ),
+    (
+        "custodian2",
+        "住建局 密钥保管 何科长",
+        Role::Custodian,
+        "330200",
+    ),
+    (
+        "custodian3",
+        "公证处 密钥保管 蒋公证员",
+        Role::Custodian,
+        "330200",
+    ),
 ];
 
 /// Accounts that hold opening-key shares in the demo (with the principal).

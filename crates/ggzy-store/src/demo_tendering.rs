@@ -5,9 +5,6 @@ use crate::accounts::actor_of;
 use crate::db::Db;
 use crate::demo::{CUSTODIANS, demo_key};
 use crate::error::{ServiceError, ServiceResult};
-use crate::tendering::sealing;
-use ggzy_seal::envelope::{self, FINGERPRINT_FILE, FORM_FILE};
-use ggzy_seal::keys::PublicKey;
 use crate::tendering::bids::{self, BidFormInput, Origin};
 use crate::tendering::evaluation::{
     self, AwardInput, CommitteeInput, ContractInput, PublicityInput, RefundInput, SignInput,
@@ -16,11 +13,14 @@ use crate::tendering::intake::{self, LotInput, ProjectInput};
 use crate::tendering::notices::{
     self, NoticeContent, PrequalApplication, PrequalNoticeInput, TenderNoticeInput,
 };
+use crate::tendering::sealing;
 use crate::vault::BidVault;
 use crate::{Actor, on_db};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method};
 use ggzy_core::procedure::Stage;
+use ggzy_seal::envelope::{self, FINGERPRINT_FILE, FORM_FILE};
+use ggzy_seal::keys::PublicKey;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -154,8 +154,8 @@ pub async fn seal_bid(
     let key = sealing::opening_key(db, lot)
         .await?
         .ok_or(ServiceError::NotFound("opening key"))?;
-    let opening = PublicKey::from_hex(&key.public_key)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let opening =
+        PublicKey::from_hex(&key.public_key).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let a = actor(db, username).await?;
     let entity = a.entity_id.ok_or(ServiceError::NotFound("entity"))?;
     let uscc = sealing::uscc_of(db, entity).await?;
@@ -257,7 +257,14 @@ pub async fn walk(
         notices::download(db, &a, docs[0].id, at).await?;
         let package = format!("{u} 投标文件：商务标、技术标、资格审查资料（演示）").into_bytes();
         let when = t0 + Duration::days(10) + Duration::hours(i as i64);
-        let envelope = seal_bid(db, lot, u, &bid_form(i), vec![("投标文件.txt".into(), package)]).await?;
+        let envelope = seal_bid(
+            db,
+            lot,
+            u,
+            &bid_form(i),
+            vec![("投标文件.txt".into(), package)],
+        )
+        .await?;
         bids::submit(
             db,
             vault,

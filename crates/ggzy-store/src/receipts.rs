@@ -154,7 +154,8 @@ pub fn verify(r: &SignedReceipt, trusted_key: Option<&str>) -> Result<(), Receip
         return Err(ReceiptError::Signature);
     }
     let root = hash(&r.tree_head.root)?;
-    let head_sig = hex::decode(&r.tree_head.signature).map_err(|_| ReceiptError::TreeHeadSignature)?;
+    let head_sig =
+        hex::decode(&r.tree_head.signature).map_err(|_| ReceiptError::TreeHeadSignature)?;
     let head_msg = sign::tree_head_message(
         r.tree_head.size as u64,
         &root,
@@ -202,7 +203,11 @@ pub fn verify_later_head(
 ) -> Result<(), ReceiptError> {
     let sig = hex::decode(&later.signature).map_err(|_| ReceiptError::TreeHeadSignature)?;
     let later_root = from_hex(&later.root).ok_or(ReceiptError::Consistency)?;
-    let msg = sign::tree_head_message(later.size as u64, &later_root, later.signed_at.timestamp_micros());
+    let msg = sign::tree_head_message(
+        later.size as u64,
+        &later_root,
+        later.signed_at.timestamp_micros(),
+    );
     if !sign::verify(&r.platform_key, &msg, &sig).unwrap_or(false) {
         return Err(ReceiptError::TreeHeadSignature);
     }

@@ -5,6 +5,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::procedure::Stage;
+use ggzy_seal::envelope::{self, Envelope, EnvelopeError};
+use ggzy_seal::keys::{PublicKey, SecretKey};
+use ggzy_seal::shamir::{Commitments, Share};
 use ggzy_store::accounts::actor_of;
 use ggzy_store::demo::{CUSTODIANS, demo_key};
 use ggzy_store::demo_tendering::{self, Walk};
@@ -13,15 +16,17 @@ use ggzy_store::tendering::{self, bids, schedule};
 use ggzy_store::testing::TestDb;
 use ggzy_store::vault::BidVault;
 use ggzy_store::{Actor, Db, ServiceError, demo};
-use ggzy_seal::envelope::{self, Envelope, EnvelopeError};
-use ggzy_seal::keys::{PublicKey, SecretKey};
-use ggzy_seal::shamir::{Commitments, Share};
 use std::sync::Arc;
 use uuid::Uuid;
 
 fn code(e: &ServiceError) -> String {
     match e {
-        ServiceError::Invalid(i) => i.0.iter().map(|f| f.code.to_string()).collect::<Vec<_>>().join(","),
+        ServiceError::Invalid(i) => {
+            i.0.iter()
+                .map(|f| f.code.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
         ServiceError::OutOfOrder { stage, .. } => format!("out_of_order:{stage}"),
         ServiceError::Forbidden(p) => format!("forbidden:{}", p.as_str()),
         other => other.to_string(),
@@ -35,9 +40,14 @@ async fn actor(db: &Db, u: &str) -> Actor {
 /// A custodian's decrypted share, as `ggzy custody open-share` would print it.
 async fn share_of(db: &Db, u: &str, lot: Uuid, at: DateTime<Utc>) -> String {
     let a = actor(db, u).await;
-    let sealed = sealing::sealed_share(db, &a, lot, at).await.expect("sealed share");
+    let sealed = sealing::sealed_share(db, &a, lot, at)
+        .await
+        .expect("sealed share");
     let k = demo_key(&format!("{u}/{}", sealing::CUSTODY));
-    hex::encode(k.decrypt(&hex::decode(sealed.sealed_share).expect("hex")).expect("decrypts"))
+    hex::encode(
+        k.decrypt(&hex::decode(sealed.sealed_share).expect("hex"))
+            .expect("decrypts"),
+    )
 }
 
 async fn submit(
@@ -49,14 +59,31 @@ async fn submit(
     at: DateTime<Utc>,
 ) -> Result<sealing::ShareOutcome, ServiceError> {
     let a = actor(db, u).await;
-    sealing::submit_share(db, vault, &a, lot, &ShareInput { share: share.into() }, &move || at).await
+    sealing::submit_share(
+        db,
+        vault,
+        &a,
+        lot,
+        &ShareInput {
+            share: share.into(),
+        },
+        &move || at,
+    )
+    .await
 }
 
 /// A lot tendering with the demo's four bids, the notice at `t0`, deadline `t0 + 21 d`.
 async fn tendering_lot(db: &Db, vault: &Arc<BidVault>, t0: DateTime<Utc>) -> Uuid {
-    demo_tendering::walk(db, vault, "封存测试工程", "open_tender", Walk::Tendering, t0)
-        .await
-        .expect("walk")
+    demo_tendering::walk(
+        db,
+        vault,
+        "封存测试工程",
+        "open_tender",
+        Walk::Tendering,
+        t0,
+    )
+    .await
+    .expect("walk")
 }
 
 #[tokio::test]
@@ -68,15 +95,24 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         let t0 = now - Duration::days(30);
         let lot = tendering_lot(&t.db, &vault, t0).await;
         let deadline = t0 + Duration::days(21);
-        let key = sealing::opening_key(&t.db, lot).await.expect("key").expect("published");
+        let key = sealing::opening_key(&t.db, lot)
+            .await
+            .expect("key")
+            .expect("published");
         assert_eq!(key.threshold, 3);
-        assert_eq!(key.custodians.len(), 4, "three custodians and the principal");
+        assert_eq!(
+            key.custodians.len(),
+            4,
+            "three custodians and the principal"
+        );
         let opening = PublicKey::from_hex(&key.public_key).expect("pk");
 
         // A fifth bidder whose tool wrapped the content key to the wrong key while naming the
         // lot's key: the upload passes every check the platform can make without the key.
         let e09 = actor(&t.db, "entity09").await;
-        let uscc = sealing::uscc_of(&t.db, e09.entity_id.expect("entity")).await.expect("uscc");
+        let uscc = sealing::uscc_of(&t.db, e09.entity_id.expect("entity"))
+            .await
+            .expect("uscc");
         let signer = demo_key(&format!("entity09/{}", sealing::BID_SIGNING));
         let stranger = SecretKey::generate();
         let wrong = envelope::seal(
@@ -89,7 +125,10 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
                 tool: "test",
             },
             &signer,
-            &[(envelope::FORM_FILE.into(), serde_json::to_vec(&demo_tendering::bid_form(1)).expect("json"))],
+            &[(
+                envelope::FORM_FILE.into(),
+                serde_json::to_vec(&demo_tendering::bid_form(1)).expect("json"),
+            )],
         );
         // Its header names the lot's key, but the content key is wrapped to a stranger's.
         let mut header = Envelope::parse(&wrong).expect("parse").header;
@@ -97,7 +136,10 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         let content = [7u8; 16];
         header.wrapped_key = hex::encode(stranger.public().encrypt(&content));
         let header_bytes2 = serde_json::to_vec(&header).expect("json");
-        let nonce: [u8; 12] = hex::decode(&header.nonce).expect("hex").try_into().expect("12");
+        let nonce: [u8; 12] = hex::decode(&header.nonce)
+            .expect("hex")
+            .try_into()
+            .expect("12");
         let ct = ggzy_seal::sm4gcm::seal(
             &content,
             &nonce,
@@ -105,9 +147,17 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
             &envelope::Payload::pack(&[(envelope::FORM_FILE.into(), b"{}".to_vec())]),
         );
         let bad_wrap = envelope::assemble(&header_bytes2, &ct, &signer);
-        let r = bids::submit(&t.db, &vault, &e09, lot, bad_wrap, &bids::Origin::default(), &move || deadline - Duration::hours(1))
-            .await
-            .expect("accepted: the platform cannot tell");
+        let r = bids::submit(
+            &t.db,
+            &vault,
+            &e09,
+            lot,
+            bad_wrap,
+            &bids::Origin::default(),
+            &move || deadline - Duration::hours(1),
+        )
+        .await
+        .expect("accepted: the platform cannot tell");
         let bidder_caused = r.receipt_no.clone();
 
         // A platform storage fault: one stored envelope is damaged on disk.
@@ -123,72 +173,153 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         // Before the deadline no share is released or accepted (Art 27).
         let early = deadline - Duration::seconds(1);
         let c1 = actor(&t.db, "custodian").await;
-        let e = sealing::sealed_share(&t.db, &c1, lot, early).await.expect_err("early");
+        let e = sealing::sealed_share(&t.db, &c1, lot, early)
+            .await
+            .expect_err("early");
         assert_eq!(code(&e), "custody.before_deadline", "{}", t.name);
 
         // The deadline convenes the opening; nothing is decrypted yet.
         let fired = schedule::run_due(&t.db, deadline).await.expect("run");
         assert_eq!(fired.len(), 1);
-        assert_eq!(tendering::load(&t.db, lot).await.expect("lot").state.stage, Stage::Tendering);
+        assert_eq!(
+            tendering::load(&t.db, lot).await.expect("lot").state.stage,
+            Stage::Tendering
+        );
 
         let at = deadline + Duration::minutes(5);
         let s1 = share_of(&t.db, "custodian", lot, at).await;
         let s2 = share_of(&t.db, "custodian2", lot, at).await;
         let s3 = share_of(&t.db, "custodian3", lot, at).await;
         // Someone else's share, a malformed one, and one not from this lot's key are refused.
-        let e = submit(&t.db, &vault, "custodian3", lot, &s1, at).await.expect_err("not yours");
+        let e = submit(&t.db, &vault, "custodian3", lot, &s1, at)
+            .await
+            .expect_err("not yours");
         assert_eq!(code(&e), "share.not_yours");
-        let e = submit(&t.db, &vault, "custodian", lot, "zz", at).await.expect_err("malformed");
+        let e = submit(&t.db, &vault, "custodian", lot, "zz", at)
+            .await
+            .expect_err("malformed");
         assert_eq!(code(&e), "share.malformed");
         let mut forged = Share::parse_hex(&s1).expect("share");
         forged.value[31] ^= 1;
-        let e = submit(&t.db, &vault, "custodian", lot, &forged.to_hex(), at).await.expect_err("forged");
+        let e = submit(&t.db, &vault, "custodian", lot, &forged.to_hex(), at)
+            .await
+            .expect_err("forged");
         assert_eq!(code(&e), "share.not_of_this_lot");
         let bidder = actor(&t.db, "bidder").await;
-        let e = sealing::submit_share(&t.db, &vault, &bidder, lot, &ShareInput { share: s1.clone() }, &move || at)
-            .await
-            .expect_err("not a custodian");
+        let e = sealing::submit_share(
+            &t.db,
+            &vault,
+            &bidder,
+            lot,
+            &ShareInput { share: s1.clone() },
+            &move || at,
+        )
+        .await
+        .expect_err("not a custodian");
         assert_eq!(code(&e), "forbidden:key_custody");
 
         // k−1 shares: still closed. The postponement check tells everyone.
-        let o = submit(&t.db, &vault, "custodian", lot, &s1, at).await.expect("share 1");
+        let o = submit(&t.db, &vault, "custodian", lot, &s1, at)
+            .await
+            .expect("share 1");
         assert_eq!((o.submitted, o.stage.as_deref()), (1, None));
-        submit(&t.db, &vault, "custodian2", lot, &s2, at).await.expect("share 2");
-        let fired = schedule::run_due(&t.db, deadline + Duration::minutes(31)).await.expect("check");
+        submit(&t.db, &vault, "custodian2", lot, &s2, at)
+            .await
+            .expect("share 2");
+        let fired = schedule::run_due(&t.db, deadline + Duration::minutes(31))
+            .await
+            .expect("check");
         assert_eq!(fired.len(), 1);
-        assert!(fired[0].outcome.starts_with("postponed: 2 of 3"), "{:?}", fired[0]);
-        let told = tendering::inbox(&t.db, &bidder).await.expect("inbox");
-        assert!(told.iter().any(|m| m.kind == "opening_postponed"), "{}", t.name);
         assert!(
-            ggzy_store::notices::latest(&t.db, "construction", 100).await.expect("notices").iter().any(|n| n.notice_kind == "postponed"),
+            fired[0].outcome.starts_with("postponed: 2 of 3"),
+            "{:?}",
+            fired[0]
+        );
+        let told = tendering::inbox(&t.db, &bidder).await.expect("inbox");
+        assert!(
+            told.iter().any(|m| m.kind == "opening_postponed"),
+            "{}",
+            t.name
+        );
+        assert!(
+            ggzy_store::notices::latest(&t.db, "construction", 100)
+                .await
+                .expect("notices")
+                .iter()
+                .any(|n| n.notice_kind == "postponed"),
             "the postponement is published"
         );
 
         // The third share opens: the key is rebuilt, every envelope checked and decrypted.
-        let o = submit(&t.db, &vault, "custodian3", lot, &s3, deadline + Duration::minutes(40)).await.expect("share 3");
+        let o = submit(
+            &t.db,
+            &vault,
+            "custodian3",
+            lot,
+            &s3,
+            deadline + Duration::minutes(40),
+        )
+        .await
+        .expect("share 3");
         assert_eq!(o.stage.as_deref(), Some("evaluating"), "{}", t.name);
-        let tr = sealing::transcript(&t.db, lot).await.expect("t").expect("published");
+        let tr = sealing::transcript(&t.db, lot)
+            .await
+            .expect("t")
+            .expect("published");
         assert_eq!(tr.lines.len(), 5);
-        let result = |no: &str| tr.lines.iter().find(|l| l.receipt_no == no).map(|l| l.result.clone());
-        assert_eq!(result(&bidder_caused).as_deref(), Some("revoked"), "{}", t.name);
-        assert_eq!(result(&platform_caused).as_deref(), Some("withdrawn"), "{}", t.name);
+        let result = |no: &str| {
+            tr.lines
+                .iter()
+                .find(|l| l.receipt_no == no)
+                .map(|l| l.result.clone())
+        };
+        assert_eq!(
+            result(&bidder_caused).as_deref(),
+            Some("revoked"),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            result(&platform_caused).as_deref(),
+            Some("withdrawn"),
+            "{}",
+            t.name
+        );
         assert_eq!(tr.lines.iter().filter(|l| l.result == "opened").count(), 3);
         for l in tr.lines.iter().filter(|l| l.result == "opened") {
             assert_eq!(l.package_sm3.len(), 64);
         }
         assert_eq!(tr.shares.len(), 3);
         let principal = actor(&t.db, "principal").await;
-        let record = bids::opening_record(&t.db, &principal, lot).await.expect("r").expect("record");
+        let record = bids::opening_record(&t.db, &principal, lot)
+            .await
+            .expect("r")
+            .expect("record");
         assert_eq!(record.lines.len(), 3, "only decrypted bids are read out");
         // The withdrawn bidder's bond comes back; both failed bidders are told why.
-        let refunds = ggzy_store::tendering::evaluation::refunds(&t.db, &principal, lot).await.expect("refunds");
-        assert!(refunds.iter().any(|r| Some(r.bidder_id) == e03.entity_id), "{}", t.name);
+        let refunds = ggzy_store::tendering::evaluation::refunds(&t.db, &principal, lot)
+            .await
+            .expect("refunds");
+        assert!(
+            refunds.iter().any(|r| Some(r.bidder_id) == e03.entity_id),
+            "{}",
+            t.name
+        );
         for who in [&e03, &e09] {
             let inbox = tendering::inbox(&t.db, who).await.expect("inbox");
             assert!(inbox.iter().any(|m| m.kind == "decryption_failed"));
         }
         // The shares are wiped; a late share is refused; the opening happened once.
-        let e = submit(&t.db, &vault, "principal", lot, &s1, deadline + Duration::hours(1)).await.expect_err("late");
+        let e = submit(
+            &t.db,
+            &vault,
+            "principal",
+            lot,
+            &s1,
+            deadline + Duration::hours(1),
+        )
+        .await
+        .expect_err("late");
         assert!(code(&e).starts_with("out_of_order"), "{}", code(&e));
         let opened = ggzy_store::events::list(&t.db, None, None, 1000)
             .await
@@ -213,16 +344,31 @@ async fn envelopes_are_refused_for_what_they_are() {
         let at = t0 + Duration::days(12);
         let bidder = actor(&t.db, "bidder").await;
         let form = demo_tendering::bid_form(0);
-        let good = demo_tendering::seal_bid(&t.db, lot, "bidder", &form, vec![]).await.expect("seal");
+        let good = demo_tendering::seal_bid(&t.db, lot, "bidder", &form, vec![])
+            .await
+            .expect("seal");
         let try_submit = |env: Vec<u8>, who: Actor| {
             let (db, vault) = (t.db.clone(), vault.clone());
-            async move { bids::submit(&db, &vault, &who, lot, env, &bids::Origin::default(), &move || at).await }
+            async move {
+                bids::submit(
+                    &db,
+                    &vault,
+                    &who,
+                    lot,
+                    env,
+                    &bids::Origin::default(),
+                    &move || at,
+                )
+                .await
+            }
         };
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (b"%PDF-1.7 plain bid".to_vec(), "envelope.not_sealed"),
             (good[..good.len() / 2].to_vec(), "envelope.malformed"),
             (
-                demo_tendering::seal_bid(&t.db, other, "bidder", &form, vec![]).await.expect("other"),
+                demo_tendering::seal_bid(&t.db, other, "bidder", &form, vec![])
+                    .await
+                    .expect("other"),
                 "envelope.wrong_lot",
             ),
             (
@@ -244,8 +390,12 @@ async fn envelopes_are_refused_for_what_they_are() {
         let e = try_submit(good.clone(), e03).await.expect_err("not theirs");
         assert_eq!(code(&e), "envelope.signer_not_registered");
         // The bidder's own envelope twice: the replay is refused.
-        try_submit(good.clone(), bidder.clone()).await.expect("first");
-        let e = try_submit(good.clone(), bidder.clone()).await.expect_err("replay");
+        try_submit(good.clone(), bidder.clone())
+            .await
+            .expect("first");
+        let e = try_submit(good.clone(), bidder.clone())
+            .await
+            .expect_err("replay");
         assert_eq!(code(&e), "envelope.replayed", "{}", t.name);
         // Every refusal is in the log.
         let refused = ggzy_store::events::list(&t.db, None, None, 1000)
@@ -291,9 +441,15 @@ async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid(
         }
         v
     };
-    let key = sealing::opening_key(&t.db, lot).await.expect("k").expect("key");
+    let key = sealing::opening_key(&t.db, lot)
+        .await
+        .expect("k")
+        .expect("key");
     let commitments = Commitments::from_hex(&key.commitments).expect("commitments");
-    assert!(commitments.rebuild(&shares).is_err(), "k−1 shares do not rebuild the key");
+    assert!(
+        commitments.rebuild(&shares).is_err(),
+        "k−1 shares do not rebuild the key"
+    );
 
     // Try everything the attacker has as the opening key: every 64-hex-digit string and every
     // aligned 32-byte window in the dump, the vault key, and the secret that the k−1 shares
@@ -313,7 +469,10 @@ async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid(
             run.clear();
         }
     }
-    candidates.extend(dump.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).expect("32")));
+    candidates.extend(
+        dump.chunks_exact(32)
+            .map(|c| <[u8; 32]>::try_from(c).expect("32")),
+    );
     let interpolated = ggzy_seal::shamir::interpolate(&shares).expect("degree-1 guess");
     candidates.push(interpolated);
     let mut tried = 0;
@@ -330,7 +489,10 @@ async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid(
     all.push(Share::parse_hex(&share_of(&t.db, CUSTODIANS[2], lot, at).await).expect("share"));
     let real = commitments.rebuild(&all).expect("k shares");
     assert!(parsed.open(&real).is_ok());
-    assert!(!candidates.contains(real.bytes()), "the opening key is nowhere on the server");
+    assert!(
+        !candidates.contains(real.bytes()),
+        "the opening key is nowhere on the server"
+    );
     t.cleanup().await;
 }
 

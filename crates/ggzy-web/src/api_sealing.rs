@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{code}/custody-policy", put(set_policy))
         .route("/lots/{id}/opening-key", get(opening_key))
         .route("/custody", get(my_custody))
-        .route("/lots/{id}/custody/share", get(sealed_share).post(submit_share))
+        .route(
+            "/lots/{id}/custody/share",
+            get(sealed_share).post(submit_share),
+        )
         .route("/lots/{id}/opening-transcript", get(transcript))
 }
 
@@ -77,7 +80,9 @@ pub async fn revoke_key(
     Path(public_key): Path<String>,
 ) -> ApiResult<Json<Revoked>> {
     sealing::revoke_key(&s.db, &a, &public_key, s.now()).await?;
-    Ok(Json(Revoked { revoked: public_key }))
+    Ok(Json(Revoked {
+        revoked: public_key,
+    }))
 }
 
 /// Set a region's custody threshold and postponement wait (configuration administrators).
@@ -100,11 +105,9 @@ pub async fn opening_key(
     State(s): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<OpeningKeyView>> {
-    Ok(Json(
-        sealing::opening_key(&s.db, id)
-            .await?
-            .ok_or(ggzy_store::ServiceError::NotFound("opening key"))?,
-    ))
+    Ok(Json(sealing::opening_key(&s.db, id).await?.ok_or(
+        ggzy_store::ServiceError::NotFound("opening key"),
+    )?))
 }
 
 /// The shares one holds: a custodian's workspace.
@@ -149,9 +152,7 @@ pub async fn transcript(
     State(s): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Transcript>> {
-    Ok(Json(
-        sealing::transcript(&s.db, id)
-            .await?
-            .ok_or(ggzy_store::ServiceError::NotFound("opening transcript"))?,
-    ))
+    Ok(Json(sealing::transcript(&s.db, id).await?.ok_or(
+        ggzy_store::ServiceError::NotFound("opening transcript"),
+    )?))
 }

@@ -74,7 +74,9 @@ pub fn router() -> Router<AppState> {
         .route("/lots/{id}/prequal-review", post(review_prequal))
         .route(
             "/lots/{id}/bids",
-            post(submit_bid).layer(DefaultBodyLimit::max(bids::MAX_ENVELOPE_BYTES + 1024 * 1024)),
+            post(submit_bid).layer(DefaultBodyLimit::max(
+                bids::MAX_ENVELOPE_BYTES + 1024 * 1024,
+            )),
         )
         .route("/lots/{id}/bids/mine", get(my_bids).delete(withdraw_bid))
         .route("/lots/{id}/open", post(open_lot))
@@ -759,7 +761,10 @@ pub async fn accept_bid(
     origin: &Origin,
 ) -> Result<BidReceipt, ServiceError> {
     let clock = s.clock.clone();
-    let receipt = bids::submit(&s.db, &s.vault, a, lot, envelope, origin, &move || clock.now()).await?;
+    let receipt = bids::submit(&s.db, &s.vault, a, lot, envelope, origin, &move || {
+        clock.now()
+    })
+    .await?;
     let signed = ggzy_store::receipts::attest(&s.db, &s.leaves, &s.key, &receipt, s.now()).await?;
     Ok(BidReceipt { receipt, signed })
 }
@@ -783,7 +788,10 @@ pub async fn submit_bid(
         address: a.address.clone(),
         fingerprint: fingerprint(fp, &headers),
     };
-    Ok((StatusCode::CREATED, Json(accept_bid(&s, &a, id, envelope, &origin).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(accept_bid(&s, &a, id, envelope, &origin).await?),
+    ))
 }
 
 lot_get!(

@@ -3,7 +3,9 @@
 //! intake. Forms post back with the CSRF token; refusals re-render the page with each field's
 //! message and the rule it cites.
 
-use crate::api_tendering::{BidReceipt, LotDetail, accept_bid, fingerprint, lot_detail, read_bid_upload};
+use crate::api_tendering::{
+    BidReceipt, LotDetail, accept_bid, fingerprint, lot_detail, read_bid_upload,
+};
 use crate::auth::{CsrfToken, CurrentActor};
 use crate::pages::{Layout, error_page, forbidden_page, render};
 use crate::state::AppState;
@@ -18,13 +20,13 @@ use ggzy_core::FieldError;
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method, Outcome, RejectionReason};
 use ggzy_core::procedure::Stage;
 use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin};
-use ggzy_store::tendering::sealing;
 use ggzy_store::tendering::complaints::{self, ComplaintView};
 use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::intake::{self, LotInput, LotSummary, ProjectInput};
 use ggzy_store::tendering::notices::{
     self, ApplicationView, DocumentSummary, Downloader, NoticeContent, ObjectionView,
 };
+use ggzy_store::tendering::sealing;
 use ggzy_store::tendering::{self, InboxItem, Party};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -1090,10 +1092,18 @@ async fn keys_response(
     }
     let custodian = a.has(ggzy_core::role::Permission::KeyCustody)
         || a.has(ggzy_core::role::Permission::ProjectRegister);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let mut r = render(&KeysPage {
         keys: sealing::my_keys(&s.db, a).await.unwrap_or_default(),
-        tasks: if custodian { sealing::my_custody(&s.db, a).await.unwrap_or_default() } else { vec![] },
+        tasks: if custodian {
+            sealing::my_custody(&s.db, a).await.unwrap_or_default()
+        } else {
+            vec![]
+        },
         bidder: a.entity_id.is_some(),
         custodian,
         owner: a.username.clone().unwrap_or_default(),

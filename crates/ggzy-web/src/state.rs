@@ -120,8 +120,7 @@ impl AppState {
             loop {
                 tick.tick().await;
                 if let Err(e) =
-                    ggzy_store::tendering::schedule::run_due(&state.db, state.now())
-                        .await
+                    ggzy_store::tendering::schedule::run_due(&state.db, state.now()).await
                 {
                     tracing::warn!(error = %e, "schedule run failed");
                 }

@@ -335,7 +335,11 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         .await
         .expect("value")
         .unwrap_or_default();
-    assert_eq!(public.len(), 130, "an uncompressed SM2 public key was made in the page");
+    assert_eq!(
+        public.len(),
+        130,
+        "an uncompressed SM2 public key was made in the page"
+    );
     shot(&c, "keys").await;
     click(&c, "#key-form button[type=submit]").await;
     assert!(text_of(&c, "#done").await.contains("公钥已登记"));
@@ -373,7 +377,10 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     shot(&c, "bid-sealing-form").await;
     click(&c, "#bid-form button[type=submit]").await;
     let receipt = text_of(&c, "#receipt").await;
-    assert!(receipt.contains("回执") && receipt.contains("SM3"), "{receipt}");
+    assert!(
+        receipt.contains("回执") && receipt.contains("SM3"),
+        "{receipt}"
+    );
     // The page's signed receipt verifies offline.
     let href = c
         .find(Locator::Css("#receipt-download"))
@@ -384,12 +391,14 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         .expect("attr")
         .expect("href");
     let json = href.split_once(',').expect("data url").1;
-    let json: String = url::form_urlencoded::parse(format!("x={}", json.replace('+', "%2B")).as_bytes())
-        .next()
-        .expect("decoded")
-        .1
-        .into_owned();
-    let signed: ggzy_store::receipts::SignedReceipt = serde_json::from_str(&json).expect("receipt json");
+    let json: String =
+        url::form_urlencoded::parse(format!("x={}", json.replace('+', "%2B")).as_bytes())
+            .next()
+            .expect("decoded")
+            .1
+            .into_owned();
+    let signed: ggzy_store::receipts::SignedReceipt =
+        serde_json::from_str(&json).expect("receipt json");
     ggzy_store::receipts::verify(&signed, Some(&app.state.key.public_hex())).expect("verifies");
     shot(&c, "bid-receipt").await;
 
@@ -433,7 +442,10 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         .and_then(|k| k.convened_at)
         .is_none()
     {
-        assert!(start.elapsed() < Duration::from_secs(20), "the opening did not convene");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the opening did not convene"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // A custodian decrypts its share in the page with its key file; two more follow with the CLI
@@ -458,13 +470,20 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         .expect("choose key");
     shot(&c, "custodian-share").await;
     click(&c, "form.share-form button[type=submit]").await;
-    assert!(text_of(&c, "#done").await.contains("share"), "the share was accepted");
+    assert!(
+        text_of(&c, "#done").await.contains("share"),
+        "the share was accepted"
+    );
     assert!(text_of(&c, "#sealing").await.contains("已提交"));
     sign_out(&c).await;
     for u in ["custodian2", "custodian3"] {
-        let a = ggzy_store::accounts::actor_of(&t.db, u, "127.0.0.1").await.expect("actor");
+        let a = ggzy_store::accounts::actor_of(&t.db, u, "127.0.0.1")
+            .await
+            .expect("actor");
         let at = ggzy_core::clock::Clock::now(clock.as_ref());
-        let sealed = ggzy_store::tendering::sealing::sealed_share(&t.db, &a, lot, at).await.expect("sealed");
+        let sealed = ggzy_store::tendering::sealing::sealed_share(&t.db, &a, lot, at)
+            .await
+            .expect("sealed");
         let share = ggzy_store::demo::demo_key(&format!("{u}/custody"))
             .decrypt(&hex::decode(sealed.sealed_share).expect("hex"))
             .expect("decrypt");
@@ -473,7 +492,9 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
             &app.state.vault,
             &a,
             lot,
-            &ggzy_store::tendering::sealing::ShareInput { share: hex::encode(share) },
+            &ggzy_store::tendering::sealing::ShareInput {
+                share: hex::encode(share),
+            },
             &move || at,
         )
         .await

@@ -747,9 +747,10 @@ impl TestApp {
         let me = ggzy_store::accounts::actor_of(&self.state.db, user, "127.0.0.1")
             .await
             .expect("actor");
-        let uscc = ggzy_store::tendering::sealing::uscc_of(&self.state.db, me.entity_id.expect("entity"))
-            .await
-            .expect("uscc");
+        let uscc =
+            ggzy_store::tendering::sealing::uscc_of(&self.state.db, me.entity_id.expect("entity"))
+                .await
+                .expect("uscc");
         let envelope = ggzy_seal::envelope::seal(
             &ggzy_seal::envelope::SealInput {
                 lot: key["lot_trade_code"].as_str().expect("code"),
@@ -792,7 +793,9 @@ impl TestApp {
             assert_eq!(st, StatusCode::OK, "{u}: {sealed}");
             let k = ggzy_store::demo::demo_key(&format!("{u}/custody"));
             let share = k
-                .decrypt(&hex::decode(sealed["sealed_share"].as_str().expect("sealed")).expect("hex"))
+                .decrypt(
+                    &hex::decode(sealed["sealed_share"].as_str().expect("sealed")).expect("hex"),
+                )
                 .expect("decrypts");
             let (st, out) = self
                 .post(
@@ -968,7 +971,10 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
                 serde_json::from_value(receipt["signed"].clone()).expect("signed receipt");
             ggzy_store::receipts::verify(&signed, Some(&app.state.key.public_hex()))
                 .expect("receipt verifies");
-            assert_eq!(signed.envelope_sm3, receipt["package_sm3"].as_str().expect("sm3"));
+            assert_eq!(
+                signed.envelope_sm3,
+                receipt["package_sm3"].as_str().expect("sm3")
+            );
             receipts.push(receipt);
         } else {
             assert_eq!(body["code"], "document.not_admitted", "{b}: {body}");
@@ -1004,7 +1010,10 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     let (st, body) = app.get(&format!("/api/v1/lots/{lot}/custody/share")).await;
     assert_eq!(
         (st, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("custody.before_deadline")),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("custody.before_deadline")
+        ),
         "{b}: {body}"
     );
     // At the deadline the scheduler convenes the opening; the custodians' shares open it.
@@ -1021,8 +1030,14 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     assert!(convened, "{b}: the scheduler convened the opening");
     let out = app.custodians_open(&lot).await;
     assert_eq!(out["stage"], "evaluating", "{b}: {out}");
-    let (_, transcript) = app.get(&format!("/api/v1/lots/{lot}/opening-transcript")).await;
-    assert_eq!(transcript["lines"].as_array().map(Vec::len), Some(admitted), "{b}: {transcript}");
+    let (_, transcript) = app
+        .get(&format!("/api/v1/lots/{lot}/opening-transcript"))
+        .await;
+    assert_eq!(
+        transcript["lines"].as_array().map(Vec::len),
+        Some(admitted),
+        "{b}: {transcript}"
+    );
     app.as_user(bidders[0]).await;
     let (_, record) = app.get(&format!("/api/v1/lots/{lot}/opening-record")).await;
     assert_eq!(

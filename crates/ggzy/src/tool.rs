@@ -185,7 +185,12 @@ pub fn verify_receipt(a: &VerifyReceiptArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("receipt does not verify: {e}"))?;
     println!(
         "OK: receipt {} for lot {}: envelope SM3 {} is event #{} of the log, inside the signed tree of size {} (root {})",
-        r.receipt_no, r.lot_trade_code, r.envelope_sm3, r.event.seq, r.tree_head.size, r.tree_head.root
+        r.receipt_no,
+        r.lot_trade_code,
+        r.envelope_sm3,
+        r.event.seq,
+        r.tree_head.size,
+        r.tree_head.root
     );
     if let Some(p) = &a.envelope {
         receipts::verify_envelope(&r, &std::fs::read(p)?)
@@ -241,7 +246,11 @@ pub fn open_share(a: &OpenShareArgs) -> Result<()> {
     let parsed = ggzy_seal::shamir::Share::from_bytes(&share)
         .map_err(|_| anyhow::anyhow!("the decrypted share is malformed"))?;
     if i64::from(parsed.index) != s.share_index {
-        bail!("the share says index {}, expected {}", parsed.index, s.share_index);
+        bail!(
+            "the share says index {}, expected {}",
+            parsed.index,
+            s.share_index
+        );
     }
     println!("{}", parsed.to_hex());
     ggzy_seal::keys::wipe(&mut share);

@@ -147,15 +147,30 @@ async fn start_at(
 
 /// A client signed in as a demo account, with its CSRF token.
 async fn signed_in(base: &str, user: &str, offset: chrono::Duration) -> (reqwest::Client, String) {
-    let c = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let csrf: serde_json::Value = c.get(format!("{base}/api/v1/csrf")).send().await.expect("csrf").json().await.expect("json");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let csrf: serde_json::Value = c
+        .get(format!("{base}/api/v1/csrf"))
+        .send()
+        .await
+        .expect("csrf")
+        .json()
+        .await
+        .expect("json");
     let csrf = csrf["token"].as_str().expect("token").to_string();
     let secret = ggzy_store::demo::accounts_listing()
         .into_iter()
         .find(|a| a.username == user)
         .and_then(|a| a.totp_secret);
     let code = secret
-        .and_then(|s| ggzy_store::accounts::totp::code_at(&s, (chrono::Utc::now() + offset).timestamp() as u64))
+        .and_then(|s| {
+            ggzy_store::accounts::totp::code_at(
+                &s,
+                (chrono::Utc::now() + offset).timestamp() as u64,
+            )
+        })
         .unwrap_or_default();
     let r = c
         .post(format!("{base}/api/v1/session"))
@@ -169,7 +184,12 @@ async fn signed_in(base: &str, user: &str, offset: chrono::Duration) -> (reqwest
 }
 
 /// Sign in as a demo custodian, fetch the sealed share, decrypt it locally, submit it.
-async fn custodian_submits(port: u16, user: &str, lot: &str, offset: chrono::Duration) -> serde_json::Value {
+async fn custodian_submits(
+    port: u16,
+    user: &str,
+    lot: &str,
+    offset: chrono::Duration,
+) -> serde_json::Value {
     let base = format!("http://127.0.0.1:{port}");
     let (c, csrf) = signed_in(&base, user, offset).await;
     let sealed: serde_json::Value = c
@@ -254,7 +274,10 @@ async fn opening_happens_once_across_restarts() {
     let s = start(dir.path(), port, 5_000_000).await;
     let started = std::time::Instant::now();
     loop {
-        let k = json(format!("http://127.0.0.1:{port}/api/v1/lots/{lot}/opening-key")).await;
+        let k = json(format!(
+            "http://127.0.0.1:{port}/api/v1/lots/{lot}/opening-key"
+        ))
+        .await;
         if k["convened_at"].is_string() {
             break;
         }
@@ -269,8 +292,10 @@ async fn opening_happens_once_across_restarts() {
 
     // On the opening day at real speed the custodians sign in and return their shares over HTTP;
     // the third opens the lot. Then the server is killed again.
-    let deadline: chrono::DateTime<chrono::Utc> =
-        d["bid_deadline"].as_str().and_then(|s| s.parse().ok()).expect("deadline");
+    let deadline: chrono::DateTime<chrono::Utc> = d["bid_deadline"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("deadline");
     let day = deadline + chrono::Duration::minutes(1);
     let offset = day - chrono::Utc::now();
     let s = start_at(dir.path(), port, 1, Some(day)).await;
@@ -295,25 +320,41 @@ async fn receipt_verifies_offline(d: &std::path::Path, port: u16, lot: &str) {
     let (c, csrf) = signed_in(&base, "entity09", chrono::Duration::zero()).await;
     let key = json(format!("{base}/api/v1/lots/{lot}/opening-key")).await;
     let me = json_with(&c, format!("{base}/api/v1/me")).await;
-    let entity = json_with(&c, format!("{base}/api/v1/entities/{}", me["entity_id"].as_str().expect("entity"))).await;
+    let entity = json_with(
+        &c,
+        format!(
+            "{base}/api/v1/entities/{}",
+            me["entity_id"].as_str().expect("entity")
+        ),
+    )
+    .await;
     let uscc = entity["uscc"].as_str().expect("uscc").to_string();
     let envelope = ggzy_seal::envelope::seal(
         &ggzy_seal::envelope::SealInput {
             lot: key["lot_trade_code"].as_str().expect("code"),
             bidder: &uscc,
-            opening_key: &ggzy_seal::keys::PublicKey::from_hex(key["public_key"].as_str().expect("pk")).expect("pk"),
+            opening_key: &ggzy_seal::keys::PublicKey::from_hex(
+                key["public_key"].as_str().expect("pk"),
+            )
+            .expect("pk"),
             bond: "800000",
             sealed_at: "cli test",
             tool: "cli test",
         },
         &ggzy_store::demo::demo_key("entity09/bid_signing"),
-        &[("bid_form.json".into(), serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(2)).expect("json"))],
+        &[(
+            "bid_form.json".into(),
+            serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(2)).expect("json"),
+        )],
     );
     std::fs::write(d.join("bid.ggzybid"), &envelope).expect("write");
     let r = c
         .post(format!("{base}/api/v1/lots/{lot}/bids"))
         .header("x-csrf-token", &csrf)
-        .multipart(reqwest::multipart::Form::new().part("envelope", reqwest::multipart::Part::bytes(envelope).file_name("bid.ggzybid")))
+        .multipart(reqwest::multipart::Form::new().part(
+            "envelope",
+            reqwest::multipart::Part::bytes(envelope).file_name("bid.ggzybid"),
+        ))
         .send()
         .await
         .expect("upload");
@@ -329,7 +370,10 @@ async fn receipt_verifies_offline(d: &std::path::Path, port: u16, lot: &str) {
     let from = body["signed"]["tree_head"]["size"].as_i64().expect("size");
     let to = head["head"]["size"].as_i64().expect("head size");
     std::fs::write(d.join("head.json"), head.to_string()).expect("write");
-    let proof = json(format!("{base}/api/v1/log/proof/consistency?from={from}&to={to}")).await;
+    let proof = json(format!(
+        "{base}/api/v1/log/proof/consistency?from={from}&to={to}"
+    ))
+    .await;
     std::fs::write(d.join("consistency.json"), proof.to_string()).expect("write");
     let out = ggzy()
         .args(["verify-receipt", "--platform-key", &platform, "--envelope"])
@@ -341,19 +385,44 @@ async fn receipt_verifies_offline(d: &std::path::Path, port: u16, lot: &str) {
         .arg(&receipt)
         .output()
         .expect("verify-receipt");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("OK: receipt"));
     // One changed character anywhere that matters and it fails.
-    let forged = body["signed"].to_string().replacen(&body["receipt_no"].as_str().expect("no")[..6], "HZ0000", 1);
+    let forged = body["signed"].to_string().replacen(
+        &body["receipt_no"].as_str().expect("no")[..6],
+        "HZ0000",
+        1,
+    );
     std::fs::write(d.join("forged.json"), forged).expect("write");
-    let out = ggzy().args(["verify-receipt"]).arg(d.join("forged.json")).output().expect("run");
+    let out = ggzy()
+        .args(["verify-receipt"])
+        .arg(d.join("forged.json"))
+        .output()
+        .expect("run");
     assert!(!out.status.success(), "an altered receipt must not verify");
-    let out = ggzy().args(["verify-receipt", "--platform-key", "04ab"]).arg(&receipt).output().expect("run");
-    assert!(!out.status.success(), "another platform key must not verify");
+    let out = ggzy()
+        .args(["verify-receipt", "--platform-key", "04ab"])
+        .arg(&receipt)
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success(),
+        "another platform key must not verify"
+    );
 }
 
 async fn json_with(c: &reqwest::Client, url: String) -> serde_json::Value {
-    c.get(url).send().await.expect("get").json().await.expect("json")
+    c.get(url)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 /// The bid tool and the custodian tool, offline: `keygen`, `seal` a folder, and the platform's
@@ -364,47 +433,111 @@ fn keygen_seal_and_open_share_offline() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
     let key = d.join("bidder.ggzykey.json");
-    let out = ggzy().args(["keygen", "--owner", "bidder", "--out"]).arg(&key).output().expect("keygen");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let public = String::from_utf8(out.stdout).expect("utf8").trim().to_string();
+    let out = ggzy()
+        .args(["keygen", "--owner", "bidder", "--out"])
+        .arg(&key)
+        .output()
+        .expect("keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_string();
     assert_eq!(public.len(), 130);
     // Refuses to overwrite a key.
-    assert!(!ggzy().args(["keygen", "--owner", "x", "--out"]).arg(&key).status().expect("run").success());
+    assert!(
+        !ggzy()
+            .args(["keygen", "--owner", "x", "--out"])
+            .arg(&key)
+            .status()
+            .expect("run")
+            .success()
+    );
 
     let folder = d.join("bid");
     std::fs::create_dir_all(folder.join("技术标")).expect("mkdir");
-    std::fs::write(folder.join("bid_form.json"), serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(0)).expect("json")).expect("form");
+    std::fs::write(
+        folder.join("bid_form.json"),
+        serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(0)).expect("json"),
+    )
+    .expect("form");
     std::fs::write(folder.join("技术标/施工组织设计.txt"), "施工组织设计 正文").expect("file");
     let opening = ggzy_seal::keys::SecretKey::generate();
     let env = d.join("bid.ggzybid");
     let out = ggzy()
-        .args(["seal", "--lot", "A02-TEST-001", "--bidder", "91330212MA2W000001", "--opening-key", &opening.public().to_hex(), "--key"])
+        .args([
+            "seal",
+            "--lot",
+            "A02-TEST-001",
+            "--bidder",
+            "91330212MA2W000001",
+            "--opening-key",
+            &opening.public().to_hex(),
+            "--key",
+        ])
         .arg(&key)
         .arg("--out")
         .arg(&env)
         .arg(&folder)
         .output()
         .expect("seal");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&env).expect("envelope");
     let e = ggzy_seal::envelope::Envelope::parse(&bytes).expect("well-formed");
     e.verify_signature().expect("signed");
     assert_eq!(e.signer_key.to_hex(), public);
     let p = e.open(&opening).expect("opens with the opening key");
-    assert_eq!(p.file("技术标/施工组织设计.txt"), Some("施工组织设计 正文".as_bytes()));
-    assert!(p.file("fingerprint.json").is_some(), "the tool records a hashed fingerprint");
+    assert_eq!(
+        p.file("技术标/施工组织设计.txt"),
+        Some("施工组织设计 正文".as_bytes())
+    );
+    assert!(
+        p.file("fingerprint.json").is_some(),
+        "the tool records a hashed fingerprint"
+    );
 
     // A custodian's share, encrypted to its key, comes back out with `custody open-share`.
     let ckey = d.join("custodian.ggzykey.json");
-    let out = ggzy().args(["keygen", "--owner", "custodian", "--out"]).arg(&ckey).output().expect("keygen");
-    let cpub = ggzy_seal::keys::PublicKey::from_hex(String::from_utf8(out.stdout).expect("utf8").trim()).expect("pk");
+    let out = ggzy()
+        .args(["keygen", "--owner", "custodian", "--out"])
+        .arg(&ckey)
+        .output()
+        .expect("keygen");
+    let cpub =
+        ggzy_seal::keys::PublicKey::from_hex(String::from_utf8(out.stdout).expect("utf8").trim())
+            .expect("pk");
     let (_, shares) = ggzy_seal::shamir::deal(2, 3).expect("deal");
     let sealed = serde_json::json!({"share_index": 2, "sealed_share": hex::encode(cpub.encrypt(&shares[1].to_bytes())), "lot_id": "x", "custodian_key": cpub.to_hex()});
     std::fs::write(d.join("sealed.json"), sealed.to_string()).expect("write");
-    let out = ggzy().args(["custody", "open-share", "--key"]).arg(&ckey).arg(d.join("sealed.json")).output().expect("open-share");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).expect("utf8").trim(), shares[1].to_hex());
+    let out = ggzy()
+        .args(["custody", "open-share", "--key"])
+        .arg(&ckey)
+        .arg(d.join("sealed.json"))
+        .output()
+        .expect("open-share");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).expect("utf8").trim(),
+        shares[1].to_hex()
+    );
     // The bidder's key is not the custodian's.
-    let out = ggzy().args(["custody", "open-share", "--key"]).arg(&key).arg(d.join("sealed.json")).output().expect("open-share");
+    let out = ggzy()
+        .args(["custody", "open-share", "--key"])
+        .arg(&key)
+        .arg(d.join("sealed.json"))
+        .output()
+        .expect("open-share");
     assert!(!out.status.success());
 }

@@ -3,7 +3,9 @@
 //! carries its SM3 — so a receipt the bidder holds always has its bid behind it. Nobody can read a
 //! form or package before the opening: the platform never holds the key (see `sealing`).
 
-use super::{LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, sealing, step};
+use super::{
+    LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, sealing, step,
+};
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
@@ -17,11 +19,10 @@ use ggzy_core::evaluation::{BidForm, PriceLine};
 use ggzy_core::procedure::{Command, Event, Stage};
 use ggzy_core::role::Permission;
 use ggzy_core::{FieldError, Invalid, Money};
-use serde::{Deserialize, Serialize};
 use ggzy_seal::envelope::{Envelope, EnvelopeError, Payload};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
-
 
 /// The bid form as a bidder types it: amounts in yuan.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -181,13 +182,22 @@ async fn check_envelope(
     let parsed = tokio::task::spawn_blocking(move || {
         let r = Envelope::parse_limited(&envelope, MAX_ENVELOPE_BYTES as u64).map(|e| {
             let sig = e.verify_signature();
-            (e.header.clone(), e.opening_key.clone(), e.signer_key.to_hex(), e.sm3(), sig)
+            (
+                e.header.clone(),
+                e.opening_key.clone(),
+                e.signer_key.to_hex(),
+                e.sm3(),
+                sig,
+            )
         });
         (r, envelope)
     })
     .await;
     let Ok((parsed, envelope)) = parsed else {
-        return (None, Err(ServiceError::Internal("envelope check task failed".into())));
+        return (
+            None,
+            Err(ServiceError::Internal("envelope check task failed".into())),
+        );
     };
     let (header, opening, signer, sm3, sig) = match parsed {
         Ok(x) => x,
@@ -218,8 +228,14 @@ async fn check_envelope(
     if header.lot != lot.trade_code {
         return fail(envelope_refusal(
             "envelope.wrong_lot",
-            format!("该投标文件是为标段 {} 加密的，不是本标段 {}", header.lot, lot.trade_code),
-            format!("This envelope was sealed for lot {}, not {}", header.lot, lot.trade_code),
+            format!(
+                "该投标文件是为标段 {} 加密的，不是本标段 {}",
+                header.lot, lot.trade_code
+            ),
+            format!(
+                "This envelope was sealed for lot {}, not {}",
+                header.lot, lot.trade_code
+            ),
         ));
     }
     let key = match db.begin().await {
@@ -227,10 +243,12 @@ async fn check_envelope(
             let k = sealing::lot_public_key(&mut tx, lot.id).await;
             let owner = sealing::signing_key_entity(&mut tx, &signer).await;
             let uscc: ServiceResult<Option<(String,)>> = async {
-                Ok(on_tx!(&mut tx, |c| sqlx::query_as("SELECT uscc FROM entities WHERE id = $1")
-                    .bind(entity)
-                    .fetch_optional(c)
-                    .await?))
+                Ok(on_tx!(&mut tx, |c| sqlx::query_as(
+                    "SELECT uscc FROM entities WHERE id = $1"
+                )
+                .bind(entity)
+                .fetch_optional(c)
+                .await?))
             }
             .await;
             drop(tx);
@@ -253,7 +271,8 @@ async fn check_envelope(
         return fail(envelope_refusal(
             "envelope.bad_signature",
             "投标文件的电子签名验证失败：文件在签名后被改动，或签名不属于该文件".into(),
-            "The envelope's signature does not verify: altered after signing, or not its signature".into(),
+            "The envelope's signature does not verify: altered after signing, or not its signature"
+                .into(),
         ));
     }
     if owner != Some(entity) {
@@ -267,7 +286,10 @@ async fn check_envelope(
         return fail(envelope_refusal(
             "envelope.wrong_bidder",
             format!("投标文件载明的投标人 {} 与上传单位不符", header.bidder),
-            format!("The envelope names bidder {}, not the uploader", header.bidder),
+            format!(
+                "The envelope names bidder {}, not the uploader",
+                header.bidder
+            ),
         ));
     }
     let bond = match Money::parse_yuan("bond", &header.bond) {
@@ -289,14 +311,30 @@ async fn check_envelope(
 }
 
 /// Log a refused upload: who, which lot, why, and the envelope's hash when it had one.
-async fn log_refusal(db: &Db, actor: &Actor, lot: &LotRow, sm3: Option<String>, e: &ServiceError, now: DateTime<Utc>) {
+async fn log_refusal(
+    db: &Db,
+    actor: &Actor,
+    lot: &LotRow,
+    sm3: Option<String>,
+    e: &ServiceError,
+    now: DateTime<Utc>,
+) {
     let code = match e {
         ServiceError::Invalid(i) => i.0.first().map(|f| f.code.to_string()).unwrap_or_default(),
         other => other.to_string(),
     };
     let r: ServiceResult<()> = async {
         let mut tx = db.begin().await?;
-        log(&mut tx, actor, None, lot, "lot.envelope_refused", serde_json::json!({"code": code, "envelope_sm3": sm3}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            None,
+            lot,
+            "lot.envelope_refused",
+            serde_json::json!({"code": code, "envelope_sm3": sm3}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
