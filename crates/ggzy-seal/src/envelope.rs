@@ -11,7 +11,7 @@
 //! is wrapped to the lot's opening key and only the rebuilt key unwraps it. The plaintext is a
 //! file archive (`payload`) holding `bid_form.json`, `fingerprint.json` and the bid files.
 
-use crate::keys::{KeyError, PublicKey, SecretKey, wipe};
+use crate::keys::{PublicKey, SecretKey, wipe};
 use crate::{Hash, sm3, sm4gcm};
 use serde::{Deserialize, Serialize};
 
@@ -235,10 +235,9 @@ impl<'a> Envelope<'a> {
     /// Decrypt with the rebuilt opening key. Every failure here is the sealer's doing: the platform
     /// has already checked that these are the bytes the bidder signed.
     pub fn open(&self, opening: &SecretKey) -> Result<Payload, EnvelopeError> {
-        let mut key = opening.decrypt(&self.wrapped_key).map_err(|e| match e {
-            KeyError::Undecryptable | KeyError::BadSecret => EnvelopeError::WrongOpeningKey,
-            _ => EnvelopeError::WrongOpeningKey,
-        })?;
+        let mut key = opening
+            .decrypt(&self.wrapped_key)
+            .map_err(|_| EnvelopeError::WrongOpeningKey)?;
         let k: Result<[u8; 16], _> = key.as_slice().try_into();
         wipe(&mut key);
         let mut k = k.map_err(|_| EnvelopeError::WrongOpeningKey)?;

@@ -392,7 +392,7 @@ pub async fn submit(
     .fetch_optional(c)
     .await?
     });
-    let events = step(
+    step(
         &mut tx,
         &mut lot,
         actor,
@@ -408,7 +408,6 @@ pub async fn submit(
         }),
     )
     .await?;
-    let _ = events;
     let seq: i64 = on_tx!(&mut tx, |c| sqlx::query_as::<_, (i64,)>(
         "SELECT seq FROM event_head WHERE id = 1"
     )

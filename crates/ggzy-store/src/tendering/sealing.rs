@@ -24,7 +24,7 @@ use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_seal::envelope::{Envelope, FINGERPRINT_FILE, FORM_FILE, Payload};
 use ggzy_seal::keys::{PublicKey, SecretKey};
-use ggzy_seal::shamir::{self, Commitments, Share, ShareError};
+use ggzy_seal::shamir::{self, Commitments, Share};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -718,7 +718,7 @@ pub async fn submit_share(
             }
             match commitments.verify(&s) {
                 Ok(()) => Ok(s),
-                Err(ShareError::NotOfThisLot(_)) | Err(_) => Err(share_refused(
+                Err(_) => Err(share_refused(
                     "share.not_of_this_lot",
                     "该份额与本标段公布的承诺值不符（不属于本标段或已损坏）".into(),
                     "The share does not match this lot's published commitments (another lot's, or damaged)".into(),
