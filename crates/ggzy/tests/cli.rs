@@ -449,14 +449,13 @@ fn keygen_seal_and_open_share_offline() {
         .to_string();
     assert_eq!(public.len(), 130);
     // Refuses to overwrite a key.
-    assert!(
-        !ggzy()
-            .args(["keygen", "--owner", "x", "--out"])
-            .arg(&key)
-            .status()
-            .expect("run")
-            .success()
-    );
+    let out = ggzy()
+        .args(["keygen", "--owner", "x", "--out"])
+        .arg(&key)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must not exist yet"));
 
     let folder = d.join("bid");
     std::fs::create_dir_all(folder.join("技术标")).expect("mkdir");
