@@ -186,6 +186,12 @@ struct LotPage {
 }
 
 impl LotPage {
+    fn submitted(&self, k: &sealing::OpeningKeyView) -> usize {
+        k.custodians
+            .iter()
+            .filter(|c| c.submitted_at.is_some())
+            .count()
+    }
     fn receipt_json(&self, r: &BidReceipt) -> String {
         let js = serde_json::to_string_pretty(&r.signed).unwrap_or_default();
         form_urlencoded::byte_serialize(js.as_bytes())

@@ -468,6 +468,7 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         .send_keys(&ckey.display().to_string())
         .await
         .expect("choose key");
+    assert!(text_of(&c, "#awaiting-shares").await.contains("0 / 3"));
     shot(&c, "custodian-share").await;
     click(&c, "form.share-form button[type=submit]").await;
     assert!(
