@@ -257,16 +257,21 @@ pub fn demo_key(username: &str) -> ggzy_seal::keys::SecretKey {
     }
 }
 
-/// Register the demo keys: custody keys for the custodians and the principal, signing keys for
-/// every company account.
-async fn register_demo_keys(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
-    use crate::tendering::sealing::{BID_SIGNING, CUSTODY, KeyInput, register_key};
-    let companies = (0..ENTITIES.len()).map(|i| match i {
+/// The first entity is the demo principal, the second the agency, the third the bidder.
+fn company_username(i: usize) -> String {
+    match i {
         0 => "principal".to_string(),
         1 => "agency".to_string(),
         2 => "bidder".to_string(),
         n => format!("entity{n:02}"),
-    });
+    }
+}
+
+/// Register the demo keys: custody keys for the custodians and the principal, signing keys for
+/// every company account.
+async fn register_demo_keys(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
+    use crate::tendering::sealing::{BID_SIGNING, CUSTODY, KeyInput, register_key};
+    let companies = (0..ENTITIES.len()).map(company_username);
     let custody = CUSTODIANS.iter().map(|u| (u.to_string(), CUSTODY));
     let signing = companies.map(|u| (u, BID_SIGNING));
     for (u, purpose) in custody
@@ -331,13 +336,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         tx.commit().await?;
     }
     for (i, e) in ENTITIES.iter().enumerate() {
-        // The first entity is the demo principal, the second the agency, the third the bidder.
-        let username = match i {
-            0 => "principal".to_string(),
-            1 => "agency".to_string(),
-            2 => "bidder".to_string(),
-            n => format!("entity{n:02}"),
-        };
+        let username = company_username(i);
         let input = RegistrationInput {
             entity: EntityInput {
                 uscc: demo_uscc(e.region, i as u32),

@@ -208,21 +208,26 @@ async fn verify_time(n: usize) -> Result<(Duration, Duration, Duration)> {
     Ok((verify, scan, filled))
 }
 
-/// The deadline minute: `n` bids of `mib` MiB to one lot through the bid service (seal, fsync,
-/// receipt transaction), against writing and fsyncing the same bytes to plain files at the same
-/// concurrency. Afterwards every receipt is checked against the database and the vault.
-async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
-    use ggzy_store::tendering::{bids, intake, notices};
-    use std::sync::Arc;
+/// A demo city on a fresh SQLite file under GGZY_BENCH_DIR and one open-tender lot whose notice
+/// went out at `t0`: what both tendering benchmarks start from.
+struct BenchLot {
+    dir: tempfile::TempDir,
+    db: Db,
+    vault: std::sync::Arc<ggzy_store::vault::BidVault>,
+    lot: uuid::Uuid,
+    notice: ggzy_store::tendering::notices::TenderNoticeInput,
+}
+
+async fn bench_lot(name: &str, t0: chrono::DateTime<Utc>) -> Result<BenchLot> {
+    use ggzy_store::tendering::{intake, notices};
     let dir = tempfile::tempdir_in(
         std::env::var("GGZY_BENCH_DIR")
             .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
     )?;
-    let db = Db::open_sqlite(&dir.path().join("deadline.db")).await?;
+    let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
     db.migrate().await?;
-    let t0 = Utc::now();
     ggzy_store::demo::seed(&db, t0).await?;
-    let vault = Arc::new(ggzy_store::vault::BidVault::open(
+    let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::open(
         &dir.path().join("vault"),
     )?);
     let principal = ggzy_store::accounts::actor_of(&db, "principal", "127.0.0.1").await?;
@@ -230,7 +235,7 @@ async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
         &db,
         &principal,
         &ggzy_store::demo_tendering::project_input(
-            "压测工程",
+            name,
             "一标段",
             "open_tender",
             ggzy_store::demo_tendering::points_method(),
@@ -239,14 +244,31 @@ async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
     )
     .await?;
     let lot = reg.lots[0].lot_id;
-    notices::publish_tender_notice(
-        &db,
-        &principal,
+    let notice = ggzy_store::demo_tendering::tender_notice(t0);
+    notices::publish_tender_notice(&db, &principal, lot, &notice, t0).await?;
+    Ok(BenchLot {
+        dir,
+        db,
+        vault,
         lot,
-        &ggzy_store::demo_tendering::tender_notice(t0),
-        t0,
-    )
-    .await?;
+        notice,
+    })
+}
+
+/// The deadline minute: `n` bids of `mib` MiB to one lot through the bid service (seal, fsync,
+/// receipt transaction), against writing and fsyncing the same bytes to plain files at the same
+/// concurrency. Afterwards every receipt is checked against the database and the vault.
+async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
+    use ggzy_store::tendering::bids;
+    use std::sync::Arc;
+    let t0 = Utc::now();
+    let BenchLot {
+        dir,
+        db,
+        vault,
+        lot,
+        ..
+    } = bench_lot("压测工程", t0).await?;
     // Bidders: the demo's entities, each modifying its bid many times (every upload is a full bid
     // with its own receipt, as at a real deadline where bidders re-upload).
     let mut actors = vec![];
@@ -414,8 +436,6 @@ fn openssl_rate(args: &[&str]) -> Result<f64> {
 /// the archive hashed and stored for the committee. Compared with OpenSSL's SM4-CTR plus SM3 on
 /// one core, measured in the same run; also the sealing rate of the bid tool's `seal`.
 async fn opening(n: usize, mb: usize) -> Result<()> {
-    use ggzy_store::tendering::{intake, notices};
-    use std::sync::Arc;
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let sm4 = openssl_rate(&["-evp", "sm4-ctr"])?;
     let sm3 = openssl_rate(&["-evp", "sm3"])?;
@@ -427,33 +447,13 @@ async fn opening(n: usize, mb: usize) -> Result<()> {
         sm3 / 1e6,
         openssl / 1e6
     );
-    let dir = tempfile::tempdir_in(
-        std::env::var("GGZY_BENCH_DIR")
-            .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
-    )?;
-    let db = Db::open_sqlite(&dir.path().join("opening.db")).await?;
-    db.migrate().await?;
-    let t0 = Utc::now() - chrono::Duration::days(30);
-    ggzy_store::demo::seed(&db, t0).await?;
-    let vault = Arc::new(ggzy_store::vault::BidVault::open(
-        &dir.path().join("vault"),
-    )?);
-    let principal = ggzy_store::accounts::actor_of(&db, "principal", "127.0.0.1").await?;
-    let reg = intake::register_project(
-        &db,
-        &principal,
-        &ggzy_store::demo_tendering::project_input(
-            "开标压测工程",
-            "一标段",
-            "open_tender",
-            ggzy_store::demo_tendering::points_method(),
-        ),
-        t0,
-    )
-    .await?;
-    let lot = reg.lots[0].lot_id;
-    let notice = ggzy_store::demo_tendering::tender_notice(t0);
-    notices::publish_tender_notice(&db, &principal, lot, &notice, t0).await?;
+    let BenchLot {
+        dir: _dir,
+        db,
+        vault,
+        lot,
+        notice,
+    } = bench_lot("开标压测工程", Utc::now() - chrono::Duration::days(30)).await?;
     // The lot's real opening key and custody, as published with the notice: the bench seals to
     // it and rebuilds it from the demo custodians' shares exactly as the opening does.
     let published = ggzy_store::tendering::sealing::opening_key(&db, lot)

@@ -238,28 +238,18 @@ async fn check_envelope(
             ),
         ));
     }
-    let key = match db.begin().await {
-        Ok(mut tx) => {
-            let k = sealing::lot_public_key(&mut tx, lot.id).await;
-            let owner = sealing::signing_key_entity(&mut tx, &signer).await;
-            let uscc: ServiceResult<Option<(String,)>> = async {
-                Ok(on_tx!(&mut tx, |c| sqlx::query_as(
-                    "SELECT uscc FROM entities WHERE id = $1"
-                )
-                .bind(entity)
-                .fetch_optional(c)
-                .await?))
-            }
-            .await;
-            drop(tx);
-            match (k, owner, uscc) {
-                (Ok(k), Ok(o), Ok(u)) => (k, o, u.map(|u| u.0)),
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
-            }
-        }
-        Err(e) => return fail(e.into()),
+    let looked_up = async {
+        Ok::<_, ServiceError>((
+            sealing::lot_public_key(db, lot.id).await?,
+            sealing::signing_key_entity(db, &signer).await?,
+            sealing::uscc_of(db, entity).await.ok(),
+        ))
+    }
+    .await;
+    let (lot_key, owner, uscc) = match looked_up {
+        Ok(x) => x,
+        Err(e) => return fail(e),
     };
-    let (lot_key, owner, uscc) = key;
     if lot_key.as_ref() != Some(&opening) {
         return fail(envelope_refusal(
             "envelope.wrong_opening_key",

@@ -186,11 +186,8 @@ pub async fn uscc_of(db: &Db, entity: Uuid) -> ServiceResult<String> {
 }
 
 /// The entity whose active signing key this is.
-pub(crate) async fn signing_key_entity(
-    tx: &mut Tx,
-    public_hex: &str,
-) -> ServiceResult<Option<Uuid>> {
-    let r: Option<(Option<Uuid>,)> = on_tx!(tx, |c| {
+pub(crate) async fn signing_key_entity(db: &Db, public_hex: &str) -> ServiceResult<Option<Uuid>> {
+    let r: Option<(Option<Uuid>,)> = on_db!(db, |c| {
         sqlx::query_as(
         "SELECT entity_id FROM party_keys WHERE public_key = $1 AND purpose = 'bid_signing' AND revoked_at IS NULL"
     )
@@ -523,8 +520,8 @@ pub async fn opening_key(db: &Db, lot_id: Uuid) -> ServiceResult<Option<OpeningK
 }
 
 /// The opening key as bidders and the opening need it.
-pub(crate) async fn lot_public_key(tx: &mut Tx, lot: Uuid) -> ServiceResult<Option<PublicKey>> {
-    let r: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
+pub(crate) async fn lot_public_key(db: &Db, lot: Uuid) -> ServiceResult<Option<PublicKey>> {
+    let r: Option<(String,)> = on_db!(db, |c| sqlx::query_as(
         "SELECT public_key FROM opening_keys WHERE lot_id = $1"
     )
     .bind(lot)
@@ -931,31 +928,37 @@ pub fn open_all(vault: &BidVault, lot: Uuid, key: &SecretKey, bids: &[BidToOpen]
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(bids.len().max(1));
+    // Workers take the next envelope as they finish one, so a large bid does not hold up a core's
+    // whole share; each returns its results with their positions.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Option<Opened>> = (0..bids.len()).map(|_| None).collect();
-    let slots: Vec<std::sync::Mutex<&mut Option<Opened>>> =
-        out.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(b) = bids.get(i) else { break };
-                    let r = open_one(vault, lot, key, b);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        **slot = Some(r);
+    let mut done: Vec<(usize, Opened)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = vec![];
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(b) = bids.get(i) else { break mine };
+                        mine.push((i, open_one(vault, lot, key, b)));
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
-    drop(slots);
-    out.into_iter()
-        .map(|o| {
-            o.unwrap_or(Opened::Failed {
+    done.sort_by_key(|(i, _)| *i);
+    let mut done = done.into_iter().peekable();
+    // A worker that panicked left gaps: those envelopes are the platform's failure, not the bidder's.
+    (0..bids.len())
+        .map(|i| match done.next_if(|(j, _)| *j == i) {
+            Some((_, r)) => r,
+            None => Opened::Failed {
                 by_bidder: false,
                 reason: "internal".into(),
-            })
+            },
         })
         .collect()
 }
@@ -1028,6 +1031,9 @@ pub async fn open_with_shares(
     .await
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
 
+    let view = opening_key(db, lot_id)
+        .await?
+        .ok_or(ServiceError::NotFound("opening key"))?;
     let now = clock();
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
@@ -1174,14 +1180,13 @@ pub async fn open_with_shares(
     .execute(c)
     .await?
     .rows_affected());
-    let view = opening_key_in(&mut tx, lot_id).await?;
     let transcript = Transcript {
         lot_id,
         lot_trade_code: lot.trade_code.clone(),
-        opening_key: view.0,
+        opening_key: view.public_key,
         threshold: k,
         shares: view
-            .1
+            .custodians
             .into_iter()
             .filter(|c| c.submitted_at.is_some())
             .collect(),
@@ -1212,36 +1217,6 @@ pub async fn open_with_shares(
     let stage = bids::open_decrypted(&mut tx, &system, &mut lot, opened_lines, now).await?;
     tx.commit().await?;
     Ok(stage)
-}
-
-async fn opening_key_in(tx: &mut Tx, lot_id: Uuid) -> ServiceResult<(String, Vec<CustodianView>)> {
-    let (key,): (String,) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT public_key FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_one(c)
-    .await?);
-    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT CAST(share_index AS BIGINT), label, custodian_key, submitted_at FROM custody_shares WHERE lot_id = $1 ORDER BY share_index"
-    )
-    .bind(lot_id)
-    .fetch_all(c)
-    .await?
-    });
-    Ok((
-        key,
-        rows.into_iter()
-            .map(|(i, label, k, at)| CustodianView {
-                share_index: i,
-                label,
-                key_fingerprint: PublicKey::from_hex(&k)
-                    .map(|k| k.fingerprint())
-                    .unwrap_or_default(),
-                submitted_at: at,
-            })
-            .collect(),
-    ))
 }
 
 /// At the deadline with enough bids: record that the opening has begun, ask custodians for their
