@@ -19,6 +19,9 @@ pub struct Criterion {
     pub name: String,
     /// Highest score a member may give.
     pub max_points: u32,
+    /// An objective criterion (客观分) has one right answer: members must agree on it.
+    #[serde(default)]
+    pub objective: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -654,6 +657,7 @@ mod tests {
                 key: "tech".into(),
                 name: "技术".into(),
                 max_points: 40,
+                objective: false,
             }],
         };
         assert!(m.check().is_ok());
@@ -678,5 +682,144 @@ mod tests {
         assert_eq!(o.candidates, vec![bidders[0], bidders[2], bidders[1]]);
         assert_eq!(o.results[0].total_x100, Some(8800));
         assert_eq!(o.results[1].total_x100, Some(8333));
+    }
+}
+
+/// Members who scored an objective criterion differently for the same bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Disagreement {
+    pub bidder: Uuid,
+    pub criterion: String,
+    /// Each member's score, by member.
+    pub scores: BTreeMap<Uuid, u32>,
+}
+
+/// Objective criteria on which the members' sheets differ: the report waits until they agree.
+pub fn objective_disagreements(method: &Method, sheets: &[(Uuid, &MemberSheet)]) -> Vec<Disagreement> {
+    let mut out = vec![];
+    let bidders: std::collections::BTreeSet<Uuid> =
+        sheets.iter().flat_map(|(_, s)| s.scores.keys().copied()).collect();
+    for c in method.criteria().iter().filter(|c| c.objective) {
+        for b in &bidders {
+            let scores: BTreeMap<Uuid, u32> = sheets
+                .iter()
+                .filter_map(|(m, s)| s.scores.get(b).and_then(|x| x.get(&c.key)).map(|v| (*m, *v)))
+                .collect();
+            let mut vals: Vec<u32> = scores.values().copied().collect();
+            vals.dedup();
+            vals.sort_unstable();
+            vals.dedup();
+            if vals.len() > 1 {
+                out.push(Disagreement {
+                    bidder: *b,
+                    criterion: c.key.clone(),
+                    scores,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A member's score far from the rest of the committee (评分畸高畸低).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AbnormalScore {
+    pub member: Uuid,
+    pub bidder: Uuid,
+    pub criterion: String,
+    pub score: u32,
+    /// Mean of the other members' scores.
+    pub others_mean: f64,
+    pub max_points: u32,
+}
+
+/// Scores further than `percent` of the criterion's range from the mean of the other members.
+pub fn abnormal_scores(
+    method: &Method,
+    sheets: &[(Uuid, &MemberSheet)],
+    percent: u32,
+) -> Vec<AbnormalScore> {
+    let mut out = vec![];
+    if sheets.len() < 3 {
+        return out;
+    }
+    for c in method.criteria().iter().filter(|c| !c.objective) {
+        let limit = f64::from(c.max_points) * f64::from(percent) / 100.0;
+        for (m, s) in sheets {
+            for (b, scores) in &s.scores {
+                let Some(v) = scores.get(&c.key) else { continue };
+                let others: Vec<f64> = sheets
+                    .iter()
+                    .filter(|(o, _)| o != m)
+                    .filter_map(|(_, o)| o.scores.get(b).and_then(|x| x.get(&c.key)))
+                    .map(|x| f64::from(*x))
+                    .collect();
+                if others.is_empty() {
+                    continue;
+                }
+                let mean = others.iter().sum::<f64>() / others.len() as f64;
+                if (f64::from(*v) - mean).abs() > limit {
+                    out.push(AbnormalScore {
+                        member: *m,
+                        bidder: *b,
+                        criterion: c.key.clone(),
+                        score: *v,
+                        others_mean: mean,
+                        max_points: c.max_points,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod committee_checks {
+    use super::*;
+
+    fn method() -> Method {
+        Method::Points {
+            price_points: 60,
+            criteria: vec![
+                Criterion { key: "tech".into(), name: "技术".into(), max_points: 30, objective: false },
+                Criterion { key: "record".into(), name: "业绩".into(), max_points: 10, objective: true },
+            ],
+        }
+    }
+
+    fn sheet(b: Uuid, tech: u32, record: u32) -> MemberSheet {
+        MemberSheet {
+            scores: [(b, [("tech".to_string(), tech), ("record".to_string(), record)].into())].into(),
+            rejections: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn objective_scores_must_agree() {
+        let b = Uuid::from_u128(9);
+        let (s1, s2, s3) = (sheet(b, 20, 6), sheet(b, 25, 6), sheet(b, 22, 6));
+        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &s3)];
+        assert!(objective_disagreements(&method(), &m).is_empty(), "subjective scores may differ");
+        let s3 = sheet(b, 22, 8);
+        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &s3)];
+        let d = objective_disagreements(&method(), &m);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].criterion, "record");
+        assert_eq!(d[0].scores.get(&Uuid::from_u128(3)), Some(&8));
+    }
+
+    #[test]
+    fn a_score_more_than_the_allowed_deviation_raises_an_alert() {
+        let b = Uuid::from_u128(9);
+        // Range 30, 30% → 9 points. Others average 20: 29 is exactly 9 away (fine), 30 is not.
+        let (s1, s2) = (sheet(b, 20, 6), sheet(b, 20, 6));
+        let ok = sheet(b, 29, 6);
+        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &ok)];
+        assert!(abnormal_scores(&method(), &m, 30).is_empty());
+        let high = sheet(b, 30, 6);
+        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &high)];
+        let a = abnormal_scores(&method(), &m, 30);
+        assert!(a.iter().any(|a| a.member == Uuid::from_u128(3) && a.score == 30), "{a:?}");
     }
 }

@@ -10,7 +10,7 @@ pub struct Money(i64);
 impl Money {
     pub const ZERO: Money = Money(0);
 
-    pub fn from_fen(fen: i64) -> Self {
+    pub const fn from_fen(fen: i64) -> Self {
         Self(fen)
     }
 

@@ -335,6 +335,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         .await?;
         tx.commit().await?;
     }
+    let mut usccs = vec![];
     for (i, e) in ENTITIES.iter().enumerate() {
         let username = company_username(i);
         let input = RegistrationInput {
@@ -371,6 +372,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
             },
         };
         let reg = entities::register(db, &system, &input, now).await?;
+        usccs.push((reg.entity_id, demo_uscc(e.region, i as u32)));
         let extra = match i {
             0 => Some(Role::Principal),
             1 => Some(Role::Agency),
@@ -392,6 +394,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         }
     }
     register_demo_keys(db, now).await?;
+    crate::demo_experts::seed(db, &usccs, &password, now).await?;
     Ok(accounts_listing())
 }
 

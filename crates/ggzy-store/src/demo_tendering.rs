@@ -7,7 +7,7 @@ use crate::demo::{CUSTODIANS, demo_key};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::bids::{self, BidFormInput, Origin};
 use crate::tendering::evaluation::{
-    self, AwardInput, CommitteeInput, ContractInput, PublicityInput, RefundInput, SignInput,
+    self, AwardInput, ContractInput, PublicityInput, RefundInput, SignInput,
 };
 use crate::tendering::intake::{self, LotInput, ProjectInput};
 use crate::tendering::notices::{
@@ -31,6 +31,8 @@ pub enum Walk {
     Registered,
     Tendering,
     Failed,
+    /// Opened, before the experts are drawn.
+    Opened,
     Evaluating,
     Publicity,
     Awarded,
@@ -48,16 +50,19 @@ pub fn points_method() -> Method {
                 key: "technical".into(),
                 name: "施工组织设计".into(),
                 max_points: 25,
+                objective: false,
             },
             Criterion {
                 key: "manager".into(),
                 name: "项目管理机构".into(),
                 max_points: 10,
+                objective: false,
             },
             Criterion {
                 key: "record".into(),
                 name: "类似工程业绩".into(),
                 max_points: 5,
+                objective: true,
             },
         ],
     }
@@ -126,6 +131,52 @@ pub fn bid_form(n: usize) -> BidFormInput {
     }
 }
 
+/// The specialty mix of the demo lots' committees.
+pub const DEMO_GROUPS: [(&str, u32); 2] = [("A08", 3), ("A09", 2)];
+
+/// Draw the committee of a lot as the centre would, at `at`: the first expert drawn declines (so
+/// the demo shows a redraw), everyone else accepts and signs in. Returns the seated experts'
+/// usernames in draw order.
+pub async fn draw_committee(db: &Db, staff: &Actor, lot: Uuid, at: DateTime<Utc>) -> ServiceResult<Vec<String>> {
+    use crate::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
+    draw::request(
+        db,
+        staff,
+        lot,
+        &DrawInput {
+            groups: DEMO_GROUPS.iter().map(|(c, n)| GroupInput { specialty: (*c).into(), count: *n }).collect(),
+            representatives: vec![],
+            evaluation_on: crate::tendering::day(at).to_string(),
+            reply_within_minutes: Some(120),
+            cross_region: vec![],
+        },
+        at,
+    )
+    .await?;
+    let mut declined = false;
+    loop {
+        let v = draw::view(db, staff, lot).await?.ok_or(ServiceError::NotFound("draw"))?;
+        let picks = v.picks.unwrap_or_default();
+        let Some(p) = picks.iter().find(|p| p.status == "invited") else {
+            let mut seated = vec![];
+            for p in picks.iter().filter(|p| p.status == "accepted") {
+                let a = actor(db, &p.username).await?;
+                draw::check_in(db, &a, lot, &CheckInInput { id_number: crate::demo_experts::id_number(&p.username) }, at).await?;
+                seated.push(p.username.clone());
+            }
+            return Ok(seated);
+        };
+        let a = actor(db, &p.username).await?;
+        let input = if declined {
+            ReplyInput { accept: true, reason: String::new() }
+        } else {
+            declined = true;
+            ReplyInput { accept: false, reason: "评标当日另有工作安排".into() }
+        };
+        draw::reply(db, &a, lot, &input, at).await?;
+    }
+}
+
 fn sheet(bidders: &[Uuid], bias: u32) -> MemberSheet {
     let mut s = MemberSheet::default();
     for (i, b) in bidders.iter().enumerate() {
@@ -135,7 +186,7 @@ fn sheet(bidders: &[Uuid], bias: u32) -> MemberSheet {
             BTreeMap::from([
                 ("technical".to_string(), 18 + (i + bias) % 6),
                 ("manager".to_string(), 7 + (i * 2 + bias) % 3),
-                ("record".to_string(), 3 + (i + bias) % 2),
+                ("record".to_string(), 3 + i % 2),
             ]),
         );
     }
@@ -287,27 +338,10 @@ pub async fn walk(
     if to != Walk::Failed {
         open_with_custodians(db, vault, lot, deadline + Duration::minutes(10)).await?;
     }
-    if to == Walk::Failed {
+    if matches!(to, Walk::Failed | Walk::Opened) {
         return Ok(lot);
     }
-    let experts: Vec<Uuid> = {
-        let mut v = vec![];
-        for e in EXPERTS {
-            v.extend(actor(db, e).await?.account_id);
-        }
-        v
-    };
-    evaluation::assign_committee(
-        db,
-        &staff,
-        lot,
-        &CommitteeInput {
-            experts: experts.clone(),
-            representatives: vec![],
-        },
-        deadline + Duration::hours(1),
-    )
-    .await?;
+    let seated = draw_committee(db, &staff, lot, deadline + Duration::hours(1)).await?;
     let opened: Vec<Uuid> = bids::opening_record(db, &principal, lot)
         .await?
         .map(|r| r.lines.iter().map(|l| l.bidder_id).collect())
@@ -315,9 +349,9 @@ pub async fn walk(
     let members = if to == Walk::Evaluating {
         2
     } else {
-        EXPERTS.len()
+        seated.len()
     };
-    for (i, e) in EXPERTS.iter().take(members).enumerate() {
+    for (i, e) in seated.iter().take(members).enumerate() {
         let a = actor(db, e).await?;
         evaluation::submit_sheet(
             db,
@@ -331,7 +365,7 @@ pub async fn walk(
     if to == Walk::Evaluating {
         return Ok(lot);
     }
-    for e in EXPERTS {
+    for e in &seated {
         let a = actor(db, e).await?;
         evaluation::sign_report(
             db,

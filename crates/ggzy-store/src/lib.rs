@@ -5,15 +5,19 @@
 //! its change and the change's event in one transaction.
 
 pub mod accounts;
+pub mod alerts;
 pub mod actor;
 pub mod calendar;
 pub mod db;
 pub mod demo;
+pub mod demo_experts;
 pub mod demo_tendering;
 pub mod entities;
 pub mod error;
 pub mod events;
+pub mod experts;
 pub mod notices;
+pub mod notify;
 pub mod receipts;
 pub mod regions;
 pub mod tendering;

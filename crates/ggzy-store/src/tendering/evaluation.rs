@@ -15,22 +15,12 @@ use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
 use ggzy_core::evaluation::{self as ev, MemberSheet, OpenedBid, Outcome};
 use ggzy_core::procedure::{Command, Stage};
-use ggzy_core::role::{Permission, Role};
-use ggzy_core::tender_schedule::{self as ts, check_committee};
+use ggzy_core::role::Permission;
+use ggzy_core::tender_schedule as ts;
 use ggzy_core::{FieldError, Invalid, Money};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitteeInput {
-    /// Expert accounts (from the expert list).
-    pub experts: Vec<Uuid>,
-    /// The principal's representatives (accounts of the principal's entity).
-    #[serde(default)]
-    pub representatives: Vec<Uuid>,
-}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct MemberView {
@@ -57,68 +47,14 @@ pub async fn is_member(db: &Db, actor: &Actor, lot: Uuid) -> ServiceResult<bool>
     Ok(r.is_some())
 }
 
-/// Centre staff form the committee once the lot is opened.
-pub async fn assign_committee(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-    input: &CommitteeInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let lot = load(db, lot_id).await?;
-    let grant = actor
-        .require(Permission::IntakeProcess, &lot.region)?
-        .clone();
-    if lot.state.stage != Stage::Evaluating {
-        return Err(ServiceError::OutOfOrder {
-            stage: lot.state.stage.as_str(),
-            waits_for: lot.state.stage.waits_for(),
-            reason: "the committee is formed after the opening",
-        });
-    }
-    let mut all: Vec<Uuid> = input
-        .experts
-        .iter()
-        .chain(&input.representatives)
-        .copied()
-        .collect();
-    all.sort();
-    all.dedup();
-    if all.len() != input.experts.len() + input.representatives.len() {
-        return Err(FieldError::new(
-            "experts",
-            "committee.duplicate",
-            "同一人不能重复列入评标委员会",
-            "A person sits on the committee once",
-        )
-        .into());
-    }
-    check_committee(&lot.pack, all.len() as u32, input.experts.len() as u32)?;
-    let mut tx = db.begin().await?;
-    for (i, e) in input.experts.iter().enumerate() {
-        let ok: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT CAST(1 AS BIGINT) FROM role_grants WHERE account_id = $1 AND role = $2"
-        )
-        .bind(e)
-        .bind(Role::Expert.as_str())
-        .fetch_optional(c)
-        .await?);
-        if ok.is_none() {
-            return Err(FieldError::new(
-                format!("experts[{i}]"),
-                "committee.not_an_expert",
-                "该账号不在专家库中",
-                "This account is not on the expert list",
-            )
-            .into());
-        }
-    }
-    for (i, r) in input.representatives.iter().enumerate() {
-        let ent: Option<(Option<Uuid>,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+/// The principal's representatives must be the principal's own people.
+pub(crate) async fn check_representatives(db: &Db, lot: &super::LotRow, reps: &[Uuid]) -> ServiceResult<()> {
+    for (i, r) in reps.iter().enumerate() {
+        let ent: Option<(Option<Uuid>,)> = on_db!(db, |p| sqlx::query_as(
             "SELECT entity_id FROM accounts WHERE id = $1"
         )
         .bind(r)
-        .fetch_optional(c)
+        .fetch_optional(p)
         .await?);
         if ent.and_then(|e| e.0) != Some(lot.principal_id) {
             return Err(FieldError::new(
@@ -130,13 +66,28 @@ pub async fn assign_committee(
             .into());
         }
     }
-    let existing: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    Ok(())
+}
+
+/// Seat the committee: the experts (drawn, or appointed for a special project) and the
+/// principal's representatives. The member list is confidential until the result is final
+/// (法 Art 37): the log keeps only its hash.
+pub(crate) async fn seat_committee(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    lot: &super::LotRow,
+    experts: &[Uuid],
+    representatives: &[Uuid],
+    assignment: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let existing: (i64,) = on_tx!(tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1"
     )
-    .bind(lot_id)
-    .fetch_optional(c)
+    .bind(lot.id)
+    .fetch_one(c)
     .await?);
-    if existing.is_some_and(|n| n.0 > 0) {
+    if existing.0 > 0 {
         return Err(FieldError::new(
             "experts",
             "committee.exists",
@@ -145,18 +96,17 @@ pub async fn assign_committee(
         )
         .into());
     }
-    for (kind, list) in [
-        ("expert", &input.experts),
-        ("principal_rep", &input.representatives),
-    ] {
+    let mut all: Vec<Uuid> = experts.iter().chain(representatives).copied().collect();
+    for (kind, list) in [("expert", experts), ("principal_rep", representatives)] {
         for a in list {
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
-                "INSERT INTO committee_members (lot_id, account_id, member_kind, assignment, assigned_by, assigned_at) VALUES ($1, $2, $3, 'manual', $4, $5)"
+                "INSERT INTO committee_members (lot_id, account_id, member_kind, assignment, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)"
             )
-            .bind(lot_id)
+            .bind(lot.id)
             .bind(a)
             .bind(kind)
+            .bind(assignment)
             .bind(actor.account_id)
             .bind(truncate_micros(now))
             .execute(c)
@@ -165,21 +115,26 @@ pub async fn assign_committee(
             });
         }
     }
-    // The member list is confidential until the result is final (法 Art 37): the log keeps a hash.
+    all.sort();
     let list_hash = ggzy_seal::to_hex(&ggzy_seal::sm3(&[serde_json::json!(all)
         .to_string()
         .as_bytes()]));
-    log(&mut tx, actor, Some(&grant), &lot, "lot.committee_assigned", serde_json::json!({"members": all.len(), "experts": input.experts.len(), "assignment": "manual", "members_sm3": list_hash}), now).await?;
-    tx.commit().await?;
+    let grant = actor.grant_for(Permission::IntakeProcess, &lot.region).cloned();
+    log(tx, actor, grant.as_ref(), lot, "lot.committee_assigned", serde_json::json!({"members": all.len(), "experts": experts.len(), "assignment": assignment, "members_sm3": list_hash}), now).await?;
     Ok(())
 }
 
 pub async fn members(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<MemberView>> {
     let lot = load(db, lot_id).await?;
-    let allowed = matches!(
-        party_of(actor, &lot),
-        Some(Party::Centre | Party::Supervisor)
-    ) || is_member(db, actor, lot_id).await?
+    // Until the award only the staff who ran the draw and the members themselves see the list.
+    let runner: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT requested_by FROM expert_draws WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
+    let allowed = (runner.is_some() && runner.map(|r| r.0) == actor.account_id)
+        || is_member(db, actor, lot_id).await?
         || (matches!(lot.state.stage, Stage::Awarded | Stage::Contracted)
             && party_of(actor, &lot).is_some());
     if !allowed {
@@ -243,6 +198,15 @@ pub async fn submit_sheet(
             waits_for: lot.state.stage.waits_for(),
             reason: "scores are given while evaluating",
         });
+    }
+    if !crate::experts::draw::checked_in(db, lot_id, me).await? {
+        return Err(FieldError::new(
+            "sheet",
+            "evaluation.not_checked_in",
+            "请先签到（核验身份）再评分",
+            "Sign in on the day (identity check) before scoring",
+        )
+        .into());
     }
     let bidders: Vec<Uuid> = opened_bids(db, lot_id)
         .await?
@@ -370,6 +334,23 @@ pub async fn sign_report(
         )
         .into());
     }
+    let named: Vec<(Uuid, &MemberSheet)> = all
+        .iter()
+        .filter_map(|(m, s)| s.as_ref().map(|s| (*m, s)))
+        .collect();
+    let lot_now = load(db, lot_id).await?;
+    let split = ev::objective_disagreements(&lot_now.method, &named);
+    if !split.is_empty() {
+        let what: Vec<String> = split.iter().map(|d| d.criterion.clone()).collect();
+        return Err(FieldError::new(
+            "report",
+            "evaluation.objective_disagreement",
+            format!("客观评分因素（{}）的评分不一致，请核对后修改评分", what.join("、")),
+            format!("Members disagree on objective criteria ({}); reconcile the scores first", what.join(", ")),
+        )
+        .with_rule("评标委员会和评标方法暂行规定", "36")
+        .into());
+    }
     let dissent = input
         .dissent
         .as_deref()
@@ -414,9 +395,14 @@ pub async fn sign_report(
     .await?);
     if unsigned.0 == 0 {
         let bids = opened_bids(db, lot_id).await?;
-        let s: Vec<MemberSheet> = all.into_iter().filter_map(|(_, s)| s).collect();
+        let s: Vec<MemberSheet> = all.iter().filter_map(|(_, s)| s.clone()).collect();
         let out = ev::evaluate(&lot.method, &bids, &s, lot.pack.max_candidates.value);
         let js = serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        crate::experts::credit::record_fees(&mut tx, lot_id, &lot.region, crate::experts::credit::fee_standard(db, &lot.region).await?, crate::experts::draw::is_remote(db, lot_id).await?, now).await?;
+        let pct = ggzy_core::expert::ExpertPack::v2025().abnormal_deviation_percent.value;
+        for a in ev::abnormal_scores(&lot.method, &named, pct) {
+            crate::alerts::raise(&mut tx, &lot, "evaluation.abnormal_score", serde_json::to_value(&a).map_err(|e| ServiceError::Internal(e.to_string()))?, now).await?;
+        }
         on_tx!(&mut tx, |c| {
             sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
             .bind(lot_id)
@@ -624,6 +610,8 @@ pub async fn award(
         now,
     )
     .await?;
+    // The result is public: the expert draw's seeds are revealed for anyone to recompute.
+    crate::experts::draw::reveal(&mut tx, &lot, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -909,17 +897,4 @@ pub async fn follow_up(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
         refunds_overdue: late,
         overdue,
     })
-}
-
-/// Accounts on the expert list, for centre staff forming a committee by hand.
-pub async fn expert_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<(Uuid, String)>> {
-    actor.require_any(Permission::IntakeProcess)?;
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT a.id, a.display_name FROM accounts a JOIN role_grants g ON g.account_id = a.id WHERE g.role = $1 ORDER BY a.username"
-    )
-    .bind(Role::Expert.as_str())
-    .fetch_all(p)
-    .await?
-    }))
 }

@@ -18,6 +18,8 @@ pub const OPEN: &str = "open";
 pub const END_PUBLICITY: &str = "end_publicity";
 /// After the deadline: postpone the opening if custodians have not returned enough shares.
 pub const POSTPONE_CHECK: &str = "postpone_check";
+/// A round of the expert draw stops waiting for replies: silence counts as declining.
+pub const DRAW_REPLY: &str = "draw_reply";
 
 /// Plan `action` for `lot` at `due`, replacing an unfired plan of the same action (a moved
 /// deadline moves its opening).
@@ -87,7 +89,15 @@ pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<Fired>> {
     let mut out = vec![];
     for (id, lot, action) in due {
         match fire(db, id, lot, &action, now).await {
-            Ok(Some(f)) => out.push(f),
+            Ok(Some(f)) => {
+                if action == DRAW_REPLY {
+                    // Vacancies left by silence are redrawn after the expiry commits.
+                    if let Err(e) = crate::experts::draw::settle(db, lot, now).await {
+                        tracing::error!(lot = %lot, error = %e, "redraw after the reply window failed");
+                    }
+                }
+                out.push(f)
+            }
             Ok(None) => {}
             Err(e) => {
                 tracing::error!(lot = %lot, action, error = %e, "scheduled action failed; will retry")
@@ -119,6 +129,7 @@ async fn fire(
     let system = Actor::system();
     let outcome = match action {
         POSTPONE_CHECK => super::sealing::postpone_if_short(&mut tx, lot_id, now).await?,
+        DRAW_REPLY => crate::experts::draw::expire_in(&mut tx, lot_id, now).await?,
         OPEN => match bids::open_in(&mut tx, &system, lot_id, now).await {
             Ok(stage) => stage.as_str().to_string(),
             Err(ServiceError::Invalid(i))
