@@ -16,7 +16,7 @@ use ggzy_store::ServiceError;
 use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
 use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
 use ggzy_store::tendering::evaluation::{
-    self as evaluation, AwardInput, CommitteeInput, ContractInput, FollowUp, MemberView,
+    self as evaluation, AwardInput, ContractInput, FollowUp, MemberView,
     PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
 };
 use ggzy_store::tendering::intake::{
@@ -39,11 +39,11 @@ type ApiResult<T> = Result<T, ApiError>;
 #[openapi(
     paths(register_project, list_lots, public_lots, get_lot, publish_prequal_notice, publish_notice, invite, list_documents, download_document, downloaders,
           clarify, raise_objection, reply_objection, list_objections, apply_prequal, list_applications, review_prequal, submit_bid, withdraw_bid, my_bids,
-          open_lot, opening_record, assign_committee, committee, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
+          open_lot, opening_record, committee, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
           record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package, file_complaint, list_complaints, handle_complaint),
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
-                       Receipt, BidReceipt, MyBid, OpeningRecord, CommitteeInput, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
+                       Receipt, BidReceipt, MyBid, OpeningRecord, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
                        RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision)),
     tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
 )]
@@ -83,7 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/lots/{id}/opening-record", get(opening_record))
         .route(
             "/lots/{id}/committee",
-            post(assign_committee).get(committee),
+            get(committee),
         )
         .route("/lots/{id}/sheet", put(submit_sheet))
         .route("/lots/{id}/evaluation", get(evaluation_outcome))
@@ -355,17 +355,6 @@ lot_post!(
             zh: st.label_zh().into(),
             en: st.label_en().into(),
         }
-    }
-);
-lot_post!(
-    assign_committee,
-    "/api/v1/lots/{id}/committee",
-    CommitteeInput,
-    Done,
-    "Form the evaluation committee (≥ 5, odd, experts ≥ 2/3; 法 Art 37). Assignment is recorded as manual.",
-    |s, a, id, i| {
-        evaluation::assign_committee(&s.db, &a, id, &i, s.now()).await?;
-        Done { ok: true }
     }
 );
 lot_post!(

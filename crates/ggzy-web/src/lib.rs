@@ -1,6 +1,7 @@
 //! The HTTP face of ggzy: portal pages, the JSON API with its OpenAPI document, health and metrics.
 
 pub mod api;
+pub mod api_experts;
 pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
@@ -51,6 +52,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(api_tendering::TenderingDoc::openapi());
     doc.merge(api_sealing::SealingDoc::openapi());
+    doc.merge(api_experts::ExpertsDoc::openapi());
     doc
 }
 
@@ -63,7 +65,8 @@ pub fn app(state: AppState) -> Router {
             "/api/v1",
             api::router()
                 .merge(api_tendering::router())
-                .merge(api_sealing::router()),
+                .merge(api_sealing::router())
+                .merge(api_experts::router()),
         )
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

@@ -161,7 +161,12 @@ struct LotPage {
     my_bids: Vec<MyBid>,
     record: Option<OpeningRecord>,
     members: Vec<MemberView>,
-    experts: Vec<(Uuid, String)>,
+    draw: Option<ggzy_store::experts::draw::DrawView>,
+    /// The specialty mix suggested in the draw form.
+    draw_groups: Vec<(&'static str, u32)>,
+    today: String,
+    /// In demo mode, the viewing expert's identity number for the sign-in form.
+    demo_id_number: Option<String>,
     outcome: Option<Outcome>,
     report: Option<Outcome>,
     refunds: Vec<RefundView>,
@@ -224,6 +229,27 @@ impl LotPage {
     }
     fn reason(&self, r: &RejectionReason) -> String {
         format!("（{}）{}", r.item(), self.l.t(r.label_zh(), r.label_en()))
+    }
+    fn lang_pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.l.t("zh", "en") == "zh" { zh } else { en }
+    }
+    fn draw_status(&self, s: &str) -> &'static str {
+        match s {
+            "confirming" => self.l.t("等待专家确认", "waiting for replies"),
+            "formed" => self.l.t("评标委员会已组建", "committee formed"),
+            "published" => self.l.t("结果已公开", "published"),
+            "short" => self.l.t("补抽人数不足", "redraw short of experts"),
+            _ => self.l.t("抽取中", "drawing"),
+        }
+    }
+    fn pick_status(&self, s: &str) -> &'static str {
+        match s {
+            "invited" => self.l.t("待答复", "invited"),
+            "accepted" => self.l.t("已确认参加", "accepted"),
+            "declined" => self.l.t("不参加", "declined"),
+            "no_answer" => self.l.t("逾期未答复", "no answer"),
+            _ => self.l.t("其他", "other"),
+        }
     }
 }
 
@@ -341,12 +367,10 @@ async fn build_lot(
     };
     let record = bids::opening_record(&s.db, a, id).await.ok().flatten();
     let members = t!(evaluation::members(&s.db, a, id).await);
-    let experts = if party_s == "centre" {
-        evaluation::expert_accounts(&s.db, a)
-            .await
-            .unwrap_or_default()
-    } else {
-        vec![]
+    let draw = ggzy_store::experts::draw::view(&s.db, a, id).await.ok().flatten();
+    let demo_id_number = match (&s.demo, &a.username, draw.as_ref().and_then(|d| d.mine.as_ref())) {
+        (Some(_), Some(u), Some(_)) => Some(ggzy_store::demo_experts::id_number(u)),
+        _ => None,
     };
     let outcome = if member || matches!(party_s, "centre" | "supervisor") {
         evaluation::outcome(&s.db, a, id).await.ok()
@@ -436,7 +460,10 @@ async fn build_lot(
         my_bids,
         record,
         members,
-        experts,
+        draw,
+        draw_groups: ggzy_store::demo_tendering::DEMO_GROUPS.to_vec(),
+        today: tendering::day(now).to_string(),
+        demo_id_number,
         outcome,
         report,
         refunds,
@@ -617,18 +644,40 @@ async fn act(
             .await
             .map(drop)
         }
-        "committee" => {
-            evaluation::assign_committee(
-                db,
-                a,
-                id,
-                &evaluation::CommitteeInput {
-                    experts: ids(f, "experts"),
-                    representatives: vec![],
-                },
-                now,
-            )
-            .await
+        "draw" => {
+            use ggzy_store::experts::draw::{self, DrawInput, GroupInput};
+            let groups = (0..3)
+                .filter(|k| !v(f, &format!("g{k}_specialty")).trim().is_empty())
+                .map(|k| GroupInput {
+                    specialty: v(f, &format!("g{k}_specialty")).into(),
+                    count: v(f, &format!("g{k}_count")).trim().parse().unwrap_or(0),
+                })
+                .collect();
+            let input = DrawInput {
+                groups,
+                representatives: vec![],
+                evaluation_on: v(f, "evaluation_on").into(),
+                reply_within_minutes: v(f, "reply_within_minutes").trim().parse().ok(),
+                cross_region: v(f, "cross_region")
+                    .split([',', '，', ' '])
+                    .filter(|x| !x.is_empty())
+                    .map(String::from)
+                    .collect(),
+            };
+            draw::request(db, a, id, &input, now).await.map(drop)
+        }
+        "draw_reply" => {
+            let input = ggzy_store::experts::draw::ReplyInput {
+                accept: v(f, "accept") == "yes",
+                reason: v(f, "reason").into(),
+            };
+            ggzy_store::experts::draw::reply(db, a, id, &input, now).await
+        }
+        "check_in" => {
+            let input = ggzy_store::experts::draw::CheckInInput {
+                id_number: v(f, "id_number").into(),
+            };
+            ggzy_store::experts::draw::check_in(db, a, id, &input, now).await
         }
         "sheet" => {
             let mut sheet = MemberSheet::default();

@@ -1090,45 +1090,33 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
             "{b}: {body}"
         );
     }
-    // Committee of five experts, assigned by the centre.
-    let mut experts = vec![];
-    for e in ggzy_store::demo_tendering::EXPERTS {
-        experts.push(
-            app.as_user(e).await["account_id"]
-                .as_str()
-                .expect("id")
-                .to_string(),
-        );
-    }
+    // The committee is drawn at random: four is too few; five across two specialties is drawn,
+    // the drawn list hidden from the principal, every drawn expert accepts and signs in.
     app.as_user("staff").await;
-    let (st, body) = app
-        .post(
-            &format!("/api/v1/lots/{lot}/committee"),
-            json!({"experts": experts[..4]}),
-        )
-        .await;
+    let today = ggzy_store::tendering::day(ggzy_core::clock::Clock::now(clock)).to_string();
+    let draw_body = |n: u32| json!({"groups": [{"specialty": "A08", "count": n}, {"specialty": "A09", "count": 2}], "evaluation_on": today});
+    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), draw_body(2)).await;
     assert_eq!(
         (st, body["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("evaluation.committee_size")
-        ),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("evaluation.committee_size")),
         "{b}: {body}"
     );
-    let (st, body) = app
-        .post(
-            &format!("/api/v1/lots/{lot}/committee"),
-            json!({"experts": experts}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{b}: {body}");
+    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), draw_body(3)).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
+    let (_, proof) = app.get(&format!("/api/v1/lots/{lot}/draw/proof")).await;
+    assert_eq!(proof["revealed"], false, "{b}: {proof}");
+    let seated = seat_drawn_committee(app, &lot).await;
+    assert_eq!(seated.len(), 5, "{b}");
+    app.as_user("principal").await;
+    let (_, v) = app.get(&format!("/api/v1/lots/{lot}/draw")).await;
+    assert!(v["picks"].is_null(), "{b}: the principal must not see the drawn list: {v}");
     let bidder_ids: Vec<String> = record["lines"]
         .as_array()
         .expect("lines")
         .iter()
         .map(|l| l["bidder_id"].as_str().expect("id").to_string())
         .collect();
-    for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+    for (k, e) in seated.iter().enumerate() {
         app.as_user(e).await;
         let mut scores = serde_json::Map::new();
         for (i, id) in bidder_ids.iter().enumerate() {
@@ -1166,7 +1154,7 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
             .await;
         assert_eq!(st, StatusCode::OK, "{b}: {body}");
     }
-    for e in ggzy_store::demo_tendering::EXPERTS {
+    for e in &seated {
         app.as_user(e).await;
         let (st, body) = app
             .post(&format!("/api/v1/lots/{lot}/report/sign"), json!({}))
@@ -1281,6 +1269,55 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     }
 }
 
+/// The accepted experts of a lot's draw, as the staff who ran it sees them, in draw order.
+async fn drawn_members(app: &TestApp, lot: &str) -> Vec<String> {
+    app.as_user("staff").await;
+    let (_, v) = app.get(&format!("/api/v1/lots/{lot}/draw")).await;
+    v["picks"]
+        .as_array()
+        .expect("the runner sees the picks")
+        .iter()
+        .filter(|p| p["status"] == "accepted")
+        .map(|p| p["username"].as_str().expect("username").to_string())
+        .collect()
+}
+
+/// Every invited expert accepts over the API (the first after trying to decline without a reason)
+/// until the committee is formed; then each signs in with the identity number.
+async fn seat_drawn_committee(app: &TestApp, lot: &str) -> Vec<String> {
+    loop {
+        app.as_user("staff").await;
+        let (_, v) = app.get(&format!("/api/v1/lots/{lot}/draw")).await;
+        let invited: Vec<String> = v["picks"]
+            .as_array()
+            .expect("picks")
+            .iter()
+            .filter(|p| p["status"] == "invited")
+            .map(|p| p["username"].as_str().expect("username").to_string())
+            .collect();
+        if invited.is_empty() {
+            assert_eq!(v["status"], "formed", "{v}");
+            break;
+        }
+        for u in invited {
+            app.as_user(&u).await;
+            let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/reply"), json!({"accept": false})).await;
+            assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("draw.reason_required")), "{body}");
+            let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/reply"), json!({"accept": true})).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+    }
+    let seated = drawn_members(app, lot).await;
+    for u in &seated {
+        app.as_user(u).await;
+        let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/check-in"), json!({"id_number": "110105194912310021"})).await;
+        assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("draw.identity_mismatch")), "{body}");
+        let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/check-in"), json!({"id_number": ggzy_store::demo_experts::id_number(u)})).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+    }
+    seated
+}
+
 #[tokio::test]
 async fn each_procedure_from_intake_to_contract_over_the_api() {
     for procedure in ["open_tender", "prequalification", "invited"] {
@@ -1323,7 +1360,8 @@ async fn evaluation_to_contract_through_the_page_forms() {
             .as_str()
             .expect("id")
             .to_string();
-        app.as_user("expert").await;
+        let seated = drawn_members(&app, &lot).await;
+        app.as_user(&seated[0]).await;
         let (_, record) = app.get(&format!("/api/v1/lots/{lot}/opening-record")).await;
         let bidders: Vec<String> = record["lines"]
             .as_array()
@@ -1342,14 +1380,15 @@ async fn evaluation_to_contract_through_the_page_forms() {
                 app.form(&format!("/lots/{lot}/act"), &pairs, None).await
             }
         };
-        for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+        for (k, e) in seated.iter().enumerate() {
             app.as_user(e).await;
             if k >= 2 {
                 let mut f = vec![("action".to_string(), "sheet".to_string())];
                 for (i, id) in bidders.iter().enumerate() {
                     f.push((format!("s.{id}.technical"), (20 + i).to_string()));
                     f.push((format!("s.{id}.manager"), "8".into()));
-                    f.push((format!("s.{id}.record"), "4".into()));
+                    // Objective: the same score the demo's first two members gave.
+                    f.push((format!("s.{id}.record"), (3 + i % 2).to_string()));
                 }
                 if k == 2 {
                     // An out-of-range score re-renders the page with the field's message.
@@ -1373,7 +1412,7 @@ async fn evaluation_to_contract_through_the_page_forms() {
                 );
             }
         }
-        for (k, e) in ggzy_store::demo_tendering::EXPERTS.iter().enumerate() {
+        for (k, e) in seated.iter().enumerate() {
             app.as_user(e).await;
             let r = post(vec![
                 ("action".into(), "sign".into()),

@@ -341,7 +341,19 @@ pub async fn sign_report(
     let lot_now = load(db, lot_id).await?;
     let split = ev::objective_disagreements(&lot_now.method, &named);
     if !split.is_empty() {
-        let what: Vec<String> = split.iter().map(|d| d.criterion.clone()).collect();
+        let mut what: Vec<String> = split
+            .iter()
+            .map(|d| {
+                lot_now
+                    .method
+                    .criteria()
+                    .iter()
+                    .find(|c| c.key == d.criterion)
+                    .map_or(d.criterion.clone(), |c| c.name.clone())
+            })
+            .collect();
+        what.sort();
+        what.dedup();
         return Err(FieldError::new(
             "report",
             "evaluation.objective_disagreement",
