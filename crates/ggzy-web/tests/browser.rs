@@ -523,3 +523,94 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+/// A drawn expert in a real browser: accepts the invitation on the lot page, signs in on the day
+/// with the identity number, and scores every bid; an out-of-range score comes back refused.
+#[tokio::test]
+async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
+    use ggzy_store::accounts::actor_of;
+    use ggzy_store::demo_tendering::{self, Walk};
+    use ggzy_store::experts::draw::{self, DrawInput, GroupInput, ReplyInput};
+    let t = TestDb::sqlite().await;
+    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+    let now = chrono::Utc::now();
+    clock.set(now);
+    let app =
+        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let base = app.base.clone();
+    let t0 = now - chrono::Duration::days(22);
+    let lot = demo_tendering::walk(&t.db, &app.state.vault, "浏览器评标测试工程", "open_tender", Walk::Opened, t0)
+        .await
+        .expect("opened lot");
+    // Centre staff draw the committee (the page form does the same through /lots/{id}/act).
+    let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
+    let input = DrawInput {
+        groups: vec![
+            GroupInput { specialty: "A08".into(), count: 3 },
+            GroupInput { specialty: "A09".into(), count: 2 },
+        ],
+        representatives: vec![],
+        evaluation_on: ggzy_store::tendering::day(now).to_string(),
+        reply_within_minutes: Some(120),
+        cross_region: vec![],
+    };
+    draw::request(&t.db, &staff, lot, &input, now).await.expect("draw");
+    let picks = draw::view(&t.db, &staff, lot).await.expect("view").expect("draw").picks.expect("picks");
+    let me = picks[0].username.clone();
+    for p in &picks[1..] {
+        let a = actor_of(&t.db, &p.username, "127.0.0.1").await.expect("expert");
+        draw::reply(&t.db, &a, lot, &ReplyInput { accept: true, reason: String::new() }, now).await.expect("accept");
+    }
+
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    sign_in(&c, &base, &me).await;
+    let lot_url = format!("{base}/lots/{lot}");
+    c.goto(&lot_url).await.expect("lot");
+    assert!(text_of(&c, "#invitation h3").await.contains("抽取"));
+    shot(&c, "expert-invitation").await;
+    click(&c, "#invitation button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("draw_reply"));
+    // The committee is formed: the sign-in form shows the demo identity number to type.
+    let hint = text_of(&c, "#check-in p.muted code").await;
+    fill(&c, "id_number", "110105194912310021").await;
+    click(&c, "#check-in button[type=submit]").await;
+    assert!(text_of(&c, ".alert li").await.contains("身份证号码与专家库登记不一致"));
+    fill(&c, "id_number", &hint).await;
+    click(&c, "#check-in button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("check_in"));
+    // Score every bid: the objective criterion the same for everyone, one value out of range first.
+    let inputs = c.find_all(Locator::Css("#sheet input[type=number]")).await.expect("inputs");
+    assert!(!inputs.is_empty(), "the scoring form lists the opened bids");
+    let names: Vec<String> = {
+        let mut v = vec![];
+        for i in &inputs {
+            v.push(i.attr("name").await.expect("attr").expect("name"));
+        }
+        v
+    };
+    for (k, n) in names.iter().enumerate() {
+        let value = if n.ends_with(".technical") { if k == 0 { "26" } else { "20" } } else if n.ends_with(".manager") { "8" } else { "4" };
+        // The browser's own range check would stop the form; the server's is the one under test.
+        c.execute(&format!("document.querySelector('[name=\"{n}\"]').removeAttribute('max'); document.querySelector('[name=\"{n}\"]').value = '{value}';"), vec![])
+            .await
+            .expect("set score");
+    }
+    click(&c, "#sheet button[type=submit]").await;
+    assert!(text_of(&c, ".alert li").await.contains("分值应在 0 至 25 之间"));
+    shot(&c, "expert-score-refused").await;
+    for n in names.iter().filter(|n| n.ends_with(".technical")) {
+        fill(&c, n, "20").await;
+    }
+    for n in names.iter().filter(|n| n.ends_with(".manager")) {
+        fill(&c, n, "8").await;
+    }
+    for n in names.iter().filter(|n| n.ends_with(".record")) {
+        fill(&c, n, "4").await;
+    }
+    click(&c, "#sheet button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("sheet"));
+    shot(&c, "expert-scored").await;
+    c.close().await.expect("close");
+}

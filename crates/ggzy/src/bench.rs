@@ -35,6 +35,12 @@ pub struct BenchArgs {
     /// Size of each sealed bid in MB (10^6 bytes) for the opening benchmark.
     #[arg(long, default_value_t = 10)]
     opening_mb: usize,
+    /// Run only the expert-draw benchmark over a pool of this many experts (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    draw_pool: usize,
+    /// Draws timed in the expert-draw benchmark.
+    #[arg(long, default_value_t = 50)]
+    draw_runs: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -549,6 +555,9 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     if a.opening_bids > 0 {
         return opening(a.opening_bids, a.opening_mb).await;
     }
+    if a.draw_pool > 0 {
+        return expert_draw(a.draw_pool, a.draw_runs);
+    }
     if a.deadline_bids > 0 {
         deadline_minute(a.deadline_bids, a.deadline_mib, a.deadline_concurrency).await?;
     }
@@ -604,5 +613,111 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         verify.as_secs_f64() / scan.as_secs_f64().max(1e-9),
         filled.as_secs_f64()
     );
+    Ok(())
+}
+
+/// Drawing 7 experts across three specialties from a pool of `n` with every avoidance rule, as
+/// the domain does it (screen, check, snapshot hash, draw), against a bare scan of the same pool
+/// for the requested specialties, timed in the same run.
+fn expert_draw(n: usize, runs: usize) -> Result<()> {
+    use ggzy_core::draw;
+    use ggzy_core::expert::{self as ex, Ban, DrawSpec, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope};
+    use ggzy_core::region::DivisionCode;
+    use ggzy_core::specialty::{SpecialtyCode, SpecialtyTree};
+    use std::collections::BTreeSet;
+    let tree = SpecialtyTree::default_cn();
+    let leaves: Vec<SpecialtyCode> = tree.iter().map(|(c, _)| c.clone()).filter(|c| c.depth() >= 2).collect();
+    let region = |s: &str| DivisionCode::parse("r", s).expect("region");
+    let regions = [region("330203"), region("330212"), region("330200"), region("330100")];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("day");
+    let parties = Parties {
+        principal: "P0".into(),
+        agency: Some("AG0".into()),
+        bidders: (0..12).map(|i| format!("B{i}")).collect(),
+        supervising_department: Some("DEPT".into()),
+    };
+    let rss0 = rss_kib(std::process::id());
+    let t = Instant::now();
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let pool: Vec<ExpertProfile> = (0..n)
+        .map(|i| {
+            let r = next();
+            let tie = r % 100;
+            let party = |k: u64| match k % 3 {
+                0 => "P0".to_string(),
+                1 => "AG0".to_string(),
+                _ => format!("B{}", k % 12),
+            };
+            ExpertProfile {
+                id: uuid::Uuid::from_u128(i as u128 + 1),
+                status: if tie == 0 { ExpertStatus::Suspended } else { ExpertStatus::Active },
+                specialties: vec![leaves[(r >> 8) as usize % leaves.len()].clone()],
+                senior_title: tie != 1,
+                practice_years: 5 + (r >> 20) as u32 % 25,
+                region: regions[(r >> 28) as usize % regions.len()].clone(),
+                employer: Some(if tie == 2 { party(r >> 32) } else { format!("E{}", i % 50_000) }),
+                former_employers: if tie == 3 { vec![(party(r >> 34), day - chrono::Duration::days(300))] } else { vec![] },
+                conflicts: if tie == 4 { vec![party(r >> 36)] } else { vec![] },
+                department: (tie == 5).then(|| "DEPT".to_string()),
+                unavailable: if tie == 6 { vec![(day, day)] } else { vec![] },
+                dishonest: tie == 7,
+                bans: if tie == 8 { vec![Ban { from: day - chrono::Duration::days(10), until: None, scope: vec![] }] } else { vec![] },
+                credit_score: if tie == 9 { 40 } else { 100 },
+                services: if tie == 10 { vec![("P0".into(), day - chrono::Duration::days(5)); 3] } else { vec![] },
+            }
+        })
+        .collect();
+    let built = t.elapsed();
+    let rss1 = rss_kib(std::process::id());
+    let code = |s: &str| SpecialtyCode::parse("s", s).expect("code");
+    let spec = DrawSpec {
+        groups: vec![(code("A0801"), 3), (code("A0802"), 2), (code("A0901"), 2)],
+        day,
+        scope: Scope::Local(region("330200")),
+        trade_kind: "construction".into(),
+        parties,
+        tender_evaluation: true,
+    };
+    let pack = ExpertPack::v2025();
+    let mut times = vec![];
+    let mut bases = vec![];
+    let mut eligible = 0;
+    for k in 0..runs {
+        let t = Instant::now();
+        let matched = pool
+            .iter()
+            .filter(|e| spec.groups.iter().any(|(g, _)| e.specialties.iter().any(|c| c.within(g))))
+            .count();
+        bases.push(t.elapsed());
+        std::hint::black_box(matched);
+        let t = Instant::now();
+        let s = ex::screen(&pool, &spec, &pack, &BTreeSet::new());
+        anyhow::ensure!(ex::too_few(&s).is_none(), "the bench pool cannot fill the request");
+        let seed = ggzy_seal::sm3(&[b"bench", &(k as u64).to_be_bytes()]);
+        let _commitment = draw::commitment(&seed);
+        let _snapshot = draw::snapshot_hash(&s.groups);
+        let picks = draw::draw(&seed, &s.groups).map_err(|e| anyhow::anyhow!("short {e:?}"))?;
+        times.push(t.elapsed());
+        anyhow::ensure!(picks.len() == 7);
+        eligible = s.groups.iter().map(|g| g.eligible.len()).sum::<usize>();
+    }
+    let pct = |v: &mut Vec<std::time::Duration>, p: f64| {
+        v.sort();
+        v[((v.len() as f64 - 1.0) * p).round() as usize]
+    };
+    let (p50, p99) = (pct(&mut times, 0.5), pct(&mut times, 0.99));
+    let b50 = pct(&mut bases, 0.5);
+    println!("expert draw: pool {n} built in {:.1} s; {} eligible across A0801×3 A0802×2 A0901×2 (local scope, every avoidance rule)", built.as_secs_f64(), eligible);
+    println!("  draw (screen + snapshot SM3 + commitment + draw), {runs} runs: p50 {:.1} ms, p99 {:.1} ms", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    println!("  baseline: bare specialty scan of the same pool p50 {:.1} ms; ratio draw/scan {:.2}", b50.as_secs_f64() * 1e3, p50.as_secs_f64() / b50.as_secs_f64().max(1e-9));
+    if let (Some(a), Some(b)) = (rss0, rss1) {
+        println!("  memory: pool resident {:.0} MiB ({:.0} bytes per expert); process {:.0} MiB", (b.saturating_sub(a)) as f64 / 1024.0, (b.saturating_sub(a)) as f64 * 1024.0 / n as f64, b as f64 / 1024.0);
+    }
     Ok(())
 }

@@ -256,3 +256,33 @@ pub fn open_share(a: &OpenShareArgs) -> Result<()> {
     ggzy_seal::keys::wipe(&mut share);
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct VerifyDrawArgs {
+    /// The draw proof JSON, as served at /api/v1/lots/{id}/draw/proof once the result is public.
+    pub proof: PathBuf,
+}
+
+/// Recompute every round of a published draw: the seed against its logged commitment, the pool
+/// snapshot against its logged SM3, and the drawn experts from both. Exits 1 on the first mismatch.
+pub fn verify_draw(a: &VerifyDrawArgs) -> Result<()> {
+    let p: ggzy_store::experts::draw::DrawProof = serde_json::from_slice(&std::fs::read(&a.proof)?)
+        .with_context(|| format!("{} is not a ggzy draw proof", a.proof.display()))?;
+    if p.rounds.is_empty() {
+        anyhow::bail!("the proof holds no round");
+    }
+    for r in &p.rounds {
+        ggzy_core::draw::verify(r).map_err(|e| anyhow::anyhow!("draw does not verify: {e}"))?;
+        let eligible: Vec<String> = r.groups.iter().map(|g| format!("{}:{}", g.specialty, g.eligible.len())).collect();
+        println!(
+            "OK: round {} of lot {}: seed matches commitment {}, pool snapshot {} ({}), {} experts recomputed",
+            r.round,
+            p.trade_code,
+            r.commitment,
+            r.snapshot_sm3,
+            eligible.join(" "),
+            r.picks.len()
+        );
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ fn every_subcommand_has_help() {
         &["verify", "--help"],
         &["bench", "--help"],
         &["totp", "--help"],
+        &["verify-draw", "--help"],
     ] {
         let out = ggzy().args(sub).output().expect("run");
         assert!(out.status.success(), "{sub:?}");
@@ -539,4 +540,51 @@ fn keygen_seal_and_open_share_offline() {
         .output()
         .expect("open-share");
     assert!(!out.status.success());
+}
+
+/// A published expert draw recomputes with `ggzy verify-draw`; the same proof with one expert
+/// taken out of the pool snapshot fails, naming the snapshot.
+#[tokio::test]
+async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = ggzy_store::Db::open_sqlite(&dir.path().join("ggzy.db"))
+        .await
+        .expect("open");
+    db.migrate().await.expect("migrate");
+    let now = chrono::Utc::now();
+    ggzy_store::demo::seed(&db, now).await.expect("seed");
+    let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
+    ggzy_store::demo_tendering::seed(&db, &vault, now)
+        .await
+        .expect("tendering demo");
+    let ggzy_store::Db::Sqlite(pool) = &db else {
+        unreachable!("sqlite")
+    };
+    let (lot,): (uuid::Uuid,) = sqlx::query_as("SELECT id FROM lots WHERE stage = 'awarded'")
+        .fetch_one(pool)
+        .await
+        .expect("awarded demo lot");
+    let proof = ggzy_store::experts::draw::proof(&db, lot).await.expect("proof");
+    assert!(proof.revealed);
+    let good = dir.path().join("proof.json");
+    std::fs::write(&good, serde_json::to_vec(&proof).expect("json")).expect("write");
+    let out = ggzy().arg("verify-draw").arg(&good).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("OK: round 1"), "{text}");
+    assert_eq!(text.lines().count(), proof.rounds.len());
+
+    let mut bad = proof.clone();
+    let drawn = bad.rounds[0].picks[0].expert;
+    bad.rounds[0].groups[0].eligible.retain(|e| *e != drawn);
+    let path = dir.path().join("changed.json");
+    std::fs::write(&path, serde_json::to_vec(&bad).expect("json")).expect("write");
+    let out = ggzy().arg("verify-draw").arg(&path).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pool snapshot does not match"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db.close().await;
 }

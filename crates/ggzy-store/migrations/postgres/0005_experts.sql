@@ -12,7 +12,7 @@ CREATE TABLE experts (
     birth_date      DATE NOT NULL,
     title           TEXT NOT NULL,
     senior_title    BOOLEAN NOT NULL,
-    practice_years  INTEGER NOT NULL,
+    practice_years  BIGINT NOT NULL,
     employer_uscc   TEXT,
     employer_name   TEXT,
     department_uscc TEXT,
@@ -75,7 +75,7 @@ CREATE TABLE expert_misconduct (
     expert_id    UUID NOT NULL REFERENCES experts(id),
     lot_id       UUID REFERENCES lots(id),
     on_day       DATE NOT NULL,
-    points       INTEGER NOT NULL,
+    points       BIGINT NOT NULL,
     regulation   TEXT NOT NULL,
     article      TEXT NOT NULL,
     description  TEXT NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE expert_ratings (
     expert_id  UUID NOT NULL REFERENCES experts(id),
     rater_side TEXT NOT NULL,
     rated_by   UUID NOT NULL REFERENCES accounts(id),
-    stars      INTEGER NOT NULL,
+    stars      BIGINT NOT NULL,
     comment    TEXT NOT NULL,
     rated_at   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (lot_id, expert_id, rater_side)
@@ -99,7 +99,7 @@ CREATE TABLE expert_ratings (
 CREATE TABLE fee_standards (
     region_code      TEXT PRIMARY KEY REFERENCES regions(code),
     per_session      BIGINT NOT NULL,
-    session_hours    INTEGER NOT NULL,
+    session_hours    BIGINT NOT NULL,
     remote_allowance BIGINT NOT NULL,
     updated_at       TIMESTAMPTZ NOT NULL
 );
@@ -122,7 +122,7 @@ CREATE TABLE expert_draws (
     requested_by    UUID NOT NULL REFERENCES accounts(id),
     requested_at    TIMESTAMPTZ NOT NULL,
     evaluation_on   DATE NOT NULL,
-    reply_within_minutes INTEGER NOT NULL,
+    reply_within_minutes BIGINT NOT NULL,
     scope           TEXT NOT NULL,
     group_spec      TEXT NOT NULL,
     representatives TEXT NOT NULL,
@@ -133,7 +133,7 @@ CREATE TABLE expert_draws (
 
 CREATE TABLE draw_rounds (
     draw_id      UUID NOT NULL REFERENCES expert_draws(id),
-    round        INTEGER NOT NULL,
+    round        BIGINT NOT NULL,
     seed         TEXT NOT NULL,
     commitment   TEXT NOT NULL,
     snapshot_sm3 TEXT NOT NULL,
@@ -147,9 +147,9 @@ CREATE TABLE draw_rounds (
 CREATE TABLE draw_picks (
     draw_id        UUID NOT NULL REFERENCES expert_draws(id),
     expert_id      UUID NOT NULL REFERENCES experts(id),
-    round          INTEGER NOT NULL,
-    pick_order     INTEGER NOT NULL,
-    group_index    INTEGER NOT NULL,
+    round          BIGINT NOT NULL,
+    pick_order     BIGINT NOT NULL,
+    group_index    BIGINT NOT NULL,
     status         TEXT NOT NULL,
     reason         TEXT,
     replied_at     TIMESTAMPTZ,
