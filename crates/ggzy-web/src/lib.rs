@@ -6,6 +6,7 @@ pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
 pub mod pages;
+pub mod pages_experts;
 pub mod pages_tendering;
 pub mod problem;
 pub mod state;
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(pages_tendering::router())
+        .merge(pages_experts::router())
         .nest(
             "/api/v1",
             api::router()

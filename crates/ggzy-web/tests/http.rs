@@ -1508,3 +1508,65 @@ async fn evaluation_to_contract_through_the_page_forms() {
         app.finish().await;
     }
 }
+
+/// The expert pool over the API and the pages on every backend: an application with field
+/// errors, then accepted; vetting by the department only; the new expert signs in with the role;
+/// misconduct with its legal basis lowers the credit shown on the expert's page.
+#[tokio::test]
+async fn experts_apply_are_vetted_and_carry_credit_over_the_api_and_pages() {
+    for t in TestDb::all().await {
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn(t, config).await;
+        let b = app.backend;
+        let mut body = json!({
+            "username": "newexpert", "password": demo::DEMO_PASSWORD, "name": "钟南", "id_number": "110105194912310021",
+            "birth_date": "1975-06-01", "title": "高级工程师", "senior_title": true, "practice_years": 12,
+            "employer_uscc": "91350100M000100Y43", "employer_name": "福州某设计院", "region_code": "330203",
+            "phone": "13905740000", "email": "zhong@example.cn", "specialties": ["A0801", "A9999"],
+            "former_employers": [{"uscc": "91350100M000100Y44", "left_on": "2025-01-01"}]
+        });
+        let (st, e) = app.post("/api/v1/experts", body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
+        let fields: Vec<&str> = e["fields"].as_array().expect("fields").iter().filter_map(|x| x["field"].as_str()).collect();
+        for f in ["id_number", "specialties[1]", "former_employers[0].uscc"] {
+            assert!(fields.contains(&f), "{b}: {f} in {fields:?}");
+        }
+        body["id_number"] = json!(ggzy_core::expert::complete_id_number("33020319750601123"));
+        body["specialties"] = json!(["A0801", "A090101"]);
+        body["former_employers"] = json!([]);
+        let (st, created) = app.post("/api/v1/experts", body.clone()).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {created}");
+        let id = created["id"].as_str().expect("id").to_string();
+        // Centre staff may read the registry but not vet; the department vets.
+        app.as_user("staff").await;
+        let (_, list) = app.get("/api/v1/experts?status=pending").await;
+        assert!(list.as_array().expect("list").iter().any(|x| x["id"] == id.as_str()), "{b}: {list}");
+        let (st, _) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "active"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        app.as_user("supervisor").await;
+        let (st, e) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "refused"})).await;
+        assert_eq!((st, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("expert.reason_required")), "{b}");
+        let (st, _) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "active"})).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let (st, e) = app.post(&format!("/api/v1/experts/{id}/misconduct"), json!({
+            "description": "评标中私下接触投标人", "regulation": "招标投标法实施条例", "article": "72", "points": 30,
+            "ban": {"until": "2099-12-31", "scope": ["construction"]}
+        })).await;
+        assert_eq!(st, StatusCode::OK, "{b}: {e}");
+        let page = app.client.get(app.url(&format!("/experts/{id}"))).send().await.expect("page").text().await.expect("text");
+        assert!(page.contains("id=\"credit-score\">70<") && page.contains("2099-12-31"), "{b}");
+        let registry = app.client.get(app.url("/experts")).send().await.expect("page").text().await.expect("text");
+        assert!(registry.contains("钟南") && registry.contains("林教授"), "{b}");
+        // The approved expert signs in with the expert role and sees an explained empty page.
+        let (st, me) = app.login("newexpert").await;
+        assert_eq!(st, StatusCode::OK, "{b}: {me}");
+        let mine = app.client.get(app.url("/experts/me")).send().await.expect("page").text().await.expect("text");
+        assert!(mine.contains("暂无抽取邀请") && mine.contains("禁止评标"), "{b}");
+        let (_, sp) = app.get("/api/v1/specialties").await;
+        assert!(sp.as_array().expect("table").iter().any(|x| x["code"] == "A040103"), "{b}");
+        app.finish().await;
+    }
+}
