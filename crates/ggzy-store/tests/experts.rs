@@ -150,6 +150,22 @@ async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
         let e = draw::check_in(&t.db, &m0, lot, &CheckInInput { id_number: demo_experts::id_number(&seated[0]) }, late + Duration::days(1)).await.expect_err("wrong day");
         assert_eq!(code(&e), "draw.not_today");
         draw::check_in(&t.db, &m0, lot, &CheckInInput { id_number: demo_experts::id_number(&seated[0]) }, late).await.expect("check in");
+
+        // Clarifications go through the platform, in writing: only members ask, only the bidder answers.
+        let bidder = actor_of(&t.db, "bidder", "10.3.0.1").await.expect("bidder");
+        let other = actor_of(&t.db, "entity03", "10.3.0.2").await.expect("bidder");
+        let ask = evaluation::AskInput { bidder_id: bidder.entity_id.expect("entity"), question: "请说明第3章施工组织设计中的工期安排".into() };
+        let e = evaluation::ask_bidder(&t.db, &principal, lot, &ask, late).await.expect_err("principal");
+        assert!(matches!(e, ServiceError::Forbidden(_)));
+        let q = evaluation::ask_bidder(&t.db, &m0, lot, &ask, late).await.expect("ask");
+        assert!(evaluation::bidder_clarifications(&t.db, &other, lot).await.expect("list").is_empty(), "another bidder sees nothing");
+        let e = evaluation::answer_bidder_clarification(&t.db, &other, q, &evaluation::AnswerInput { answer: "x".into() }, late).await.expect_err("not theirs");
+        assert!(matches!(e, ServiceError::NotFound(_)));
+        evaluation::answer_bidder_clarification(&t.db, &bidder, q, &evaluation::AnswerInput { answer: "工期 520 日历天，详见附表".into() }, late).await.expect("answer");
+        let e = evaluation::answer_bidder_clarification(&t.db, &bidder, q, &evaluation::AnswerInput { answer: "again".into() }, late).await.expect_err("twice");
+        assert_eq!(code(&e), "evaluation.already_answered");
+        let seen = evaluation::bidder_clarifications(&t.db, &m0, lot).await.expect("list");
+        assert_eq!(seen[0].answer.as_deref(), Some("工期 520 日历天，详见附表"), "{}", t.name);
         t.cleanup().await;
     }
 }

@@ -16,7 +16,7 @@ use ggzy_store::ServiceError;
 use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
 use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
 use ggzy_store::tendering::evaluation::{
-    self as evaluation, AwardInput, ContractInput, FollowUp, MemberView,
+    self as evaluation, AnswerInput, AskInput, AwardInput, ContractInput, EvaluationClarification, FollowUp, MemberView,
     PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
 };
 use ggzy_store::tendering::intake::{
@@ -39,11 +39,11 @@ type ApiResult<T> = Result<T, ApiError>;
 #[openapi(
     paths(register_project, list_lots, public_lots, get_lot, publish_prequal_notice, publish_notice, invite, list_documents, download_document, downloaders,
           clarify, raise_objection, reply_objection, list_objections, apply_prequal, list_applications, review_prequal, submit_bid, withdraw_bid, my_bids,
-          open_lot, opening_record, committee, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
+          open_lot, opening_record, committee, ask_bidder, bidder_clarifications, answer_bidder_clarification, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
           record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package, file_complaint, list_complaints, handle_complaint),
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
-                       Receipt, BidReceipt, MyBid, OpeningRecord, MemberView, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
+                       Receipt, BidReceipt, MyBid, OpeningRecord, MemberView, AskInput, AnswerInput, EvaluationClarification, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
                        RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision)),
     tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
 )]
@@ -86,6 +86,14 @@ pub fn router() -> Router<AppState> {
             get(committee),
         )
         .route("/lots/{id}/sheet", put(submit_sheet))
+        .route(
+            "/lots/{id}/bidder-clarifications",
+            post(ask_bidder).get(bidder_clarifications),
+        )
+        .route(
+            "/bidder-clarifications/{id}/answer",
+            post(answer_bidder_clarification),
+        )
         .route("/lots/{id}/evaluation", get(evaluation_outcome))
         .route("/lots/{id}/report/sign", post(sign_report))
         .route("/lots/{id}/report", get(evaluation_report))
@@ -358,6 +366,27 @@ lot_post!(
     }
 );
 lot_post!(
+    ask_bidder,
+    "/api/v1/lots/{id}/bidder-clarifications",
+    AskInput,
+    Created,
+    "A committee member asks a bidder for a written clarification through the platform (法 Art 39; 条例 Art 52).",
+    |s, a, id, i| Created {
+        id: evaluation::ask_bidder(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    answer_bidder_clarification,
+    "/api/v1/bidder-clarifications/{id}/answer",
+    AnswerInput,
+    Done,
+    "The bidder answers a clarification request in writing, once.",
+    |s, a, id, i| {
+        evaluation::answer_bidder_clarification(&s.db, &a, id, &i, s.now()).await?;
+        Done { ok: true }
+    }
+);
+lot_post!(
     sign_report,
     "/api/v1/lots/{id}/report/sign",
     SignInput,
@@ -517,6 +546,13 @@ macro_rules! lot_get {
     };
 }
 
+lot_get!(
+    bidder_clarifications,
+    "/api/v1/lots/{id}/bidder-clarifications",
+    Vec<EvaluationClarification>,
+    "Clarification requests: all to the committee and the centre, its own to a bidder.",
+    |s, a, id| evaluation::bidder_clarifications(&s.db, &a, id).await?
+);
 lot_get!(
     list_documents,
     "/api/v1/lots/{id}/documents",

@@ -162,6 +162,7 @@ struct LotPage {
     record: Option<OpeningRecord>,
     members: Vec<MemberView>,
     draw: Option<ggzy_store::experts::draw::DrawView>,
+    clarifications: Vec<evaluation::EvaluationClarification>,
     /// The specialty mix suggested in the draw form.
     draw_groups: Vec<(&'static str, u32)>,
     today: String,
@@ -368,6 +369,7 @@ async fn build_lot(
     let record = bids::opening_record(&s.db, a, id).await.ok().flatten();
     let members = t!(evaluation::members(&s.db, a, id).await);
     let draw = ggzy_store::experts::draw::view(&s.db, a, id).await.ok().flatten();
+    let clarifications = evaluation::bidder_clarifications(&s.db, a, id).await.unwrap_or_default();
     let demo_id_number = match (&s.demo, &a.username, draw.as_ref().and_then(|d| d.mine.as_ref())) {
         (Some(_), Some(u), Some(_)) => Some(ggzy_store::demo_experts::id_number(u)),
         _ => None,
@@ -461,6 +463,7 @@ async fn build_lot(
         record,
         members,
         draw,
+        clarifications,
         draw_groups: ggzy_store::demo_tendering::DEMO_GROUPS.to_vec(),
         today: tendering::day(now).to_string(),
         demo_id_number,
@@ -665,6 +668,20 @@ async fn act(
                     .collect(),
             };
             draw::request(db, a, id, &input, now).await.map(drop)
+        }
+        "ask_bidder" => {
+            let input = evaluation::AskInput {
+                bidder_id: v(f, "bidder_id").parse().unwrap_or_default(),
+                question: v(f, "question").into(),
+            };
+            evaluation::ask_bidder(db, a, id, &input, now).await.map(drop)
+        }
+        "answer_bidder" => {
+            let input = evaluation::AnswerInput {
+                answer: v(f, "answer").into(),
+            };
+            let cid: Uuid = v(f, "clarification_id").parse().unwrap_or_default();
+            evaluation::answer_bidder_clarification(db, a, cid, &input, now).await
         }
         "draw_reply" => {
             let input = ggzy_store::experts::draw::ReplyInput {
