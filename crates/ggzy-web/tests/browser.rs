@@ -580,6 +580,8 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     fill(&c, "id_number", &hint).await;
     click(&c, "#check-in button[type=submit]").await;
     assert!(text_of(&c, "#done").await.contains("check_in"));
+    c.execute("document.getElementById('draw').scrollIntoView()", vec![]).await.expect("scroll");
+    shot(&c, "expert-draw-card").await;
     // Score every bid: the objective criterion the same for everyone, one value out of range first.
     let inputs = c.find_all(Locator::Css("#sheet input[type=number]")).await.expect("inputs");
     assert!(!inputs.is_empty(), "the scoring form lists the opened bids");

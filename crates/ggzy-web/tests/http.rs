@@ -1122,7 +1122,8 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         for (i, id) in bidder_ids.iter().enumerate() {
             scores.insert(
                 id.clone(),
-                json!({"technical": 20 + (i % 3), "manager": 8, "record": 4}),
+                // The fifth member marks one bidder's management far below the others: an alert.
+                json!({"technical": 20 + (i % 3), "manager": if k == 4 && i == 0 { 0 } else { 8 }, "record": 4}),
             );
         }
         if k == 0 {
@@ -1162,6 +1163,14 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         assert_eq!(st, StatusCode::OK, "{b}: {body}");
     }
     assert_eq!(app.stage(&lot).await, "reported");
+    app.as_user("supervisor").await;
+    let (_, alerts) = app.get("/api/v1/alerts").await;
+    assert!(
+        alerts.as_array().expect("alerts").iter().any(|a| a["lot_id"] == lot.as_str()
+            && a["kind"] == "evaluation.abnormal_score"
+            && a["evidence"]["score"] == 0),
+        "{b}: the abnormal score reaches the supervisor: {alerts}"
+    );
     // Publicity: 2 days is too short; 3 days passes; no award before it ends.
     app.as_user("principal").await;
     let (_, report) = app.get(&format!("/api/v1/lots/{lot}/report")).await;

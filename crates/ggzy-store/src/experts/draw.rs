@@ -772,8 +772,8 @@ pub struct RoundView {
     pub snapshot_sm3: String,
     pub drawn_at: DateTime<Utc>,
     pub reply_by: DateTime<Utc>,
-    /// Eligible experts per group after avoidance.
-    pub eligible: Vec<usize>,
+    /// Each group of the round: its specialty and how many were eligible after avoidance.
+    pub eligible: Vec<(String, usize)>,
     pub considered: u32,
     pub excluded_by_rule: Vec<RuleCount>,
 }
@@ -846,7 +846,7 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
             snapshot_sm3,
             drawn_at,
             reply_by,
-            eligible: groups.iter().map(|g| g.eligible.len()).collect(),
+            eligible: groups.iter().map(|g| (g.specialty.to_string(), g.eligible.len())).collect(),
             considered: s.considered,
             excluded_by_rule: s.by_rule.iter().map(|(r, n)| {
                 let rule = r.rule(&pack);
