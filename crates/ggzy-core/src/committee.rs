@@ -98,8 +98,14 @@ mod tests {
     fn construction_needs_five_odd_two_thirds_experts() {
         let p = Panel::ConstructionTender;
         assert_eq!(code(check_panel(p, 5, 4)), None);
-        assert_eq!(code(check_panel(p, 4, 4)), Some("evaluation.committee_size"));
-        assert_eq!(code(check_panel(p, 6, 6)), Some("evaluation.committee_size"));
+        assert_eq!(
+            code(check_panel(p, 4, 4)),
+            Some("evaluation.committee_size")
+        );
+        assert_eq!(
+            code(check_panel(p, 6, 6)),
+            Some("evaluation.committee_size")
+        );
         assert_eq!(code(check_panel(p, 7, 5)), None);
         assert_eq!(code(check_panel(p, 7, 4)), Some("evaluation.expert_share"));
         assert_eq!(code(check_panel(p, 5, 3)), Some("evaluation.expert_share"));
@@ -114,7 +120,10 @@ mod tests {
             budget: Money::from_fen(1_000_000_000),
         };
         assert_eq!(code(check_panel(under, 5, 4)), None);
-        assert_eq!(code(check_panel(at, 5, 5)), Some("evaluation.committee_size"));
+        assert_eq!(
+            code(check_panel(at, 5, 5)),
+            Some("evaluation.committee_size")
+        );
         assert_eq!(code(check_panel(at, 7, 5)), None);
         let e = check_panel(at, 5, 5).expect_err("too small");
         assert_eq!(e.rule.map(|r| r.article), Some("47"));
@@ -124,8 +133,14 @@ mod tests {
     fn review_groups_need_three_odd() {
         let g = Panel::ProcurementGroup;
         assert_eq!(code(check_panel(g, 3, 2)), None);
-        assert_eq!(code(check_panel(g, 2, 2)), Some("evaluation.committee_size"));
-        assert_eq!(code(check_panel(g, 4, 4)), Some("evaluation.committee_size"));
+        assert_eq!(
+            code(check_panel(g, 2, 2)),
+            Some("evaluation.committee_size")
+        );
+        assert_eq!(
+            code(check_panel(g, 4, 4)),
+            Some("evaluation.committee_size")
+        );
         assert_eq!(code(check_panel(g, 3, 1)), Some("evaluation.expert_share"));
     }
 }

@@ -99,7 +99,11 @@ impl Stream {
 
     fn next_u64(&mut self) -> u64 {
         if self.pos == 32 {
-            self.buf = sm3(&[b"ggzy-expert-draw-v1", &self.seed, &self.block.to_be_bytes()]);
+            self.buf = sm3(&[
+                b"ggzy-expert-draw-v1",
+                &self.seed,
+                &self.block.to_be_bytes(),
+            ]);
             self.block += 1;
             self.pos = 0;
         }
@@ -223,8 +227,7 @@ pub fn verify(r: &PublishedRound) -> Result<(), VerifyError> {
         return Err(VerifyError::Snapshot(r.round));
     }
     let picks = draw(&seed, &r.groups).map_err(|e| VerifyError::Short(r.round, e.group))?;
-    if let Some(i) = (0..picks.len().max(r.picks.len())).find(|&i| picks.get(i) != r.picks.get(i))
-    {
+    if let Some(i) = (0..picks.len().max(r.picks.len())).find(|&i| picks.get(i) != r.picks.get(i)) {
         return Err(VerifyError::Picks(r.round, i));
     }
     Ok(())
@@ -248,14 +251,21 @@ mod tests {
 
     #[test]
     fn the_same_seed_and_pool_give_the_same_experts() {
-        let g = vec![group("A0401", 3, ids(20)), group("A09", 2, ids(30)[10..].to_vec())];
+        let g = vec![
+            group("A0401", 3, ids(20)),
+            group("A09", 2, ids(30)[10..].to_vec()),
+        ];
         let a = draw(&[7; 32], &g).expect("fills");
         assert_eq!(a, draw(&[7; 32], &g).expect("fills"));
         assert_ne!(a, draw(&[8; 32], &g).expect("fills"));
         let mut e: Vec<Uuid> = a.iter().map(|p| p.expert).collect();
         e.sort();
         e.dedup();
-        assert_eq!(e.len(), 5, "an expert is drawn once even when two groups list it");
+        assert_eq!(
+            e.len(),
+            5,
+            "an expert is drawn once even when two groups list it"
+        );
     }
 
     #[test]

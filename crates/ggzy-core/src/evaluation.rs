@@ -695,15 +695,25 @@ pub struct Disagreement {
 }
 
 /// Objective criteria on which the members' sheets differ: the report waits until they agree.
-pub fn objective_disagreements(method: &Method, sheets: &[(Uuid, &MemberSheet)]) -> Vec<Disagreement> {
+pub fn objective_disagreements(
+    method: &Method,
+    sheets: &[(Uuid, &MemberSheet)],
+) -> Vec<Disagreement> {
     let mut out = vec![];
-    let bidders: std::collections::BTreeSet<Uuid> =
-        sheets.iter().flat_map(|(_, s)| s.scores.keys().copied()).collect();
+    let bidders: std::collections::BTreeSet<Uuid> = sheets
+        .iter()
+        .flat_map(|(_, s)| s.scores.keys().copied())
+        .collect();
     for c in method.criteria().iter().filter(|c| c.objective) {
         for b in &bidders {
             let scores: BTreeMap<Uuid, u32> = sheets
                 .iter()
-                .filter_map(|(m, s)| s.scores.get(b).and_then(|x| x.get(&c.key)).map(|v| (*m, *v)))
+                .filter_map(|(m, s)| {
+                    s.scores
+                        .get(b)
+                        .and_then(|x| x.get(&c.key))
+                        .map(|v| (*m, *v))
+                })
                 .collect();
             let mut vals: Vec<u32> = scores.values().copied().collect();
             vals.dedup();
@@ -747,7 +757,9 @@ pub fn abnormal_scores(
         let limit = f64::from(c.max_points) * f64::from(percent) / 100.0;
         for (m, s) in sheets {
             for (b, scores) in &s.scores {
-                let Some(v) = scores.get(&c.key) else { continue };
+                let Some(v) = scores.get(&c.key) else {
+                    continue;
+                };
                 let others: Vec<f64> = sheets
                     .iter()
                     .filter(|(o, _)| o != m)
@@ -782,15 +794,29 @@ mod committee_checks {
         Method::Points {
             price_points: 60,
             criteria: vec![
-                Criterion { key: "tech".into(), name: "技术".into(), max_points: 30, objective: false },
-                Criterion { key: "record".into(), name: "业绩".into(), max_points: 10, objective: true },
+                Criterion {
+                    key: "tech".into(),
+                    name: "技术".into(),
+                    max_points: 30,
+                    objective: false,
+                },
+                Criterion {
+                    key: "record".into(),
+                    name: "业绩".into(),
+                    max_points: 10,
+                    objective: true,
+                },
             ],
         }
     }
 
     fn sheet(b: Uuid, tech: u32, record: u32) -> MemberSheet {
         MemberSheet {
-            scores: [(b, [("tech".to_string(), tech), ("record".to_string(), record)].into())].into(),
+            scores: [(
+                b,
+                [("tech".to_string(), tech), ("record".to_string(), record)].into(),
+            )]
+            .into(),
             rejections: BTreeMap::new(),
         }
     }
@@ -799,10 +825,21 @@ mod committee_checks {
     fn objective_scores_must_agree() {
         let b = Uuid::from_u128(9);
         let (s1, s2, s3) = (sheet(b, 20, 6), sheet(b, 25, 6), sheet(b, 22, 6));
-        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &s3)];
-        assert!(objective_disagreements(&method(), &m).is_empty(), "subjective scores may differ");
+        let m = [
+            (Uuid::from_u128(1), &s1),
+            (Uuid::from_u128(2), &s2),
+            (Uuid::from_u128(3), &s3),
+        ];
+        assert!(
+            objective_disagreements(&method(), &m).is_empty(),
+            "subjective scores may differ"
+        );
         let s3 = sheet(b, 22, 8);
-        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &s3)];
+        let m = [
+            (Uuid::from_u128(1), &s1),
+            (Uuid::from_u128(2), &s2),
+            (Uuid::from_u128(3), &s3),
+        ];
         let d = objective_disagreements(&method(), &m);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].criterion, "record");
@@ -815,11 +852,23 @@ mod committee_checks {
         // Range 30, 30% → 9 points. Others average 20: 29 is exactly 9 away (fine), 30 is not.
         let (s1, s2) = (sheet(b, 20, 6), sheet(b, 20, 6));
         let ok = sheet(b, 29, 6);
-        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &ok)];
+        let m = [
+            (Uuid::from_u128(1), &s1),
+            (Uuid::from_u128(2), &s2),
+            (Uuid::from_u128(3), &ok),
+        ];
         assert!(abnormal_scores(&method(), &m, 30).is_empty());
         let high = sheet(b, 30, 6);
-        let m = [(Uuid::from_u128(1), &s1), (Uuid::from_u128(2), &s2), (Uuid::from_u128(3), &high)];
+        let m = [
+            (Uuid::from_u128(1), &s1),
+            (Uuid::from_u128(2), &s2),
+            (Uuid::from_u128(3), &high),
+        ];
         let a = abnormal_scores(&method(), &m, 30);
-        assert!(a.iter().any(|a| a.member == Uuid::from_u128(3) && a.score == 30), "{a:?}");
+        assert!(
+            a.iter()
+                .any(|a| a.member == Uuid::from_u128(3) && a.score == 30),
+            "{a:?}"
+        );
     }
 }

@@ -163,7 +163,12 @@ pub struct ExpertPack {
     pub abnormal_deviation_percent: Limit<u32>,
 }
 
-const fn lim<T>(value: T, regulation: &'static str, article: &'static str, c: Confidence) -> Limit<T> {
+const fn lim<T>(
+    value: T,
+    regulation: &'static str,
+    article: &'static str,
+    c: Confidence,
+) -> Limit<T> {
     Limit {
         value,
         regulation,
@@ -183,7 +188,12 @@ impl ExpertPack {
             min_credit_score: lim(60, "平台配置", "专家信用", Unconfirmed),
             max_with_principal: lim(3, "平台配置", "同一招标人", Unconfirmed),
             with_principal_window: lim(CalendarDays(180), "平台配置", "同一招标人", Unconfirmed),
-            credit_cycle_months: lim(12, "上海市公共资源场内交易信用记分管理办法", "记分周期", Secondary),
+            credit_cycle_months: lim(
+                12,
+                "上海市公共资源场内交易信用记分管理办法",
+                "记分周期",
+                Secondary,
+            ),
             abnormal_deviation_percent: lim(30, "平台配置", "评分偏离", Unconfirmed),
         }
     }
@@ -191,7 +201,17 @@ impl ExpertPack {
 
 /// Why an expert was left out of a draw, in the order the rules are applied.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Exclusion {
@@ -291,7 +311,9 @@ impl Exclusion {
             Self::Banned => fixed("招标投标法实施条例", "71"),
             Self::Dishonest => fixed("法〔2016〕285号", "三"),
             Self::LowCredit => r(&pack.min_credit_score),
-            Self::PartyEmployee | Self::DeclaredConflict => fixed("评标委员会和评标方法暂行规定", "12"),
+            Self::PartyEmployee | Self::DeclaredConflict => {
+                fixed("评标委员会和评标方法暂行规定", "12")
+            }
             Self::FormerPartyEmployee => r(&pack.former_employer_years),
             Self::SupervisingStaff => fixed("招标投标法实施条例", "46"),
             Self::Unavailable | Self::AlreadyDrawn => fixed("招标投标法实施条例", "46"),
@@ -353,7 +375,10 @@ pub fn exclusions(
         out.push(Exclusion::LowCredit);
     }
     let p = &spec.parties;
-    if e.employer.as_deref().is_some_and(|x| p.all().any(|q| q == x)) {
+    if e.employer
+        .as_deref()
+        .is_some_and(|x| p.all().any(|q| q == x))
+    {
         out.push(Exclusion::PartyEmployee);
     }
     let years = pack.former_employer_years.value;
@@ -378,7 +403,9 @@ pub fn exclusions(
     let recent = e
         .services
         .iter()
-        .filter(|(q, d)| *q == p.principal && (day - *d).num_days() >= 0 && (day - *d).num_days() < window)
+        .filter(|(q, d)| {
+            *q == p.principal && (day - *d).num_days() >= 0 && (day - *d).num_days() < window
+        })
         .count() as u32;
     if recent >= pack.max_with_principal.value {
         out.push(Exclusion::FrequentWithPrincipal);
@@ -499,7 +526,11 @@ pub struct Deduction {
 /// the last deduction; with no new deduction in that time the score is back to 100 (the Shanghai
 /// model, RULES.md §8; the cycle length is configuration).
 pub fn credit_score(deductions: &[Deduction], today: NaiveDate, months: u32) -> u32 {
-    let mut ds: Vec<Deduction> = deductions.iter().filter(|d| d.on <= today).copied().collect();
+    let mut ds: Vec<Deduction> = deductions
+        .iter()
+        .filter(|d| d.on <= today)
+        .copied()
+        .collect();
     ds.sort_by_key(|d| d.on);
     let mut score: i64 = 100;
     let mut cycle_end: Option<NaiveDate> = None;
@@ -545,7 +576,13 @@ pub fn evaluation_fee(
     let per = i64::from(std.session_hours.max(1)) * 60;
     let sessions = ((minutes + per - 1) / per).max(1);
     let base = std.per_session.fen() * sessions;
-    Money::from_fen(base + if remote { std.remote_allowance.fen() } else { 0 })
+    Money::from_fen(
+        base + if remote {
+            std.remote_allowance.fen()
+        } else {
+            0
+        },
+    )
 }
 
 /// An expert's age in whole years on `day` from the birth date, for the age limit of the pool.
@@ -709,8 +746,16 @@ mod tests {
         let s = screen(&[a, b], &sp, &ExpertPack::v2025(), &BTreeSet::new());
         let e = too_few(&s).expect("short");
         assert_eq!(e.code, "draw.too_few_experts");
-        assert!(e.message_en.contains("needs 2 but only 1"), "{}", e.message_en);
-        assert!(e.message_en.contains("party_employee: 1"), "{}", e.message_en);
+        assert!(
+            e.message_en.contains("needs 2 but only 1"),
+            "{}",
+            e.message_en
+        );
+        assert!(
+            e.message_en.contains("party_employee: 1"),
+            "{}",
+            e.message_en
+        );
         assert!(e.message_zh.contains("系招标人"), "{}", e.message_zh);
     }
 
@@ -721,7 +766,12 @@ mod tests {
         let mut goods = expert(2);
         goods.specialties = vec![code("B0116")];
         let near = expert(3);
-        let s = screen(&[far.clone(), goods, near], &spec(), &ExpertPack::v2025(), &BTreeSet::new());
+        let s = screen(
+            &[far.clone(), goods, near],
+            &spec(),
+            &ExpertPack::v2025(),
+            &BTreeSet::new(),
+        );
         assert_eq!(s.considered, 1);
         assert_eq!(s.groups[0].eligible, vec![Uuid::from_u128(3)]);
         let mut remote = spec();
@@ -733,18 +783,44 @@ mod tests {
     #[test]
     fn credit_cycle_resets_after_twelve_quiet_months() {
         let ds = [
-            Deduction { on: d("2026-01-10"), points: 10 },
-            Deduction { on: d("2026-06-01"), points: 5 },
+            Deduction {
+                on: d("2026-01-10"),
+                points: 10,
+            },
+            Deduction {
+                on: d("2026-06-01"),
+                points: 5,
+            },
         ];
         assert_eq!(credit_score(&ds, d("2026-05-31"), 12), 90);
         assert_eq!(credit_score(&ds, d("2027-05-31"), 12), 85);
         assert_eq!(credit_score(&ds, d("2027-06-01"), 12), 100);
         let late = [
-            Deduction { on: d("2025-01-10"), points: 30 },
-            Deduction { on: d("2026-02-01"), points: 5 },
+            Deduction {
+                on: d("2025-01-10"),
+                points: 30,
+            },
+            Deduction {
+                on: d("2026-02-01"),
+                points: 5,
+            },
         ];
-        assert_eq!(credit_score(&late, d("2026-03-01"), 12), 95, "the second starts a new cycle");
-        assert_eq!(credit_score(&[Deduction { on: d("2026-01-01"), points: 150 }], d("2026-01-02"), 12), 0);
+        assert_eq!(
+            credit_score(&late, d("2026-03-01"), 12),
+            95,
+            "the second starts a new cycle"
+        );
+        assert_eq!(
+            credit_score(
+                &[Deduction {
+                    on: d("2026-01-01"),
+                    points: 150
+                }],
+                d("2026-01-02"),
+                12
+            ),
+            0
+        );
     }
 
     #[test]
@@ -754,7 +830,9 @@ mod tests {
             session_hours: 4,
             remote_allowance: Money::from_fen(10_000),
         };
-        let t0 = DateTime::parse_from_rfc3339("2026-12-10T01:00:00Z").expect("t").to_utc();
+        let t0 = DateTime::parse_from_rfc3339("2026-12-10T01:00:00Z")
+            .expect("t")
+            .to_utc();
         let h = |m: i64| t0 + chrono::Duration::minutes(m);
         assert_eq!(evaluation_fee(&std, t0, h(30), false, false).fen(), 40_000);
         assert_eq!(evaluation_fee(&std, t0, h(240), false, false).fen(), 40_000);
@@ -785,7 +863,19 @@ mod tests {
             prop::option::of(0u32..20),
         )
             .prop_map(
-                |(n, st, senior, years, region_s, employer, conflicts, dishonest, credit, sp, off)| {
+                |(
+                    n,
+                    st,
+                    senior,
+                    years,
+                    region_s,
+                    employer,
+                    conflicts,
+                    dishonest,
+                    credit,
+                    sp,
+                    off,
+                )| {
                     let mut e = expert(n);
                     e.status = [
                         ExpertStatus::Active,

@@ -221,7 +221,10 @@ mod tests {
         assert!(t.len() > 40);
         let c = t.code("s", "A040103").expect("listed");
         assert_eq!(t.path_zh(&c), "工程 › 设计 › 建筑工程 › 结构");
-        assert_eq!(t.code("s", "A0499").map_err(|e| e.code), Err("specialty.unknown"));
+        assert_eq!(
+            t.code("s", "A0499").map_err(|e| e.code),
+            Err("specialty.unknown")
+        );
     }
 
     #[test]

@@ -777,10 +777,12 @@ pub async fn actor_of(db: &Db, username: &str, address: &str) -> ServiceResult<A
 /// The actor of an account id, for work done later on someone's behalf (a redraw runs as the
 /// staff member who requested the draw).
 pub async fn actor_by_id(db: &Db, id: Uuid, address: &str) -> ServiceResult<Actor> {
-    let row: Option<(String,)> = on_db!(db, |p| sqlx::query_as("SELECT username FROM accounts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+    let row: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT username FROM accounts WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
     let (username,) = row.ok_or(ServiceError::NotFound("account"))?;
     actor_of(db, &username, address).await
 }

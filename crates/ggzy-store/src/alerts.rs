@@ -12,9 +12,16 @@ use ggzy_core::role::Permission;
 use serde::Serialize;
 use uuid::Uuid;
 
-pub(crate) async fn raise(tx: &mut Tx, lot: &LotRow, kind: &'static str, evidence: serde_json::Value, now: DateTime<Utc>) -> ServiceResult<()> {
+pub(crate) async fn raise(
+    tx: &mut Tx,
+    lot: &LotRow,
+    kind: &'static str,
+    evidence: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let js = evidence.to_string();
-    on_tx!(tx, |c| sqlx::query("INSERT INTO alerts (id, region_code, lot_id, kind, evidence, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    on_tx!(tx, |c| {
+        sqlx::query("INSERT INTO alerts (id, region_code, lot_id, kind, evidence, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(Uuid::now_v7())
         .bind(lot.region.as_str())
         .bind(lot.id)
@@ -23,8 +30,18 @@ pub(crate) async fn raise(tx: &mut Tx, lot: &LotRow, kind: &'static str, evidenc
         .bind(truncate_micros(now))
         .execute(c)
         .await?
-        .rows_affected());
-    log(tx, &Actor::system(), None, lot, "alert.raised", serde_json::json!({"kind": kind, "evidence": evidence}), now).await?;
+        .rows_affected()
+    });
+    log(
+        tx,
+        &Actor::system(),
+        None,
+        lot,
+        "alert.raised",
+        serde_json::json!({"kind": kind, "evidence": evidence}),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -43,15 +60,29 @@ pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<AlertView>> {
     if !actor.has(Permission::Supervise) {
         actor.require_any(Permission::AuditRead)?;
     }
-    let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, String, String, DateTime<Utc>)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(
+        Uuid,
+        String,
+        Option<Uuid>,
+        Option<String>,
+        String,
+        String,
+        DateTime<Utc>,
+    )> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT a.id, a.region_code, a.lot_id, l.name, a.kind, a.evidence, a.raised_at FROM alerts a LEFT JOIN lots l ON l.id = a.lot_id ORDER BY a.raised_at DESC LIMIT 500"
     )
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let mut out = vec![];
     for (id, region, lot_id, lot_name, kind, evidence, raised_at) in rows {
-        let Ok(r) = ggzy_core::region::DivisionCode::parse("region", &region) else { continue };
-        if actor.grant_for(Permission::Supervise, &r).is_none() && actor.grant_for(Permission::AuditRead, &r).is_none() {
+        let Ok(r) = ggzy_core::region::DivisionCode::parse("region", &region) else {
+            continue;
+        };
+        if actor.grant_for(Permission::Supervise, &r).is_none()
+            && actor.grant_for(Permission::AuditRead, &r).is_none()
+        {
             continue;
         }
         out.push(AlertView {
@@ -59,7 +90,8 @@ pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<AlertView>> {
             lot_id,
             lot_name,
             kind,
-            evidence: serde_json::from_str(&evidence).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            evidence: serde_json::from_str(&evidence)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
             raised_at,
         });
     }

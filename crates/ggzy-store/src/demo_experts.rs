@@ -20,12 +20,22 @@ use uuid::Uuid;
 
 /// The department supervising Ningbo's construction trades (a demo credit code, both checks valid).
 pub fn dept_uscc() -> String {
-    ggzy_core::uscc::complete("11330200MB000000").map(|u| u.to_string()).unwrap_or_default()
+    ggzy_core::uscc::complete("11330200MB000000")
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 /// (username, name, title, senior, years, specialty, employer index into the demo entities or
 /// none, tie). The first five are the accounts `demo` already made.
-type Row = (&'static str, &'static str, &'static str, bool, u32, &'static str, Tie);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    u32,
+    &'static str,
+    Tie,
+);
 
 #[derive(Clone, Copy)]
 enum Tie {
@@ -41,36 +51,260 @@ enum Tie {
 }
 
 const POOL: [Row; 30] = [
-    ("expert", "林教授", "教授级高级工程师", true, 22, "A080201", Tie::None),
-    ("expert2", "周高工", "高级工程师", true, 15, "A080101", Tie::None),
+    (
+        "expert",
+        "林教授",
+        "教授级高级工程师",
+        true,
+        22,
+        "A080201",
+        Tie::None,
+    ),
+    (
+        "expert2",
+        "周高工",
+        "高级工程师",
+        true,
+        15,
+        "A080101",
+        Tie::None,
+    ),
     ("expert3", "吴教授", "教授", true, 18, "A080202", Tie::None),
-    ("expert4", "郑高工", "高级经济师", true, 12, "A090101", Tie::None),
-    ("expert5", "孙高工", "高级工程师", true, 10, "A090102", Tie::None),
-    ("expert06", "王振华", "高级工程师", true, 14, "A080101", Tie::None),
-    ("expert07", "陈立新", "高级工程师", true, 9, "A080102", Tie::None),
-    ("expert08", "刘海涛", "教授级高级工程师", true, 25, "A080201", Tie::None),
-    ("expert09", "杨卫东", "高级工程师", true, 11, "A080202", Tie::None),
-    ("expert10", "黄建平", "高级工程师", true, 16, "A0803", Tie::None),
-    ("expert11", "赵美玲", "高级经济师", true, 13, "A090101", Tie::None),
-    ("expert12", "徐国庆", "高级会计师", true, 20, "A090102", Tie::None),
-    ("expert13", "朱晓东", "高级工程师", true, 8, "A080101", Tie::None),
-    ("expert14", "胡文斌", "高级工程师", true, 17, "A080201", Tie::None),
-    ("expert15", "郭志强", "高级工程师", true, 19, "A080202", Tie::None),
-    ("expert16", "何丽娟", "高级经济师", true, 10, "A090101", Tie::None),
-    ("expert17", "高鹏", "高级工程师", true, 12, "A080102", Tie::None),
-    ("expert18", "罗斌", "高级工程师", true, 9, "A080301", Tie::None),
-    ("expert19", "梁红", "高级经济师", true, 14, "A090102", Tie::None),
-    ("expert20", "宋健", "高级工程师", true, 21, "A080201", Tie::None),
-    ("expert21", "唐亮", "高级工程师", true, 13, "A080101", Tie::Employee(2)),
-    ("expert22", "韩雪", "高级工程师", true, 11, "A080202", Tie::Former(0, 400)),
-    ("expert23", "冯刚", "高级工程师", true, 16, "A080101", Tie::Suspended),
+    (
+        "expert4",
+        "郑高工",
+        "高级经济师",
+        true,
+        12,
+        "A090101",
+        Tie::None,
+    ),
+    (
+        "expert5",
+        "孙高工",
+        "高级工程师",
+        true,
+        10,
+        "A090102",
+        Tie::None,
+    ),
+    (
+        "expert06",
+        "王振华",
+        "高级工程师",
+        true,
+        14,
+        "A080101",
+        Tie::None,
+    ),
+    (
+        "expert07",
+        "陈立新",
+        "高级工程师",
+        true,
+        9,
+        "A080102",
+        Tie::None,
+    ),
+    (
+        "expert08",
+        "刘海涛",
+        "教授级高级工程师",
+        true,
+        25,
+        "A080201",
+        Tie::None,
+    ),
+    (
+        "expert09",
+        "杨卫东",
+        "高级工程师",
+        true,
+        11,
+        "A080202",
+        Tie::None,
+    ),
+    (
+        "expert10",
+        "黄建平",
+        "高级工程师",
+        true,
+        16,
+        "A0803",
+        Tie::None,
+    ),
+    (
+        "expert11",
+        "赵美玲",
+        "高级经济师",
+        true,
+        13,
+        "A090101",
+        Tie::None,
+    ),
+    (
+        "expert12",
+        "徐国庆",
+        "高级会计师",
+        true,
+        20,
+        "A090102",
+        Tie::None,
+    ),
+    (
+        "expert13",
+        "朱晓东",
+        "高级工程师",
+        true,
+        8,
+        "A080101",
+        Tie::None,
+    ),
+    (
+        "expert14",
+        "胡文斌",
+        "高级工程师",
+        true,
+        17,
+        "A080201",
+        Tie::None,
+    ),
+    (
+        "expert15",
+        "郭志强",
+        "高级工程师",
+        true,
+        19,
+        "A080202",
+        Tie::None,
+    ),
+    (
+        "expert16",
+        "何丽娟",
+        "高级经济师",
+        true,
+        10,
+        "A090101",
+        Tie::None,
+    ),
+    (
+        "expert17",
+        "高鹏",
+        "高级工程师",
+        true,
+        12,
+        "A080102",
+        Tie::None,
+    ),
+    (
+        "expert18",
+        "罗斌",
+        "高级工程师",
+        true,
+        9,
+        "A080301",
+        Tie::None,
+    ),
+    (
+        "expert19",
+        "梁红",
+        "高级经济师",
+        true,
+        14,
+        "A090102",
+        Tie::None,
+    ),
+    (
+        "expert20",
+        "宋健",
+        "高级工程师",
+        true,
+        21,
+        "A080201",
+        Tie::None,
+    ),
+    (
+        "expert21",
+        "唐亮",
+        "高级工程师",
+        true,
+        13,
+        "A080101",
+        Tie::Employee(2),
+    ),
+    (
+        "expert22",
+        "韩雪",
+        "高级工程师",
+        true,
+        11,
+        "A080202",
+        Tie::Former(0, 400),
+    ),
+    (
+        "expert23",
+        "冯刚",
+        "高级工程师",
+        true,
+        16,
+        "A080101",
+        Tie::Suspended,
+    ),
     ("expert24", "曹阳", "工程师", false, 6, "A080201", Tie::None),
-    ("expert25", "彭飞", "高级工程师", true, 12, "A080102", Tie::OnLeave),
-    ("expert26", "曾凡", "高级经济师", true, 15, "A090101", Tie::Dishonest),
-    ("expert27", "吕强", "高级工程师", true, 18, "A080201", Tie::Department),
-    ("expert28", "苏敏", "高级工程师", true, 10, "A080202", Tie::None),
-    ("expert29", "蒋涛", "高级经济师", true, 9, "A090102", Tie::None),
-    ("expert30", "蔡峰", "高级工程师", true, 14, "A080101", Tie::None),
+    (
+        "expert25",
+        "彭飞",
+        "高级工程师",
+        true,
+        12,
+        "A080102",
+        Tie::OnLeave,
+    ),
+    (
+        "expert26",
+        "曾凡",
+        "高级经济师",
+        true,
+        15,
+        "A090101",
+        Tie::Dishonest,
+    ),
+    (
+        "expert27",
+        "吕强",
+        "高级工程师",
+        true,
+        18,
+        "A080201",
+        Tie::Department,
+    ),
+    (
+        "expert28",
+        "苏敏",
+        "高级工程师",
+        true,
+        10,
+        "A080202",
+        Tie::None,
+    ),
+    (
+        "expert29",
+        "蒋涛",
+        "高级经济师",
+        true,
+        9,
+        "A090102",
+        Tie::None,
+    ),
+    (
+        "expert30",
+        "蔡峰",
+        "高级工程师",
+        true,
+        14,
+        "A080101",
+        Tie::None,
+    ),
 ];
 
 /// The demo usernames of the pool beyond the five named experts.
@@ -81,10 +315,20 @@ pub fn pool_usernames() -> impl Iterator<Item = &'static str> {
 /// A demo expert's identity card number, so a person trying the demo can sign in on the day.
 pub fn id_number(username: &str) -> String {
     let i = POOL.iter().position(|r| r.0 == username).unwrap_or(0);
-    complete_id_number(&format!("33020319{:02}0{}15{:03}", 60 + i, 1 + i % 9, 100 + i))
+    complete_id_number(&format!(
+        "33020319{:02}0{}15{:03}",
+        60 + i,
+        1 + i % 9,
+        100 + i
+    ))
 }
 
-pub(crate) async fn seed(db: &Db, entity_usccs: &[(Uuid, String)], password: &NewPassword, now: DateTime<Utc>) -> ServiceResult<()> {
+pub(crate) async fn seed(
+    db: &Db,
+    entity_usccs: &[(Uuid, String)],
+    password: &NewPassword,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let now = truncate_micros(now);
     let tree = SpecialtyTree::default_cn();
     let region = DivisionCode::parse("region", "330200")?;
@@ -93,32 +337,59 @@ pub(crate) async fn seed(db: &Db, entity_usccs: &[(Uuid, String)], password: &Ne
     let hash = hash_password(password)?;
     let mut tx = db.begin().await?;
     for (c, n) in tree.iter() {
-        on_tx!(&mut tx, |x| sqlx::query("INSERT INTO specialties (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(c.as_str()).bind(n).execute(x).await?.rows_affected());
+        on_tx!(&mut tx, |x| sqlx::query(
+            "INSERT INTO specialties (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        )
+        .bind(c.as_str())
+        .bind(n)
+        .execute(x)
+        .await?
+        .rows_affected());
     }
-    on_tx!(&mut tx, |x| sqlx::query("INSERT INTO supervising_departments (region_code, trade_kind, uscc, name) VALUES ('330200', 'construction', $1, '宁波市住房和城乡建设局')").bind(dept_uscc()).execute(x).await?.rows_affected());
+    on_tx!(&mut tx, |x| {
+        sqlx::query("INSERT INTO supervising_departments (region_code, trade_kind, uscc, name) VALUES ('330200', 'construction', $1, '宁波市住房和城乡建设局')").bind(dept_uscc()).execute(x).await?.rows_affected()
+    });
     let today = crate::tendering::day(now);
     for (i, (username, name, title, senior, years, specialty, tie)) in POOL.iter().enumerate() {
-        let existing: Option<(Uuid,)> = on_tx!(&mut tx, |x| sqlx::query_as("SELECT id FROM accounts WHERE username = $1").bind(username).fetch_optional(x).await?);
+        let existing: Option<(Uuid,)> = on_tx!(&mut tx, |x| sqlx::query_as(
+            "SELECT id FROM accounts WHERE username = $1"
+        )
+        .bind(username)
+        .fetch_optional(x)
+        .await?);
         let account = match existing {
             Some((a,)) => a,
             None => {
                 let a = Uuid::now_v7();
-                on_tx!(&mut tx, |x| sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, region_code, created_at) VALUES ($1, $2, $3, $4, '330200', $5)")
-                    .bind(a).bind(username).bind(format!("评标专家 {name}")).bind(&hash).bind(now).execute(x).await?.rows_affected());
+                on_tx!(&mut tx, |x| {
+                    sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, region_code, created_at) VALUES ($1, $2, $3, $4, '330200', $5)")
+                    .bind(a).bind(username).bind(format!("评标专家 {name}")).bind(&hash).bind(now).execute(x).await?.rows_affected()
+                });
                 insert_grant(&mut tx, a, Role::Expert, &region, now).await?;
                 a
             }
         };
         let own_employer = format!("91330200MA2{:06}", 100 + i);
-        let own_employer = ggzy_core::uscc::complete(&own_employer[..16]).map(|u| u.to_string()).unwrap_or_default();
+        let own_employer = ggzy_core::uscc::complete(&own_employer[..16])
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         let employer = match tie {
-            Tie::Employee(e) => entity_usccs.get(*e).map(|x| x.1.clone()).unwrap_or_default(),
+            Tie::Employee(e) => entity_usccs
+                .get(*e)
+                .map(|x| x.1.clone())
+                .unwrap_or_default(),
             _ => own_employer,
         };
-        let status = if matches!(tie, Tie::Suspended) { "suspended" } else { "active" };
+        let status = if matches!(tie, Tie::Suspended) {
+            "suspended"
+        } else {
+            "active"
+        };
         let id = Uuid::now_v7();
-        let birth = NaiveDate::from_ymd_opt(1960 + i as i32, 1 + (i % 9) as u32, 15).unwrap_or(today);
-        on_tx!(&mut tx, |x| sqlx::query(
+        let birth =
+            NaiveDate::from_ymd_opt(1960 + i as i32, 1 + (i % 9) as u32, 15).unwrap_or(today);
+        on_tx!(&mut tx, |x| {
+            sqlx::query(
             "INSERT INTO experts (id, account_id, name, id_number_sm3, birth_date, title, senior_title, practice_years, employer_uscc, employer_name, department_uscc, region_code, phone, email, status, status_reason, dishonest, dishonest_checked_at, applied_at, vetted_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)"
         )
@@ -143,17 +414,32 @@ pub(crate) async fn seed(db: &Db, entity_usccs: &[(Uuid, String)], password: &Ne
         .bind(now)
         .execute(x)
         .await?
+        .rows_affected()
+        });
+        on_tx!(&mut tx, |x| sqlx::query(
+            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*specialty)
+        .execute(x)
+        .await?
         .rows_affected());
-        on_tx!(&mut tx, |x| sqlx::query("INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)").bind(id).bind(*specialty).execute(x).await?.rows_affected());
         match tie {
             Tie::Former(e, days) => {
-                let u = entity_usccs.get(*e).map(|x| x.1.clone()).unwrap_or_default();
-                on_tx!(&mut tx, |x| sqlx::query("INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, 'former_employer', $2, '原工作单位', $3)")
-                    .bind(id).bind(u).bind(today - Duration::days(*days)).execute(x).await?.rows_affected());
+                let u = entity_usccs
+                    .get(*e)
+                    .map(|x| x.1.clone())
+                    .unwrap_or_default();
+                on_tx!(&mut tx, |x| {
+                    sqlx::query("INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, 'former_employer', $2, '原工作单位', $3)")
+                    .bind(id).bind(u).bind(today - Duration::days(*days)).execute(x).await?.rows_affected()
+                });
             }
             Tie::OnLeave => {
-                on_tx!(&mut tx, |x| sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, '出差')")
-                    .bind(Uuid::now_v7()).bind(id).bind(today - Duration::days(60)).bind(today + Duration::days(60)).execute(x).await?.rows_affected());
+                on_tx!(&mut tx, |x| {
+                    sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, '出差')")
+                    .bind(Uuid::now_v7()).bind(id).bind(today - Duration::days(60)).bind(today + Duration::days(60)).execute(x).await?.rows_affected()
+                });
             }
             _ => {}
         }
@@ -163,7 +449,11 @@ pub(crate) async fn seed(db: &Db, entity_usccs: &[(Uuid, String)], password: &Ne
         db,
         &Actor::system(),
         &region,
-        &FeeStandard { per_session: Money::from_fen(40_000), session_hours: 4, remote_allowance: Money::from_fen(20_000) },
+        &FeeStandard {
+            per_session: Money::from_fen(40_000),
+            session_hours: 4,
+            remote_allowance: Money::from_fen(20_000),
+        },
         now,
     )
     .await?;

@@ -137,14 +137,25 @@ pub const DEMO_GROUPS: [(&str, u32); 2] = [("A08", 3), ("A09", 2)];
 /// Draw the committee of a lot as the centre would, at `at`: the first expert drawn declines (so
 /// the demo shows a redraw), everyone else accepts and signs in. Returns the seated experts'
 /// usernames in draw order.
-pub async fn draw_committee(db: &Db, staff: &Actor, lot: Uuid, at: DateTime<Utc>) -> ServiceResult<Vec<String>> {
+pub async fn draw_committee(
+    db: &Db,
+    staff: &Actor,
+    lot: Uuid,
+    at: DateTime<Utc>,
+) -> ServiceResult<Vec<String>> {
     use crate::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
     draw::request(
         db,
         staff,
         lot,
         &DrawInput {
-            groups: DEMO_GROUPS.iter().map(|(c, n)| GroupInput { specialty: (*c).into(), count: *n }).collect(),
+            groups: DEMO_GROUPS
+                .iter()
+                .map(|(c, n)| GroupInput {
+                    specialty: (*c).into(),
+                    count: *n,
+                })
+                .collect(),
             representatives: vec![],
             evaluation_on: crate::tendering::day(at).to_string(),
             reply_within_minutes: Some(120),
@@ -155,23 +166,40 @@ pub async fn draw_committee(db: &Db, staff: &Actor, lot: Uuid, at: DateTime<Utc>
     .await?;
     let mut declined = false;
     loop {
-        let v = draw::view(db, staff, lot).await?.ok_or(ServiceError::NotFound("draw"))?;
+        let v = draw::view(db, staff, lot)
+            .await?
+            .ok_or(ServiceError::NotFound("draw"))?;
         let picks = v.picks.unwrap_or_default();
         let Some(p) = picks.iter().find(|p| p.status == "invited") else {
             let mut seated = vec![];
             for p in picks.iter().filter(|p| p.status == "accepted") {
                 let a = actor(db, &p.username).await?;
-                draw::check_in(db, &a, lot, &CheckInInput { id_number: crate::demo_experts::id_number(&p.username) }, at).await?;
+                draw::check_in(
+                    db,
+                    &a,
+                    lot,
+                    &CheckInInput {
+                        id_number: crate::demo_experts::id_number(&p.username),
+                    },
+                    at,
+                )
+                .await?;
                 seated.push(p.username.clone());
             }
             return Ok(seated);
         };
         let a = actor(db, &p.username).await?;
         let input = if declined {
-            ReplyInput { accept: true, reason: String::new() }
+            ReplyInput {
+                accept: true,
+                reason: String::new(),
+            }
         } else {
             declined = true;
-            ReplyInput { accept: false, reason: "评标当日另有工作安排".into() }
+            ReplyInput {
+                accept: false,
+                reason: "评标当日另有工作安排".into(),
+            }
         };
         draw::reply(db, &a, lot, &input, at).await?;
     }

@@ -5,8 +5,8 @@
 //! its change and the change's event in one transaction.
 
 pub mod accounts;
-pub mod alerts;
 pub mod actor;
+pub mod alerts;
 pub mod calendar;
 pub mod db;
 pub mod demo;

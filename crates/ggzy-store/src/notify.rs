@@ -32,7 +32,8 @@ pub struct Message<'a> {
 
 pub(crate) async fn send(tx: &mut Tx, m: &Message<'_>, now: DateTime<Utc>) -> ServiceResult<()> {
     let now = truncate_micros(now);
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO notifications (id, account_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(Uuid::now_v7())
@@ -44,7 +45,8 @@ pub(crate) async fn send(tx: &mut Tx, m: &Message<'_>, now: DateTime<Utc>) -> Se
     .bind(now)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     // Experts carry a phone and an email; other accounts get the in-platform message only.
     let addr: Option<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT phone, email FROM experts WHERE account_id = $1"
@@ -54,7 +56,8 @@ pub(crate) async fn send(tx: &mut Tx, m: &Message<'_>, now: DateTime<Utc>) -> Se
     .await?);
     if let Some((phone, email)) = addr {
         for (channel, address) in [("sms", phone), ("email", email)] {
-            on_tx!(tx, |c| sqlx::query(
+            on_tx!(tx, |c| {
+                sqlx::query(
                 "INSERT INTO outbox (id, channel, address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
             )
             .bind(Uuid::now_v7())
@@ -65,19 +68,22 @@ pub(crate) async fn send(tx: &mut Tx, m: &Message<'_>, now: DateTime<Utc>) -> Se
             .bind(now)
             .execute(c)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
     }
     Ok(())
 }
 
 pub async fn for_account(db: &Db, account: Uuid) -> ServiceResult<Vec<Notification>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100"
     )
     .bind(account)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// One outgoing email or SMS.
@@ -112,23 +118,27 @@ impl Sender for FileSender {
 
 /// Deliver what is waiting; a message that fails stays queued for the next run.
 pub async fn drain(db: &Db, sender: &dyn Sender, now: DateTime<Utc>) -> ServiceResult<usize> {
-    let rows: Vec<OutboxMessage> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<OutboxMessage> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, channel, address, subject, body FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT 200"
     )
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let mut n = 0;
     for m in rows {
         if let Err(e) = sender.deliver(&m) {
             tracing::warn!(channel = m.channel, error = %e, "message not delivered; will retry");
             continue;
         }
-        on_db!(db, |p| sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
-            .bind(truncate_micros(now))
-            .bind(m.id)
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_db!(db, |p| sqlx::query(
+            "UPDATE outbox SET sent_at = $1 WHERE id = $2"
+        )
+        .bind(truncate_micros(now))
+        .bind(m.id)
+        .execute(p)
+        .await?
+        .rows_affected());
         n += 1;
     }
     Ok(n)

@@ -16,8 +16,8 @@ use ggzy_store::ServiceError;
 use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
 use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
 use ggzy_store::tendering::evaluation::{
-    self as evaluation, AnswerInput, AskInput, AwardInput, ContractInput, EvaluationClarification, FollowUp, MemberView,
-    PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
+    self as evaluation, AnswerInput, AskInput, AwardInput, ContractInput, EvaluationClarification,
+    FollowUp, MemberView, PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
 };
 use ggzy_store::tendering::intake::{
     self, LotSummary, ProjectInput, RegisteredLot, RegisteredProject,
@@ -81,10 +81,7 @@ pub fn router() -> Router<AppState> {
         .route("/lots/{id}/bids/mine", get(my_bids).delete(withdraw_bid))
         .route("/lots/{id}/open", post(open_lot))
         .route("/lots/{id}/opening-record", get(opening_record))
-        .route(
-            "/lots/{id}/committee",
-            get(committee),
-        )
+        .route("/lots/{id}/committee", get(committee))
         .route("/lots/{id}/sheet", put(submit_sheet))
         .route(
             "/lots/{id}/bidder-clarifications",

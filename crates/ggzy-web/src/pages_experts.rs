@@ -17,7 +17,9 @@ use ggzy_core::FieldError;
 use ggzy_core::role::Permission;
 use ggzy_store::experts::credit::{self, CreditView};
 use ggzy_store::experts::draw::{self, Invitation};
-use ggzy_store::experts::{self, ApplicationInput, ExpertView, StatusInput, TieInput, UnavailableInput};
+use ggzy_store::experts::{
+    self, ApplicationInput, ExpertView, StatusInput, TieInput, UnavailableInput,
+};
 use ggzy_store::notify::{self, Notification};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -32,7 +34,9 @@ pub fn router() -> Router<AppState> {
 }
 
 fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
-    f.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str())
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 #[derive(Template)]
@@ -55,7 +59,13 @@ struct StatusQuery {
     status: Option<String>,
 }
 
-async fn registry(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>, Query(q): Query<StatusQuery>) -> Response {
+async fn registry(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Query(q): Query<StatusQuery>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     if !a.has(Permission::RegistryRead) {
         if a.account_id.is_some() && experts::expert_of(&s.db, &a).await.ok().flatten().is_some() {
@@ -64,8 +74,20 @@ async fn registry(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: H
         return Redirect::to("/experts/apply").into_response();
     }
     let status = q.status.unwrap_or_default();
-    match experts::list(&s.db, &a, (!status.is_empty()).then_some(status.as_str()), s.now()).await {
-        Ok(list) => render(&RegistryPage { experts: list, status, supervisor: a.has(Permission::Supervise), l }),
+    match experts::list(
+        &s.db,
+        &a,
+        (!status.is_empty()).then_some(status.as_str()),
+        s.now(),
+    )
+    .await
+    {
+        Ok(list) => render(&RegistryPage {
+            experts: list,
+            status,
+            supervisor: a.has(Permission::Supervise),
+            l,
+        }),
         Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -88,28 +110,65 @@ impl ApplyPage {
         v(&self.values, k)
     }
     fn err(&self, k: &str) -> Option<&FieldError> {
-        self.errors.iter().find(|e| e.field == k || e.field.starts_with(&format!("{k}[")))
+        self.errors
+            .iter()
+            .find(|e| e.field == k || e.field.starts_with(&format!("{k}[")))
     }
 }
 
-async fn apply_response(s: &AppState, l: Layout, errors: Vec<FieldError>, values: Vec<(String, String)>, done: bool) -> Response {
+async fn apply_response(
+    s: &AppState,
+    l: Layout,
+    errors: Vec<FieldError>,
+    values: Vec<(String, String)>,
+    done: bool,
+) -> Response {
     let tree = experts::specialty_tree(&s.db).await.unwrap_or_default();
-    let specialties = tree.iter().filter(|(c, _)| c.depth() >= 1).map(|(c, _)| (c.to_string(), tree.path_zh(c))).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&ApplyPage { specialties, errors, values, done, l });
+    let specialties = tree
+        .iter()
+        .filter(|(c, _)| c.depth() >= 1)
+        .map(|(c, _)| (c.to_string(), tree.path_zh(c)))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&ApplyPage {
+        specialties,
+        errors,
+        values,
+        done,
+        l,
+    });
     *r.status_mut() = status;
     r
 }
 
-async fn apply_page(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>) -> Response {
+async fn apply_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     apply_response(&s, l, vec![], vec![], false).await
 }
 
-async fn apply_submit(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>, Form(f): Form<Vec<(String, String)>>) -> Response {
+async fn apply_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     let tie = |u: &str, n: &str, left: &str| {
-        (!v(&f, u).trim().is_empty()).then(|| TieInput { uscc: v(&f, u).into(), note: v(&f, n).into(), left_on: (!left.is_empty()).then(|| v(&f, left).to_string()) })
+        (!v(&f, u).trim().is_empty()).then(|| TieInput {
+            uscc: v(&f, u).into(),
+            note: v(&f, n).into(),
+            left_on: (!left.is_empty()).then(|| v(&f, left).to_string()),
+        })
     };
     let input = ApplicationInput {
         username: v(&f, "username").into(),
@@ -126,12 +185,24 @@ async fn apply_submit(State(s): State<AppState>, CurrentActor(a): CurrentActor, 
         region_code: v(&f, "region_code").into(),
         phone: v(&f, "phone").into(),
         email: v(&f, "email").into(),
-        specialties: f.iter().filter(|(k, x)| k == "specialties" && !x.is_empty()).map(|(_, x)| x.clone()).collect(),
-        former_employers: tie("former_uscc", "former_name", "former_left_on").into_iter().collect(),
-        conflicts: tie("conflict_uscc", "conflict_note", "").into_iter().collect(),
+        specialties: f
+            .iter()
+            .filter(|(k, x)| k == "specialties" && !x.is_empty())
+            .map(|(_, x)| x.clone())
+            .collect(),
+        former_employers: tie("former_uscc", "former_name", "former_left_on")
+            .into_iter()
+            .collect(),
+        conflicts: tie("conflict_uscc", "conflict_note", "")
+            .into_iter()
+            .collect(),
     };
     // Never echo the password or the identity number back into the page.
-    let keep: Vec<(String, String)> = f.iter().filter(|(k, _)| k != "password" && k != "id_number").cloned().collect();
+    let keep: Vec<(String, String)> = f
+        .iter()
+        .filter(|(k, _)| k != "password" && k != "id_number")
+        .cloned()
+        .collect();
     match experts::apply(&s.db, &a, &input, s.now()).await {
         Ok(_) => apply_response(&s, l, vec![], vec![], true).await,
         Err(ServiceError::Invalid(i)) => apply_response(&s, l, i.0, keep, false).await,
@@ -173,7 +244,14 @@ impl ExpertPage {
     }
 }
 
-async fn expert_response(s: &AppState, a: &Actor, l: Layout, id: Uuid, errors: Vec<FieldError>, done: Option<String>) -> Response {
+async fn expert_response(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    done: Option<String>,
+) -> Response {
     let now = s.now();
     let e = match experts::get(&s.db, a, id, now).await {
         Ok(e) => e,
@@ -188,10 +266,24 @@ async fn expert_response(s: &AppState, a: &Actor, l: Layout, id: Uuid, errors: V
         Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     };
     let own = a.account_id == Some(e.account_id);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let mut r = render(&ExpertPage {
-        invitations: if own { draw::invitations(&s.db, a).await.unwrap_or_default() } else { vec![] },
-        notifications: if own { notify::for_account(&s.db, e.account_id).await.unwrap_or_default() } else { vec![] },
+        invitations: if own {
+            draw::invitations(&s.db, a).await.unwrap_or_default()
+        } else {
+            vec![]
+        },
+        notifications: if own {
+            notify::for_account(&s.db, e.account_id)
+                .await
+                .unwrap_or_default()
+        } else {
+            vec![]
+        },
         supervisor: a.has(Permission::Supervise),
         staff: a.has(Permission::IntakeProcess),
         own,
@@ -205,7 +297,12 @@ async fn expert_response(s: &AppState, a: &Actor, l: Layout, id: Uuid, errors: V
     r
 }
 
-async fn me_page(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>) -> Response {
+async fn me_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     match experts::expert_of(&s.db, &a).await {
         Ok(Some(id)) => expert_response(&s, &a, l, id, vec![], None).await,
@@ -215,32 +312,93 @@ async fn me_page(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: He
     }
 }
 
-async fn me_submit(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>, Form(f): Form<Vec<(String, String)>>) -> Response {
+async fn me_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
-    let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else { return forbidden_page(l, &a, 403) };
+    let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
+        return forbidden_page(l, &a, 403);
+    };
     let now = s.now();
     let r = match v(&f, "action") {
-        "unavailable" => experts::add_unavailability(&s.db, &a, &UnavailableInput { from: v(&f, "from").into(), until: v(&f, "until").into(), reason: v(&f, "reason").into() }, now).await,
-        "conflict" => experts::declare_conflict(&s.db, &a, &TieInput { uscc: v(&f, "uscc").into(), note: v(&f, "note").into(), left_on: None }, now).await,
+        "unavailable" => {
+            experts::add_unavailability(
+                &s.db,
+                &a,
+                &UnavailableInput {
+                    from: v(&f, "from").into(),
+                    until: v(&f, "until").into(),
+                    reason: v(&f, "reason").into(),
+                },
+                now,
+            )
+            .await
+        }
+        "conflict" => {
+            experts::declare_conflict(
+                &s.db,
+                &a,
+                &TieInput {
+                    uscc: v(&f, "uscc").into(),
+                    note: v(&f, "note").into(),
+                    left_on: None,
+                },
+                now,
+            )
+            .await
+        }
         _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
     };
     finish(&s, &a, l, id, r, v(&f, "action")).await
 }
 
-async fn expert_page(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>, Path(id): Path<Uuid>) -> Response {
+async fn expert_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     expert_response(&s, &a, l, id, vec![], None).await
 }
 
-async fn expert_submit(State(s): State<AppState>, CurrentActor(a): CurrentActor, h: HeaderMap, Extension(c): Extension<CsrfToken>, Path(id): Path<Uuid>, Form(f): Form<Vec<(String, String)>>) -> Response {
+async fn expert_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     let now = s.now();
     let r = match v(&f, "action") {
-        "status" => experts::set_status(&s.db, &a, id, &StatusInput { status: v(&f, "status").into(), reason: v(&f, "reason").into() }, now).await,
+        "status" => {
+            experts::set_status(
+                &s.db,
+                &a,
+                id,
+                &StatusInput {
+                    status: v(&f, "status").into(),
+                    reason: v(&f, "reason").into(),
+                },
+                now,
+            )
+            .await
+        }
         "misconduct" => {
             let ban = (v(&f, "ban") == "on").then(|| credit::BanInput {
                 until: Some(v(&f, "ban_until").to_string()).filter(|x| !x.is_empty()),
-                scope: f.iter().filter(|(k, _)| k == "ban_scope").map(|(_, x)| x.clone()).collect(),
+                scope: f
+                    .iter()
+                    .filter(|(k, _)| k == "ban_scope")
+                    .map(|(_, x)| x.clone())
+                    .collect(),
             });
             let input = credit::MisconductInput {
                 lot_id: v(&f, "lot_id").parse().ok(),
@@ -253,13 +411,22 @@ async fn expert_submit(State(s): State<AppState>, CurrentActor(a): CurrentActor,
             };
             credit::record_misconduct(&s.db, &a, id, &input, now).await
         }
-        "credit_check" => experts::record_dishonest_check(&s.db, &a, id, v(&f, "dishonest") == "yes", now).await,
+        "credit_check" => {
+            experts::record_dishonest_check(&s.db, &a, id, v(&f, "dishonest") == "yes", now).await
+        }
         _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
     };
     finish(&s, &a, l, id, r, v(&f, "action")).await
 }
 
-async fn finish(s: &AppState, a: &Actor, l: Layout, id: Uuid, r: Result<(), ServiceError>, action: &str) -> Response {
+async fn finish(
+    s: &AppState,
+    a: &Actor,
+    l: Layout,
+    id: Uuid,
+    r: Result<(), ServiceError>,
+    action: &str,
+) -> Response {
     match r {
         Ok(()) => expert_response(s, a, l, id, vec![], Some(action.to_string())).await,
         Err(ServiceError::Invalid(i)) => expert_response(s, a, l, id, i.0, None).await,

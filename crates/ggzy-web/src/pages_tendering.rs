@@ -368,9 +368,18 @@ async fn build_lot(
     };
     let record = bids::opening_record(&s.db, a, id).await.ok().flatten();
     let members = t!(evaluation::members(&s.db, a, id).await);
-    let draw = ggzy_store::experts::draw::view(&s.db, a, id).await.ok().flatten();
-    let clarifications = evaluation::bidder_clarifications(&s.db, a, id).await.unwrap_or_default();
-    let demo_id_number = match (&s.demo, &a.username, draw.as_ref().and_then(|d| d.mine.as_ref())) {
+    let draw = ggzy_store::experts::draw::view(&s.db, a, id)
+        .await
+        .ok()
+        .flatten();
+    let clarifications = evaluation::bidder_clarifications(&s.db, a, id)
+        .await
+        .unwrap_or_default();
+    let demo_id_number = match (
+        &s.demo,
+        &a.username,
+        draw.as_ref().and_then(|d| d.mine.as_ref()),
+    ) {
         (Some(_), Some(u), Some(_)) => Some(ggzy_store::demo_experts::id_number(u)),
         _ => None,
     };
@@ -674,7 +683,9 @@ async fn act(
                 bidder_id: v(f, "bidder_id").parse().unwrap_or_default(),
                 question: v(f, "question").into(),
             };
-            evaluation::ask_bidder(db, a, id, &input, now).await.map(drop)
+            evaluation::ask_bidder(db, a, id, &input, now)
+                .await
+                .map(drop)
         }
         "answer_bidder" => {
             let input = evaluation::AnswerInput {

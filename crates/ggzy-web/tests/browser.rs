@@ -539,27 +539,60 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
         ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
     let t0 = now - chrono::Duration::days(22);
-    let lot = demo_tendering::walk(&t.db, &app.state.vault, "浏览器评标测试工程", "open_tender", Walk::Opened, t0)
-        .await
-        .expect("opened lot");
+    let lot = demo_tendering::walk(
+        &t.db,
+        &app.state.vault,
+        "浏览器评标测试工程",
+        "open_tender",
+        Walk::Opened,
+        t0,
+    )
+    .await
+    .expect("opened lot");
     // Centre staff draw the committee (the page form does the same through /lots/{id}/act).
     let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
     let input = DrawInput {
         groups: vec![
-            GroupInput { specialty: "A08".into(), count: 3 },
-            GroupInput { specialty: "A09".into(), count: 2 },
+            GroupInput {
+                specialty: "A08".into(),
+                count: 3,
+            },
+            GroupInput {
+                specialty: "A09".into(),
+                count: 2,
+            },
         ],
         representatives: vec![],
         evaluation_on: ggzy_store::tendering::day(now).to_string(),
         reply_within_minutes: Some(120),
         cross_region: vec![],
     };
-    draw::request(&t.db, &staff, lot, &input, now).await.expect("draw");
-    let picks = draw::view(&t.db, &staff, lot).await.expect("view").expect("draw").picks.expect("picks");
+    draw::request(&t.db, &staff, lot, &input, now)
+        .await
+        .expect("draw");
+    let picks = draw::view(&t.db, &staff, lot)
+        .await
+        .expect("view")
+        .expect("draw")
+        .picks
+        .expect("picks");
     let me = picks[0].username.clone();
     for p in &picks[1..] {
-        let a = actor_of(&t.db, &p.username, "127.0.0.1").await.expect("expert");
-        draw::reply(&t.db, &a, lot, &ReplyInput { accept: true, reason: String::new() }, now).await.expect("accept");
+        let a = actor_of(&t.db, &p.username, "127.0.0.1")
+            .await
+            .expect("expert");
+        draw::reply(
+            &t.db,
+            &a,
+            lot,
+            &ReplyInput {
+                accept: true,
+                reason: String::new(),
+            },
+            now,
+        )
+        .await
+        .expect("accept");
     }
 
     let (_driver, url) = start_driver().await;
@@ -576,14 +609,23 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     let hint = text_of(&c, "#check-in p.muted code").await;
     fill(&c, "id_number", "110105194912310021").await;
     click(&c, "#check-in button[type=submit]").await;
-    assert!(text_of(&c, ".alert li").await.contains("身份证号码与专家库登记不一致"));
+    assert!(
+        text_of(&c, ".alert li")
+            .await
+            .contains("身份证号码与专家库登记不一致")
+    );
     fill(&c, "id_number", &hint).await;
     click(&c, "#check-in button[type=submit]").await;
     assert!(text_of(&c, "#done").await.contains("check_in"));
-    c.execute("document.getElementById('draw').scrollIntoView()", vec![]).await.expect("scroll");
+    c.execute("document.getElementById('draw').scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
     shot(&c, "expert-draw-card").await;
     // Score every bid: the objective criterion the same for everyone, one value out of range first.
-    let inputs = c.find_all(Locator::Css("#sheet input[type=number]")).await.expect("inputs");
+    let inputs = c
+        .find_all(Locator::Css("#sheet input[type=number]"))
+        .await
+        .expect("inputs");
     assert!(!inputs.is_empty(), "the scoring form lists the opened bids");
     let names: Vec<String> = {
         let mut v = vec![];
@@ -593,14 +635,24 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
         v
     };
     for (k, n) in names.iter().enumerate() {
-        let value = if n.ends_with(".technical") { if k == 0 { "26" } else { "20" } } else if n.ends_with(".manager") { "8" } else { "4" };
+        let value = if n.ends_with(".technical") {
+            if k == 0 { "26" } else { "20" }
+        } else if n.ends_with(".manager") {
+            "8"
+        } else {
+            "4"
+        };
         // The browser's own range check would stop the form; the server's is the one under test.
         c.execute(&format!("document.querySelector('[name=\"{n}\"]').removeAttribute('max'); document.querySelector('[name=\"{n}\"]').value = '{value}';"), vec![])
             .await
             .expect("set score");
     }
     click(&c, "#sheet button[type=submit]").await;
-    assert!(text_of(&c, ".alert li").await.contains("分值应在 0 至 25 之间"));
+    assert!(
+        text_of(&c, ".alert li")
+            .await
+            .contains("分值应在 0 至 25 之间")
+    );
     shot(&c, "expert-score-refused").await;
     for n in names.iter().filter(|n| n.ends_with(".technical")) {
         fill(&c, n, "20").await;

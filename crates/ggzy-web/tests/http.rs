@@ -1095,13 +1095,20 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     app.as_user("staff").await;
     let today = ggzy_store::tendering::day(ggzy_core::clock::Clock::now(clock)).to_string();
     let draw_body = |n: u32| json!({"groups": [{"specialty": "A08", "count": n}, {"specialty": "A09", "count": 2}], "evaluation_on": today});
-    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), draw_body(2)).await;
+    let (st, body) = app
+        .post(&format!("/api/v1/lots/{lot}/draw"), draw_body(2))
+        .await;
     assert_eq!(
         (st, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("evaluation.committee_size")),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("evaluation.committee_size")
+        ),
         "{b}: {body}"
     );
-    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), draw_body(3)).await;
+    let (st, body) = app
+        .post(&format!("/api/v1/lots/{lot}/draw"), draw_body(3))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
     let (_, proof) = app.get(&format!("/api/v1/lots/{lot}/draw/proof")).await;
     assert_eq!(proof["revealed"], false, "{b}: {proof}");
@@ -1109,7 +1116,10 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     assert_eq!(seated.len(), 5, "{b}");
     app.as_user("principal").await;
     let (_, v) = app.get(&format!("/api/v1/lots/{lot}/draw")).await;
-    assert!(v["picks"].is_null(), "{b}: the principal must not see the drawn list: {v}");
+    assert!(
+        v["picks"].is_null(),
+        "{b}: the principal must not see the drawn list: {v}"
+    );
     let bidder_ids: Vec<String> = record["lines"]
         .as_array()
         .expect("lines")
@@ -1166,9 +1176,13 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
     app.as_user("supervisor").await;
     let (_, alerts) = app.get("/api/v1/alerts").await;
     assert!(
-        alerts.as_array().expect("alerts").iter().any(|a| a["lot_id"] == lot.as_str()
-            && a["kind"] == "evaluation.abnormal_score"
-            && a["evidence"]["score"] == 0),
+        alerts
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .any(|a| a["lot_id"] == lot.as_str()
+                && a["kind"] == "evaluation.abnormal_score"
+                && a["evidence"]["score"] == 0),
         "{b}: the abnormal score reaches the supervisor: {alerts}"
     );
     // Publicity: 2 days is too short; 3 days passes; no award before it ends.
@@ -1310,18 +1324,52 @@ async fn seat_drawn_committee(app: &TestApp, lot: &str) -> Vec<String> {
         }
         for u in invited {
             app.as_user(&u).await;
-            let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/reply"), json!({"accept": false})).await;
-            assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("draw.reason_required")), "{body}");
-            let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/reply"), json!({"accept": true})).await;
+            let (st, body) = app
+                .post(
+                    &format!("/api/v1/lots/{lot}/draw/reply"),
+                    json!({"accept": false}),
+                )
+                .await;
+            assert_eq!(
+                (st, body["code"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("draw.reason_required")
+                ),
+                "{body}"
+            );
+            let (st, body) = app
+                .post(
+                    &format!("/api/v1/lots/{lot}/draw/reply"),
+                    json!({"accept": true}),
+                )
+                .await;
             assert_eq!(st, StatusCode::OK, "{body}");
         }
     }
     let seated = drawn_members(app, lot).await;
     for u in &seated {
         app.as_user(u).await;
-        let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/check-in"), json!({"id_number": "110105194912310021"})).await;
-        assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("draw.identity_mismatch")), "{body}");
-        let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw/check-in"), json!({"id_number": ggzy_store::demo_experts::id_number(u)})).await;
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/draw/check-in"),
+                json!({"id_number": "110105194912310021"}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("draw.identity_mismatch")
+            ),
+            "{body}"
+        );
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/draw/check-in"),
+                json!({"id_number": ggzy_store::demo_experts::id_number(u)}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{body}");
     }
     seated
@@ -1539,7 +1587,12 @@ async fn experts_apply_are_vetted_and_carry_credit_over_the_api_and_pages() {
         });
         let (st, e) = app.post("/api/v1/experts", body.clone()).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
-        let fields: Vec<&str> = e["fields"].as_array().expect("fields").iter().filter_map(|x| x["field"].as_str()).collect();
+        let fields: Vec<&str> = e["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .filter_map(|x| x["field"].as_str())
+            .collect();
         for f in ["id_number", "specialties[1]", "former_employers[0].uscc"] {
             assert!(fields.contains(&f), "{b}: {f} in {fields:?}");
         }
@@ -1552,30 +1605,97 @@ async fn experts_apply_are_vetted_and_carry_credit_over_the_api_and_pages() {
         // Centre staff may read the registry but not vet; the department vets.
         app.as_user("staff").await;
         let (_, list) = app.get("/api/v1/experts?status=pending").await;
-        assert!(list.as_array().expect("list").iter().any(|x| x["id"] == id.as_str()), "{b}: {list}");
-        let (st, _) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "active"})).await;
+        assert!(
+            list.as_array()
+                .expect("list")
+                .iter()
+                .any(|x| x["id"] == id.as_str()),
+            "{b}: {list}"
+        );
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/experts/{id}/status"),
+                json!({"status": "active"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
         app.as_user("supervisor").await;
-        let (st, e) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "refused"})).await;
-        assert_eq!((st, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("expert.reason_required")), "{b}");
-        let (st, _) = app.post(&format!("/api/v1/experts/{id}/status"), json!({"status": "active"})).await;
+        let (st, e) = app
+            .post(
+                &format!("/api/v1/experts/{id}/status"),
+                json!({"status": "refused"}),
+            )
+            .await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("expert.reason_required")
+            ),
+            "{b}"
+        );
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/experts/{id}/status"),
+                json!({"status": "active"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{b}");
         let (st, e) = app.post(&format!("/api/v1/experts/{id}/misconduct"), json!({
             "description": "评标中私下接触投标人", "regulation": "招标投标法实施条例", "article": "72", "points": 30,
             "ban": {"until": "2099-12-31", "scope": ["construction"]}
         })).await;
         assert_eq!(st, StatusCode::OK, "{b}: {e}");
-        let page = app.client.get(app.url(&format!("/experts/{id}"))).send().await.expect("page").text().await.expect("text");
-        assert!(page.contains("id=\"credit-score\">70<") && page.contains("2099-12-31"), "{b}");
-        let registry = app.client.get(app.url("/experts")).send().await.expect("page").text().await.expect("text");
-        assert!(registry.contains("钟南") && registry.contains("林教授"), "{b}");
+        let page = app
+            .client
+            .get(app.url(&format!("/experts/{id}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            page.contains("id=\"credit-score\">70<") && page.contains("2099-12-31"),
+            "{b}"
+        );
+        let registry = app
+            .client
+            .get(app.url("/experts"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            registry.contains("钟南") && registry.contains("林教授"),
+            "{b}"
+        );
         // The approved expert signs in with the expert role and sees an explained empty page.
         let (st, me) = app.login("newexpert").await;
         assert_eq!(st, StatusCode::OK, "{b}: {me}");
-        let mine = app.client.get(app.url("/experts/me")).send().await.expect("page").text().await.expect("text");
-        assert!(mine.contains("暂无抽取邀请") && mine.contains("禁止评标"), "{b}");
+        let mine = app
+            .client
+            .get(app.url("/experts/me"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            mine.contains("暂无抽取邀请") && mine.contains("禁止评标"),
+            "{b}"
+        );
         let (_, sp) = app.get("/api/v1/specialties").await;
-        assert!(sp.as_array().expect("table").iter().any(|x| x["code"] == "A040103"), "{b}");
+        assert!(
+            sp.as_array()
+                .expect("table")
+                .iter()
+                .any(|x| x["code"] == "A040103"),
+            "{b}"
+        );
         app.finish().await;
     }
 }

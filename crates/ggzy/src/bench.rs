@@ -621,14 +621,25 @@ pub async fn run(a: BenchArgs) -> Result<()> {
 /// for the requested specialties, timed in the same run.
 fn expert_draw(n: usize, runs: usize) -> Result<()> {
     use ggzy_core::draw;
-    use ggzy_core::expert::{self as ex, Ban, DrawSpec, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope};
+    use ggzy_core::expert::{
+        self as ex, Ban, DrawSpec, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope,
+    };
     use ggzy_core::region::DivisionCode;
     use ggzy_core::specialty::{SpecialtyCode, SpecialtyTree};
     use std::collections::BTreeSet;
     let tree = SpecialtyTree::default_cn();
-    let leaves: Vec<SpecialtyCode> = tree.iter().map(|(c, _)| c.clone()).filter(|c| c.depth() >= 2).collect();
+    let leaves: Vec<SpecialtyCode> = tree
+        .iter()
+        .map(|(c, _)| c.clone())
+        .filter(|c| c.depth() >= 2)
+        .collect();
     let region = |s: &str| DivisionCode::parse("r", s).expect("region");
-    let regions = [region("330203"), region("330212"), region("330200"), region("330100")];
+    let regions = [
+        region("330203"),
+        region("330212"),
+        region("330200"),
+        region("330100"),
+    ];
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("day");
     let parties = Parties {
         principal: "P0".into(),
@@ -656,20 +667,48 @@ fn expert_draw(n: usize, runs: usize) -> Result<()> {
             };
             ExpertProfile {
                 id: uuid::Uuid::from_u128(i as u128 + 1),
-                status: if tie == 0 { ExpertStatus::Suspended } else { ExpertStatus::Active },
+                status: if tie == 0 {
+                    ExpertStatus::Suspended
+                } else {
+                    ExpertStatus::Active
+                },
                 specialties: vec![leaves[(r >> 8) as usize % leaves.len()].clone()],
                 senior_title: tie != 1,
                 practice_years: 5 + (r >> 20) as u32 % 25,
                 region: regions[(r >> 28) as usize % regions.len()].clone(),
-                employer: Some(if tie == 2 { party(r >> 32) } else { format!("E{}", i % 50_000) }),
-                former_employers: if tie == 3 { vec![(party(r >> 34), day - chrono::Duration::days(300))] } else { vec![] },
-                conflicts: if tie == 4 { vec![party(r >> 36)] } else { vec![] },
+                employer: Some(if tie == 2 {
+                    party(r >> 32)
+                } else {
+                    format!("E{}", i % 50_000)
+                }),
+                former_employers: if tie == 3 {
+                    vec![(party(r >> 34), day - chrono::Duration::days(300))]
+                } else {
+                    vec![]
+                },
+                conflicts: if tie == 4 {
+                    vec![party(r >> 36)]
+                } else {
+                    vec![]
+                },
                 department: (tie == 5).then(|| "DEPT".to_string()),
                 unavailable: if tie == 6 { vec![(day, day)] } else { vec![] },
                 dishonest: tie == 7,
-                bans: if tie == 8 { vec![Ban { from: day - chrono::Duration::days(10), until: None, scope: vec![] }] } else { vec![] },
+                bans: if tie == 8 {
+                    vec![Ban {
+                        from: day - chrono::Duration::days(10),
+                        until: None,
+                        scope: vec![],
+                    }]
+                } else {
+                    vec![]
+                },
                 credit_score: if tie == 9 { 40 } else { 100 },
-                services: if tie == 10 { vec![("P0".into(), day - chrono::Duration::days(5)); 3] } else { vec![] },
+                services: if tie == 10 {
+                    vec![("P0".into(), day - chrono::Duration::days(5)); 3]
+                } else {
+                    vec![]
+                },
             }
         })
         .collect();
@@ -692,13 +731,20 @@ fn expert_draw(n: usize, runs: usize) -> Result<()> {
         let t = Instant::now();
         let matched = pool
             .iter()
-            .filter(|e| spec.groups.iter().any(|(g, _)| e.specialties.iter().any(|c| c.within(g))))
+            .filter(|e| {
+                spec.groups
+                    .iter()
+                    .any(|(g, _)| e.specialties.iter().any(|c| c.within(g)))
+            })
             .count();
         bases.push(t.elapsed());
         std::hint::black_box(matched);
         let t = Instant::now();
         let s = ex::screen(&pool, &spec, &pack, &BTreeSet::new());
-        anyhow::ensure!(ex::too_few(&s).is_none(), "the bench pool cannot fill the request");
+        anyhow::ensure!(
+            ex::too_few(&s).is_none(),
+            "the bench pool cannot fill the request"
+        );
         let seed = ggzy_seal::sm3(&[b"bench", &(k as u64).to_be_bytes()]);
         let _commitment = draw::commitment(&seed);
         let _snapshot = draw::snapshot_hash(&s.groups);
@@ -713,11 +759,28 @@ fn expert_draw(n: usize, runs: usize) -> Result<()> {
     };
     let (p50, p99) = (pct(&mut times, 0.5), pct(&mut times, 0.99));
     let b50 = pct(&mut bases, 0.5);
-    println!("expert draw: pool {n} built in {:.1} s; {} eligible across A0801×3 A0802×2 A0901×2 (local scope, every avoidance rule)", built.as_secs_f64(), eligible);
-    println!("  draw (screen + snapshot SM3 + commitment + draw), {runs} runs: p50 {:.1} ms, p99 {:.1} ms", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
-    println!("  baseline: bare specialty scan of the same pool p50 {:.1} ms; ratio draw/scan {:.2}", b50.as_secs_f64() * 1e3, p50.as_secs_f64() / b50.as_secs_f64().max(1e-9));
+    println!(
+        "expert draw: pool {n} built in {:.1} s; {} eligible across A0801×3 A0802×2 A0901×2 (local scope, every avoidance rule)",
+        built.as_secs_f64(),
+        eligible
+    );
+    println!(
+        "  draw (screen + snapshot SM3 + commitment + draw), {runs} runs: p50 {:.1} ms, p99 {:.1} ms",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
+    println!(
+        "  baseline: bare specialty scan of the same pool p50 {:.1} ms; ratio draw/scan {:.2}",
+        b50.as_secs_f64() * 1e3,
+        p50.as_secs_f64() / b50.as_secs_f64().max(1e-9)
+    );
     if let (Some(a), Some(b)) = (rss0, rss1) {
-        println!("  memory: pool resident {:.0} MiB ({:.0} bytes per expert); process {:.0} MiB", (b.saturating_sub(a)) as f64 / 1024.0, (b.saturating_sub(a)) as f64 * 1024.0 / n as f64, b as f64 / 1024.0);
+        println!(
+            "  memory: pool resident {:.0} MiB ({:.0} bytes per expert); process {:.0} MiB",
+            (b.saturating_sub(a)) as f64 / 1024.0,
+            (b.saturating_sub(a)) as f64 * 1024.0 / n as f64,
+            b as f64 / 1024.0
+        );
     }
     Ok(())
 }

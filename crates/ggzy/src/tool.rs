@@ -273,7 +273,11 @@ pub fn verify_draw(a: &VerifyDrawArgs) -> Result<()> {
     }
     for r in &p.rounds {
         ggzy_core::draw::verify(r).map_err(|e| anyhow::anyhow!("draw does not verify: {e}"))?;
-        let eligible: Vec<String> = r.groups.iter().map(|g| format!("{}:{}", g.specialty, g.eligible.len())).collect();
+        let eligible: Vec<String> = r
+            .groups
+            .iter()
+            .map(|g| format!("{}:{}", g.specialty, g.eligible.len()))
+            .collect();
         println!(
             "OK: round {} of lot {}: seed matches commitment {}, pool snapshot {} ({}), {} experts recomputed",
             r.round,

@@ -564,13 +564,19 @@ async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
         .fetch_one(pool)
         .await
         .expect("awarded demo lot");
-    let proof = ggzy_store::experts::draw::proof(&db, lot).await.expect("proof");
+    let proof = ggzy_store::experts::draw::proof(&db, lot)
+        .await
+        .expect("proof");
     assert!(proof.revealed);
     let good = dir.path().join("proof.json");
     std::fs::write(&good, serde_json::to_vec(&proof).expect("json")).expect("write");
     let out = ggzy().arg("verify-draw").arg(&good).output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.starts_with("OK: round 1"), "{text}");
     assert_eq!(text.lines().count(), proof.rounds.len());
 

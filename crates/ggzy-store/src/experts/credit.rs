@@ -28,14 +28,21 @@ pub(crate) async fn deductions(db: &Db, expert: Uuid) -> ServiceResult<Vec<Deduc
     .await?);
     Ok(rows
         .into_iter()
-        .map(|(on, points)| Deduction { on, points: points.max(0) as u32 })
+        .map(|(on, points)| Deduction {
+            on,
+            points: points.max(0) as u32,
+        })
         .collect())
 }
 
 /// The expert's credit score on `today`.
 pub async fn score(db: &Db, expert: Uuid, today: NaiveDate) -> ServiceResult<u32> {
     let ds = deductions(db, expert).await?;
-    Ok(ex::credit_score(&ds, today, ExpertPack::v2025().credit_cycle_months.value))
+    Ok(ex::credit_score(
+        &ds,
+        today,
+        ExpertPack::v2025().credit_cycle_months.value,
+    ))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -49,14 +56,29 @@ pub struct RatingInput {
 }
 
 /// After the report, the principal and the supervisor each rate every expert of the committee.
-pub async fn rate(db: &Db, actor: &Actor, lot_id: Uuid, input: &RatingInput, now: DateTime<Utc>) -> ServiceResult<()> {
+pub async fn rate(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &RatingInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let lot = tendering::load(db, lot_id).await?;
     let side = match party_of(actor, &lot) {
         Some(Party::Tenderer) => "principal",
-        Some(Party::Supervisor) if actor.grant_for(Permission::Supervise, &lot.region).is_some() => "supervisor",
+        Some(Party::Supervisor)
+            if actor
+                .grant_for(Permission::Supervise, &lot.region)
+                .is_some() =>
+        {
+            "supervisor"
+        }
         _ => return Err(ServiceError::Forbidden(Permission::Supervise)),
     };
-    if matches!(lot.state.stage, Stage::Evaluating | Stage::Registered | Stage::Tendering | Stage::Prequalifying) {
+    if matches!(
+        lot.state.stage,
+        Stage::Evaluating | Stage::Registered | Stage::Tendering | Stage::Prequalifying
+    ) {
         return Err(ServiceError::OutOfOrder {
             stage: lot.state.stage.as_str(),
             waits_for: lot.state.stage.waits_for(),
@@ -64,21 +86,36 @@ pub async fn rate(db: &Db, actor: &Actor, lot_id: Uuid, input: &RatingInput, now
         });
     }
     if !(1..=5).contains(&input.stars) {
-        return Err(FieldError::new("stars", "rating.stars", "评价应为 1 至 5 星", "A rating is 1 to 5 stars").into());
+        return Err(FieldError::new(
+            "stars",
+            "rating.stars",
+            "评价应为 1 至 5 星",
+            "A rating is 1 to 5 stars",
+        )
+        .into());
     }
     let expert = profile_row(db, input.expert_id).await?;
-    let sat: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
+    let sat: Option<(i64,)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2 AND member_kind = 'expert'"
     )
     .bind(lot_id)
     .bind(expert.account_id)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     if sat.is_none() {
-        return Err(FieldError::new("expert_id", "rating.not_member", "该专家不是本标段评标委员会成员", "This expert did not sit on this lot's committee").into());
+        return Err(FieldError::new(
+            "expert_id",
+            "rating.not_member",
+            "该专家不是本标段评标委员会成员",
+            "This expert did not sit on this lot's committee",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, |c| sqlx::query(
+    let n = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO expert_ratings (lot_id, expert_id, rater_side, rated_by, stars, comment, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
     )
     .bind(lot_id)
@@ -90,11 +127,28 @@ pub async fn rate(db: &Db, actor: &Actor, lot_id: Uuid, input: &RatingInput, now
     .bind(truncate_micros(now))
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     if n == 0 {
-        return Err(FieldError::new("expert_id", "rating.exists", "已评价过该专家", "You have rated this expert already").into());
+        return Err(FieldError::new(
+            "expert_id",
+            "rating.exists",
+            "已评价过该专家",
+            "You have rated this expert already",
+        )
+        .into());
     }
-    log_expert(&mut tx, actor, side, lot.region.as_str(), input.expert_id, "expert.rated", serde_json::json!({"lot": lot_id, "side": side, "stars": input.stars}), now).await?;
+    log_expert(
+        &mut tx,
+        actor,
+        side,
+        lot.region.as_str(),
+        input.expert_id,
+        "expert.rated",
+        serde_json::json!({"lot": lot_id, "side": side, "stars": input.stars}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -129,7 +183,13 @@ pub struct MisconductInput {
 }
 
 /// The department records misconduct: a deduction, optionally a ban, both enforced at the next draw.
-pub async fn record_misconduct(db: &Db, actor: &Actor, expert: Uuid, input: &MisconductInput, now: DateTime<Utc>) -> ServiceResult<()> {
+pub async fn record_misconduct(
+    db: &Db,
+    actor: &Actor,
+    expert: Uuid,
+    input: &MisconductInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let row = profile_row(db, expert).await?;
     let region = DivisionCode::parse("region", &row.region_code)?;
     let g = actor.require(Permission::Supervise, &region)?.clone();
@@ -138,36 +198,57 @@ pub async fn record_misconduct(db: &Db, actor: &Actor, expert: Uuid, input: &Mis
     let regulation = ggzy_core::error::text(&mut errs, "regulation", &input.regulation, 100);
     let article = ggzy_core::error::text(&mut errs, "article", &input.article, 20);
     if input.points > 100 {
-        errs.push(FieldError::new("points", "misconduct.points", "扣分应在 0 至 100 之间", "Points lie between 0 and 100"));
+        errs.push(FieldError::new(
+            "points",
+            "misconduct.points",
+            "扣分应在 0 至 100 之间",
+            "Points lie between 0 and 100",
+        ));
     }
     let today = tendering::day(now);
     let until = match input.ban.as_ref().and_then(|b| b.until.as_deref()) {
-        Some(u) => match NaiveDate::parse_from_str(u.trim(), "%Y-%m-%d") {
-            Ok(d) if d >= today => Some(d),
-            Ok(_) => {
-                errs.push(FieldError::new("ban.until", "ban.past", "禁止期的结束日期不能早于今天", "A ban cannot end before today"));
+        Some(u) => match ggzy_core::entity::parse_date(&mut errs, "ban.until", u) {
+            Some(d) if d < today => {
+                errs.push(FieldError::new(
+                    "ban.until",
+                    "ban.past",
+                    "禁止期的结束日期不能早于今天",
+                    "A ban cannot end before today",
+                ));
                 None
             }
-            Err(_) => {
-                errs.push(FieldError::new("ban.until", "date.format", "日期格式应为 YYYY-MM-DD", "Dates are written YYYY-MM-DD"));
-                None
-            }
+            d => d,
         },
         None => None,
     };
     for (i, s) in input.ban.iter().flat_map(|b| b.scope.iter()).enumerate() {
-        if !["construction", "procurement", "land_use", "mining_right", "state_property"].contains(&s.as_str()) {
-            errs.push(FieldError::new(format!("ban.scope[{i}]"), "ban.scope", "范围应为交易类型代码", "Scope lists trade kinds"));
+        if ![
+            "construction",
+            "procurement",
+            "land_use",
+            "mining_right",
+            "state_property",
+        ]
+        .contains(&s.as_str())
+        {
+            errs.push(FieldError::new(
+                format!("ban.scope[{i}]"),
+                "ban.scope",
+                "范围应为交易类型代码",
+                "Scope lists trade kinds",
+            ));
         }
     }
-    let (Some(description), Some(regulation), Some(article)) = (description, regulation, article) else {
+    let (Some(description), Some(regulation), Some(article)) = (description, regulation, article)
+    else {
         return Err(errs.into());
     };
     if !errs.is_empty() {
         return Err(errs.into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO expert_misconduct (id, expert_id, lot_id, on_day, points, regulation, article, description, voids_scores, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     )
     .bind(Uuid::now_v7())
@@ -183,9 +264,11 @@ pub async fn record_misconduct(db: &Db, actor: &Actor, expert: Uuid, input: &Mis
     .bind(truncate_micros(now))
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     if let Some(b) = &input.ban {
-        on_tx!(&mut tx, |c| sqlx::query(
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO expert_bans (id, expert_id, from_day, until_day, scope, regulation, article, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
         .bind(Uuid::now_v7())
@@ -200,16 +283,19 @@ pub async fn record_misconduct(db: &Db, actor: &Actor, expert: Uuid, input: &Mis
         .bind(truncate_micros(now))
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     if input.voids_scores {
         if let Some(lot) = input.lot_id {
-            on_tx!(&mut tx, |c| sqlx::query("UPDATE expert_fees SET amount = 0, basis = 'void: misconduct' WHERE lot_id = $1 AND expert_id = $2")
+            on_tx!(&mut tx, |c| {
+                sqlx::query("UPDATE expert_fees SET amount = 0, basis = 'void: misconduct' WHERE lot_id = $1 AND expert_id = $2")
                 .bind(lot)
                 .bind(expert)
                 .execute(c)
                 .await?
-                .rows_affected());
+                .rows_affected()
+            });
         }
     }
     log_expert(&mut tx, actor, g.role.as_str(), region.as_str(), expert, "expert.misconduct_recorded", serde_json::json!({
@@ -262,36 +348,51 @@ pub struct CreditView {
 }
 
 /// An expert's credit, bans and fees: to the expert, centre staff and the department.
-pub async fn credit(db: &Db, actor: &Actor, expert: Uuid, now: DateTime<Utc>) -> ServiceResult<CreditView> {
+pub async fn credit(
+    db: &Db,
+    actor: &Actor,
+    expert: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<CreditView> {
     let row = profile_row(db, expert).await?;
     if actor.account_id != Some(row.account_id) {
         actor.require_any(Permission::RegistryRead)?;
     }
-    let (n, avg): (i64, Option<f64>) = on_db!(db, |p| sqlx::query_as(
+    let (n, avg): (i64, Option<f64>) = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT COUNT(*), CAST(AVG(stars) AS DOUBLE PRECISION) FROM expert_ratings WHERE expert_id = $1"
     )
     .bind(expert)
     .fetch_one(p)
-    .await?);
+    .await?
+    });
     Ok(CreditView {
         score: score(db, expert, tendering::day(now)).await?,
         ratings: n,
         average_stars: avg,
-        misconduct: on_db!(db, |p| sqlx::query_as("SELECT on_day, points, regulation, article, description, voids_scores FROM expert_misconduct WHERE expert_id = $1 ORDER BY on_day DESC").bind(expert).fetch_all(p).await?),
-        bans: on_db!(db, |p| sqlx::query_as("SELECT from_day, until_day, scope, regulation, article, reason FROM expert_bans WHERE expert_id = $1 ORDER BY from_day DESC").bind(expert).fetch_all(p).await?),
-        fees: on_db!(db, |p| sqlx::query_as("SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC").bind(expert).fetch_all(p).await?),
+        misconduct: on_db!(db, |p| {
+            sqlx::query_as("SELECT on_day, points, regulation, article, description, voids_scores FROM expert_misconduct WHERE expert_id = $1 ORDER BY on_day DESC").bind(expert).fetch_all(p).await?
+        }),
+        bans: on_db!(db, |p| {
+            sqlx::query_as("SELECT from_day, until_day, scope, regulation, article, reason FROM expert_bans WHERE expert_id = $1 ORDER BY from_day DESC").bind(expert).fetch_all(p).await?
+        }),
+        fees: on_db!(db, |p| {
+            sqlx::query_as("SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC").bind(expert).fetch_all(p).await?
+        }),
     })
 }
 
 /// The fee standard of a region (its own, or its city's).
 pub async fn fee_standard(db: &Db, region: &DivisionCode) -> ServiceResult<Option<FeeStandard>> {
     for r in [region.clone(), region.rules_region()] {
-        let row: Option<(i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        let row: Option<(i64, i64, i64)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT per_session, session_hours, remote_allowance FROM fee_standards WHERE region_code = $1"
         )
         .bind(r.as_str())
         .fetch_optional(p)
-        .await?);
+        .await?
+        });
         if let Some((per, hours, remote)) = row {
             return Ok(Some(FeeStandard {
                 per_session: Money::from_fen(per),
@@ -304,15 +405,32 @@ pub async fn fee_standard(db: &Db, region: &DivisionCode) -> ServiceResult<Optio
 }
 
 /// Admins set a region's fee standard.
-pub async fn put_fee_standard(db: &Db, actor: &Actor, region: &DivisionCode, std: &FeeStandard, now: DateTime<Utc>) -> ServiceResult<()> {
+pub async fn put_fee_standard(
+    db: &Db,
+    actor: &Actor,
+    region: &DivisionCode,
+    std: &FeeStandard,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     if actor.address != "system" {
         actor.require_any(Permission::ConfigAdmin)?;
     }
-    if std.session_hours == 0 || std.session_hours > 12 || std.per_session.fen() < 0 || std.remote_allowance.fen() < 0 {
-        return Err(FieldError::new("session_hours", "fee.standard", "每场时长应为 1 至 12 小时，金额不能为负", "A session lasts 1 to 12 hours and amounts are not negative").into());
+    if std.session_hours == 0
+        || std.session_hours > 12
+        || std.per_session.fen() < 0
+        || std.remote_allowance.fen() < 0
+    {
+        return Err(FieldError::new(
+            "session_hours",
+            "fee.standard",
+            "每场时长应为 1 至 12 小时，金额不能为负",
+            "A session lasts 1 to 12 hours and amounts are not negative",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO fee_standards (region_code, per_session, session_hours, remote_allowance, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (region_code) DO UPDATE SET per_session = excluded.per_session, session_hours = excluded.session_hours, remote_allowance = excluded.remote_allowance, updated_at = excluded.updated_at"
     )
@@ -323,39 +441,65 @@ pub async fn put_fee_standard(db: &Db, actor: &Actor, region: &DivisionCode, std
     .bind(truncate_micros(now))
     .execute(c)
     .await?
-    .rows_affected());
-    crate::events::append(&mut tx, crate::events::NewEvent {
-        actor_id: actor.account_id,
-        actor_role: actor.role_label(None),
-        address: actor.address.clone(),
-        region_code: region.to_string(),
-        kind: "fees.standard_set",
-        subject: format!("region:{region}"),
-        payload: serde_json::to_value(std).map_err(|e| ServiceError::Internal(e.to_string()))?,
-    }, now).await?;
+    .rows_affected()
+    });
+    crate::events::append(
+        &mut tx,
+        crate::events::NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(None),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind: "fees.standard_set",
+            subject: format!("region:{region}"),
+            payload: serde_json::to_value(std)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// When the report is final: each drawn expert's fee from sign-in on the day to signing.
-pub(crate) async fn record_fees(tx: &mut Tx, lot_id: Uuid, region: &DivisionCode, std: Option<FeeStandard>, remote: bool, now: DateTime<Utc>) -> ServiceResult<()> {
+pub(crate) async fn record_fees(
+    tx: &mut Tx,
+    lot_id: Uuid,
+    region: &DivisionCode,
+    std: Option<FeeStandard>,
+    remote: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let Some(std) = std else {
         tracing::warn!(lot = %lot_id, region = %region, "no fee standard for the region; fees not computed");
         return Ok(());
     };
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT e.id, p.checked_in_at, m.signed_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
          JOIN expert_draws d ON d.lot_id = m.lot_id JOIN draw_picks p ON p.draw_id = d.id AND p.expert_id = e.id
          WHERE m.lot_id = $1 AND m.member_kind = 'expert'"
     )
     .bind(lot_id)
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     for (expert, checked_in, signed) in rows {
-        let (Some(a), Some(b)) = (checked_in, signed) else { continue };
+        let (Some(a), Some(b)) = (checked_in, signed) else {
+            continue;
+        };
         let fee = ex::evaluation_fee(&std, a, b, remote, false);
-        let basis = format!("{}–{} ({} h sessions at ¥{}{})", a.format("%H:%M"), b.format("%H:%M"), std.session_hours, std.per_session, if remote { ", remote" } else { "" });
-        on_tx!(tx, |c| sqlx::query(
+        let basis = format!(
+            "{}–{} ({} h sessions at ¥{}{})",
+            a.format("%H:%M"),
+            b.format("%H:%M"),
+            std.session_hours,
+            std.per_session,
+            if remote { ", remote" } else { "" }
+        );
+        on_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO expert_fees (lot_id, expert_id, amount, basis, computed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
         )
         .bind(lot_id)
@@ -365,7 +509,8 @@ pub(crate) async fn record_fees(tx: &mut Tx, lot_id: Uuid, region: &DivisionCode
         .bind(truncate_micros(now))
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     Ok(())
 }

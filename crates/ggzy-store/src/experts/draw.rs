@@ -16,7 +16,9 @@ use crate::{on_db, on_tx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::draw::{self as dr, GroupPool, Hash, Pick, PublishedRound};
-use ggzy_core::expert::{self as ex, DrawSpec, Exclusion, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope};
+use ggzy_core::expert::{
+    self as ex, DrawSpec, Exclusion, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope,
+};
 use ggzy_core::procedure::Stage;
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
@@ -63,7 +65,12 @@ struct Request {
     scope: Scope,
 }
 
-fn parse(i: &DrawInput, tree: &ggzy_core::specialty::SpecialtyTree, lot: &LotRow, today: NaiveDate) -> Result<Request, Invalid> {
+fn parse(
+    i: &DrawInput,
+    tree: &ggzy_core::specialty::SpecialtyTree,
+    lot: &LotRow,
+    today: NaiveDate,
+) -> Result<Request, Invalid> {
     let mut errs = Invalid::default();
     let mut groups = vec![];
     for (k, g) in i.groups.iter().enumerate() {
@@ -72,26 +79,42 @@ fn parse(i: &DrawInput, tree: &ggzy_core::specialty::SpecialtyTree, lot: &LotRow
             Err(e) => errs.push(e),
         }
         if g.count == 0 || g.count > 25 {
-            errs.push(FieldError::new(format!("groups[{k}].count"), "draw.count", "每组人数应为 1 至 25 人", "Each group draws 1 to 25 experts"));
+            errs.push(FieldError::new(
+                format!("groups[{k}].count"),
+                "draw.count",
+                "每组人数应为 1 至 25 人",
+                "Each group draws 1 to 25 experts",
+            ));
         }
     }
     if i.groups.is_empty() {
-        errs.push(FieldError::new("groups", "draw.no_groups", "请至少填写一个专业组", "Give at least one specialty group"));
+        errs.push(FieldError::new(
+            "groups",
+            "draw.no_groups",
+            "请至少填写一个专业组",
+            "Give at least one specialty group",
+        ));
     }
-    let day = match NaiveDate::parse_from_str(i.evaluation_on.trim(), "%Y-%m-%d") {
-        Ok(d) if d >= today => Some(d),
-        Ok(_) => {
-            errs.push(FieldError::new("evaluation_on", "draw.day_past", "评标日期不能早于今天", "The evaluation day cannot be in the past"));
+    let day = match ggzy_core::entity::parse_date(&mut errs, "evaluation_on", &i.evaluation_on) {
+        Some(d) if d < today => {
+            errs.push(FieldError::new(
+                "evaluation_on",
+                "draw.day_past",
+                "评标日期不能早于今天",
+                "The evaluation day cannot be in the past",
+            ));
             None
         }
-        Err(_) => {
-            errs.push(FieldError::new("evaluation_on", "date.format", "日期格式应为 YYYY-MM-DD", "Dates are written YYYY-MM-DD"));
-            None
-        }
+        d => d,
     };
     let reply_minutes = i.reply_within_minutes.unwrap_or(60);
     if !(10..=1440).contains(&reply_minutes) {
-        errs.push(FieldError::new("reply_within_minutes", "draw.reply_window", "答复时限应为 10 至 1440 分钟", "The reply window is 10 to 1440 minutes"));
+        errs.push(FieldError::new(
+            "reply_within_minutes",
+            "draw.reply_window",
+            "答复时限应为 10 至 1440 分钟",
+            "The reply window is 10 to 1440 minutes",
+        ));
     }
     let scope = if i.cross_region.is_empty() {
         Scope::Local(lot.region.rules_region())
@@ -106,7 +129,12 @@ fn parse(i: &DrawInput, tree: &ggzy_core::specialty::SpecialtyTree, lot: &LotRow
         Scope::CrossRegion(rs)
     };
     match (errs.is_empty(), day) {
-        (true, Some(day)) => Ok(Request { groups, day, reply_minutes, scope }),
+        (true, Some(day)) => Ok(Request {
+            groups,
+            day,
+            reply_minutes,
+            scope,
+        }),
         _ => Err(errs),
     }
 }
@@ -114,7 +142,12 @@ fn parse(i: &DrawInput, tree: &ggzy_core::specialty::SpecialtyTree, lot: &LotRow
 /// Credit codes of the lot's principal, agency and bidders, and its supervising department.
 async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
     let uscc = |id: Uuid| async move {
-        let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as("SELECT uscc FROM entities WHERE id = $1").bind(id).fetch_optional(p).await?);
+        let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT uscc FROM entities WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
         Ok::<_, ServiceError>(r.map(|r| r.0).unwrap_or_default())
     };
     let principal = uscc(lot.principal_id).await?;
@@ -122,19 +155,23 @@ async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
         Some(a) => Some(uscc(a).await?),
         None => None,
     };
-    let bidders: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+    let bidders: Vec<(String,)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT DISTINCT e.uscc FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1"
     )
     .bind(lot.id)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let mut dept = None;
     for r in [lot.region.clone(), lot.region.rules_region()] {
-        let d: Option<(String,)> = on_db!(db, |p| sqlx::query_as("SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2")
-            .bind(r.as_str())
-            .bind(TRADE_KIND)
-            .fetch_optional(p)
-            .await?);
+        let d: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2"
+        )
+        .bind(r.as_str())
+        .bind(TRADE_KIND)
+        .fetch_optional(p)
+        .await?);
         if let Some(d) = d {
             dept = Some(d.0);
             break;
@@ -148,25 +185,45 @@ async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
     })
 }
 
-type PoolRow = (Uuid, String, bool, i64, String, Option<String>, Option<String>, bool, String);
+type PoolRow = (
+    Uuid,
+    String,
+    bool,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    String,
+);
 
 /// Everyone under the requested specialties, with what the avoidance rules need. One query per
 /// table over the same specialty filter, so the cost grows with the matching pool, not the registry.
-pub async fn load_pool(db: &Db, groups: &[(SpecialtyCode, u32)], today: NaiveDate) -> ServiceResult<Vec<ExpertProfile>> {
+pub async fn load_pool(
+    db: &Db,
+    groups: &[(SpecialtyCode, u32)],
+    today: NaiveDate,
+) -> ServiceResult<Vec<ExpertProfile>> {
     let mut by_id: BTreeMap<Uuid, ExpertProfile> = BTreeMap::new();
     let pack = ExpertPack::v2025();
     for (code, _) in groups {
         let like = format!("{code}%");
-        let rows: Vec<PoolRow> = on_db!(db, |p| sqlx::query_as(
+        let rows: Vec<PoolRow> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT e.id, e.status, e.senior_title, e.practice_years, e.region_code, e.employer_uscc, e.department_uscc, e.dishonest, s.code
              FROM expert_specialties s JOIN experts e ON e.id = s.expert_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         for (id, status, senior, years, region, employer, dept, dishonest, sc) in rows {
-            let Ok(region) = DivisionCode::parse("region", &region) else { continue };
-            let Ok(sc) = SpecialtyCode::parse("s", &sc) else { continue };
+            let Ok(region) = DivisionCode::parse("region", &region) else {
+                continue;
+            };
+            let Ok(sc) = SpecialtyCode::parse("s", &sc) else {
+                continue;
+            };
             let e = by_id.entry(id).or_insert_with(|| ExpertProfile {
                 id,
                 status: ExpertStatus::parse(&status).unwrap_or(ExpertStatus::Pending),
@@ -188,26 +245,36 @@ pub async fn load_pool(db: &Db, groups: &[(SpecialtyCode, u32)], today: NaiveDat
                 e.specialties.push(sc);
             }
         }
-        let ties: Vec<(Uuid, String, String, Option<NaiveDate>)> = on_db!(db, |p| sqlx::query_as(
+        let ties: Vec<(Uuid, String, String, Option<NaiveDate>)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT t.expert_id, t.kind, t.uscc, t.left_on FROM expert_ties t JOIN expert_specialties s ON s.expert_id = t.expert_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         for (id, kind, uscc, left) in ties {
-            let Some(e) = by_id.get_mut(&id) else { continue };
+            let Some(e) = by_id.get_mut(&id) else {
+                continue;
+            };
             match (kind.as_str(), left) {
-                ("former_employer", Some(l)) if !e.former_employers.iter().any(|(u, _)| *u == uscc) => e.former_employers.push((uscc, l)),
+                ("former_employer", Some(l))
+                    if !e.former_employers.iter().any(|(u, _)| *u == uscc) =>
+                {
+                    e.former_employers.push((uscc, l))
+                }
                 ("conflict", _) if !e.conflicts.contains(&uscc) => e.conflicts.push(uscc),
                 _ => {}
             }
         }
-        let away: Vec<(Uuid, NaiveDate, NaiveDate)> = on_db!(db, |p| sqlx::query_as(
+        let away: Vec<(Uuid, NaiveDate, NaiveDate)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT u.expert_id, u.from_day, u.until_day FROM expert_unavailability u JOIN expert_specialties s ON s.expert_id = u.expert_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         for (id, a, b) in away {
             if let Some(e) = by_id.get_mut(&id) {
                 if !e.unavailable.contains(&(a, b)) {
@@ -215,29 +282,47 @@ pub async fn load_pool(db: &Db, groups: &[(SpecialtyCode, u32)], today: NaiveDat
                 }
             }
         }
-        let bans: Vec<(Uuid, NaiveDate, Option<NaiveDate>, String)> = on_db!(db, |p| sqlx::query_as(
+        let bans: Vec<(Uuid, NaiveDate, Option<NaiveDate>, String)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT b.expert_id, b.from_day, b.until_day, b.scope FROM expert_bans b JOIN expert_specialties s ON s.expert_id = b.expert_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         for (id, from, until, scope) in bans {
             if let Some(e) = by_id.get_mut(&id) {
-                let b = ex::Ban { from, until, scope: scope.split(',').filter(|s| !s.is_empty()).map(String::from).collect() };
+                let b = ex::Ban {
+                    from,
+                    until,
+                    scope: scope
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
+                };
                 if !e.bans.contains(&b) {
                     e.bans.push(b);
                 }
             }
         }
-        let ds: Vec<(Uuid, Uuid, NaiveDate, i64)> = on_db!(db, |p| sqlx::query_as(
+        let ds: Vec<(Uuid, Uuid, NaiveDate, i64)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT m.expert_id, m.id, m.on_day, m.points FROM expert_misconduct m JOIN expert_specialties s ON s.expert_id = m.expert_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         let mut per: BTreeMap<Uuid, BTreeMap<Uuid, ex::Deduction>> = BTreeMap::new();
         for (e, id, on, pts) in ds {
-            per.entry(e).or_default().insert(id, ex::Deduction { on, points: pts.max(0) as u32 });
+            per.entry(e).or_default().insert(
+                id,
+                ex::Deduction {
+                    on,
+                    points: pts.max(0) as u32,
+                },
+            );
         }
         for (e, d) in per {
             if let Some(x) = by_id.get_mut(&e) {
@@ -245,14 +330,16 @@ pub async fn load_pool(db: &Db, groups: &[(SpecialtyCode, u32)], today: NaiveDat
                 x.credit_score = ex::credit_score(&d, today, pack.credit_cycle_months.value);
             }
         }
-        let served: Vec<(Uuid, String, DateTime<Utc>)> = on_db!(db, |p| sqlx::query_as(
+        let served: Vec<(Uuid, String, DateTime<Utc>)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT DISTINCT e.id, pe.uscc, m.assigned_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
              JOIN expert_specialties s ON s.expert_id = e.id JOIN lots l ON l.id = m.lot_id JOIN projects pr ON pr.id = l.project_id
              JOIN entities pe ON pe.id = pr.principal_id WHERE s.code LIKE $1"
         )
         .bind(&like)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         for (id, principal, at) in served {
             if let Some(e) = by_id.get_mut(&id) {
                 let entry = (principal, tendering::day(at));
@@ -281,9 +368,17 @@ fn fresh_seed() -> Hash {
 
 /// Centre staff request the experts for a lot. Fails with the numbers when the pool cannot fill
 /// the request; otherwise commits, draws round 1 and invites the drawn experts.
-pub async fn request(db: &Db, actor: &Actor, lot_id: Uuid, input: &DrawInput, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn request(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &DrawInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let lot = tendering::load(db, lot_id).await?;
-    let grant = actor.require(Permission::IntakeProcess, &lot.region)?.clone();
+    let grant = actor
+        .require(Permission::IntakeProcess, &lot.region)?
+        .clone();
     if lot.state.stage != Stage::Evaluating {
         return Err(ServiceError::OutOfOrder {
             stage: lot.state.stage.as_str(),
@@ -299,13 +394,30 @@ pub async fn request(db: &Db, actor: &Actor, lot_id: Uuid, input: &DrawInput, no
     reps.sort();
     reps.dedup();
     if reps.len() != input.representatives.len() {
-        return Err(FieldError::new("representatives", "committee.duplicate", "同一人不能重复列入评标委员会", "A person sits on the committee once").into());
+        return Err(FieldError::new(
+            "representatives",
+            "committee.duplicate",
+            "同一人不能重复列入评标委员会",
+            "A person sits on the committee once",
+        )
+        .into());
     }
     check_committee(&lot.pack, experts + reps.len() as u32, experts)?;
     tendering::evaluation::check_representatives(db, &lot, &reps).await?;
-    let existing: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as("SELECT id FROM expert_draws WHERE lot_id = $1").bind(lot_id).fetch_optional(p).await?);
+    let existing: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id FROM expert_draws WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?);
     if existing.is_some() {
-        return Err(FieldError::new("groups", "draw.exists", "本标段已抽取专家；请在原抽取中补抽", "Experts are already drawn for this lot; redraws go through that draw").into());
+        return Err(FieldError::new(
+            "groups",
+            "draw.exists",
+            "本标段已抽取专家；请在原抽取中补抽",
+            "Experts are already drawn for this lot; redraws go through that draw",
+        )
+        .into());
     }
     let spec = DrawSpec {
         groups: req.groups.clone(),
@@ -329,10 +441,19 @@ pub async fn request(db: &Db, actor: &Actor, lot_id: Uuid, input: &DrawInput, no
     }
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    let scope_js = serde_json::to_string(&req.scope).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let groups_js = serde_json::to_string(&req.groups.iter().map(|(c, n)| (c.as_str(), n)).collect::<Vec<_>>()).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let reps_js = serde_json::to_string(&reps).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    on_tx!(&mut tx, |c| sqlx::query(
+    let scope_js =
+        serde_json::to_string(&req.scope).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let groups_js = serde_json::to_string(
+        &req.groups
+            .iter()
+            .map(|(c, n)| (c.as_str(), n))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let reps_js =
+        serde_json::to_string(&reps).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO expert_draws (id, lot_id, region_code, requested_by, requested_at, evaluation_on, reply_within_minutes, scope, group_spec, representatives, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirming')"
     )
     .bind(id)
@@ -347,7 +468,8 @@ pub async fn request(db: &Db, actor: &Actor, lot_id: Uuid, input: &DrawInput, no
     .bind(&reps_js)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     commit_round(&mut tx, actor, &lot, id, 1, s, req.reply_minutes, now).await?;
     tx.commit().await?;
     let mut tx = db.begin().await?;
@@ -358,15 +480,31 @@ pub async fn request(db: &Db, actor: &Actor, lot_id: Uuid, input: &DrawInput, no
 
 /// Log the commitment and the snapshot of a round before anything is drawn.
 #[allow(clippy::too_many_arguments)]
-async fn commit_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, round: u32, s: ex::Screening, reply_minutes: u32, now: DateTime<Utc>) -> ServiceResult<()> {
+async fn commit_round(
+    tx: &mut Tx,
+    actor: &Actor,
+    lot: &LotRow,
+    draw: Uuid,
+    round: u32,
+    s: ex::Screening,
+    reply_minutes: u32,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let seed = fresh_seed();
     let commitment = dr::commitment(&seed);
     let snapshot_sm3 = dr::snapshot_hash(&s.groups);
-    let stored = StoredScreening { considered: s.considered, by_rule: s.by_rule.clone(), excluded: s.excluded };
-    let snapshot = serde_json::to_string(&s.groups).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let screening = serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let stored = StoredScreening {
+        considered: s.considered,
+        by_rule: s.by_rule.clone(),
+        excluded: s.excluded,
+    };
+    let snapshot =
+        serde_json::to_string(&s.groups).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let screening =
+        serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let reply_by = truncate_micros(now + Duration::minutes(i64::from(reply_minutes)));
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO draw_rounds (draw_id, round, seed, commitment, snapshot_sm3, snapshot, screening, reply_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
     .bind(draw)
@@ -380,8 +518,11 @@ async fn commit_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, roun
     .bind(truncate_micros(now))
     .execute(c)
     .await?
-    .rows_affected());
-    let grant = actor.grant_for(Permission::IntakeProcess, &lot.region).cloned();
+    .rows_affected()
+    });
+    let grant = actor
+        .grant_for(Permission::IntakeProcess, &lot.region)
+        .cloned();
     log(tx, actor, grant.as_ref(), lot, "draw.committed", serde_json::json!({
         "draw": draw, "round": round, "commitment": dr::to_hex(&commitment), "snapshot_sm3": dr::to_hex(&snapshot_sm3),
         "groups": s.groups.iter().map(|g| serde_json::json!({"specialty": g.specialty, "count": g.count, "eligible": g.eligible.len()})).collect::<Vec<_>>(),
@@ -392,25 +533,52 @@ async fn commit_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, roun
 }
 
 /// Draw a committed round from its stored seed and snapshot, record the picks and invite them.
-async fn complete_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, round: u32, now: DateTime<Utc>) -> ServiceResult<()> {
-    let (seed, snapshot, reply_by): (String, String, DateTime<Utc>) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT seed, snapshot, reply_by FROM draw_rounds WHERE draw_id = $1 AND round = $2"
+async fn complete_round(
+    tx: &mut Tx,
+    actor: &Actor,
+    lot: &LotRow,
+    draw: Uuid,
+    round: u32,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let (seed, snapshot, reply_by): (String, String, DateTime<Utc>) =
+        on_tx!(tx, |c| sqlx::query_as(
+            "SELECT seed, snapshot, reply_by FROM draw_rounds WHERE draw_id = $1 AND round = $2"
+        )
+        .bind(draw)
+        .bind(round as i64)
+        .fetch_one(c)
+        .await?);
+    let seed =
+        dr::from_hex(&seed).ok_or_else(|| ServiceError::Internal("bad stored seed".into()))?;
+    let groups: Vec<GroupPool> =
+        serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let picks = dr::draw(&seed, &groups)
+        .map_err(|e| ServiceError::Internal(format!("screened pool short in group {}", e.group)))?;
+    let base: (i64,) = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1"
     )
     .bind(draw)
-    .bind(round as i64)
     .fetch_one(c)
     .await?);
-    let seed = dr::from_hex(&seed).ok_or_else(|| ServiceError::Internal("bad stored seed".into()))?;
-    let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let picks = dr::draw(&seed, &groups).map_err(|e| ServiceError::Internal(format!("screened pool short in group {}", e.group)))?;
-    let base: (i64,) = on_tx!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1").bind(draw).fetch_one(c).await?);
     // Redraw rounds carry their group's index in the original request.
-    let spec: String = on_tx!(tx, |c| sqlx::query_as::<_, (String,)>("SELECT group_spec FROM expert_draws WHERE id = $1").bind(draw).fetch_one(c).await?).0;
-    let spec: Vec<(String, u32)> = serde_json::from_str(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let spec: String = on_tx!(tx, |c| sqlx::query_as::<_, (String,)>(
+        "SELECT group_spec FROM expert_draws WHERE id = $1"
+    )
+    .bind(draw)
+    .fetch_one(c)
+    .await?)
+    .0;
+    let spec: Vec<(String, u32)> =
+        serde_json::from_str(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?;
     for (k, p) in picks.iter().enumerate() {
         let code = groups[p.group as usize].specialty.as_str();
-        let original = spec.iter().position(|(c, _)| c == code).unwrap_or(p.group as usize);
-        on_tx!(tx, |c| sqlx::query(
+        let original = spec
+            .iter()
+            .position(|(c, _)| c == code)
+            .unwrap_or(p.group as usize);
+        on_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO draw_picks (draw_id, expert_id, round, pick_order, group_index, status) VALUES ($1, $2, $3, $4, $5, 'invited')"
         )
         .bind(draw)
@@ -420,17 +588,37 @@ async fn complete_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, ro
         .bind(original as i64)
         .execute(c)
         .await?
-        .rows_affected());
-        let account: (Uuid,) = on_tx!(tx, |c| sqlx::query_as("SELECT account_id FROM experts WHERE id = $1").bind(p.expert).fetch_one(c).await?);
+        .rows_affected()
+        });
+        let account: (Uuid,) = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT account_id FROM experts WHERE id = $1"
+        )
+        .bind(p.expert)
+        .fetch_one(c)
+        .await?);
         let body = format!(
             "您被随机抽取为“{}”的评标专家（评标日期以邀请为准）。请在 {} 前登录平台确认是否参加；逾期未答复视为不参加。",
             lot.name,
             tendering::notices_fmt(reply_by)
         );
-        notify::send(tx, &Message { account: account.0, kind: "draw_invitation", title: "评标专家抽取通知", body: &body, link: "/experts/me" }, now).await?;
+        notify::send(
+            tx,
+            &Message {
+                account: account.0,
+                kind: "draw_invitation",
+                title: "评标专家抽取通知",
+                body: &body,
+                link: "/experts/me",
+            },
+            now,
+        )
+        .await?;
     }
-    let picks_js = serde_json::to_string(&picks).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let grant = actor.grant_for(Permission::IntakeProcess, &lot.region).cloned();
+    let picks_js =
+        serde_json::to_string(&picks).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let grant = actor
+        .grant_for(Permission::IntakeProcess, &lot.region)
+        .cloned();
     log(tx, actor, grant.as_ref(), lot, "draw.drawn", serde_json::json!({
         "draw": draw, "round": round, "drawn": picks.len(), "picks_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[picks_js.as_bytes()]))
     }), now).await?;
@@ -440,12 +628,14 @@ async fn complete_round(tx: &mut Tx, actor: &Actor, lot: &LotRow, draw: Uuid, ro
 }
 
 async fn next_reply_due(tx: &mut Tx, draw: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
-    let r: Vec<(DateTime<Utc>,)> = on_tx!(tx, |c| sqlx::query_as(
+    let r: Vec<(DateTime<Utc>,)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited'"
     )
     .bind(draw)
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     Ok(r.into_iter().map(|r| r.0).min())
 }
 
@@ -470,7 +660,17 @@ struct DrawRow {
     revealed_at: Option<DateTime<Utc>>,
 }
 
-type DrawTuple = (Uuid, Uuid, String, NaiveDate, i64, String, String, String, Option<DateTime<Utc>>);
+type DrawTuple = (
+    Uuid,
+    Uuid,
+    String,
+    NaiveDate,
+    i64,
+    String,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+);
 
 fn draw_from(t: DrawTuple) -> ServiceResult<DrawRow> {
     let bad = |e: serde_json::Error| ServiceError::Internal(e.to_string());
@@ -482,7 +682,10 @@ fn draw_from(t: DrawTuple) -> ServiceResult<DrawRow> {
         evaluation_on: t.3,
         reply_minutes: t.4.max(10) as u32,
         scope: serde_json::from_str(&t.5).map_err(bad)?,
-        groups: groups.into_iter().filter_map(|(c, n)| SpecialtyCode::parse("s", &c).ok().map(|c| (c, n))).collect(),
+        groups: groups
+            .into_iter()
+            .filter_map(|(c, n)| SpecialtyCode::parse("s", &c).ok().map(|c| (c, n)))
+            .collect(),
         representatives: serde_json::from_str(&t.7).map_err(bad)?,
         revealed_at: t.8,
     })
@@ -491,78 +694,162 @@ fn draw_from(t: DrawTuple) -> ServiceResult<DrawRow> {
 const DRAW_SELECT: &str = "SELECT id, requested_by, status, evaluation_on, reply_within_minutes, scope, group_spec, representatives, revealed_at FROM expert_draws WHERE lot_id = $1";
 
 async fn draw_of(db: &Db, lot: Uuid) -> ServiceResult<Option<DrawRow>> {
-    let t: Option<DrawTuple> = on_db!(db, |p| sqlx::query_as(DRAW_SELECT).bind(lot).fetch_optional(p).await?);
+    let t: Option<DrawTuple> = on_db!(db, |p| sqlx::query_as(DRAW_SELECT)
+        .bind(lot)
+        .fetch_optional(p)
+        .await?);
     t.map(draw_from).transpose()
 }
 
 async fn draw_of_tx(tx: &mut Tx, lot: Uuid) -> ServiceResult<Option<DrawRow>> {
-    let t: Option<DrawTuple> = on_tx!(tx, |c| sqlx::query_as(DRAW_SELECT).bind(lot).fetch_optional(c).await?);
+    let t: Option<DrawTuple> = on_tx!(tx, |c| sqlx::query_as(DRAW_SELECT)
+        .bind(lot)
+        .fetch_optional(c)
+        .await?);
     t.map(draw_from).transpose()
 }
 
 /// A drawn expert accepts or declines. A decline is replaced by a redraw at once.
-pub async fn reply(db: &Db, actor: &Actor, lot_id: Uuid, input: &ReplyInput, now: DateTime<Utc>) -> ServiceResult<()> {
-    let me = super::expert_of(db, actor).await?.ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
+pub async fn reply(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &ReplyInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let me = super::expert_of(db, actor)
+        .await?
+        .ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
     let lot = tendering::load(db, lot_id).await?;
     let reason = input.reason.trim();
     if !input.accept && reason.is_empty() {
-        return Err(FieldError::new("reason", "draw.reason_required", "不参加时请说明原因", "Say why you decline").into());
+        return Err(FieldError::new(
+            "reason",
+            "draw.reason_required",
+            "不参加时请说明原因",
+            "Say why you decline",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
-    let d = draw_of_tx(&mut tx, lot_id).await?.ok_or(ServiceError::NotFound("draw"))?;
-    let pick: Option<(String, DateTime<Utc>)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    let d = draw_of_tx(&mut tx, lot_id)
+        .await?
+        .ok_or(ServiceError::NotFound("draw"))?;
+    let pick: Option<(String, DateTime<Utc>)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
         "SELECT p.status, r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.expert_id = $2"
     )
     .bind(d.id)
     .bind(me)
     .fetch_optional(c)
-    .await?);
-    let Some((status, reply_by)) = pick else { return Err(ServiceError::NotFound("invitation")) };
+    .await?
+    });
+    let Some((status, reply_by)) = pick else {
+        return Err(ServiceError::NotFound("invitation"));
+    };
     if status != "invited" {
-        return Err(FieldError::new("accept", "draw.already_replied", "已答复过本次邀请", "You have already replied to this invitation").into());
+        return Err(FieldError::new(
+            "accept",
+            "draw.already_replied",
+            "已答复过本次邀请",
+            "You have already replied to this invitation",
+        )
+        .into());
     }
     if now > reply_by {
-        return Err(FieldError::new("accept", "draw.reply_late", "已超过答复时限，视为不参加", "The reply window has closed; you count as declining").into());
+        return Err(FieldError::new(
+            "accept",
+            "draw.reply_late",
+            "已超过答复时限，视为不参加",
+            "The reply window has closed; you count as declining",
+        )
+        .into());
     }
     let to = if input.accept { "accepted" } else { "declined" };
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE draw_picks SET status = $1, reason = $2, replied_at = $3 WHERE draw_id = $4 AND expert_id = $5")
-        .bind(to)
-        .bind((!reason.is_empty()).then_some(reason))
-        .bind(truncate_micros(now))
-        .bind(d.id)
-        .bind(me)
-        .execute(c)
-        .await?
-        .rows_affected());
+    set_pick(
+        &mut tx,
+        d.id,
+        me,
+        to,
+        (!reason.is_empty()).then_some(reason),
+        now,
+    )
+    .await?;
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
-    log(&mut tx, actor, g.as_ref(), &lot, if input.accept { "draw.accepted" } else { "draw.declined" }, serde_json::json!({"draw": d.id}), now).await?;
+    log(
+        &mut tx,
+        actor,
+        g.as_ref(),
+        &lot,
+        if input.accept {
+            "draw.accepted"
+        } else {
+            "draw.declined"
+        },
+        serde_json::json!({"draw": d.id}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     settle(db, lot_id, now).await
 }
 
+async fn set_pick(
+    tx: &mut Tx,
+    draw: Uuid,
+    expert: Uuid,
+    status: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE draw_picks SET status = $1, reason = $2, replied_at = $3 WHERE draw_id = $4 AND expert_id = $5")
+        .bind(status)
+        .bind(reason)
+        .bind(truncate_micros(now))
+        .bind(draw)
+        .bind(expert)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(())
+}
+
 /// The reply window passed: invited experts who did not answer count as declining.
-pub(crate) async fn expire_in(tx: &mut Tx, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<String> {
-    let Some(d) = draw_of_tx(tx, lot_id).await? else { return Ok("skipped: no draw".into()) };
-    let late: Vec<(Uuid,)> = on_tx!(tx, |c| sqlx::query_as(
+pub(crate) async fn expire_in(
+    tx: &mut Tx,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<String> {
+    let Some(d) = draw_of_tx(tx, lot_id).await? else {
+        return Ok("skipped: no draw".into());
+    };
+    let late: Vec<(Uuid,)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT p.expert_id FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited' AND r.reply_by <= $2"
     )
     .bind(d.id)
     .bind(truncate_micros(now))
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     // SQLite compares the text; both sides are UTC RFC 3339 with the same precision.
     for (e,) in &late {
-        on_tx!(tx, |c| sqlx::query("UPDATE draw_picks SET status = 'no_answer', replied_at = $1 WHERE draw_id = $2 AND expert_id = $3")
-            .bind(truncate_micros(now))
-            .bind(d.id)
-            .bind(e)
-            .execute(c)
-            .await?
-            .rows_affected());
+        set_pick(tx, d.id, *e, "no_answer", None, now).await?;
     }
     if !late.is_empty() {
         let lot = tendering::load_for_update(tx, lot_id).await?;
-        log(tx, &Actor::system(), None, &lot, "draw.no_answer", serde_json::json!({"draw": d.id, "experts": late.len()}), now).await?;
+        log(
+            tx,
+            &Actor::system(),
+            None,
+            &lot,
+            "draw.no_answer",
+            serde_json::json!({"draw": d.id, "experts": late.len()}),
+            now,
+        )
+        .await?;
     }
     if let Some(next) = next_reply_due(tx, d.id).await? {
         schedule::plan(tx, lot_id, schedule::DRAW_REPLY, next).await?;
@@ -572,15 +859,25 @@ pub(crate) async fn expire_in(tx: &mut Tx, lot_id: Uuid, now: DateTime<Utc>) -> 
 
 /// After any reply: redraw the vacancies, or form the committee when every place is accepted.
 pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
-    let Some(d) = draw_of(db, lot_id).await? else { return Ok(()) };
+    let Some(d) = draw_of(db, lot_id).await? else {
+        return Ok(());
+    };
     if d.status != "confirming" {
         return Ok(());
     }
     let lot = tendering::load(db, lot_id).await?;
-    let picks: Vec<(Uuid, String, i64)> = on_db!(db, |p| sqlx::query_as("SELECT expert_id, status, group_index FROM draw_picks WHERE draw_id = $1").bind(d.id).fetch_all(p).await?);
+    let picks: Vec<(Uuid, String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT expert_id, status, group_index FROM draw_picks WHERE draw_id = $1"
+    )
+    .bind(d.id)
+    .fetch_all(p)
+    .await?);
     let mut vacancies: Vec<(SpecialtyCode, u32)> = vec![];
     for (gi, (code, n)) in d.groups.iter().enumerate() {
-        let held = picks.iter().filter(|(_, s, g)| *g as usize == gi && (s == "invited" || s == "accepted")).count() as u32;
+        let held = picks
+            .iter()
+            .filter(|(_, s, g)| *g as usize == gi && (s == "invited" || s == "accepted"))
+            .count() as u32;
         if held < *n {
             vacancies.push((code.clone(), n - held));
         }
@@ -600,20 +897,66 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
         let s = ex::screen(&pool, &spec, &ExpertPack::v2025(), &already);
         let mut tx = db.begin().await?;
         let _locked = tendering::load_for_update(&mut tx, lot_id).await?;
-        let rounds: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as("SELECT COUNT(*) FROM draw_rounds WHERE draw_id = $1").bind(d.id).fetch_one(c).await?);
-        let now_picks: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as("SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1").bind(d.id).fetch_one(c).await?);
+        let rounds: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT COUNT(*) FROM draw_rounds WHERE draw_id = $1"
+        )
+        .bind(d.id)
+        .fetch_one(c)
+        .await?);
+        let now_picks: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1"
+        )
+        .bind(d.id)
+        .fetch_one(c)
+        .await?);
         if now_picks.0 as usize != picks.len() {
             return Ok(()); // another reply moved first; it settles
         }
         if let Some(e) = ex::too_few(&s) {
-            on_tx!(&mut tx, |c| sqlx::query("UPDATE expert_draws SET status = 'short' WHERE id = $1").bind(d.id).execute(c).await?.rows_affected());
-            log(&mut tx, &Actor::system(), None, &lot, "draw.redraw_short", serde_json::json!({"draw": d.id, "message": e.message_en}), now).await?;
-            notify::send(&mut tx, &Message { account: d.requested_by, kind: "draw_short", title: "补抽专家不足", body: &e.message_zh, link: &format!("/lots/{lot_id}") }, now).await?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE expert_draws SET status = 'short' WHERE id = $1"
+            )
+            .bind(d.id)
+            .execute(c)
+            .await?
+            .rows_affected());
+            log(
+                &mut tx,
+                &Actor::system(),
+                None,
+                &lot,
+                "draw.redraw_short",
+                serde_json::json!({"draw": d.id, "message": e.message_en}),
+                now,
+            )
+            .await?;
+            notify::send(
+                &mut tx,
+                &Message {
+                    account: d.requested_by,
+                    kind: "draw_short",
+                    title: "补抽专家不足",
+                    body: &e.message_zh,
+                    link: &format!("/lots/{lot_id}"),
+                },
+                now,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(());
         }
         let round = rounds.0 as u32 + 1;
-        commit_round(&mut tx, &requester, &lot, d.id, round, s, d.reply_minutes, now).await?;
+        commit_round(
+            &mut tx,
+            &requester,
+            &lot,
+            d.id,
+            round,
+            s,
+            d.reply_minutes,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let mut tx = db.begin().await?;
         complete_round(&mut tx, &requester, &lot, d.id, round, now).await?;
@@ -623,20 +966,50 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
     if picks.iter().any(|(_, s, _)| s == "invited") {
         return Ok(());
     }
-    let accepted: Vec<Uuid> = picks.iter().filter(|(_, s, _)| s == "accepted").map(|p| p.0).collect();
+    let accepted: Vec<Uuid> = picks
+        .iter()
+        .filter(|(_, s, _)| s == "accepted")
+        .map(|p| p.0)
+        .collect();
     let mut tx = db.begin().await?;
     let lot = tendering::load_for_update(&mut tx, lot_id).await?;
-    let status: (String,) = on_tx!(&mut tx, |c| sqlx::query_as("SELECT status FROM expert_draws WHERE id = $1").bind(d.id).fetch_one(c).await?);
+    let status: (String,) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT status FROM expert_draws WHERE id = $1"
+    )
+    .bind(d.id)
+    .fetch_one(c)
+    .await?);
     if status.0 != "confirming" {
         return Ok(());
     }
     let mut accounts = vec![];
     for e in &accepted {
-        let a: (Uuid,) = on_tx!(&mut tx, |c| sqlx::query_as("SELECT account_id FROM experts WHERE id = $1").bind(e).fetch_one(c).await?);
+        let a: (Uuid,) = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT account_id FROM experts WHERE id = $1"
+        )
+        .bind(e)
+        .fetch_one(c)
+        .await?);
         accounts.push(a.0);
     }
-    tendering::evaluation::seat_committee(&mut tx, &requester, &lot, &accounts, &d.representatives, "drawn", now).await?;
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2").bind(truncate_micros(now)).bind(d.id).execute(c).await?.rows_affected());
+    tendering::evaluation::seat_committee(
+        &mut tx,
+        &requester,
+        &lot,
+        &accounts,
+        &d.representatives,
+        "drawn",
+        now,
+    )
+    .await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2"
+    )
+    .bind(truncate_micros(now))
+    .bind(d.id)
+    .execute(c)
+    .await?
+    .rows_affected());
     for a in &accounts {
         notify::send(&mut tx, &Message { account: *a, kind: "committee_formed", title: "评标委员会已组建", body: &format!("“{}”的评标委员会已组建。评标当日请先在平台签到（核验身份证号码），再进入评标。", lot.name), link: &format!("/lots/{lot_id}") }, now).await?;
     }
@@ -652,58 +1025,134 @@ pub struct CheckInInput {
 }
 
 /// A member signs in on the evaluation day; the identity check is recorded.
-pub async fn check_in(db: &Db, actor: &Actor, lot_id: Uuid, input: &CheckInInput, now: DateTime<Utc>) -> ServiceResult<()> {
-    let me = super::expert_of(db, actor).await?.ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
+pub async fn check_in(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &CheckInInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let me = super::expert_of(db, actor)
+        .await?
+        .ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
     let lot = tendering::load(db, lot_id).await?;
-    let d = draw_of(db, lot_id).await?.ok_or(ServiceError::NotFound("draw"))?;
-    let pick: Option<(String, Option<DateTime<Utc>>)> = on_db!(db, |p| sqlx::query_as("SELECT status, checked_in_at FROM draw_picks WHERE draw_id = $1 AND expert_id = $2").bind(d.id).bind(me).fetch_optional(p).await?);
+    let d = draw_of(db, lot_id)
+        .await?
+        .ok_or(ServiceError::NotFound("draw"))?;
+    let pick: Option<(String, Option<DateTime<Utc>>)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT status, checked_in_at FROM draw_picks WHERE draw_id = $1 AND expert_id = $2"
+    )
+    .bind(d.id)
+    .bind(me)
+    .fetch_optional(p)
+    .await?);
     match pick {
         Some((s, None)) if s == "accepted" && d.status == "formed" => {}
-        Some((_, Some(_))) => return Err(FieldError::new("id_number", "draw.checked_in", "已签到", "You have already signed in").into()),
-        _ => return Err(FieldError::new("id_number", "draw.not_seated", "您不是本标段评标委员会成员", "You do not sit on this lot's committee").into()),
+        Some((_, Some(_))) => {
+            return Err(FieldError::new(
+                "id_number",
+                "draw.checked_in",
+                "已签到",
+                "You have already signed in",
+            )
+            .into());
+        }
+        _ => {
+            return Err(FieldError::new(
+                "id_number",
+                "draw.not_seated",
+                "您不是本标段评标委员会成员",
+                "You do not sit on this lot's committee",
+            )
+            .into());
+        }
     }
     if tendering::day(now) != d.evaluation_on {
-        return Err(FieldError::new("id_number", "draw.not_today", format!("请在评标当日（{}）签到", d.evaluation_on), format!("Sign in on the evaluation day ({})", d.evaluation_on)).into());
+        return Err(FieldError::new(
+            "id_number",
+            "draw.not_today",
+            format!("请在评标当日（{}）签到", d.evaluation_on),
+            format!("Sign in on the evaluation day ({})", d.evaluation_on),
+        )
+        .into());
     }
-    let (stored,): (String,) = on_db!(db, |p| sqlx::query_as("SELECT id_number_sm3 FROM experts WHERE id = $1").bind(me).fetch_one(p).await?);
+    let (stored,): (String,) = on_db!(db, |p| sqlx::query_as(
+        "SELECT id_number_sm3 FROM experts WHERE id = $1"
+    )
+    .bind(me)
+    .fetch_one(p)
+    .await?);
     if super::id_number_sm3(&input.id_number) != stored {
-        return Err(FieldError::new("id_number", "draw.identity_mismatch", "身份证号码与专家库登记不一致", "The identity number does not match the registry").into());
+        return Err(FieldError::new(
+            "id_number",
+            "draw.identity_mismatch",
+            "身份证号码与专家库登记不一致",
+            "The identity number does not match the registry",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE draw_picks SET checked_in_at = $1, check_in_address = $2 WHERE draw_id = $3 AND expert_id = $4")
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE draw_picks SET checked_in_at = $1, check_in_address = $2 WHERE draw_id = $3 AND expert_id = $4")
         .bind(truncate_micros(now))
         .bind(&actor.address)
         .bind(d.id)
         .bind(me)
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+    });
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
-    log(&mut tx, actor, g.as_ref(), &lot, "draw.checked_in", serde_json::json!({"draw": d.id, "method": "id_number"}), now).await?;
+    log(
+        &mut tx,
+        actor,
+        g.as_ref(),
+        &lot,
+        "draw.checked_in",
+        serde_json::json!({"draw": d.id, "method": "id_number"}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Whether a drawn member has signed in (members seated by other means need not).
 pub(crate) async fn checked_in(db: &Db, lot_id: Uuid, account: Uuid) -> ServiceResult<bool> {
-    let r: Option<(Option<DateTime<Utc>>,)> = on_db!(db, |p| sqlx::query_as(
+    let r: Option<(Option<DateTime<Utc>>,)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT p.checked_in_at FROM draw_picks p JOIN expert_draws d ON d.id = p.draw_id JOIN experts e ON e.id = p.expert_id WHERE d.lot_id = $1 AND e.account_id = $2"
     )
     .bind(lot_id)
     .bind(account)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     Ok(r.is_none_or(|r| r.0.is_some()))
 }
 
 /// The result is public (the award): reveal every round's seed so anyone can recompute the draw.
 pub(crate) async fn reveal(tx: &mut Tx, lot: &LotRow, now: DateTime<Utc>) -> ServiceResult<()> {
-    let Some(d) = draw_of_tx(tx, lot.id).await? else { return Ok(()) };
+    let Some(d) = draw_of_tx(tx, lot.id).await? else {
+        return Ok(());
+    };
     if d.revealed_at.is_some() {
         return Ok(());
     }
-    let seeds: Vec<(i64, String)> = on_tx!(tx, |c| sqlx::query_as("SELECT round, seed FROM draw_rounds WHERE draw_id = $1 ORDER BY round").bind(d.id).fetch_all(c).await?);
-    on_tx!(tx, |c| sqlx::query("UPDATE expert_draws SET revealed_at = $1, status = 'published' WHERE id = $2").bind(truncate_micros(now)).bind(d.id).execute(c).await?.rows_affected());
+    let seeds: Vec<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT round, seed FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
+    )
+    .bind(d.id)
+    .fetch_all(c)
+    .await?);
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE expert_draws SET revealed_at = $1, status = 'published' WHERE id = $2"
+    )
+    .bind(truncate_micros(now))
+    .bind(d.id)
+    .execute(c)
+    .await?
+    .rows_affected());
     log(tx, &Actor::system(), None, lot, "draw.revealed", serde_json::json!({
         "draw": d.id, "seeds": seeds.iter().map(|(r, s)| serde_json::json!({"round": r, "seed": s})).collect::<Vec<_>>()
     }), now).await?;
@@ -722,25 +1171,38 @@ pub struct DrawProof {
 
 pub async fn proof(db: &Db, lot_id: Uuid) -> ServiceResult<DrawProof> {
     let lot = tendering::load(db, lot_id).await?;
-    let d = draw_of(db, lot_id).await?.ok_or(ServiceError::NotFound("draw"))?;
+    let d = draw_of(db, lot_id)
+        .await?
+        .ok_or(ServiceError::NotFound("draw"))?;
     let revealed = d.revealed_at.is_some();
-    let rows: Vec<(i64, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT round, seed, commitment, snapshot_sm3, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
     )
     .bind(d.id)
     .fetch_all(p)
-    .await?);
-    let picks: Vec<(i64, Uuid, i64, i64)> = on_db!(db, |p| sqlx::query_as("SELECT round, expert_id, pick_order, group_index FROM draw_picks WHERE draw_id = $1 ORDER BY pick_order").bind(d.id).fetch_all(p).await?);
+    .await?
+    });
+    let picks: Vec<(i64, Uuid, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT round, expert_id, pick_order, group_index FROM draw_picks WHERE draw_id = $1 ORDER BY pick_order").bind(d.id).fetch_all(p).await?
+    });
     let mut rounds = vec![];
     for (round, seed, commitment, snapshot_sm3, snapshot) in rows {
-        let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let groups: Vec<GroupPool> =
+            serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let round_picks: Vec<Pick> = picks
             .iter()
             .filter(|p| p.0 == round)
             .map(|p| {
                 let code = &d.groups.get(p.3 as usize).map(|g| g.0.clone());
-                let gi = groups.iter().position(|g| Some(&g.specialty) == code.as_ref()).unwrap_or(0);
-                Pick { group: gi as u32, expert: p.1 }
+                let gi = groups
+                    .iter()
+                    .position(|g| Some(&g.specialty) == code.as_ref())
+                    .unwrap_or(0);
+                Pick {
+                    group: gi as u32,
+                    expert: p.1,
+                }
             })
             .collect();
         rounds.push(PublishedRound {
@@ -752,7 +1214,12 @@ pub async fn proof(db: &Db, lot_id: Uuid) -> ServiceResult<DrawProof> {
             picks: if revealed { round_picks } else { vec![] },
         });
     }
-    Ok(DrawProof { lot_id, trade_code: lot.trade_code, revealed, rounds })
+    Ok(DrawProof {
+        lot_id,
+        trade_code: lot.trade_code,
+        revealed,
+        rounds,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -818,40 +1285,76 @@ pub struct DrawView {
 /// The draw of a lot as the viewer may see it; `None` before any draw.
 pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<DrawView>> {
     let lot = tendering::load(db, lot_id).await?;
-    let Some(d) = draw_of(db, lot_id).await? else { return Ok(None) };
+    let Some(d) = draw_of(db, lot_id).await? else {
+        return Ok(None);
+    };
     let runner = actor.account_id == Some(d.requested_by);
     let party = party_of(actor, &lot);
     let supervisor = matches!(party, Some(Party::Supervisor));
     let revealed = d.revealed_at.is_some();
     let me = super::expert_of(db, actor).await?;
-    if !(runner || supervisor || revealed || me.is_some() || matches!(party, Some(Party::Centre | Party::Tenderer))) {
-        return Err(if actor.account_id.is_none() { ServiceError::Unauthenticated } else { ServiceError::Forbidden(Permission::IntakeProcess) });
+    if !(runner
+        || supervisor
+        || revealed
+        || me.is_some()
+        || matches!(party, Some(Party::Centre | Party::Tenderer)))
+    {
+        return Err(if actor.account_id.is_none() {
+            ServiceError::Unauthenticated
+        } else {
+            ServiceError::Forbidden(Permission::IntakeProcess)
+        });
     }
     let pack = ExpertPack::v2025();
-    let rows: Vec<(i64, String, String, String, DateTime<Utc>, DateTime<Utc>)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, DateTime<Utc>, DateTime<Utc>)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT round, commitment, snapshot_sm3, screening, drawn_at, reply_by FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
     )
     .bind(d.id)
     .fetch_all(p)
+    .await?
+    });
+    let snapshots: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT round, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
+    )
+    .bind(d.id)
+    .fetch_all(p)
     .await?);
-    let snapshots: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT round, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round").bind(d.id).fetch_all(p).await?);
     let mut rounds = vec![];
     let mut excluded = vec![];
-    for ((round, commitment, snapshot_sm3, screening, drawn_at, reply_by), (_, snap)) in rows.into_iter().zip(snapshots) {
-        let s: StoredScreening = serde_json::from_str(&screening).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let groups: Vec<GroupPool> = serde_json::from_str(&snap).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    for ((round, commitment, snapshot_sm3, screening, drawn_at, reply_by), (_, snap)) in
+        rows.into_iter().zip(snapshots)
+    {
+        let s: StoredScreening =
+            serde_json::from_str(&screening).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let groups: Vec<GroupPool> =
+            serde_json::from_str(&snap).map_err(|e| ServiceError::Internal(e.to_string()))?;
         rounds.push(RoundView {
             round: round as u32,
             commitment,
             snapshot_sm3,
             drawn_at,
             reply_by,
-            eligible: groups.iter().map(|g| (g.specialty.to_string(), g.eligible.len())).collect(),
+            eligible: groups
+                .iter()
+                .map(|g| (g.specialty.to_string(), g.eligible.len()))
+                .collect(),
             considered: s.considered,
-            excluded_by_rule: s.by_rule.iter().map(|(r, n)| {
-                let rule = r.rule(&pack);
-                RuleCount { rule: r.as_str().into(), label_zh: r.label_zh().into(), label_en: r.label_en().into(), regulation: rule.regulation.into(), article: rule.article.into(), count: *n }
-            }).collect(),
+            excluded_by_rule: s
+                .by_rule
+                .iter()
+                .map(|(r, n)| {
+                    let rule = r.rule(&pack);
+                    RuleCount {
+                        rule: r.as_str().into(),
+                        label_zh: r.label_zh().into(),
+                        label_en: r.label_en().into(),
+                        regulation: rule.regulation.into(),
+                        article: rule.article.into(),
+                        count: *n,
+                    }
+                })
+                .collect(),
         });
         if runner || supervisor {
             for (id, reasons) in s.excluded.iter().take(500) {
@@ -864,32 +1367,59 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
             }
         }
     }
-    let all: Vec<(Uuid, String, String, i64, String, Option<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, i64)> = on_db!(db, |p| sqlx::query_as(
+    let all: Vec<(
+        Uuid,
+        String,
+        String,
+        i64,
+        String,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        i64,
+    )> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT p.expert_id, e.name, a.username, p.round, p.status, p.reason, p.replied_at, p.checked_in_at, p.group_index FROM draw_picks p JOIN experts e ON e.id = p.expert_id JOIN accounts a ON a.id = e.account_id WHERE p.draw_id = $1 ORDER BY p.pick_order"
     )
     .bind(d.id)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let picks: Vec<PickView> = all
         .into_iter()
-        .map(|(expert_id, name, username, round, status, reason, replied_at, checked_in_at, gi)| PickView {
-            expert_id,
-            name,
-            username,
-            specialty: d.groups.get(gi as usize).map(|g| g.0.to_string()).unwrap_or_default(),
-            round,
-            status,
-            reason,
-            replied_at,
-            checked_in_at,
-        })
+        .map(
+            |(expert_id, name, username, round, status, reason, replied_at, checked_in_at, gi)| {
+                PickView {
+                    expert_id,
+                    name,
+                    username,
+                    specialty: d
+                        .groups
+                        .get(gi as usize)
+                        .map(|g| g.0.to_string())
+                        .unwrap_or_default(),
+                    round,
+                    status,
+                    reason,
+                    replied_at,
+                    checked_in_at,
+                }
+            },
+        )
         .collect();
     let mine = me.and_then(|m| picks.iter().find(|p| p.expert_id == m).cloned());
     Ok(Some(DrawView {
         id: d.id,
         status: d.status,
         evaluation_on: d.evaluation_on,
-        groups: d.groups.iter().map(|(c, n)| GroupInput { specialty: c.to_string(), count: *n }).collect(),
+        groups: d
+            .groups
+            .iter()
+            .map(|(c, n)| GroupInput {
+                specialty: c.to_string(),
+                count: *n,
+            })
+            .collect(),
         revealed,
         rounds,
         picks: (runner || revealed).then_some(picks),
@@ -899,7 +1429,12 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
 }
 
 async fn expert_name(db: &Db, id: Uuid) -> ServiceResult<String> {
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as("SELECT name FROM experts WHERE id = $1").bind(id).fetch_optional(p).await?);
+    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT name FROM experts WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
     Ok(r.map(|r| r.0).unwrap_or_default())
 }
 
@@ -916,18 +1451,24 @@ pub struct Invitation {
 
 /// The signed-in expert's invitations, newest first.
 pub async fn invitations(db: &Db, actor: &Actor) -> ServiceResult<Vec<Invitation>> {
-    let Some(me) = super::expert_of(db, actor).await? else { return Ok(vec![]) };
-    Ok(on_db!(db, |p| sqlx::query_as(
+    let Some(me) = super::expert_of(db, actor).await? else {
+        return Ok(vec![]);
+    };
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT d.lot_id, l.name AS lot_name, l.trade_code, d.evaluation_on, p.status, r.reply_by, p.checked_in_at FROM draw_picks p
          JOIN expert_draws d ON d.id = p.draw_id JOIN lots l ON l.id = d.lot_id JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round
          WHERE p.expert_id = $1 ORDER BY r.drawn_at DESC"
     )
     .bind(me)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// Whether the lot's experts were drawn across regions (remote evaluation allowance).
 pub(crate) async fn is_remote(db: &Db, lot_id: Uuid) -> ServiceResult<bool> {
-    Ok(draw_of(db, lot_id).await?.is_some_and(|d| matches!(d.scope, Scope::CrossRegion(_))))
+    Ok(draw_of(db, lot_id)
+        .await?
+        .is_some_and(|d| matches!(d.scope, Scope::CrossRegion(_))))
 }

@@ -14,6 +14,7 @@ use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::account::{NewPassword, Username};
 use ggzy_core::clock::truncate_micros;
+use ggzy_core::entity::parse_date as date;
 use ggzy_core::error::text;
 use ggzy_core::expert::{self as ex, ExpertStatus};
 use ggzy_core::region::DivisionCode;
@@ -61,10 +62,7 @@ pub async fn specialty_tree(db: &Db) -> ServiceResult<SpecialtyTree> {
     if rows.is_empty() {
         return Ok(SpecialtyTree::default_cn());
     }
-    let text: String = rows
-        .iter()
-        .map(|(c, n)| format!("{c}\t{n}\n"))
-        .collect();
+    let text: String = rows.iter().map(|(c, n)| format!("{c}\t{n}\n")).collect();
     SpecialtyTree::parse(&text).map_err(|e| ServiceError::Internal(e.message_en))
 }
 
@@ -76,16 +74,22 @@ pub async fn replace_specialties(
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
     actor.require_any(Permission::ConfigAdmin)?;
-    let tree = SpecialtyTree::parse(table).map_err(|e| ServiceError::Invalid(e.under("table: ").into()))?;
+    let tree = SpecialtyTree::parse(table)
+        .map_err(|e| ServiceError::Invalid(e.under("table: ").into()))?;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM specialties").execute(c).await?.rows_affected());
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM specialties")
+        .execute(c)
+        .await?
+        .rows_affected());
     for (c, n) in tree.iter() {
-        on_tx!(&mut tx, |x| sqlx::query("INSERT INTO specialties (code, name) VALUES ($1, $2)")
-            .bind(c.as_str())
-            .bind(n)
-            .execute(x)
-            .await?
-            .rows_affected());
+        on_tx!(&mut tx, |x| sqlx::query(
+            "INSERT INTO specialties (code, name) VALUES ($1, $2)"
+        )
+        .bind(c.as_str())
+        .bind(n)
+        .execute(x)
+        .await?
+        .rows_affected());
     }
     events::append(
         &mut tx,
@@ -166,21 +170,6 @@ struct Parsed {
     conflicts: Vec<(Uscc, String)>,
 }
 
-fn date(errs: &mut Invalid, field: &str, s: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errs.push(FieldError::new(
-                field,
-                "date.format",
-                "日期格式应为 YYYY-MM-DD",
-                "Dates are written YYYY-MM-DD",
-            ));
-            None
-        }
-    }
-}
-
 fn optional_uscc(errs: &mut Invalid, field: &str, s: &str) -> Option<Uscc> {
     if s.trim().is_empty() {
         return None;
@@ -188,7 +177,10 @@ fn optional_uscc(errs: &mut Invalid, field: &str, s: &str) -> Option<Uscc> {
     match Uscc::parse(s) {
         Ok(u) => Some(u),
         Err(e) => {
-            errs.push(FieldError { field: field.into(), ..e });
+            errs.push(FieldError {
+                field: field.into(),
+                ..e
+            });
             None
         }
     }
@@ -196,12 +188,16 @@ fn optional_uscc(errs: &mut Invalid, field: &str, s: &str) -> Option<Uscc> {
 
 fn parse(i: &ApplicationInput, tree: &SpecialtyTree, today: NaiveDate) -> Result<Parsed, Invalid> {
     let mut errs = Invalid::default();
-    let username = Username::parse("username", &i.username).map_err(|e| errs.push(e)).ok();
+    let username = Username::parse("username", &i.username)
+        .map_err(|e| errs.push(e))
+        .ok();
     let password = NewPassword::parse("password", &i.password, username.as_ref())
         .map_err(|e| errs.push(e))
         .ok();
     let name = text(&mut errs, "name", &i.name, 40);
-    let id = ex::parse_id_number("id_number", &i.id_number).map_err(|e| errs.push(e)).ok();
+    let id = ex::parse_id_number("id_number", &i.id_number)
+        .map_err(|e| errs.push(e))
+        .ok();
     let birth = date(&mut errs, "birth_date", &i.birth_date);
     if let Some(b) = birth {
         let age = ex::age_on(b, today);
@@ -225,14 +221,29 @@ fn parse(i: &ApplicationInput, tree: &SpecialtyTree, today: NaiveDate) -> Result
     }
     let employer = optional_uscc(&mut errs, "employer_uscc", &i.employer_uscc);
     let department = optional_uscc(&mut errs, "department_uscc", &i.department_uscc);
-    let region = DivisionCode::parse("region_code", &i.region_code).map_err(|e| errs.push(e)).ok();
+    let region = DivisionCode::parse("region_code", &i.region_code)
+        .map_err(|e| errs.push(e))
+        .ok();
     let phone = text(&mut errs, "phone", &i.phone, 20);
-    if phone.as_ref().is_some_and(|p| p.len() != 11 || !p.bytes().all(|c| c.is_ascii_digit())) {
-        errs.push(FieldError::new("phone", "expert.phone", "手机号码应为 11 位数字", "A mobile number has 11 digits"));
+    if phone
+        .as_ref()
+        .is_some_and(|p| p.len() != 11 || !p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        errs.push(FieldError::new(
+            "phone",
+            "expert.phone",
+            "手机号码应为 11 位数字",
+            "A mobile number has 11 digits",
+        ));
     }
     let email = text(&mut errs, "email", &i.email, 120);
     if email.as_ref().is_some_and(|e| !e.contains('@')) {
-        errs.push(FieldError::new("email", "expert.email", "电子邮箱格式不正确", "Not an email address"));
+        errs.push(FieldError::new(
+            "email",
+            "expert.email",
+            "电子邮箱格式不正确",
+            "Not an email address",
+        ));
     }
     let mut specialties = vec![];
     for (k, s) in i.specialties.iter().enumerate() {
@@ -244,13 +255,22 @@ fn parse(i: &ApplicationInput, tree: &SpecialtyTree, today: NaiveDate) -> Result
     specialties.sort();
     specialties.dedup();
     if i.specialties.is_empty() {
-        errs.push(FieldError::new("specialties", "expert.no_specialty", "请至少选择一个评标专业", "Choose at least one specialty"));
+        errs.push(FieldError::new(
+            "specialties",
+            "expert.no_specialty",
+            "请至少选择一个评标专业",
+            "Choose at least one specialty",
+        ));
     }
     let mut former = vec![];
     for (k, t) in i.former_employers.iter().enumerate() {
         let f = format!("former_employers[{k}]");
         let u = optional_uscc(&mut errs, &format!("{f}.uscc"), &t.uscc);
-        let left = date(&mut errs, &format!("{f}.left_on"), t.left_on.as_deref().unwrap_or(""));
+        let left = date(
+            &mut errs,
+            &format!("{f}.left_on"),
+            t.left_on.as_deref().unwrap_or(""),
+        );
         if let (Some(u), Some(l)) = (u, left) {
             former.push((u, t.note.trim().chars().take(100).collect(), l));
         }
@@ -264,8 +284,20 @@ fn parse(i: &ApplicationInput, tree: &SpecialtyTree, today: NaiveDate) -> Result
     if !errs.is_empty() {
         return Err(errs);
     }
-    match (username, password, name, id, birth, title, region, phone, email) {
-        (Some(username), Some(password), Some(name), Some(id), Some(birth), Some(title), Some(region), Some(phone), Some(email)) => Ok(Parsed {
+    match (
+        username, password, name, id, birth, title, region, phone, email,
+    ) {
+        (
+            Some(username),
+            Some(password),
+            Some(name),
+            Some(id),
+            Some(birth),
+            Some(title),
+            Some(region),
+            Some(phone),
+            Some(email),
+        ) => Ok(Parsed {
             username,
             password,
             name,
@@ -290,7 +322,10 @@ fn parse(i: &ApplicationInput, tree: &SpecialtyTree, today: NaiveDate) -> Result
 
 /// The SM3 kept of an identity card number.
 pub fn id_number_sm3(id: &str) -> String {
-    ggzy_seal::to_hex(&ggzy_seal::sm3(&[b"ggzy-id-number", id.trim().to_ascii_uppercase().as_bytes()]))
+    ggzy_seal::to_hex(&ggzy_seal::sm3(&[
+        b"ggzy-id-number",
+        id.trim().to_ascii_uppercase().as_bytes(),
+    ]))
 }
 
 /// An application to the pool: the applicant's own, or the employer's recommendation when an
@@ -305,21 +340,40 @@ pub async fn apply(
     let p = parse(input, &tree, crate::tendering::day(now))?;
     let mut tx = db.begin().await?;
     if !crate::accounts::region_exists_tx(&mut tx, &p.region).await? {
-        return Err(FieldError::new("region_code", "region.unknown", "该行政区划未开通", "This region is not on the platform").into());
+        return Err(FieldError::new(
+            "region_code",
+            "region.unknown",
+            "该行政区划未开通",
+            "This region is not on the platform",
+        )
+        .into());
     }
     let recommended_by = match (actor.entity_id, &p.employer) {
         (Some(e), Some(u)) => {
-            let own: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as("SELECT uscc FROM entities WHERE id = $1")
-                .bind(e)
-                .fetch_optional(c)
-                .await?);
+            let own: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+                "SELECT uscc FROM entities WHERE id = $1"
+            )
+            .bind(e)
+            .fetch_optional(c)
+            .await?);
             own.filter(|o| o.0 == u.as_str()).map(|_| e)
         }
         _ => None,
     };
-    let account = insert_account(&mut tx, &p.username, &p.name, &p.password, None, &p.region, None, now).await?;
+    let account = insert_account(
+        &mut tx,
+        &p.username,
+        &p.name,
+        &p.password,
+        None,
+        &p.region,
+        None,
+        now,
+    )
+    .await?;
     let id = Uuid::now_v7();
-    let r = on_tx!(&mut tx, |c| sqlx::query(
+    let r = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO experts (id, account_id, name, id_number_sm3, birth_date, title, senior_title, practice_years, employer_uscc, employer_name, department_uscc, region_code, phone, email, status, dishonest, recommended_by, applied_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15, $16, $17)"
     )
@@ -342,17 +396,34 @@ pub async fn apply(
     .bind(truncate_micros(now))
     .execute(c)
     .await
-    .map(|r| r.rows_affected()));
+    .map(|r| r.rows_affected())
+    });
     if let Err(e) = r {
         return Err(match unique_violation(&e) {
-            Some(_) => FieldError::new("id_number", "expert.duplicate", "该专家已申请入库", "This expert has already applied").into(),
+            Some(_) => FieldError::new(
+                "id_number",
+                "expert.duplicate",
+                "该专家已申请入库",
+                "This expert has already applied",
+            )
+            .into(),
             None => e.into(),
         });
     }
     write_profile_rows(&mut tx, id, &p.specialties, &p.former, &p.conflicts).await?;
-    log_expert(&mut tx, actor, &actor.role_label(None), p.region.as_str(), id, "expert.applied", serde_json::json!({
-        "specialties": p.specialties, "recommended": recommended_by.is_some()
-    }), now).await?;
+    log_expert(
+        &mut tx,
+        actor,
+        &actor.role_label(None),
+        p.region.as_str(),
+        id,
+        "expert.applied",
+        serde_json::json!({
+            "specialties": p.specialties, "recommended": recommended_by.is_some()
+        }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -365,12 +436,14 @@ async fn write_profile_rows(
     conflicts: &[(Uscc, String)],
 ) -> ServiceResult<()> {
     for s in specialties {
-        on_tx!(tx, |c| sqlx::query("INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)")
-            .bind(id)
-            .bind(s.as_str())
-            .execute(c)
-            .await?
-            .rows_affected());
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(s.as_str())
+        .execute(c)
+        .await?
+        .rows_affected());
     }
     for (u, note, left) in former {
         insert_tie(tx, id, "former_employer", u.as_str(), note, Some(*left)).await?;
@@ -381,8 +454,16 @@ async fn write_profile_rows(
     Ok(())
 }
 
-async fn insert_tie(tx: &mut Tx, id: Uuid, kind: &str, uscc: &str, note: &str, left: Option<NaiveDate>) -> ServiceResult<()> {
-    on_tx!(tx, |c| sqlx::query(
+async fn insert_tie(
+    tx: &mut Tx,
+    id: Uuid,
+    kind: &str,
+    uscc: &str,
+    note: &str,
+    left: Option<NaiveDate>,
+) -> ServiceResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
     )
     .bind(id)
@@ -392,7 +473,8 @@ async fn insert_tie(tx: &mut Tx, id: Uuid, kind: &str, uscc: &str, note: &str, l
     .bind(left)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     Ok(())
 }
 
@@ -417,9 +499,16 @@ pub async fn set_status(
     let row = profile_row(db, expert).await?;
     let region = DivisionCode::parse("region", &row.region_code)?;
     let grant = actor.require(Permission::Supervise, &region)?.clone();
-    let to = ExpertStatus::parse(&input.status).filter(|s| *s != ExpertStatus::Pending).ok_or_else(|| {
-        FieldError::new("status", "expert.status", "状态应为 active、refused、suspended 或 removed", "Status is active, refused, suspended or removed")
-    })?;
+    let to = ExpertStatus::parse(&input.status)
+        .filter(|s| *s != ExpertStatus::Pending)
+        .ok_or_else(|| {
+            FieldError::new(
+                "status",
+                "expert.status",
+                "状态应为 active、refused、suspended 或 removed",
+                "Status is active, refused, suspended or removed",
+            )
+        })?;
     let from = ExpertStatus::parse(&row.status).unwrap_or(ExpertStatus::Pending);
     let allowed = match (from, to) {
         (ExpertStatus::Pending, ExpertStatus::Active | ExpertStatus::Refused) => true,
@@ -438,10 +527,17 @@ pub async fn set_status(
     }
     let reason = input.reason.trim();
     if to != ExpertStatus::Active && reason.is_empty() {
-        return Err(FieldError::new("reason", "expert.reason_required", "请填写原因", "Give the reason").into());
+        return Err(FieldError::new(
+            "reason",
+            "expert.reason_required",
+            "请填写原因",
+            "Give the reason",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE experts SET status = $1, status_reason = $2, vetted_by = COALESCE(vetted_by, $3), vetted_at = COALESCE(vetted_at, $4) WHERE id = $5"
     )
     .bind(to.as_str())
@@ -451,13 +547,31 @@ pub async fn set_status(
     .bind(expert)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     if from == ExpertStatus::Pending && to == ExpertStatus::Active {
-        crate::accounts::insert_grant(&mut tx, row.account_id, Role::Expert, &region.rules_region(), now).await?;
+        crate::accounts::insert_grant(
+            &mut tx,
+            row.account_id,
+            Role::Expert,
+            &region.rules_region(),
+            now,
+        )
+        .await?;
     }
-    log_expert(&mut tx, actor, grant.role.as_str(), region.as_str(), expert, "expert.status_changed", serde_json::json!({
-        "from": from.as_str(), "to": to.as_str(), "reason": reason
-    }), now).await?;
+    log_expert(
+        &mut tx,
+        actor,
+        grant.role.as_str(),
+        region.as_str(),
+        expert,
+        "expert.status_changed",
+        serde_json::json!({
+            "from": from.as_str(), "to": to.as_str(), "reason": reason
+        }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -493,11 +607,15 @@ pub(crate) async fn profile_row(db: &Db, id: Uuid) -> ServiceResult<ProfileRow> 
 
 /// The expert record of the signed-in account, if it has one.
 pub async fn expert_of(db: &Db, actor: &Actor) -> ServiceResult<Option<Uuid>> {
-    let Some(a) = actor.account_id else { return Ok(None) };
-    let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as("SELECT id FROM experts WHERE account_id = $1")
-        .bind(a)
-        .fetch_optional(p)
-        .await?);
+    let Some(a) = actor.account_id else {
+        return Ok(None);
+    };
+    let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id FROM experts WHERE account_id = $1"
+    )
+    .bind(a)
+    .fetch_optional(p)
+    .await?);
     Ok(r.map(|r| r.0))
 }
 
@@ -528,11 +646,18 @@ pub struct SpecialtyLabel {
     pub path: String,
 }
 
-async fn view_of(db: &Db, tree: &SpecialtyTree, r: ProfileRow, today: NaiveDate) -> ServiceResult<ExpertView> {
-    let codes: Vec<(String,)> = on_db!(db, |p| sqlx::query_as("SELECT code FROM expert_specialties WHERE expert_id = $1 ORDER BY code")
-        .bind(r.id)
-        .fetch_all(p)
-        .await?);
+async fn view_of(
+    db: &Db,
+    tree: &SpecialtyTree,
+    r: ProfileRow,
+    today: NaiveDate,
+) -> ServiceResult<ExpertView> {
+    let codes: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT code FROM expert_specialties WHERE expert_id = $1 ORDER BY code"
+    )
+    .bind(r.id)
+    .fetch_all(p)
+    .await?);
     let credit_score = credit::score(db, r.id, today).await?;
     let status = ExpertStatus::parse(&r.status).unwrap_or(ExpertStatus::Pending);
     Ok(ExpertView {
@@ -552,7 +677,9 @@ async fn view_of(db: &Db, tree: &SpecialtyTree, r: ProfileRow, today: NaiveDate)
         specialties: codes
             .into_iter()
             .map(|(c,)| {
-                let path = SpecialtyCode::parse("c", &c).map(|k| tree.path_zh(&k)).unwrap_or_default();
+                let path = SpecialtyCode::parse("c", &c)
+                    .map(|k| tree.path_zh(&k))
+                    .unwrap_or_default();
                 SpecialtyLabel { code: c, path }
             })
             .collect(),
@@ -562,9 +689,16 @@ async fn view_of(db: &Db, tree: &SpecialtyTree, r: ProfileRow, today: NaiveDate)
 }
 
 /// The registry for centre staff and the department: optionally one status, newest first.
-pub async fn list(db: &Db, actor: &Actor, status: Option<&str>, now: DateTime<Utc>) -> ServiceResult<Vec<ExpertView>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    status: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ExpertView>> {
     actor.require_any(Permission::RegistryRead)?;
-    let q = format!("{PROFILE_SELECT} WHERE ($1 = '' OR status = $1) ORDER BY applied_at DESC, id LIMIT 500");
+    let q = format!(
+        "{PROFILE_SELECT} WHERE ($1 = '' OR status = $1) ORDER BY applied_at DESC, id LIMIT 500"
+    );
     let rows: Vec<ProfileRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
         .bind(status.unwrap_or(""))
         .fetch_all(p)
@@ -578,7 +712,12 @@ pub async fn list(db: &Db, actor: &Actor, status: Option<&str>, now: DateTime<Ut
 }
 
 /// One expert: to registry readers, or to the expert.
-pub async fn get(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> ServiceResult<ExpertView> {
+pub async fn get(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<ExpertView> {
     let r = profile_row(db, id).await?;
     if actor.account_id != Some(r.account_id) {
         actor.require_any(Permission::RegistryRead)?;
@@ -597,23 +736,38 @@ pub struct UnavailableInput {
 }
 
 /// The expert marks days they cannot serve (leave, busy dates).
-pub async fn add_unavailability(db: &Db, actor: &Actor, input: &UnavailableInput, now: DateTime<Utc>) -> ServiceResult<()> {
-    let id = expert_of(db, actor).await?.ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
+pub async fn add_unavailability(
+    db: &Db,
+    actor: &Actor,
+    input: &UnavailableInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let id = expert_of(db, actor)
+        .await?
+        .ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
     let row = profile_row(db, id).await?;
     let mut errs = Invalid::default();
     let from = date(&mut errs, "from", &input.from);
     let until = date(&mut errs, "until", &input.until);
     if let (Some(f), Some(u)) = (from, until) {
         if u < f {
-            errs.push(FieldError::new("until", "expert.range", "结束日期不能早于开始日期", "The end is before the start"));
+            errs.push(FieldError::new(
+                "until",
+                "expert.range",
+                "结束日期不能早于开始日期",
+                "The end is before the start",
+            ));
         }
     }
-    let (Some(from), Some(until)) = (from, until) else { return Err(errs.into()) };
+    let (Some(from), Some(until)) = (from, until) else {
+        return Err(errs.into());
+    };
     if !errs.is_empty() {
         return Err(errs.into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, $5)")
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, $5)")
         .bind(Uuid::now_v7())
         .bind(id)
         .bind(from)
@@ -621,38 +775,87 @@ pub async fn add_unavailability(db: &Db, actor: &Actor, input: &UnavailableInput
         .bind(input.reason.trim())
         .execute(c)
         .await?
-        .rows_affected());
-    log_expert(&mut tx, actor, "expert", &row.region_code, id, "expert.unavailable", serde_json::json!({"from": from, "until": until}), now).await?;
+        .rows_affected()
+    });
+    log_expert(
+        &mut tx,
+        actor,
+        "expert",
+        &row.region_code,
+        id,
+        "expert.unavailable",
+        serde_json::json!({"from": from, "until": until}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The expert declares a conflict (a relative's employer, a company they have an interest in).
-pub async fn declare_conflict(db: &Db, actor: &Actor, input: &TieInput, now: DateTime<Utc>) -> ServiceResult<()> {
-    let id = expert_of(db, actor).await?.ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
+pub async fn declare_conflict(
+    db: &Db,
+    actor: &Actor,
+    input: &TieInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let id = expert_of(db, actor)
+        .await?
+        .ok_or(ServiceError::Forbidden(Permission::Evaluate))?;
     let row = profile_row(db, id).await?;
-    let u = Uscc::parse(&input.uscc).map_err(|e| FieldError { field: "uscc".into(), ..e })?;
+    let u = Uscc::parse(&input.uscc).map_err(|e| FieldError {
+        field: "uscc".into(),
+        ..e
+    })?;
     let mut tx = db.begin().await?;
     insert_tie(&mut tx, id, "conflict", u.as_str(), input.note.trim(), None).await?;
-    log_expert(&mut tx, actor, "expert", &row.region_code, id, "expert.conflict_declared", serde_json::json!({"uscc": u.as_str()}), now).await?;
+    log_expert(
+        &mut tx,
+        actor,
+        "expert",
+        &row.region_code,
+        id,
+        "expert.conflict_declared",
+        serde_json::json!({"uscc": u.as_str()}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Record the result of a 失信被执行人 query for an expert (法〔2016〕285号), with its time.
-pub async fn record_dishonest_check(db: &Db, actor: &Actor, id: Uuid, dishonest: bool, now: DateTime<Utc>) -> ServiceResult<()> {
+pub async fn record_dishonest_check(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    dishonest: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let row = profile_row(db, id).await?;
     let region = DivisionCode::parse("region", &row.region_code)?;
     let g = actor.require(Permission::IntakeProcess, &region)?.clone();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE experts SET dishonest = $1, dishonest_checked_at = $2 WHERE id = $3")
-        .bind(dishonest)
-        .bind(truncate_micros(now))
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected());
-    log_expert(&mut tx, actor, g.role.as_str(), &row.region_code, id, "expert.credit_checked", serde_json::json!({"dishonest": dishonest}), now).await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE experts SET dishonest = $1, dishonest_checked_at = $2 WHERE id = $3"
+    )
+    .bind(dishonest)
+    .bind(truncate_micros(now))
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    log_expert(
+        &mut tx,
+        actor,
+        g.role.as_str(),
+        &row.region_code,
+        id,
+        "expert.credit_checked",
+        serde_json::json!({"dishonest": dishonest}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

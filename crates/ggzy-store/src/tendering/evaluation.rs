@@ -48,7 +48,11 @@ pub async fn is_member(db: &Db, actor: &Actor, lot: Uuid) -> ServiceResult<bool>
 }
 
 /// The principal's representatives must be the principal's own people.
-pub(crate) async fn check_representatives(db: &Db, lot: &super::LotRow, reps: &[Uuid]) -> ServiceResult<()> {
+pub(crate) async fn check_representatives(
+    db: &Db,
+    lot: &super::LotRow,
+    reps: &[Uuid],
+) -> ServiceResult<()> {
     for (i, r) in reps.iter().enumerate() {
         let ent: Option<(Option<Uuid>,)> = on_db!(db, |p| sqlx::query_as(
             "SELECT entity_id FROM accounts WHERE id = $1"
@@ -119,7 +123,9 @@ pub(crate) async fn seat_committee(
     let list_hash = ggzy_seal::to_hex(&ggzy_seal::sm3(&[serde_json::json!(all)
         .to_string()
         .as_bytes()]));
-    let grant = actor.grant_for(Permission::IntakeProcess, &lot.region).cloned();
+    let grant = actor
+        .grant_for(Permission::IntakeProcess, &lot.region)
+        .cloned();
     log(tx, actor, grant.as_ref(), lot, "lot.committee_assigned", serde_json::json!({"members": all.len(), "experts": experts.len(), "assignment": assignment, "members_sm3": list_hash}), now).await?;
     Ok(())
 }
@@ -179,6 +185,27 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
         .collect())
 }
 
+/// The lot, if the actor sits on its committee and it is being evaluated.
+async fn member_while_evaluating(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    reason: &'static str,
+) -> ServiceResult<super::LotRow> {
+    let lot = load(db, lot_id).await?;
+    if !is_member(db, actor, lot_id).await? {
+        return Err(ServiceError::Forbidden(Permission::Evaluate));
+    }
+    if lot.state.stage != Stage::Evaluating {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason,
+        });
+    }
+    Ok(lot)
+}
+
 /// A member submits (or resubmits, until the report) an independent sheet.
 pub async fn submit_sheet(
     db: &Db,
@@ -187,18 +214,9 @@ pub async fn submit_sheet(
     sheet: &MemberSheet,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let lot = load(db, lot_id).await?;
     let me = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
-    if !is_member(db, actor, lot_id).await? {
-        return Err(ServiceError::Forbidden(Permission::Evaluate));
-    }
-    if lot.state.stage != Stage::Evaluating {
-        return Err(ServiceError::OutOfOrder {
-            stage: lot.state.stage.as_str(),
-            waits_for: lot.state.stage.waits_for(),
-            reason: "scores are given while evaluating",
-        });
-    }
+    let lot =
+        member_while_evaluating(db, actor, lot_id, "scores are given while evaluating").await?;
     if !crate::experts::draw::checked_in(db, lot_id, me).await? {
         return Err(FieldError::new(
             "sheet",
@@ -357,8 +375,14 @@ pub async fn sign_report(
         return Err(FieldError::new(
             "report",
             "evaluation.objective_disagreement",
-            format!("客观评分因素（{}）的评分不一致，请核对后修改评分", what.join("、")),
-            format!("Members disagree on objective criteria ({}); reconcile the scores first", what.join(", ")),
+            format!(
+                "客观评分因素（{}）的评分不一致，请核对后修改评分",
+                what.join("、")
+            ),
+            format!(
+                "Members disagree on objective criteria ({}); reconcile the scores first",
+                what.join(", ")
+            ),
         )
         .with_rule("评标委员会和评标方法暂行规定", "36")
         .into());
@@ -410,10 +434,27 @@ pub async fn sign_report(
         let s: Vec<MemberSheet> = all.iter().filter_map(|(_, s)| s.clone()).collect();
         let out = ev::evaluate(&lot.method, &bids, &s, lot.pack.max_candidates.value);
         let js = serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        crate::experts::credit::record_fees(&mut tx, lot_id, &lot.region, crate::experts::credit::fee_standard(db, &lot.region).await?, crate::experts::draw::is_remote(db, lot_id).await?, now).await?;
-        let pct = ggzy_core::expert::ExpertPack::v2025().abnormal_deviation_percent.value;
+        crate::experts::credit::record_fees(
+            &mut tx,
+            lot_id,
+            &lot.region,
+            crate::experts::credit::fee_standard(db, &lot.region).await?,
+            crate::experts::draw::is_remote(db, lot_id).await?,
+            now,
+        )
+        .await?;
+        let pct = ggzy_core::expert::ExpertPack::v2025()
+            .abnormal_deviation_percent
+            .value;
         for a in ev::abnormal_scores(&lot.method, &named, pct) {
-            crate::alerts::raise(&mut tx, &lot, "evaluation.abnormal_score", serde_json::to_value(&a).map_err(|e| ServiceError::Internal(e.to_string()))?, now).await?;
+            crate::alerts::raise(
+                &mut tx,
+                &lot,
+                "evaluation.abnormal_score",
+                serde_json::to_value(&a).map_err(|e| ServiceError::Internal(e.to_string()))?,
+                now,
+            )
+            .await?;
         }
         on_tx!(&mut tx, |c| {
             sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
@@ -939,27 +980,41 @@ pub struct EvaluationClarification {
 
 /// A committee member asks a bidder, in writing and through the platform, to clarify its bid
 /// (法 Art 39; 条例 Art 52): members never contact bidders privately.
-pub async fn ask_bidder(db: &Db, actor: &Actor, lot_id: Uuid, input: &AskInput, now: DateTime<Utc>) -> ServiceResult<Uuid> {
-    let lot = load(db, lot_id).await?;
-    if !is_member(db, actor, lot_id).await? {
-        return Err(ServiceError::Forbidden(Permission::Evaluate));
-    }
-    if lot.state.stage != Stage::Evaluating {
-        return Err(ServiceError::OutOfOrder {
-            stage: lot.state.stage.as_str(),
-            waits_for: lot.state.stage.waits_for(),
-            reason: "clarifications are asked while evaluating",
-        });
-    }
+pub async fn ask_bidder(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &AskInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let lot = member_while_evaluating(
+        db,
+        actor,
+        lot_id,
+        "clarifications are asked while evaluating",
+    )
+    .await?;
     let mut errs = Invalid::default();
     let question = text(&mut errs, "question", &input.question, 2000);
-    if !opened_bids(db, lot_id).await?.iter().any(|b| b.bidder == input.bidder_id) {
-        errs.push(FieldError::new("bidder_id", "evaluation.unknown_bidder", "不是本标段开标的投标人", "Not a bidder opened on this lot"));
+    if !opened_bids(db, lot_id)
+        .await?
+        .iter()
+        .any(|b| b.bidder == input.bidder_id)
+    {
+        errs.push(FieldError::new(
+            "bidder_id",
+            "evaluation.unknown_bidder",
+            "不是本标段开标的投标人",
+            "Not a bidder opened on this lot",
+        ));
     }
-    let Some(question) = question.filter(|_| errs.is_empty()) else { return Err(errs.into()) };
+    let Some(question) = question.filter(|_| errs.is_empty()) else {
+        return Err(errs.into());
+    };
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("INSERT INTO evaluation_clarifications (id, lot_id, bidder_id, asked_by, question, asked_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO evaluation_clarifications (id, lot_id, bidder_id, asked_by, question, asked_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(lot_id)
         .bind(input.bidder_id)
@@ -968,7 +1023,8 @@ pub async fn ask_bidder(db: &Db, actor: &Actor, lot_id: Uuid, input: &AskInput, 
         .bind(truncate_micros(now))
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+    });
     push(&mut tx, input.bidder_id, lot_id, "evaluation_clarification", &format!("{} 评标委员会澄清要求", lot.name), &format!("评标委员会要求贵单位对投标文件作出书面澄清：{question}\n澄清不得超出投标文件的范围或改变投标文件的实质性内容（招标投标法实施条例第52条）。"), now).await?;
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
     log(&mut tx, actor, g.as_ref(), &lot, "lot.clarification_requested", serde_json::json!({"id": id, "bidder": input.bidder_id, "question_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[question.as_bytes()]))}), now).await?;
@@ -977,47 +1033,91 @@ pub async fn ask_bidder(db: &Db, actor: &Actor, lot_id: Uuid, input: &AskInput, 
 }
 
 /// The bidder answers in writing, once.
-pub async fn answer_bidder_clarification(db: &Db, actor: &Actor, id: Uuid, input: &AnswerInput, now: DateTime<Utc>) -> ServiceResult<()> {
+pub async fn answer_bidder_clarification(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    input: &AnswerInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let (bidder, entity_grant) = super::require_bidder(actor)?;
     let entity_grant = entity_grant.clone();
-    let row: Option<(Uuid, Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as("SELECT lot_id, bidder_id, answer FROM evaluation_clarifications WHERE id = $1").bind(id).fetch_optional(p).await?);
-    let Some((lot_id, asked, answered)) = row else { return Err(ServiceError::NotFound("clarification")) };
+    let row: Option<(Uuid, Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT lot_id, bidder_id, answer FROM evaluation_clarifications WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    let Some((lot_id, asked, answered)) = row else {
+        return Err(ServiceError::NotFound("clarification"));
+    };
     if asked != bidder {
         return Err(ServiceError::NotFound("clarification"));
     }
     if answered.is_some() {
-        return Err(FieldError::new("answer", "evaluation.already_answered", "已答复该澄清要求", "This request is already answered").into());
+        return Err(FieldError::new(
+            "answer",
+            "evaluation.already_answered",
+            "已答复该澄清要求",
+            "This request is already answered",
+        )
+        .into());
     }
     let lot = load(db, lot_id).await?;
     if lot.state.stage != Stage::Evaluating {
-        return Err(ServiceError::OutOfOrder { stage: lot.state.stage.as_str(), waits_for: lot.state.stage.waits_for(), reason: "answers are given while evaluating" });
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "answers are given while evaluating",
+        });
     }
     let mut errs = Invalid::default();
-    let Some(answer) = text(&mut errs, "answer", &input.answer, 5000) else { return Err(errs.into()) };
+    let Some(answer) = text(&mut errs, "answer", &input.answer, 5000) else {
+        return Err(errs.into());
+    };
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE evaluation_clarifications SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND answer IS NULL")
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE evaluation_clarifications SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND answer IS NULL")
         .bind(&answer)
         .bind(actor.account_id)
         .bind(truncate_micros(now))
         .bind(id)
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+    });
     log(&mut tx, actor, Some(&entity_grant), &lot, "lot.clarification_answered", serde_json::json!({"id": id, "answer_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[answer.as_bytes()]))}), now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Clarification requests of a lot: all to the committee and the centre, its own to a bidder.
-pub async fn bidder_clarifications(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<EvaluationClarification>> {
+pub async fn bidder_clarifications(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+) -> ServiceResult<Vec<EvaluationClarification>> {
     let lot = load(db, lot_id).await?;
-    let all = is_member(db, actor, lot_id).await? || matches!(party_of(actor, &lot), Some(Party::Centre | Party::Supervisor));
-    let only = if all { None } else { match actor.entity_id { Some(e) => Some(e), None => return Ok(vec![]) } };
-    Ok(on_db!(db, |p| sqlx::query_as(
+    let all = is_member(db, actor, lot_id).await?
+        || matches!(
+            party_of(actor, &lot),
+            Some(Party::Centre | Party::Supervisor)
+        );
+    let only = if all {
+        None
+    } else {
+        match actor.entity_id {
+            Some(e) => Some(e),
+            None => return Ok(vec![]),
+        }
+    };
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, lot_id, bidder_id, question, asked_at, answer, answered_at FROM evaluation_clarifications WHERE lot_id = $1 AND ($2 IS NULL OR bidder_id = $2) ORDER BY asked_at"
     )
     .bind(lot_id)
     .bind(only)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
