@@ -678,6 +678,18 @@ async fn act(
             };
             draw::request(db, a, id, &input, now).await.map(drop)
         }
+        "rate" => {
+            let account: Uuid = v(f, "account_id").parse().unwrap_or_default();
+            let expert = ggzy_store::experts::expert_of_account(db, account)
+                .await?
+                .unwrap_or_default();
+            let input = ggzy_store::experts::credit::RatingInput {
+                expert_id: expert,
+                stars: v(f, "stars").trim().parse().unwrap_or(0),
+                comment: v(f, "comment").into(),
+            };
+            ggzy_store::experts::credit::rate(db, a, id, &input, now).await
+        }
         "ask_bidder" => {
             let input = evaluation::AskInput {
                 bidder_id: v(f, "bidder_id").parse().unwrap_or_default(),

@@ -128,6 +128,23 @@ impl AppState {
         });
     }
 
+    /// Deliver queued SMS and email every `every` through `sender` (the development transport
+    /// appends them to a file; production plugs in a gateway).
+    pub fn spawn_sender(&self, sender: Arc<dyn ggzy_store::notify::Sender>, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    ggzy_store::notify::drain(&state.db, sender.as_ref(), state.now()).await
+                {
+                    tracing::warn!(error = %e, "outbox delivery failed");
+                }
+            }
+        });
+    }
+
     /// Keep signing heads every `every` until the process ends.
     pub fn spawn_signer(&self, every: Duration) {
         let state = self.clone();

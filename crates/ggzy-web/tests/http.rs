@@ -1562,6 +1562,33 @@ async fn evaluation_to_contract_through_the_page_forms() {
             page.contains("投标保证金退还") && page.contains("合同已签订"),
             "{b}"
         );
+        // After the award the principal rates each expert through the page; the draw is public.
+        assert!(page.contains("评价评标专家"), "{b}");
+        let (_, members) = app.get(&format!("/api/v1/lots/{lot}/committee")).await;
+        let first = members[0]["account_id"]
+            .as_str()
+            .expect("member")
+            .to_string();
+        let r = post(vec![
+            ("action".into(), "rate".into()),
+            ("account_id".into(), first.clone()),
+            ("stars".into(), "4".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let r = post(vec![
+            ("action".into(), "rate".into()),
+            ("account_id".into(), first),
+            ("stars".into(), "4".into()),
+        ])
+        .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: rated twice"
+        );
+        let (_, proof) = app.get(&format!("/api/v1/lots/{lot}/draw/proof")).await;
+        assert_eq!(proof["revealed"], true, "{b}: {proof}");
         app.finish().await;
     }
 }

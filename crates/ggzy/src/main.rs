@@ -228,6 +228,13 @@ async fn serve(
     state.sign_head().await?;
     state.spawn_signer(Duration::from_secs(sign_every.max(1)));
     state.spawn_scheduler(Duration::from_secs(1));
+    // Development transport for SMS and email: one JSON line per message under the data directory.
+    state.spawn_sender(
+        Arc::new(ggzy_store::notify::FileSender(
+            db_args.data.join("outbox.jsonl"),
+        )),
+        Duration::from_secs(2),
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;

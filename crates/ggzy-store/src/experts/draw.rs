@@ -165,13 +165,16 @@ async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
     });
     let mut dept = None;
     for r in [lot.region.clone(), lot.region.rules_region()] {
-        let d: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        let d: Option<(String,)> =
+            on_db!(db, |p| {
+                sqlx::query_as(
             "SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2"
         )
         .bind(r.as_str())
         .bind(TRADE_KIND)
         .fetch_optional(p)
-        .await?);
+        .await?
+            });
         if let Some(d) = d {
             dept = Some(d.0);
             break;

@@ -607,13 +607,18 @@ pub(crate) async fn profile_row(db: &Db, id: Uuid) -> ServiceResult<ProfileRow> 
 
 /// The expert record of the signed-in account, if it has one.
 pub async fn expert_of(db: &Db, actor: &Actor) -> ServiceResult<Option<Uuid>> {
-    let Some(a) = actor.account_id else {
-        return Ok(None);
-    };
+    match actor.account_id {
+        Some(a) => expert_of_account(db, a).await,
+        None => Ok(None),
+    }
+}
+
+/// The expert record of an account, if it has one.
+pub async fn expert_of_account(db: &Db, account: Uuid) -> ServiceResult<Option<Uuid>> {
     let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
         "SELECT id FROM experts WHERE account_id = $1"
     )
-    .bind(a)
+    .bind(account)
     .fetch_optional(p)
     .await?);
     Ok(r.map(|r| r.0))
