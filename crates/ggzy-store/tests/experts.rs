@@ -534,8 +534,8 @@ async fn credit_feeds_the_next_draw_and_a_revealed_draw_recomputes() {
         assert!(matches!(e, ServiceError::Forbidden(_)));
 
         let t0 = now - Duration::days(25);
-        let (lot, at) = opened_lot(&t.db, &vault, "信用抽取测试工程", t0).await;
-        let _ = at;
+        // Drawn today, so the bans and the deduction recorded above are in force.
+        let (lot, _) = opened_lot(&t.db, &vault, "信用抽取测试工程", t0).await;
         let at = now;
         draw::request(
             &t.db,
