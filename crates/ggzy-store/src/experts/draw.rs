@@ -165,16 +165,15 @@ async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
     });
     let mut dept = None;
     for r in [lot.region.clone(), lot.region.rules_region()] {
-        let d: Option<(String,)> =
-            on_db!(db, |p| {
-                sqlx::query_as(
+        let d: Option<(String,)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2"
         )
         .bind(r.as_str())
         .bind(TRADE_KIND)
         .fetch_optional(p)
         .await?
-            });
+        });
         if let Some(d) = d {
             dept = Some(d.0);
             break;
@@ -1309,25 +1308,26 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
         });
     }
     let pack = ExpertPack::v2025();
-    let rows: Vec<(i64, String, String, String, DateTime<Utc>, DateTime<Utc>)> = on_db!(db, |p| {
+    type RoundRow = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<RoundRow> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT round, commitment, snapshot_sm3, screening, drawn_at, reply_by FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
+        "SELECT round, commitment, snapshot_sm3, screening, snapshot, drawn_at, reply_by FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
     )
     .bind(d.id)
     .fetch_all(p)
     .await?
     });
-    let snapshots: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT round, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
-    )
-    .bind(d.id)
-    .fetch_all(p)
-    .await?);
     let mut rounds = vec![];
     let mut excluded = vec![];
-    for ((round, commitment, snapshot_sm3, screening, drawn_at, reply_by), (_, snap)) in
-        rows.into_iter().zip(snapshots)
-    {
+    for (round, commitment, snapshot_sm3, screening, snap, drawn_at, reply_by) in rows {
         let s: StoredScreening =
             serde_json::from_str(&screening).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let groups: Vec<GroupPool> =
