@@ -16,6 +16,7 @@ pub mod event;
 pub mod expert;
 pub mod money;
 pub mod procedure;
+pub mod procurement;
 pub mod region;
 pub mod role;
 pub mod rulepack;

@@ -1,0 +1,923 @@
+//! Government procurement (政府采购, RULES.md §3): the six methods with their lawful grounds, the
+//! statutory periods of each as a rule pack, challenges and complaints in working days, and the
+//! points-method price score with small-enterprise deductions — pure functions over dates and money.
+//!
+//! Routing (条例 Art 7): works bought by tender follow the construction procedure, not this module.
+
+use crate::calendar::{Calendar, CalendarDays, WorkingDays};
+use crate::error::FieldError;
+use crate::money::Money;
+use crate::rulepack::{Confidence, Limit};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const LAW: &str = "政府采购法";
+pub const REGS: &str = "政府采购法实施条例";
+pub const ORDER87: &str = "政府采购货物和服务招标投标管理办法";
+pub const ORDER74: &str = "政府采购非招标采购方式管理办法";
+pub const DOC214: &str = "政府采购竞争性磋商采购方式管理暂行办法";
+pub const SME: &str = "财库〔2022〕19号";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseMethod {
+    OpenTender,
+    InvitedTender,
+    CompetitiveNegotiation,
+    CompetitiveConsultation,
+    RequestForQuotation,
+    SingleSource,
+}
+
+impl PurchaseMethod {
+    pub const ALL: [PurchaseMethod; 6] = [
+        Self::OpenTender,
+        Self::InvitedTender,
+        Self::CompetitiveNegotiation,
+        Self::CompetitiveConsultation,
+        Self::RequestForQuotation,
+        Self::SingleSource,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::OpenTender => "公开招标",
+            Self::InvitedTender => "邀请招标",
+            Self::CompetitiveNegotiation => "竞争性谈判",
+            Self::CompetitiveConsultation => "竞争性磋商",
+            Self::RequestForQuotation => "询价",
+            Self::SingleSource => "单一来源采购",
+        }
+    }
+
+    pub fn is_tender(self) -> bool {
+        matches!(self, Self::OpenTender | Self::InvitedTender)
+    }
+
+    /// The grounds that make this method lawful (none needed for open tender).
+    pub fn grounds(self) -> &'static [Ground] {
+        use Ground::*;
+        match self {
+            Self::OpenTender => &[],
+            Self::InvitedTender => &[LimitedSuppliers, DisproportionateCost],
+            Self::CompetitiveNegotiation => &[
+                NoQualifiedBids,
+                SpecificationsUnfixable,
+                Urgency,
+                PriceNotCalculable,
+                WorksWithoutTender,
+            ],
+            Self::CompetitiveConsultation => &[
+                PurchasedServices,
+                SpecificationsUnfixable,
+                PriceNotCalculable,
+                ResearchCommercialisation,
+                WorksWithoutTender,
+            ],
+            Self::RequestForQuotation => &[StandardGoods],
+            Self::SingleSource => &[OnlyOneSupplier, Emergency, CompatibleFollowOn],
+        }
+    }
+}
+
+/// A recorded lawful ground for a method other than open tender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Ground {
+    /// Special items only a limited range of suppliers can provide (法 Art 29).
+    LimitedSuppliers,
+    /// The cost of an open tender is out of proportion to the purchase (法 Art 29).
+    DisproportionateCost,
+    /// No bids, no qualified bids, or the re-tender failed (法 Art 30).
+    NoQualifiedBids,
+    /// Technically complex or special: specifications cannot be fixed (法 Art 30).
+    SpecificationsUnfixable,
+    /// Urgency not caused by the buyer (法 Art 30).
+    Urgency,
+    /// The total price cannot be calculated in advance (法 Art 30).
+    PriceNotCalculable,
+    /// Works that by law need no tender (条例 Art 25).
+    WorksWithoutTender,
+    /// Services the government buys (214号 Art 3) [U].
+    PurchasedServices,
+    /// Research with too little competition, or commercialising R&D (214号 Art 3) [U].
+    ResearchCommercialisation,
+    /// Standard goods with uniform specifications, ample stock and stable prices (法 Art 32).
+    StandardGoods,
+    /// Only one supplier can provide it (法 Art 31).
+    OnlyOneSupplier,
+    /// An unforeseeable emergency (法 Art 31).
+    Emergency,
+    /// Compatible follow-on purchase from the original supplier, ≤ 10% of the contract (法 Art 31).
+    CompatibleFollowOn,
+}
+
+impl Ground {
+    pub fn article(self) -> (&'static str, &'static str) {
+        use Ground::*;
+        match self {
+            LimitedSuppliers | DisproportionateCost => (LAW, "29"),
+            NoQualifiedBids | SpecificationsUnfixable | Urgency | PriceNotCalculable => (LAW, "30"),
+            WorksWithoutTender => (REGS, "25"),
+            PurchasedServices | ResearchCommercialisation => (DOC214, "3"),
+            StandardGoods => (LAW, "32"),
+            OnlyOneSupplier | Emergency | CompatibleFollowOn => (LAW, "31"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemCategory {
+    Goods,
+    Services,
+    Works,
+}
+
+/// Which regime a purchase follows (条例 Art 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Regime {
+    /// 招标投标法 and its regulations: the construction procedure.
+    Tendering,
+    /// 政府采购法.
+    Procurement,
+}
+
+pub fn regime(category: ItemCategory, method: PurchaseMethod) -> Regime {
+    if category == ItemCategory::Works && method.is_tender() {
+        Regime::Tendering
+    } else {
+        Regime::Procurement
+    }
+}
+
+/// What a buyer states when choosing a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodChoice {
+    pub method: PurchaseMethod,
+    pub category: ItemCategory,
+    pub grounds: Vec<Ground>,
+    pub budget: Money,
+    /// The open-tender threshold in force for this budget (公开招标数额标准, set by the province).
+    pub open_tender_threshold: Money,
+    /// A finance department's prior approval of a method other than open tender (条例 Art 23).
+    pub approved: bool,
+    /// For a compatible follow-on: the original contract amount.
+    pub original_contract: Option<Money>,
+}
+
+fn refuse(
+    field: &str,
+    code: &'static str,
+    (reg, art): (&'static str, &'static str),
+    zh: String,
+    en: String,
+) -> FieldError {
+    FieldError::new(field, code, zh, en).with_rule(reg, art)
+}
+
+/// Refuse a method chosen without a lawful ground, without the approval it needs above the
+/// threshold, or a follow-on above 10% of the original contract.
+pub fn check_method(c: &MethodChoice) -> Result<(), FieldError> {
+    let m = c.method;
+    if m == PurchaseMethod::OpenTender {
+        return Ok(());
+    }
+    let lawful: Vec<Ground> = c
+        .grounds
+        .iter()
+        .copied()
+        .filter(|g| m.grounds().contains(g))
+        .collect();
+    if lawful.is_empty() {
+        let (reg, art) = m.grounds().first().map_or((LAW, "26"), |g| g.article());
+        return Err(refuse(
+            "grounds",
+            "procurement.no_ground",
+            (reg, art),
+            format!("采用{}须具备法定情形并在采购文件中载明", m.label_zh()),
+            format!(
+                "{} needs one of its statutory grounds, recorded",
+                m.label_zh()
+            ),
+        ));
+    }
+    if m == PurchaseMethod::RequestForQuotation && c.category != ItemCategory::Goods {
+        return Err(refuse(
+            "category",
+            "procurement.rfq_goods_only",
+            (LAW, "32"),
+            "询价仅适用于规格、标准统一的货物".into(),
+            "Request for quotation is for standard goods only".into(),
+        ));
+    }
+    if lawful.contains(&Ground::CompatibleFollowOn) {
+        let original = c.original_contract.unwrap_or(Money::ZERO);
+        // ≤ 10%: budget × 10 ≤ original.
+        if c.budget.fen().saturating_mul(10) > original.fen() {
+            return Err(refuse(
+                "budget",
+                "procurement.follow_on_over_10",
+                (LAW, "31"),
+                "添购资金总额不得超过原合同采购金额的百分之十".into(),
+                "A follow-on may not exceed 10% of the original contract".into(),
+            ));
+        }
+    }
+    if c.budget >= c.open_tender_threshold && !c.approved {
+        return Err(refuse("approved", "procurement.approval_required", (REGS, "23"), "达到公开招标数额标准，采用其他方式须事先获得设区的市级以上财政部门批准".into(), "At or above the open-tender threshold another method needs the finance department's prior approval".into()));
+    }
+    Ok(())
+}
+
+/// The procurement limits (RULES.md §3.2–3.5) with their sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcurementPack {
+    pub version: &'static str,
+    pub tender_issue_to_deadline: Limit<CalendarDays>,
+    pub notice_period: Limit<WorkingDays>,
+    pub documents_available: Limit<WorkingDays>,
+    pub prequal_application: Limit<WorkingDays>,
+    pub clarification_lead: Limit<CalendarDays>,
+    pub prequal_clarification_lead: Limit<CalendarDays>,
+    pub consultation_issue_to_response: Limit<CalendarDays>,
+    pub negotiation_issue_to_response: Limit<WorkingDays>,
+    pub rfq_issue_to_response: Limit<WorkingDays>,
+    pub single_source_publicity: Limit<WorkingDays>,
+    pub min_suppliers: Limit<u32>,
+    pub report_to_buyer: Limit<WorkingDays>,
+    pub buyer_decides: Limit<WorkingDays>,
+    pub result_published_within: Limit<WorkingDays>,
+    pub result_runs: Limit<WorkingDays>,
+    pub contract_within: Limit<CalendarDays>,
+    pub contract_published_within: Limit<WorkingDays>,
+    pub contract_filed_within: Limit<WorkingDays>,
+    pub challenge_within: Limit<WorkingDays>,
+    pub challenge_reply: Limit<WorkingDays>,
+    pub complaint_within: Limit<WorkingDays>,
+    pub complaint_decide: Limit<WorkingDays>,
+    pub suspension_max: Limit<CalendarDays>,
+    pub bond_refund_within: Limit<WorkingDays>,
+    /// Price weight floors of the points method, in percent.
+    pub price_weight_goods_min: Limit<u32>,
+    pub price_weight_services_min: Limit<u32>,
+    /// Consultation price-weight ranges (214号 Art 24) [U], configurable.
+    pub consultation_goods_range: Limit<(u32, u32)>,
+    pub consultation_services_range: Limit<(u32, u32)>,
+    /// Small and micro enterprises' price deduction for evaluation, in percent [S].
+    pub sme_goods_services: Limit<(u32, u32)>,
+    pub sme_works: Limit<(u32, u32)>,
+}
+
+const fn lim<T>(
+    value: T,
+    regulation: &'static str,
+    article: &'static str,
+    confidence: Confidence,
+) -> Limit<T> {
+    Limit {
+        value,
+        regulation,
+        article,
+        confidence,
+    }
+}
+
+impl ProcurementPack {
+    pub fn v2022() -> Self {
+        use Confidence::*;
+        Self {
+            version: "procurement-2022.1",
+            tender_issue_to_deadline: lim(CalendarDays(20), LAW, "35", Verified),
+            notice_period: lim(WorkingDays(5), ORDER87, "16", Verified),
+            documents_available: lim(WorkingDays(5), REGS, "31", Verified),
+            prequal_application: lim(WorkingDays(5), REGS, "21", Verified),
+            clarification_lead: lim(CalendarDays(15), ORDER87, "27", Verified),
+            prequal_clarification_lead: lim(CalendarDays(3), ORDER87, "27", Verified),
+            consultation_issue_to_response: lim(CalendarDays(10), DOC214, "10", Secondary),
+            negotiation_issue_to_response: lim(WorkingDays(3), ORDER74, "29", Secondary),
+            rfq_issue_to_response: lim(WorkingDays(3), ORDER74, "45", Secondary),
+            single_source_publicity: lim(WorkingDays(5), REGS, "38", Verified),
+            min_suppliers: lim(3, LAW, "38", Verified),
+            report_to_buyer: lim(WorkingDays(2), REGS, "43", Verified),
+            buyer_decides: lim(WorkingDays(5), ORDER87, "68", Verified),
+            result_published_within: lim(WorkingDays(2), REGS, "43", Verified),
+            result_runs: lim(WorkingDays(1), ORDER87, "69", Verified),
+            contract_within: lim(CalendarDays(30), LAW, "46", Verified),
+            contract_published_within: lim(WorkingDays(2), REGS, "50", Verified),
+            contract_filed_within: lim(WorkingDays(7), LAW, "47", Verified),
+            challenge_within: lim(WorkingDays(7), LAW, "52", Verified),
+            challenge_reply: lim(WorkingDays(7), LAW, "53", Verified),
+            complaint_within: lim(WorkingDays(15), LAW, "55", Verified),
+            complaint_decide: lim(WorkingDays(30), REGS, "58", Verified),
+            suspension_max: lim(CalendarDays(30), LAW, "57", Verified),
+            bond_refund_within: lim(WorkingDays(5), ORDER87, "38", Verified),
+            price_weight_goods_min: lim(30, ORDER87, "55", Verified),
+            price_weight_services_min: lim(10, ORDER87, "55", Verified),
+            consultation_goods_range: lim((30, 60), DOC214, "24", Unconfirmed),
+            consultation_services_range: lim((10, 30), DOC214, "24", Unconfirmed),
+            sme_goods_services: lim((10, 20), SME, "二", Secondary),
+            sme_works: lim((3, 5), SME, "二", Secondary),
+        }
+    }
+}
+
+fn at(l: &Limit<WorkingDays>) -> (&'static str, &'static str) {
+    (l.regulation, l.article)
+}
+
+/// The response period of a method, from issuing the documents (or notice) to the deadline.
+pub fn check_response_period(
+    pack: &ProcurementPack,
+    cal: &Calendar,
+    method: PurchaseMethod,
+    issued: NaiveDate,
+    deadline: NaiveDate,
+) -> Result<(), FieldError> {
+    let short = |l: (&'static str, &'static str), zh: String, en: String| {
+        Err(refuse("deadline", "procurement.period_short", l, zh, en))
+    };
+    match method {
+        PurchaseMethod::OpenTender | PurchaseMethod::InvitedTender => {
+            let n = pack.tender_issue_to_deadline;
+            if !Calendar::at_least_calendar_days(issued, deadline, n.value) {
+                return short(
+                    (n.regulation, n.article),
+                    format!(
+                        "自招标文件发出之日起至投标截止之日止不得少于 {} 日",
+                        n.value.0
+                    ),
+                    format!(
+                        "At least {} days from issuing the documents to the deadline",
+                        n.value.0
+                    ),
+                );
+            }
+        }
+        PurchaseMethod::CompetitiveConsultation => {
+            let n = pack.consultation_issue_to_response;
+            if !Calendar::at_least_calendar_days(issued, deadline, n.value) {
+                return short(
+                    (n.regulation, n.article),
+                    format!("磋商文件发出至首次响应截止不得少于 {} 日", n.value.0),
+                    format!(
+                        "At least {} days from the documents to the first response",
+                        n.value.0
+                    ),
+                );
+            }
+        }
+        PurchaseMethod::CompetitiveNegotiation | PurchaseMethod::RequestForQuotation => {
+            let n = if method == PurchaseMethod::RequestForQuotation {
+                &pack.rfq_issue_to_response
+            } else {
+                &pack.negotiation_issue_to_response
+            };
+            if !cal.at_least_working_days(issued, deadline, n.value) {
+                return short(
+                    at(n),
+                    format!("发出文件至响应截止不得少于 {} 个工作日", n.value.0),
+                    format!("At least {} working days to respond", n.value.0),
+                );
+            }
+        }
+        PurchaseMethod::SingleSource => {
+            let n = &pack.single_source_publicity;
+            if !cal.at_least_working_days(issued, deadline, n.value) {
+                return short(
+                    at(n),
+                    format!("单一来源公示期不得少于 {} 个工作日", n.value.0),
+                    format!(
+                        "Single-source publicity lasts at least {} working days",
+                        n.value.0
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The challenge window: within 7 working days of the day the supplier knew (法 Art 52).
+pub fn check_challenge(
+    pack: &ProcurementPack,
+    cal: &Calendar,
+    knew_on: NaiveDate,
+    filed_on: NaiveDate,
+) -> Result<(), FieldError> {
+    let n = &pack.challenge_within;
+    if filed_on > cal.add_working_days(knew_on, n.value) {
+        return Err(refuse(
+            "knew_on",
+            "challenge.late",
+            at(n),
+            format!(
+                "质疑应在知道或者应知其权益受到损害之日起 {} 个工作日内提出",
+                n.value.0
+            ),
+            format!(
+                "A challenge is filed within {} working days of knowing",
+                n.value.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The deadlines that follow a challenge filed on `filed_on`: the reply, and the last day for a
+/// complaint (15 working days after the reply period ends, 法 Art 55).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ChallengeDeadlines {
+    pub reply_by: NaiveDate,
+    pub complaint_by: NaiveDate,
+}
+
+pub fn challenge_deadlines(
+    pack: &ProcurementPack,
+    cal: &Calendar,
+    filed_on: NaiveDate,
+) -> ChallengeDeadlines {
+    let reply_by = cal.add_working_days(filed_on, pack.challenge_reply.value);
+    ChallengeDeadlines {
+        reply_by,
+        complaint_by: cal.add_working_days(reply_by, pack.complaint_within.value),
+    }
+}
+
+/// A complaint: in time, and only on matters the supplier challenged first (条例 Art 55).
+pub fn check_complaint(
+    pack: &ProcurementPack,
+    cal: &Calendar,
+    challenge_filed: Option<NaiveDate>,
+    filed_on: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    let n = &pack.complaint_within;
+    let Some(c) = challenge_filed else {
+        return Err(refuse(
+            "challenge_id",
+            "complaint.not_challenged",
+            (REGS, "55"),
+            "投诉事项应当经过质疑".into(),
+            "Only matters first challenged may be complained of".into(),
+        ));
+    };
+    let d = challenge_deadlines(pack, cal, c);
+    if filed_on > d.complaint_by {
+        return Err(refuse(
+            "filed_on",
+            "complaint.late",
+            at(n),
+            format!("投诉应在答复期满后 {} 个工作日内提出", n.value.0),
+            format!(
+                "A complaint is filed within {} working days after the reply period",
+                n.value.0
+            ),
+        ));
+    }
+    Ok(cal.add_working_days(filed_on, pack.complaint_decide.value))
+}
+
+/// The buyer's decision window: silence past it picks the first-ranked (87号令 Art 68).
+pub fn deemed_choice(
+    pack: &ProcurementPack,
+    cal: &Calendar,
+    report_received: NaiveDate,
+    today: NaiveDate,
+    decided: Option<Uuid>,
+    ranked: &[Uuid],
+) -> Option<Uuid> {
+    decided.or_else(|| {
+        (today > cal.add_working_days(report_received, pack.buyer_decides.value))
+            .then(|| ranked.first().copied())
+            .flatten()
+    })
+}
+
+/// The price weight of a points method is at least its floor (87号令 Art 55), and inside the
+/// configured range for competitive consultation.
+pub fn check_price_weight(
+    pack: &ProcurementPack,
+    method: PurchaseMethod,
+    category: ItemCategory,
+    weight: u32,
+) -> Result<(), FieldError> {
+    let floor = match category {
+        ItemCategory::Goods => pack.price_weight_goods_min,
+        ItemCategory::Services | ItemCategory::Works => pack.price_weight_services_min,
+    };
+    if weight < floor.value || weight > 100 {
+        return Err(refuse(
+            "price_weight",
+            "procurement.price_weight",
+            (floor.regulation, floor.article),
+            format!("价格分值占总分值的比重不得低于 {}%", floor.value),
+            format!("The price weight is at least {}%", floor.value),
+        ));
+    }
+    if method == PurchaseMethod::CompetitiveConsultation {
+        let r = if category == ItemCategory::Goods {
+            pack.consultation_goods_range
+        } else {
+            pack.consultation_services_range
+        };
+        let (lo, hi) = r.value;
+        if weight < lo || weight > hi {
+            return Err(refuse(
+                "price_weight",
+                "procurement.consultation_weight",
+                (r.regulation, r.article),
+                format!("磋商价格分权重应在 {lo}%–{hi}% 之间（超出须经财政部门批准）"),
+                format!("A consultation's price weight lies in {lo}–{hi}% unless finance approves"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How a bidder's price is treated for evaluation under the small-enterprise policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmeStatus {
+    /// Small or micro enterprise: the full deduction.
+    SmallOrMicro,
+    /// Consortium with or subcontracting to small or micro firms: the partial preference.
+    WithSmallPartners,
+    None,
+}
+
+/// One bid as the price score sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricedBid {
+    pub bidder: Uuid,
+    pub price: Money,
+    pub sme: SmeStatus,
+}
+
+/// The configured deductions, in basis points (1000 = 10%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SmeDeduction {
+    pub small_bp: u32,
+    pub partner_bp: u32,
+}
+
+/// The evaluation price of a bid: its price less the deduction that applies, in fen (rounded
+/// half up). Evaluation only: the contract is at the bid price.
+pub fn evaluation_price(b: &PricedBid, d: &SmeDeduction) -> i64 {
+    let bp = match b.sme {
+        SmeStatus::SmallOrMicro => d.small_bp,
+        SmeStatus::WithSmallPartners => d.partner_bp,
+        SmeStatus::None => 0,
+    };
+    let p = i128::from(b.price.fen());
+    ((p * i128::from(10_000 - bp.min(10_000)) + 5_000) / 10_000) as i64
+}
+
+/// Price scores of the points method (87号令 Art 55): `base / evaluation price × weight`, with the
+/// lowest evaluation price as the base and no trimming of extremes. Scores in hundredths of a
+/// point, rounded half up.
+pub fn price_scores(bids: &[PricedBid], weight_points: u32, d: &SmeDeduction) -> Vec<(Uuid, u32)> {
+    let prices: Vec<i64> = bids.iter().map(|b| evaluation_price(b, d)).collect();
+    let Some(base) = prices.iter().copied().filter(|p| *p > 0).min() else {
+        return bids.iter().map(|b| (b.bidder, 0)).collect();
+    };
+    bids.iter()
+        .zip(prices)
+        .map(|(b, p)| {
+            let s = if p <= 0 {
+                0
+            } else {
+                (i128::from(base) * i128::from(weight_points) * 100 * 2 + i128::from(p))
+                    / (2 * i128::from(p))
+            };
+            (b.bidder, s as u32)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+    fn yuan(y: i64) -> Money {
+        Money::from_fen(y * 100)
+    }
+    fn code(r: Result<(), FieldError>) -> Option<&'static str> {
+        r.err().map(|e| e.code)
+    }
+
+    #[test]
+    fn methods_need_their_grounds_and_approval_above_the_threshold() {
+        let base = MethodChoice {
+            method: PurchaseMethod::CompetitiveNegotiation,
+            category: ItemCategory::Goods,
+            grounds: vec![Ground::Urgency],
+            budget: yuan(1_000_000),
+            open_tender_threshold: yuan(2_000_000),
+            approved: false,
+            original_contract: None,
+        };
+        assert_eq!(code(check_method(&base)), None);
+        let wrong = MethodChoice {
+            grounds: vec![Ground::StandardGoods],
+            ..base.clone()
+        };
+        let e = check_method(&wrong).expect_err("no ground");
+        assert_eq!(
+            (e.code, e.rule.map(|r| r.article)),
+            ("procurement.no_ground", Some("30"))
+        );
+        // Just below the threshold no approval is needed; at it, it is.
+        let below = MethodChoice {
+            budget: Money::from_fen(yuan(2_000_000).fen() - 1),
+            ..base.clone()
+        };
+        assert_eq!(code(check_method(&below)), None);
+        let at_threshold = MethodChoice {
+            budget: yuan(2_000_000),
+            ..base.clone()
+        };
+        assert_eq!(
+            code(check_method(&at_threshold)),
+            Some("procurement.approval_required")
+        );
+        assert_eq!(
+            code(check_method(&MethodChoice {
+                approved: true,
+                ..at_threshold
+            })),
+            None
+        );
+        let open = MethodChoice {
+            method: PurchaseMethod::OpenTender,
+            grounds: vec![],
+            budget: yuan(9_000_000),
+            ..base.clone()
+        };
+        assert_eq!(code(check_method(&open)), None);
+        let rfq_services = MethodChoice {
+            method: PurchaseMethod::RequestForQuotation,
+            category: ItemCategory::Services,
+            grounds: vec![Ground::StandardGoods],
+            ..base.clone()
+        };
+        assert_eq!(
+            code(check_method(&rfq_services)),
+            Some("procurement.rfq_goods_only")
+        );
+    }
+
+    #[test]
+    fn a_follow_on_is_at_most_ten_percent_of_the_original() {
+        let c = MethodChoice {
+            method: PurchaseMethod::SingleSource,
+            category: ItemCategory::Goods,
+            grounds: vec![Ground::CompatibleFollowOn],
+            budget: yuan(100_000),
+            open_tender_threshold: yuan(2_000_000),
+            approved: false,
+            original_contract: Some(yuan(1_000_000)),
+        };
+        assert_eq!(code(check_method(&c)), None);
+        let over = MethodChoice {
+            budget: Money::from_fen(yuan(100_000).fen() + 1),
+            ..c
+        };
+        assert_eq!(
+            code(check_method(&over)),
+            Some("procurement.follow_on_over_10")
+        );
+    }
+
+    #[test]
+    fn works_bought_by_tender_follow_the_construction_procedure() {
+        assert_eq!(
+            regime(ItemCategory::Works, PurchaseMethod::OpenTender),
+            Regime::Tendering
+        );
+        assert_eq!(
+            regime(ItemCategory::Works, PurchaseMethod::CompetitiveNegotiation),
+            Regime::Procurement
+        );
+        assert_eq!(
+            regime(ItemCategory::Goods, PurchaseMethod::OpenTender),
+            Regime::Procurement
+        );
+    }
+
+    /// Every [V]/[S] response period just inside and just outside, with working days counted on
+    /// the shipped calendar (2026-10-01..07 National Day, 2026-10-10 a make-up working Saturday).
+    #[test]
+    fn response_periods_per_method() {
+        let pack = ProcurementPack::v2022();
+        let cal = Calendar::default_cn();
+        use PurchaseMethod::*;
+        let rows: [(PurchaseMethod, &str, &str, &str); 5] = [
+            (OpenTender, "2026-11-02", "2026-11-22", "2026-11-21"),
+            (
+                CompetitiveConsultation,
+                "2026-11-02",
+                "2026-11-12",
+                "2026-11-11",
+            ),
+            // Issued Wed 30 Sep: the holiday week does not count; Sat 10 Oct is a working day.
+            (
+                CompetitiveNegotiation,
+                "2026-09-30",
+                "2026-10-10",
+                "2026-10-09",
+            ),
+            (
+                RequestForQuotation,
+                "2026-11-02",
+                "2026-11-05",
+                "2026-11-04",
+            ),
+            (SingleSource, "2026-11-02", "2026-11-09", "2026-11-06"),
+        ];
+        for (m, issued, ok, short) in rows {
+            assert_eq!(
+                code(check_response_period(&pack, &cal, m, d(issued), d(ok))),
+                None,
+                "{m:?} {ok}"
+            );
+            assert_eq!(
+                code(check_response_period(&pack, &cal, m, d(issued), d(short))),
+                Some("procurement.period_short"),
+                "{m:?} {short}"
+            );
+        }
+    }
+
+    #[test]
+    fn challenge_then_complaint_in_working_days_across_a_holiday() {
+        let pack = ProcurementPack::v2022();
+        let cal = Calendar::default_cn();
+        // Knew on Tue 29 Sep 2026: 30 Sep, 8 Oct, 9 Oct, 10 Oct (Sat, make-up), 12–14 Oct → the
+        // 7th working day is 14 Oct; the National Day week does not count.
+        assert_eq!(
+            code(check_challenge(
+                &pack,
+                &cal,
+                d("2026-09-29"),
+                d("2026-10-14")
+            )),
+            None
+        );
+        assert_eq!(
+            code(check_challenge(
+                &pack,
+                &cal,
+                d("2026-09-29"),
+                d("2026-10-15")
+            )),
+            Some("challenge.late")
+        );
+        let dl = challenge_deadlines(&pack, &cal, d("2026-10-15"));
+        assert_eq!(dl.reply_by, d("2026-10-26"));
+        assert_eq!(
+            dl.complaint_by,
+            cal.add_working_days(d("2026-10-26"), WorkingDays(15))
+        );
+        assert!(check_complaint(&pack, &cal, Some(d("2026-10-15")), dl.complaint_by).is_ok());
+        let late = dl.complaint_by + chrono::Duration::days(1);
+        assert_eq!(
+            check_complaint(&pack, &cal, Some(d("2026-10-15")), late).map_err(|e| e.code),
+            Err("complaint.late")
+        );
+        assert_eq!(
+            check_complaint(&pack, &cal, None, d("2026-10-16")).map_err(|e| e.code),
+            Err("complaint.not_challenged")
+        );
+    }
+
+    #[test]
+    fn silence_past_five_working_days_picks_the_first() {
+        let pack = ProcurementPack::v2022();
+        let cal = Calendar::default_cn();
+        let ranked = [Uuid::from_u128(1), Uuid::from_u128(2)];
+        // Report received Mon 2 Nov 2026: the fifth working day is Mon 9 Nov.
+        assert_eq!(
+            deemed_choice(&pack, &cal, d("2026-11-02"), d("2026-11-09"), None, &ranked),
+            None
+        );
+        assert_eq!(
+            deemed_choice(&pack, &cal, d("2026-11-02"), d("2026-11-10"), None, &ranked),
+            Some(ranked[0])
+        );
+        assert_eq!(
+            deemed_choice(
+                &pack,
+                &cal,
+                d("2026-11-02"),
+                d("2026-11-10"),
+                Some(ranked[1]),
+                &ranked
+            ),
+            Some(ranked[1])
+        );
+    }
+
+    #[test]
+    fn price_weight_floors_and_consultation_ranges() {
+        let pack = ProcurementPack::v2022();
+        use ItemCategory::*;
+        use PurchaseMethod::*;
+        assert_eq!(code(check_price_weight(&pack, OpenTender, Goods, 30)), None);
+        assert_eq!(
+            code(check_price_weight(&pack, OpenTender, Goods, 29)),
+            Some("procurement.price_weight")
+        );
+        assert_eq!(
+            code(check_price_weight(&pack, OpenTender, Services, 10)),
+            None
+        );
+        assert_eq!(
+            code(check_price_weight(&pack, OpenTender, Services, 9)),
+            Some("procurement.price_weight")
+        );
+        assert_eq!(
+            code(check_price_weight(&pack, OpenTender, Goods, 80)),
+            None,
+            "no upper bound in 87号令"
+        );
+        assert_eq!(
+            code(check_price_weight(
+                &pack,
+                CompetitiveConsultation,
+                Goods,
+                61
+            )),
+            Some("procurement.consultation_weight")
+        );
+        assert_eq!(
+            code(check_price_weight(
+                &pack,
+                CompetitiveConsultation,
+                Services,
+                30
+            )),
+            None
+        );
+    }
+
+    /// RULES.md §3.5: A quotes 100 as a small firm (−10% → 90), B quotes 95 as a large firm;
+    /// weight 30: A scores 30.00 and B 90/95 × 30 = 28.42.
+    #[test]
+    fn price_score_with_the_sme_deduction_matches_the_worked_example() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let ded = SmeDeduction {
+            small_bp: 1000,
+            partner_bp: 400,
+        };
+        let bids = [
+            PricedBid {
+                bidder: a,
+                price: yuan(100),
+                sme: SmeStatus::SmallOrMicro,
+            },
+            PricedBid {
+                bidder: b,
+                price: yuan(95),
+                sme: SmeStatus::None,
+            },
+        ];
+        assert_eq!(price_scores(&bids, 30, &ded), vec![(a, 3000), (b, 2842)]);
+        // Hand-computed: a 4% partner preference on 200 → 192 against a plain 160: 160/192 × 60 = 50.00.
+        let c = Uuid::from_u128(3);
+        let bids = [
+            PricedBid {
+                bidder: a,
+                price: yuan(200),
+                sme: SmeStatus::WithSmallPartners,
+            },
+            PricedBid {
+                bidder: c,
+                price: yuan(160),
+                sme: SmeStatus::None,
+            },
+        ];
+        assert_eq!(price_scores(&bids, 60, &ded), vec![(a, 5000), (c, 6000)]);
+        // Without deductions the lowest price earns the full weight; no extreme is trimmed.
+        let none = SmeDeduction {
+            small_bp: 0,
+            partner_bp: 0,
+        };
+        let bids = [
+            PricedBid {
+                bidder: a,
+                price: yuan(300),
+                sme: SmeStatus::SmallOrMicro,
+            },
+            PricedBid {
+                bidder: b,
+                price: yuan(100),
+                sme: SmeStatus::None,
+            },
+        ];
+        assert_eq!(price_scores(&bids, 30, &none), vec![(a, 1000), (b, 3000)]);
+    }
+}
