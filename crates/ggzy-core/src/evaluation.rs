@@ -106,6 +106,12 @@ pub struct BidForm {
     pub duration_days: u32,
     pub quality: String,
     pub project_manager: String,
+    /// Brand of the core product (核心产品品牌), for the same-brand rule (87号令 Art 31).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// The supplier's small-enterprise declaration (中小企业声明函), for the price deduction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme: Option<crate::procurement::SmeStatus>,
 }
 
 const DIGITS: [(char, i64); 11] = [
@@ -403,6 +409,12 @@ pub struct BidResult {
     pub rejected: Option<RejectionReason>,
     /// 1-based rank among valid bids.
     pub rank: Option<u32>,
+    /// Set aside under the same-brand rule in favour of this bidder (87号令 Art 31).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_brand_as: Option<Uuid>,
+    /// The price is abnormally low against the others: the supplier must justify it (87号令 Art 60).
+    #[serde(default)]
+    pub abnormally_low: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -414,6 +426,20 @@ pub struct Outcome {
     pub competition_lacking: bool,
 }
 
+/// How a regime treats prices beyond arithmetic correction. The default is construction's:
+/// nothing more. Government procurement adds final quotes, the small-enterprise deduction, the
+/// budget ceiling, the same-brand rule and the abnormally-low flag.
+#[derive(Debug, Clone, Default)]
+pub struct Pricing {
+    /// Final quotes (最后报价) replace the opened price where the method takes them.
+    pub final_prices: BTreeMap<Uuid, Money>,
+    pub sme: Option<crate::procurement::SmeDeduction>,
+    /// A price above the budget or maximum price makes the bid invalid (87号令 Art 63).
+    pub ceiling: Option<Money>,
+    pub same_brand: bool,
+    pub abnormally_low_bp: Option<u32>,
+}
+
 /// Evaluate: correct prices, apply rejections a majority voted for, score and rank.
 pub fn evaluate(
     method: &Method,
@@ -421,11 +447,37 @@ pub fn evaluate(
     sheets: &[MemberSheet],
     max_candidates: u32,
 ) -> Outcome {
+    evaluate_with(method, bids, sheets, max_candidates, &Pricing::default())
+}
+
+/// Evaluate under a regime's [`Pricing`]. The deducted price is the evaluated price, used for
+/// the base and every bid's score alike (87号令 Art 55); the contract stays at the bid price.
+pub fn evaluate_with(
+    method: &Method,
+    bids: &[OpenedBid],
+    sheets: &[MemberSheet],
+    max_candidates: u32,
+    pricing: &Pricing,
+) -> Outcome {
     let members = sheets.len().max(1);
     let mut results: Vec<(BidResult, DateTime<Utc>)> = bids
         .iter()
         .map(|b| {
-            let (evaluated, corrections) = corrected_price(&b.form);
+            let (mut corrected, corrections) = corrected_price(&b.form);
+            if let Some(f) = pricing.final_prices.get(&b.bidder) {
+                corrected = *f;
+            }
+            let evaluated = match pricing.sme {
+                Some(d) => Money::from_fen(crate::procurement::evaluation_price(
+                    &crate::procurement::PricedBid {
+                        bidder: b.bidder,
+                        price: corrected,
+                        sme: b.form.sme.unwrap_or(crate::procurement::SmeStatus::None),
+                    },
+                    &d,
+                )),
+                None => corrected,
+            };
             let mut votes: BTreeMap<RejectionReason, usize> = BTreeMap::new();
             for s in sheets {
                 if let Some(r) = s.rejections.get(&b.bidder) {
@@ -433,13 +485,19 @@ pub fn evaluate(
                 }
             }
             let total_votes: usize = votes.values().sum();
+            let over_ceiling = pricing.ceiling.is_some_and(|c| corrected > c);
             let rejected = (total_votes * 2 > members)
                 .then(|| votes.iter().max_by_key(|(_, n)| **n).map(|(r, _)| *r))
-                .flatten();
+                .flatten()
+                .or(over_ceiling.then_some(RejectionReason::PriceBelowCostOrAboveCeiling));
             (
                 BidResult {
                     bidder: b.bidder,
-                    bid_price: b.form.price,
+                    bid_price: pricing
+                        .final_prices
+                        .get(&b.bidder)
+                        .copied()
+                        .unwrap_or(b.form.price),
                     evaluated_price: evaluated,
                     corrections,
                     price_score_x100: None,
@@ -447,11 +505,16 @@ pub fn evaluate(
                     total_x100: None,
                     rejected,
                     rank: None,
+                    same_brand_as: None,
+                    abnormally_low: false,
                 },
                 b.received_at,
             )
         })
         .collect();
+    if let Some(bp) = pricing.abnormally_low_bp {
+        flag_abnormally_low(&mut results, bp);
+    }
     if let Method::Points {
         price_points,
         criteria,
@@ -496,7 +559,7 @@ pub fn evaluate(
     let mut valid: Vec<usize> = (0..results.len())
         .filter(|i| results[*i].0.rejected.is_none())
         .collect();
-    valid.sort_by(|&a, &b| {
+    let order = |&a: &usize, &b: &usize| {
         let (ra, ta) = &results[a];
         let (rb, tb) = &results[b];
         let by_method = match method {
@@ -507,7 +570,32 @@ pub fn evaluate(
         by_method
             .then(ra.evaluated_price.cmp(&rb.evaluated_price))
             .then(ta.cmp(tb))
-    });
+    };
+    valid.sort_by(order);
+    if pricing.same_brand {
+        // Bids offering the same core-product brand count as one bidder: the best-placed one
+        // stands, the others are set aside (87号令 Art 31).
+        let mut seen: BTreeMap<String, Uuid> = BTreeMap::new();
+        valid.retain(|&i| {
+            let brand = bids
+                .iter()
+                .find(|b| b.bidder == results[i].0.bidder)
+                .and_then(|b| b.form.brand.as_deref())
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty());
+            let Some(brand) = brand else { return true };
+            match seen.get(&brand) {
+                Some(first) => {
+                    results[i].0.same_brand_as = Some(*first);
+                    false
+                }
+                None => {
+                    seen.insert(brand, results[i].0.bidder);
+                    true
+                }
+            }
+        });
+    }
     for (rank, &i) in valid.iter().enumerate() {
         results[i].0.rank = Some(rank as u32 + 1);
     }
@@ -523,6 +611,27 @@ pub fn evaluate(
         results: out,
         candidates,
         competition_lacking,
+    }
+}
+
+/// Flag prices more than `bp` basis points under the average of the other valid bids.
+fn flag_abnormally_low(results: &mut [(BidResult, DateTime<Utc>)], bp: u32) {
+    let prices: Vec<(usize, i64)> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, (r, _))| r.rejected.is_none())
+        .map(|(i, (r, _))| (i, r.bid_price.fen()))
+        .collect();
+    if prices.len() < 3 {
+        return;
+    }
+    let sum: i128 = prices.iter().map(|(_, p)| i128::from(*p)).sum();
+    for &(i, p) in &prices {
+        let others = (sum - i128::from(p)) / (prices.len() as i128 - 1);
+        // p < others × (1 − bp/10000)
+        if i128::from(p) * 10_000 < others * i128::from(10_000 - bp.min(10_000)) {
+            results[i].0.abnormally_low = true;
+        }
     }
 }
 
@@ -542,6 +651,8 @@ mod tests {
             duration_days: 300,
             quality: "合格".into(),
             project_manager: "张三".into(),
+            brand: None,
+            sme: None,
         }
     }
 

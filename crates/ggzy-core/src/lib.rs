@@ -17,6 +17,7 @@ pub mod expert;
 pub mod money;
 pub mod procedure;
 pub mod procurement;
+pub mod procurement_procedure;
 pub mod region;
 pub mod role;
 pub mod rulepack;

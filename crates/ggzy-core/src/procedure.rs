@@ -1,13 +1,18 @@
-//! The tender procedures of one lot — open tender with post-qualification, open tender with
-//! prequalification, invited tender — as one deterministic state machine:
-//! `decide(lot, command, now) -> events | refusal`, and `apply(lot, event)` to fold events back.
-//! The procedures differ only in how a lot reaches `Tendering` and who may bid there.
+//! The procedures of one lot as one deterministic state machine:
+//! `decide(rules, lot, command, now) -> events | refusal`, and `apply(lot, event)` to fold events
+//! back. Construction tenders (open with post-qualification, prequalification, invited) and the six
+//! government-procurement methods share the bidding, opening and objection steps; they differ in
+//! how a lot reaches `Tendering`, who may bid, whether final quotes follow the opening, and what
+//! happens after the report (candidate publicity and award, or the buyer's decision). The
+//! procurement arms live in [`crate::procurement_procedure`].
 //!
 //! Blocking is modelled, not only deadlines: a pending objection suspends the steps it concerns
 //! (条例 Art 22, 54) until it is answered. No I/O and no clock: `now` is an argument, so a replay of
 //! the event log rebuilds exactly the same state.
 
+use crate::calendar::Calendar;
 use crate::error::FieldError;
+use crate::procurement::{ProcurementPack, PurchaseMethod};
 use crate::rulepack::ConstructionPack;
 use crate::tender_schedule::{self as ts, TenderDates};
 use chrono::{DateTime, Utc};
@@ -24,21 +29,43 @@ pub enum ProcedureKind {
     Prequalification,
     /// Invited tender (邀请招标): invitation letters to at least 3 entities; only they may bid.
     Invited,
+    /// Government procurement (政府采购法) by one of its six methods.
+    Gp(PurchaseMethod),
 }
 
 impl ProcedureKind {
+    /// The construction procedures (招标投标法).
     pub const ALL: [Self; 3] = [Self::OpenTender, Self::Prequalification, Self::Invited];
+    pub const PROCUREMENT: [Self; 6] = [
+        Self::Gp(PurchaseMethod::OpenTender),
+        Self::Gp(PurchaseMethod::InvitedTender),
+        Self::Gp(PurchaseMethod::CompetitiveNegotiation),
+        Self::Gp(PurchaseMethod::CompetitiveConsultation),
+        Self::Gp(PurchaseMethod::RequestForQuotation),
+        Self::Gp(PurchaseMethod::SingleSource),
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OpenTender => "open_tender",
             Self::Prequalification => "prequalification",
             Self::Invited => "invited",
+            Self::Gp(m) => m.code(),
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        Self::ALL
+            .into_iter()
+            .chain(Self::PROCUREMENT)
+            .find(|k| k.as_str() == s)
+    }
+
+    pub fn purchase_method(self) -> Option<PurchaseMethod> {
+        match self {
+            Self::Gp(m) => Some(m),
+            _ => None,
+        }
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -46,6 +73,7 @@ impl ProcedureKind {
             Self::OpenTender => "公开招标（资格后审）",
             Self::Prequalification => "公开招标（资格预审）",
             Self::Invited => "邀请招标",
+            Self::Gp(m) => m.label_zh(),
         }
     }
 
@@ -54,7 +82,21 @@ impl ProcedureKind {
             Self::OpenTender => "Open tender (post-qualification)",
             Self::Prequalification => "Open tender (prequalification)",
             Self::Invited => "Invited tender",
+            Self::Gp(m) => m.label_en(),
         }
+    }
+}
+
+/// The rule pack a lot is governed by, with the working-day calendar procurement limits count in.
+#[derive(Debug, Clone, Copy)]
+pub enum Rules<'a> {
+    Construction(&'a ConstructionPack),
+    Procurement(&'a ProcurementPack, &'a Calendar),
+}
+
+impl<'a> From<&'a ConstructionPack> for Rules<'a> {
+    fn from(p: &'a ConstructionPack) -> Self {
+        Self::Construction(p)
     }
 }
 
@@ -204,6 +246,17 @@ pub struct Lot {
     pub winner: Option<Uuid>,
     /// State funds control or lead: the first-ranked candidate must win (条例 Art 55).
     pub state_funds_controlling: bool,
+    /// Final quotes (最后报价) are due by this instant (negotiation, consultation, single source).
+    #[serde(default)]
+    pub final_quotes_due: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub final_quoted: Vec<Uuid>,
+    /// The finance department suspended the procurement while it handles a complaint (法 Art 57).
+    #[serde(default)]
+    pub suspended_until: Option<DateTime<Utc>>,
+    /// A single-source purchase that must be publicised first (条例 Art 38).
+    #[serde(default)]
+    pub publicity_required: bool,
 }
 
 impl Lot {
@@ -222,10 +275,14 @@ impl Lot {
             publicity_until: None,
             winner: None,
             state_funds_controlling,
+            final_quotes_due: None,
+            final_quoted: vec![],
+            suspended_until: None,
+            publicity_required: false,
         }
     }
 
-    fn suspended_by(&self, subject: ObjectionSubject) -> bool {
+    pub(crate) fn suspended_by(&self, subject: ObjectionSubject) -> bool {
         self.objections.iter().any(|o| o.subject == subject)
     }
 }
@@ -282,6 +339,18 @@ pub enum Command {
         winner: Uuid,
     },
     RecordContract,
+    /// The group asks every remaining supplier for its final quote (最后报价).
+    RequestFinalQuotes {
+        due: DateTime<Utc>,
+    },
+    SubmitFinalQuote {
+        bidder: Uuid,
+    },
+    /// The finance department suspends the procurement during a complaint (法 Art 57).
+    Suspend {
+        until: DateTime<Utc>,
+    },
+    Resume,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,6 +426,17 @@ pub enum Event {
         winner: Uuid,
     },
     ContractRecorded,
+    FinalQuotesRequested {
+        due: DateTime<Utc>,
+    },
+    FinalQuoteSubmitted {
+        bidder: Uuid,
+        at: DateTime<Utc>,
+    },
+    Suspended {
+        until: DateTime<Utc>,
+    },
+    Resumed,
 }
 
 /// Why a command was refused: a rule (422, citing it) or a step out of order (409).
@@ -376,7 +456,7 @@ impl From<FieldError> for Refusal {
     }
 }
 
-fn out_of_order(lot: &Lot, reason: &'static str) -> Refusal {
+pub(crate) fn out_of_order(lot: &Lot, reason: &'static str) -> Refusal {
     Refusal::OutOfOrder {
         stage: lot.stage,
         waits_for: lot.stage.waits_for(),
@@ -384,7 +464,7 @@ fn out_of_order(lot: &Lot, reason: &'static str) -> Refusal {
     }
 }
 
-fn suspended(field: &str) -> FieldError {
+pub(crate) fn suspended(field: &str) -> FieldError {
     FieldError::new(
         field,
         "procedure.suspended",
@@ -394,7 +474,7 @@ fn suspended(field: &str) -> FieldError {
     .with_rule(crate::rulepack::REGS, "22")
 }
 
-fn not_in_past(from: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Refusal> {
+pub(crate) fn not_in_past(from: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Refusal> {
     if from < now - chrono::Duration::minutes(5) {
         return Err(FieldError::new(
             "documents_from",
@@ -424,7 +504,113 @@ fn notice_published(d: &TenderDates) -> Event {
     }
 }
 
-pub fn decide(
+/// A bid before the deadline from someone admitted to bid (the steps every procedure shares).
+pub(crate) fn submit_bid(
+    lot: &Lot,
+    bidder: Uuid,
+    now: DateTime<Utc>,
+    (reg, art): (&'static str, &'static str),
+    not_admitted: impl FnOnce() -> FieldError,
+) -> Result<Vec<Event>, Refusal> {
+    let Some(d) = lot.dates else {
+        return Err(out_of_order(lot, "no notice"));
+    };
+    if now >= d.bid_deadline {
+        return Err(FieldError::new(
+            "bid",
+            "bid.late",
+            "已过投标截止时间，拒收投标文件",
+            "The bid deadline has passed; late bids are refused",
+        )
+        .with_rule(reg, art)
+        .into());
+    }
+    if lot.admitted.as_ref().is_some_and(|a| !a.contains(&bidder)) {
+        return Err(not_admitted().into());
+    }
+    Ok(vec![Event::BidAccepted { bidder, at: now }])
+}
+
+pub(crate) fn withdraw_bid(
+    lot: &Lot,
+    bidder: Uuid,
+    now: DateTime<Utc>,
+    (reg, art): (&'static str, &'static str),
+) -> Result<Vec<Event>, Refusal> {
+    let Some(d) = lot.dates else {
+        return Err(out_of_order(lot, "no notice"));
+    };
+    if now >= d.bid_deadline {
+        return Err(FieldError::new(
+            "bid",
+            "bid.withdraw_late",
+            "投标截止后不能撤回投标文件",
+            "Bids cannot be withdrawn after the deadline",
+        )
+        .with_rule(reg, art)
+        .into());
+    }
+    if !lot.bidders.contains(&bidder) {
+        return Err(out_of_order(lot, "no bid from this bidder"));
+    }
+    Ok(vec![Event::BidWithdrawn { bidder }])
+}
+
+pub(crate) fn decryption_failed(
+    lot: &Lot,
+    bidder: Uuid,
+    by_bidder: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, Refusal> {
+    let Some(d) = lot.dates else {
+        return Err(out_of_order(lot, "no notice"));
+    };
+    if now < d.bid_deadline {
+        return Err(out_of_order(lot, "the bid deadline has not come"));
+    }
+    if !lot.bidders.contains(&bidder) {
+        return Err(out_of_order(lot, "no bid from this bidder"));
+    }
+    Ok(vec![Event::BidDecryptionFailed { bidder, by_bidder }])
+}
+
+/// The opening at the deadline: fewer than `min` bids fail the lot instead.
+pub(crate) fn open(lot: &Lot, now: DateTime<Utc>, min: u32) -> Result<Vec<Event>, Refusal> {
+    let Some(d) = lot.dates else {
+        return Err(out_of_order(lot, "no notice"));
+    };
+    if now < d.bid_deadline {
+        return Err(out_of_order(lot, "the bid deadline has not come"));
+    }
+    let n = lot.bidders.len() as u32;
+    Ok(vec![if n >= min {
+        Event::Opened { bids: n }
+    } else {
+        Event::FailedTooFewBids { bids: n }
+    }])
+}
+
+pub fn decide<'a>(
+    rules: impl Into<Rules<'a>>,
+    lot: &Lot,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, Refusal> {
+    match (rules.into(), lot.kind) {
+        (Rules::Procurement(pack, cal), ProcedureKind::Gp(m)) => {
+            crate::procurement_procedure::decide(pack, cal, m, lot, cmd, now)
+        }
+        (Rules::Construction(pack), k) if k.purchase_method().is_none() => {
+            decide_construction(pack, lot, cmd, now)
+        }
+        _ => Err(out_of_order(
+            lot,
+            "the lot's rule pack does not govern its procedure",
+        )),
+    }
+}
+
+fn decide_construction(
     pack: &ConstructionPack,
     lot: &Lot,
     cmd: &Command,
@@ -535,7 +721,9 @@ pub fn decide(
                 ProcedureKind::Prequalification => {
                     "a prequalified tender starts with its prequalification notice"
                 }
-                ProcedureKind::Invited => "an invited tender starts with its invitations",
+                ProcedureKind::Invited | ProcedureKind::Gp(_) => {
+                    "an invited tender starts with its invitations"
+                }
             },
         )),
         (Stage::Prequalifying, C::Clarify { new_deadline }) => {
@@ -645,99 +833,47 @@ pub fn decide(
             }])
         }
         (Stage::Tendering, C::SubmitBid { bidder }) => {
-            let Some(d) = lot.dates else {
-                return Err(out_of_order(lot, "no notice"));
-            };
-            if now >= d.bid_deadline {
-                return Err(FieldError::new(
-                    "bid",
-                    "bid.late",
-                    "已过投标截止时间，拒收投标文件",
-                    "The bid deadline has passed; late bids are refused",
-                )
-                .with_rule(crate::rulepack::LAW, "28")
-                .into());
-            }
             if lot.suspended_by(ObjectionSubject::Documents) {
                 return Err(suspended("bid").into());
             }
-            if lot.admitted.as_ref().is_some_and(|a| !a.contains(bidder)) {
-                let (zh, en, art) = if lot.kind == ProcedureKind::Invited {
-                    (
+            let not_admitted = || {
+                if lot.kind == ProcedureKind::Invited {
+                    FieldError::new(
+                        "bid",
+                        "bid.not_admitted",
                         "邀请招标仅接受被邀请人投标",
                         "Only invitees may bid in an invited tender",
-                        "17",
                     )
+                    .with_rule(crate::rulepack::LAW, "17")
                 } else {
-                    (
+                    FieldError::new(
+                        "bid",
+                        "bid.not_admitted",
                         "未通过资格预审的申请人不得参加投标",
                         "Applicants who did not pass prequalification may not bid",
-                        "19",
                     )
-                };
-                let reg = if art == "17" {
-                    crate::rulepack::LAW
-                } else {
-                    crate::rulepack::REGS
-                };
-                return Err(FieldError::new("bid", "bid.not_admitted", zh, en)
-                    .with_rule(reg, art)
-                    .into());
-            }
-            Ok(vec![Event::BidAccepted {
-                bidder: *bidder,
-                at: now,
-            }])
+                    .with_rule(crate::rulepack::REGS, "19")
+                }
+            };
+            submit_bid(
+                lot,
+                *bidder,
+                now,
+                (crate::rulepack::LAW, "28"),
+                not_admitted,
+            )
         }
         (Stage::Tendering, C::WithdrawBid { bidder }) => {
-            let Some(d) = lot.dates else {
-                return Err(out_of_order(lot, "no notice"));
-            };
-            if now >= d.bid_deadline {
-                return Err(FieldError::new(
-                    "bid",
-                    "bid.withdraw_late",
-                    "投标截止后不能撤回投标文件",
-                    "Bids cannot be withdrawn after the deadline",
-                )
-                .with_rule(crate::rulepack::LAW, "29")
-                .into());
-            }
-            if !lot.bidders.contains(bidder) {
-                return Err(out_of_order(lot, "no bid from this bidder"));
-            }
-            Ok(vec![Event::BidWithdrawn { bidder: *bidder }])
+            withdraw_bid(lot, *bidder, now, (crate::rulepack::LAW, "29"))
         }
         (Stage::Tendering, C::DecryptionFailed { bidder, by_bidder }) => {
-            let Some(d) = lot.dates else {
-                return Err(out_of_order(lot, "no notice"));
-            };
-            if now < d.bid_deadline {
-                return Err(out_of_order(lot, "the bid deadline has not come"));
-            }
-            if !lot.bidders.contains(bidder) {
-                return Err(out_of_order(lot, "no bid from this bidder"));
-            }
-            Ok(vec![Event::BidDecryptionFailed {
-                bidder: *bidder,
-                by_bidder: *by_bidder,
-            }])
+            decryption_failed(lot, *bidder, *by_bidder, now)
         }
         (Stage::Tendering, C::Open) => {
-            let Some(d) = lot.dates else {
-                return Err(out_of_order(lot, "no notice"));
-            };
-            if now < d.bid_deadline {
-                return Err(out_of_order(lot, "the bid deadline has not come"));
-            }
             if lot.suspended_by(ObjectionSubject::Documents) {
                 return Err(suspended("open").into());
             }
-            let n = lot.bidders.len() as u32;
-            Ok(vec![match ts::check_bids_to_open(pack, n) {
-                Ok(()) => Event::Opened { bids: n },
-                Err(_) => Event::FailedTooFewBids { bids: n },
-            }])
+            open(lot, now, pack.min_bids_to_open.value)
         }
         (Stage::Evaluating, C::ReportEvaluation { ranked }) => {
             let max = pack.max_candidates.value as usize;
@@ -883,17 +1019,28 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
             lot.stage = Stage::Awarded;
         }
         Event::ContractRecorded => lot.stage = Stage::Contracted,
+        Event::FinalQuotesRequested { due } => {
+            lot.final_quotes_due = Some(*due);
+            lot.final_quoted.clear();
+        }
+        Event::FinalQuoteSubmitted { bidder, .. } => {
+            if !lot.final_quoted.contains(bidder) {
+                lot.final_quoted.push(*bidder);
+            }
+        }
+        Event::Suspended { until } => lot.suspended_until = Some(*until),
+        Event::Resumed => lot.suspended_until = None,
     }
 }
 
 /// Decide and apply in one step (what a service does inside its transaction).
-pub fn step(
-    pack: &ConstructionPack,
+pub fn step<'a>(
+    rules: impl Into<Rules<'a>>,
     lot: &mut Lot,
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, Refusal> {
-    let events = decide(pack, lot, cmd, now)?;
+    let events = decide(rules, lot, cmd, now)?;
     for e in &events {
         apply(lot, e);
     }

@@ -51,6 +51,86 @@ impl PurchaseMethod {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::OpenTender => "Open tender (procurement)",
+            Self::InvitedTender => "Invited tender (procurement)",
+            Self::CompetitiveNegotiation => "Competitive negotiation",
+            Self::CompetitiveConsultation => "Competitive consultation",
+            Self::RequestForQuotation => "Request for quotation",
+            Self::SingleSource => "Single source",
+        }
+    }
+
+    /// What the method calls its documents, its notice and its invitation.
+    pub fn documents_zh(self) -> &'static str {
+        match self {
+            Self::OpenTender | Self::InvitedTender => "招标文件",
+            Self::CompetitiveNegotiation => "谈判文件",
+            Self::CompetitiveConsultation => "磋商文件",
+            Self::RequestForQuotation => "询价通知书",
+            Self::SingleSource => "单一来源采购文件",
+        }
+    }
+
+    pub fn notice_zh(self) -> &'static str {
+        match self {
+            Self::OpenTender | Self::InvitedTender => "招标公告",
+            Self::CompetitiveNegotiation => "竞争性谈判公告",
+            Self::CompetitiveConsultation => "竞争性磋商公告",
+            Self::RequestForQuotation => "询价公告",
+            Self::SingleSource => "单一来源采购公示",
+        }
+    }
+
+    pub fn invitation_zh(self) -> &'static str {
+        match self {
+            Self::OpenTender | Self::InvitedTender => "投标邀请书",
+            Self::CompetitiveNegotiation => "谈判邀请书",
+            Self::CompetitiveConsultation => "磋商邀请书",
+            Self::RequestForQuotation => "询价邀请书",
+            Self::SingleSource => "单一来源采购邀请书",
+        }
+    }
+
+    /// The stored code of the procedure (`lots.procedure_kind`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OpenTender => "gp_open_tender",
+            Self::InvitedTender => "gp_invited_tender",
+            Self::CompetitiveNegotiation => "gp_negotiation",
+            Self::CompetitiveConsultation => "gp_consultation",
+            Self::RequestForQuotation => "gp_quotation",
+            Self::SingleSource => "gp_single_source",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code() == s || m.code().trim_start_matches("gp_") == s)
+    }
+
+    /// Final quotes (最后报价) follow the opening (74号令 Art 33; 214号 Art 21).
+    pub fn final_quotes(self) -> bool {
+        matches!(
+            self,
+            Self::CompetitiveNegotiation | Self::CompetitiveConsultation | Self::SingleSource
+        )
+    }
+
+    /// Who must take part: the suppliers invited or responding, and the rule that says so.
+    pub fn min_suppliers(self) -> (u32, &'static str, &'static str) {
+        match self {
+            Self::OpenTender => (3, ORDER87, "41"),
+            Self::InvitedTender => (3, LAW, "34"),
+            Self::CompetitiveNegotiation => (3, LAW, "38"),
+            Self::CompetitiveConsultation => (3, DOC214, "6"),
+            Self::RequestForQuotation => (3, LAW, "40"),
+            Self::SingleSource => (1, LAW, "39"),
+        }
+    }
+
     pub fn is_tender(self) -> bool {
         matches!(self, Self::OpenTender | Self::InvitedTender)
     }
@@ -245,6 +325,21 @@ pub struct ProcurementPack {
     pub negotiation_issue_to_response: Limit<WorkingDays>,
     pub rfq_issue_to_response: Limit<WorkingDays>,
     pub single_source_publicity: Limit<WorkingDays>,
+    pub consultation_clarification_lead: Limit<CalendarDays>,
+    pub negotiation_clarification_lead: Limit<WorkingDays>,
+    pub max_candidates: Limit<u32>,
+    /// A price this far under the average of the others (basis points) is abnormally low and the
+    /// supplier must justify it (87号令 Art 60) [U: the threshold is the committee's judgement].
+    pub abnormally_low_bp: Limit<u32>,
+    /// The invited-tender list is at least this many times the suppliers drawn from it.
+    pub invitation_list_factor: Limit<u32>,
+    /// 公开招标数额标准 for goods and services; at or above it another method needs approval.
+    pub open_tender_threshold: Limit<Money>,
+    /// Partial preference for consortia or subcontracts with small firms, percent range.
+    pub sme_partner_goods_services: Limit<(u32, u32)>,
+    /// Late bond refunds carry interest at the loan rate plus 20% (87号令 Art 38); the rate itself
+    /// is data the centre sets [U], in basis points a year.
+    pub bond_late_rate_bp: Limit<u32>,
     pub min_suppliers: Limit<u32>,
     pub report_to_buyer: Limit<WorkingDays>,
     pub buyer_decides: Limit<WorkingDays>,
@@ -299,6 +394,19 @@ impl ProcurementPack {
             negotiation_issue_to_response: lim(WorkingDays(3), ORDER74, "29", Secondary),
             rfq_issue_to_response: lim(WorkingDays(3), ORDER74, "45", Secondary),
             single_source_publicity: lim(WorkingDays(5), REGS, "38", Verified),
+            consultation_clarification_lead: lim(CalendarDays(5), DOC214, "10", Secondary),
+            negotiation_clarification_lead: lim(WorkingDays(3), ORDER74, "10", Unconfirmed),
+            max_candidates: lim(3, ORDER87, "68", Unconfirmed),
+            abnormally_low_bp: lim(2_000, ORDER87, "60", Unconfirmed),
+            invitation_list_factor: lim(2, ORDER87, "14", Unconfirmed),
+            open_tender_threshold: lim(
+                Money::from_fen(400_000_000),
+                "国务院办公厅关于印发中央预算单位政府集中采购目录及标准（2020年版）的通知",
+                "四",
+                Secondary,
+            ),
+            sme_partner_goods_services: lim((4, 6), SME, "二", Secondary),
+            bond_late_rate_bp: lim(310, ORDER87, "38", Unconfirmed),
             min_suppliers: lim(3, LAW, "38", Verified),
             report_to_buyer: lim(WorkingDays(2), REGS, "43", Verified),
             buyer_decides: lim(WorkingDays(5), ORDER87, "68", Verified),
@@ -321,6 +429,11 @@ impl ProcurementPack {
             sme_works: lim((3, 5), SME, "二", Secondary),
         }
     }
+}
+
+/// Every procurement pack the platform knows; a project pins one at registration.
+pub fn procurement_packs() -> Vec<ProcurementPack> {
+    vec![ProcurementPack::v2022()]
 }
 
 fn at(l: &Limit<WorkingDays>) -> (&'static str, &'static str) {
@@ -593,6 +706,60 @@ pub fn price_scores(bids: &[PricedBid], weight_points: u32, d: &SmeDeduction) ->
             (b.bidder, s as u32)
         })
         .collect()
+}
+
+/// Interest on a bond refunded late: the loan rate raised by 20%, per day late, in fen rounded
+/// half up (87号令 Art 38).
+pub fn late_interest(pack: &ProcurementPack, amount: Money, days_late: i64) -> Money {
+    if days_late <= 0 {
+        return Money::ZERO;
+    }
+    let rate = i128::from(pack.bond_late_rate_bp.value) * 12; // ×1.2, in tenths of a bp
+    let num = i128::from(amount.fen()) * rate * i128::from(days_late);
+    let den: i128 = 10_000 * 10 * 365;
+    Money::from_fen(((num * 2 + den) / (2 * den)) as i64)
+}
+
+/// The panel a procurement lot needs: a tender committee, or a review group (87号令 Art 47; 法 Art 38).
+pub fn panel(m: PurchaseMethod, budget: Money) -> crate::committee::Panel {
+    if m.is_tender() {
+        crate::committee::Panel::ProcurementTender { budget }
+    } else {
+        crate::committee::Panel::ProcurementGroup
+    }
+}
+
+/// An invited tender draws at least 3 suppliers at random from a list at least twice as long
+/// (87号令 Art 14).
+pub fn check_supplier_draw(
+    pack: &ProcurementPack,
+    listed: u32,
+    drawn: u32,
+) -> Result<(), FieldError> {
+    let (min, reg, art) = PurchaseMethod::InvitedTender.min_suppliers();
+    if drawn < min {
+        return Err(refuse(
+            "count",
+            "procurement.too_few_suppliers",
+            (reg, art),
+            format!("邀请招标应随机邀请 {min} 家以上供应商"),
+            format!("An invited tender invites at least {min} suppliers at random"),
+        ));
+    }
+    let f = &pack.invitation_list_factor;
+    if listed < drawn.saturating_mul(f.value) {
+        return Err(refuse(
+            "suppliers",
+            "procurement.list_too_short",
+            (f.regulation, f.article),
+            format!("备选供应商名单应不少于拟邀请数量的 {} 倍", f.value),
+            format!(
+                "The list holds at least {} times the suppliers to invite",
+                f.value
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,25 +11,33 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::calendar::{Calendar, DEFAULT_TABLE, DayKind, SpecialDay, parse_table};
 use ggzy_core::role::Permission;
 
+const CALENDAR_SELECT: &str = "SELECT day, kind, name FROM calendar_days ORDER BY day";
+
 /// The calendar in force: the stored table, or the built-in one on a fresh database.
 pub async fn load(db: &Db) -> ServiceResult<Calendar> {
-    let rows: Vec<(NaiveDate, String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT day, kind, name FROM calendar_days ORDER BY day"
-    )
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(NaiveDate, String, String)> =
+        on_db!(db, |p| sqlx::query_as(CALENDAR_SELECT).fetch_all(p).await?);
+    Ok(from_rows(rows))
+}
+
+/// The calendar as a write transaction sees it.
+pub async fn load_tx(tx: &mut crate::db::Tx) -> ServiceResult<Calendar> {
+    let rows: Vec<(NaiveDate, String, String)> =
+        on_tx!(tx, |c| sqlx::query_as(CALENDAR_SELECT).fetch_all(c).await?);
+    Ok(from_rows(rows))
+}
+
+fn from_rows(rows: Vec<(NaiveDate, String, String)>) -> Calendar {
     if rows.is_empty() {
-        return Ok(Calendar::default_cn());
+        return Calendar::default_cn();
     }
-    Ok(Calendar::new(rows.into_iter().filter_map(
-        |(day, kind, name)| {
-            Some(SpecialDay {
-                day,
-                kind: DayKind::parse(&kind)?,
-                name,
-            })
-        },
-    )))
+    Calendar::new(rows.into_iter().filter_map(|(day, kind, name)| {
+        Some(SpecialDay {
+            day,
+            kind: DayKind::parse(&kind)?,
+            name,
+        })
+    }))
 }
 
 /// Replace the whole table from its text form (`YYYY-MM-DD holiday|workday 名称` per line).

@@ -128,6 +128,8 @@ pub fn bid_form(n: usize) -> BidFormInput {
         quality: "合格".into(),
         project_manager: ["王建军", "李明", "赵强", "钱伟"][n % 4].into(),
         bond: "800000".into(),
+        brand: None,
+        sme: None,
     }
 }
 

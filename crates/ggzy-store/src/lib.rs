@@ -18,6 +18,7 @@ pub mod events;
 pub mod experts;
 pub mod notices;
 pub mod notify;
+pub mod procurement;
 pub mod receipts;
 pub mod regions;
 pub mod tendering;

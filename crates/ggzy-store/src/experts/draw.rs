@@ -362,7 +362,7 @@ struct StoredScreening {
     excluded: Vec<(Uuid, Vec<Exclusion>)>,
 }
 
-fn fresh_seed() -> Hash {
+pub(crate) fn fresh_seed() -> Hash {
     let mut s = [0u8; 32];
     rand::rng().fill_bytes(&mut s);
     s
@@ -404,7 +404,14 @@ pub async fn request(
         )
         .into());
     }
-    check_committee(&lot.pack, experts + reps.len() as u32, experts)?;
+    match lot.purchase_method() {
+        Some(m) => ggzy_core::committee::check_panel(
+            ggzy_core::procurement::panel(m, lot.estimated_price),
+            experts + reps.len() as u32,
+            experts,
+        )?,
+        None => check_committee(&lot.pack, experts + reps.len() as u32, experts)?,
+    }
     tendering::evaluation::check_representatives(db, &lot, &reps).await?;
     let existing: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
         "SELECT id FROM expert_draws WHERE lot_id = $1"

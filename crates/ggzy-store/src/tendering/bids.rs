@@ -39,6 +39,12 @@ pub struct BidFormInput {
     pub project_manager: String,
     /// Bid bond paid, in yuan.
     pub bond: String,
+    /// Brand of the core product, in a goods procurement (87号令 Art 31).
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// The small-enterprise declaration (中小企业声明函) of a procurement bid.
+    #[serde(default)]
+    pub sme: Option<ggzy_core::procurement::SmeStatus>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -146,6 +152,12 @@ pub(crate) fn parse_form(input: &BidFormInput) -> Result<(BidForm, Money), Inval
                     duration_days: input.duration_days,
                     quality,
                     project_manager,
+                    brand: input
+                        .brand
+                        .as_deref()
+                        .map(|b| b.trim().chars().take(100).collect::<String>())
+                        .filter(|b| !b.is_empty()),
+                    sme: input.sme,
                 },
                 bond,
             ))
@@ -586,6 +598,10 @@ pub struct OpenedLine {
     pub duration_days: u32,
     pub quality: String,
     pub project_manager: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme: Option<ggzy_core::procurement::SmeStatus>,
     #[schema(value_type = i64)]
     pub bond: Money,
 }
@@ -612,8 +628,7 @@ pub(crate) async fn open_in(
         .cloned();
     // The machine says whether opening is due (deadline passed, nothing suspends it) and whether
     // enough bids stand; only the failing case is applied here.
-    let events = ggzy_core::procedure::decide(&lot.pack, &lot.state, &Command::Open, now)
-        .map_err(super::refusal)?;
+    let events = super::decide_in(tx, &lot, &Command::Open, now).await?;
     if events.iter().any(|e| matches!(e, Event::Opened { .. })) {
         let n = lot.state.bidders.len();
         sealing::convene(tx, &lot, actor, grant.as_ref(), n, now).await?;

@@ -57,6 +57,13 @@ pub async fn file(
     let (entity, grant) = require_bidder(actor)?;
     let grant = grant.clone();
     let lot = load(db, lot_id).await?;
+    if lot.gp.is_some() {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "a procurement complaint follows a challenge: file it through the challenge",
+        });
+    }
     let mut knew_on = input.knew_on;
     if let Some(oid) = input.objection_id {
         let o: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = on_db!(db, |p| sqlx::query_as(

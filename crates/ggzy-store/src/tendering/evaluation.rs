@@ -180,6 +180,8 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
                 duration_days: l.duration_days,
                 quality: l.quality,
                 project_manager: l.project_manager,
+                brand: l.brand,
+                sme: l.sme,
             },
         })
         .collect())
@@ -275,6 +277,23 @@ pub async fn submit_sheet(
     Ok(())
 }
 
+/// Evaluate a lot under its regime: procurement lots add their price rules, and a supplier who
+/// gave no final quote where one was asked has left (74号令 Art 33).
+async fn evaluate_lot(
+    db: &Db,
+    lot: &super::LotRow,
+    sheets: &[MemberSheet],
+) -> ServiceResult<Outcome> {
+    let mut bids = opened_bids(db, lot.id).await?;
+    bids.retain(|b| crate::procurement::in_evaluation(lot, b.bidder));
+    let max = match &lot.gp {
+        Some(gp) => gp.max_candidates.value,
+        None => lot.pack.max_candidates.value,
+    };
+    let pricing = crate::procurement::pricing(db, lot).await?;
+    Ok(ev::evaluate_with(&lot.method, &bids, sheets, max, &pricing))
+}
+
 async fn sheets(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<(Uuid, Option<MemberSheet>)>> {
     let rows: Vec<(Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as(
         "SELECT account_id, sheet FROM committee_members WHERE lot_id = $1"
@@ -308,18 +327,12 @@ pub async fn outcome(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Outc
             ServiceError::Forbidden(Permission::Evaluate)
         });
     }
-    let bids = opened_bids(db, lot_id).await?;
     let s: Vec<MemberSheet> = sheets(db, lot_id)
         .await?
         .into_iter()
         .filter_map(|(_, s)| s)
         .collect();
-    Ok(ev::evaluate(
-        &lot.method,
-        &bids,
-        &s,
-        lot.pack.max_candidates.value,
-    ))
+    evaluate_lot(db, &lot, &s).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -387,6 +400,36 @@ pub async fn sign_report(
         .with_rule("评标委员会和评标方法暂行规定", "36")
         .into());
     }
+    if lot_now.gp.is_some() {
+        let s: Vec<MemberSheet> = named.iter().map(|(_, s)| (*s).clone()).collect();
+        let out = evaluate_lot(db, &lot_now, &s).await?;
+        for r in out
+            .results
+            .iter()
+            .filter(|r| r.abnormally_low && r.rejected.is_none())
+        {
+            let asked: Option<(Uuid,)> = on_db!(db, |p| {
+                sqlx::query_as(
+                "SELECT id FROM evaluation_clarifications WHERE lot_id = $1 AND bidder_id = $2 AND answer IS NOT NULL LIMIT 1"
+            )
+            .bind(lot_id)
+            .bind(r.bidder)
+            .fetch_optional(p)
+            .await?
+            });
+            if asked.is_none() {
+                let name = super::entity_name(db, r.bidder).await?;
+                return Err(FieldError::new(
+                    "report",
+                    "procurement.abnormally_low",
+                    format!("{name}的报价明显低于其他有效报价，应要求其书面说明并提交证明材料；不能证明其合理性的，按无效投标处理"),
+                    format!("{name}'s price is abnormally low: ask for and receive its written justification first, or vote it invalid"),
+                )
+                .with_rule(ggzy_core::procurement::ORDER87, "60")
+                .into());
+            }
+        }
+    }
     let dissent = input
         .dissent
         .as_deref()
@@ -430,9 +473,8 @@ pub async fn sign_report(
     .fetch_one(c)
     .await?);
     if unsigned.0 == 0 {
-        let bids = opened_bids(db, lot_id).await?;
         let s: Vec<MemberSheet> = all.iter().filter_map(|(_, s)| s.clone()).collect();
-        let out = ev::evaluate(&lot.method, &bids, &s, lot.pack.max_candidates.value);
+        let out = evaluate_lot(db, &lot, &s).await?;
         let js = serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))?;
         crate::experts::credit::record_fees(
             &mut tx,
@@ -490,7 +532,14 @@ pub async fn sign_report(
         } else {
             step(&mut tx, &mut lot, actor, g.as_ref(), &Command::ReportEvaluation { ranked: out.candidates.clone() }, now, serde_json::json!({"outcome_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))})).await?;
         }
-        push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评标报告", lot.name), "评标委员会已提交评标报告。请在收到评标报告之日起3日内公示中标候选人（招标投标法实施条例 第54条）。", now).await?;
+        if lot.gp.is_some() {
+            if lot.state.stage == Stage::Reported {
+                let last = crate::procurement::plan_deemed_choice(&mut tx, &lot, now).await?;
+                push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评审报告", lot.name), &format!("评审报告已送达。请于 {last} 前按评审报告推荐的顺序确定中标（成交）供应商；逾期未确定且无正当理由的，视为确定排名第一的候选人（政府采购货物和服务招标投标管理办法 第68条）。"), now).await?;
+            }
+        } else {
+            push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评标报告", lot.name), "评标委员会已提交评标报告。请在收到评标报告之日起3日内公示中标候选人（招标投标法实施条例 第54条）。", now).await?;
+        }
     }
     tx.commit().await?;
     Ok(lot.state.stage)
@@ -502,6 +551,25 @@ pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Optio
         party_of(actor, &lot),
         Some(Party::Tenderer | Party::Centre | Party::Supervisor)
     ) || is_member(db, actor, lot_id).await?;
+    // A procurement supplier sees its own score and rank once the result is out (87号令 Art 69).
+    if !allowed
+        && lot.gp.is_some()
+        && matches!(lot.state.stage, Stage::Awarded | Stage::Contracted)
+        && let Some(Party::Bidder(me)) = party_of(actor, &lot)
+    {
+        let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
+        )
+        .bind(lot_id)
+        .fetch_optional(p)
+        .await?);
+        let Some((s,)) = r else { return Ok(None) };
+        let mut o: Outcome =
+            serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        o.results.retain(|r| r.bidder == me);
+        o.candidates.retain(|c| *c == me);
+        return Ok(Some(o));
+    }
     if !allowed {
         return Err(if actor.account_id.is_none() {
             ServiceError::Unauthenticated
@@ -606,24 +674,64 @@ pub async fn award(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
-    step(
+    award_in(
         &mut tx,
-        &mut lot,
         actor,
         Some(&grant),
-        &Command::Award {
-            winner: input.winner,
-        },
+        &mut lot,
+        input.winner,
+        false,
         now,
-        serde_json::json!({}),
     )
     .await?;
-    let names = entity_names(&mut tx, &[input.winner]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The award inside a transaction: by the principal, or deemed by the schedule when a
+/// procurement buyer stays silent.
+pub(crate) async fn award_in(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    grant: Option<&crate::actor::Grant>,
+    lot: &mut super::LotRow,
+    winner: Uuid,
+    deemed: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    step(
+        tx,
+        lot,
+        actor,
+        grant,
+        &Command::Award { winner },
+        now,
+        serde_json::json!({"deemed": deemed}),
+    )
+    .await?;
+    let names = entity_names(tx, &[winner]).await?;
     let winner_name = names.first().map(|n| n.1.clone()).unwrap_or_default();
+    if let Some(gp) = lot.gp.clone() {
+        award_procurement(tx, lot, &gp, winner, &winner_name, deemed, now).await?;
+    } else {
+        award_construction(tx, lot, winner, &winner_name, now).await?;
+    }
+    // The result is public: the expert draw's seeds are revealed for anyone to recompute.
+    crate::experts::draw::reveal(tx, lot, now).await?;
+    Ok(())
+}
+
+async fn award_construction(
+    tx: &mut crate::db::Tx,
+    lot: &super::LotRow,
+    winner: Uuid,
+    winner_name: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let due = ts::award_deadlines(&lot.pack, now);
     push(
-        &mut tx,
-        input.winner,
+        tx,
+        winner,
         lot.id,
         "award_letter",
         &format!("{} 中标通知书", lot.name),
@@ -634,10 +742,9 @@ pub async fn award(
         now,
     )
     .await?;
-    let others: Vec<Uuid> = on_tx!(&mut tx, |c| sqlx::query_as::<_, (Uuid,)>("SELECT DISTINCT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active' AND bidder_id <> $2").bind(lot.id).bind(input.winner).fetch_all(c).await?).into_iter().map(|r| r.0).collect();
-    for o in others {
+    for o in losers(tx, lot.id, winner).await? {
         push(
-            &mut tx,
+            tx,
             o,
             lot.id,
             "result_notice",
@@ -652,8 +759,8 @@ pub async fn award(
     }
     let title = format!("{}{}中标结果公告", lot.project_name, lot.name);
     publish_notice_row(
-        &mut tx,
-        &lot,
+        tx,
+        lot,
         "result",
         &title,
         &format!(
@@ -663,9 +770,125 @@ pub async fn award(
         now,
     )
     .await?;
-    // The result is public: the expert draw's seeds are revealed for anyone to recompute.
-    crate::experts::draw::reveal(&mut tx, &lot, now).await?;
-    tx.commit().await?;
+    Ok(())
+}
+
+async fn losers(tx: &mut crate::db::Tx, lot: Uuid, winner: Uuid) -> ServiceResult<Vec<Uuid>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (Uuid,)>("SELECT DISTINCT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active' AND bidder_id <> $2").bind(lot).bind(winner).fetch_all(c).await?).into_iter().map(|r| r.0).collect())
+}
+
+/// A procurement result (条例 Art 43; 87号令 Art 69): the award notice, each loser told its own
+/// score and rank, the result notice for 1 working day with the committee's names, and the
+/// losers' bonds due back within 5 working days (87号令 Art 38).
+async fn award_procurement(
+    tx: &mut crate::db::Tx,
+    lot: &super::LotRow,
+    gp: &ggzy_core::procurement::ProcurementPack,
+    winner: Uuid,
+    winner_name: &str,
+    deemed: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let cal = crate::calendar::load_tx(tx).await?;
+    let today = super::day(now);
+    let ends = cal.add_working_days(today, gp.result_runs.value);
+    let contract_by = cal.period_end(today, gp.contract_within.value);
+    let refund_by = cal.add_working_days(today, gp.bond_refund_within.value);
+    let outcome: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
+    )
+    .bind(lot.id)
+    .fetch_optional(c)
+    .await?);
+    let outcome: Option<Outcome> = outcome.and_then(|(s,)| serde_json::from_str(&s).ok());
+    let line = |b: Uuid| {
+        outcome
+            .as_ref()
+            .and_then(|o| o.results.iter().find(|r| r.bidder == b).cloned())
+    };
+    let price = line(winner).map_or(String::new(), |r| r.bid_price.to_string());
+    push(
+        tx,
+        winner,
+        lot.id,
+        "award_letter",
+        &format!("{} 中标（成交）通知书", lot.name),
+        &format!(
+            "贵单位为{}{}的中标（成交）供应商，中标（成交）金额 {price}。请于 {contract_by} 前与采购人签订政府采购合同（政府采购法 第46条）。",
+            lot.project_name, lot.name
+        ),
+        now,
+    )
+    .await?;
+    for o in losers(tx, lot.id, winner).await? {
+        let mine = line(o);
+        let detail = match mine.as_ref() {
+            Some(r) => match (r.total_x100, r.rank, r.rejected, r.same_brand_as) {
+                (_, _, Some(reason), _) => format!("贵单位的响应无效：{}。", reason.label_zh()),
+                (_, _, _, Some(_)) => {
+                    "贵单位与其他供应商提供同一品牌核心产品，按一家供应商计算，未参与排序。".into()
+                }
+                (Some(t), Some(rank), _, _) => format!(
+                    "贵单位的评审得分为 {}.{:02} 分，排名第 {rank} 名。",
+                    t / 100,
+                    t % 100
+                ),
+                (None, Some(rank), _, _) => format!(
+                    "贵单位的评审价格为 {}，排名第 {rank} 名。",
+                    r.evaluated_price
+                ),
+                _ => String::new(),
+            },
+            None => "贵单位未提交最后报价，视为退出。".into(),
+        };
+        push(
+            tx,
+            o,
+            lot.id,
+            "result_notice",
+            &format!("{} 中标（成交）结果通知", lot.name),
+            &format!(
+                "{}{}的中标（成交）供应商为{winner_name}。{detail}投标（响应）保证金将于 {refund_by} 前退还。",
+                lot.project_name, lot.name
+            ),
+            now,
+        )
+        .await?;
+        let bond: Option<(i64,)> = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT bond FROM bids WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active'"
+        )
+        .bind(lot.id)
+        .bind(o)
+        .fetch_optional(c)
+        .await?);
+        if let Some((amount,)) = bond.filter(|b| b.0 > 0) {
+            on_tx!(tx, |c| {
+                sqlx::query("INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING").bind(lot.id).bind(o).bind(amount).bind(refund_by).execute(c).await?.rows_affected()
+            });
+        }
+    }
+    let members: Vec<(String,)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT COALESCE(x.name, a.display_name) FROM committee_members m JOIN accounts a ON a.id = m.account_id LEFT JOIN experts x ON x.account_id = m.account_id WHERE m.lot_id = $1 ORDER BY 1"
+    )
+    .bind(lot.id)
+    .fetch_all(c)
+    .await?
+    });
+    let members: Vec<String> = members.into_iter().map(|m| m.0).collect();
+    let title = format!("{}{}中标（成交）结果公告", lot.project_name, lot.name);
+    let body = format!(
+        "{title}\n统一交易标识码：{}\n采购方式：{}\n中标（成交）供应商：{winner_name}\n中标（成交）金额：{price}\n评审委员会（小组）成员：{}\n{}公告期限：1个工作日，至 {ends}。\n采购文件随本公告一并公开。供应商认为中标（成交）结果使自己的权益受到损害的，可以在公告期限届满之日起7个工作日内，通过本平台以书面形式向采购人提出质疑（政府采购法 第52条；实施条例 第53条）。",
+        lot.trade_code,
+        lot.state.kind.label_zh(),
+        members.join("、"),
+        if deemed {
+            "采购人在规定时间内未确定中标（成交）供应商，视为确定排名第一的候选人（87号令 第68条）。\n"
+        } else {
+            ""
+        },
+    );
+    publish_notice_row(tx, lot, "result", &title, &body, now).await?;
     Ok(())
 }
 
@@ -724,7 +947,13 @@ pub async fn record_contract(
         .rows_affected()
     });
     let signed_at = ts::cn_day_start(input.signed_on);
-    let due = ts::bond_refund_due(&lot.pack, signed_at);
+    let due = match &lot.gp {
+        // The winner's bond within 5 working days of signing (87号令 Art 38).
+        Some(gp) => crate::calendar::load_tx(&mut tx)
+            .await?
+            .add_working_days(input.signed_on, gp.bond_refund_within.value),
+        None => ts::bond_refund_due(&lot.pack, signed_at),
+    };
     let bonds: Vec<(Uuid, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'"
     )
@@ -745,13 +974,23 @@ pub async fn record_contract(
         .rows_affected()
         });
     }
-    let title = format!("{}{}合同订立信息", lot.project_name, lot.name);
+    let (title, tail) = if lot.gp.is_some() {
+        (
+            format!("{}{}政府采购合同公告", lot.project_name, lot.name),
+            "\n合同依法在签订之日起2个工作日内公告（政府采购法实施条例 第50条），并于7个工作日内报同级财政部门备案（政府采购法 第47条）。",
+        )
+    } else {
+        (format!("{}{}合同订立信息", lot.project_name, lot.name), "")
+    };
     publish_notice_row(
         &mut tx,
         &lot,
         "contract",
         &title,
-        &format!("{title}\n合同金额：{amount}\n签订日期：{}", input.signed_on),
+        &format!(
+            "{title}\n合同金额：{amount}\n签订日期：{}{tail}",
+            input.signed_on
+        ),
         now,
     )
     .await?;
@@ -766,13 +1005,15 @@ pub struct RefundView {
     pub amount: i64,
     pub due_on: NaiveDate,
     pub refunded_on: Option<NaiveDate>,
+    /// Fen owed as interest on a late procurement refund (87号令 Art 38).
+    pub late_interest: Option<i64>,
 }
 
 pub async fn refunds(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<RefundView>> {
     let lot = load(db, lot_id).await?;
     let rows: Vec<RefundView> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT r.bidder_id, e.name AS bidder_name, r.amount, r.due_on, r.refunded_on FROM bond_refunds r JOIN entities e ON e.id = r.bidder_id WHERE r.lot_id = $1 ORDER BY e.name"
+        "SELECT r.bidder_id, e.name AS bidder_name, r.amount, r.due_on, r.refunded_on, r.late_interest FROM bond_refunds r JOIN entities e ON e.id = r.bidder_id WHERE r.lot_id = $1 ORDER BY e.name"
     )
     .bind(lot_id)
     .fetch_all(p)
@@ -798,10 +1039,10 @@ pub async fn mark_refunded(
     let lot = load(db, lot_id).await?;
     let grant = require_tenderer(actor, &lot)?.clone();
     let mut tx = db.begin().await?;
-    let due: Option<(NaiveDate,)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as("SELECT due_on FROM bond_refunds WHERE lot_id = $1 AND bidder_id = $2 AND refunded_on IS NULL").bind(lot_id).bind(input.bidder_id).fetch_optional(c).await?
+    let due: Option<(NaiveDate, i64)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as("SELECT due_on, amount FROM bond_refunds WHERE lot_id = $1 AND bidder_id = $2 AND refunded_on IS NULL").bind(lot_id).bind(input.bidder_id).fetch_optional(c).await?
     });
-    let Some((due,)) = due else {
+    let Some((due, amount)) = due else {
         return Err(FieldError::new(
             "bidder_id",
             "refund.none_due",
@@ -810,15 +1051,27 @@ pub async fn mark_refunded(
         )
         .into());
     };
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE bond_refunds SET refunded_on = $1 WHERE lot_id = $2 AND bidder_id = $3"
+    // A late procurement refund owes interest at the loan rate plus 20% for the days late.
+    let interest = lot.gp.as_ref().map(|gp| {
+        ggzy_core::procurement::late_interest(
+            gp,
+            Money::from_fen(amount),
+            (input.refunded_on - due).num_days(),
+        )
+        .fen()
+    });
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE bond_refunds SET refunded_on = $1, late_interest = $2 WHERE lot_id = $3 AND bidder_id = $4"
     )
     .bind(input.refunded_on)
+    .bind(interest.filter(|i| *i > 0))
     .bind(lot_id)
     .bind(input.bidder_id)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     let late = input.refunded_on > due;
     log(&mut tx, actor, Some(&grant), &lot, "lot.bond_refunded", serde_json::json!({"bidder": input.bidder_id, "refunded_on": input.refunded_on, "due_on": due, "late": late}), now).await?;
     push(

@@ -90,15 +90,15 @@ pub struct RegisteredLot {
     pub assessment: Assessment,
 }
 
-struct ParsedLot {
-    name: String,
-    category: Category,
-    estimated: Money,
-    bond: Money,
-    max_price: Option<Money>,
-    kind: ProcedureKind,
-    invited_ground: Option<String>,
-    method: Method,
+pub(crate) struct ParsedLot {
+    pub(crate) name: String,
+    pub(crate) category: Category,
+    pub(crate) estimated: Money,
+    pub(crate) bond: Money,
+    pub(crate) max_price: Option<Money>,
+    pub(crate) kind: ProcedureKind,
+    pub(crate) invited_ground: Option<String>,
+    pub(crate) method: Method,
 }
 
 fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
@@ -152,7 +152,7 @@ fn parse_lot(errs: &mut Invalid, i: usize, l: &LotInput) -> Option<ParsedLot> {
     })
 }
 
-async fn next_seq(tx: &mut Tx, prefix: &str) -> ServiceResult<u32> {
+pub(crate) async fn next_seq(tx: &mut Tx, prefix: &str) -> ServiceResult<u32> {
     let n: (i64,) = on_tx!(tx, |c| sqlx::query_as(
         "INSERT INTO trade_code_seq (prefix, last) VALUES ($1, 1)
          ON CONFLICT (prefix) DO UPDATE SET last = trade_code_seq.last + 1 RETURNING last"
@@ -174,7 +174,7 @@ async fn entity_uscc(tx: &mut Tx, id: Uuid) -> ServiceResult<Option<String>> {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_lot(
+pub(crate) async fn insert_lot(
     tx: &mut Tx,
     project: Uuid,
     seq: u16,
@@ -182,10 +182,12 @@ async fn insert_lot(
     l: &ParsedLot,
     a: &Assessment,
     retender_of: Option<Uuid>,
+    publicity_required: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
-    let state = Lot::new(l.kind, a.state_funds_controlling);
+    let mut state = Lot::new(l.kind, a.state_funds_controlling);
+    state.publicity_required = publicity_required;
     let assessment = serde_json::to_string(a).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let method =
         serde_json::to_string(&l.method).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -399,6 +401,7 @@ pub async fn register_project(
             l,
             &a,
             None,
+            false,
             now,
         )
         .await?;
@@ -505,6 +508,7 @@ pub async fn retender(
         &parsed,
         &a,
         Some(lot_id),
+        old.state.publicity_required,
         now,
     )
     .await?;

@@ -24,6 +24,7 @@ use ggzy_core::Money;
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::evaluation::Method;
 use ggzy_core::procedure::{self, Command, Event, Lot, Refusal};
+use ggzy_core::procurement::{ProcurementPack, PurchaseMethod, procurement_packs};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_core::rulepack::{ConstructionPack, construction_packs};
@@ -47,7 +48,15 @@ pub struct LotRow {
     pub max_price: Option<Money>,
     pub method: Method,
     pub pack: ConstructionPack,
+    /// The procurement pack pinned at registration, for a government-procurement lot.
+    pub gp: Option<ProcurementPack>,
     pub state: Lot,
+}
+
+impl LotRow {
+    pub fn purchase_method(&self) -> Option<PurchaseMethod> {
+        self.state.kind.purchase_method()
+    }
 }
 
 type LotTuple = (
@@ -66,9 +75,10 @@ type LotTuple = (
     String,
     String,
     String,
+    Option<String>,
 );
 
-const LOT_SELECT: &str = "SELECT l.id, l.project_id, l.trade_code, l.name, p.name, p.region_code, p.principal_id, p.agency_id, l.category, l.estimated_price, l.bid_bond, l.max_price, l.method, p.pack_version, l.state FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1";
+const LOT_SELECT: &str = "SELECT l.id, l.project_id, l.trade_code, l.name, p.name, p.region_code, p.principal_id, p.agency_id, l.category, l.estimated_price, l.bid_bond, l.max_price, l.method, p.pack_version, l.state, p.gp_pack_version FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1";
 
 fn pack_by_version(v: &str) -> ServiceResult<ConstructionPack> {
     construction_packs()
@@ -94,6 +104,17 @@ fn lot_from(t: LotTuple) -> ServiceResult<LotRow> {
         max_price: t.11.map(Money::from_fen),
         method: serde_json::from_str(&t.12).map_err(|e| bad("method", e.to_string()))?,
         pack: pack_by_version(&t.13)?,
+        gp: match t.15.as_deref() {
+            None => None,
+            Some(v) => Some(
+                procurement_packs()
+                    .into_iter()
+                    .find(|p| p.version == v)
+                    .ok_or_else(|| {
+                        ServiceError::Internal(format!("unknown procurement pack {v}"))
+                    })?,
+            ),
+        },
         state: serde_json::from_str(&t.14).map_err(|e| bad("state", e.to_string()))?,
     })
 }
@@ -261,7 +282,10 @@ pub(crate) async fn step(
     now: DateTime<Utc>,
     extra: serde_json::Value,
 ) -> ServiceResult<Vec<Event>> {
-    let events = procedure::step(&lot.pack, &mut lot.state, cmd, now).map_err(refusal)?;
+    let events = decide_in(tx, lot, cmd, now).await?;
+    for e in &events {
+        procedure::apply(&mut lot.state, e);
+    }
     save_state(tx, lot, now).await?;
     for e in &events {
         let mut payload =
@@ -276,6 +300,28 @@ pub(crate) async fn step(
         sealing::publish_opening_key(tx, lot, actor, grant, now).await?;
     }
     Ok(events)
+}
+
+/// Ask the machine under the lot's own rules; a procurement lot counts in the stored calendar.
+pub(crate) async fn decide_in(
+    tx: &mut Tx,
+    lot: &LotRow,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Event>> {
+    match &lot.gp {
+        Some(gp) => {
+            let cal = crate::calendar::load_tx(tx).await?;
+            procedure::decide(
+                procedure::Rules::Procurement(gp, &cal),
+                &lot.state,
+                cmd,
+                now,
+            )
+        }
+        None => procedure::decide(&lot.pack, &lot.state, cmd, now),
+    }
+    .map_err(refusal)
 }
 
 pub(crate) async fn log(
@@ -325,6 +371,10 @@ fn event_kind(e: &Event) -> &'static str {
         Event::PublicityStarted { .. } => "lot.publicity_started",
         Event::Awarded { .. } => "lot.awarded",
         Event::ContractRecorded => "lot.contract_recorded",
+        Event::FinalQuotesRequested { .. } => "lot.final_quotes_requested",
+        Event::FinalQuoteSubmitted { .. } => "lot.final_quote_submitted",
+        Event::Suspended { .. } => "lot.suspended",
+        Event::Resumed => "lot.resumed",
     }
 }
 

@@ -94,11 +94,46 @@ fn parse_content(c: &NoticeContent) -> Result<Content, Invalid> {
     }
 }
 
+/// What the lot's procedure calls its notice, invitation and documents.
+struct Words {
+    notice: &'static str,
+    invitation: &'static str,
+    documents: &'static str,
+    deadline: &'static str,
+}
+
+impl Words {
+    fn of(lot: &LotRow) -> Self {
+        match lot.purchase_method() {
+            Some(m) => Self {
+                notice: m.notice_zh(),
+                invitation: m.invitation_zh(),
+                documents: m.documents_zh(),
+                deadline: "响应文件提交截止及开启时间",
+            },
+            None => Self {
+                notice: "招标公告",
+                invitation: "投标邀请书",
+                documents: "招标文件",
+                deadline: "投标截止及开标时间",
+            },
+        }
+    }
+
+    fn dates(&self, d: &TenderDates) -> [(String, DateTime<Utc>); 3] {
+        [
+            (format!("{}获取时间", self.documents), d.documents_from),
+            (format!("{}获取截止", self.documents), d.documents_until),
+            (self.deadline.to_string(), d.bid_deadline),
+        ]
+    }
+}
+
 fn notice_body(
     lot: &LotRow,
     heading: &str,
     c: &Content,
-    dates: &[(&str, DateTime<Utc>)],
+    dates: &[(String, DateTime<Utc>)],
 ) -> String {
     let mut b = format!(
         "{heading}\n项目名称：{}\n标段：{}（{}）\n统一交易标识码：{}\n招标方式：{}\n估算价：{}\n\n一、招标范围\n{}\n\n二、投标人资格要求\n{}\n本次招标{}联合体投标。\n\n三、时间安排\n",
@@ -136,9 +171,10 @@ pub(crate) async fn publish_notice_row(
     let id = Uuid::now_v7();
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, 'construction', $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(id)
+    .bind(if lot.gp.is_some() { "procurement" } else { "construction" })
     .bind(notice_kind)
     .bind(title)
     .bind(lot.region.as_str())
@@ -207,23 +243,15 @@ pub async fn publish_tender_notice(
         serde_json::json!({}),
     )
     .await?;
-    let title = format!("{}{}招标公告", lot.project_name, lot.name);
-    let body = notice_body(
-        &lot,
-        &title,
-        &c,
-        &[
-            ("招标文件获取时间", dates.documents_from),
-            ("招标文件获取截止", dates.documents_until),
-            ("投标截止及开标时间", dates.bid_deadline),
-        ],
-    );
+    let w = Words::of(&lot);
+    let title = format!("{}{}{}", lot.project_name, lot.name, w.notice);
+    let body = notice_body(&lot, &title, &c, &w.dates(&dates));
     let notice = publish_notice_row(&mut tx, &lot, "tender", &title, &body, now).await?;
     issue_document(
         &mut tx,
         &lot,
         "tender",
-        &format!("{}招标文件", lot.name),
+        &format!("{}{}", lot.name, w.documents),
         &c.documents,
         actor.account_id,
         now,
@@ -278,9 +306,9 @@ pub async fn publish_prequal_notice(
         &title,
         &c,
         &[
-            ("资格预审文件获取时间", d.documents_from),
-            ("资格预审文件获取截止", d.documents_until),
-            ("资格预审申请截止", d.applications_due),
+            ("资格预审文件获取时间".to_string(), d.documents_from),
+            ("资格预审文件获取截止".to_string(), d.documents_until),
+            ("资格预审申请截止".to_string(), d.applications_due),
         ],
     );
     let notice = publish_notice_row(&mut tx, &lot, "prequal", &title, &body, now).await?;
@@ -325,6 +353,21 @@ pub async fn invite(
             .into());
         }
     }
+    if lot.purchase_method() == Some(ggzy_core::procurement::PurchaseMethod::InvitedTender) {
+        let mut asked = input.invitees.clone();
+        asked.sort();
+        asked.dedup();
+        if crate::procurement::drawn_suppliers(db, lot_id).await? != Some(asked) {
+            return Err(FieldError::new(
+                "invitees",
+                "procurement.invitees_not_drawn",
+                "邀请招标应向随机抽取的供应商发出投标邀请书：请先抽取，并邀请抽中的全部供应商",
+                "An invited procurement tender invites exactly the suppliers drawn at random: draw first",
+            )
+            .with_rule(ggzy_core::procurement::ORDER87, "14")
+            .into());
+        }
+    }
     let dates = TenderDates {
         documents_from: input.documents_from,
         documents_until: input.documents_until,
@@ -343,25 +386,33 @@ pub async fn invite(
         serde_json::json!({}),
     )
     .await?;
-    let title = format!("{}{}投标邀请书", lot.project_name, lot.name);
-    let body = notice_body(
-        &lot,
-        &title,
-        &c,
-        &[
-            ("招标文件获取时间", dates.documents_from),
-            ("招标文件获取截止", dates.documents_until),
-            ("投标截止及开标时间", dates.bid_deadline),
-        ],
-    );
+    let w = Words::of(&lot);
+    let title = format!("{}{}{}", lot.project_name, lot.name, w.invitation);
+    let body = notice_body(&lot, &title, &c, &w.dates(&dates));
     for e in lot.state.admitted.clone().unwrap_or_default() {
         push(&mut tx, e, lot.id, "invitation", &title, &body, now).await?;
+    }
+    if lot.state.publicity_required {
+        // 单一来源 publicity names the project and the supplier (条例 Art 38).
+        let supplier = match lot.state.admitted.as_deref() {
+            Some([one]) => super::entity_name(db, *one).await?,
+            _ => String::new(),
+        };
+        let t = format!("{}{}单一来源采购公示", lot.project_name, lot.name);
+        let b = format!(
+            "{}
+拟定供应商：{supplier}
+公示期至：{}。任何供应商、单位或者个人对采用单一来源采购方式有异议的，可以在公示期内通过本平台提出。",
+            notice_body(&lot, &t, &c, &w.dates(&dates)),
+            super::notices_fmt(dates.bid_deadline)
+        );
+        publish_notice_row(&mut tx, &lot, "single_source", &t, &b, now).await?;
     }
     issue_document(
         &mut tx,
         &lot,
         "tender",
-        &format!("{}招标文件", lot.name),
+        &format!("{}{}", lot.name, w.documents),
         &c.documents,
         actor.account_id,
         now,
@@ -655,6 +706,13 @@ pub async fn raise_objection(
     let grant = grant.clone();
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
+    if lot.gp.is_some() {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "a procurement takes challenges (质疑), not objections",
+        });
+    }
     let id = Uuid::now_v7();
     match subject {
         Some(s) => {

@@ -20,6 +20,11 @@ pub const END_PUBLICITY: &str = "end_publicity";
 pub const POSTPONE_CHECK: &str = "postpone_check";
 /// A round of the expert draw stops waiting for replies: silence counts as declining.
 pub const DRAW_REPLY: &str = "draw_reply";
+/// A procurement buyer's 5 working days to decide have passed: the first-ranked wins.
+pub const BUYER_DEEMED: &str = "buyer_deemed";
+/// A challenge's reply, or a complaint's decision, is overdue: the supervisor is alerted.
+pub const CHALLENGE_REPLY_DUE: &str = "challenge_reply_due";
+pub const COMPLAINT_DECISION_DUE: &str = "complaint_decision_due";
 
 /// Plan `action` for `lot` at `due`, replacing an unfired plan of the same action (a moved
 /// deadline moves its opening).
@@ -130,6 +135,10 @@ async fn fire(
     let outcome = match action {
         POSTPONE_CHECK => super::sealing::postpone_if_short(&mut tx, lot_id, now).await?,
         DRAW_REPLY => crate::experts::draw::expire_in(&mut tx, lot_id, now).await?,
+        BUYER_DEEMED => crate::procurement::deemed_choice_in(&mut tx, lot_id, now).await?,
+        CHALLENGE_REPLY_DUE | COMPLAINT_DECISION_DUE => {
+            crate::procurement::challenges::overdue_in(&mut tx, lot_id, action, now).await?
+        }
         OPEN => match bids::open_in(&mut tx, &system, lot_id, now).await {
             Ok(stage) => stage.as_str().to_string(),
             Err(ServiceError::Invalid(i))

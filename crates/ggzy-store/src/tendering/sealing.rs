@@ -1093,6 +1093,8 @@ pub async fn open_with_shares(
                     duration_days: form.duration_days,
                     quality: form.quality,
                     project_manager: form.project_manager,
+                    brand: form.brand,
+                    sme: form.sme,
                     bond: ggzy_core::Money::from_fen(b.bond),
                 });
             }

@@ -1,0 +1,1333 @@
+//! Government procurement (C8): the buyer's intentions (采购意向) and plan, registration of a
+//! procurement under one of the six methods with its lawful grounds, the random supplier draw of
+//! an invited tender, final quotes, the price rules of the evaluation, and the buyer's decision.
+//!
+//! A procurement is a project and lot of the shared engine: notices, documents, sealed bids,
+//! opening, the expert draw, evaluation sheets, award and contract are the tendering services,
+//! which read the lot's [`ProcurementPack`] where procurement differs. Challenges and complaints
+//! are in [`challenges`].
+
+pub mod challenges;
+
+use crate::accounts::region_exists_tx;
+use crate::actor::Actor;
+use crate::db::{Db, Tx};
+use crate::error::{ServiceError, ServiceResult};
+use crate::events::{self, NewEvent};
+use crate::tendering::intake::{self, ParsedLot, RegisteredLot, RegisteredProject};
+use crate::tendering::{self, LotRow, begin_as_tenderer, load, log, push, require_bidder, step};
+use crate::{on_db, on_tx};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use ggzy_core::catalogue::{Assessment, Category};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::draw::{self as dr, GroupPool, PublishedRound};
+use ggzy_core::error::text;
+use ggzy_core::evaluation::{Method, Pricing};
+use ggzy_core::procedure::{Command, ProcedureKind, Stage};
+use ggzy_core::procurement::{
+    self as gp, Ground, ItemCategory, MethodChoice, ProcurementPack, PurchaseMethod, SmeDeduction,
+};
+use ggzy_core::region::DivisionCode;
+use ggzy_core::role::Permission;
+use ggzy_core::specialty::SpecialtyCode;
+use ggzy_core::tender_schedule::{cn_date, cn_day_start};
+use ggzy_core::trade_code::TradeCode;
+use ggzy_core::{FieldError, Invalid, Money, Uscc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Trading classification of government procurement in the trade code; a configurable default
+/// [U] like the construction one (see trade_code.rs).
+pub const PROCUREMENT_CLASS: &str = "A01";
+
+fn category_of(errs: &mut Invalid, field: &str, s: &str) -> Option<ItemCategory> {
+    match s {
+        "goods" => Some(ItemCategory::Goods),
+        "services" => Some(ItemCategory::Services),
+        "works" => Some(ItemCategory::Works),
+        _ => {
+            errs.push(FieldError::new(
+                field,
+                "procurement.category",
+                "采购品目类别应为 货物/服务/工程",
+                "The item category is goods, services or works",
+            ));
+            None
+        }
+    }
+}
+
+fn category_str(c: ItemCategory) -> &'static str {
+    match c {
+        ItemCategory::Goods => "goods",
+        ItemCategory::Services => "services",
+        ItemCategory::Works => "works",
+    }
+}
+
+fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
+    Money::parse_yuan(field, v).map_err(|e| errs.push(e)).ok()
+}
+
+// ---------------------------------------------------------------- intentions
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntentionInput {
+    /// The buyer; defaults to the acting user's entity. An agency names its buyer.
+    #[serde(default)]
+    pub principal_id: Option<Uuid>,
+    pub region_code: String,
+    pub name: String,
+    /// goods | services | works
+    pub category: String,
+    /// Budget in yuan.
+    pub budget: String,
+    /// Reserved for small and micro enterprises (预留份额).
+    #[serde(default)]
+    pub sme_reserved: bool,
+    /// The month the procurement is expected to start, `YYYY-MM`.
+    pub expected_month: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct IntentionView {
+    pub id: Uuid,
+    pub principal_id: Uuid,
+    pub principal_name: String,
+    pub region_code: String,
+    pub name: String,
+    pub category: String,
+    /// Fen.
+    pub budget: i64,
+    pub sme_reserved: bool,
+    pub expected_month: String,
+    pub description: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Publish a procurement intention (采购意向公开, 财库〔2020〕10号), normally at least 30 days before
+/// the procurement starts [U].
+pub async fn publish_intention(
+    db: &Db,
+    actor: &Actor,
+    input: &IntentionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<IntentionView> {
+    let mut errs = Invalid::default();
+    let name = text(&mut errs, "name", &input.name, 200);
+    let category = category_of(&mut errs, "category", &input.category);
+    let budget = money(&mut errs, "budget", &input.budget);
+    let region = DivisionCode::parse("region_code", &input.region_code)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let month =
+        NaiveDate::parse_from_str(&format!("{}-01", input.expected_month.trim()), "%Y-%m-%d")
+            .ok()
+            .filter(|m| {
+                let today = cn_date(now);
+                (m.year(), m.month()) >= (today.year(), today.month())
+            });
+    if month.is_none() {
+        errs.push(FieldError::new(
+            "expected_month",
+            "intention.month",
+            "预计采购时间应为本月或以后的月份，格式 YYYY-MM",
+            "The expected month is this month or later, as YYYY-MM",
+        ));
+    }
+    let (Some(name), Some(category), Some(budget), Some(region), Some(month)) =
+        (name, category, budget, region, month)
+    else {
+        return Err(errs.into());
+    };
+    let grant = actor.require(Permission::ProjectRegister, &region)?.clone();
+    let own = actor
+        .entity_id
+        .ok_or(ServiceError::Forbidden(Permission::ProjectRegister))?;
+    let principal = input.principal_id.unwrap_or(own);
+    let id = Uuid::now_v7();
+    let mut tx = db.begin().await?;
+    if !region_exists_tx(&mut tx, &region).await? {
+        return Err(crate::accounts::unknown_region("region_code").into());
+    }
+    let principal_name: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT name FROM entities WHERE id = $1"
+    )
+    .bind(principal)
+    .fetch_optional(c)
+    .await?);
+    let Some((principal_name,)) = principal_name else {
+        return Err(FieldError::new(
+            "principal_id",
+            "project.unknown_principal",
+            "采购人未在平台注册",
+            "The buyer is not registered on the platform",
+        )
+        .into());
+    };
+    let expected = month.format("%Y-%m").to_string();
+    let description = input.description.trim().to_string();
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO procurement_intentions (id, principal_id, region_code, name, category, budget, sme_reserved, expected_month, description, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(id)
+    .bind(principal)
+    .bind(region.as_str())
+    .bind(&name)
+    .bind(category_str(category))
+    .bind(budget.fen())
+    .bind(input.sme_reserved)
+    .bind(&expected)
+    .bind(&description)
+    .bind(actor.account_id)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let title = format!("{principal_name}{name}采购意向");
+    let body = format!(
+        "{title}\n采购项目名称：{name}\n采购需求概况：{description}\n预算金额：{budget}\n预计采购时间：{expected}\n{}",
+        if input.sme_reserved {
+            "本项目专门面向中小企业采购。"
+        } else {
+            ""
+        }
+    );
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, 'procurement', 'intention', $2, $3, $4, $5)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(&title)
+    .bind(region.as_str())
+    .bind(&body)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(Some(&grant)),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind: "procurement.intention_published",
+            subject: format!("intention:{id}"),
+            payload: serde_json::json!({"name": name, "budget": budget.fen(), "expected_month": expected}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IntentionView {
+        id,
+        principal_id: principal,
+        principal_name,
+        region_code: region.to_string(),
+        name,
+        category: category_str(category).into(),
+        budget: budget.fen(),
+        sme_reserved: input.sme_reserved,
+        expected_month: expected,
+        description,
+        published_at: truncate_micros(now),
+    })
+}
+
+/// Published intentions, newest first (public).
+pub async fn intentions(db: &Db, limit: i64) -> ServiceResult<Vec<IntentionView>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT i.id, i.principal_id, e.name AS principal_name, i.region_code, i.name, i.category, i.budget, i.sme_reserved, i.expected_month, i.description, i.published_at FROM procurement_intentions i JOIN entities e ON e.id = i.principal_id ORDER BY i.published_at DESC LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcurementInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub principal_id: Option<Uuid>,
+    #[serde(default)]
+    pub agency_id: Option<Uuid>,
+    pub region_code: String,
+    /// The finance department that supervises (财政部门).
+    pub supervising_department: String,
+    /// The intention published ahead, if any.
+    #[serde(default)]
+    pub intention_id: Option<Uuid>,
+    /// goods | services | works
+    pub category: String,
+    /// Budget (采购预算) in yuan; bids above it are invalid (87号令 Art 63).
+    pub budget: String,
+    /// A maximum price below the budget, if set.
+    #[serde(default)]
+    pub max_price: Option<String>,
+    #[serde(default)]
+    pub sme_reserved: bool,
+    /// open_tender | invited_tender | negotiation | consultation | quotation | single_source
+    pub method: String,
+    /// The lawful grounds of a method other than open tender.
+    #[serde(default)]
+    pub grounds: Vec<Ground>,
+    /// The finance department's approval of a non-open method at or above the threshold.
+    #[serde(default)]
+    pub approval_ref: Option<String>,
+    /// A compatible follow-on: the original contract amount in yuan.
+    #[serde(default)]
+    pub original_contract: Option<String>,
+    /// Bid bond in yuan (≤ 2% of the budget, 条例 Art 33).
+    pub bid_bond: String,
+    pub evaluation: Method,
+    /// Price deduction for small and micro enterprises, percent (goods and services 10–20).
+    #[serde(default)]
+    pub sme_small_percent: Option<u32>,
+    /// Deduction for consortia or subcontracts with small firms, percent (4–6).
+    #[serde(default)]
+    pub sme_partner_percent: Option<u32>,
+}
+
+fn parse_method(errs: &mut Invalid, s: &str) -> Option<PurchaseMethod> {
+    PurchaseMethod::parse(s).or_else(|| {
+        errs.push(FieldError::new(
+            "method",
+            "procurement.method",
+            "采购方式应为 公开招标/邀请招标/竞争性谈判/竞争性磋商/询价/单一来源",
+            "The method is open_tender, invited_tender, negotiation, consultation, quotation or single_source",
+        ));
+        None
+    })
+}
+
+/// The evaluation each method uses (条例 Art 34; 74号令 Art 35, 48; 214号 Art 23).
+fn check_evaluation(m: PurchaseMethod, e: &Method) -> Result<(), FieldError> {
+    let (ok, reg, art, zh, en) = match m {
+        PurchaseMethod::CompetitiveNegotiation => (
+            matches!(e, Method::LowestEvaluatedPrice),
+            gp::ORDER74,
+            "35",
+            "竞争性谈判按最后报价由低到高确定成交候选人",
+            "Negotiation ranks by final quote, lowest first",
+        ),
+        PurchaseMethod::RequestForQuotation => (
+            matches!(e, Method::LowestEvaluatedPrice),
+            gp::ORDER74,
+            "48",
+            "询价按报价由低到高确定成交候选人",
+            "A request for quotation ranks by price, lowest first",
+        ),
+        PurchaseMethod::SingleSource => (
+            matches!(e, Method::LowestEvaluatedPrice),
+            gp::REGS,
+            "38",
+            "单一来源采购按协商确定的价格成交",
+            "A single source closes at the negotiated price",
+        ),
+        PurchaseMethod::CompetitiveConsultation => (
+            matches!(e, Method::Points { .. }),
+            gp::DOC214,
+            "23",
+            "竞争性磋商采用综合评分法",
+            "Consultation uses the points method",
+        ),
+        _ => (true, "", "", "", ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            FieldError::new("evaluation", "procurement.evaluation_method", zh, en)
+                .with_rule(reg, art),
+        )
+    }
+}
+
+fn sme_deduction(
+    errs: &mut Invalid,
+    pack: &ProcurementPack,
+    category: ItemCategory,
+    input: &ProcurementInput,
+) -> Option<SmeDeduction> {
+    if input.sme_reserved {
+        // Reserved items compete among small firms only: no price preference (财库〔2022〕19号).
+        return None;
+    }
+    let (small, partner) = match category {
+        ItemCategory::Works => (pack.sme_works, pack.sme_works),
+        _ => (pack.sme_goods_services, pack.sme_partner_goods_services),
+    };
+    let pick = |errs: &mut Invalid,
+                field: &str,
+                v: Option<u32>,
+                l: &ggzy_core::rulepack::Limit<(u32, u32)>| {
+        let (lo, hi) = l.value;
+        let v = v.unwrap_or(lo);
+        if v < lo || v > hi {
+            errs.push(
+                FieldError::new(
+                    field,
+                    "procurement.sme_deduction",
+                    format!("价格扣除比例应在 {lo}%–{hi}% 之间"),
+                    format!("The deduction lies in {lo}–{hi}%"),
+                )
+                .with_rule(l.regulation, l.article),
+            );
+        }
+        v * 100
+    };
+    Some(SmeDeduction {
+        small_bp: pick(errs, "sme_small_percent", input.sme_small_percent, &small),
+        partner_bp: pick(
+            errs,
+            "sme_partner_percent",
+            input.sme_partner_percent,
+            &partner,
+        ),
+    })
+}
+
+/// Register a procurement (政府采购项目进场): the method with its grounds and approval checked,
+/// the price weight and small-enterprise deduction within their bounds, routed to the
+/// construction procedure where works are bought by tender (条例 Art 7).
+pub async fn register(
+    db: &Db,
+    actor: &Actor,
+    input: &ProcurementInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<RegisteredProject> {
+    let pack = ProcurementPack::v2022();
+    let mut errs = Invalid::default();
+    let name = text(&mut errs, "name", &input.name, 200);
+    let dept = text(
+        &mut errs,
+        "supervising_department",
+        &input.supervising_department,
+        100,
+    );
+    let region = DivisionCode::parse("region_code", &input.region_code)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let category = category_of(&mut errs, "category", &input.category);
+    let budget = money(&mut errs, "budget", &input.budget);
+    let bond = money(&mut errs, "bid_bond", &input.bid_bond);
+    let max_price = match input
+        .max_price
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(v) => money(&mut errs, "max_price", v),
+        None => None,
+    };
+    let original = match input
+        .original_contract
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(v) => money(&mut errs, "original_contract", v),
+        None => None,
+    };
+    let method = parse_method(&mut errs, &input.method);
+    if let Err(e) = input.evaluation.check() {
+        errs.push(e.under("evaluation."));
+    }
+    let (Some(name), Some(dept), Some(region), Some(category), Some(budget), Some(bond), Some(m)) =
+        (name, dept, region, category, budget, bond, method)
+    else {
+        return Err(errs.into());
+    };
+    if gp::regime(category, m) == gp::Regime::Tendering {
+        return Err(FieldError::new(
+            "method",
+            "procurement.works_by_tender",
+            "政府采购工程进行招标投标的，适用招标投标法：请按工程建设项目进场登记",
+            "Works bought by tender follow the tendering law: register them as a construction project",
+        )
+        .with_rule(gp::REGS, "7")
+        .into());
+    }
+    let approval = input
+        .approval_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let mut grounds = input.grounds.clone();
+    grounds.sort_by_key(|g| format!("{g:?}"));
+    grounds.dedup();
+    if let Err(e) = gp::check_method(&MethodChoice {
+        method: m,
+        category,
+        grounds: grounds.clone(),
+        budget,
+        open_tender_threshold: pack.open_tender_threshold.value,
+        approved: approval.is_some(),
+        original_contract: original,
+    }) {
+        errs.push(e);
+    }
+    if let Err(e) = check_evaluation(m, &input.evaluation) {
+        errs.push(e);
+    }
+    if let Method::Points { price_points, .. } = &input.evaluation
+        && let Err(e) = gp::check_price_weight(&pack, m, category, *price_points)
+    {
+        errs.push(e.under("evaluation."));
+    }
+    // 条例 Art 33: the bond is at most 2% of the budget.
+    if bond.fen().saturating_mul(50) > budget.fen() || bond.fen() < 0 {
+        errs.push(
+            FieldError::new(
+                "bid_bond",
+                "procurement.bond",
+                "投标保证金不得超过采购项目预算金额的2%",
+                "The bid bond is at most 2% of the budget",
+            )
+            .with_rule(gp::REGS, "33"),
+        );
+    }
+    if max_price.is_some_and(|p| p.fen() <= 0 || p > budget) {
+        errs.push(FieldError::new(
+            "max_price",
+            "procurement.max_price",
+            "最高限价应大于零且不超过采购预算",
+            "The maximum price is positive and within the budget",
+        ));
+    }
+    let sme = sme_deduction(&mut errs, &pack, category, input);
+    if !errs.is_empty() {
+        return Err(errs.into());
+    }
+    let grant = actor.require(Permission::ProjectRegister, &region)?.clone();
+    let own = actor
+        .entity_id
+        .ok_or(ServiceError::Forbidden(Permission::ProjectRegister))?;
+    let principal = input.principal_id.unwrap_or(own);
+    let agency = if principal == own {
+        input.agency_id
+    } else {
+        Some(own)
+    };
+
+    let mut tx = db.begin().await?;
+    if !region_exists_tx(&mut tx, &region).await? {
+        return Err(crate::accounts::unknown_region("region_code").into());
+    }
+    let uscc: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT uscc FROM entities WHERE id = $1"
+    )
+    .bind(principal)
+    .fetch_optional(c)
+    .await?);
+    let Some((uscc,)) = uscc else {
+        return Err(FieldError::new(
+            "principal_id",
+            "project.unknown_principal",
+            "采购人未在平台注册",
+            "The buyer is not registered on the platform",
+        )
+        .into());
+    };
+    if let Some(i) = input.intention_id {
+        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT id FROM procurement_intentions WHERE id = $1 AND principal_id = $2"
+        )
+        .bind(i)
+        .bind(principal)
+        .fetch_optional(c)
+        .await?);
+        if found.is_none() {
+            return Err(FieldError::new(
+                "intention_id",
+                "procurement.unknown_intention",
+                "该采购人没有这条采购意向",
+                "No such intention of this buyer",
+            )
+            .into());
+        }
+    }
+    let uscc = Uscc::parse(&uscc)?;
+    let date = cn_date(now);
+    let prefix = format!(
+        "{PROCUREMENT_CLASS}-{}-{}",
+        uscc.as_str(),
+        date.format("%Y%m%d")
+    );
+    let seq = intake::next_seq(&mut tx, &prefix).await?;
+    let code = TradeCode::project(PROCUREMENT_CLASS, &uscc, date, seq)?;
+    let project_id = Uuid::now_v7();
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)"
+    )
+    .bind(project_id)
+    .bind(code.to_string())
+    .bind(&name)
+    .bind(input.description.trim())
+    .bind(principal)
+    .bind(agency)
+    .bind(region.as_str())
+    .bind(&dept)
+    .bind(budget.fen())
+    .bind(budget.fen())
+    .bind(true)
+    .bind(false)
+    .bind(ggzy_core::rulepack::ConstructionPack::v2019().version)
+    .bind(actor.account_id)
+    .bind(truncate_micros(now))
+    .bind(category_str(category))
+    .bind(input.sme_reserved)
+    .bind(pack.version)
+    .bind(input.intention_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let lot_code = code.lot(1)?;
+    let cat = match category {
+        ItemCategory::Goods => Category::Goods,
+        ItemCategory::Services => Category::Services,
+        ItemCategory::Works => Category::Works,
+    };
+    let assessment = Assessment {
+        must_tender: true,
+        state_funds_controlling: false,
+        reasons_zh: vec![format!(
+            "政府采购项目，采用{}，适用政府采购法",
+            m.label_zh()
+        )],
+        reasons_en: vec![format!("Government procurement by {}", m.label_en())],
+    };
+    let parsed = ParsedLot {
+        name: name.clone(),
+        category: cat,
+        estimated: budget,
+        bond,
+        max_price,
+        kind: ProcedureKind::Gp(m),
+        invited_ground: None,
+        method: input.evaluation.clone(),
+    };
+    let publicity_required = m == PurchaseMethod::SingleSource
+        && grounds.contains(&Ground::OnlyOneSupplier)
+        && budget >= pack.open_tender_threshold.value;
+    let lot_id = intake::insert_lot(
+        &mut tx,
+        project_id,
+        1,
+        &lot_code,
+        &parsed,
+        &assessment,
+        None,
+        publicity_required,
+        now,
+    )
+    .await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE lots SET method_grounds = $1, approval_ref = $2, sme_deduction = $3 WHERE id = $4"
+    )
+    .bind(json(&grounds))
+    .bind(&approval)
+    .bind(sme.map(|s| json(&s)))
+    .bind(lot_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(Some(&grant)),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind: "project.registered",
+            subject: format!("project:{project_id}"),
+            payload: serde_json::json!({
+                "trade_kind": "procurement",
+                "trade_code": code.to_string(),
+                "name": name,
+                "principal_id": principal,
+                "agency_id": agency,
+                "pack": pack.version,
+                "method": m.code(),
+                "grounds": grounds,
+                "approval_ref": approval,
+                "sme_deduction": sme,
+                "lots": [{"lot_id": lot_id, "trade_code": lot_code.to_string()}],
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RegisteredProject {
+        project_id,
+        trade_code: code.to_string(),
+        pack_version: pack.version.into(),
+        lots: vec![RegisteredLot {
+            lot_id,
+            trade_code: lot_code.to_string(),
+            assessment,
+        }],
+    })
+}
+
+/// A row value as its stored JSON text (plain data: serialising cannot fail).
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// What a procurement lot records beyond the shared lot: method, grounds, approval, deduction.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProcurementTerms {
+    pub method: PurchaseMethod,
+    pub method_zh: String,
+    pub category: String,
+    pub sme_reserved: bool,
+    pub grounds: Vec<GroundView>,
+    pub approval_ref: Option<String>,
+    pub sme_deduction: Option<SmeDeduction>,
+    pub intention: Option<IntentionView>,
+    pub pack_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroundView {
+    pub ground: Ground,
+    pub regulation: String,
+    pub article: String,
+}
+
+pub async fn terms(db: &Db, lot: &LotRow) -> ServiceResult<Option<ProcurementTerms>> {
+    let (Some(m), Some(pack)) = (lot.purchase_method(), &lot.gp) else {
+        return Ok(None);
+    };
+    let row: (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<Uuid>,
+    ) = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT l.method_grounds, l.approval_ref, l.sme_deduction, p.item_category, p.sme_reserved, p.intention_id FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
+        )
+        .bind(lot.id)
+        .fetch_one(p)
+        .await?
+    });
+    let grounds: Vec<Ground> = row
+        .0
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let intention = match row.5 {
+        Some(i) => on_db!(db, |p| {
+            sqlx::query_as(
+            "SELECT i.id, i.principal_id, e.name AS principal_name, i.region_code, i.name, i.category, i.budget, i.sme_reserved, i.expected_month, i.description, i.published_at FROM procurement_intentions i JOIN entities e ON e.id = i.principal_id WHERE i.id = $1"
+        )
+        .bind(i)
+        .fetch_optional(p)
+        .await?
+        }),
+        None => None,
+    };
+    Ok(Some(ProcurementTerms {
+        method: m,
+        method_zh: m.label_zh().into(),
+        category: row.3.unwrap_or_default(),
+        sme_reserved: row.4,
+        grounds: grounds
+            .into_iter()
+            .map(|g| {
+                let (r, a) = g.article();
+                GroundView {
+                    ground: g,
+                    regulation: r.into(),
+                    article: a.into(),
+                }
+            })
+            .collect(),
+        approval_ref: row.1,
+        sme_deduction: row.2.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        intention,
+        pack_version: pack.version.into(),
+    }))
+}
+
+// ---------------------------------------------------------------- supplier draw
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierDrawInput {
+    /// The list drawn from: qualified suppliers (资格预审合格或供应商库), at least twice `count`.
+    pub suppliers: Vec<Uuid>,
+    /// How many to invite (≥ 3).
+    pub count: u32,
+}
+
+/// The draw format groups by a classification code; suppliers are grouped by item category.
+fn category_code(lot: &LotRow) -> ServiceResult<SpecialtyCode> {
+    let letter = match lot.category.as_str() {
+        "works" => "A",
+        "goods" => "B",
+        _ => "C",
+    };
+    Ok(SpecialtyCode::parse("category", letter)?)
+}
+
+/// Draw the invited suppliers at random (87号令 Art 14) with the expert draw's published
+/// function: the seed's commitment and the list's SM3 are logged and committed before the
+/// draw is computed, and the seed is revealed with the picks, so anyone can recompute them with
+/// `ggzy verify-draw`.
+pub async fn draw_suppliers(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &SupplierDrawInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<crate::experts::draw::DrawProof> {
+    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
+    let (Some(PurchaseMethod::InvitedTender), Some(pack)) = (lot.purchase_method(), lot.gp.clone())
+    else {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "suppliers are drawn for an invited procurement tender",
+        });
+    };
+    if lot.state.stage != Stage::Registered || supplier_round(db, lot_id).await?.is_some() {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: lot.state.stage.waits_for(),
+            reason: "the suppliers are drawn once, before the invitations",
+        });
+    }
+    let mut listed = input.suppliers.clone();
+    listed.sort();
+    listed.dedup();
+    gp::check_supplier_draw(&pack, listed.len() as u32, input.count)?;
+    for (i, s) in listed.iter().enumerate() {
+        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT id FROM entities WHERE id = $1"
+        )
+        .bind(s)
+        .fetch_optional(c)
+        .await?);
+        if found.is_none() || *s == lot.principal_id || Some(*s) == lot.agency_id {
+            return Err(FieldError::new(
+                format!("suppliers[{i}]"),
+                "procurement.unknown_supplier",
+                "名单中的供应商应为平台注册主体，且不能是采购人或代理机构",
+                "Listed suppliers are registered entities other than the buyer or agency",
+            )
+            .into());
+        }
+    }
+    let groups = vec![GroupPool {
+        specialty: category_code(&lot)?,
+        count: input.count,
+        eligible: listed.clone(),
+    }];
+    let seed = crate::experts::draw::fresh_seed();
+    let commitment = dr::to_hex(&dr::commitment(&seed));
+    let snapshot = dr::to_hex(&dr::snapshot_hash(&groups));
+    let listed_js =
+        serde_json::to_string(&groups).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO supplier_draws (lot_id, listed, seed, commitment, snapshot_sm3, picks, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, '[]', $6, $7)"
+    )
+    .bind(lot_id)
+    .bind(&listed_js)
+    .bind(dr::to_hex(&seed))
+    .bind(&commitment)
+    .bind(&snapshot)
+    .bind(actor.account_id)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    log(&mut tx, actor, Some(&grant), &lot, "lot.supplier_draw_committed", serde_json::json!({"commitment": commitment, "snapshot_sm3": snapshot, "listed": listed.len(), "count": input.count}), now).await?;
+    tx.commit().await?;
+
+    let picks = dr::draw(&seed, &groups).map_err(|s| {
+        ServiceError::Internal(format!("supplier draw short after its checks: {s:?}"))
+    })?;
+    let picks_js =
+        serde_json::to_string(&picks).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE supplier_draws SET picks = $1 WHERE lot_id = $2"
+    )
+    .bind(&picks_js)
+    .bind(lot_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    log(
+        &mut tx,
+        actor,
+        Some(&grant),
+        &lot,
+        "lot.suppliers_drawn",
+        serde_json::json!({"seed": dr::to_hex(&seed), "picks": picks}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    supplier_draw(db, lot_id)
+        .await?
+        .ok_or(ServiceError::NotFound("supplier draw"))
+}
+
+async fn supplier_round(db: &Db, lot_id: Uuid) -> ServiceResult<Option<PublishedRound>> {
+    let r: Option<(String, String, String, String, String)> =
+        on_db!(db, |p| {
+            sqlx::query_as(
+        "SELECT listed, seed, commitment, snapshot_sm3, picks FROM supplier_draws WHERE lot_id = $1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?
+        });
+    let Some((listed, seed, commitment, snapshot_sm3, picks)) = r else {
+        return Ok(None);
+    };
+    let bad =
+        |e: serde_json::Error| ServiceError::Internal(format!("supplier draw of {lot_id}: {e}"));
+    Ok(Some(PublishedRound {
+        round: 1,
+        commitment,
+        snapshot_sm3,
+        seed: Some(seed),
+        groups: serde_json::from_str(&listed).map_err(bad)?,
+        picks: serde_json::from_str(&picks).map_err(bad)?,
+    }))
+}
+
+/// The supplier draw of a lot, verifiable by anyone (the seed is revealed with the picks).
+pub async fn supplier_draw(
+    db: &Db,
+    lot_id: Uuid,
+) -> ServiceResult<Option<crate::experts::draw::DrawProof>> {
+    let lot = load(db, lot_id).await?;
+    Ok(supplier_round(db, lot_id)
+        .await?
+        .map(|r| crate::experts::draw::DrawProof {
+            lot_id,
+            trade_code: lot.trade_code.clone(),
+            revealed: true,
+            rounds: vec![r],
+        }))
+}
+
+/// The drawn suppliers, for the invitation step to check against.
+pub(crate) async fn drawn_suppliers(db: &Db, lot_id: Uuid) -> ServiceResult<Option<Vec<Uuid>>> {
+    Ok(supplier_round(db, lot_id)
+        .await?
+        .filter(|r| !r.picks.is_empty())
+        .map(|r| {
+            let mut v: Vec<Uuid> = r.picks.iter().map(|p| p.expert).collect();
+            v.sort();
+            v
+        }))
+}
+
+// ---------------------------------------------------------------- final quotes
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinalQuotesInput {
+    pub due: DateTime<Utc>,
+}
+
+/// The group (organised by the agency or buyer) asks the remaining suppliers for final quotes
+/// (74号令 Art 33; 214号 Art 21).
+pub async fn request_final_quotes(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &FinalQuotesInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut tx = db.begin().await?;
+    let mut lot = tendering::load_for_update(&mut tx, lot_id).await?;
+    let grant = match tendering::require_tenderer(actor, &lot) {
+        Ok(g) => Some(g.clone()),
+        Err(e) => {
+            if !tendering::evaluation::is_member(db, actor, lot_id).await? {
+                return Err(e);
+            }
+            actor.grant_for(Permission::Evaluate, &lot.region).cloned()
+        }
+    };
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        grant.as_ref(),
+        &Command::RequestFinalQuotes { due: input.due },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    let title = format!("{}{} 最后报价邀请", lot.project_name, lot.name);
+    let body = format!(
+        "请于 {} 前通过本平台提交最后报价。未在规定时间内提交最后报价的，视为退出（政府采购非招标采购方式管理办法 第33条）。",
+        tendering::notices_fmt(input.due)
+    );
+    for b in lot.state.bidders.clone() {
+        push(&mut tx, b, lot_id, "final_quotes", &title, &body, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinalQuoteInput {
+    /// The final quote in yuan.
+    pub price: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct FinalQuoteView {
+    pub bidder_id: Uuid,
+    pub bidder_name: String,
+    /// Fen.
+    pub price: i64,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// A supplier's final quote, before its due time; a later one replaces it. No higher than the
+/// budget, and no one but the supplier sees it before the close.
+pub async fn submit_final_quote(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    input: &FinalQuoteInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<FinalQuoteView> {
+    let price = Money::parse_yuan("price", &input.price)?;
+    if price.fen() <= 0 {
+        return Err(FieldError::new(
+            "price",
+            "bid.price",
+            "报价应大于零",
+            "The price must be positive",
+        )
+        .into());
+    }
+    let (entity, grant) = require_bidder(actor)?;
+    let grant = grant.clone();
+    let mut tx = db.begin().await?;
+    let mut lot = tendering::load_for_update(&mut tx, lot_id).await?;
+    let ceiling = lot.max_price.unwrap_or(lot.estimated_price);
+    if price > ceiling {
+        return Err(FieldError::new(
+            "price",
+            "procurement.over_budget",
+            format!("报价超过采购预算或最高限价（{ceiling}），响应无效"),
+            format!("A price above the budget or maximum ({ceiling}) is invalid"),
+        )
+        .with_rule(gp::ORDER87, "63")
+        .into());
+    }
+    step(
+        &mut tx,
+        &mut lot,
+        actor,
+        Some(&grant),
+        &Command::SubmitFinalQuote { bidder: entity },
+        now,
+        serde_json::json!({}),
+    )
+    .await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO final_quotes (lot_id, bidder_id, price, account_id, submitted_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (lot_id, bidder_id) DO UPDATE SET price = excluded.price, account_id = excluded.account_id, submitted_at = excluded.submitted_at"
+    )
+    .bind(lot_id)
+    .bind(entity)
+    .bind(price.fen())
+    .bind(actor.account_id)
+    .bind(truncate_micros(now))
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(FinalQuoteView {
+        bidder_id: entity,
+        bidder_name: tendering::entity_name(db, entity).await?,
+        price: price.fen(),
+        submitted_at: truncate_micros(now),
+    })
+}
+
+/// Final quotes as `actor` may see them: a supplier its own; parties, members and supervisors
+/// every quote once the due time has passed.
+pub async fn final_quotes(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<FinalQuoteView>> {
+    let lot = load(db, lot_id).await?;
+    let rows: Vec<FinalQuoteView> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT q.bidder_id, e.name AS bidder_name, q.price, q.submitted_at FROM final_quotes q JOIN entities e ON e.id = q.bidder_id WHERE q.lot_id = $1 ORDER BY q.price, q.submitted_at"
+    )
+    .bind(lot_id)
+    .fetch_all(p)
+    .await?
+    });
+    let closed = lot.state.final_quotes_due.is_some_and(|d| now >= d);
+    let member = tendering::evaluation::is_member(db, actor, lot_id).await?;
+    Ok(match tendering::party_of(actor, &lot) {
+        Some(
+            tendering::Party::Tenderer | tendering::Party::Centre | tendering::Party::Supervisor,
+        ) if closed => rows,
+        _ if member && closed => rows,
+        _ => rows
+            .into_iter()
+            .filter(|r| actor.entity_id == Some(r.bidder_id))
+            .collect(),
+    })
+}
+
+/// The price rules a procurement lot's evaluation runs under.
+pub(crate) async fn pricing(db: &Db, lot: &LotRow) -> ServiceResult<Pricing> {
+    let (Some(m), Some(pack)) = (lot.purchase_method(), &lot.gp) else {
+        return Ok(Pricing::default());
+    };
+    let mut final_prices = BTreeMap::new();
+    if m.final_quotes() {
+        let rows: Vec<(Uuid, i64)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT bidder_id, price FROM final_quotes WHERE lot_id = $1"
+        )
+        .bind(lot.id)
+        .fetch_all(p)
+        .await?);
+        final_prices = rows
+            .into_iter()
+            .map(|(b, p)| (b, Money::from_fen(p)))
+            .collect();
+    }
+    let sme: Option<(Option<String>,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT sme_deduction FROM lots WHERE id = $1"
+    )
+    .bind(lot.id)
+    .fetch_optional(p)
+    .await?);
+    Ok(Pricing {
+        final_prices,
+        sme: sme
+            .and_then(|s| s.0)
+            .and_then(|s| serde_json::from_str(&s).ok()),
+        ceiling: Some(lot.max_price.unwrap_or(lot.estimated_price)),
+        same_brand: lot.category == "goods",
+        abnormally_low_bp: Some(pack.abnormally_low_bp.value),
+    })
+}
+
+/// Suppliers who left by not giving a final quote (74号令 Art 33) are out of the evaluation.
+pub(crate) fn in_evaluation(lot: &LotRow, bidder: Uuid) -> bool {
+    match lot.purchase_method() {
+        Some(m) if m.final_quotes() => lot.state.final_quoted.contains(&bidder),
+        _ => true,
+    }
+}
+
+// ---------------------------------------------------------------- the buyer's decision
+
+/// After the report the buyer decides within 5 working days; at the start of the next day the
+/// schedule picks the first-ranked if it stayed silent (87号令 Art 68).
+pub(crate) async fn plan_deemed_choice(
+    tx: &mut Tx,
+    lot: &LotRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<NaiveDate> {
+    let pack = lot.gp.clone().unwrap_or_else(ProcurementPack::v2022);
+    let cal = crate::calendar::load_tx(tx).await?;
+    let last = cal.add_working_days(cn_date(now), pack.buyer_decides.value);
+    let due = cn_day_start(last + chrono::Duration::days(1));
+    tendering::schedule::plan(tx, lot.id, tendering::schedule::BUYER_DEEMED, due).await?;
+    Ok(last)
+}
+
+/// The schedule's deemed choice: the buyer stayed silent, the first-ranked wins.
+pub(crate) async fn deemed_choice_in(
+    tx: &mut Tx,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<String> {
+    let mut lot = tendering::load_for_update(tx, lot_id).await?;
+    if lot.state.stage != Stage::Reported {
+        return Ok(format!("skipped: lot is {}", lot.state.stage.as_str()));
+    }
+    let Some(first) = lot.state.candidates.first().copied() else {
+        return Ok("skipped: no candidate".into());
+    };
+    let system = Actor::system();
+    tendering::evaluation::award_in(tx, &system, None, &mut lot, first, true, now).await?;
+    Ok(format!("deemed: {first}"))
+}
+
+/// The deadlines a procurement lot runs by, shown to both sides (RULES.md §3.2).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Deadline {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub regulation: String,
+    pub article: String,
+}
+
+pub async fn deadlines(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult<Vec<Deadline>> {
+    let lot = load(db, lot_id).await?;
+    let Some(pack) = lot.gp.clone() else {
+        return Ok(vec![]);
+    };
+    let cal = crate::calendar::load(db).await?;
+    let mut out = vec![];
+    let mut push_d = |key: &str,
+                      zh: &str,
+                      en: &str,
+                      due: NaiveDate,
+                      done: Option<NaiveDate>,
+                      (reg, art): (&str, &str)| {
+        out.push(Deadline {
+            key: key.into(),
+            label_zh: zh.into(),
+            label_en: en.into(),
+            due_on: due,
+            done_on: done,
+            overdue: done.is_none() && today > due,
+            regulation: reg.into(),
+            article: art.into(),
+        })
+    };
+    let reported = lot.state.report_at.map(cn_date);
+    let awarded = tendering::evaluation::awarded_at(db, lot_id)
+        .await?
+        .map(cn_date);
+    if let Some(r) = reported {
+        let l = &pack.buyer_decides;
+        push_d(
+            "buyer_decides",
+            "采购人确定中标（成交）供应商",
+            "Buyer decides the winner",
+            cal.add_working_days(r, l.value),
+            awarded,
+            (l.regulation, l.article),
+        );
+    }
+    if let Some(a) = awarded {
+        let l = &pack.result_runs;
+        let ends = cal.add_working_days(a, l.value);
+        push_d(
+            "result_notice",
+            "中标（成交）结果公告期满",
+            "Result notice ends",
+            ends,
+            (today >= ends).then_some(ends),
+            (l.regulation, l.article),
+        );
+        let c = &pack.challenge_within;
+        let last = cal.add_working_days(ends, c.value);
+        push_d(
+            "result_challenge",
+            "对结果提出质疑的截止日",
+            "Last day to challenge the result",
+            last,
+            (today > last).then_some(last),
+            (c.regulation, c.article),
+        );
+        let k = &pack.contract_within;
+        let signed: Option<(NaiveDate,)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT signed_on FROM contracts WHERE lot_id = $1"
+        )
+        .bind(lot_id)
+        .fetch_optional(p)
+        .await?);
+        let signed = signed.map(|s| s.0);
+        push_d(
+            "contract",
+            "签订政府采购合同",
+            "Sign the contract",
+            cal.period_end(a, k.value),
+            signed,
+            (k.regulation, k.article),
+        );
+        if let Some(s) = signed {
+            let pbl = &pack.contract_published_within;
+            push_d(
+                "contract_published",
+                "公告政府采购合同",
+                "Publish the contract",
+                cal.add_working_days(s, pbl.value),
+                contract_published_at(db, lot_id).await?.map(cn_date),
+                (pbl.regulation, pbl.article),
+            );
+            let f = &pack.contract_filed_within;
+            push_d(
+                "contract_filed",
+                "合同副本报财政部门备案",
+                "File a copy with the finance department",
+                cal.add_working_days(s, f.value),
+                None,
+                (f.regulation, f.article),
+            );
+        }
+    }
+    for c in challenges::challenge_rows(db, lot_id).await? {
+        push_d(
+            "challenge_reply",
+            &format!("答复质疑（{}）", c.entity_name),
+            "Reply to a challenge",
+            c.reply_by,
+            c.replied_at.map(cn_date),
+            (gp::LAW, "53"),
+        );
+    }
+    Ok(out)
+}
+
+/// When the contract notice went out, if it did.
+async fn contract_published_at(db: &Db, lot_id: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
+    let r: Option<(DateTime<Utc>,)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT published_at FROM notices WHERE lot_id = $1 AND notice_kind = 'contract' ORDER BY published_at LIMIT 1"
+    )
+    .bind(lot_id)
+    .fetch_optional(p)
+    .await?
+    });
+    Ok(r.map(|r| r.0))
+}
