@@ -717,6 +717,106 @@ mod tests {
         }
     }
 
+    /// Procurement pricing: the §3.5 worked example through the whole evaluation (a small firm
+    /// at ¥100 against ¥95, 10% deduction: 90 is the base, 30 × 90/95 = 28.42), the budget
+    /// ceiling, final quotes, same brand counted once, and the abnormally-low flag.
+    #[test]
+    fn procurement_pricing_in_the_evaluation() {
+        use crate::procurement::{SmeDeduction, SmeStatus};
+        let mut small = bid(1, 100, 1);
+        small.form.sme = Some(SmeStatus::SmallOrMicro);
+        let bids = [small, bid(2, 95, 2)];
+        let method = Method::Points {
+            price_points: 30,
+            criteria: vec![],
+        };
+        let pricing = Pricing {
+            sme: Some(SmeDeduction {
+                small_bp: 1_000,
+                partner_bp: 400,
+            }),
+            ..Pricing::default()
+        };
+        let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &pricing);
+        let score = |o: &Outcome, n: u128| {
+            o.results
+                .iter()
+                .find(|r| r.bidder == Uuid::from_u128(n))
+                .and_then(|r| r.price_score_x100)
+        };
+        assert_eq!((score(&o, 1), score(&o, 2)), (Some(3_000), Some(2_842)));
+        assert_eq!(
+            o.results[0].bid_price,
+            yuan(100),
+            "the contract stays at the bid price"
+        );
+        assert_eq!(o.candidates[0], Uuid::from_u128(1));
+
+        let ceiling = Pricing {
+            ceiling: Some(yuan(99)),
+            ..pricing.clone()
+        };
+        let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &ceiling);
+        assert_eq!(
+            o.candidates,
+            vec![Uuid::from_u128(2)],
+            "¥100 is over the ¥99 budget"
+        );
+        let at = Pricing {
+            ceiling: Some(yuan(100)),
+            ..pricing.clone()
+        };
+        let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &at);
+        assert_eq!(o.candidates.len(), 2, "at the budget is valid");
+
+        let mut finals = Pricing::default();
+        finals.final_prices.insert(Uuid::from_u128(1), yuan(90));
+        let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &[], 3);
+        assert_eq!(o.candidates[0], Uuid::from_u128(2));
+        let o = evaluate_with(&Method::LowestEvaluatedPrice, &bids, &[], 3, &finals);
+        assert_eq!(
+            o.candidates[0],
+            Uuid::from_u128(1),
+            "the final quote decides"
+        );
+
+        let mut a = bid(3, 80, 1);
+        let mut b = bid(4, 85, 2);
+        a.form.brand = Some("Acme".into());
+        b.form.brand = Some(" acme ".into());
+        let brands = [a, b, bid(5, 90, 3), bid(6, 95, 4)];
+        let same = Pricing {
+            same_brand: true,
+            ..Pricing::default()
+        };
+        let o = evaluate_with(&Method::LowestEvaluatedPrice, &brands, &[], 3, &same);
+        assert_eq!(
+            o.candidates,
+            vec![Uuid::from_u128(3), Uuid::from_u128(5), Uuid::from_u128(6)],
+            "the second Acme bid is set aside"
+        );
+        let set_aside = o.results.iter().find(|r| r.bidder == Uuid::from_u128(4));
+        assert_eq!(
+            set_aside.and_then(|r| r.same_brand_as),
+            Some(Uuid::from_u128(3))
+        );
+
+        // 20% under the others' average is abnormally low; just above it is not.
+        let low = Pricing {
+            abnormally_low_bp: Some(2_000),
+            ..Pricing::default()
+        };
+        let flagged = |p: i64| {
+            let bs = [bid(7, p, 1), bid(8, 100, 2), bid(9, 100, 3)];
+            evaluate_with(&Method::LowestEvaluatedPrice, &bs, &[], 3, &low)
+                .results
+                .iter()
+                .any(|r| r.bidder == Uuid::from_u128(7) && r.abnormally_low)
+        };
+        assert!(flagged(79), "79 < 80");
+        assert!(!flagged(80), "80 is exactly 20% under");
+    }
+
     #[test]
     fn lowest_price_ranks_valid_bids_and_majority_rejects() {
         let bids = [

@@ -34,6 +34,8 @@ pub enum Walk {
     /// Opened, before the experts are drawn.
     Opened,
     Evaluating,
+    /// Report signed: a procurement buyer is deciding.
+    Reported,
     Publicity,
     Awarded,
     Contracted,

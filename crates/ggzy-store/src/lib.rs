@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod demo_experts;
+pub mod demo_procurement;
 pub mod demo_tendering;
 pub mod entities;
 pub mod error;

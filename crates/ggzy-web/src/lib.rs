@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod api_experts;
+pub mod api_procurement;
 pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
@@ -54,6 +55,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(api_tendering::TenderingDoc::openapi());
     doc.merge(api_sealing::SealingDoc::openapi());
     doc.merge(api_experts::ExpertsDoc::openapi());
+    doc.merge(api_procurement::ProcurementDoc::openapi());
     doc
 }
 
@@ -68,7 +70,8 @@ pub fn app(state: AppState) -> Router {
             api::router()
                 .merge(api_tendering::router())
                 .merge(api_sealing::router())
-                .merge(api_experts::router()),
+                .merge(api_experts::router())
+                .merge(api_procurement::router()),
         )
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

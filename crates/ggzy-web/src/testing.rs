@@ -52,6 +52,9 @@ pub async fn spawn_app_with_clock(db: &Db, config: Config, clock: Arc<dyn Clock>
     ggzy_store::demo_tendering::seed(db, &vault, clock.now())
         .await
         .expect("seed tendering demo");
+    ggzy_store::demo_procurement::seed(db, &vault, clock.now())
+        .await
+        .expect("seed procurement demo");
     let state = AppState::new(
         db.clone(),
         clock,

@@ -215,6 +215,7 @@ async fn serve(
     let demo_accounts = if with_demo {
         let accounts = demo::seed(&db, clock.now()).await?;
         ggzy_store::demo_tendering::seed(&db, &vault, clock.now()).await?;
+        ggzy_store::demo_procurement::seed(&db, &vault, clock.now()).await?;
         Some(accounts)
     } else {
         None

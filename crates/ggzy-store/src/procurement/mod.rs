@@ -902,15 +902,14 @@ pub async fn draw_suppliers(
 }
 
 async fn supplier_round(db: &Db, lot_id: Uuid) -> ServiceResult<Option<PublishedRound>> {
-    let r: Option<(String, String, String, String, String)> =
-        on_db!(db, |p| {
-            sqlx::query_as(
+    let r: Option<(String, String, String, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT listed, seed, commitment, snapshot_sm3, picks FROM supplier_draws WHERE lot_id = $1"
     )
     .bind(lot_id)
     .fetch_optional(p)
     .await?
-        });
+    });
     let Some((listed, seed, commitment, snapshot_sm3, picks)) = r else {
         return Ok(None);
     };
