@@ -279,7 +279,7 @@ pub fn check_method(c: &MethodChoice) -> Result<(), FieldError> {
             format!("采用{}须具备法定情形并在采购文件中载明", m.label_zh()),
             format!(
                 "{} needs one of its statutory grounds, recorded",
-                m.label_zh()
+                m.label_en()
             ),
         ));
     }

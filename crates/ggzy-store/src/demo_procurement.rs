@@ -143,7 +143,7 @@ pub fn content() -> NoticeContent {
     }
 }
 
-/// The dates of a method's notice or invitation from `t0`, each just long enough for the rule.
+/// The dates of a method's notice or invitation from `t0`, each exactly as long as the rule asks.
 pub fn notice_dates(
     m: PurchaseMethod,
     t0: DateTime<Utc>,
@@ -158,13 +158,13 @@ pub fn notice_dates(
         PurchaseMethod::OpenTender | PurchaseMethod::InvitedTender => {
             (docs, at(d0 + Duration::days(21), 9, 30))
         }
-        PurchaseMethod::CompetitiveConsultation => (docs, at(d0 + Duration::days(11), 9, 30)),
+        PurchaseMethod::CompetitiveConsultation => (docs, at(d0 + Duration::days(10), 9, 30)),
         PurchaseMethod::SingleSource => {
-            let d = at(cal.add_working_days(d0, WorkingDays(6)), 9, 30);
+            let d = at(cal.add_working_days(d0, WorkingDays(5)), 9, 30);
             (d - Duration::hours(1), d)
         }
         _ => {
-            let d = at(cal.add_working_days(d0, WorkingDays(4)), 9, 30);
+            let d = at(cal.add_working_days(d0, WorkingDays(3)), 9, 30);
             (d - Duration::hours(1), d)
         }
     };

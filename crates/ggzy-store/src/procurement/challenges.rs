@@ -144,9 +144,13 @@ async fn knew_on(
             let Some((got,)) = first else {
                 return Err(not_participant());
             };
-            // Receipt of the documents, or the end of their notice period if later.
-            let period_end = lot.state.dates.map(|d| cn_date(d.documents_until));
-            Ok(cn_date(got).max(period_end.unwrap_or(cn_date(got))))
+            // Receipt of the documents, or the end of their notice period if later — as far as
+            // that end has come.
+            let period_end = lot
+                .state
+                .dates
+                .map_or(today, |d| cn_date(d.documents_until));
+            Ok(cn_date(got).max(period_end.min(today)))
         }
         "process" | "result" => {
             let bid: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
