@@ -194,6 +194,46 @@ pub enum Ground {
 }
 
 impl Ground {
+    pub fn label_zh(self) -> &'static str {
+        use Ground::*;
+        match self {
+            LimitedSuppliers => "具有特殊性，只能从有限范围的供应商处采购",
+            DisproportionateCost => "采用公开招标方式的费用占采购项目总价值的比例过大",
+            NoQualifiedBids => "招标后没有供应商投标或者没有合格标的或者重新招标未能成立",
+            SpecificationsUnfixable => "技术复杂或者性质特殊，不能确定详细规格或者具体要求",
+            Urgency => "采用招标所需时间不能满足用户紧急需要",
+            PriceNotCalculable => "不能事先计算出价格总额",
+            WorksWithoutTender => "按照招标投标法及其实施条例必须进行招标的工程以外的工程建设项目",
+            PurchasedServices => "政府购买服务项目",
+            ResearchCommercialisation => "科研项目市场竞争不充分，或需要扶持的科技成果转化项目",
+            StandardGoods => "货物规格、标准统一、现货货源充足且价格变化幅度小",
+            OnlyOneSupplier => "只能从唯一供应商处采购",
+            Emergency => "发生了不可预见的紧急情况不能从其他供应商处采购",
+            CompatibleFollowOn => {
+                "必须保证原有采购项目一致性或者服务配套的要求，需要继续从原供应商处添购"
+            }
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        use Ground::*;
+        match self {
+            LimitedSuppliers => "Special: only a limited range of suppliers",
+            DisproportionateCost => "An open tender would cost out of proportion",
+            NoQualifiedBids => "No bids, no qualified bids, or the re-tender failed",
+            SpecificationsUnfixable => "Complex or special: specifications cannot be fixed",
+            Urgency => "A tender's time cannot meet an urgent need",
+            PriceNotCalculable => "The total price cannot be calculated in advance",
+            WorksWithoutTender => "Works that need no tender by law",
+            PurchasedServices => "Government-purchased services",
+            ResearchCommercialisation => "Research with little competition, or commercialising R&D",
+            StandardGoods => "Standard goods, ample stock, stable prices",
+            OnlyOneSupplier => "Only one supplier can provide it",
+            Emergency => "An unforeseeable emergency",
+            CompatibleFollowOn => "A compatible follow-on from the original supplier",
+        }
+    }
+
     pub fn article(self) -> (&'static str, &'static str) {
         use Ground::*;
         match self {

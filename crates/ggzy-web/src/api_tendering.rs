@@ -172,7 +172,7 @@ pub async fn lot_detail(s: &AppState, id: Uuid) -> Result<LotDetail, ServiceErro
         procedure_kind: st.kind.as_str().into(),
         procedure_zh: st.kind.label_zh().into(),
         method: l.method.clone(),
-        pack_version: l.pack.version.into(),
+        pack_version: l.gp.as_ref().map_or(l.pack.version, |g| g.version).into(),
         stage: Stage {
             code: st.stage.as_str().into(),
             zh: st.stage.label_zh().into(),

@@ -8,6 +8,7 @@ pub mod api_tendering;
 pub mod auth;
 pub mod pages;
 pub mod pages_experts;
+pub mod pages_procurement;
 pub mod pages_tendering;
 pub mod problem;
 pub mod state;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(pages_tendering::router())
         .merge(pages_experts::router())
+        .merge(pages_procurement::router())
         .nest(
             "/api/v1",
             api::router()

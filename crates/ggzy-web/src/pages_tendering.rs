@@ -189,9 +189,32 @@ struct LotPage {
     /// The viewing bidder's credit code, for the envelope header.
     bidder_uscc: String,
     my_custody: Option<i64>,
+    /// A government procurement's method, grounds, deadlines, challenges and complaints.
+    gp: Option<GpCard>,
+}
+
+/// What the lot page shows of a government procurement.
+pub struct GpCard {
+    terms: ggzy_store::procurement::ProcurementTerms,
+    deadlines: Vec<ggzy_store::procurement::Deadline>,
+    challenges: Vec<ggzy_store::procurement::challenges::ChallengeView>,
+    complaints: Vec<ggzy_store::procurement::challenges::GpComplaintView>,
+    draw: Option<ggzy_store::experts::draw::DrawProof>,
+    final_quotes: Vec<ggzy_store::procurement::FinalQuoteView>,
+    /// Final quotes are being taken now.
+    quoting: bool,
+    /// The start step: `notice`, `invite`, or `draw` (an invited tender draws first).
+    start: &'static str,
+    challengeable: bool,
 }
 
 impl LotPage {
+    fn ground(&self, g: &ggzy_core::procurement::Ground) -> &'static str {
+        self.l.t(g.label_zh(), g.label_en())
+    }
+    fn today_after(&self, d: &NaiveDate) -> bool {
+        self.today.as_str() > d.to_string().as_str()
+    }
     fn submitted(&self, k: &sealing::OpeningKeyView) -> usize {
         k.custodians
             .iter()
@@ -390,7 +413,38 @@ async fn build_lot(
     };
     let report = evaluation::report(&s.db, a, id).await.ok().flatten();
     let refunds = t!(evaluation::refunds(&s.db, a, id).await);
-    let complaints = t!(complaints::list(&s.db, a, id).await);
+    let gp = match t!(ggzy_store::procurement::terms(&s.db, &row).await) {
+        Some(terms) => {
+            let supplier_draw = t!(ggzy_store::procurement::supplier_draw(&s.db, id).await);
+            use ggzy_core::procurement::PurchaseMethod as M;
+            let start = match terms.method {
+                M::InvitedTender if supplier_draw.is_none() => "draw",
+                M::InvitedTender | M::SingleSource => "invite",
+                M::CompetitiveNegotiation => "invite_or_notice",
+                _ => "notice",
+            };
+            Some(GpCard {
+                deadlines: t!(
+                    ggzy_store::procurement::deadlines(&s.db, id, tendering::day(now)).await
+                ),
+                challenges: t!(ggzy_store::procurement::challenges::challenges(&s.db, a, id).await),
+                complaints: t!(ggzy_store::procurement::challenges::complaints(&s.db, a, id).await),
+                final_quotes: t!(ggzy_store::procurement::final_quotes(&s.db, a, id, now).await),
+                quoting: row.state.final_quotes_due.is_some_and(|d| now < d),
+                draw: supplier_draw,
+                start,
+                challengeable: ggzy_store::procurement::challenges::challengeable(row.state.stage),
+                terms,
+            })
+        }
+        None => None,
+    };
+    // A procurement's challenges and complaints are shown by its own card, not as objections.
+    let (objections, complaints) = if gp.is_some() {
+        (vec![], vec![])
+    } else {
+        (objections, t!(complaints::list(&s.db, a, id).await))
+    };
     let follow =
         if matches!(party_s, "tenderer" | "centre" | "supervisor") && row.state.winner.is_some() {
             Some(t!(
@@ -424,6 +478,12 @@ async fn build_lot(
     let mut names = BTreeMap::new();
     let mut ids: Vec<Uuid> = row.state.candidates.clone();
     ids.extend(row.state.applicants.iter().copied());
+    ids.extend(row.state.admitted.iter().flatten().copied());
+    if let Some(g) = &gp {
+        for r in g.draw.iter().flat_map(|d| d.rounds.iter()) {
+            ids.extend(r.groups.iter().flat_map(|g| g.eligible.iter().copied()));
+        }
+    }
     ids.extend(row.state.winner);
     if let Some(r) = &record {
         for line in &r.lines {
@@ -493,6 +553,7 @@ async fn build_lot(
         transcript,
         bidder_uscc,
         my_custody,
+        gp,
         l,
     })
 }
@@ -556,6 +617,81 @@ async fn act(
                 content: content(f),
             };
             notices::publish_prequal_notice(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "supplier_draw" => {
+            let i = ggzy_store::procurement::SupplierDrawInput {
+                suppliers: ids(f, "suppliers"),
+                count: v(f, "count").trim().parse().unwrap_or(0),
+            };
+            ggzy_store::procurement::draw_suppliers(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "final_quotes_request" => {
+            let i = ggzy_store::procurement::FinalQuotesInput { due: time("due")? };
+            ggzy_store::procurement::request_final_quotes(db, a, id, &i, now).await
+        }
+        "final_quote" => {
+            let i = ggzy_store::procurement::FinalQuoteInput {
+                price: v(f, "price").into(),
+            };
+            ggzy_store::procurement::submit_final_quote(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "challenge" => {
+            let step_ended_on = match v(f, "step_ended_on").trim() {
+                "" => None,
+                d => Some(parse_day("step_ended_on", d)?),
+            };
+            let i = ggzy_store::procurement::challenges::ChallengeInput {
+                subject: v(f, "subject").into(),
+                text: v(f, "text").into(),
+                step_ended_on,
+            };
+            ggzy_store::procurement::challenges::file_challenge(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "challenge_reply" => {
+            let cid: Uuid = v(f, "challenge_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("challenge"))?;
+            let i = ggzy_store::procurement::challenges::ChallengeReplyInput {
+                reply: v(f, "reply").into(),
+                upheld: v(f, "upheld") == "yes",
+            };
+            ggzy_store::procurement::challenges::reply_challenge(db, a, id, cid, &i, now)
+                .await
+                .map(drop)
+        }
+        "gp_complaint" => {
+            let i = ggzy_store::procurement::challenges::GpComplaintInput {
+                challenge_id: v(f, "challenge_id")
+                    .parse()
+                    .map_err(|_| ServiceError::NotFound("challenge"))?,
+                text: v(f, "text").into(),
+            };
+            ggzy_store::procurement::challenges::file_complaint(db, a, id, &i, now)
+                .await
+                .map(drop)
+        }
+        "gp_complaint_step" => {
+            let cid: Uuid = v(f, "complaint_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("complaint"))?;
+            let until = match v(f, "until").trim() {
+                "" => None,
+                _ => Some(time("until")?),
+            };
+            let i = ggzy_store::procurement::challenges::ComplaintStepInput {
+                action: v(f, "step").into(),
+                until,
+                text: Some(v(f, "text").to_string()).filter(|t| !t.trim().is_empty()),
+            };
+            ggzy_store::procurement::challenges::handle_complaint(db, a, cid, &i, now)
                 .await
                 .map(drop)
         }

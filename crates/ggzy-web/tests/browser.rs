@@ -668,3 +668,125 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     shot(&c, "expert-scored").await;
     c.close().await.expect("close");
 }
+
+/// A losing supplier files a challenge (质疑) to a procurement result on the lot page: a step
+/// challenge without its day is refused with the field named, the result challenge is filed with
+/// the deadlines the platform fixes, and the buyer answers it through its own form.
+#[tokio::test]
+async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
+    use ggzy_store::accounts::actor_of;
+    use ggzy_store::demo_procurement;
+    use ggzy_store::demo_tendering::Walk;
+    let t = TestDb::sqlite().await;
+    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+    let now = chrono::Utc::now();
+    clock.set(now);
+    let app =
+        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let base = app.base.clone();
+    let spec = &demo_procurement::specs()[4]; // request for quotation
+    let lot = demo_procurement::walk(
+        &t.db,
+        &app.state.vault,
+        spec,
+        Walk::Reported,
+        now - chrono::Duration::days(9),
+    )
+    .await
+    .expect("reported procurement");
+    let principal = actor_of(&t.db, "principal", "127.0.0.1")
+        .await
+        .expect("principal");
+    let row = ggzy_store::tendering::load(&t.db, lot).await.expect("lot");
+    let winner = row.state.candidates[0];
+    ggzy_store::tendering::evaluation::award(
+        &t.db,
+        &principal,
+        lot,
+        &ggzy_store::tendering::evaluation::AwardInput { winner },
+        now - chrono::Duration::hours(30),
+    )
+    .await
+    .expect("award");
+    let mut loser = String::new();
+    for u in demo_procurement::SUPPLIERS {
+        let a = actor_of(&t.db, u, "127.0.0.1").await.expect("supplier");
+        if a.entity_id
+            .is_some_and(|e| row.state.bidders.contains(&e) && e != winner)
+        {
+            loser = u.to_string();
+            break;
+        }
+    }
+    assert!(!loser.is_empty(), "a losing supplier");
+
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    c.goto(&format!("{base}/procurement"))
+        .await
+        .expect("procurement page");
+    assert!(text_of(&c, "#procurements").await.contains(spec.name));
+    shot(&c, "procurement-list").await;
+    sign_in(&c, &base, &loser).await;
+    c.goto(&format!("{base}/lots/{lot}"))
+        .await
+        .expect("lot page");
+    assert!(
+        text_of(&c, "#deadlines")
+            .await
+            .contains("对结果提出质疑的截止日")
+    );
+    // A challenge to a step needs the day that step ended.
+    c.execute(
+        "document.querySelector('#ch-subject').value = 'process';",
+        vec![],
+    )
+    .await
+    .expect("subject");
+    fill(&c, "text", "询价小组未按询价通知书规定的时间开启响应文件。").await;
+    click(&c, "#challenge-form button[type=submit]").await;
+    let refused = text_of(&c, ".alert li").await;
+    assert!(refused.contains("所质疑环节的结束日期"), "{refused}");
+    shot(&c, "challenge-refused").await;
+    c.execute(
+        "document.querySelector('#ch-subject').value = 'result';",
+        vec![],
+    )
+    .await
+    .expect("subject");
+    fill(
+        &c,
+        "text",
+        "成交供应商报价的电脑型号不满足询价通知书的配置要求，请求重新评审。",
+    )
+    .await;
+    click(&c, "#challenge-form button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("challenge"));
+    let filed = text_of(&c, "#challenges").await;
+    assert!(
+        filed.contains("成交供应商报价的电脑型号") && filed.contains("待答复"),
+        "{filed}"
+    );
+    shot(&c, "challenge-filed").await;
+    sign_out(&c).await;
+    // The buyer sees the challenge, its reply day, and answers it.
+    sign_in(&c, &base, "principal").await;
+    c.goto(&format!("{base}/lots/{lot}"))
+        .await
+        .expect("lot page");
+    let ids = c
+        .find_all(Locator::Css("textarea[name='reply']"))
+        .await
+        .expect("reply forms");
+    assert_eq!(ids.len(), 1, "one pending challenge to answer");
+    ids[0]
+        .send_keys("经复核，成交供应商的配置满足询价通知书要求，质疑不成立。")
+        .await
+        .expect("type");
+    click(&c, "form:has(textarea[name='reply']) button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("challenge_reply"));
+    assert!(text_of(&c, "#challenges").await.contains("质疑不成立"));
+    shot(&c, "challenge-answered").await;
+    c.close().await.expect("close");
+}

@@ -1330,3 +1330,32 @@ async fn contract_published_at(db: &Db, lot_id: Uuid) -> ServiceResult<Option<Da
     });
     Ok(r.map(|r| r.0))
 }
+
+/// One procurement in the list page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ProcurementRow {
+    pub lot_id: Uuid,
+    pub trade_code: String,
+    pub name: String,
+    pub procedure_kind: String,
+    pub stage: String,
+    /// Fen.
+    pub budget: i64,
+    pub bid_deadline: Option<DateTime<Utc>>,
+}
+
+/// Procurements, newest first: all once published, and the actor's own while still registered.
+pub async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ProcurementRow>> {
+    let me = actor.entity_id.unwrap_or(Uuid::nil());
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT l.id AS lot_id, l.trade_code, p.name, l.procedure_kind, l.stage, l.estimated_price AS budget, l.bid_deadline FROM lots l JOIN projects p ON p.id = l.project_id
+         WHERE p.trade_kind = 'procurement' AND (l.stage <> 'registered' OR p.principal_id = $1 OR p.agency_id = $1)
+         ORDER BY p.created_at DESC LIMIT $2"
+    )
+    .bind(me)
+    .bind(limit)
+    .fetch_all(p)
+    .await?
+    }))
+}
