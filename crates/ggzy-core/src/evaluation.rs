@@ -533,19 +533,19 @@ pub fn evaluate_with(
                 }
                 _ => 0,
             };
-            let scoring: Vec<&MemberSheet> = sheets
+            let scoring: Vec<&BTreeMap<String, u32>> = sheets
                 .iter()
-                .filter(|s| s.scores.contains_key(&r.bidder))
+                .filter_map(|s| s.scores.get(&r.bidder))
                 .collect();
             let crit = if scoring.is_empty() {
                 0
             } else {
                 let sum: i64 = scoring
                     .iter()
-                    .map(|s| {
+                    .map(|m| {
                         criteria
                             .iter()
-                            .map(|c| i64::from(*s.scores[&r.bidder].get(&c.key).unwrap_or(&0)))
+                            .map(|c| i64::from(*m.get(&c.key).unwrap_or(&0)))
                             .sum::<i64>()
                     })
                     .sum();
@@ -575,15 +575,18 @@ pub fn evaluate_with(
     if pricing.same_brand {
         // Bids offering the same core-product brand count as one bidder: the best-placed one
         // stands, the others are set aside (87号令 Art 31).
-        let mut seen: BTreeMap<String, Uuid> = BTreeMap::new();
+        let brands: BTreeMap<Uuid, String> = bids
+            .iter()
+            .filter_map(|b| {
+                let s = b.form.brand.as_deref()?.trim().to_lowercase();
+                (!s.is_empty()).then_some((b.bidder, s))
+            })
+            .collect();
+        let mut seen: BTreeMap<&str, Uuid> = BTreeMap::new();
         valid.retain(|&i| {
-            let brand = bids
-                .iter()
-                .find(|b| b.bidder == results[i].0.bidder)
-                .and_then(|b| b.form.brand.as_deref())
-                .map(|s| s.trim().to_lowercase())
-                .filter(|s| !s.is_empty());
-            let Some(brand) = brand else { return true };
+            let Some(brand) = brands.get(&results[i].0.bidder).map(String::as_str) else {
+                return true;
+            };
             match seen.get(&brand) {
                 Some(first) => {
                     results[i].0.same_brand_as = Some(*first);

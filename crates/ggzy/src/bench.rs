@@ -41,6 +41,18 @@ pub struct BenchArgs {
     /// Draws timed in the expert-draw benchmark.
     #[arg(long, default_value_t = 50)]
     draw_runs: usize,
+    /// Run only the procurement scoring benchmark: a points evaluation of this many bids (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    score_bids: usize,
+    /// Scored criteria per bid.
+    #[arg(long, default_value_t = 20)]
+    score_criteria: usize,
+    /// Members scoring every bid.
+    #[arg(long, default_value_t = 7)]
+    score_experts: usize,
+    /// Evaluations timed.
+    #[arg(long, default_value_t = 200)]
+    score_runs: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -547,6 +559,121 @@ async fn opening(n: usize, mb: usize) -> Result<()> {
     Ok(())
 }
 
+/// Scoring and ranking one points-method procurement evaluation (87号令 Art 55): arithmetic
+/// correction, final prices, the small-enterprise deduction, the budget ceiling, the price score,
+/// the members' criteria averaged, the abnormally-low flag, the same-brand rule and the ranking.
+/// Baseline in the same run: the bare arithmetic of summing every member's scores per bid and
+/// sorting the totals.
+fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize) {
+    use ggzy_core::evaluation::{self as ev, BidForm, Criterion, MemberSheet, Method, OpenedBid, Pricing};
+    use ggzy_core::procurement::{SmeDeduction, SmeStatus};
+    use std::collections::BTreeMap;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let each = 60 / criteria.max(1) as u32;
+    let method = Method::Points {
+        price_points: 40,
+        criteria: (0..criteria)
+            .map(|k| Criterion {
+                key: format!("c{k:02}"),
+                name: format!("因素{k}"),
+                max_points: each.max(1),
+                objective: k % 5 == 0,
+            })
+            .collect(),
+    };
+    let t0 = chrono::Utc::now();
+    let opened: Vec<OpenedBid> = (0..bids)
+        .map(|i| {
+            let r = next();
+            OpenedBid {
+                bidder: uuid::Uuid::from_u128(i as u128 + 1),
+                form: BidForm {
+                    price: ggzy_core::Money::from_fen(150_000_000 + (r % 30_000_000) as i64),
+                    price_in_words: String::new(),
+                    lines: vec![],
+                    duration_days: 60,
+                    quality: "合格".into(),
+                    project_manager: "张三".into(),
+                    brand: Some(format!("品牌{}", r % (bids as u64 * 4 / 5).max(1))),
+                    sme: Some(if r % 3 == 0 { SmeStatus::SmallOrMicro } else { SmeStatus::None }),
+                },
+                received_at: t0 + chrono::Duration::milliseconds(i as i64),
+            }
+        })
+        .collect();
+    let sheets: Vec<MemberSheet> = (0..experts)
+        .map(|_| {
+            let mut s = MemberSheet::default();
+            for b in &opened {
+                let scores: BTreeMap<String, u32> = (0..criteria)
+                    .map(|k| (format!("c{k:02}"), (next() % u64::from(each.max(1) + 1)) as u32))
+                    .collect();
+                s.scores.insert(b.bidder, scores);
+            }
+            s
+        })
+        .collect();
+    let pricing = Pricing {
+        final_prices: BTreeMap::new(),
+        sme: Some(SmeDeduction { small_bp: 1_000, partner_bp: 400 }),
+        ceiling: Some(ggzy_core::Money::from_fen(175_000_000)),
+        same_brand: true,
+        abnormally_low_bp: Some(2_000),
+    };
+    let time = |f: &dyn Fn() -> usize| -> (Vec<f64>, usize) {
+        let mut v = Vec::with_capacity(runs);
+        let mut keep = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            keep ^= f();
+            v.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        v.sort_by(f64::total_cmp);
+        (v, keep)
+    };
+    let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let (full, k1) = time(&|| {
+        let o = ev::evaluate_with(&method, &opened, &sheets, 3, &pricing);
+        o.candidates.len() + o.results.len()
+    });
+    let (bare, k2) = time(&|| {
+        let mut totals: Vec<(i64, uuid::Uuid)> = opened
+            .iter()
+            .map(|b| {
+                let sum: i64 = sheets
+                    .iter()
+                    .map(|s| s.scores[&b.bidder].values().map(|x| i64::from(*x)).sum::<i64>())
+                    .sum();
+                (sum, b.bidder)
+            })
+            .collect();
+        totals.sort_unstable();
+        totals.len()
+    });
+    println!(
+        "procurement points evaluation: {bids} bids × {criteria} criteria × {experts} members ({} scores), {runs} runs",
+        bids * criteria * experts
+    );
+    println!(
+        "  full evaluation (SME deduction, ceiling, price score, criteria, abnormally low, same brand, ranking): p50 {:.2} ms, p99 {:.2} ms",
+        pct(&full, 0.5),
+        pct(&full, 0.99)
+    );
+    println!(
+        "  baseline, bare sum of every score and sort: p50 {:.2} ms, p99 {:.2} ms; ratio {:.2}x  (checksum {})",
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+        pct(&full, 0.5) / pct(&bare, 0.5).max(1e-9),
+        k1 ^ k2
+    );
+}
+
 pub async fn run(a: BenchArgs) -> Result<()> {
     println!(
         "ggzy bench — {} cores",
@@ -557,6 +684,10 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     }
     if a.draw_pool > 0 {
         return expert_draw(a.draw_pool, a.draw_runs);
+    }
+    if a.score_bids > 0 {
+        procurement_scoring(a.score_bids, a.score_criteria, a.score_experts, a.score_runs);
+        return Ok(());
     }
     if a.deadline_bids > 0 {
         deadline_minute(a.deadline_bids, a.deadline_mib, a.deadline_concurrency).await?;
