@@ -445,14 +445,17 @@ async fn build_lot(
     } else {
         (objections, t!(complaints::list(&s.db, a, id).await))
     };
-    let follow =
-        if matches!(party_s, "tenderer" | "centre" | "supervisor") && row.state.winner.is_some() {
-            Some(t!(
-                evaluation::follow_up(&s.db, id, tendering::day(now)).await
-            ))
-        } else {
-            None
-        };
+    // A procurement's deadlines after the award are on its own card.
+    let follow = if row.gp.is_none()
+        && matches!(party_s, "tenderer" | "centre" | "supervisor")
+        && row.state.winner.is_some()
+    {
+        Some(t!(
+            evaluation::follow_up(&s.db, id, tendering::day(now)).await
+        ))
+    } else {
+        None
+    };
     let order = [
         Stage::Registered,
         Stage::Tendering,

@@ -680,20 +680,18 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
     let t = TestDb::sqlite().await;
     let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
     let now = chrono::Utc::now();
-    clock.set(now);
+    // The walk runs at the server's own time, so its scheduler never sees a reply window of the
+    // walk's expert draw as already over; then the clock moves on to now.
+    let t0 = now - chrono::Duration::days(9);
+    clock.set(t0);
     let app =
         ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
     let spec = &demo_procurement::specs()[4]; // request for quotation
-    let lot = demo_procurement::walk(
-        &t.db,
-        &app.state.vault,
-        spec,
-        Walk::Reported,
-        now - chrono::Duration::days(9),
-    )
-    .await
-    .expect("reported procurement");
+    let lot = demo_procurement::walk(&t.db, &app.state.vault, spec, Walk::Reported, t0)
+        .await
+        .expect("reported procurement");
+    clock.set(now);
     let principal = actor_of(&t.db, "principal", "127.0.0.1")
         .await
         .expect("principal");

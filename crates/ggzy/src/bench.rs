@@ -565,7 +565,9 @@ async fn opening(n: usize, mb: usize) -> Result<()> {
 /// Baseline in the same run: the bare arithmetic of summing every member's scores per bid and
 /// sorting the totals.
 fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize) {
-    use ggzy_core::evaluation::{self as ev, BidForm, Criterion, MemberSheet, Method, OpenedBid, Pricing};
+    use ggzy_core::evaluation::{
+        self as ev, BidForm, Criterion, MemberSheet, Method, OpenedBid, Pricing,
+    };
     use ggzy_core::procurement::{SmeDeduction, SmeStatus};
     use std::collections::BTreeMap;
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -601,7 +603,11 @@ fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize
                     quality: "合格".into(),
                     project_manager: "张三".into(),
                     brand: Some(format!("品牌{}", r % (bids as u64 * 4 / 5).max(1))),
-                    sme: Some(if r % 3 == 0 { SmeStatus::SmallOrMicro } else { SmeStatus::None }),
+                    sme: Some(if r % 3 == 0 {
+                        SmeStatus::SmallOrMicro
+                    } else {
+                        SmeStatus::None
+                    }),
                 },
                 received_at: t0 + chrono::Duration::milliseconds(i as i64),
             }
@@ -612,7 +618,12 @@ fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize
             let mut s = MemberSheet::default();
             for b in &opened {
                 let scores: BTreeMap<String, u32> = (0..criteria)
-                    .map(|k| (format!("c{k:02}"), (next() % u64::from(each.max(1) + 1)) as u32))
+                    .map(|k| {
+                        (
+                            format!("c{k:02}"),
+                            (next() % u64::from(each.max(1) + 1)) as u32,
+                        )
+                    })
                     .collect();
                 s.scores.insert(b.bidder, scores);
             }
@@ -621,7 +632,10 @@ fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize
         .collect();
     let pricing = Pricing {
         final_prices: BTreeMap::new(),
-        sme: Some(SmeDeduction { small_bp: 1_000, partner_bp: 400 }),
+        sme: Some(SmeDeduction {
+            small_bp: 1_000,
+            partner_bp: 400,
+        }),
         ceiling: Some(ggzy_core::Money::from_fen(175_000_000)),
         same_brand: true,
         abnormally_low_bp: Some(2_000),
@@ -648,7 +662,12 @@ fn procurement_scoring(bids: usize, criteria: usize, experts: usize, runs: usize
             .map(|b| {
                 let sum: i64 = sheets
                     .iter()
-                    .map(|s| s.scores[&b.bidder].values().map(|x| i64::from(*x)).sum::<i64>())
+                    .map(|s| {
+                        s.scores[&b.bidder]
+                            .values()
+                            .map(|x| i64::from(*x))
+                            .sum::<i64>()
+                    })
                     .sum();
                 (sum, b.bidder)
             })
@@ -686,7 +705,12 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         return expert_draw(a.draw_pool, a.draw_runs);
     }
     if a.score_bids > 0 {
-        procurement_scoring(a.score_bids, a.score_criteria, a.score_experts, a.score_runs);
+        procurement_scoring(
+            a.score_bids,
+            a.score_criteria,
+            a.score_experts,
+            a.score_runs,
+        );
         return Ok(());
     }
     if a.deadline_bids > 0 {
