@@ -4,6 +4,7 @@
 //! statutory limit is unit-testable and every decision replayable.
 
 pub mod account;
+pub mod auction;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
