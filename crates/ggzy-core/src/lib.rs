@@ -15,6 +15,7 @@ pub mod error;
 pub mod evaluation;
 pub mod event;
 pub mod expert;
+pub mod grant;
 pub mod money;
 pub mod procedure;
 pub mod procurement;

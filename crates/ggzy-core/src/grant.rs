@@ -1,0 +1,437 @@
+//! The periods and price rules of land-use grants, mining-right grants and state-property
+//! transfers (RULES.md §4, §5), as one pack per trade kind with the source of every number. The
+//! auction itself is [`crate::auction`]; this module says when it may happen and on what terms.
+//! No I/O and no clock.
+
+use crate::calendar::{Calendar, CalendarDays, WorkingDays};
+use crate::error::FieldError;
+use crate::money::Money;
+use crate::rulepack::{Confidence, Limit};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const LAND: &str = "招标拍卖挂牌出让国有建设用地使用权规定";
+pub const MINING: &str = "矿业权出让交易规则";
+pub const PROPERTY: &str = "企业国有资产交易监督管理办法";
+
+/// A period counted in calendar or working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Period {
+    Calendar(CalendarDays),
+    Working(WorkingDays),
+}
+
+impl Period {
+    /// `to` is at least this long after `from`.
+    pub fn holds(self, cal: &Calendar, from: NaiveDate, to: NaiveDate) -> bool {
+        match self {
+            Self::Calendar(n) => Calendar::at_least_calendar_days(from, to, n),
+            Self::Working(n) => cal.at_least_working_days(from, to, n),
+        }
+    }
+
+    /// The last day of the period started on `from`.
+    pub fn end(self, cal: &Calendar, from: NaiveDate) -> NaiveDate {
+        match self {
+            Self::Calendar(n) => cal.period_end(from, n),
+            Self::Working(n) => cal.add_working_days(from, n),
+        }
+    }
+
+    fn words(self) -> (String, String) {
+        match self {
+            Self::Calendar(CalendarDays(n)) => (format!("{n} 日"), format!("{n} days")),
+            Self::Working(WorkingDays(n)) => (format!("{n} 个工作日"), format!("{n} working days")),
+        }
+    }
+}
+
+/// The pack of one trade kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantPack {
+    pub version: &'static str,
+    /// Announcement (or formal disclosure) before the event.
+    pub announcement: Limit<Period>,
+    /// Listing (挂牌) period.
+    pub listing: Limit<Period>,
+    /// Fewest bidders for a tender or auction to go ahead.
+    pub min_bidders: Limit<u32>,
+    /// Confirmation (成交确认书) signed within.
+    pub confirmation_within: Limit<Period>,
+    /// Result published within, and for how long.
+    pub result_within: Limit<Period>,
+    pub result_runs: Limit<Period>,
+    /// Losers' deposits back within.
+    pub deposit_refund_within: Limit<Period>,
+    /// The timed stage's extension window (seconds), a configurable default.
+    pub extension_secs: Limit<i64>,
+}
+
+fn lim<T>(
+    value: T,
+    regulation: &'static str,
+    article: &'static str,
+    confidence: Confidence,
+) -> Limit<T> {
+    Limit {
+        value,
+        regulation,
+        article,
+        confidence,
+    }
+}
+
+impl GrantPack {
+    /// State-owned construction land (MLR Order 39).
+    pub fn land() -> Self {
+        use Confidence::*;
+        Self {
+            version: "land-2007.1",
+            announcement: lim(Period::Calendar(CalendarDays(20)), LAND, "", Secondary),
+            listing: lim(Period::Working(WorkingDays(10)), LAND, "", Unconfirmed),
+            min_bidders: lim(1, LAND, "", Unconfirmed),
+            confirmation_within: lim(Period::Working(WorkingDays(1)), LAND, "", Unconfirmed),
+            result_within: lim(Period::Working(WorkingDays(10)), LAND, "", Secondary),
+            result_runs: lim(Period::Working(WorkingDays(1)), LAND, "", Unconfirmed),
+            deposit_refund_within: lim(Period::Working(WorkingDays(5)), LAND, "", Unconfirmed),
+            extension_secs: lim(300, LAND, "", Unconfirmed),
+        }
+    }
+
+    /// Mining rights (自然资规〔2023〕1号 and provincial online rules).
+    pub fn mining() -> Self {
+        use Confidence::*;
+        Self {
+            version: "mining-2023.1",
+            announcement: lim(Period::Working(WorkingDays(20)), MINING, "", Secondary),
+            listing: lim(Period::Working(WorkingDays(10)), MINING, "", Secondary),
+            min_bidders: lim(3, MINING, "", Secondary),
+            confirmation_within: lim(Period::Working(WorkingDays(3)), MINING, "", Secondary),
+            result_within: lim(Period::Working(WorkingDays(5)), MINING, "", Secondary),
+            result_runs: lim(Period::Working(WorkingDays(10)), MINING, "", Secondary),
+            deposit_refund_within: lim(Period::Working(WorkingDays(5)), MINING, "", Unconfirmed),
+            extension_secs: lim(300, MINING, "", Unconfirmed),
+        }
+    }
+
+    /// State-owned property transfers (SASAC/MoF Order 32).
+    pub fn property() -> Self {
+        use Confidence::*;
+        Self {
+            version: "property-2016.1",
+            announcement: lim(Period::Working(WorkingDays(20)), PROPERTY, "", Secondary),
+            listing: lim(Period::Working(WorkingDays(20)), PROPERTY, "", Secondary),
+            min_bidders: lim(2, PROPERTY, "", Secondary),
+            confirmation_within: lim(Period::Working(WorkingDays(5)), PROPERTY, "", Unconfirmed),
+            result_within: lim(Period::Working(WorkingDays(5)), PROPERTY, "", Unconfirmed),
+            result_runs: lim(Period::Working(WorkingDays(5)), PROPERTY, "", Secondary),
+            deposit_refund_within: lim(Period::Working(WorkingDays(5)), PROPERTY, "", Unconfirmed),
+            extension_secs: lim(60, PROPERTY, "", Unconfirmed),
+        }
+    }
+}
+
+/// Cite the rule, or only its regulation where RULES.md gives no article (an [U] number).
+fn cite(e: FieldError, regulation: &'static str, article: &'static str) -> FieldError {
+    if article.is_empty() {
+        FieldError {
+            rule: Some(crate::error::RuleRef {
+                regulation,
+                article: "—",
+            }),
+            ..e
+        }
+    } else {
+        e.with_rule(regulation, article)
+    }
+}
+
+fn short(
+    field: &str,
+    code: &'static str,
+    l: &Limit<Period>,
+    what_zh: &str,
+    what_en: &str,
+) -> FieldError {
+    let (zh, en) = l.value.words();
+    cite(
+        FieldError::new(
+            field,
+            code,
+            format!("{what_zh}不得少于 {zh}"),
+            format!("{what_en} lasts at least {en}"),
+        ),
+        l.regulation,
+        l.article,
+    )
+}
+
+/// The announcement runs its period before the event starts.
+pub fn check_announcement(
+    pack: &GrantPack,
+    cal: &Calendar,
+    announced: NaiveDate,
+    starts: NaiveDate,
+) -> Result<(), FieldError> {
+    if pack.announcement.value.holds(cal, announced, starts) {
+        Ok(())
+    } else {
+        Err(short(
+            "starts_on",
+            "grant.announcement_short",
+            &pack.announcement,
+            "公告（披露）期",
+            "The announcement",
+        ))
+    }
+}
+
+/// The listing runs its period.
+pub fn check_listing(
+    pack: &GrantPack,
+    cal: &Calendar,
+    opens: NaiveDate,
+    closes: NaiveDate,
+) -> Result<(), FieldError> {
+    if pack.listing.value.holds(cal, opens, closes) {
+        Ok(())
+    } else {
+        Err(short(
+            "closes_on",
+            "grant.listing_short",
+            &pack.listing,
+            "挂牌期",
+            "The listing",
+        ))
+    }
+}
+
+/// A tender or auction needs its fewest bidders; below it the event stops.
+pub fn check_bidders(pack: &GrantPack, admitted: u32) -> Result<(), FieldError> {
+    let l = &pack.min_bidders;
+    if admitted >= l.value {
+        Ok(())
+    } else {
+        Err(cite(
+            FieldError::new(
+                "bidders",
+                "grant.too_few_bidders",
+                format!("竞买人不足 {} 个，应当终止交易", l.value),
+                format!("Fewer than {} bidders: the event stops", l.value),
+            ),
+            l.regulation,
+            l.article,
+        ))
+    }
+}
+
+/// A state-property listing price: at least the appraisal on first disclosure; a re-disclosed
+/// price under 90% of it only with the approving body's written consent (RULES.md §5).
+pub fn check_listing_price(
+    appraised: Money,
+    price: Money,
+    first: bool,
+    approved_below_90: bool,
+) -> Result<(), FieldError> {
+    if first && price < appraised {
+        return Err(FieldError::new(
+            "price",
+            "property.below_appraisal",
+            format!("首次正式披露的转让底价不得低于评估结果（{appraised}）"),
+            format!("The first disclosed price is at least the appraisal ({appraised})"),
+        )
+        .with_rule(PROPERTY, "12"));
+    }
+    // price < 90% × appraised, in fen: price × 10 < appraised × 9.
+    if i128::from(price.fen()) * 10 < i128::from(appraised.fen()) * 9 && !approved_below_90 {
+        return Err(cite(
+            FieldError::new(
+                "price",
+                "property.below_90",
+                "新的转让底价低于评估结果的90%，应当经转让行为批准单位书面同意",
+                "A price under 90% of the appraisal needs the approving body's written consent",
+            ),
+            PROPERTY,
+            "",
+        ));
+    }
+    Ok(())
+}
+
+/// State-property payment terms: a lump sum within 5 working days, or at least 30% first within
+/// 5 working days and the rest secured within one year (RULES.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentTerms {
+    LumpSum,
+    Instalments {
+        first: Money,
+        rest_by: NaiveDate,
+        secured: bool,
+    },
+}
+
+pub fn check_payment(
+    price: Money,
+    terms: &PaymentTerms,
+    effective: NaiveDate,
+) -> Result<(), FieldError> {
+    let PaymentTerms::Instalments {
+        first,
+        rest_by,
+        secured,
+    } = *terms
+    else {
+        return Ok(());
+    };
+    if i128::from(first.fen()) * 10 < i128::from(price.fen()) * 3 {
+        return Err(cite(
+            FieldError::new(
+                "first",
+                "property.first_payment",
+                "分期付款的首期付款不得低于总价款的30%",
+                "A first instalment is at least 30% of the price",
+            ),
+            PROPERTY,
+            "",
+        ));
+    }
+    let year = effective
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap_or(effective);
+    if rest_by > year {
+        return Err(cite(
+            FieldError::new(
+                "rest_by",
+                "property.rest_within_year",
+                "其余款项应当在合同生效之日起1年内付清",
+                "The rest is paid within one year of the contract taking effect",
+            ),
+            PROPERTY,
+            "",
+        ));
+    }
+    if !secured {
+        return Err(cite(
+            FieldError::new(
+                "secured",
+                "property.unsecured",
+                "分期付款的其余款项应当提供合法有效担保",
+                "The rest of an instalment payment must be secured",
+            ),
+            PROPERTY,
+            "",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn yuan(y: i64) -> Money {
+        Money::from_fen(y * 100)
+    }
+
+    /// Each period just inside and just outside (March 2026 has no holiday; 03-02 is a Monday).
+    #[test]
+    fn periods_per_trade_kind() {
+        let cal = Calendar::default_cn();
+        let land = GrantPack::land();
+        assert!(
+            check_announcement(&land, &cal, d("2026-03-02"), d("2026-03-22")).is_ok(),
+            "20 days"
+        );
+        let e =
+            check_announcement(&land, &cal, d("2026-03-02"), d("2026-03-21")).expect_err("19 days");
+        assert_eq!(e.code, "grant.announcement_short");
+        assert!(
+            check_listing(&land, &cal, d("2026-03-02"), d("2026-03-16")).is_ok(),
+            "10 working days"
+        );
+        assert!(
+            check_listing(&land, &cal, d("2026-03-02"), d("2026-03-13")).is_err(),
+            "9 working days"
+        );
+        let mining = GrantPack::mining();
+        assert!(
+            check_announcement(&mining, &cal, d("2026-03-02"), d("2026-03-30")).is_ok(),
+            "20 working days"
+        );
+        assert!(
+            check_announcement(&mining, &cal, d("2026-03-02"), d("2026-03-27")).is_err(),
+            "19 working days"
+        );
+        assert!(check_bidders(&mining, 3).is_ok());
+        assert_eq!(
+            check_bidders(&mining, 2).expect_err("2").code,
+            "grant.too_few_bidders"
+        );
+        let property = GrantPack::property();
+        assert!(check_announcement(&property, &cal, d("2026-03-02"), d("2026-03-30")).is_ok());
+        assert!(check_announcement(&property, &cal, d("2026-03-02"), d("2026-03-27")).is_err());
+        assert_eq!(property.extension_secs.value, 60);
+        assert_eq!(land.extension_secs.value, 300);
+    }
+
+    #[test]
+    fn property_prices_and_payment_terms() {
+        let a = yuan(10_000_000);
+        assert!(check_listing_price(a, a, true, false).is_ok());
+        assert_eq!(
+            check_listing_price(a, yuan(9_999_999), true, false)
+                .expect_err("under")
+                .code,
+            "property.below_appraisal"
+        );
+        assert!(
+            check_listing_price(a, yuan(9_000_000), false, false).is_ok(),
+            "exactly 90%"
+        );
+        assert_eq!(
+            check_listing_price(a, yuan(8_999_999), false, false)
+                .expect_err("under 90")
+                .code,
+            "property.below_90"
+        );
+        assert!(
+            check_listing_price(a, yuan(8_999_999), false, true).is_ok(),
+            "with consent"
+        );
+        let eff = d("2026-03-02");
+        let p = yuan(1_000_000);
+        let terms = |first: i64, by: &str, secured| PaymentTerms::Instalments {
+            first: yuan(first),
+            rest_by: d(by),
+            secured,
+        };
+        assert!(check_payment(p, &PaymentTerms::LumpSum, eff).is_ok());
+        assert!(
+            check_payment(p, &terms(300_000, "2027-03-02", true), eff).is_ok(),
+            "30%, a year"
+        );
+        assert_eq!(
+            check_payment(p, &terms(299_999, "2027-03-02", true), eff)
+                .expect_err("first")
+                .code,
+            "property.first_payment"
+        );
+        assert_eq!(
+            check_payment(p, &terms(300_000, "2027-03-03", true), eff)
+                .expect_err("late")
+                .code,
+            "property.rest_within_year"
+        );
+        assert_eq!(
+            check_payment(p, &terms(300_000, "2027-03-02", false), eff)
+                .expect_err("unsecured")
+                .code,
+            "property.unsecured"
+        );
+    }
+}
