@@ -486,18 +486,12 @@ pub async fn walk(
     )
     .await?;
     let loser = opened.iter().copied().find(|b| *b != l.state.candidates[0]);
-    let loser_actor = match loser {
-        Some(b) => {
-            let mut found = None;
-            for (_, a) in &suppliers {
-                if a.entity_id == Some(b) {
-                    found = Some(a.clone());
-                }
-            }
-            found
-        }
-        None => None,
-    };
+    let loser_actor = loser.and_then(|b| {
+        suppliers
+            .iter()
+            .find(|(_, a)| a.entity_id == Some(b))
+            .map(|(_, a)| a.clone())
+    });
     // The result notice runs a working day; a loser challenges within the 7 working days after.
     let challenge_at =
         cn_day_start(cal.add_working_days(cn_date(award_at), WorkingDays(2))) + Duration::hours(10);

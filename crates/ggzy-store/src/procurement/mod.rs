@@ -242,15 +242,17 @@ pub async fn publish_intention(
     })
 }
 
+const INTENTION_SELECT: &str = "SELECT i.id, i.principal_id, e.name AS principal_name, i.region_code, i.name, i.category, i.budget, i.sme_reserved, i.expected_month, i.description, i.published_at FROM procurement_intentions i JOIN entities e ON e.id = i.principal_id";
+
 /// Published intentions, newest first (public).
 pub async fn intentions(db: &Db, limit: i64) -> ServiceResult<Vec<IntentionView>> {
     Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT i.id, i.principal_id, e.name AS principal_name, i.region_code, i.name, i.category, i.budget, i.sme_reserved, i.expected_month, i.description, i.published_at FROM procurement_intentions i JOIN entities e ON e.id = i.principal_id ORDER BY i.published_at DESC LIMIT $1"
-    )
-    .bind(limit)
-    .fetch_all(p)
-    .await?
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{INTENTION_SELECT} ORDER BY i.published_at DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(p)
+        .await?
     }))
 }
 
@@ -742,12 +744,12 @@ pub async fn terms(db: &Db, lot: &LotRow) -> ServiceResult<Option<ProcurementTer
         .unwrap_or_default();
     let intention = match row.5 {
         Some(i) => on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT i.id, i.principal_id, e.name AS principal_name, i.region_code, i.name, i.category, i.budget, i.sme_reserved, i.expected_month, i.description, i.published_at FROM procurement_intentions i JOIN entities e ON e.id = i.principal_id WHERE i.id = $1"
-        )
-        .bind(i)
-        .fetch_optional(p)
-        .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{INTENTION_SELECT} WHERE i.id = $1"
+            )))
+            .bind(i)
+            .fetch_optional(p)
+            .await?
         }),
         None => None,
     };
