@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod alerts;
+pub mod auctions;
 pub mod calendar;
 pub mod db;
 pub mod demo;

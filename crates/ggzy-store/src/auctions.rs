@@ -1,0 +1,440 @@
+//! Online auctions (C9, first part): centre staff set an auction up and admit bidders, each with
+//! an anonymous paddle number; bidders bid. Each bid is decided by [`ggzy_core::auction`] inside
+//! the write transaction that loads the auction (row-locked on PostgreSQL, the IMMEDIATE lock on
+//! SQLite), stored with its log event, and acknowledged only after the commit — so an
+//! acknowledged bid survives a crash. A retry with the same idempotency key returns the bid it
+//! already made; the same key with another amount is refused.
+
+use crate::actor::Actor;
+use crate::db::{Db, Tx};
+use crate::error::{ServiceError, ServiceResult};
+use crate::events::{self, NewEvent};
+use crate::tendering::require_bidder;
+use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+use ggzy_core::auction::{Auction, AuctionRules, Outcome, Phase};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::error::text;
+use ggzy_core::grant::GrantPack;
+use ggzy_core::region::DivisionCode;
+use ggzy_core::role::Permission;
+use ggzy_core::{FieldError, Invalid, Money};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuctionInput {
+    pub name: String,
+    pub region_code: String,
+    /// land_use | mining_right | state_property | other
+    pub trade_kind: String,
+    /// Yuan.
+    pub start_price: String,
+    pub increment: String,
+    #[serde(default)]
+    pub reserve: Option<String>,
+    pub opens_at: DateTime<Utc>,
+    pub free_until: DateTime<Utc>,
+    /// The timed stage's window; defaults to the trade kind's (300 s land and mining, 60 s property).
+    #[serde(default)]
+    pub extension_secs: Option<i64>,
+}
+
+fn pack_of(kind: &str) -> Option<GrantPack> {
+    match kind {
+        "land_use" | "other" => Some(GrantPack::land()),
+        "mining_right" => Some(GrantPack::mining()),
+        "state_property" => Some(GrantPack::property()),
+        _ => None,
+    }
+}
+
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    region: &str,
+    id: Uuid,
+    kind: &'static str,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    events::append(
+        tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(None),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind,
+            subject: format!("auction:{id}"),
+            payload,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Set an auction up (centre staff of the region).
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    input: &AuctionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let mut errs = Invalid::default();
+    let name = text(&mut errs, "name", &input.name, 200);
+    let region = DivisionCode::parse("region_code", &input.region_code)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let money = |errs: &mut Invalid, f: &str, v: &str| {
+        Money::parse_yuan(f, v).map_err(|e| errs.push(e)).ok()
+    };
+    let start = money(&mut errs, "start_price", &input.start_price);
+    let increment = money(&mut errs, "increment", &input.increment);
+    let reserve = match input
+        .reserve
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(r) => money(&mut errs, "reserve", r),
+        None => None,
+    };
+    let pack = pack_of(&input.trade_kind);
+    if pack.is_none() {
+        errs.push(FieldError::new(
+            "trade_kind",
+            "auction.trade_kind",
+            "交易类型应为 国有建设用地/矿业权/企业国有资产/其他",
+            "The trade kind is land_use, mining_right, state_property or other",
+        ));
+    }
+    if increment.is_some_and(|i| i.fen() <= 0) || start.is_some_and(|s| s.fen() <= 0) {
+        errs.push(FieldError::new(
+            "increment",
+            "auction.amounts",
+            "起始价和加价幅度应大于零",
+            "The starting price and increment are positive",
+        ));
+    }
+    if input.free_until < input.opens_at || input.opens_at < now - chrono::Duration::minutes(5) {
+        errs.push(FieldError::new(
+            "free_until",
+            "auction.times",
+            "自由竞价应在开始之后结束，且开始时间不能早于现在",
+            "Free bidding ends after it opens, and it opens no earlier than now",
+        ));
+    }
+    let (Some(name), Some(region), Some(start), Some(increment), Some(pack)) =
+        (name, region, start, increment, pack)
+    else {
+        return Err(errs.into());
+    };
+    if !errs.is_empty() {
+        return Err(errs.into());
+    }
+    actor.require(Permission::IntakeProcess, &region)?;
+    let rules = AuctionRules {
+        start_price: start,
+        increment,
+        reserve,
+        opens_at: truncate_micros(input.opens_at),
+        free_until: truncate_micros(input.free_until),
+        extension_secs: input
+            .extension_secs
+            .unwrap_or(pack.extension_secs.value)
+            .clamp(10, 3600),
+    };
+    let state = Auction::new(rules.clone());
+    let id = Uuid::now_v7();
+    let rules_js =
+        serde_json::to_string(&rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let state_js =
+        serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id)
+        .bind(region.as_str())
+        .bind(&name)
+        .bind(&input.trade_kind)
+        .bind(&rules_js)
+        .bind(&state_js)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    // The reserve stays out of the log until the end.
+    log(&mut tx, actor, region.as_str(), id, "auction.created", serde_json::json!({"name": name, "start_price": start.fen(), "increment": increment.fen(), "has_reserve": reserve.is_some(), "opens_at": rules.opens_at, "free_until": rules.free_until, "extension_secs": rules.extension_secs}), now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn load(tx: &mut Tx, id: Uuid) -> ServiceResult<(String, Auction)> {
+    let sql = "SELECT region_code, state FROM auctions WHERE id = $1";
+    let r: Option<(String, String)> = match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_as(sql)
+                .bind(id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+        Tx::Pg(c) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} FOR UPDATE")))
+                .bind(id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    };
+    let (region, state) = r.ok_or(ServiceError::NotFound("auction"))?;
+    let a = serde_json::from_str(&state)
+        .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
+    Ok((region, a))
+}
+
+/// Admit a bidder (its deposit received and qualification passed); returns its paddle number.
+pub async fn admit(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    entity: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<u32> {
+    let mut tx = db.begin().await?;
+    let (region, _) = load(&mut tx, id).await?;
+    actor.require(
+        Permission::IntakeProcess,
+        &DivisionCode::parse("region", &region)?,
+    )?;
+    let existing: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
+    )
+    .bind(id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?);
+    if let Some((p,)) = existing {
+        return Ok(p as u32);
+    }
+    let (n,): (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?);
+    // Paddles are numbered from 101 in order of admission; names stay hidden until the result.
+    let paddle = 101 + n;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO auction_bidders (auction_id, entity_id, paddle, admitted_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(entity)
+        .bind(paddle)
+        .bind(truncate_micros(now))
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    log(
+        &mut tx,
+        actor,
+        &region,
+        id,
+        "auction.bidder_admitted",
+        serde_json::json!({"paddle": paddle}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(paddle as u32)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BidInput {
+    /// Yuan.
+    pub amount: String,
+    /// Chosen by the bidder's page or tool; a retry sends the same key.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BidAck {
+    pub seq: i64,
+    pub paddle: u32,
+    /// Fen.
+    pub amount: i64,
+    pub accepted_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// This is the earlier acknowledgement of the same key, not a new bid.
+    pub replayed: bool,
+}
+
+/// Place a bid. Acknowledged only once durable.
+pub async fn bid(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    input: &BidInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<BidAck> {
+    let amount = Money::parse_yuan("amount", &input.amount)?;
+    let key = input.idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(FieldError::new(
+            "idempotency_key",
+            "auction.idempotency_key",
+            "请提供 1 至 100 个字符的幂等键",
+            "Give an idempotency key of 1 to 100 characters",
+        )
+        .into());
+    }
+    let (entity, _) = require_bidder(actor)?;
+    let now = truncate_micros(now);
+    let mut tx = db.begin().await?;
+    let (region, mut auction) = load(&mut tx, id).await?;
+    let paddle: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
+    )
+    .bind(id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?);
+    let Some((paddle,)) = paddle else {
+        return Err(FieldError::new(
+            "amount",
+            "auction.not_admitted",
+            "未取得竞买资格（保证金到账并通过资格审查后取得号牌）",
+            "Not admitted: a paddle comes with the deposit received and qualification passed",
+        )
+        .into());
+    };
+    let prior: Option<(i64, i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as("SELECT seq, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND entity_id = $2 AND idempotency_key = $3").bind(id).bind(entity).bind(key).fetch_optional(c).await?
+    });
+    if let Some((seq, prior_amount, accepted_at, ends_at)) = prior {
+        if prior_amount != amount.fen() {
+            return Err(FieldError::new(
+                "idempotency_key",
+                "auction.key_reused",
+                "该幂等键已用于另一金额的报价",
+                "This idempotency key already made a bid of another amount",
+            )
+            .into());
+        }
+        return Ok(BidAck {
+            seq,
+            paddle: paddle as u32,
+            amount: prior_amount,
+            accepted_at,
+            ends_at,
+            replayed: true,
+        });
+    }
+    let accepted = auction
+        .bid(paddle as u32, amount, now)
+        .map_err(|r| ServiceError::from(r.field_error()))?;
+    let seq = accepted.high.seq as i64;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO auction_bids (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id)
+        .bind(seq)
+        .bind(paddle)
+        .bind(entity)
+        .bind(amount.fen())
+        .bind(key)
+        .bind(now)
+        .bind(accepted.ends_at)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    let state =
+        serde_json::to_string(&auction).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE auctions SET state = $1 WHERE id = $2"
+    )
+    .bind(&state)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    log(&mut tx, actor, &region, id, "auction.bid_accepted", serde_json::json!({"seq": seq, "paddle": paddle, "amount": amount.fen(), "ends_at": accepted.ends_at, "extended": accepted.extended}), now).await?;
+    tx.commit().await?;
+    Ok(BidAck {
+        seq,
+        paddle: paddle as u32,
+        amount: amount.fen(),
+        accepted_at: now,
+        ends_at: accepted.ends_at,
+        replayed: false,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuctionView {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub phase: Phase,
+    /// Fen; the price to beat (the starting price before any bid).
+    pub current: i64,
+    pub minimum_next: i64,
+    pub high_paddle: Option<u32>,
+    pub ends_at: DateTime<Utc>,
+    pub accepted: u64,
+    /// Shown only once the auction is over.
+    pub reserve: Option<i64>,
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<Outcome>,
+}
+
+/// The auction as anyone may watch it: paddles, never names; the reserve only after the end.
+pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<AuctionView> {
+    let r: Option<(String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT name, state FROM auctions WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    let (name, state) = r.ok_or(ServiceError::NotFound("auction"))?;
+    let a: Auction = serde_json::from_str(&state)
+        .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
+    let phase = a.phase(now);
+    let ended = phase == Phase::Ended;
+    Ok(AuctionView {
+        id,
+        name,
+        phase,
+        current: a.high.map_or(a.rules.start_price.fen(), |h| h.amount.fen()),
+        minimum_next: a.minimum().fen(),
+        high_paddle: a.high.map(|h| h.paddle),
+        ends_at: a.ends_at,
+        accepted: a.accepted,
+        reserve: if ended {
+            a.rules.reserve.map(Money::fen)
+        } else {
+            None
+        },
+        outcome: a.outcome(now),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct BidRow {
+    pub seq: i64,
+    pub paddle: i64,
+    pub amount: i64,
+    pub accepted_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// Accepted bids after `after` in order — what a reconnecting watcher catches up with.
+pub async fn bids_after(db: &Db, id: Uuid, after: i64) -> ServiceResult<Vec<BidRow>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as("SELECT seq, paddle, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND seq > $2 ORDER BY seq").bind(id).bind(after).fetch_all(p).await?
+    }))
+}
