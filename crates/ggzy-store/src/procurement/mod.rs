@@ -66,9 +66,7 @@ fn category_str(c: ItemCategory) -> &'static str {
     }
 }
 
-fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
-    Money::parse_yuan(field, v).map_err(|e| errs.push(e)).ok()
-}
+use intake::money;
 
 // ---------------------------------------------------------------- intentions
 
@@ -532,13 +530,7 @@ pub async fn register(
     if !region_exists_tx(&mut tx, &region).await? {
         return Err(crate::accounts::unknown_region("region_code").into());
     }
-    let uscc: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT uscc FROM entities WHERE id = $1"
-    )
-    .bind(principal)
-    .fetch_optional(c)
-    .await?);
-    let Some((uscc,)) = uscc else {
+    let Some(uscc) = intake::entity_uscc(&mut tx, principal).await? else {
         return Err(FieldError::new(
             "principal_id",
             "project.unknown_principal",

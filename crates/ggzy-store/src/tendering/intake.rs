@@ -101,7 +101,7 @@ pub(crate) struct ParsedLot {
     pub(crate) method: Method,
 }
 
-fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
+pub(crate) fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
     Money::parse_yuan(field, v).map_err(|e| errs.push(e)).ok()
 }
 
@@ -163,7 +163,7 @@ pub(crate) async fn next_seq(tx: &mut Tx, prefix: &str) -> ServiceResult<u32> {
     Ok(n.0 as u32)
 }
 
-async fn entity_uscc(tx: &mut Tx, id: Uuid) -> ServiceResult<Option<String>> {
+pub(crate) async fn entity_uscc(tx: &mut Tx, id: Uuid) -> ServiceResult<Option<String>> {
     let r: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT uscc FROM entities WHERE id = $1"
     )
