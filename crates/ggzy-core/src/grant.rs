@@ -131,6 +131,150 @@ impl GrantPack {
     }
 }
 
+/// What is traded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TradeKind {
+    /// 国有建设用地使用权
+    LandUse,
+    /// 矿业权
+    MiningRight,
+    /// 企业国有资产（产权）
+    StateProperty,
+}
+
+/// How it is traded (交易方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantMethod {
+    /// 拍卖: an online auction, free then timed bidding.
+    Auction,
+    /// 挂牌: quotes over the listing period; an auction at the close if anyone asks to go on.
+    Listing,
+    /// 多次报价: the exchanges' network bidding, ascending quotes in a free then timed stage.
+    MultiQuote,
+}
+
+impl TradeKind {
+    pub const ALL: [Self; 3] = [Self::LandUse, Self::MiningRight, Self::StateProperty];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::LandUse => "land_use",
+            Self::MiningRight => "mining_right",
+            Self::StateProperty => "state_property",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::LandUse => "国有建设用地使用权",
+            Self::MiningRight => "矿业权",
+            Self::StateProperty => "企业国有产权",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::LandUse => "Land-use right",
+            Self::MiningRight => "Mining right",
+            Self::StateProperty => "State property",
+        }
+    }
+
+    pub fn pack(self) -> GrantPack {
+        match self {
+            Self::LandUse => GrantPack::land(),
+            Self::MiningRight => GrantPack::mining(),
+            Self::StateProperty => GrantPack::property(),
+        }
+    }
+
+    /// The sector its notices are published under (公共资源交易平台管理暂行办法 Art 8).
+    pub fn notice_sector(self) -> &'static str {
+        match self {
+            Self::LandUse | Self::MiningRight => "land_mining",
+            Self::StateProperty => "state_property",
+        }
+    }
+
+    /// The methods the trade kind's rules allow.
+    pub fn methods(self) -> &'static [GrantMethod] {
+        match self {
+            Self::LandUse | Self::MiningRight => &[GrantMethod::Listing, GrantMethod::Auction],
+            Self::StateProperty => &[GrantMethod::MultiQuote, GrantMethod::Auction],
+        }
+    }
+
+    fn regulation(self) -> &'static str {
+        match self {
+            Self::LandUse => LAND,
+            Self::MiningRight => MINING,
+            Self::StateProperty => PROPERTY,
+        }
+    }
+}
+
+impl GrantMethod {
+    pub const ALL: [Self; 3] = [Self::Listing, Self::Auction, Self::MultiQuote];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Auction => "auction",
+            Self::Listing => "listing",
+            Self::MultiQuote => "multi_quote",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.code() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Auction => "拍卖",
+            Self::Listing => "挂牌",
+            Self::MultiQuote => "网络竞价（多次报价）",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Auction => "Auction",
+            Self::Listing => "Listing",
+            Self::MultiQuote => "Network bidding (multiple quotes)",
+        }
+    }
+}
+
+/// The method is one the trade kind's rules allow (land and mining: listing or auction —
+/// tender grants go through the evaluation procedure, not this engine; state property: network
+/// bidding or auction).
+pub fn check_method(kind: TradeKind, method: GrantMethod) -> Result<(), FieldError> {
+    if kind.methods().contains(&method) {
+        Ok(())
+    } else {
+        Err(cite(
+            FieldError::new(
+                "method",
+                "grant.method",
+                format!("{}不采用{}方式", kind.label_zh(), method.label_zh()),
+                format!(
+                    "A {} is not traded by {}",
+                    kind.label_en(),
+                    method.label_en()
+                ),
+            ),
+            kind.regulation(),
+            "",
+        ))
+    }
+}
+
 /// Cite the rule, or only its regulation where RULES.md gives no article (an [U] number).
 fn cite(e: FieldError, regulation: &'static str, article: &'static str) -> FieldError {
     if article.is_empty() {
@@ -221,6 +365,30 @@ pub fn check_bidders(pack: &GrantPack, admitted: u32) -> Result<(), FieldError> 
             ),
             l.regulation,
             l.article,
+        ))
+    }
+}
+
+/// Where control of the enterprise changes, the transfer is pre-disclosed (信息预披露) at least
+/// 20 working days before the formal disclosure (RULES.md §5 [S]).
+pub fn check_pre_disclosure(
+    cal: &Calendar,
+    pre_disclosed: Option<NaiveDate>,
+    formal: NaiveDate,
+) -> Result<(), FieldError> {
+    let needed = WorkingDays(20);
+    if pre_disclosed.is_some_and(|p| cal.at_least_working_days(p, formal, needed)) {
+        Ok(())
+    } else {
+        Err(cite(
+            FieldError::new(
+                "pre_disclosed_on",
+                "property.pre_disclosure",
+                "涉及控股权转让的，应在正式披露前进行不少于 20 个工作日的信息预披露",
+                "A change of control is pre-disclosed at least 20 working days before the formal disclosure",
+            ),
+            PROPERTY,
+            "",
         ))
     }
 }
@@ -336,6 +504,30 @@ mod tests {
 
     fn yuan(y: i64) -> Money {
         Money::from_fen(y * 100)
+    }
+
+    #[test]
+    fn pre_disclosure_runs_twenty_working_days_before_a_change_of_control() {
+        let cal = Calendar::default_cn();
+        // 2026-03-02 is a Monday: 20 working days later is 2026-03-30.
+        assert!(check_pre_disclosure(&cal, Some(d("2026-03-02")), d("2026-03-30")).is_ok());
+        let e = check_pre_disclosure(&cal, Some(d("2026-03-02")), d("2026-03-27"))
+            .expect_err("19 working days");
+        assert_eq!(e.code, "property.pre_disclosure");
+        assert!(check_pre_disclosure(&cal, None, d("2026-03-30")).is_err());
+    }
+
+    #[test]
+    fn methods_follow_the_trade_kind() {
+        assert!(check_method(TradeKind::LandUse, GrantMethod::Listing).is_ok());
+        assert!(check_method(TradeKind::MiningRight, GrantMethod::Auction).is_ok());
+        assert!(check_method(TradeKind::StateProperty, GrantMethod::MultiQuote).is_ok());
+        let e = check_method(TradeKind::LandUse, GrantMethod::MultiQuote).expect_err("land");
+        assert_eq!(e.code, "grant.method");
+        assert!(e.rule.is_some());
+        for k in TradeKind::ALL {
+            assert_eq!(TradeKind::parse(k.code()), Some(k));
+        }
     }
 
     /// Each period just inside and just outside (March 2026 has no holiday; 03-02 is a Monday).

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod committee;
+pub mod deposit;
 pub mod draw;
 pub mod entity;
 pub mod error;

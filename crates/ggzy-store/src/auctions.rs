@@ -147,34 +147,61 @@ pub async fn create(
             .unwrap_or(pack.extension_secs.value)
             .clamp(10, 3600),
     };
+    let mut tx = db.begin().await?;
+    let by = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
+    let id = create_in(
+        &mut tx,
+        actor,
+        by,
+        region.as_str(),
+        &name,
+        &input.trade_kind,
+        rules,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Write a new auction and log it, inside the caller's transaction (a grant sets up its listing
+/// and its auctions this way). The reserve stays out of the log until the end.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    created_by: Uuid,
+    region: &str,
+    name: &str,
+    trade_kind: &str,
+    rules: AuctionRules,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let state = Auction::new(rules.clone());
     let id = Uuid::now_v7();
     let rules_js =
         serde_json::to_string(&rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let state_js =
         serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
+    on_tx!(&mut *tx, |c| {
         sqlx::query("INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(id)
-        .bind(region.as_str())
-        .bind(&name)
-        .bind(&input.trade_kind)
+        .bind(region)
+        .bind(name)
+        .bind(trade_kind)
         .bind(&rules_js)
         .bind(&state_js)
-        .bind(actor.account_id)
+        .bind(created_by)
         .bind(truncate_micros(now))
         .execute(c)
         .await?
         .rows_affected()
     });
-    // The reserve stays out of the log until the end.
-    log(&mut tx, actor, region.as_str(), id, "auction.created", serde_json::json!({"name": name, "start_price": start.fen(), "increment": increment.fen(), "has_reserve": reserve.is_some(), "opens_at": rules.opens_at, "free_until": rules.free_until, "extension_secs": rules.extension_secs}), now).await?;
-    tx.commit().await?;
+    log(tx, actor, region, id, "auction.created", serde_json::json!({"name": name, "start_price": rules.start_price.fen(), "increment": rules.increment.fen(), "has_reserve": rules.reserve.is_some(), "opens_at": rules.opens_at, "free_until": rules.free_until, "extension_secs": rules.extension_secs}), now).await?;
     Ok(id)
 }
 
-async fn load(tx: &mut Tx, id: Uuid) -> ServiceResult<(String, Auction)> {
+pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> ServiceResult<(String, Auction)> {
     let sql = "SELECT region_code, state FROM auctions WHERE id = $1";
     let r: Option<(String, String)> = match tx {
         Tx::Sqlite(c) => {
@@ -210,7 +237,24 @@ pub async fn admit(
         Permission::IntakeProcess,
         &DivisionCode::parse("region", &region)?,
     )?;
-    let existing: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    let paddle = admit_in(&mut tx, actor, &region, id, entity, None, now).await?;
+    tx.commit().await?;
+    Ok(paddle)
+}
+
+/// Admit inside the caller's transaction. Paddles are numbered from 101 in order of admission
+/// unless `paddle` carries one over (a listing's bidders keep theirs in the auction at its close);
+/// names stay hidden until the result.
+pub(crate) async fn admit_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    region: &str,
+    id: Uuid,
+    entity: Uuid,
+    paddle: Option<u32>,
+    now: DateTime<Utc>,
+) -> ServiceResult<u32> {
+    let existing: Option<(i64,)> = on_tx!(&mut *tx, |c| sqlx::query_as(
         "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
     )
     .bind(id)
@@ -220,15 +264,19 @@ pub async fn admit(
     if let Some((p,)) = existing {
         return Ok(p as u32);
     }
-    let (n,): (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?);
-    // Paddles are numbered from 101 in order of admission; names stay hidden until the result.
-    let paddle = 101 + n;
-    on_tx!(&mut tx, |c| {
+    let paddle = match paddle {
+        Some(p) => i64::from(p),
+        None => {
+            let (n,): (i64,) = on_tx!(&mut *tx, |c| sqlx::query_as(
+                "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await?);
+            101 + n
+        }
+    };
+    on_tx!(&mut *tx, |c| {
         sqlx::query("INSERT INTO auction_bidders (auction_id, entity_id, paddle, admitted_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(entity)
@@ -239,16 +287,15 @@ pub async fn admit(
         .rows_affected()
     });
     log(
-        &mut tx,
+        tx,
         actor,
-        &region,
+        region,
         id,
         "auction.bidder_admitted",
         serde_json::json!({"paddle": paddle}),
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(paddle as u32)
 }
 
@@ -378,14 +425,24 @@ pub async fn bid(
 pub struct AuctionView {
     pub id: Uuid,
     pub name: String,
+    pub trade_kind: String,
+    /// The grant this auction belongs to (its listing or the auction at a listing's close).
+    pub grant_id: Option<Uuid>,
     #[schema(value_type = String)]
     pub phase: Phase,
+    /// Fen.
+    pub start_price: i64,
+    pub increment: i64,
     /// Fen; the price to beat (the starting price before any bid).
     pub current: i64,
     pub minimum_next: i64,
     pub high_paddle: Option<u32>,
+    pub opens_at: DateTime<Utc>,
+    pub free_until: DateTime<Utc>,
+    pub extension_secs: i64,
     pub ends_at: DateTime<Utc>,
     pub accepted: u64,
+    pub bidders: i64,
     /// Shown only once the auction is over.
     pub reserve: Option<i64>,
     #[schema(value_type = Option<Object>)]
@@ -394,26 +451,46 @@ pub struct AuctionView {
 
 /// The auction as anyone may watch it: paddles, never names; the reserve only after the end.
 pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<AuctionView> {
-    let r: Option<(String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT name, state FROM auctions WHERE id = $1"
+    let r: Option<(String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT name, trade_kind, state FROM auctions WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
     .await?);
-    let (name, state) = r.ok_or(ServiceError::NotFound("auction"))?;
+    let (name, trade_kind, state) = r.ok_or(ServiceError::NotFound("auction"))?;
     let a: Auction = serde_json::from_str(&state)
         .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
+    let (bidders,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await?);
+    let grant: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
     let phase = a.phase(now);
     let ended = phase == Phase::Ended;
     Ok(AuctionView {
         id,
         name,
+        trade_kind,
+        grant_id: grant.map(|g| g.0),
         phase,
+        start_price: a.rules.start_price.fen(),
+        increment: a.rules.increment.fen(),
         current: a.high.map_or(a.rules.start_price.fen(), |h| h.amount.fen()),
         minimum_next: a.minimum().fen(),
         high_paddle: a.high.map(|h| h.paddle),
+        opens_at: a.rules.opens_at,
+        free_until: a.rules.free_until,
+        extension_secs: a.rules.extension_secs,
         ends_at: a.ends_at,
         accepted: a.accepted,
+        bidders,
         reserve: if ended {
             a.rules.reserve.map(Money::fen)
         } else {
@@ -421,6 +498,18 @@ pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Auctio
         },
         outcome: a.outcome(now),
     })
+}
+
+/// The bidder's own paddle in an auction, if admitted.
+pub async fn paddle_of(db: &Db, id: Uuid, entity: Uuid) -> ServiceResult<Option<u32>> {
+    let r: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
+    )
+    .bind(id)
+    .bind(entity)
+    .fetch_optional(p)
+    .await?);
+    Ok(r.map(|(p,)| p as u32))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]

@@ -18,6 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod experts;
+pub mod grants;
 pub mod notices;
 pub mod notify;
 pub mod procurement;

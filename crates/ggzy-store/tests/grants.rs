@@ -1,0 +1,778 @@
+//! Land, mining-right and state-property trades through the services on every backend: the
+//! announcement checked against its pack, applications with deposit sub-accounts, a bank
+//! statement matched to them, admission only with the deposit in, a land listing that goes on to
+//! an auction at its close, a mining-right auction with its fewest bidders just inside and just
+//! outside, a state-property multiple-quote bidding with its price floor and payment terms, the
+//! confirmation, the result and the refunds.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_store::accounts::actor_of;
+use ggzy_store::auctions::{self, BidInput};
+use ggzy_store::grants::{
+    self, ConfirmInput, GrantDetails, GrantInput, GrantView, RefundInput, ReviewInput,
+};
+use ggzy_store::testing::TestDb;
+use ggzy_store::{Actor, Db, ServiceError, demo};
+
+fn codes(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(i) => {
+            i.0.iter()
+                .map(|f| f.code.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        other => other.to_string(),
+    }
+}
+
+async fn who(db: &Db, u: &str) -> Actor {
+    actor_of(db, u, "127.0.0.1").await.expect(u)
+}
+
+/// Monday 2027-03-01 10:00 in Beijing.
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2027-03-01T10:00:00+08:00")
+        .expect("t0")
+        .with_timezone(&Utc)
+}
+
+fn input(kind: &str, method: &str, starts: DateTime<Utc>, closes: DateTime<Utc>) -> GrantInput {
+    GrantInput {
+        name: format!("测试标的 {kind} {method}"),
+        region_code: "330200".into(),
+        trade_kind: kind.into(),
+        method: method.into(),
+        details: GrantDetails {
+            location: "宁波市鄞州区".into(),
+            area: "32000".into(),
+            purpose: "商服用地".into(),
+            planning: "容积率 ≤ 2.5".into(),
+            term: "40 年".into(),
+            ..GrantDetails::default()
+        },
+        start_price: "10000000".into(),
+        increment: "100000".into(),
+        reserve: Some("10300000".into()),
+        deposit: "2000000".into(),
+        apply_until: closes - Duration::days(1),
+        starts_at: starts,
+        free_until: closes,
+        extension_secs: None,
+        appraisal: None,
+        redisclosure: false,
+        consent_ref: None,
+        control_change: false,
+        pre_disclosed_on: None,
+    }
+}
+
+fn bid(amount: &str, key: &str) -> BidInput {
+    BidInput {
+        amount: amount.into(),
+        idempotency_key: key.into(),
+    }
+}
+
+fn cells(csv: &str) -> Vec<Vec<String>> {
+    ggzy_core::deposit::csv_rows(csv)
+}
+
+/// A statement paying each (application, payer name, yuan) with a fresh bank reference.
+fn statement(tag: &str, lines: &[(&grants::ApplicationView, &str, i64)]) -> Vec<Vec<String>> {
+    let mut s = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
+    for (i, (a, payer, yuan)) in lines.iter().enumerate() {
+        s.push_str(&format!(
+            "{tag}-{i},2027-03-02,{yuan}.00,{payer},62220000{i},{}\n",
+            a.account_no
+        ));
+    }
+    cells(&s)
+}
+
+async fn name_of(db: &Db, a: &Actor) -> String {
+    ggzy_store::entities::get(db, a, a.entity_id.expect("entity"), t0().date_naive())
+        .await
+        .expect("entity")
+        .name
+}
+
+/// Apply, pay in full and be admitted; returns the paddles.
+async fn admit_all(db: &Db, staff: &Actor, g: &GrantView, bidders: &[&Actor], at: DateTime<Utc>) {
+    let mut apps = vec![];
+    for b in bidders {
+        apps.push((
+            grants::apply(db, b, g.id, at).await.expect("apply"),
+            name_of(db, b).await,
+        ));
+    }
+    let lines: Vec<_> = apps
+        .iter()
+        .map(|(a, n)| (a, n.as_str(), 2_000_000))
+        .collect();
+    let s = grants::import_statement(db, staff, &statement(&g.id.to_string(), &lines), at)
+        .await
+        .expect("import");
+    assert_eq!(s.credited, bidders.len());
+    for (a, _) in &apps {
+        grants::review(
+            db,
+            staff,
+            g.id,
+            a.entity_id,
+            &ReviewInput {
+                admit: true,
+                reason: None,
+            },
+            at,
+        )
+        .await
+        .expect("admit");
+    }
+}
+
+#[tokio::test]
+async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, Utc::now()).await.expect("seed");
+        let staff = who(db, "staff").await;
+        let (a, b, c) = (
+            who(db, "bidder").await,
+            who(db, "entity03").await,
+            who(db, "entity05").await,
+        );
+        let starts = t0() + Duration::days(20);
+        let closes = starts + Duration::days(14);
+
+        // The announcement runs 20 days: one day short is refused with the regulation.
+        let e = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "listing", starts - Duration::days(1), closes),
+            t0(),
+        )
+        .await
+        .expect_err("19 days");
+        assert!(codes(&e).contains("grant.announcement_short"), "{e:?}");
+        // The listing runs 10 working days.
+        let e = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "listing", starts, starts + Duration::days(11)),
+            t0(),
+        )
+        .await
+        .expect_err("9 working days");
+        assert!(codes(&e).contains("grant.listing_short"), "{e:?}");
+        let e = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "multi_quote", starts, closes),
+            t0(),
+        )
+        .await
+        .expect_err("not a land method");
+        assert!(codes(&e).contains("grant.method"), "{e:?}");
+        let e = grants::announce(db, &a, &input("land_use", "listing", starts, closes), t0())
+            .await
+            .expect_err("a bidder cannot announce");
+        assert!(matches!(e, ServiceError::Forbidden(_)), "{e:?}");
+
+        let g = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "listing", starts, closes),
+            t0(),
+        )
+        .await
+        .expect("announce");
+        assert_eq!(g.state, grants::OPEN);
+        let notices = ggzy_store::notices::latest(db, "land_mining", 10)
+            .await
+            .expect("notices");
+        assert!(
+            notices.iter().any(|n| n.title.contains(&g.name)),
+            "announcement published"
+        );
+
+        // Applications: each gets its own sub-account.
+        let at = t0() + Duration::days(2);
+        let pa = grants::apply(db, &a, g.id, at).await.expect("apply a");
+        let pb = grants::apply(db, &b, g.id, at).await.expect("apply b");
+        let pc = grants::apply(db, &c, g.id, at).await.expect("apply c");
+        assert!(ggzy_core::deposit::is_sub_account(&pa.account_no));
+        assert_ne!(pa.account_no, pb.account_no);
+        assert_eq!(
+            grants::apply(db, &a, g.id, at)
+                .await
+                .expect("again")
+                .account_no,
+            pa.account_no
+        );
+        let others = grants::applications(db, &a, g.id, at).await.expect("own");
+        assert_eq!(others.len(), 1, "a bidder sees only its own application");
+        assert!(
+            grants::applications(db, &Actor::public("1.2.3.4"), g.id, at)
+                .await
+                .expect("public")
+                .is_empty()
+        );
+
+        // The bank statement: a and b pay in full, c one yuan short; a third party pays for c;
+        // a credit to a number that is not ours.
+        let (na, nb, nc) = (
+            name_of(db, &a).await,
+            name_of(db, &b).await,
+            name_of(db, &c).await,
+        );
+        let mut csv = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
+        csv.push_str(&format!(
+            "L1,2027-03-02,\"2,000,000.00\",{na},6222001,{}\n",
+            pa.account_no
+        ));
+        csv.push_str(&format!(
+            "L2,2027-03-02,2000000,{nb},6222002,{}\n",
+            pb.account_no
+        ));
+        csv.push_str(&format!(
+            "L3,2027-03-02,1999999,{nc},6222003,{}\n",
+            pc.account_no
+        ));
+        csv.push_str(&format!(
+            "L4,2027-03-02,1,某代付公司,6222004,{}\n",
+            pc.account_no
+        ));
+        csv.push_str("L5,2027-03-02,500,无名,6222005,622200000000001\n");
+        let s = grants::import_statement(db, &staff, &cells(&csv), at)
+            .await
+            .expect("import");
+        assert_eq!((s.lines, s.credited, s.duplicates), (5, 3, 0));
+        let why: Vec<_> = s.unmatched.iter().map(|u| u.matched.as_str()).collect();
+        assert_eq!(why, ["third_party", "unknown_account"]);
+        let again = grants::import_statement(db, &staff, &cells(&csv), at)
+            .await
+            .expect("again");
+        assert_eq!(
+            (again.credited, again.duplicates),
+            (0, 5),
+            "importing twice changes nothing"
+        );
+        let e = grants::import_statement(db, &a, &cells(&csv), at)
+            .await
+            .expect_err("bidder");
+        assert!(matches!(e, ServiceError::Forbidden(_)));
+        let e = grants::import_statement(db, &staff, &cells("交易流水号,金额\nX,1\n"), at)
+            .await
+            .expect_err("columns");
+        assert!(codes(&e).contains("deposit.column_missing"), "{e:?}");
+
+        // Admission needs the whole deposit: c is one yuan short.
+        let admit = ReviewInput {
+            admit: true,
+            reason: None,
+        };
+        let e = grants::review(db, &staff, g.id, pc.entity_id, &admit, at)
+            .await
+            .expect_err("short");
+        assert_eq!(codes(&e), "grant.deposit_not_received");
+        let va = grants::review(db, &staff, g.id, pa.entity_id, &admit, at)
+            .await
+            .expect("a");
+        let vb = grants::review(db, &staff, g.id, pb.entity_id, &admit, at)
+            .await
+            .expect("b");
+        assert_eq!((va.paddle, vb.paddle), (Some(101), Some(102)));
+
+        // The listing: quotes in whole increments, the price to beat rising.
+        let q = starts + Duration::hours(1);
+        let e = auctions::bid(db, &c, g.auction_id, &bid("10000000", "c1"), q)
+            .await
+            .expect_err("c");
+        assert_eq!(codes(&e), "auction.not_admitted");
+        auctions::bid(db, &a, g.auction_id, &bid("10000000", "a1"), q)
+            .await
+            .expect("a quotes");
+        let e = auctions::bid(db, &b, g.auction_id, &bid("10150000", "b1"), q)
+            .await
+            .expect_err("half");
+        assert_eq!(codes(&e), "auction.increment");
+        auctions::bid(db, &b, g.auction_id, &bid("10100000", "b2"), q)
+            .await
+            .expect("b quotes");
+        let e = grants::go_on(db, &c, g.id, q)
+            .await
+            .expect_err("c is not admitted");
+        assert_eq!(codes(&e), "auction.not_admitted");
+        grants::go_on(db, &a, g.id, q)
+            .await
+            .expect("a asks to go on");
+        let e = grants::go_on(db, &a, g.id, closes)
+            .await
+            .expect_err("after the close");
+        assert_eq!(codes(&e), "grant.go_on_closed");
+        let e = auctions::bid(db, &a, g.auction_id, &bid("10200000", "a2"), closes)
+            .await
+            .expect_err("closed");
+        assert_eq!(codes(&e), "auction.ended");
+
+        // Nothing closes early; at the close the auction follows, from the top quote + 1 increment.
+        assert_eq!(
+            grants::settle(db, g.id, closes - Duration::seconds(1))
+                .await
+                .expect("early"),
+            None
+        );
+        assert_eq!(
+            grants::settle(db, g.id, closes)
+                .await
+                .expect("close")
+                .as_deref(),
+            Some("to_auction")
+        );
+        assert!(
+            grants::run_due(db, closes).await.expect("again").is_empty(),
+            "closes once"
+        );
+        let g = grants::view(db, g.id, Some(&staff), closes)
+            .await
+            .expect("view");
+        assert_eq!(g.state, grants::AUCTION);
+        let fin = g.final_auction_id.expect("auction at the close");
+        let v = auctions::view(db, fin, closes).await.expect("auction");
+        assert_eq!(
+            v.start_price, 1_020_000_000,
+            "top quote plus one increment, in fen"
+        );
+        assert_eq!(v.bidders, 2, "the listing's bidders, same paddles");
+        assert_eq!(
+            auctions::paddle_of(db, fin, pb.entity_id).await.expect("p"),
+            Some(102)
+        );
+
+        // The auction: timed from its start; a late bid extends the end by 300 s.
+        let opens = v.opens_at;
+        let r1 = auctions::bid(
+            db,
+            &a,
+            fin,
+            &bid("10200000", "f1"),
+            opens + Duration::seconds(10),
+        )
+        .await
+        .expect("a");
+        assert_eq!(r1.ends_at, opens + Duration::seconds(310));
+        let r2 = auctions::bid(
+            db,
+            &b,
+            fin,
+            &bid("10400000", "f2"),
+            opens + Duration::seconds(200),
+        )
+        .await
+        .expect("b");
+        assert_eq!(r2.ends_at, opens + Duration::seconds(500));
+        let v = auctions::view(db, fin, r2.ends_at - Duration::seconds(1))
+            .await
+            .expect("view");
+        assert_eq!(v.reserve, None, "the reserve stays sealed until the end");
+        assert!(
+            grants::run_due(db, r2.ends_at - Duration::seconds(1))
+                .await
+                .expect("not yet")
+                .is_empty()
+        );
+        let fired = grants::run_due(db, r2.ends_at).await.expect("end");
+        assert_eq!(fired, vec![(g.id, "deal".to_string())]);
+        let g = grants::view(db, g.id, Some(&Actor::public("x")), r2.ends_at)
+            .await
+            .expect("public view");
+        assert_eq!(
+            (g.state.as_str(), g.price, g.winner_paddle),
+            (grants::DEAL, Some(1_040_000_000), Some(102))
+        );
+        assert_eq!(g.winner_name, None, "names stay hidden until the result");
+        assert_eq!(
+            auctions::view(db, fin, r2.ends_at)
+                .await
+                .expect("v")
+                .reserve,
+            Some(1_030_000_000)
+        );
+
+        // Deposits: the winner's is applied to the price; the others' fall due in 5 working days.
+        let apps = grants::applications(db, &staff, g.id, r2.ends_at)
+            .await
+            .expect("apps");
+        let find = |e| apps.iter().find(|x| x.entity_id == e).expect("app");
+        assert!(find(pb.entity_id).applied_to_price && find(pb.entity_id).refund_due.is_none());
+        let due = find(pa.entity_id).refund_due.expect("a's refund due");
+        assert_eq!(
+            find(pc.entity_id).refund_due,
+            Some(due),
+            "the short payer's money goes back too"
+        );
+        let closed_on = g
+            .closed_at
+            .expect("closed")
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("tz"))
+            .date_naive();
+        assert_eq!(
+            ggzy_store::calendar::load(db)
+                .await
+                .expect("cal")
+                .working_days_between(closed_on, due),
+            5
+        );
+
+        // Confirmation within its day, then the result names the winner.
+        let after = r2.ends_at + Duration::hours(1);
+        let e = grants::publish_result(db, &staff, g.id, after)
+            .await
+            .expect_err("confirm first");
+        assert!(matches!(e, ServiceError::OutOfOrder { .. }), "{e:?}");
+        let g = grants::confirm(
+            db,
+            &staff,
+            g.id,
+            &ConfirmInput {
+                contract_by: NaiveDate::from_ymd_opt(2027, 4, 30).expect("d"),
+                payment: None,
+            },
+            after,
+        )
+        .await
+        .expect("confirm");
+        assert!(
+            g.confirmation
+                .as_deref()
+                .is_some_and(|t| t.contains("成交确认书") && t.contains(&nb))
+        );
+        let g = grants::publish_result(db, &staff, g.id, after)
+            .await
+            .expect("result");
+        assert_eq!(g.state, grants::PUBLISHED);
+        let g = grants::view(db, g.id, None, after).await.expect("view");
+        assert_eq!(g.winner_name.as_deref(), Some(nb.as_str()));
+
+        // Refunds: overdue after the due day until recorded.
+        let late = ggzy_core::tender_schedule::cn_day_start(due + chrono::Days::new(1))
+            + Duration::hours(2);
+        let overdue = grants::overdue_refunds(db, &staff, late)
+            .await
+            .expect("overdue");
+        assert_eq!(overdue.iter().filter(|o| o.grant_id == g.id).count(), 2);
+        grants::refund(
+            db,
+            &staff,
+            g.id,
+            pa.entity_id,
+            &RefundInput { refunded_on: due },
+            late,
+        )
+        .await
+        .expect("refund a");
+        let e = grants::refund(
+            db,
+            &staff,
+            g.id,
+            pb.entity_id,
+            &RefundInput { refunded_on: due },
+            late,
+        )
+        .await
+        .expect_err("winner");
+        assert_eq!(codes(&e), "deposit.nothing_to_refund");
+        let overdue = grants::overdue_refunds(db, &staff, late)
+            .await
+            .expect("overdue");
+        assert_eq!(
+            overdue.iter().filter(|o| o.grant_id == g.id).count(),
+            1,
+            "c's is still overdue"
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_mining_right_auction_needs_three_bidders() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, Utc::now()).await.expect("seed");
+        let staff = who(db, "staff").await;
+        let bidders = [
+            who(db, "bidder").await,
+            who(db, "entity03").await,
+            who(db, "entity04").await,
+        ];
+        // 20 working days of announcement: 2027-03-01 (Mon) → 2027-03-29 (Mon).
+        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+            .expect("s")
+            .with_timezone(&Utc);
+        let free = starts + Duration::minutes(30);
+        let mut inp = input("mining_right", "auction", starts, free);
+        inp.apply_until = starts - Duration::days(2);
+        let mut short = inp.clone();
+        short.starts_at = starts - Duration::days(1);
+        short.apply_until = short.starts_at - Duration::days(1);
+        let e = grants::announce(db, &staff, &short, t0())
+            .await
+            .expect_err("19 working days");
+        assert!(codes(&e).contains("grant.announcement_short"), "{e:?}");
+
+        let at = t0() + Duration::days(3);
+        // Two bidders: just outside the fewest — no deal, everyone's deposit back.
+        let two = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect("announce");
+        admit_all(db, &staff, &two, &[&bidders[0], &bidders[1]], at).await;
+        auctions::bid(
+            db,
+            &bidders[0],
+            two.auction_id,
+            &bid("10000000", "x"),
+            starts + Duration::minutes(1),
+        )
+        .await
+        .expect("bid");
+        let end = free + Duration::seconds(300);
+        let fired = grants::run_due(db, end).await.expect("close");
+        assert_eq!(
+            fired,
+            vec![(two.id, "no_deal: too_few_bidders".to_string())]
+        );
+        let v = grants::view(db, two.id, Some(&staff), end)
+            .await
+            .expect("view");
+        assert_eq!(
+            v.outcome
+                .as_ref()
+                .and_then(|o| o["detail"]["needed"].as_u64()),
+            Some(3)
+        );
+
+        // Three bidders: just inside. Free bidding, then the timed stage extends on late bids.
+        let mut inp3 = inp.clone();
+        inp3.name = "测试矿业权 三家".into();
+        let three = grants::announce(db, &staff, &inp3, t0())
+            .await
+            .expect("announce");
+        admit_all(
+            db,
+            &staff,
+            &three,
+            &[&bidders[0], &bidders[1], &bidders[2]],
+            at,
+        )
+        .await;
+        let id = three.auction_id;
+        auctions::bid(
+            db,
+            &bidders[0],
+            id,
+            &bid("10000000", "1"),
+            starts + Duration::minutes(5),
+        )
+        .await
+        .expect("1");
+        auctions::bid(
+            db,
+            &bidders[1],
+            id,
+            &bid("10300000", "2"),
+            starts + Duration::minutes(20),
+        )
+        .await
+        .expect("2");
+        // 299 s before the end: inside the window, the end moves to 300 s after it.
+        let late = free + Duration::seconds(1);
+        let r = auctions::bid(db, &bidders[2], id, &bid("10500000", "3"), late)
+            .await
+            .expect("3");
+        assert_eq!(r.ends_at, late + Duration::seconds(300));
+        let ack = auctions::bid(
+            db,
+            &bidders[2],
+            id,
+            &bid("10500000", "3"),
+            late + Duration::seconds(5),
+        )
+        .await
+        .expect("retry");
+        assert!(ack.replayed && ack.seq == r.seq, "a retry never bids twice");
+        let e = auctions::bid(
+            db,
+            &bidders[2],
+            id,
+            &bid("10600000", "3"),
+            late + Duration::seconds(5),
+        )
+        .await
+        .expect_err("key reused");
+        assert_eq!(codes(&e), "auction.key_reused");
+        let e = auctions::bid(db, &bidders[0], id, &bid("10600000", "4"), r.ends_at)
+            .await
+            .expect_err("ended");
+        assert_eq!(codes(&e), "auction.ended");
+        let fired = grants::run_due(db, r.ends_at).await.expect("close");
+        assert_eq!(fired, vec![(three.id, "deal".to_string())]);
+        let v = grants::view(db, three.id, Some(&staff), r.ends_at)
+            .await
+            .expect("view");
+        assert_eq!((v.price, v.winner_paddle), (Some(1_050_000_000), Some(103)));
+        // Mining: the confirmation within 3 working days.
+        assert_eq!(
+            ggzy_store::calendar::load(db)
+                .await
+                .expect("c")
+                .working_days_between(
+                    ggzy_core::tender_schedule::cn_date(r.ends_at),
+                    v.confirm_by.expect("confirm by")
+                ),
+            3
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_payment() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, Utc::now()).await.expect("seed");
+        let staff = who(db, "staff").await;
+        let (a, b) = (who(db, "bidder").await, who(db, "entity03").await);
+        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+            .expect("s")
+            .with_timezone(&Utc);
+        let free = starts + Duration::hours(1);
+        let mut inp = input("state_property", "multi_quote", starts, free);
+        inp.reserve = None;
+        inp.appraisal = Some("10000000".into());
+        inp.details.approval_ref = "甬国资产权〔2027〕3号".into();
+        inp.start_price = "9999999.99".into();
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("one fen under");
+        assert!(codes(&e).contains("property.below_appraisal"), "{e:?}");
+        inp.start_price = "10000000".into();
+        inp.control_change = true;
+        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2027, 2, 2);
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("pre-disclosed 19 working days before");
+        assert!(codes(&e).contains("property.pre_disclosure"), "{e:?}");
+        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2027, 2, 1);
+        inp.details.conditions = "具有房地产开发资质".into();
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("conditions not filed");
+        assert!(codes(&e).contains("property.conditions_not_filed"), "{e:?}");
+        inp.details.conditions_filed_ref = "甬国资备〔2027〕9号".into();
+        // A re-disclosure under 90% needs written consent.
+        let mut re = inp.clone();
+        re.redisclosure = true;
+        re.start_price = "8999999".into();
+        let e = grants::announce(db, &staff, &re, t0())
+            .await
+            .expect_err("under 90%");
+        assert!(codes(&e).contains("property.below_90"), "{e:?}");
+        re.consent_ref = Some("甬国资函〔2027〕1号".into());
+        grants::announce(db, &staff, &re, t0())
+            .await
+            .expect("with consent");
+
+        let g = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect("announce");
+        assert_eq!(g.appraisal, Some(1_000_000_000));
+        admit_all(db, &staff, &g, &[&a, &b], t0() + Duration::days(1)).await;
+        // Free stage, then the timed stage with its 60 s window.
+        let id = g.auction_id;
+        auctions::bid(
+            db,
+            &a,
+            id,
+            &bid("10000000", "a1"),
+            starts + Duration::minutes(1),
+        )
+        .await
+        .expect("a1");
+        auctions::bid(
+            db,
+            &b,
+            id,
+            &bid("10100000", "b1"),
+            starts + Duration::minutes(2),
+        )
+        .await
+        .expect("b1");
+        let e = auctions::bid(
+            db,
+            &b,
+            id,
+            &bid("10200000", "b2"),
+            starts + Duration::minutes(3),
+        )
+        .await
+        .expect_err("b leads");
+        assert_eq!(codes(&e), "auction.already_highest");
+        let r = auctions::bid(
+            db,
+            &a,
+            id,
+            &bid("10200000", "a2"),
+            free + Duration::seconds(30),
+        )
+        .await
+        .expect("a2");
+        assert_eq!(
+            r.ends_at,
+            free + Duration::seconds(90),
+            "60 s after the bid"
+        );
+        assert_eq!(
+            grants::settle(db, g.id, r.ends_at)
+                .await
+                .expect("close")
+                .as_deref(),
+            Some("deal")
+        );
+
+        // Payment: instalments need ≥ 30% first.
+        let after = r.ends_at + Duration::hours(1);
+        let contract_by = NaiveDate::from_ymd_opt(2027, 4, 15).expect("d");
+        let terms = |first_yuan: i64| ConfirmInput {
+            contract_by,
+            payment: Some(ggzy_core::grant::PaymentTerms::Instalments {
+                first: ggzy_core::Money::from_fen(first_yuan * 100),
+                rest_by: NaiveDate::from_ymd_opt(2028, 3, 1).expect("d"),
+                secured: true,
+            }),
+        };
+        let e = grants::confirm(db, &staff, g.id, &terms(3_059_999), after)
+            .await
+            .expect_err("29.99%");
+        assert_eq!(codes(&e), "property.first_payment");
+        let g = grants::confirm(db, &staff, g.id, &terms(3_060_000), after)
+            .await
+            .expect("30%");
+        assert!(
+            g.confirmation
+                .as_deref()
+                .is_some_and(|t| t.contains("分期付款"))
+        );
+        let g = grants::publish_result(db, &staff, g.id, after)
+            .await
+            .expect("result");
+        let n = ggzy_store::notices::latest(db, "state_property", 10)
+            .await
+            .expect("notices");
+        assert!(
+            n.iter()
+                .any(|x| x.notice_kind == "result" && x.title.contains(&g.name))
+        );
+        t.cleanup().await;
+    }
+}
