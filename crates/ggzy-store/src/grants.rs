@@ -1163,15 +1163,14 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
 }
 
 async fn quotes(tx: &mut Tx, auction: Uuid) -> ServiceResult<Vec<Quote>> {
-    let r: Vec<(i64, i64, DateTime<Utc>)> =
-        on_tx!(&mut *tx, |c| {
-            sqlx::query_as(
+    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(&mut *tx, |c| {
+        sqlx::query_as(
         "SELECT paddle, amount, accepted_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq"
     )
     .bind(auction)
     .fetch_all(c)
     .await?
-        });
+    });
     Ok(r.into_iter()
         .map(|(p, a, at)| Quote {
             paddle: p as u32,

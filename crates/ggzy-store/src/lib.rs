@@ -27,6 +27,7 @@ pub mod regions;
 pub mod tendering;
 pub mod testing;
 pub mod vault;
+pub mod xlsx;
 
 pub use actor::Actor;
 pub use db::{Db, Tx};

@@ -2,12 +2,15 @@
 
 pub mod api;
 pub mod api_experts;
+pub mod api_grants;
 pub mod api_procurement;
 pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
+pub mod hall;
 pub mod pages;
 pub mod pages_experts;
+pub mod pages_grants;
 pub mod pages_procurement;
 pub mod pages_tendering;
 pub mod problem;
@@ -36,6 +39,7 @@ const APP_CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const SM_CRYPTO_JS: &str = include_str!("../static/vendor/sm-crypto-v2.js");
 const SEAL_JS: &str = include_str!("../static/seal.js");
+const HALL_JS: &str = include_str!("../static/hall.js");
 
 /// One recorder per process (tests start many apps in one process).
 pub fn metrics_handle() -> PrometheusHandle {
@@ -57,6 +61,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(api_sealing::SealingDoc::openapi());
     doc.merge(api_experts::ExpertsDoc::openapi());
     doc.merge(api_procurement::ProcurementDoc::openapi());
+    doc.merge(api_grants::GrantsDoc::openapi());
     doc
 }
 
@@ -67,13 +72,15 @@ pub fn app(state: AppState) -> Router {
         .merge(pages_tendering::router())
         .merge(pages_experts::router())
         .merge(pages_procurement::router())
+        .merge(pages_grants::router())
         .nest(
             "/api/v1",
             api::router()
                 .merge(api_tendering::router())
                 .merge(api_sealing::router())
                 .merge(api_experts::router())
-                .merge(api_procurement::router()),
+                .merge(api_procurement::router())
+                .merge(api_grants::router()),
         )
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
@@ -82,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS) }))
         .route("/static/vendor/sm-crypto-v2.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SM_CRYPTO_JS) }))
         .route("/static/seal.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], SEAL_JS) }))
+        .route("/static/hall.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], HALL_JS) }))
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))

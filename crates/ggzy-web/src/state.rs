@@ -74,6 +74,8 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Sealed bid packages until the opening.
     pub vault: Arc<ggzy_store::vault::BidVault>,
+    /// Live auction watchers.
+    pub hall: Arc<crate::hall::Hall>,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             login_limiter: Arc::new(limiter),
             metrics: crate::metrics_handle(),
             vault,
+            hall: Arc::default(),
         }
     }
 
@@ -123,6 +126,9 @@ impl AppState {
                     ggzy_store::tendering::schedule::run_due(&state.db, state.now()).await
                 {
                     tracing::warn!(error = %e, "schedule run failed");
+                }
+                if let Err(e) = ggzy_store::grants::run_due(&state.db, state.now()).await {
+                    tracing::warn!(error = %e, "closing grants failed");
                 }
             }
         });
