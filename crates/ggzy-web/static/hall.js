@@ -131,7 +131,7 @@
         addBid({ seq: r.body.seq, paddle: r.body.paddle, amount: r.body.amount, accepted_at: r.body.accepted_at, ends_at: r.body.ends_at });
       } else {
         pending = null;
-        var f = (r.body.errors && r.body.errors[0]) || r.body;
+        var f = (r.body.fields && r.body.fields[0]) || r.body;
         msg.textContent = (en ? (f.message_en || r.body.message_en) : (f.message_zh || r.body.message_zh)) || t("报价未受理", "Not accepted");
       }
     }).catch(function () {

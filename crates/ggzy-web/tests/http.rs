@@ -2108,3 +2108,330 @@ async fn each_procurement_method_from_registration_to_contract_over_the_api() {
         app.finish().await;
     }
 }
+
+/// Read SSE `bid` events from a live stream until `want` of them arrived.
+async fn sse_bids(
+    app: &TestApp,
+    auction: &str,
+    last_event_id: Option<&str>,
+    want: usize,
+) -> Vec<i64> {
+    let mut req = app
+        .client
+        .get(app.url(&format!("/api/v1/auctions/{auction}/events")));
+    if let Some(id) = last_event_id {
+        req = req.header("last-event-id", id);
+    }
+    let mut r = req.send().await.expect("sse");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/event-stream")
+    );
+    let mut text = String::new();
+    let mut seqs = vec![];
+    while seqs.len() < want {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), r.chunk())
+            .await
+            .expect("an event within 10 s")
+            .expect("chunk")
+            .expect("stream open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        seqs = text
+            .split("\n\n")
+            .filter(|e| e.contains("event: bid"))
+            .filter_map(|e| {
+                e.lines()
+                    .find_map(|l| l.strip_prefix("id: "))
+                    .and_then(|s| s.trim().parse().ok())
+            })
+            .collect();
+    }
+    seqs
+}
+
+/// One grant from announcement to result over the API: apply, pay (statement import), admit,
+/// bid, close, confirm, publish. Returns the grant.
+async fn grant_flow(
+    app: &TestApp,
+    clock: &ggzy_web::testing::TestClock,
+    kind: &str,
+    method: &str,
+    t0: chrono::DateTime<Utc>,
+) -> Value {
+    let b = app.backend;
+    let day = chrono::Duration::days(1);
+    clock.set(t0);
+    // 30 calendar days cover every announcement period (20 working days is 28 days without holidays).
+    let starts = t0 + day * 30;
+    let closes = if method == "listing" {
+        starts + day * 15
+    } else {
+        starts + chrono::Duration::minutes(30)
+    };
+    let users = ["bidder", "entity03", "entity04"];
+    let mut ids = vec![];
+    let mut names = vec![];
+    for u in users {
+        let me = app.as_user(u).await;
+        let id = me["entity_id"].as_str().expect("entity").to_string();
+        let (_, e) = app.get(&format!("/api/v1/entities/{id}")).await;
+        names.push(e["name"].as_str().expect("name").to_string());
+        ids.push(id);
+    }
+    app.as_user("staff").await;
+    let mut input = json!({
+        "name": format!("API {kind} {method}"), "region_code": "330200", "trade_kind": kind, "method": method,
+        "details": {"location": "宁波市鄞州区", "area": "12000", "purpose": "商服用地"},
+        "start_price": "10000000", "increment": "100000", "reserve": "10100000", "deposit": "1000000",
+        "apply_until": iso(closes - day), "starts_at": iso(starts), "free_until": iso(closes)
+    });
+    if kind == "state_property" {
+        input["appraisal"] = json!("10000000");
+        input["reserve"] = Value::Null;
+        input["start_price"] = json!("9000000");
+        let (st, p) = app.post("/api/v1/grants", input.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {p}");
+        assert_eq!(
+            p["fields"][0]["code"], "property.below_appraisal",
+            "{b}: {p}"
+        );
+        assert!(
+            p["fields"][0]["rule"]["regulation"]
+                .as_str()
+                .is_some_and(|r| r.contains("企业国有资产"))
+        );
+        input["start_price"] = json!("10000000");
+    }
+    let (st, g) = app.post("/api/v1/grants", input).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {g}");
+    let gid = g["id"].as_str().expect("id").to_string();
+    let auction = g["auction_id"].as_str().expect("auction").to_string();
+    let (_, list) = app.get("/api/v1/grants").await;
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["id"] == g["id"])
+    );
+
+    clock.set(t0 + day);
+    let mut lines = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
+    for (i, u) in users.iter().enumerate() {
+        app.as_user(u).await;
+        let (st, a) = app
+            .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {a}");
+        lines.push_str(&format!(
+            "{gid}-{i},2027-01-02,1000000,{},622200{i},{}\n",
+            names[i],
+            a["account_no"].as_str().expect("acct")
+        ));
+    }
+    app.as_user("staff").await;
+    let (st, s) = app
+        .post("/api/v1/deposits/statements", json!({"csv": lines}))
+        .await;
+    assert_eq!(
+        (st, s["credited"].as_u64()),
+        (StatusCode::OK, Some(3)),
+        "{b}: {s}"
+    );
+    for id in &ids {
+        let (st, a) = app
+            .post(
+                &format!("/api/v1/grants/{gid}/applications/{id}/review"),
+                json!({"admit": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {a}");
+    }
+
+    // Bidding: a bid below the minimum is refused with its code; accepted bids stream live.
+    clock.set(starts + chrono::Duration::minutes(1));
+    app.as_user("bidder").await;
+    let (st, p) = app
+        .post(
+            &format!("/api/v1/auctions/{auction}/bids"),
+            json!({"amount": "9900000", "idempotency_key": "low"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {p}");
+    assert_eq!(p["fields"][0]["code"], "auction.too_low");
+    let (st, a1) = app
+        .post(
+            &format!("/api/v1/auctions/{auction}/bids"),
+            json!({"amount": "10000000", "idempotency_key": "k1"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {a1}");
+    let (st, again) = app
+        .post(
+            &format!("/api/v1/auctions/{auction}/bids"),
+            json!({"amount": "10000000", "idempotency_key": "k1"}),
+        )
+        .await;
+    assert_eq!(
+        (st, again["seq"].clone(), again["replayed"].clone()),
+        (StatusCode::OK, a1["seq"].clone(), json!(true))
+    );
+    if method == "listing" {
+        let (st, _) = app
+            .post(&format!("/api/v1/grants/{gid}/go-on"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    app.as_user("entity03").await;
+    let (st, a2) = app
+        .post(
+            &format!("/api/v1/auctions/{auction}/bids"),
+            json!({"amount": "10100000", "idempotency_key": "k2"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {a2}");
+    // A watcher that saw bid 1 resumes with Last-Event-ID and gets exactly bid 2.
+    assert_eq!(sse_bids(app, &auction, Some("1"), 1).await, vec![2]);
+    let (_, view) = app.get(&format!("/api/v1/auctions/{auction}")).await;
+    assert_eq!(
+        (
+            view["current"].as_i64(),
+            view["high_paddle"].as_u64(),
+            view["reserve"].clone()
+        ),
+        (Some(1_010_000_000), Some(102), Value::Null)
+    );
+
+    // The close (the server's scheduler runs every 200 ms in tests).
+    let mut current = auction.clone();
+    clock.set(
+        chrono::DateTime::parse_from_rfc3339(view["ends_at"].as_str().expect("ends"))
+            .expect("t")
+            .with_timezone(&Utc),
+    );
+    let mut g = wait_for_grant(app, &gid, |g| g["state"] != "open").await;
+    if method == "listing" {
+        assert_eq!(g["state"], "auction", "{b}: a bidder asked to go on");
+        current = g["final_auction_id"].as_str().expect("final").to_string();
+        let (_, fin) = app.get(&format!("/api/v1/auctions/{current}")).await;
+        assert_eq!(
+            fin["start_price"].as_i64(),
+            Some(1_020_000_000),
+            "top quote + one increment"
+        );
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339(fin["opens_at"].as_str().expect("o"))
+                .expect("t")
+                .with_timezone(&Utc)
+                + chrono::Duration::seconds(5),
+        );
+        app.as_user("entity04").await;
+        let (st, a3) = app
+            .post(
+                &format!("/api/v1/auctions/{current}/bids"),
+                json!({"amount": "10200000", "idempotency_key": "f1"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {a3}");
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339(a3["ends_at"].as_str().expect("e"))
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        g = wait_for_grant(app, &gid, |g| g["state"] != "auction").await;
+    }
+    assert_eq!(g["state"], "deal", "{b}: {g}");
+    let (_, fin) = app.get(&format!("/api/v1/auctions/{current}")).await;
+    assert!(
+        fin["reserve"].is_i64() || kind == "state_property",
+        "the reserve shows after the end: {fin}"
+    );
+
+    app.as_user("staff").await;
+    let mut confirm = json!({"contract_by": (clock_now(app) + day * 10).date_naive().to_string()});
+    if kind == "state_property" {
+        confirm["payment"] = json!({"kind": "lump_sum"});
+    }
+    let (st, c) = app
+        .post(&format!("/api/v1/grants/{gid}/confirmation"), confirm)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {c}");
+    let (st, r) = app
+        .post(&format!("/api/v1/grants/{gid}/result"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}: {r}");
+    let (_, apps) = app.get(&format!("/api/v1/grants/{gid}/applications")).await;
+    let due: Vec<_> = apps
+        .as_array()
+        .expect("apps")
+        .iter()
+        .filter(|a| a["refund_due"].is_string())
+        .collect();
+    assert_eq!(due.len(), 2, "{b}: the two losers' deposits are due back");
+    let (_, public) = app
+        .client
+        .get(app.url(&format!("/api/v1/grants/{gid}")))
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .expect("get");
+    let public: Value = public.json().await.expect("json");
+    assert!(
+        public["winner_name"].is_string(),
+        "published: the winner is named"
+    );
+    r
+}
+
+fn clock_now(app: &TestApp) -> chrono::DateTime<Utc> {
+    app.state.now()
+}
+
+async fn wait_for_grant(app: &TestApp, gid: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let (_, g) = app.get(&format!("/api/v1/grants/{gid}")).await;
+        if done(&g) {
+            return g;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("grant {gid} did not move");
+}
+
+#[tokio::test]
+async fn land_listing_mining_auction_and_property_bidding_over_the_api() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+        let t0 = Utc::now() + chrono::Duration::days(400);
+        grant_flow(&app, &clock, "land_use", "listing", t0).await;
+        grant_flow(
+            &app,
+            &clock,
+            "mining_right",
+            "auction",
+            t0 + chrono::Duration::days(60),
+        )
+        .await;
+        grant_flow(
+            &app,
+            &clock,
+            "state_property",
+            "multi_quote",
+            t0 + chrono::Duration::days(120),
+        )
+        .await;
+        // The pages render for the public and for staff.
+        for p in ["/grants", "/grants?kind=land_use"] {
+            let r = app.client.get(app.url(p)).send().await.expect("page");
+            assert_eq!(r.status(), StatusCode::OK, "{p}");
+        }
+        app.finish().await;
+    }
+}
