@@ -594,3 +594,127 @@ async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
     );
     db.close().await;
 }
+
+/// Four bidders race in an auction while the server is killed (SIGKILL, no shutdown); after a
+/// restart every acknowledged bid is there with the sequence number and amount it was
+/// acknowledged with, the folded state agrees with the stored bids, and a retry of an
+/// acknowledged bid is answered with its first acknowledgement instead of bidding again.
+#[tokio::test]
+async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let s = start(dir.path(), port, 1).await;
+    let zero = chrono::Duration::zero();
+    let (staff, staff_csrf) = signed_in(&base, "staff", zero).await;
+    let now = chrono::Utc::now();
+    let created: serde_json::Value = staff
+        .post(format!("{base}/api/v1/auctions"))
+        .header("x-csrf-token", &staff_csrf)
+        .json(&serde_json::json!({"name": "崩溃测试拍卖", "region_code": "330200", "trade_kind": "other",
+            "start_price": "1000", "increment": "1", "opens_at": now.to_rfc3339(),
+            "free_until": (now + chrono::Duration::hours(1)).to_rfc3339()}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = created["id"].as_str().expect("auction id").to_string();
+    let mut bidders = vec![];
+    for u in ["bidder", "entity03", "entity04", "entity05"] {
+        let (c, csrf) = signed_in(&base, u, zero).await;
+        let me: serde_json::Value = c
+            .get(format!("{base}/api/v1/me"))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("json");
+        let r = staff
+            .post(format!("{base}/api/v1/auctions/{id}/bidders"))
+            .header("x-csrf-token", &staff_csrf)
+            .json(&serde_json::json!({"entity_id": me["entity_id"]}))
+            .send()
+            .await
+            .expect("admit");
+        assert!(r.status().is_success(), "admit {u}");
+        bidders.push((c, csrf));
+    }
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(
+        Vec::<(i64, i64, String, usize)>::new(),
+    ));
+    let mut tasks = vec![];
+    for (n, (c, csrf)) in bidders.into_iter().enumerate() {
+        let (base, id, acked) = (base.clone(), id.clone(), acked.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0.. {
+                let Ok(r) = c.get(format!("{base}/api/v1/auctions/{id}")).send().await else { return };
+                let Ok(v) = r.json::<serde_json::Value>().await else { return };
+                let min = v["minimum_next"].as_i64().unwrap_or(100_000);
+                let key = format!("b{n}-{i}");
+                let body = serde_json::json!({"amount": format!("{}.{:02}", min / 100, min % 100), "idempotency_key": key});
+                let Ok(r) = c.post(format!("{base}/api/v1/auctions/{id}/bids")).header("x-csrf-token", &csrf).json(&body).send().await else { return };
+                if r.status() == reqwest::StatusCode::CREATED {
+                    let Ok(a) = r.json::<serde_json::Value>().await else { return };
+                    acked.lock().expect("lock").push((a["seq"].as_i64().expect("seq"), a["amount"].as_i64().expect("amount"), key, n));
+                }
+            }
+        }));
+    }
+    // Let the load build up, then pull the plug while bids are in flight.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    drop(s);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() >= 10,
+        "the load got going: {} bids",
+        acked.len()
+    );
+
+    let _s = start(dir.path(), port, 1).await;
+    let stored = json(format!("{base}/api/v1/auctions/{id}/bids")).await;
+    let stored = stored.as_array().expect("bids").clone();
+    for (seq, amount, key, _) in &acked {
+        assert!(
+            stored
+                .iter()
+                .any(|b| b["seq"] == *seq && b["amount"] == *amount),
+            "acknowledged bid {seq} ({key}, {amount}) is stored"
+        );
+    }
+    // The stored bids are one unbroken, strictly rising sequence, and the state agrees with them.
+    for (i, b) in stored.iter().enumerate() {
+        assert_eq!(b["seq"].as_i64(), Some(i as i64 + 1));
+        if i > 0 {
+            assert!(b["amount"].as_i64() > stored[i - 1]["amount"].as_i64());
+        }
+    }
+    let v = json(format!("{base}/api/v1/auctions/{id}")).await;
+    assert_eq!(v["accepted"].as_u64(), Some(stored.len() as u64));
+    assert_eq!(v["current"], stored.last().expect("a bid")["amount"]);
+    // A retry of the first acknowledged bid is its acknowledgement again, not a new bid.
+    let (seq, amount, key, n) = acked[0].clone();
+    let user = ["bidder", "entity03", "entity04", "entity05"][n];
+    let (c, csrf) = signed_in(&base, user, zero).await;
+    let r: serde_json::Value = c
+        .post(format!("{base}/api/v1/auctions/{id}/bids"))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"amount": format!("{}.{:02}", amount / 100, amount % 100), "idempotency_key": key}))
+        .send()
+        .await
+        .expect("retry")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (r["seq"].as_i64(), r["replayed"].as_bool()),
+        (Some(seq), Some(true))
+    );
+    let after = json(format!("{base}/api/v1/auctions/{id}")).await;
+    assert_eq!(after["accepted"], v["accepted"]);
+}
