@@ -788,3 +788,115 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
     shot(&c, "challenge-answered").await;
     c.close().await.expect("close");
 }
+
+/// Two bidders in two browsers sit in one auction hall: each bid one of them places appears on
+/// the other's page live (over SSE), with the price, the leading paddle and the end updated.
+#[tokio::test]
+async fn two_bidders_see_each_others_bids_live_in_the_auction_hall() {
+    use ggzy_store::accounts::actor_of;
+    use ggzy_store::auctions::{self, AuctionInput};
+    let t = TestDb::sqlite().await;
+    let app = ggzy_web::testing::spawn_app(&t.db, Config::default()).await;
+    let base = app.base.clone();
+    let now = chrono::Utc::now();
+    let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
+    let id = auctions::create(
+        &t.db,
+        &staff,
+        &AuctionInput {
+            name: "宁波市鄞州区 2026-31 号地块网上拍卖".into(),
+            region_code: "330200".into(),
+            trade_kind: "land_use".into(),
+            start_price: "50000000".into(),
+            increment: "500000".into(),
+            reserve: Some("50500000".into()),
+            opens_at: now,
+            free_until: now + chrono::Duration::minutes(20),
+            extension_secs: None,
+        },
+        now,
+    )
+    .await
+    .expect("auction");
+    for u in ["bidder", "entity03"] {
+        let a = actor_of(&t.db, u, "127.0.0.1").await.expect(u);
+        auctions::admit(&t.db, &staff, id, a.entity_id.expect("entity"), now)
+            .await
+            .expect("admit");
+    }
+    let (_d, url) = start_driver().await;
+    let (pa, pb) = (
+        tempfile::tempdir().expect("a"),
+        tempfile::tempdir().expect("b"),
+    );
+    let a = browser(&url, pa.path()).await;
+    let b = browser(&url, pb.path()).await;
+    sign_in(&a, &base, "bidder").await;
+    sign_in(&b, &base, "entity03").await;
+    let hall = format!("{base}/auctions/{id}/hall");
+    a.goto(&hall).await.expect("hall a");
+    b.goto(&hall).await.expect("hall b");
+    for c in [&a, &b] {
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#live[data-state=live]"))
+            .await
+            .expect("live stream connected");
+    }
+    assert_eq!(text_of(&a, "#bid-form .paddle").await, "101");
+    assert_eq!(text_of(&b, "#bid-form .paddle").await, "102");
+
+    // A bids the starting price; B sees it arrive without reloading.
+    click(&a, "#bid").await;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#bids tbody tr[data-seq='1']"))
+        .await
+        .expect("B sees A's bid live");
+    assert_eq!(text_of(&b, "#leader").await, "101");
+    assert!(text_of(&b, "#current").await.contains("50,000,000"));
+    // B raises by one increment (its amount field now holds the next minimum); A sees it.
+    click(&b, "#bid").await;
+    a.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#bids tbody tr[data-seq='2']"))
+        .await
+        .expect("A sees B's bid live");
+    assert_eq!(text_of(&a, "#leader").await, "102");
+    assert!(text_of(&a, "#current").await.contains("50,500,000"));
+    // A bid under the current price plus one increment is refused with the reason, in the page.
+    fill(&a, "amount", "50600000").await;
+    click(&a, "#bid").await;
+    let start = Instant::now();
+    loop {
+        let m = text_of(&a, "#bid-msg").await;
+        if m.contains("加价幅度") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "refusal shown: {m}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(&a, "auction-hall-bidder-a").await;
+    shot(&b, "auction-hall-bidder-b").await;
+    // The public watches the same hall without a bid form.
+    let (pc, _) = (tempfile::tempdir().expect("c"), ());
+    let c = browser(&url, pc.path()).await;
+    c.goto(&hall).await.expect("watch");
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#bids tbody tr[data-seq='2']"))
+        .await
+        .expect("a watcher catches up");
+    assert!(
+        c.find(Locator::Css("#bid-form")).await.is_err(),
+        "no bid form for the public"
+    );
+    shot(&c, "auction-hall-public").await;
+    for x in [a, b, c] {
+        x.close().await.expect("close");
+    }
+    t.cleanup().await;
+}

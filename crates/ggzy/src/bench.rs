@@ -53,6 +53,12 @@ pub struct BenchArgs {
     /// Evaluations timed.
     #[arg(long, default_value_t = 200)]
     score_runs: usize,
+    /// Run only the auction benchmark: this many accepted bids per backend (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    auction_bids: usize,
+    /// SSE watchers connected in the auction benchmark (0 skips the fan-out).
+    #[arg(long, default_value_t = 2000)]
+    auction_watchers: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -700,6 +706,10 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     );
     if a.opening_bids > 0 {
         return opening(a.opening_bids, a.opening_mb).await;
+    }
+    if a.auction_bids > 0 {
+        return crate::bench_auction::run(a.auction_bids, a.auction_watchers, a.pg_url.as_deref())
+            .await;
     }
     if a.draw_pool > 0 {
         return expert_draw(a.draw_pool, a.draw_runs);

@@ -1,6 +1,7 @@
 //! `ggzy`: the platform server and its operator tools in one binary.
 
 mod bench;
+mod bench_auction;
 mod tool;
 
 use anyhow::{Context, Result, bail};
