@@ -12,7 +12,7 @@ use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
-use ggzy_core::auction::{Auction, AuctionRules, Outcome, Phase};
+use ggzy_core::auction::{Auction, AuctionRules, BidRefusal, Outcome, Phase};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
 use ggzy_core::grant::GrantPack;
@@ -59,20 +59,8 @@ async fn log(
     payload: serde_json::Value,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    events::append(
-        tx,
-        NewEvent {
-            actor_id: actor.account_id,
-            actor_role: actor.role_label(None),
-            address: actor.address.clone(),
-            region_code: region.to_string(),
-            kind,
-            subject: format!("auction:{id}"),
-            payload,
-        },
-        now,
-    )
-    .await?;
+    let subject = format!("auction:{id}");
+    events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
     Ok(())
 }
 
@@ -320,6 +308,34 @@ pub struct BidAck {
     pub replayed: bool,
 }
 
+const PRIOR_SQL: &str = "SELECT seq, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND entity_id = $2 AND idempotency_key = $3";
+
+type Prior = (i64, i64, DateTime<Utc>, DateTime<Utc>);
+
+/// The earlier acknowledgement of a retried key; the same key with another amount is refused.
+fn replay(prior: Option<Prior>, paddle: u32, amount: Money) -> ServiceResult<Option<BidAck>> {
+    let Some((seq, prior_amount, accepted_at, ends_at)) = prior else {
+        return Ok(None);
+    };
+    if prior_amount != amount.fen() {
+        return Err(FieldError::new(
+            "idempotency_key",
+            "auction.key_reused",
+            "该幂等键已用于另一金额的报价",
+            "This idempotency key already made a bid of another amount",
+        )
+        .into());
+    }
+    Ok(Some(BidAck {
+        seq,
+        paddle,
+        amount: prior_amount,
+        accepted_at,
+        ends_at,
+        replayed: true,
+    }))
+}
+
 /// Place a bid. Acknowledged only once durable.
 pub async fn bid(
     db: &Db,
@@ -341,14 +357,18 @@ pub async fn bid(
     }
     let (entity, _) = require_bidder(actor)?;
     let now = truncate_micros(now);
-    let mut tx = db.begin().await?;
-    let (region, mut auction) = load(&mut tx, id).await?;
-    let paddle: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    // Everything that can be decided from committed rows is decided before the write lock, so
+    // a losing bid in a busy hall does not queue behind the winning ones. Admission is never
+    // withdrawn, a retry's first acknowledgement never changes, and the price only rises on fixed
+    // rules: "not admitted", "too low", "not a whole increment" and "not open" read from a
+    // snapshot stay true. "Ended" and "already highest" can change, so only the locked state
+    // decides those.
+    let paddle: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
         "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
     )
     .bind(id)
     .bind(entity)
-    .fetch_optional(c)
+    .fetch_optional(p)
     .await?);
     let Some((paddle,)) = paddle else {
         return Err(FieldError::new(
@@ -359,37 +379,54 @@ pub async fn bid(
         )
         .into());
     };
-    let prior: Option<(i64, i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as("SELECT seq, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND entity_id = $2 AND idempotency_key = $3").bind(id).bind(entity).bind(key).fetch_optional(c).await?
-    });
-    if let Some((seq, prior_amount, accepted_at, ends_at)) = prior {
-        if prior_amount != amount.fen() {
-            return Err(FieldError::new(
-                "idempotency_key",
-                "auction.key_reused",
-                "该幂等键已用于另一金额的报价",
-                "This idempotency key already made a bid of another amount",
-            )
-            .into());
-        }
-        return Ok(BidAck {
-            seq,
-            paddle: paddle as u32,
-            amount: prior_amount,
-            accepted_at,
-            ends_at,
-            replayed: true,
-        });
+    let paddle = paddle as u32;
+    let prior = on_db!(db, |p| sqlx::query_as(PRIOR_SQL)
+        .bind(id)
+        .bind(entity)
+        .bind(key)
+        .fetch_optional(p)
+        .await?);
+    if let Some(ack) = replay(prior, paddle, amount)? {
+        return Ok(ack);
+    }
+    let seen: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT state FROM auctions WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    let (seen,) = seen.ok_or(ServiceError::NotFound("auction"))?;
+    let mut seen: Auction = serde_json::from_str(&seen)
+        .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
+    if let Err(
+        r
+        @ (BidRefusal::TooLow { .. } | BidRefusal::NotWholeIncrement { .. } | BidRefusal::NotOpen),
+    ) = seen.bid(u32::MAX, amount, now)
+    {
+        return Err(r.field_error().into());
+    }
+
+    let mut tx = db.begin().await?;
+    let (region, mut auction) = load(&mut tx, id).await?;
+    // Two sends of one key can both pass the check above; the lock orders them.
+    let prior = on_tx!(&mut tx, |c| sqlx::query_as(PRIOR_SQL)
+        .bind(id)
+        .bind(entity)
+        .bind(key)
+        .fetch_optional(c)
+        .await?);
+    if let Some(ack) = replay(prior, paddle, amount)? {
+        return Ok(ack);
     }
     let accepted = auction
-        .bid(paddle as u32, amount, now)
+        .bid(paddle, amount, now)
         .map_err(|r| ServiceError::from(r.field_error()))?;
     let seq = accepted.high.seq as i64;
     on_tx!(&mut tx, |c| {
         sqlx::query("INSERT INTO auction_bids (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(id)
         .bind(seq)
-        .bind(paddle)
+        .bind(i64::from(paddle))
         .bind(entity)
         .bind(amount.fen())
         .bind(key)
@@ -413,7 +450,7 @@ pub async fn bid(
     tx.commit().await?;
     Ok(BidAck {
         seq,
-        paddle: paddle as u32,
+        paddle,
         amount: amount.fen(),
         accepted_at: now,
         ends_at: accepted.ends_at,

@@ -26,6 +26,27 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
 }
 
+impl NewEvent {
+    /// An event done by `actor` (its account, role and address) in `region`.
+    pub fn by(
+        actor: &crate::Actor,
+        region: &str,
+        kind: &'static str,
+        subject: String,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(None),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind,
+            subject,
+            payload,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StoredEvent {
     pub seq: i64,

@@ -128,20 +128,8 @@ async fn log(
     payload: serde_json::Value,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    events::append(
-        tx,
-        NewEvent {
-            actor_id: actor.account_id,
-            actor_role: actor.role_label(None),
-            address: actor.address.clone(),
-            region_code: region.to_string(),
-            kind,
-            subject: format!("grant:{id}"),
-            payload,
-        },
-        now,
-    )
-    .await?;
+    let subject = format!("grant:{id}");
+    events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
     Ok(())
 }
 
