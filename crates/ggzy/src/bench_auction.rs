@@ -108,8 +108,8 @@ async fn bidding(
     Ok((lat.len() as f64 / secs, lat, refused))
 }
 
-/// The same rows, inserted bare (one durable transaction each, the same eight writers).
-async fn bare_inserts(db: &Db, id: uuid::Uuid) -> Result<f64> {
+/// The same rows, inserted bare into `table` (one durable transaction each) by `writers` at once.
+async fn bare_inserts(db: &Db, id: uuid::Uuid, table: &str, writers: usize) -> Result<f64> {
     let rows: Vec<(
         i64,
         i64,
@@ -128,27 +128,47 @@ async fn bare_inserts(db: &Db, id: uuid::Uuid) -> Result<f64> {
     });
     let ddl = match db {
         Db::Sqlite(_) => {
-            "CREATE TABLE bench_bids (auction_id BLOB, seq INTEGER, paddle INTEGER, entity_id BLOB, amount INTEGER, idempotency_key TEXT, accepted_at TEXT, ends_at TEXT, PRIMARY KEY (auction_id, seq))"
+            "CREATE TABLE {t} (auction_id BLOB, seq INTEGER, paddle INTEGER, entity_id BLOB, amount INTEGER, idempotency_key TEXT, accepted_at TEXT, ends_at TEXT, PRIMARY KEY (auction_id, seq))"
         }
         Db::Pg(_) => {
-            "CREATE TABLE bench_bids (auction_id UUID, seq BIGINT, paddle BIGINT, entity_id UUID, amount BIGINT, idempotency_key TEXT, accepted_at TIMESTAMPTZ, ends_at TIMESTAMPTZ, PRIMARY KEY (auction_id, seq))"
+            "CREATE TABLE {t} (auction_id UUID, seq BIGINT, paddle BIGINT, entity_id UUID, amount BIGINT, idempotency_key TEXT, accepted_at TIMESTAMPTZ, ends_at TIMESTAMPTZ, PRIMARY KEY (auction_id, seq))"
         }
     };
-    on_db!(db, |p| sqlx::query(ddl).execute(p).await?.rows_affected());
+    let ddl = ddl.replace("{t}", table);
+    on_db!(db, |p| sqlx::query(sqlx::AssertSqlSafe(ddl.clone()))
+        .execute(p)
+        .await?
+        .rows_affected());
+    let insert = format!(
+        "INSERT INTO {table} (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    );
     let rows = Arc::new(rows);
     let next = Arc::new(AtomicI64::new(0));
     let started = Instant::now();
     let mut tasks = vec![];
-    for _ in 0..BIDDERS.len() {
-        let (db, rows, next) = (db.clone(), rows.clone(), next.clone());
+    for _ in 0..writers {
+        let (db, rows, next, insert) = (db.clone(), rows.clone(), next.clone(), insert.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                let Some(r) = rows.get(i) else { return Ok::<_, anyhow::Error>(()) };
+                let Some(r) = rows.get(i) else {
+                    return Ok::<_, anyhow::Error>(());
+                };
                 let mut tx = db.begin().await?;
-                ggzy_store::on_tx!(&mut tx, |c| sqlx::query("INSERT INTO bench_bids (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                    .bind(id).bind(r.0).bind(r.1).bind(r.3).bind(r.2).bind(&r.4).bind(r.5).bind(r.6)
-                    .execute(c).await?.rows_affected());
+                ggzy_store::on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(
+                    insert.clone()
+                ))
+                .bind(id)
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.3)
+                .bind(r.2)
+                .bind(&r.4)
+                .bind(r.5)
+                .bind(r.6)
+                .execute(c)
+                .await?
+                .rows_affected());
                 tx.commit().await?;
             }
         }));
@@ -162,11 +182,14 @@ async fn bare_inserts(db: &Db, id: uuid::Uuid) -> Result<f64> {
 async fn backend(name: &str, db: &Db, n: usize) -> Result<()> {
     let (id, actors) = setup(db).await?;
     let (rate, mut lat, refused) = bidding(db, id, actors, n).await?;
-    let bare = bare_inserts(db, id).await?;
+    let bare = bare_inserts(db, id, "bench_bids", BIDDERS.len()).await?;
+    let serial = bare_inserts(db, id, "bench_bids_serial", 1).await?;
     println!(
-        "{name}: {rate:.0} accepted bids/s durable before ack ({} accepted, {refused} refused as outbid), bare durable inserts of the same rows {bare:.0}/s, ratio {:.2}; ack latency p50 {:.1} ms, p99 {:.1} ms",
+        "{name}: {rate:.0} accepted bids/s durable before ack ({} accepted, {refused} refused as outbid), bare durable inserts of the same rows {bare:.0}/s by {} writers (ratio {:.2}), {serial:.0}/s by one writer (ratio {:.2}); ack latency p50 {:.1} ms, p99 {:.1} ms",
         lat.len(),
+        BIDDERS.len(),
         rate / bare,
+        rate / serial,
         pct(&mut lat, 0.5) * 1e3,
         pct(&mut lat, 0.99) * 1e3
     );
