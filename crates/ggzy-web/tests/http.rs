@@ -2435,3 +2435,304 @@ async fn land_listing_mining_auction_and_property_bidding_over_the_api() {
         app.finish().await;
     }
 }
+
+fn bj_local(t: chrono::DateTime<Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The id in a `/grants/{id}` redirect.
+fn grant_location(r: &reqwest::Response) -> String {
+    let loc = r.headers()["location"].to_str().expect("location");
+    loc.trim_start_matches("/grants/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_string()
+}
+
+/// A land listing that goes on to an auction, driven through the page forms wherever a person
+/// uses a form (announcement, application, statement upload, admission, go-on, confirmation,
+/// result, refund); the bids go through the hall's API as the hall page sends them.
+#[tokio::test]
+async fn a_land_listing_through_the_page_forms() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+        let b = app.backend;
+        let t0 = Utc::now() + chrono::Duration::days(300);
+        let day = chrono::Duration::days(1);
+        clock.set(t0);
+        let starts = t0 + day * 21;
+        let closes = starts + day * 15;
+        app.as_user("staff").await;
+        let mut fields = vec![
+            ("trade_kind", "land_use".to_string()),
+            ("method", "listing".into()),
+            ("name", "表单测试地块".into()),
+            ("region_code", "330200".into()),
+            ("location", "宁波市海曙区".into()),
+            ("purpose", "商业用地".into()),
+            ("start_price", "20000000".into()),
+            ("increment", "200000".into()),
+            ("reserve", "20200000".into()),
+            ("deposit", "4000000".into()),
+            ("apply_until", bj_local(closes - day)),
+            ("starts_at", bj_local(t0 + day * 19)),
+            ("free_until", bj_local(closes)),
+        ];
+        let r = app
+            .form(
+                "/grants",
+                &fields
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: 19 days of announcement"
+        );
+        let html = r.text().await.expect("html");
+        assert!(
+            html.contains("data-field=\"starts_on\"") && html.contains("公告"),
+            "{b}: the field and the rule are named"
+        );
+        fields[11].1 = bj_local(starts);
+        let r = app
+            .form(
+                "/grants",
+                &fields
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let gid = grant_location(&r);
+        let page = format!("/grants/{gid}");
+
+        // Two bidders apply on the page; each sees its own sub-account.
+        clock.set(t0 + day);
+        let mut accounts = vec![];
+        let mut ids = vec![];
+        let mut names = vec![];
+        for u in ["bidder", "entity03"] {
+            let me = app.as_user(u).await;
+            let id = me["entity_id"].as_str().expect("entity").to_string();
+            let (_, e) = app.get(&format!("/api/v1/entities/{id}")).await;
+            names.push(e["name"].as_str().expect("name").to_string());
+            ids.push(id);
+            let r = app.form(&page, &[("action", "apply")], None).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: {u} applies");
+            let html = app
+                .client
+                .get(app.url(&page))
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("html");
+            let acct = html
+                .split("id=\"account-no\">")
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+                .expect("the page shows the sub-account")
+                .to_string();
+            assert!(ggzy_core::deposit::is_sub_account(&acct), "{acct}");
+            accounts.push(acct);
+        }
+
+        // The deposits desk: the statement uploaded as a file.
+        app.as_user("staff").await;
+        let mut csv = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
+        for i in 0..2 {
+            csv.push_str(&format!(
+                "F{gid}-{i},2027-01-05,4000000.00,{},62220{i},{}\n",
+                names[i], accounts[i]
+            ));
+        }
+        let form = reqwest::multipart::Form::new().part(
+            "statement",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("statement.csv"),
+        );
+        let r = app
+            .client
+            .post(app.url(&format!("/deposits?csrf={}", app.csrf)))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(r.status(), StatusCode::OK, "{b}");
+        let html = r.text().await.expect("html");
+        assert!(
+            html.contains("id=\"import-summary\"") && html.contains("入账 2"),
+            "{b}: {html}"
+        );
+        let r = app
+            .client
+            .post(app.url(&format!("/deposits?csrf={}", app.csrf)))
+            .multipart(reqwest::multipart::Form::new().part(
+                "statement",
+                reqwest::multipart::Part::bytes(b"x,y\n1,2\n".to_vec()).file_name("bad.csv"),
+            ))
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: a statement without its columns"
+        );
+        for id in &ids {
+            let r = app
+                .form(&page, &[("action", "admit"), ("entity", id)], None)
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: admitted");
+        }
+        let html = app
+            .client
+            .get(app.url(&page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            html.contains(&names[0]) && html.contains(&names[1]),
+            "{b}: staff see the applicants"
+        );
+
+        // The listing: quotes through the hall's API, the go-on request on the page.
+        let (_, g) = app.get(&format!("/api/v1/grants/{gid}")).await;
+        let listing = g["auction_id"].as_str().expect("listing").to_string();
+        clock.set(starts + chrono::Duration::hours(2));
+        app.as_user("bidder").await;
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/auctions/{listing}/bids"),
+                json!({"amount": "20000000", "idempotency_key": "p1"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+        let r = app.form(&page, &[("action", "go_on")], None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: go on");
+        let hall = app
+            .client
+            .get(app.url(&format!("/auctions/{listing}/hall")))
+            .send()
+            .await
+            .expect("hall");
+        assert_eq!(hall.status(), StatusCode::OK);
+        assert!(
+            hall.text().await.expect("html").contains("id=\"bid-form\""),
+            "{b}: an admitted bidder gets the bid form"
+        );
+        clock.set(closes);
+        let g = wait_for_grant(&app, &gid, |g| g["state"] == "auction").await;
+        let fin = g["final_auction_id"].as_str().expect("final").to_string();
+        let (_, v) = app.get(&format!("/api/v1/auctions/{fin}")).await;
+        let opens = chrono::DateTime::parse_from_rfc3339(v["opens_at"].as_str().expect("opens"))
+            .expect("t")
+            .with_timezone(&Utc);
+        clock.set(opens + chrono::Duration::seconds(1));
+        app.as_user("entity03").await;
+        let (st, ack) = app
+            .post(
+                &format!("/api/v1/auctions/{fin}/bids"),
+                json!({"amount": "20400000", "idempotency_key": "p2"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {ack}");
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339(ack["ends_at"].as_str().expect("e"))
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        wait_for_grant(&app, &gid, |g| g["state"] == "deal").await;
+
+        // Confirmation, result and the loser's refund on the page.
+        app.as_user("staff").await;
+        let r = app
+            .form(
+                &page,
+                &[("action", "confirm"), ("contract_by", "not a date")],
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: a bad date"
+        );
+        assert!(
+            r.text()
+                .await
+                .expect("html")
+                .contains("data-field=\"contract_by\"")
+        );
+        let by = (clock_now(&app) + day * 10).date_naive().to_string();
+        let r = app
+            .form(&page, &[("action", "confirm"), ("contract_by", &by)], None)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: confirmed");
+        let r = app.form(&page, &[("action", "result")], None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: published");
+        let today = clock_now(&app).date_naive().to_string();
+        let r = app
+            .form(
+                &page,
+                &[
+                    ("action", "refund"),
+                    ("entity", &ids[0]),
+                    ("refunded_on", &today),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{b}: the loser's deposit recorded as refunded"
+        );
+        let html = app
+            .client
+            .get(app.url(&page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            html.contains("id=\"confirmation\"") && html.contains("成交确认书"),
+            "{b}"
+        );
+        let public = reqwest::get(app.url(&page))
+            .await
+            .expect("public")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            public.contains(&names[1]),
+            "{b}: the published result names the winner"
+        );
+        assert!(
+            !public.contains(&names[0]),
+            "{b}: the public never sees the loser's name"
+        );
+        app.finish().await;
+    }
+}
