@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod demo_experts;
+pub mod demo_grants;
 pub mod demo_procurement;
 pub mod demo_tendering;
 pub mod entities;

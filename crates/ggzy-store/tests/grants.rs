@@ -776,3 +776,48 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         t.cleanup().await;
     }
 }
+
+/// The demo's trades seed on every backend whatever the day: a listing running, a mining auction
+/// in its free stage, a property transfer published; seeding twice adds nothing.
+#[tokio::test]
+async fn the_demo_shows_each_trade_at_a_different_stage() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let now = Utc::now();
+        demo::seed(db, now).await.expect("seed");
+        ggzy_store::demo_grants::seed(db, now)
+            .await
+            .expect("demo grants");
+        ggzy_store::demo_grants::seed(db, now).await.expect("again");
+        let list = grants::list(db, None).await.expect("list");
+        assert_eq!(list.len(), 3);
+        let by = |k: &str| list.iter().find(|g| g.trade_kind == k).expect(k);
+        assert_eq!(by("land_use").state, grants::OPEN);
+        let mining = auctions::view(db, by("mining_right").auction_id, now)
+            .await
+            .expect("mining");
+        assert_eq!(mining.phase, ggzy_core::auction::Phase::Free);
+        assert_eq!(by("state_property").state, grants::PUBLISHED);
+        // Nothing is due to close at start-up.
+        assert!(grants::run_due(db, now).await.expect("run").is_empty());
+        t.cleanup().await;
+    }
+}
+
+/// The demo's dates are found on the calendar: starting it inside the Spring Festival or the
+/// National Day holiday still gives lawful periods.
+#[tokio::test]
+async fn the_demo_seeds_on_holidays_too() {
+    for day in ["2026-02-18T09:00:00+08:00", "2026-10-05T09:00:00+08:00"] {
+        let t = TestDb::sqlite().await;
+        let now = DateTime::parse_from_rfc3339(day)
+            .expect("day")
+            .with_timezone(&Utc);
+        demo::seed(&t.db, now).await.expect("seed");
+        ggzy_store::demo_grants::seed(&t.db, now)
+            .await
+            .unwrap_or_else(|e| panic!("{day}: {e:?}"));
+        assert_eq!(grants::list(&t.db, None).await.expect("list").len(), 3);
+        t.cleanup().await;
+    }
+}

@@ -217,6 +217,7 @@ async fn serve(
         let accounts = demo::seed(&db, clock.now()).await?;
         ggzy_store::demo_tendering::seed(&db, &vault, clock.now()).await?;
         ggzy_store::demo_procurement::seed(&db, &vault, clock.now()).await?;
+        ggzy_store::demo_grants::seed(&db, clock.now()).await?;
         Some(accounts)
     } else {
         None
