@@ -42,8 +42,18 @@ fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// Prices in the hundreds of millions read better grouped, as the hall's script shows them.
 fn yuan(fen: i64) -> String {
-    ggzy_core::Money::from_fen(fen).to_string()
+    let sign = if fen < 0 { "-" } else { "" };
+    let whole = (fen.unsigned_abs() / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}¥{grouped}.{:02}", fen.unsigned_abs() % 100)
 }
 
 fn kind_label(l: &Layout, code: &str) -> &'static str {
@@ -621,6 +631,10 @@ struct HallPage {
 impl HallPage {
     fn yuan(&self, f: &i64) -> String {
         yuan(*f)
+    }
+    /// The amount as the bid field takes it.
+    fn plain(&self, f: &i64) -> String {
+        format!("{}.{:02}", f / 100, f % 100)
     }
     fn bj(&self, t: &DateTime<Utc>) -> String {
         bj(t)

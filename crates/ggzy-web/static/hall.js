@@ -48,6 +48,7 @@
     tbody.insertBefore(tr, tbody.firstChild);
     document.getElementById("no-bids").hidden = true;
     set("current", yuan(b.amount));
+    set("current-label", t("当前最高价", "Current price"));
     set("leader", String(b.paddle));
     ends = Date.parse(b.ends_at);
     set("ends", new Date(ends + 8 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " "));
