@@ -84,6 +84,15 @@ impl Layout {
     }
 }
 
+/// A page that may carry a refused form: 422 when it does, so tools and tests see the refusal.
+pub(crate) fn render_form(t: &impl Template, refused: bool) -> Response {
+    let mut r = render(t);
+    if refused {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

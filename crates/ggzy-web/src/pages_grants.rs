@@ -5,7 +5,7 @@
 
 use crate::api_grants::{StatementInput, statement_rows};
 use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, error_page, render, render_form};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
@@ -167,23 +167,20 @@ async fn index_with(
         Ok(r) => r,
         Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut r = render(&IndexPage {
-        staff: a.has(Permission::IntakeProcess),
-        l,
-        rows,
-        kind,
-        errors,
-        values,
-        kinds: TradeKind::ALL.to_vec(),
-        methods: GrantMethod::ALL.to_vec(),
-    });
-    *r.status_mut() = status;
-    r
+    let refused = !errors.is_empty();
+    render_form(
+        &IndexPage {
+            staff: a.has(Permission::IntakeProcess),
+            l,
+            rows,
+            kind,
+            errors,
+            values,
+            kinds: TradeKind::ALL.to_vec(),
+            methods: GrantMethod::ALL.to_vec(),
+        },
+        refused,
+    )
 }
 
 async fn index(
@@ -366,29 +363,26 @@ async fn grant_with(
     let mine = a
         .entity_id
         .and_then(|e| apps.iter().find(|x| x.entity_id == e).cloned());
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut r = render(&GrantPage {
-        bidder: a.entity_id.is_some() && a.has(Permission::EntityManage),
-        l,
-        g,
-        auction,
-        apps: if staff || a.has(Permission::Supervise) {
-            apps
-        } else {
-            vec![]
+    let refused = !errors.is_empty();
+    render_form(
+        &GrantPage {
+            bidder: a.entity_id.is_some() && a.has(Permission::EntityManage),
+            l,
+            g,
+            auction,
+            apps: if staff || a.has(Permission::Supervise) {
+                apps
+            } else {
+                vec![]
+            },
+            mine,
+            staff,
+            errors,
+            done,
+            now,
         },
-        mine,
-        staff,
-        errors,
-        done,
-        now,
-    });
-    *r.status_mut() = status;
-    r
+        refused,
+    )
 }
 
 use ggzy_core::region::DivisionCode;
@@ -539,20 +533,17 @@ async fn deposits_with(
     let overdue = grants::overdue_refunds(&s.db, a, s.now())
         .await
         .unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut r = render(&DepositsPage {
-        l,
-        summary,
-        unmatched,
-        overdue,
-        errors,
-    });
-    *r.status_mut() = status;
-    r
+    let refused = !errors.is_empty();
+    render_form(
+        &DepositsPage {
+            l,
+            summary,
+            unmatched,
+            overdue,
+            errors,
+        },
+        refused,
+    )
 }
 
 async fn deposits_page(

@@ -534,11 +534,13 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     let t = TestDb::sqlite().await;
     let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
     let now = chrono::Utc::now();
-    clock.set(now);
+    let t0 = now - chrono::Duration::days(22);
+    // The walk runs at the server's own time: with the clock at now, the server's scheduler could
+    // see the walk's bid deadline as past and open (and fail) the lot before the walk's bids are in.
+    clock.set(t0);
     let app =
         ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
-    let t0 = now - chrono::Duration::days(22);
     let lot = demo_tendering::walk(
         &t.db,
         &app.state.vault,
@@ -549,6 +551,7 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     )
     .await
     .expect("opened lot");
+    clock.set(now);
     // Centre staff draw the committee (the page form does the same through /lots/{id}/act).
     let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
     let input = DrawInput {
