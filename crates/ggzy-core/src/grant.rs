@@ -153,6 +153,9 @@ pub enum GrantMethod {
     Listing,
     /// 多次报价: the exchanges' network bidding, ascending quotes in a free then timed stage.
     MultiQuote,
+    /// 一次报价: each qualified buyer submits one sealed quote in a window; the highest wins,
+    /// equal quotes to the earliest.
+    OneQuote,
 }
 
 impl TradeKind {
@@ -206,7 +209,11 @@ impl TradeKind {
     pub fn methods(self) -> &'static [GrantMethod] {
         match self {
             Self::LandUse | Self::MiningRight => &[GrantMethod::Listing, GrantMethod::Auction],
-            Self::StateProperty => &[GrantMethod::MultiQuote, GrantMethod::Auction],
+            Self::StateProperty => &[
+                GrantMethod::MultiQuote,
+                GrantMethod::OneQuote,
+                GrantMethod::Auction,
+            ],
         }
     }
 
@@ -220,13 +227,19 @@ impl TradeKind {
 }
 
 impl GrantMethod {
-    pub const ALL: [Self; 3] = [Self::Listing, Self::Auction, Self::MultiQuote];
+    pub const ALL: [Self; 4] = [
+        Self::Listing,
+        Self::Auction,
+        Self::MultiQuote,
+        Self::OneQuote,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Auction => "auction",
             Self::Listing => "listing",
             Self::MultiQuote => "multi_quote",
+            Self::OneQuote => "one_quote",
         }
     }
 
@@ -239,6 +252,7 @@ impl GrantMethod {
             Self::Auction => "拍卖",
             Self::Listing => "挂牌",
             Self::MultiQuote => "网络竞价（多次报价）",
+            Self::OneQuote => "一次报价",
         }
     }
 
@@ -247,6 +261,7 @@ impl GrantMethod {
             Self::Auction => "Auction",
             Self::Listing => "Listing",
             Self::MultiQuote => "Network bidding (multiple quotes)",
+            Self::OneQuote => "One sealed quote",
         }
     }
 }
@@ -522,6 +537,8 @@ mod tests {
         assert!(check_method(TradeKind::LandUse, GrantMethod::Listing).is_ok());
         assert!(check_method(TradeKind::MiningRight, GrantMethod::Auction).is_ok());
         assert!(check_method(TradeKind::StateProperty, GrantMethod::MultiQuote).is_ok());
+        assert!(check_method(TradeKind::StateProperty, GrantMethod::OneQuote).is_ok());
+        assert!(check_method(TradeKind::MiningRight, GrantMethod::OneQuote).is_err());
         let e = check_method(TradeKind::LandUse, GrantMethod::MultiQuote).expect_err("land");
         assert_eq!(e.code, "grant.method");
         assert!(e.rule.is_some());

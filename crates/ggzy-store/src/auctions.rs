@@ -389,13 +389,22 @@ pub async fn bid(
     if let Some(ack) = replay(prior, paddle, amount)? {
         return Ok(ack);
     }
-    let seen: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT state FROM auctions WHERE id = $1"
+    let seen: Option<(String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT state, sealed FROM auctions WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
     .await?);
-    let (seen,) = seen.ok_or(ServiceError::NotFound("auction"))?;
+    let (seen, sealed) = seen.ok_or(ServiceError::NotFound("auction"))?;
+    if sealed != 0 {
+        return Err(FieldError::new(
+            "amount",
+            "auction.sealed",
+            "本宗交易采用一次报价，请在交易页面提交密封报价",
+            "This trade takes one sealed quote each: quote on the trade's page",
+        )
+        .into());
+    }
     let mut seen: Auction = serde_json::from_str(&seen)
         .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
     if let Err(

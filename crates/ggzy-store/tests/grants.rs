@@ -821,3 +821,111 @@ async fn the_demo_seeds_on_holidays_too() {
         t.cleanup().await;
     }
 }
+
+/// 一次报价: one sealed quote each inside the window, unread until it closes, the highest winning
+/// and equal quotes going to the earliest; open bids on its auction row are refused.
+#[tokio::test]
+async fn a_state_property_one_sealed_quote_each() {
+    use ggzy_store::grants::QuoteInput;
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, Utc::now()).await.expect("seed");
+        let staff = who(db, "staff").await;
+        let (a, b, c) = (
+            who(db, "bidder").await,
+            who(db, "entity03").await,
+            who(db, "entity04").await,
+        );
+        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+            .expect("s")
+            .with_timezone(&Utc);
+        let closes = starts + Duration::hours(2);
+        let mut inp = input("state_property", "one_quote", starts, closes);
+        inp.reserve = None;
+        inp.appraisal = Some("10000000".into());
+        let e = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "one_quote", starts, closes),
+            t0(),
+        )
+        .await
+        .expect_err("land");
+        assert!(codes(&e).contains("grant.method"), "{e:?}");
+        let g = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect("announce");
+        admit_all(db, &staff, &g, &[&a, &b, &c], t0() + Duration::days(1)).await;
+        let q = |y: &str| QuoteInput { amount: y.into() };
+
+        let e = grants::quote(db, &a, g.id, &q("10500000"), starts - Duration::seconds(1))
+            .await
+            .expect_err("early");
+        assert_eq!(codes(&e), "grant.quote_window");
+        let e = auctions::bid(
+            db,
+            &a,
+            g.auction_id,
+            &bid("10000000", "x"),
+            starts + Duration::minutes(1),
+        )
+        .await
+        .expect_err("open bid");
+        assert_eq!(codes(&e), "auction.sealed");
+        let at = |m| starts + Duration::minutes(m);
+        let qa = grants::quote(db, &a, g.id, &q("10500000"), at(1))
+            .await
+            .expect("a");
+        let qb = grants::quote(db, &b, g.id, &q("10800000"), at(2))
+            .await
+            .expect("b");
+        let e = grants::quote(db, &c, g.id, &q("9999999.99"), at(3))
+            .await
+            .expect_err("under the listing price");
+        assert_eq!(codes(&e), "auction.too_low");
+        grants::quote(db, &c, g.id, &q("10800000"), at(4))
+            .await
+            .expect("c, equal to b but later");
+        let e = grants::quote(db, &a, g.id, &q("11000000"), at(5))
+            .await
+            .expect_err("a second quote");
+        assert_eq!(codes(&e), "grant.quote_once");
+        let again = grants::quote(db, &a, g.id, &q("10500000"), at(6))
+            .await
+            .expect("the same again");
+        assert!(again.replayed && again.commitment == qa.commitment);
+        let e = grants::opened_quotes(db, g.id, closes - Duration::seconds(1))
+            .await
+            .expect_err("sealed");
+        assert_eq!(codes(&e), "grant.quotes_sealed");
+        let e = grants::quote(db, &a, g.id, &q("10500000"), closes)
+            .await
+            .expect_err("closed");
+        assert_eq!(codes(&e), "grant.quote_window");
+
+        assert_eq!(
+            grants::settle(db, g.id, closes)
+                .await
+                .expect("close")
+                .as_deref(),
+            Some("deal")
+        );
+        let v = grants::view(db, g.id, Some(&staff), closes)
+            .await
+            .expect("view");
+        assert_eq!(
+            (v.price, v.winner_paddle),
+            (Some(1_080_000_000), Some(102)),
+            "equal quotes: the earlier"
+        );
+        let opened = grants::opened_quotes(db, g.id, closes)
+            .await
+            .expect("opened");
+        assert_eq!(opened.len(), 3);
+        assert_eq!(
+            opened[0].commitment, qb.commitment,
+            "the published quote matches its logged commitment"
+        );
+        t.cleanup().await;
+    }
+}

@@ -13,7 +13,8 @@ use axum::{Json, Router};
 use ggzy_store::auctions::{self, AuctionInput, AuctionView, BidAck, BidInput, BidRow};
 use ggzy_store::grants::{
     self, ApplicationView, ConfirmInput, GrantDetails, GrantInput, GrantSummary, GrantView,
-    ImportSummary, PeriodView, RefundInput, ReviewInput, UnmatchedCredit,
+    ImportSummary, PeriodView, QuoteAck, QuoteInput, QuoteView, RefundInput, ReviewInput,
+    UnmatchedCredit,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -23,11 +24,11 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(announce, list, get_grant, apply, applications, review, go_on, confirm, publish_result, refund,
+    paths(announce, list, get_grant, apply, applications, review, go_on, submit_quote, opened_quotes, confirm, publish_result, refund,
           import_statement, unmatched, overdue, create_auction, admit_bidder, get_auction, place_bid,
           bids, events),
     components(schemas(GrantInput, GrantDetails, GrantView, GrantSummary, PeriodView, ApplicationView,
-                       ReviewInput, ConfirmInput, RefundInput, StatementInput, ImportSummary, UnmatchedCredit,
+                       ReviewInput, QuoteInput, QuoteAck, QuoteView, ConfirmInput, RefundInput, StatementInput, ImportSummary, UnmatchedCredit,
                        AuctionInput, AuctionView, AdmitInput, Paddle, BidInput, BidAck, BidRow)),
     tags((name = "grants", description = "Land-use, mining-right and state-property trades with deposits (C9, C15)"),
          (name = "auctions", description = "The online auction engine: bids, live stream with resume"))
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/grants/{id}/applications/{entity}/review", post(review))
         .route("/grants/{id}/applications/{entity}/refund", post(refund))
         .route("/grants/{id}/go-on", post(go_on))
+        .route("/grants/{id}/quotes", post(submit_quote).get(opened_quotes))
         .route("/grants/{id}/confirmation", post(confirm))
         .route("/grants/{id}/result", post(publish_result))
         .route("/deposits/statements", post(import_statement))
@@ -167,6 +169,36 @@ pub async fn go_on(
 ) -> ApiResult<Json<Done>> {
     grants::go_on(&s.db, &a, id, s.now()).await?;
     Ok(Json(Done { ok: true }))
+}
+
+/// Submit the one sealed quote of a one-quote (一次报价) trade; a repeat of the same amount
+/// returns the first acknowledgement, another amount is refused.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/quotes", tag = "grants", request_body = QuoteInput,
+    responses((status = 201, body = QuoteAck), (status = 200, description = "the earlier acknowledgement", body = QuoteAck), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(grant = %id))]
+pub async fn submit_quote(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<QuoteInput>,
+) -> ApiResult<(StatusCode, Json<QuoteAck>)> {
+    let ack = grants::quote(&s.db, &a, id, &i, s.now()).await?;
+    let status = if ack.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(ack)))
+}
+
+/// The sealed quotes with their commitments, once the window has closed (refused before).
+#[utoipa::path(get, path = "/api/v1/grants/{id}/quotes", tag = "grants",
+    responses((status = 200, body = Vec<QuoteView>), (status = 422, body = Problem)))]
+pub async fn opened_quotes(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<QuoteView>>> {
+    Ok(Json(grants::opened_quotes(&s.db, id, s.now()).await?))
 }
 
 /// Sign the confirmation (成交确认书); state property gives its payment terms.

@@ -18,11 +18,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::auction::Phase;
 use ggzy_core::grant::{GrantMethod, PaymentTerms, TradeKind};
+use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_store::auctions::{self, AuctionView};
 use ggzy_store::grants::{
     self, ApplicationView, ConfirmInput, GrantDetails, GrantInput, GrantSummary, GrantView,
-    ImportSummary, RefundInput, ReviewInput, UnmatchedCredit,
+    ImportSummary, QuoteInput, QuoteView, RefundInput, ReviewInput, UnmatchedCredit,
 };
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -265,6 +266,9 @@ struct GrantPage {
     auction: AuctionView,
     apps: Vec<ApplicationView>,
     mine: Option<ApplicationView>,
+    my_quote: Option<QuoteView>,
+    /// The sealed quotes, once the window has closed.
+    opened: Vec<QuoteView>,
     staff: bool,
     bidder: bool,
     errors: Vec<FieldError>,
@@ -290,6 +294,15 @@ impl GrantPage {
     }
     fn is_listing(&self) -> bool {
         self.g.method == "listing"
+    }
+    fn is_one_quote(&self) -> bool {
+        self.g.method == "one_quote"
+    }
+    fn quoting_open(&self) -> bool {
+        self.is_one_quote()
+            && self.g.state == grants::OPEN
+            && self.now >= self.g.starts_at
+            && self.now < self.g.ends_at
     }
     fn is_property(&self) -> bool {
         self.g.trade_kind == "state_property"
@@ -363,6 +376,17 @@ async fn grant_with(
     let mine = a
         .entity_id
         .and_then(|e| apps.iter().find(|x| x.entity_id == e).cloned());
+    let my_quote = match a.entity_id {
+        Some(e) if g.method == "one_quote" => grants::own_quote(&s.db, id, e).await.ok().flatten(),
+        _ => None,
+    };
+    let opened = if g.method == "one_quote" {
+        grants::opened_quotes(&s.db, id, now)
+            .await
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
     let refused = !errors.is_empty();
     render_form(
         &GrantPage {
@@ -376,6 +400,8 @@ async fn grant_with(
                 vec![]
             },
             mine,
+            my_quote,
+            opened,
             staff,
             errors,
             done,
@@ -384,8 +410,6 @@ async fn grant_with(
         refused,
     )
 }
-
-use ggzy_core::region::DivisionCode;
 
 async fn grant_page(
     State(s): State<AppState>,
@@ -423,6 +447,14 @@ async fn grant_act(
         match v(&f, "action") {
             "apply" => grants::apply(db, &a, id, now).await.map(|_| "applied"),
             "go_on" => grants::go_on(db, &a, id, now).await.map(|()| "go_on"),
+            "quote" => {
+                let input = QuoteInput {
+                    amount: v(&f, "amount").to_string(),
+                };
+                grants::quote(db, &a, id, &input, now)
+                    .await
+                    .map(|_| "quoted")
+            }
             "admit" | "refuse" => {
                 let input = ReviewInput {
                     admit: v(&f, "action") == "admit",

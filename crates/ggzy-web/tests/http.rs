@@ -2152,6 +2152,48 @@ async fn sse_bids(
     seqs
 }
 
+/// Apply as each of `users`, pay each deposit through an imported statement and be admitted by
+/// the centre, all over the API. Returns the entity ids.
+async fn seat_over_api(app: &TestApp, gid: &str, users: &[&str], deposit_yuan: i64) -> Vec<String> {
+    let b = app.backend;
+    let mut ids = vec![];
+    let mut lines = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
+    for (i, u) in users.iter().enumerate() {
+        let me = app.as_user(u).await;
+        let id = me["entity_id"].as_str().expect("entity").to_string();
+        let (_, e) = app.get(&format!("/api/v1/entities/{id}")).await;
+        let (st, a) = app
+            .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {a}");
+        lines.push_str(&format!(
+            "{gid}-{i},2027-01-02,{deposit_yuan},{},622200{i},{}\n",
+            e["name"].as_str().expect("name"),
+            a["account_no"].as_str().expect("acct")
+        ));
+        ids.push(id);
+    }
+    app.as_user("staff").await;
+    let (st, s) = app
+        .post("/api/v1/deposits/statements", json!({"csv": lines}))
+        .await;
+    assert_eq!(
+        (st, s["credited"].as_u64()),
+        (StatusCode::OK, Some(users.len() as u64)),
+        "{b}: {s}"
+    );
+    for id in &ids {
+        let (st, a) = app
+            .post(
+                &format!("/api/v1/grants/{gid}/applications/{id}/review"),
+                json!({"admit": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {a}");
+    }
+    ids
+}
+
 /// One grant from announcement to result over the API: apply, pay (statement import), admit,
 /// bid, close, confirm, publish. Returns the grant.
 async fn grant_flow(
@@ -2171,16 +2213,6 @@ async fn grant_flow(
     } else {
         starts + chrono::Duration::minutes(30)
     };
-    let users = ["bidder", "entity03", "entity04"];
-    let mut ids = vec![];
-    let mut names = vec![];
-    for u in users {
-        let me = app.as_user(u).await;
-        let id = me["entity_id"].as_str().expect("entity").to_string();
-        let (_, e) = app.get(&format!("/api/v1/entities/{id}")).await;
-        names.push(e["name"].as_str().expect("name").to_string());
-        ids.push(id);
-    }
     app.as_user("staff").await;
     let mut input = json!({
         "name": format!("API {kind} {method}"), "region_code": "330200", "trade_kind": kind, "method": method,
@@ -2218,37 +2250,7 @@ async fn grant_flow(
     );
 
     clock.set(t0 + day);
-    let mut lines = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
-    for (i, u) in users.iter().enumerate() {
-        app.as_user(u).await;
-        let (st, a) = app
-            .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{b}: {a}");
-        lines.push_str(&format!(
-            "{gid}-{i},2027-01-02,1000000,{},622200{i},{}\n",
-            names[i],
-            a["account_no"].as_str().expect("acct")
-        ));
-    }
-    app.as_user("staff").await;
-    let (st, s) = app
-        .post("/api/v1/deposits/statements", json!({"csv": lines}))
-        .await;
-    assert_eq!(
-        (st, s["credited"].as_u64()),
-        (StatusCode::OK, Some(3)),
-        "{b}: {s}"
-    );
-    for id in &ids {
-        let (st, a) = app
-            .post(
-                &format!("/api/v1/grants/{gid}/applications/{id}/review"),
-                json!({"admit": true}),
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK, "{b}: {a}");
-    }
+    seat_over_api(app, &gid, &["bidder", "entity03", "entity04"], 1_000_000).await;
 
     // Bidding: a bid below the minimum is refused with its code; accepted bids stream live.
     clock.set(starts + chrono::Duration::minutes(1));
@@ -2732,6 +2734,134 @@ async fn a_land_listing_through_the_page_forms() {
         assert!(
             !public.contains(&names[0]),
             "{b}: the public never sees the loser's name"
+        );
+        app.finish().await;
+    }
+}
+
+/// A state-property transfer by one sealed quote each, over the API and the trade's page: quotes
+/// refused outside the window and a second quote refused, the quotes unreadable until the close,
+/// then public with their commitments; the highest wins.
+#[tokio::test]
+async fn a_one_sealed_quote_transfer_over_the_api_and_page() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+        let b = app.backend;
+        let t0 = Utc::now() + chrono::Duration::days(500);
+        let day = chrono::Duration::days(1);
+        clock.set(t0);
+        let starts = t0 + day * 30;
+        let closes = starts + chrono::Duration::hours(1);
+        app.as_user("staff").await;
+        let (st, g) = app
+            .post(
+                "/api/v1/grants",
+                json!({"name": "一次报价股权", "region_code": "330200", "trade_kind": "state_property", "method": "one_quote",
+                       "start_price": "5000000", "increment": "10000", "deposit": "500000", "appraisal": "5000000",
+                       "apply_until": iso(starts - day), "starts_at": iso(starts), "free_until": iso(closes)}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {g}");
+        let gid = g["id"].as_str().expect("id").to_string();
+        clock.set(t0 + day);
+        seat_over_api(&app, &gid, &["bidder", "entity03"], 500_000).await;
+
+        clock.set(starts + chrono::Duration::minutes(5));
+        app.as_user("bidder").await;
+        let (st, p) = app
+            .post(
+                &format!(
+                    "/api/v1/auctions/{}/bids",
+                    g["auction_id"].as_str().expect("a")
+                ),
+                json!({"amount": "5000000", "idempotency_key": "k"}),
+            )
+            .await;
+        assert_eq!(
+            (st, p["fields"][0]["code"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("auction.sealed")),
+            "{b}"
+        );
+        let (st, qa) = app
+            .post(
+                &format!("/api/v1/grants/{gid}/quotes"),
+                json!({"amount": "5200000"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {qa}");
+        let (st, p) = app
+            .post(
+                &format!("/api/v1/grants/{gid}/quotes"),
+                json!({"amount": "5300000"}),
+            )
+            .await;
+        assert_eq!(
+            (st, p["fields"][0]["code"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("grant.quote_once")),
+            "{b}"
+        );
+        // The other buyer quotes through the page form.
+        app.as_user("entity03").await;
+        let r = app
+            .form(
+                &format!("/grants/{gid}"),
+                &[("action", "quote"), ("amount", "5250000")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let html = app
+            .client
+            .get(app.url(&format!("/grants/{gid}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            html.contains("id=\"my-quote\""),
+            "{b}: the buyer sees its own quote"
+        );
+        let (st, p) = app.get(&format!("/api/v1/grants/{gid}/quotes")).await;
+        assert_eq!(
+            (st, p["fields"][0]["code"].clone()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("grant.quotes_sealed")
+            ),
+            "{b}"
+        );
+
+        clock.set(closes);
+        let g = wait_for_grant(&app, &gid, |g| g["state"] != "open").await;
+        assert_eq!(
+            (g["state"].clone(), g["price"].as_i64()),
+            (json!("deal"), Some(525_000_000)),
+            "{b}: {g}"
+        );
+        let (st, quotes) = app.get(&format!("/api/v1/grants/{gid}/quotes")).await;
+        assert_eq!(st, StatusCode::OK);
+        let quotes = quotes.as_array().expect("quotes").clone();
+        assert_eq!(quotes.len(), 2);
+        assert!(
+            quotes.iter().any(|q| q["commitment"] == qa["commitment"]),
+            "{b}: the logged commitment matches"
+        );
+        let public = reqwest::get(app.url(&format!("/grants/{gid}")))
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            public.contains("id=\"quotes\""),
+            "{b}: the quotes are public after the close"
         );
         app.finish().await;
     }
