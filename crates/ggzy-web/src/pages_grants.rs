@@ -655,6 +655,9 @@ impl HallPage {
     fn yuan(&self, f: &i64) -> String {
         yuan(*f)
     }
+    fn sealed(&self) -> bool {
+        self.grant.as_ref().is_some_and(|g| g.method == "one_quote")
+    }
     /// The amount as the bid field takes it.
     fn plain(&self, f: &i64) -> String {
         format!("{}.{:02}", f / 100, f % 100)
