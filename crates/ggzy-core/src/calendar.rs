@@ -7,7 +7,7 @@
 use crate::error::FieldError;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The table shipped with the binary; administrators override it with their own.
 pub const DEFAULT_TABLE: &str = include_str!("../calendar/cn.txt");
@@ -53,6 +53,31 @@ pub struct SpecialDay {
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     special: BTreeMap<NaiveDate, SpecialDay>,
+    /// Years whose holiday schedule is loaded. A working-day count that reaches outside them
+    /// would silently treat every weekday as a working day, so such counts are refused.
+    years: BTreeSet<i32>,
+}
+
+/// A working-day count reached a year whose holiday schedule (节假日安排) is not loaded yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearNotLoaded(pub i32);
+
+impl YearNotLoaded {
+    /// The refusal, reported against the input `field` that asked for the count.
+    pub fn field(self, field: &str) -> FieldError {
+        FieldError::new(
+            field,
+            "calendar.year_not_loaded",
+            format!(
+                "{} 年的节假日安排尚未载入，无法计算工作日；请管理员载入后再试",
+                self.0
+            ),
+            format!(
+                "The holiday schedule for {} is not loaded, so working days cannot be counted yet; an administrator must load it first",
+                self.0
+            ),
+        )
+    }
 }
 
 /// Parses the line format of [`DEFAULT_TABLE`]. Errors name the line.
@@ -95,9 +120,10 @@ pub fn parse_table(text: &str) -> Result<Vec<SpecialDay>, FieldError> {
 
 impl Calendar {
     pub fn new(days: impl IntoIterator<Item = SpecialDay>) -> Self {
-        Self {
-            special: days.into_iter().map(|d| (d.day, d)).collect(),
-        }
+        let special: BTreeMap<NaiveDate, SpecialDay> =
+            days.into_iter().map(|d| (d.day, d)).collect();
+        let years = special.keys().map(Datelike::year).collect();
+        Self { special, years }
     }
 
     pub fn default_cn() -> Self {
@@ -109,9 +135,27 @@ impl Calendar {
         self.special.values()
     }
 
-    /// Years that have at least one entry; outside them only weekends are known.
+    /// Years that have at least one entry (every schedule has 元旦); outside them only weekends
+    /// are known.
     pub fn covers(&self, year: i32) -> bool {
-        self.special.keys().any(|d| d.year() == year)
+        self.years.contains(&year)
+    }
+
+    /// The years whose holiday schedule is loaded, oldest first.
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.iter().copied()
+    }
+
+    /// The first year between `a` and `b` (either order, both included) that is not covered.
+    pub fn first_uncovered(&self, a: NaiveDate, b: NaiveDate) -> Option<i32> {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        (lo.year()..=hi.year()).find(|y| !self.covers(*y))
+    }
+
+    /// Refuses a working-day count over a year that is not loaded.
+    pub fn require_covered(&self, a: NaiveDate, b: NaiveDate) -> Result<(), YearNotLoaded> {
+        self.first_uncovered(a, b)
+            .map_or(Ok(()), |y| Err(YearNotLoaded(y)))
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
@@ -179,9 +223,16 @@ impl Calendar {
         Self::calendar_days_between(from, to) >= i64::from(n.0)
     }
 
-    /// "At least `n` working days from `from` to `to`".
-    pub fn at_least_working_days(&self, from: NaiveDate, to: NaiveDate, n: WorkingDays) -> bool {
-        self.working_days_between(from, to) >= i64::from(n.0)
+    /// "At least `n` working days from `from` to `to`"; unknowable when the span reaches a year
+    /// whose holiday schedule is not loaded.
+    pub fn at_least_working_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        n: WorkingDays,
+    ) -> Result<bool, YearNotLoaded> {
+        self.require_covered(from, to)?;
+        Ok(self.working_days_between(from, to) >= i64::from(n.0))
     }
 }
 
@@ -236,8 +287,52 @@ mod tests {
             c.add_working_days(d("2026-02-12"), WorkingDays(5)),
             d("2026-02-26")
         );
-        assert!(c.at_least_working_days(d("2026-02-12"), d("2026-02-26"), WorkingDays(5)));
-        assert!(!c.at_least_working_days(d("2026-02-12"), d("2026-02-25"), WorkingDays(5)));
+        assert_eq!(
+            c.at_least_working_days(d("2026-02-12"), d("2026-02-26"), WorkingDays(5)),
+            Ok(true)
+        );
+        assert_eq!(
+            c.at_least_working_days(d("2026-02-12"), d("2026-02-25"), WorkingDays(5)),
+            Ok(false)
+        );
+    }
+
+    #[test]
+    fn a_year_without_its_holiday_schedule_is_refused_not_guessed() {
+        let c = Calendar::default_cn();
+        assert!(c.covers(2026) && !c.covers(2027));
+        // Last day inside the loaded years: counted.
+        assert_eq!(
+            c.at_least_working_days(d("2026-12-24"), d("2026-12-31"), WorkingDays(5)),
+            Ok(true)
+        );
+        // One day past them: refused, naming the year, however plain the weekdays look.
+        assert_eq!(
+            c.at_least_working_days(d("2026-12-24"), d("2027-01-01"), WorkingDays(5)),
+            Err(YearNotLoaded(2027))
+        );
+        let e = YearNotLoaded(2027).field("deadline");
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("deadline", "calendar.year_not_loaded")
+        );
+        assert!(e.message_zh.contains("2027") && e.message_en.contains("2027"));
+        // Loading the year makes it countable.
+        let mut days: Vec<SpecialDay> = c.special_days().cloned().collect();
+        days.push(SpecialDay {
+            day: d("2027-01-01"),
+            kind: DayKind::Holiday,
+            name: "元旦".into(),
+        });
+        let loaded = Calendar::new(days);
+        assert_eq!(
+            loaded.at_least_working_days(d("2026-12-24"), d("2027-01-01"), WorkingDays(5)),
+            Ok(true)
+        );
+        assert_eq!(
+            c.first_uncovered(d("2024-06-01"), d("2026-01-01")),
+            Some(2024)
+        );
     }
 
     #[test]

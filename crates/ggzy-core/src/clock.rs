@@ -7,6 +7,26 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// The instant a service decides by. A fixed instant serves seeding and tests; the live clock
+/// lets a service read the time inside its deciding transaction, after its lock is held, so a
+/// request that waited for the lock is judged at the moment it is decided, not when it arrived
+/// at the door.
+pub trait Now: Send + Sync {
+    fn at(&self) -> DateTime<Utc>;
+}
+
+impl Now for DateTime<Utc> {
+    fn at(&self) -> DateTime<Utc> {
+        *self
+    }
+}
+
+impl Now for std::sync::Arc<dyn Clock> {
+    fn at(&self) -> DateTime<Utc> {
+        self.now()
+    }
+}
+
 /// Keep timestamps at microsecond precision: PostgreSQL stores no more, and the event hash must
 /// be computed over exactly what is stored.
 pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {

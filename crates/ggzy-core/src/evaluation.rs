@@ -526,13 +526,9 @@ pub fn evaluate_with(
             .map(|(r, _)| r.evaluated_price.fen())
             .min();
         for (r, _) in results.iter_mut().filter(|(r, _)| r.rejected.is_none()) {
-            let price_score = match lowest {
-                Some(low) if r.evaluated_price.fen() > 0 => {
-                    (i128::from(low) * i128::from(*price_points) * 100
-                        / i128::from(r.evaluated_price.fen())) as i64
-                }
-                _ => 0,
-            };
+            let price_score = lowest.map_or(0, |low| {
+                crate::score::price_score(low, r.evaluated_price.fen(), *price_points)
+            });
             let scoring: Vec<&BTreeMap<String, u32>> = sheets
                 .iter()
                 .filter_map(|s| s.scores.get(&r.bidder))
@@ -549,7 +545,7 @@ pub fn evaluate_with(
                             .sum::<i64>()
                     })
                     .sum();
-                sum * 100 / scoring.len() as i64
+                crate::score::hundredths(i128::from(sum) * 100, scoring.len() as i128)
             };
             r.price_score_x100 = Some(price_score);
             r.criteria_score_x100 = Some(crit);
@@ -718,6 +714,52 @@ mod tests {
             form: form(price, ""),
             received_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(minute),
         }
+    }
+
+    /// The evaluation and the price-score helper round alike: 30 × 8183/10000 = 24.549 shows as
+    /// 24.55 in both (the evaluation used to truncate it to 24.54).
+    #[test]
+    fn evaluation_price_score_rounds_like_the_helper() {
+        let bids = [bid(1, 8183, 1), bid(2, 10_000, 2)];
+        let method = Method::Points {
+            price_points: 30,
+            criteria: vec![],
+        };
+        let o = evaluate_with(
+            &method,
+            &bids,
+            &[MemberSheet::default()],
+            3,
+            &Pricing::default(),
+        );
+        let of = |n: u128| {
+            o.results
+                .iter()
+                .find(|r| r.bidder == Uuid::from_u128(n))
+                .and_then(|r| r.price_score_x100)
+        };
+        let priced = |n: u128, y: i64| crate::procurement::PricedBid {
+            bidder: Uuid::from_u128(n),
+            price: yuan(y),
+            sme: crate::procurement::SmeStatus::None,
+        };
+        let helper = crate::procurement::price_scores(
+            &[priced(1, 8183), priced(2, 10_000)],
+            30,
+            &crate::procurement::SmeDeduction {
+                small_bp: 0,
+                partner_bp: 0,
+            },
+        );
+        assert_eq!(
+            (of(1), of(2)),
+            (Some(3000), Some(2455)),
+            "24.549 rounds to 24.55"
+        );
+        assert_eq!(
+            helper,
+            vec![(Uuid::from_u128(1), 3000), (Uuid::from_u128(2), 2455)]
+        );
     }
 
     /// Procurement pricing: the §3.5 worked example through the whole evaluation (a small firm

@@ -3,7 +3,7 @@
 //! auction itself is [`crate::auction`]; this module says when it may happen and on what terms.
 //! No I/O and no clock.
 
-use crate::calendar::{Calendar, CalendarDays, WorkingDays};
+use crate::calendar::{Calendar, CalendarDays, WorkingDays, YearNotLoaded};
 use crate::error::FieldError;
 use crate::money::Money;
 use crate::rulepack::{Confidence, Limit};
@@ -22,10 +22,16 @@ pub enum Period {
 }
 
 impl Period {
-    /// `to` is at least this long after `from`.
-    pub fn holds(self, cal: &Calendar, from: NaiveDate, to: NaiveDate) -> bool {
+    /// `to` is at least this long after `from`; unknowable for working days in a year whose
+    /// holiday schedule is not loaded.
+    pub fn holds(
+        self,
+        cal: &Calendar,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<bool, YearNotLoaded> {
         match self {
-            Self::Calendar(n) => Calendar::at_least_calendar_days(from, to, n),
+            Self::Calendar(n) => Ok(Calendar::at_least_calendar_days(from, to, n)),
             Self::Working(n) => cal.at_least_working_days(from, to, n),
         }
     }
@@ -332,7 +338,12 @@ pub fn check_announcement(
     announced: NaiveDate,
     starts: NaiveDate,
 ) -> Result<(), FieldError> {
-    if pack.announcement.value.holds(cal, announced, starts) {
+    if pack
+        .announcement
+        .value
+        .holds(cal, announced, starts)
+        .map_err(|y| y.field("starts_on"))?
+    {
         Ok(())
     } else {
         Err(short(
@@ -352,7 +363,12 @@ pub fn check_listing(
     opens: NaiveDate,
     closes: NaiveDate,
 ) -> Result<(), FieldError> {
-    if pack.listing.value.holds(cal, opens, closes) {
+    if pack
+        .listing
+        .value
+        .holds(cal, opens, closes)
+        .map_err(|y| y.field("closes_on"))?
+    {
         Ok(())
     } else {
         Err(short(
@@ -392,7 +408,13 @@ pub fn check_pre_disclosure(
     formal: NaiveDate,
 ) -> Result<(), FieldError> {
     let needed = WorkingDays(20);
-    if pre_disclosed.is_some_and(|p| cal.at_least_working_days(p, formal, needed)) {
+    let held = match pre_disclosed {
+        Some(p) => cal
+            .at_least_working_days(p, formal, needed)
+            .map_err(|y| y.field("pre_disclosed_on"))?,
+        None => false,
+    };
+    if held {
         Ok(())
     } else {
         Err(cite(

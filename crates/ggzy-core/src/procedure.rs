@@ -1019,10 +1019,7 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
             lot.stage = Stage::Awarded;
         }
         Event::ContractRecorded => lot.stage = Stage::Contracted,
-        Event::FinalQuotesRequested { due } => {
-            lot.final_quotes_due = Some(*due);
-            lot.final_quoted.clear();
-        }
+        Event::FinalQuotesRequested { due } => lot.final_quotes_due = Some(*due),
         Event::FinalQuoteSubmitted { bidder, .. } => {
             if !lot.final_quoted.contains(bidder) {
                 lot.final_quoted.push(*bidder);

@@ -527,7 +527,10 @@ pub fn check_response_period(
             } else {
                 &pack.negotiation_issue_to_response
             };
-            if !cal.at_least_working_days(issued, deadline, n.value) {
+            if !cal
+                .at_least_working_days(issued, deadline, n.value)
+                .map_err(|y| y.field("deadline"))?
+            {
                 return short(
                     at(n),
                     format!("发出文件至响应截止不得少于 {} 个工作日", n.value.0),
@@ -537,7 +540,10 @@ pub fn check_response_period(
         }
         PurchaseMethod::SingleSource => {
             let n = &pack.single_source_publicity;
-            if !cal.at_least_working_days(issued, deadline, n.value) {
+            if !cal
+                .at_least_working_days(issued, deadline, n.value)
+                .map_err(|y| y.field("deadline"))?
+            {
                 return short(
                     at(n),
                     format!("单一来源公示期不得少于 {} 个工作日", n.value.0),
@@ -728,7 +734,7 @@ pub fn evaluation_price(b: &PricedBid, d: &SmeDeduction) -> i64 {
 
 /// Price scores of the points method (87号令 Art 55): `base / evaluation price × weight`, with the
 /// lowest evaluation price as the base and no trimming of extremes. Scores in hundredths of a
-/// point, rounded half up.
+/// point, rounded by [`crate::score`]'s one rule.
 pub fn price_scores(bids: &[PricedBid], weight_points: u32, d: &SmeDeduction) -> Vec<(Uuid, u32)> {
     let prices: Vec<i64> = bids.iter().map(|b| evaluation_price(b, d)).collect();
     let Some(base) = prices.iter().copied().filter(|p| *p > 0).min() else {
@@ -737,13 +743,8 @@ pub fn price_scores(bids: &[PricedBid], weight_points: u32, d: &SmeDeduction) ->
     bids.iter()
         .zip(prices)
         .map(|(b, p)| {
-            let s = if p <= 0 {
-                0
-            } else {
-                (i128::from(base) * i128::from(weight_points) * 100 * 2 + i128::from(p))
-                    / (2 * i128::from(p))
-            };
-            (b.bidder, s as u32)
+            let s = crate::score::price_score(base, p, weight_points);
+            (b.bidder, u32::try_from(s).unwrap_or(0))
         })
         .collect()
 }

@@ -57,7 +57,9 @@ pub fn check_dates(
         PurchaseMethod::OpenTender
             | PurchaseMethod::InvitedTender
             | PurchaseMethod::CompetitiveConsultation
-    ) && !cal.at_least_working_days(from, until, pack.documents_available.value)
+    ) && !cal
+        .at_least_working_days(from, until, pack.documents_available.value)
+        .map_err(|y| y.field("documents_until"))?
     {
         let n = &pack.documents_available;
         return Err(rule(
@@ -140,7 +142,10 @@ fn check_clarification(
     match m {
         PurchaseMethod::CompetitiveNegotiation | PurchaseMethod::RequestForQuotation => {
             let n = &pack.negotiation_clarification_lead;
-            if !cal.at_least_working_days(today, last, n.value) {
+            if !cal
+                .at_least_working_days(today, last, n.value)
+                .map_err(|y| y.field("bid_deadline"))?
+            {
                 return Err(rule(
                     "bid_deadline",
                     "procurement.clarification_late",
@@ -308,6 +313,19 @@ pub fn decide(
         }
         (Stage::Tendering, C::Open) => p::open(lot, now, m.min_suppliers().0),
         (Stage::Evaluating, C::RequestFinalQuotes { due }) if m.final_quotes() => {
+            // One round: a buyer who could ask again after reading the quotes could let a
+            // favoured supplier re-quote and drop the others.
+            if lot.final_quotes_due.is_some() {
+                return Err(rule(
+                    "due",
+                    "procurement.final_quotes_once",
+                    ORDER74,
+                    "33",
+                    "最后报价只进行一轮，已邀请的最后报价不得重新发起".into(),
+                    "Final quotes are one round; a requested round cannot be requested again"
+                        .into(),
+                ));
+            }
             if *due <= now {
                 return Err(FieldError::new(
                     "due",
@@ -703,6 +721,19 @@ mod tests {
             "2026-03-06T15:00:00",
         );
         assert_eq!(code(&late), "procurement.final_quote_late");
+        // Final quotes are final: once read, the round cannot be asked for again, neither
+        // while it runs nor after it closed, and the quotes already in stay counted.
+        for at in ["2026-03-06T14:30:00", "2026-03-06T15:30:00"] {
+            let again = e.run(
+                &mut l,
+                Command::RequestFinalQuotes {
+                    due: t("2026-03-06T18:00:00"),
+                },
+                at,
+            );
+            assert_eq!(code(&again), "procurement.final_quotes_once", "{at}");
+        }
+        assert_eq!(l.final_quoted, ids(2));
         let r = e.run(
             &mut l,
             Command::ReportEvaluation { ranked: ids(3) },

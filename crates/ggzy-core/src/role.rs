@@ -164,9 +164,11 @@ impl Role {
 
     /// Staff-side accounts must use a second factor.
     pub fn requires_totp(self) -> bool {
+        // A custodian holds a share of every opening key: a password alone, which an
+        // administrator may have set, must not be enough to act as one.
         matches!(
             self,
-            Self::CenterStaff | Self::Supervisor | Self::Auditor | Self::Admin
+            Self::CenterStaff | Self::Supervisor | Self::Auditor | Self::Admin | Self::Custodian
         )
     }
 

@@ -44,6 +44,25 @@ const fn s<T>(value: T, regulation: &'static str, article: &'static str) -> Limi
     }
 }
 
+/// Key custody of a lot's opening key. 电子招标投标办法 Art 26–31 require that bids cannot be
+/// decrypted before the opening and name who decrypts, but fix no number of custodians, so these
+/// are ggzy's configurable defaults [U]: no threshold below the floor, and no one account
+/// appointing as many of a lot's custodians as the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CustodyPack {
+    /// Fewest shares an opening may ever need: no single custodian opens alone.
+    pub threshold_floor: Limit<u32>,
+}
+
+pub const CUSTODY_PACK: CustodyPack = CustodyPack {
+    threshold_floor: Limit {
+        value: 2,
+        regulation: "电子招标投标办法",
+        article: "26",
+        confidence: Confidence::Unconfirmed,
+    },
+};
+
 pub const LAW: &str = "招标投标法";
 pub const REGS: &str = "招标投标法实施条例";
 pub const MUST_TENDER: &str = "必须招标的工程项目规定";

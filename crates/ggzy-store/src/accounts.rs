@@ -80,7 +80,6 @@ struct AccountRow {
     id: Uuid,
     password_hash: String,
     totp_secret: Option<String>,
-    failed_logins: i64,
     locked_until: Option<DateTime<Utc>>,
 }
 
@@ -136,21 +135,25 @@ pub async fn insert_account(
     }
 }
 
+/// Record a role; `granted_by` is the account that appointed it (None when the person took it
+/// by self-registration or the platform seeded it).
 pub async fn insert_grant(
     tx: &mut Tx,
     account: Uuid,
     role: Role,
     region: &DivisionCode,
+    granted_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO role_grants (account_id, role, region_code, granted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+        "INSERT INTO role_grants (account_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
     )
     .bind(account)
     .bind(role.as_str())
     .bind(region.as_str())
     .bind(truncate_micros(now))
+    .bind(granted_by)
     .execute(c)
     .await?.rows_affected()
     });
@@ -222,6 +225,58 @@ fn refused(code: &'static str, zh: &str, en: &str) -> ServiceError {
     ServiceError::SignIn(FieldError::new(field, code, zh, en))
 }
 
+/// Counts a wrong password or code. The count is incremented in the database, not from the value
+/// read before the password check, so concurrent wrong attempts each count and reach the lock.
+async fn record_failure(
+    db: &Db,
+    account: Uuid,
+    region: &str,
+    address: &str,
+    what: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut tx = db.begin().await?;
+    let (failed,): (i64,) = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins"
+    )
+    .bind(account)
+    .fetch_one(c)
+    .await?
+    });
+    let lock = (failed >= MAX_FAILED_LOGINS).then(|| truncate_micros(now + LOCKOUT));
+    if let Some(until) = lock {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2"
+        )
+        .bind(until)
+        .bind(account)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: Some(account),
+            actor_role: "account".into(),
+            address: address.into(),
+            region_code: region.into(),
+            kind: if lock.is_some() {
+                "account.locked"
+            } else {
+                "account.sign_in_failed"
+            },
+            subject: format!("account:{account}"),
+            payload: serde_json::json!({ "failed_in_a_row": failed, "wrong": what }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Check credentials and open a session. Five wrong passwords in a row lock the account for 15
 /// minutes; the lock and every sign-in are events.
 pub async fn login(
@@ -230,11 +285,13 @@ pub async fn login(
     address: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<NewSession> {
+    // One answer for an unknown name, a wrong password, a wrong code and a locked account, so
+    // that sign-in tells nobody which usernames exist; the lock-out is announced in it.
     let bad = || {
         refused(
             "auth.bad_credentials",
-            "用户名或密码不正确",
-            "Wrong username or password",
+            "用户名或密码不正确（含动态口令）；连续输错 5 次，账号将锁定 15 分钟",
+            "Wrong username, password or code; five wrong tries in a row lock the account for 15 minutes",
         )
     };
     let Ok(username) = Username::parse("username", &input.username) else {
@@ -242,7 +299,7 @@ pub async fn login(
         return Err(bad());
     };
     let row: Option<AccountRow> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, password_hash, totp_secret, failed_logins, locked_until
+        "SELECT id, password_hash, totp_secret, locked_until
          FROM accounts WHERE username = $1"
     )
     .bind(username.as_str())
@@ -255,61 +312,18 @@ pub async fn login(
     if let Some(until) = acc.locked_until
         && until > now
     {
-        let mins = (until - now).num_minutes() + 1;
-        return Err(refused(
-            "auth.locked",
-            &format!("连续输错密码次数过多，账号已锁定，请 {mins} 分钟后再试"),
-            &format!("Too many wrong passwords; the account is locked for another {mins} min"),
-        ));
+        // The same work as any other attempt: a locked account answers in the same time.
+        password_matches(decoy_hash(), &input.password);
+        return Err(bad());
     }
     let grants = grants_of(db, acc.id).await?;
     let region = grants
         .first()
         .map_or_else(|| "000000".to_string(), |g| g.region.as_str().to_string());
-    if !password_matches(&acc.password_hash, &input.password) {
-        let failed = acc.failed_logins + 1;
-        let lock = (failed >= MAX_FAILED_LOGINS).then(|| truncate_micros(now + LOCKOUT));
-        let mut tx = db.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3"
-        )
-        .bind(if lock.is_some() { 0 } else { failed })
-        .bind(lock)
-        .bind(acc.id)
-        .execute(c)
-        .await?
-        .rows_affected());
-        events::append(
-            &mut tx,
-            NewEvent {
-                actor_id: Some(acc.id),
-                actor_role: "account".into(),
-                address: address.into(),
-                region_code: region,
-                kind: if lock.is_some() {
-                    "account.locked"
-                } else {
-                    "account.sign_in_failed"
-                },
-                subject: format!("account:{}", acc.id),
-                payload: serde_json::json!({ "failed_in_a_row": failed }),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(if lock.is_some() {
-            refused(
-                "auth.locked",
-                "连续输错密码 5 次，账号已锁定 15 分钟",
-                "Five wrong passwords in a row: the account is locked for 15 minutes",
-            )
-        } else {
-            bad()
-        });
-    }
     let needs_totp = grants.iter().any(|g| g.role.requires_totp());
-    if needs_totp {
+    let wrong = if !password_matches(&acc.password_hash, &input.password) {
+        Some("password")
+    } else if needs_totp {
         let Some(secret) = acc.totp_secret.as_deref() else {
             return Err(refused(
                 "auth.totp_not_enrolled",
@@ -324,13 +338,13 @@ pub async fn login(
                 "This account needs the 6-digit code from its authenticator",
             ));
         }
-        if !totp::check(secret, &input.totp, now.timestamp().max(0) as u64) {
-            return Err(refused(
-                "auth.totp_wrong",
-                "动态口令不正确或已过期",
-                "The authenticator code is wrong or expired",
-            ));
-        }
+        (!totp::check(secret, &input.totp, now.timestamp().max(0) as u64)).then_some("totp")
+    } else {
+        None
+    };
+    if let Some(what) = wrong {
+        record_failure(db, acc.id, &region, address, what, now).await?;
+        return Err(bad());
     }
     let token = {
         let b: [u8; 32] = rand::random();
@@ -396,14 +410,14 @@ pub async fn session_actor(
     if expires <= now {
         return Err(ServiceError::Unauthenticated);
     }
-    Ok(Actor {
-        account_id: Some(id),
-        username: Some(username),
-        display_name: Some(display_name),
+    Ok(Actor::account(
+        id,
+        username,
+        display_name,
         entity_id,
-        grants: grants_of(db, id).await?,
-        address: address.into(),
-    })
+        grants_of(db, id).await?,
+        address.into(),
+    ))
 }
 
 pub async fn logout(db: &Db, token: &str, actor: &Actor, now: DateTime<Utc>) -> ServiceResult<()> {
@@ -479,7 +493,7 @@ pub(crate) async fn open_account(
         now,
     )
     .await?;
-    insert_grant(tx, id, role, region, now).await?;
+    insert_grant(tx, id, role, region, by.actor_id, now).await?;
     events::append(
         tx,
         NewEvent {
@@ -506,7 +520,7 @@ pub(crate) async fn add_grant(
     region: &DivisionCode,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    insert_grant(tx, account, role, region, now).await?;
+    insert_grant(tx, account, role, region, by.actor_id, now).await?;
     events::append(
         tx,
         NewEvent {
@@ -636,6 +650,7 @@ pub async fn create_staff_account(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = RoleGrantInput)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     pub role: String,
@@ -713,6 +728,7 @@ pub struct AccountView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RoleGrantView)]
 pub struct GrantView {
     pub role: String,
     pub role_zh: String,
@@ -764,14 +780,14 @@ pub async fn actor_of(db: &Db, username: &str, address: &str) -> ServiceResult<A
     .fetch_optional(p)
     .await?);
     let (id, display_name, entity_id) = row.ok_or(ServiceError::NotFound("account"))?;
-    Ok(Actor {
-        account_id: Some(id),
-        username: Some(username.into()),
-        display_name: Some(display_name),
+    Ok(Actor::account(
+        id,
+        username.into(),
+        display_name,
         entity_id,
-        grants: grants_of(db, id).await?,
-        address: address.into(),
-    })
+        grants_of(db, id).await?,
+        address.into(),
+    ))
 }
 
 /// The actor of an account id, for work done later on someone's behalf (a redraw runs as the

@@ -21,7 +21,11 @@ pub struct Actor {
     pub entity_id: Option<Uuid>,
     pub grants: Vec<Grant>,
     /// Recorded with every event (电子招标投标办法 Art 49: logs keep the operator's address).
+    /// Never a source of identity or permission: a client can choose what it says here.
     pub address: String,
+    /// The platform itself (scheduler, seeding). Only [`Actor::system`] sets it, so no request
+    /// can become the system by what it sends.
+    system: bool,
 }
 
 impl Actor {
@@ -33,11 +37,40 @@ impl Actor {
             entity_id: None,
             grants: vec![],
             address: address.into(),
+            system: false,
         }
     }
 
+    /// The platform acting on its own (the scheduler, first-start seeding).
     pub fn system() -> Self {
-        Self::public("system")
+        Self {
+            system: true,
+            ..Self::public("system")
+        }
+    }
+
+    /// A signed-in account with its grants.
+    pub fn account(
+        account_id: Uuid,
+        username: String,
+        display_name: String,
+        entity_id: Option<Uuid>,
+        grants: Vec<Grant>,
+        address: String,
+    ) -> Self {
+        Self {
+            account_id: Some(account_id),
+            username: Some(username),
+            display_name: Some(display_name),
+            entity_id,
+            grants,
+            address,
+            system: false,
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.system
     }
 
     /// The grant that allows `p` in `region` (a city grant covers its branches), if any.
@@ -87,7 +120,7 @@ impl Actor {
                 .first()
                 .map_or("account", |g| g.role.as_str())
                 .to_string(),
-            (None, None) if self.address == "system" => "system".into(),
+            (None, None) if self.system => "system".into(),
             (None, None) => "public".into(),
         }
     }

@@ -13,7 +13,8 @@ use crate::tendering::require_bidder;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use ggzy_core::auction::{Auction, AuctionRules, BidRefusal, Outcome, Phase};
-use ggzy_core::clock::truncate_micros;
+use ggzy_core::clock::{Now, truncate_micros};
+use ggzy_core::disclosure::{self, Moment, Secret};
 use ggzy_core::error::text;
 use ggzy_core::grant::GrantPack;
 use ggzy_core::region::DivisionCode;
@@ -225,6 +226,23 @@ pub async fn admit(
         Permission::IntakeProcess,
         &DivisionCode::parse("region", &region)?,
     )?;
+    // A grant's bidders come only from its admission, which needs the whole deposit; a seat
+    // added by hand would also count towards the fewest bidders the auction needs.
+    let of_grant: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    if of_grant.is_some() {
+        return Err(FieldError::new(
+            "entity_id",
+            "auction.admitted_by_grant",
+            "该拍卖属于出让（转让）项目，竞买人只能经竞买申请审核并足额交纳保证金后取得资格",
+            "This auction belongs to a grant: bidders are admitted only through the grant's application with the whole deposit paid",
+        )
+        .into());
+    }
     let paddle = admit_in(&mut tx, actor, &region, id, entity, None, now).await?;
     tx.commit().await?;
     Ok(paddle)
@@ -342,7 +360,7 @@ pub async fn bid(
     actor: &Actor,
     id: Uuid,
     input: &BidInput,
-    now: DateTime<Utc>,
+    clock: impl Now,
 ) -> ServiceResult<BidAck> {
     let amount = Money::parse_yuan("amount", &input.amount)?;
     let key = input.idempotency_key.trim();
@@ -356,7 +374,7 @@ pub async fn bid(
         .into());
     }
     let (entity, _) = require_bidder(actor)?;
-    let now = truncate_micros(now);
+    let now = truncate_micros(clock.at());
     // Everything that can be decided from committed rows is decided before the write lock, so
     // a losing bid in a busy hall does not queue behind the winning ones. Admission is never
     // withdrawn, a retry's first acknowledgement never changes, and the price only rises on fixed
@@ -417,6 +435,9 @@ pub async fn bid(
 
     let mut tx = db.begin().await?;
     let (region, mut auction) = load(&mut tx, id).await?;
+    // The lock is held: this instant, not the one the request arrived at, decides whether the
+    // auction is still running.
+    let now = truncate_micros(clock.at());
     // Two sends of one key can both pass the check above; the lock orders them.
     let prior = on_tx!(&mut tx, |c| sqlx::query_as(PRIOR_SQL)
         .bind(id)
@@ -488,7 +509,9 @@ pub struct AuctionView {
     pub extension_secs: i64,
     pub ends_at: DateTime<Utc>,
     pub accepted: u64,
-    pub bidders: i64,
+    /// How many are admitted: for a grant's auction only once it is over (the number of
+    /// bidders is secret until the close, [`ggzy_core::disclosure::Secret::GrantApplicants`]).
+    pub bidders: Option<i64>,
     /// Shown only once the auction is over.
     pub reserve: Option<i64>,
     #[schema(value_type = Option<Object>)]
@@ -520,6 +543,9 @@ pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Auctio
     .await?);
     let phase = a.phase(now);
     let ended = phase == Phase::Ended;
+    let reached: &[Moment] = if ended { &[Moment::Closed] } else { &[] };
+    let bidders = (grant.is_none() || disclosure::public(Secret::GrantApplicants, reached))
+        .then_some(bidders);
     Ok(AuctionView {
         id,
         name,

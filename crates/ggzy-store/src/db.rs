@@ -121,6 +121,13 @@ impl Tx {
             Tx::Pg(t) => t.commit().await,
         }
     }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Pg(t) => t.rollback().await,
+        }
+    }
 }
 
 /// Which unique constraint a database error broke, by its PostgreSQL name or the column SQLite

@@ -365,7 +365,7 @@ pub(crate) async fn seed(
                     sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, region_code, created_at) VALUES ($1, $2, $3, $4, '330200', $5)")
                     .bind(a).bind(username).bind(format!("评标专家 {name}")).bind(&hash).bind(now).execute(x).await?.rows_affected()
                 });
-                insert_grant(&mut tx, a, Role::Expert, &region, now).await?;
+                insert_grant(&mut tx, a, Role::Expert, &region, None, now).await?;
                 a
             }
         };

@@ -202,7 +202,15 @@ pub async fn register(
         }
         other => other,
     })?;
-    insert_grant(&mut tx, account_id, Role::EntityUser, &entity.region, now).await?;
+    insert_grant(
+        &mut tx,
+        account_id,
+        Role::EntityUser,
+        &entity.region,
+        None,
+        now,
+    )
+    .await?;
     let ev = events::append(
         &mut tx,
         NewEvent {

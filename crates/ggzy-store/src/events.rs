@@ -7,6 +7,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
+use ggzy_core::disclosure;
 use ggzy_core::event::EventRecord;
 use ggzy_seal::merkle::{self, CompactRange};
 use ggzy_seal::sign::{self, PlatformKey};
@@ -60,9 +61,33 @@ pub struct StoredEvent {
     pub subject: String,
     pub payload: String,
     pub hash: String,
+    /// Set on an event about secret information: the chain holds a commitment to it.
+    pub salt: Option<String>,
+    /// The moment that publishes a sealed event (`lot:…@opened`).
+    pub release_key: Option<String>,
+    /// The moment has come: the salt and content may be shown to anyone.
+    pub released: bool,
 }
 
 impl StoredEvent {
+    /// The bytes the chain hashed for this row.
+    pub fn chained_bytes(&self) -> Vec<u8> {
+        let salt = self.salt.as_deref().and_then(|s| hex::decode(s).ok());
+        self.record().chained_bytes(salt.as_deref())
+    }
+
+    /// Whether anyone may read what this event says (a public event, or a sealed one whose
+    /// moment has come); otherwise the public sees only its time, hash and commitment.
+    pub fn readable(&self) -> bool {
+        self.salt.is_none() || self.released
+    }
+
+    /// The salted commitment of a sealed event, hex.
+    pub fn commitment(&self) -> Option<String> {
+        let salt = hex::decode(self.salt.as_deref()?).ok()?;
+        Some(to_hex(&self.record().commitment(&salt)))
+    }
+
     pub fn record(&self) -> EventRecord {
         EventRecord {
             seq: self.seq,
@@ -79,8 +104,23 @@ impl StoredEvent {
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "seq, id, at, actor_id, actor_role, address, region_code, kind, subject, payload, hash";
+const EVENT_COLUMNS: &str = "e.seq, e.id, e.at, e.actor_id, e.actor_role, e.address, e.region_code, e.kind, e.subject, e.payload, e.hash, e.salt, e.release_key, (r.key IS NOT NULL) AS released";
+const EVENT_FROM: &str = "events e LEFT JOIN releases r ON r.key = e.release_key";
+
+/// Publish what was sealed until `key` (`lot:…@opened`), in the caller's transaction. Appending
+/// an event that marks a moment does this by itself; call it for subjects the moment also
+/// concerns (a grant's auctions when the grant closes).
+pub async fn release(tx: &mut Tx, key: &str, at: DateTime<Utc>) -> ServiceResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO releases (key, released_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+    )
+    .bind(key)
+    .bind(truncate_micros(at))
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
 
 /// Append one event in `tx`. Bumping `event_head` first takes its row lock (PostgreSQL) or relies
 /// on the IMMEDIATE write lock (SQLite), so concurrent appenders queue and the chain stays linear.
@@ -104,11 +144,23 @@ pub async fn append(tx: &mut Tx, ev: NewEvent, at: DateTime<Utc>) -> ServiceResu
         subject: ev.subject,
         payload: ev.payload.to_string(),
     };
-    let hash = to_hex(&chain_hash(&prev, &record.canonical_bytes()));
+    // The one rule of what is secret until when (ggzy_core::disclosure) decides which events
+    // are chained sealed, and which events publish them.
+    let secret = disclosure::secret_of_event(&record.kind);
+    let salt: Option<[u8; 32]> = secret.map(|_| rand::random());
+    let release_key = secret.map(|s| s.moment().key(&record.subject));
+    let hash = to_hex(&chain_hash(
+        &prev,
+        &record.chained_bytes(salt.as_ref().map(|s| s.as_slice())),
+    ));
+    let salt_hex = salt.map(|s| to_hex(&s));
+    if let Some(m) = disclosure::moment_of_event(&record.kind) {
+        release(tx, &m.key(&record.subject), record.at).await?;
+    }
     on_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO events (seq, id, at, actor_id, actor_role, address, region_code, kind, subject, payload, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO events (seq, id, at, actor_id, actor_role, address, region_code, kind, subject, payload, hash, salt, release_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(record.seq)
         .bind(record.id)
@@ -121,6 +173,8 @@ pub async fn append(tx: &mut Tx, ev: NewEvent, at: DateTime<Utc>) -> ServiceResu
         .bind(&record.subject)
         .bind(&record.payload)
         .bind(&hash)
+        .bind(&salt_hex)
+        .bind(&release_key)
         .execute(&mut *c)
         .await?.rows_affected();
         sqlx::query("UPDATE event_head SET hash = $1 WHERE id = 1")
@@ -141,6 +195,9 @@ pub async fn append(tx: &mut Tx, ev: NewEvent, at: DateTime<Utc>) -> ServiceResu
         subject: record.subject,
         payload: record.payload,
         hash,
+        salt: salt_hex,
+        release_key,
+        released: false,
     })
 }
 
@@ -153,7 +210,8 @@ pub async fn size(db: &Db) -> ServiceResult<i64> {
     Ok(n)
 }
 
-/// Newest first, optionally only those about `subject`.
+/// Newest first, optionally only those about `subject`. A subject's list leaves out its sealed
+/// events until their moment, so counting a lot's rows cannot count its bids.
 pub async fn list(
     db: &Db,
     subject: Option<&str>,
@@ -161,7 +219,7 @@ pub async fn list(
     limit: i64,
 ) -> ServiceResult<Vec<StoredEvent>> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE ($1 IS NULL OR subject = $1) AND seq < $2 ORDER BY seq DESC LIMIT $3"
+        "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE ($1 IS NULL OR (e.subject = $1 AND (e.salt IS NULL OR r.key IS NOT NULL))) AND e.seq < $2 ORDER BY e.seq DESC LIMIT $3"
     );
     let rows = on_db!(db, |p| sqlx::query_as::<_, StoredEvent>(
         sqlx::AssertSqlSafe(sql.as_str())
@@ -175,7 +233,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, seq: i64) -> ServiceResult<StoredEvent> {
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq = $1");
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.seq = $1");
     on_db!(db, |p| sqlx::query_as::<_, StoredEvent>(
         sqlx::AssertSqlSafe(sql.as_str())
     )
@@ -425,7 +483,7 @@ pub async fn verify(db: &Db) -> ServiceResult<VerifyReport> {
     let mut expected = 1i64;
     let mut last_good_head = 0i64;
     let mut checked = 0usize;
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq");
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} ORDER BY e.seq");
     let mut broken = false;
     macro_rules! scan {
         ($p:expr) => {{
@@ -440,7 +498,7 @@ pub async fn verify(db: &Db) -> ServiceResult<VerifyReport> {
                     broken = true;
                     break;
                 }
-                let h = chain_hash(&prev, &ev.record().canonical_bytes());
+                let h = chain_hash(&prev, &ev.chained_bytes());
                 if to_hex(&h) != ev.hash {
                     findings.push(Finding::RowMismatch { seq: ev.seq });
                     broken = true;

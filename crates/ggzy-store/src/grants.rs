@@ -19,6 +19,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::auction::{AuctionRules, ListingClose, Outcome, Quote, close_listing};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::deposit::{self, Expected, Matched};
+use ggzy_core::disclosure::{self, Moment, Secret};
 use ggzy_core::error::{optional_text, text};
 use ggzy_core::grant::{
     self, GrantMethod, GrantPack, PaymentTerms, TradeKind, check_announcement, check_bidders,
@@ -130,6 +131,20 @@ async fn log(
 ) -> ServiceResult<()> {
     let subject = format!("grant:{id}");
     events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
+    // A grant's moment is its auctions' too: their admissions were sealed until the close.
+    if let Some(m) = ggzy_core::disclosure::moment_of_event(kind) {
+        let auctions: Option<(Uuid, Option<Uuid>)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+            "SELECT auction_id, final_auction_id FROM grants WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+        if let Some((a, f)) = auctions {
+            for aid in std::iter::once(a).chain(f) {
+                events::release(tx, &m.key(&format!("auction:{aid}")), now).await?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1605,6 +1620,7 @@ pub async fn publish_result(
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = DepositRefundInput)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     /// The day the bank returned the deposit.
@@ -1800,6 +1816,7 @@ pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<UnmatchedCre
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = GrantApplicationView)]
 pub struct ApplicationView {
     pub grant_id: Uuid,
     pub entity_id: Uuid,
@@ -1965,8 +1982,10 @@ pub struct GrantView {
     pub starts_at: DateTime<Utc>,
     pub free_until: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub applicants: i64,
-    pub admitted: i64,
+    /// How many applied and were admitted: for the centre and the supervisor at any time, for
+    /// everyone once the grant has closed (secret before, like bidders of a tender).
+    pub applicants: Option<i64>,
+    pub admitted: Option<i64>,
     pub closed_at: Option<DateTime<Utc>>,
     /// Fen, once closed with a deal.
     pub price: Option<i64>,
@@ -2030,6 +2049,16 @@ pub async fn view(
     .bind(id)
     .fetch_one(p)
     .await?);
+    let (admitted,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
+    )
+    .bind(row.auction_id)
+    .fetch_one(p)
+    .await?);
+    let closed = row.closed_at.is_some() || !(row.state == OPEN || row.state == AUCTION);
+    let reached: &[Moment] = if closed { &[Moment::Closed] } else { &[] };
+    let counts_shown = viewer.is_some_and(|a| sees_all(a, &row))
+        || disclosure::public(Secret::GrantApplicants, reached);
     let privileged = viewer
         .is_some_and(|a| sees_all(a, &row) || (a.entity_id.is_some() && a.entity_id == row.winner));
     let published = row.state == PUBLISHED;
@@ -2067,8 +2096,8 @@ pub async fn view(
         starts_at: main.opens_at,
         free_until: main.free_until,
         ends_at: current.ends_at,
-        applicants,
-        admitted: main.bidders,
+        applicants: counts_shown.then_some(applicants),
+        admitted: counts_shown.then_some(admitted),
         closed_at: row.closed_at,
         price: row.price,
         winner_paddle: outcome

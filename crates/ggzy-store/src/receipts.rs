@@ -30,6 +30,10 @@ pub struct SignedReceipt {
     /// The log event that accepted the envelope, as stored.
     #[schema(value_type = Object)]
     pub event: EventRecord,
+    /// The salt of the event's commitment, hex: the event is chained sealed until the opening
+    /// (nobody else learns that this bid exists); with the salt the bidder can check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_salt: Option<String>,
     /// The chain hash before that event, hex.
     pub prev_hash: String,
     /// The event's chain hash: SM3(prev_hash ‖ canonical event), hex.
@@ -102,6 +106,7 @@ pub async fn attest(
         replaces: receipt.replaces.clone(),
         event_hash: event.hash.clone(),
         event: event.record(),
+        event_salt: event.salt.clone(),
         prev_hash,
         tree_head: head,
         inclusion_proof: proof.iter().map(to_hex).collect(),
@@ -165,7 +170,15 @@ pub fn verify(r: &SignedReceipt, trusted_key: Option<&str>) -> Result<(), Receip
         return Err(ReceiptError::TreeHeadSignature);
     }
     let event_hash = hash(&r.event_hash)?;
-    if chain_hash(&hash(&r.prev_hash)?, &r.event.canonical_bytes()) != event_hash {
+    let salt = match &r.event_salt {
+        Some(s) => Some(hex::decode(s).map_err(|_| ReceiptError::EventHash)?),
+        None => None,
+    };
+    if chain_hash(
+        &hash(&r.prev_hash)?,
+        &r.event.chained_bytes(salt.as_deref()),
+    ) != event_hash
+    {
         return Err(ReceiptError::EventHash);
     }
     let payload: serde_json::Value =

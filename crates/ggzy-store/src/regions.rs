@@ -63,7 +63,7 @@ pub async fn create(
     };
     let parent = code.parent();
     let scope = parent.clone().unwrap_or_else(|| code.clone());
-    let role = if actor.address == "system" {
+    let role = if actor.is_system() {
         "system".to_string()
     } else {
         actor.role_label(Some(actor.require(Permission::ConfigAdmin, &scope)?))

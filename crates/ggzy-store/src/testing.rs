@@ -6,6 +6,13 @@ use sqlx::Connection;
 
 pub const PG_ENV: &str = "GGZY_TEST_PG_URL";
 
+/// The instant tests start from: Monday 12 May 2025, 10:00 in Beijing. Tests never read the wall
+/// clock, so they pass on any day; the working-day calendar covers this instant and the months
+/// the tests walk after it (no test reaches past 2026).
+pub fn epoch() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_747_015_200, 0).unwrap_or_default()
+}
+
 /// A migrated, empty database and what keeps it alive.
 pub struct TestDb {
     pub db: Db,
@@ -94,4 +101,53 @@ pub fn with_database(url: &str, db: &str) -> String {
         out.push_str(q);
     }
     out
+}
+
+/// A minimal XLSX workbook whose first sheet holds `sheet_data` (the inside of `<sheetData>`),
+/// with an optional `dimension` claim: what the statement tests and the hostile-file suite upload.
+pub fn workbook(dimension: Option<&str>, sheet_data: &str) -> Vec<u8> {
+    use std::io::Write;
+    let dim = dimension.map_or_else(String::new, |d| format!(r#"<dimension ref="{d}"/>"#));
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dim}<sheetData>{sheet_data}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in parts {
+            zip.start_file(name, opts).expect("zip entry");
+            zip.write_all(body.as_bytes()).expect("zip write");
+        }
+        zip.finish().expect("zip finish");
+    }
+    out.into_inner()
+}
+
+/// A workbook whose sheet inflates to `mib` MiB of blank rows from a few kilobytes: a zip bomb.
+pub fn zip_bomb_workbook(mib: usize) -> Vec<u8> {
+    let row = "<row></row>";
+    workbook(None, &row.repeat(mib * (1 << 20) / row.len()))
 }

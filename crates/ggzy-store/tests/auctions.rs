@@ -35,7 +35,7 @@ fn bid(amount: &str, key: &str) -> BidInput {
 #[tokio::test]
 async fn an_auction_from_admission_to_the_reserve_decision() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let staff = who(&t.db, "staff").await;
         let (a, b, outsider) = (
@@ -153,7 +153,7 @@ async fn an_auction_from_admission_to_the_reserve_decision() {
 #[tokio::test]
 async fn concurrent_bidders_never_share_a_price() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let staff = who(&t.db, "staff").await;
         let input = AuctionInput {
@@ -230,6 +230,71 @@ async fn concurrent_bidders_never_share_a_price() {
             "{}: every acknowledged bid is durable",
             t.name
         );
+        t.cleanup().await;
+    }
+}
+
+/// A clock that reads `first` once, then `later`: the time moving on while a bid waits for the
+/// auction's lock.
+struct Stepping {
+    first: chrono::DateTime<Utc>,
+    later: chrono::DateTime<Utc>,
+    read: std::sync::atomic::AtomicBool,
+}
+
+impl ggzy_core::clock::Now for Stepping {
+    fn at(&self) -> chrono::DateTime<Utc> {
+        if self.read.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.later
+        } else {
+            self.first
+        }
+    }
+}
+
+/// The instant that decides lateness is read under the lock: a bid that arrived a millisecond
+/// before the end but got the lock a millisecond after it is refused; one decided a millisecond
+/// before the end is accepted. Both databases.
+#[tokio::test]
+async fn the_end_is_judged_when_the_bid_is_decided_not_when_it_arrived() {
+    for t in TestDb::all().await {
+        let now = ggzy_store::testing::epoch();
+        demo::seed(&t.db, now).await.expect("seed");
+        let staff = who(&t.db, "staff").await;
+        let a = who(&t.db, "bidder").await;
+        let opens = now + Duration::minutes(1);
+        let input = AuctionInput {
+            name: "截止时刻测试".into(),
+            region_code: "330200".into(),
+            trade_kind: "other".into(),
+            start_price: "1000".into(),
+            increment: "10".into(),
+            reserve: None,
+            opens_at: opens,
+            free_until: opens + Duration::minutes(30),
+            extension_secs: None,
+        };
+        let id = auctions::create(&t.db, &staff, &input, now)
+            .await
+            .expect("create");
+        auctions::admit(&t.db, &staff, id, a.entity_id.expect("a"), now)
+            .await
+            .expect("admit");
+        let ends = auctions::view(&t.db, id, now).await.expect("view").ends_at;
+        let ms = Duration::milliseconds(1);
+        let late = Stepping {
+            first: ends - ms,
+            later: ends + ms,
+            read: false.into(),
+        };
+        let e = auctions::bid(&t.db, &a, id, &bid("1000", "edge-late"), late)
+            .await
+            .expect_err("decided after the end");
+        assert_eq!(code(&e), "auction.ended", "{}", t.name);
+        let ack = auctions::bid(&t.db, &a, id, &bid("1000", "edge-in"), ends - ms)
+            .await
+            .expect("decided before the end");
+        assert_eq!(ack.amount, 100_000, "{}", t.name);
         t.cleanup().await;
     }
 }

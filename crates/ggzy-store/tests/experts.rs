@@ -80,7 +80,7 @@ async fn expert_id(db: &Db, username: &str) -> Uuid {
 #[tokio::test]
 async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
@@ -459,7 +459,7 @@ async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
 #[tokio::test]
 async fn credit_feeds_the_next_draw_and_a_revealed_draw_recomputes() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let supervisor = actor_of(&t.db, "supervisor", "10.0.0.6")

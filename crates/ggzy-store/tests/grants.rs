@@ -30,9 +30,9 @@ async fn who(db: &Db, u: &str) -> Actor {
     actor_of(db, u, "127.0.0.1").await.expect(u)
 }
 
-/// Monday 2027-03-01 10:00 in Beijing.
+/// Monday 2026-03-02 10:00 in Beijing (no holiday in March 2026).
 fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2027-03-01T10:00:00+08:00")
+    DateTime::parse_from_rfc3339("2026-03-02T10:00:00+08:00")
         .expect("t0")
         .with_timezone(&Utc)
 }
@@ -83,7 +83,7 @@ fn statement(tag: &str, lines: &[(&grants::ApplicationView, &str, i64)]) -> Vec<
     let mut s = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
     for (i, (a, payer, yuan)) in lines.iter().enumerate() {
         s.push_str(&format!(
-            "{tag}-{i},2027-03-02,{yuan}.00,{payer},62220000{i},{}\n",
+            "{tag}-{i},2026-03-03,{yuan}.00,{payer},62220000{i},{}\n",
             a.account_no
         ));
     }
@@ -135,7 +135,9 @@ async fn admit_all(db: &Db, staff: &Actor, g: &GrantView, bidders: &[&Actor], at
 async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, Utc::now()).await.expect("seed");
+        demo::seed(db, ggzy_store::testing::epoch())
+            .await
+            .expect("seed");
         let staff = who(db, "staff").await;
         let (a, b, c) = (
             who(db, "bidder").await,
@@ -188,6 +190,12 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         .await
         .expect("announce");
         assert_eq!(g.state, grants::OPEN);
+        // No seat in a grant's auction except through its admission with the whole deposit:
+        // centre staff cannot add a bidder by hand (it would also count towards the minimum).
+        let e = auctions::admit(db, &staff, g.auction_id, c.entity_id.expect("c"), t0())
+            .await
+            .expect_err("admitted by hand");
+        assert_eq!(codes(&e), "auction.admitted_by_grant", "{}", t.name);
         let notices = ggzy_store::notices::latest(db, "land_mining", 10)
             .await
             .expect("notices");
@@ -228,22 +236,22 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         );
         let mut csv = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
         csv.push_str(&format!(
-            "L1,2027-03-02,\"2,000,000.00\",{na},6222001,{}\n",
+            "L1,2026-03-03,\"2,000,000.00\",{na},6222001,{}\n",
             pa.account_no
         ));
         csv.push_str(&format!(
-            "L2,2027-03-02,2000000,{nb},6222002,{}\n",
+            "L2,2026-03-03,2000000,{nb},6222002,{}\n",
             pb.account_no
         ));
         csv.push_str(&format!(
-            "L3,2027-03-02,1999999,{nc},6222003,{}\n",
+            "L3,2026-03-03,1999999,{nc},6222003,{}\n",
             pc.account_no
         ));
         csv.push_str(&format!(
-            "L4,2027-03-02,1,某代付公司,6222004,{}\n",
+            "L4,2026-03-03,1,某代付公司,6222004,{}\n",
             pc.account_no
         ));
-        csv.push_str("L5,2027-03-02,500,无名,6222005,622200000000001\n");
+        csv.push_str("L5,2026-03-03,500,无名,6222005,622200000000001\n");
         let s = grants::import_statement(db, &staff, &cells(&csv), at)
             .await
             .expect("import");
@@ -344,7 +352,14 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
             v.start_price, 1_020_000_000,
             "top quote plus one increment, in fen"
         );
-        assert_eq!(v.bidders, 2, "the listing's bidders, same paddles");
+        // How many bid is secret until the close: not in the public hall, not on the public
+        // grant page; the centre sees it.
+        assert_eq!(v.bidders, None, "the hall does not count the bidders");
+        let public = grants::view(db, g.id, None, closes)
+            .await
+            .expect("public view");
+        assert_eq!((public.applicants, public.admitted), (None, None));
+        assert_eq!(g.admitted, Some(2), "the centre sees the listing's bidders");
         assert_eq!(
             auctions::paddle_of(db, fin, pb.entity_id).await.expect("p"),
             Some(102)
@@ -436,7 +451,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
             &staff,
             g.id,
             &ConfirmInput {
-                contract_by: NaiveDate::from_ymd_opt(2027, 4, 30).expect("d"),
+                contract_by: NaiveDate::from_ymd_opt(2026, 4, 30).expect("d"),
                 payment: None,
             },
             after,
@@ -499,15 +514,17 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
 async fn a_mining_right_auction_needs_three_bidders() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, Utc::now()).await.expect("seed");
+        demo::seed(db, ggzy_store::testing::epoch())
+            .await
+            .expect("seed");
         let staff = who(db, "staff").await;
         let bidders = [
             who(db, "bidder").await,
             who(db, "entity03").await,
             who(db, "entity04").await,
         ];
-        // 20 working days of announcement: 2027-03-01 (Mon) → 2027-03-29 (Mon).
-        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+        // 20 working days of announcement: 2026-03-02 (Mon) → 2026-03-30 (Mon).
+        let starts = DateTime::parse_from_rfc3339("2026-03-30T10:00:00+08:00")
             .expect("s")
             .with_timezone(&Utc);
         let free = starts + Duration::minutes(30);
@@ -640,10 +657,12 @@ async fn a_mining_right_auction_needs_three_bidders() {
 async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_payment() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, Utc::now()).await.expect("seed");
+        demo::seed(db, ggzy_store::testing::epoch())
+            .await
+            .expect("seed");
         let staff = who(db, "staff").await;
         let (a, b) = (who(db, "bidder").await, who(db, "entity03").await);
-        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+        let starts = DateTime::parse_from_rfc3339("2026-03-30T10:00:00+08:00")
             .expect("s")
             .with_timezone(&Utc);
         let free = starts + Duration::hours(1);
@@ -658,12 +677,13 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         assert!(codes(&e).contains("property.below_appraisal"), "{e:?}");
         inp.start_price = "10000000".into();
         inp.control_change = true;
-        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2027, 2, 2);
+        // Across the Spring Festival holiday: 19 working days from 2026-01-28, 20 from the 27th.
+        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2026, 1, 28);
         let e = grants::announce(db, &staff, &inp, t0())
             .await
             .expect_err("pre-disclosed 19 working days before");
         assert!(codes(&e).contains("property.pre_disclosure"), "{e:?}");
-        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2027, 2, 1);
+        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2026, 1, 27);
         inp.details.conditions = "具有房地产开发资质".into();
         let e = grants::announce(db, &staff, &inp, t0())
             .await
@@ -742,12 +762,12 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
 
         // Payment: instalments need ≥ 30% first.
         let after = r.ends_at + Duration::hours(1);
-        let contract_by = NaiveDate::from_ymd_opt(2027, 4, 15).expect("d");
+        let contract_by = NaiveDate::from_ymd_opt(2026, 4, 15).expect("d");
         let terms = |first_yuan: i64| ConfirmInput {
             contract_by,
             payment: Some(ggzy_core::grant::PaymentTerms::Instalments {
                 first: ggzy_core::Money::from_fen(first_yuan * 100),
-                rest_by: NaiveDate::from_ymd_opt(2028, 3, 1).expect("d"),
+                rest_by: NaiveDate::from_ymd_opt(2027, 3, 1).expect("d"),
                 secured: true,
             }),
         };
@@ -783,7 +803,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
 async fn the_demo_shows_each_trade_at_a_different_stage() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(db, now).await.expect("seed");
         ggzy_store::demo_grants::seed(db, now)
             .await
@@ -829,14 +849,16 @@ async fn a_state_property_one_sealed_quote_each() {
     use ggzy_store::grants::QuoteInput;
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, Utc::now()).await.expect("seed");
+        demo::seed(db, ggzy_store::testing::epoch())
+            .await
+            .expect("seed");
         let staff = who(db, "staff").await;
         let (a, b, c) = (
             who(db, "bidder").await,
             who(db, "entity03").await,
             who(db, "entity04").await,
         );
-        let starts = DateTime::parse_from_rfc3339("2027-03-29T10:00:00+08:00")
+        let starts = DateTime::parse_from_rfc3339("2026-03-30T10:00:00+08:00")
             .expect("s")
             .with_timezone(&Utc);
         let closes = starts + Duration::hours(2);

@@ -55,7 +55,7 @@ fn at(s: &str) -> DateTime<Utc> {
 #[tokio::test]
 async fn every_method_runs_from_intention_to_contract() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now - Duration::days(90))
             .await
             .expect("seed");
@@ -114,7 +114,8 @@ async fn every_method_runs_from_intention_to_contract() {
                 );
             }
             if spec.method == PurchaseMethod::InvitedTender {
-                let proof = procurement::supplier_draw(&t.db, lot)
+                // After the opening anyone may recompute the draw.
+                let proof = procurement::supplier_draw(&t.db, &Actor::public("203.0.113.1"), lot)
                     .await
                     .expect("draw")
                     .expect("proof");
@@ -162,7 +163,7 @@ fn spec(method: PurchaseMethod, category: &'static str, grounds: Vec<Ground>) ->
 #[tokio::test]
 async fn bad_input_is_refused_with_its_rule() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now - Duration::days(90))
             .await
             .expect("seed");
@@ -289,7 +290,16 @@ async fn bad_input_is_refused_with_its_rule() {
             now,
         )
         .await;
-        let drawn = procurement::supplier_draw(&t.db, lot)
+        // Before the opening the drawn suppliers are potential bidders: the public sees the
+        // commitment, not the list or the picks; the buyer sees them.
+        let public = procurement::supplier_draw(&t.db, &Actor::public("203.0.113.1"), lot)
+            .await
+            .expect("d")
+            .expect("proof");
+        assert!(!public.revealed);
+        assert!(public.rounds[0].picks.is_empty() && public.rounds[0].groups.is_empty());
+        assert!(public.rounds[0].seed.is_none() && !public.rounds[0].commitment.is_empty());
+        let drawn = procurement::supplier_draw(&t.db, &principal, lot)
             .await
             .expect("d")
             .expect("proof");

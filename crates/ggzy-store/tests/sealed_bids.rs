@@ -89,7 +89,7 @@ async fn tendering_lot(db: &Db, vault: &Arc<BidVault>, t0: DateTime<Utc>) -> Uui
 #[tokio::test]
 async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
@@ -335,7 +335,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
 #[tokio::test]
 async fn envelopes_are_refused_for_what_they_are() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(10);
@@ -412,7 +412,7 @@ async fn envelopes_are_refused_for_what_they_are() {
 #[tokio::test]
 async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid() {
     let t = TestDb::sqlite().await;
-    let now = Utc::now();
+    let now = ggzy_store::testing::epoch();
     demo::seed(&t.db, now).await.expect("seed");
     let vault = Arc::new(BidVault::temporary().expect("vault"));
     let t0 = now - Duration::days(30);
@@ -509,4 +509,64 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Decide first, decrypt after: the k-th share before the opening is convened opens nothing and
+/// writes no archive; once the deadline's schedule convenes it, the same share opens the lot.
+#[tokio::test]
+async fn shares_before_the_opening_is_convened_decrypt_nothing() {
+    for t in TestDb::all().await {
+        let now = ggzy_store::testing::epoch();
+        demo::seed(&t.db, now).await.expect("seed");
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(30);
+        let lot = tendering_lot(&t.db, &vault, t0).await;
+        let deadline = t0 + Duration::days(21);
+        let at = deadline + Duration::minutes(5);
+        let shares = [
+            share_of(&t.db, "custodian", lot, at).await,
+            share_of(&t.db, "custodian2", lot, at).await,
+            share_of(&t.db, "custodian3", lot, at).await,
+        ];
+        submit(&t.db, &vault, "custodian", lot, &shares[0], at)
+            .await
+            .expect("share 1");
+        submit(&t.db, &vault, "custodian2", lot, &shares[1], at)
+            .await
+            .expect("share 2");
+        let e = submit(&t.db, &vault, "custodian3", lot, &shares[2], at)
+            .await
+            .expect_err("not convened");
+        assert!(
+            matches!(
+                e,
+                ServiceError::OutOfOrder {
+                    waits_for: "opening_convened",
+                    ..
+                }
+            ),
+            "{}: {e:?}",
+            t.name
+        );
+        let mine = bids::my_bids(&t.db, &actor(&t.db, "bidder").await, lot)
+            .await
+            .expect("mine");
+        assert!(
+            vault.read_opened(lot, mine[0].id).is_err(),
+            "{}: no archive written",
+            t.name
+        );
+        assert_eq!(
+            tendering::load(&t.db, lot).await.expect("lot").state.stage,
+            Stage::Tendering
+        );
+        // Convened at the deadline, the custodian's retry opens it.
+        schedule::run_due(&t.db, deadline).await.expect("run");
+        let o = submit(&t.db, &vault, "custodian3", lot, &shares[2], at)
+            .await
+            .expect("opens");
+        assert_eq!(o.stage.as_deref(), Some("evaluating"), "{}", t.name);
+        assert!(vault.read_opened(lot, mine[0].id).is_ok());
+        t.cleanup().await;
+    }
 }

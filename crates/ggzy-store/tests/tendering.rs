@@ -1,7 +1,7 @@
 //! Construction tendering through the services on every backend: the demo walk (one lot per
 //! stage), sealing until the opening, the schedule firing exactly once, and the rule refusals.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use ggzy_core::procedure::Stage;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::demo_tendering::{self, Walk};
@@ -28,7 +28,7 @@ fn code(e: &ServiceError) -> String {
 #[tokio::test]
 async fn demo_walks_one_lot_into_every_stage() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         demo_tendering::seed(&t.db, &vault, now)
@@ -63,7 +63,7 @@ async fn demo_walks_one_lot_into_every_stage() {
 #[tokio::test]
 async fn bids_stay_sealed_until_an_opening_that_happens_once() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);
@@ -150,6 +150,45 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
         assert_eq!(r.replaces.as_deref(), Some(mine[0].receipt_no.as_str()));
         assert_eq!(r.package_sm3, ggzy_seal::to_hex(&ggzy_seal::sm3(&[&v2])));
 
+        // The public log does not tell how many bid or downloaded (招标投标法 Art 22): a lot's
+        // own list leaves its sealed events out, and the whole log shows them as sealed rows
+        // that still chain and verify.
+        let subject = format!("lot:{lot}");
+        let secret = |k: &str| {
+            matches!(
+                k,
+                "lot.bid_accepted" | "document.downloaded" | "lot.bid_withdrawn"
+            )
+        };
+        let of_lot = ggzy_store::events::list(&t.db, Some(&subject), None, 500)
+            .await
+            .expect("lot events");
+        assert!(!of_lot.is_empty() && of_lot.iter().all(|e| !secret(&e.kind)));
+        let all = ggzy_store::events::list(&t.db, None, None, 500)
+            .await
+            .expect("events");
+        let sealed: Vec<_> = all
+            .iter()
+            .filter(|e| e.subject == subject && secret(&e.kind))
+            .collect();
+        assert!(
+            sealed.len() >= 3,
+            "{}: bids and downloads were logged",
+            t.name
+        );
+        assert!(
+            sealed
+                .iter()
+                .all(|e| !e.readable() && e.commitment().is_some())
+        );
+        assert!(
+            ggzy_store::events::verify(&t.db)
+                .await
+                .expect("verify")
+                .findings
+                .is_empty()
+        );
+
         // Nothing fires before the deadline; two runners after it convene the opening once.
         assert!(
             schedule::run_due(&t.db, deadline - Duration::seconds(1))
@@ -174,6 +213,19 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
             .filter(|e| e.kind == "lot.opened")
             .count();
         assert_eq!(opened, 1);
+        // The opening publishes them: readable, in the lot's own list, and still verifying.
+        let of_lot = ggzy_store::events::list(&t.db, Some(&subject), None, 500)
+            .await
+            .expect("lot events");
+        assert!(of_lot.iter().filter(|e| secret(&e.kind)).count() >= 3);
+        assert!(of_lot.iter().all(|e| e.readable()));
+        assert!(
+            ggzy_store::events::verify(&t.db)
+                .await
+                .expect("verify")
+                .findings
+                .is_empty()
+        );
         let record = bids::opening_record(&t.db, &bidder, lot)
             .await
             .expect("record")
@@ -223,7 +275,7 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
 #[tokio::test]
 async fn statutory_refusals_name_their_rule() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let _vault = Arc::new(BidVault::temporary().expect("vault"));
         let principal = actor_of(&t.db, "principal", "127.0.0.1")
@@ -306,7 +358,7 @@ async fn statutory_refusals_name_their_rule() {
 #[tokio::test]
 async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
     for t in TestDb::all().await {
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);

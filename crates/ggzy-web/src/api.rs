@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`: everything the pages do, described by OpenAPI.
 
 use crate::auth::{CsrfToken, CurrentActor, SESSION_COOKIE, cookie, is_tls, set_cookie};
-use crate::problem::{ApiError, ApiJson, Problem, problem_response};
+use crate::problem::{ApiError, ApiJson, Created, Problem, problem_response};
 use crate::state::AppState;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -230,11 +230,6 @@ pub async fn get_entity(
     ))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: Uuid,
-}
-
 /// Add a qualification to one's own entity.
 #[utoipa::path(post, path = "/api/v1/entities/{id}/qualifications", tag = "entities", params(("id" = Uuid, Path)), request_body = QualificationInput,
     responses((status = 201), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -381,10 +376,37 @@ pub struct LogHead {
 pub struct LogEventView {
     pub seq: i64,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// `sealed` for an event about secret information before its moment.
     pub kind: String,
+    /// Empty while sealed.
     pub subject: String,
     pub region_code: String,
     pub hash: String,
+    /// A sealed event's salted commitment to its content (SM3, hex); the chain hashes
+    /// `ggzy-sealed-v1 ‖ seq ‖ id ‖ at ‖ commitment`.
+    pub commitment: Option<String>,
+    /// The commitment's salt, published at the event's moment (the opening, the close, the
+    /// award) so that its content can be checked.
+    pub salt: Option<String>,
+}
+
+impl LogEventView {
+    /// The one view of an event for everyone who is not an auditor: what it says once it may
+    /// be read, and only its time, hash and commitment before.
+    pub fn public(e: ggzy_store::events::StoredEvent) -> Self {
+        let commitment = e.commitment();
+        let readable = e.readable();
+        Self {
+            seq: e.seq,
+            at: e.at,
+            kind: if readable { e.kind } else { "sealed".into() },
+            subject: if readable { e.subject } else { String::new() },
+            region_code: e.region_code,
+            hash: e.hash,
+            commitment,
+            salt: if readable { e.salt } else { None },
+        }
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -400,18 +422,7 @@ pub async fn log_events(
     Query(q): Query<LogQuery>,
 ) -> ApiResult<Json<Vec<LogEventView>>> {
     let rows = events::list(&s.db, None, q.before, q.limit.unwrap_or(50)).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|e| LogEventView {
-                seq: e.seq,
-                at: e.at,
-                kind: e.kind,
-                subject: e.subject,
-                region_code: e.region_code,
-                hash: e.hash,
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(LogEventView::public).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -3,7 +3,7 @@
 //! and refunds; and the auction engine every one of them bids on, with its live stream.
 
 use crate::auth::CurrentActor;
-use crate::problem::{ApiError, ApiJson, Problem};
+use crate::problem::{ApiError, ApiJson, Done, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -153,11 +153,6 @@ pub async fn refund(
     ))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Done {
-    pub ok: bool,
-}
-
 /// A listing bidder asks to go on to an auction at the close.
 #[utoipa::path(post, path = "/api/v1/grants/{id}/go-on", tag = "grants",
     responses((status = 200, body = Done), (status = 422, body = Problem)))]
@@ -273,6 +268,8 @@ pub async fn import_statement(
     CurrentActor(a): CurrentActor,
     ApiJson(i): ApiJson<StatementInput>,
 ) -> ApiResult<Json<ImportSummary>> {
+    // Who may import is decided before the file is opened.
+    a.require_any(ggzy_core::role::Permission::IntakeProcess)?;
     let rows = statement_rows(&i).map_err(ggzy_store::ServiceError::from)?;
     Ok(Json(
         grants::import_statement(&s.db, &a, &rows, s.now()).await?,
@@ -363,7 +360,7 @@ pub async fn place_bid(
     Path(id): Path<Uuid>,
     ApiJson(i): ApiJson<BidInput>,
 ) -> ApiResult<(StatusCode, Json<BidAck>)> {
-    let ack = auctions::bid(&s.db, &a, id, &i, s.now()).await?;
+    let ack = auctions::bid(&s.db, &a, id, &i, s.clock.clone()).await?;
     if ack.replayed {
         return Ok((StatusCode::OK, Json(ack)));
     }

@@ -4,7 +4,7 @@
 //! opening, evaluation, award and contract are the shared lot endpoints (tag `tendering`).
 
 use crate::auth::CurrentActor;
-use crate::problem::{ApiError, ApiJson, Problem};
+use crate::problem::{ApiError, ApiJson, Done, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -70,11 +70,6 @@ pub fn router() -> Router<AppState> {
             post(file_complaint).get(list_complaints),
         )
         .route("/procurement-complaints/{id}/steps", post(handle_complaint))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Done {
-    pub ok: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,15 +144,20 @@ pub async fn draw_suppliers(
     ))
 }
 
-/// The supplier draw with its seed, list and picks: `ggzy verify-draw` recomputes it (public).
+/// The supplier draw with its seed, list and picks, which `ggzy verify-draw` recomputes: for
+/// the buyer, the centre and the supervisor at once, for everyone after the opening (before it
+/// the public sees the logged commitment only).
 #[utoipa::path(get, path = "/api/v1/lots/{id}/supplier-draw", tag = "procurement", responses((status = 200, body = DrawProof), (status = 404, body = Problem)))]
 pub async fn supplier_draw(
     State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<DrawProof>> {
-    Ok(Json(procurement::supplier_draw(&s.db, id).await?.ok_or(
-        ggzy_store::ServiceError::NotFound("supplier draw"),
-    )?))
+    Ok(Json(
+        procurement::supplier_draw(&s.db, &a, id)
+            .await?
+            .ok_or(ggzy_store::ServiceError::NotFound("supplier draw"))?,
+    ))
 }
 
 /// Ask the remaining suppliers for their final quotes (negotiation, consultation, single source).

@@ -95,7 +95,7 @@ pub async fn set_policy(
     ApiJson(policy): ApiJson<CustodyPolicy>,
 ) -> ApiResult<Json<CustodyPolicy>> {
     let region = DivisionCode::parse("code", &code).map_err(ggzy_store::ServiceError::from)?;
-    sealing::set_policy(&s.db, &a, &region, &policy).await?;
+    sealing::set_policy(&s.db, &a, &region, &policy, s.now()).await?;
     Ok(Json(policy))
 }
 

@@ -2,7 +2,7 @@
 //! again, scoped to the lot's region and parties.
 
 use crate::auth::CurrentActor;
-use crate::problem::{ApiError, ApiJson, Problem};
+use crate::problem::{ApiError, ApiJson, Created, Done, Problem};
 use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -112,7 +112,7 @@ pub fn router() -> Router<AppState> {
 
 /// A lot's stage, as the domain names it.
 #[derive(Serialize, ToSchema)]
-#[schema(as = Stage)]
+#[schema(as = StageLabel)]
 pub struct Stage {
     pub code: String,
     pub zh: String,
@@ -273,16 +273,6 @@ macro_rules! lot_post {
             Ok(Json($body))
         }
     };
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: Uuid,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Done {
-    pub ok: bool,
 }
 
 lot_post!(

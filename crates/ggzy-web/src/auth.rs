@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ggzy_store::{Actor, ServiceError, accounts};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -70,26 +70,94 @@ pub fn new_token() -> String {
     hex::encode(b)
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when configured to
-/// trust a proxy.
+/// The client's address. Without trusted proxies it is the socket peer. Behind proxies it is read
+/// from `X-Forwarded-For` right to left: each hop appended by a configured proxy is skipped, and
+/// the first hop a trusted proxy did not vouch for is the client. A client can prepend anything
+/// it likes to the header, so the left end is never believed; a hop that is not an IP address
+/// ends the walk. The address only goes into the log; it never grants anything.
 pub fn client_address(
     parts_headers: &HeaderMap,
     peer: Option<SocketAddr>,
-    trust_proxy: bool,
+    trusted_proxies: &[IpAddr],
 ) -> String {
-    if trust_proxy
-        && let Some(v) = parts_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next()
-    {
-        return first.trim().to_string();
+    let Some(mut client) = peer.map(|p| p.ip()) else {
+        return "unknown".into();
+    };
+    let hops: Vec<&str> = parts_headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        if !trusted_proxies.contains(&client) {
+            break;
+        }
+        match hop.parse::<IpAddr>() {
+            Ok(ip) => client = ip,
+            Err(_) => break,
+        }
     }
-    peer.map_or_else(|| "unknown".into(), |p| p.ip().to_string())
+    client.to_string()
 }
 
 /// The acting user (or the public) for a request.
+#[derive(Clone)]
 pub struct CurrentActor(pub Actor);
+
+/// Writes the public may make: signing in and out, registering a market entity, applying as an
+/// expert. Every other unsafe request needs a session, checked before its body is read.
+const PUBLIC_WRITES: &[&str] = &[
+    "/login",
+    "/logout",
+    "/register",
+    "/experts/apply",
+    "/api/v1/session",
+    "/api/v1/entities",
+    "/api/v1/experts",
+];
+
+async fn resolve_actor(parts: &Parts, state: &AppState) -> Actor {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let address = client_address(&parts.headers, peer, &state.config.trusted_proxies);
+    match cookie(&parts.headers, SESSION_COOKIE) {
+        Some(token) => {
+            match accounts::session_actor(&state.db, &token, &address, state.now()).await {
+                Ok(a) => a,
+                Err(ServiceError::Unauthenticated) => Actor::public(address),
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    Actor::public(address)
+                }
+            }
+        }
+        None => Actor::public(address),
+    }
+}
+
+/// Authenticate before the body: the actor is resolved from the headers alone, and an anonymous
+/// unsafe request outside [`PUBLIC_WRITES`] is refused before a byte of its body is read or
+/// parsed, so no upload parser ever runs for a stranger. Handlers then check the permission
+/// itself (before they parse what they were sent) and the services check it again.
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let actor = resolve_actor(&parts, &state).await;
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && actor.account_id.is_none() && !PUBLIC_WRITES.contains(&parts.uri.path()) {
+        return simple(
+            StatusCode::UNAUTHORIZED,
+            "auth.required",
+            "请先登录",
+            "Sign in first",
+        );
+    }
+    parts.extensions.insert(CurrentActor(actor));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 impl FromRequestParts<AppState> for CurrentActor {
     type Rejection = std::convert::Infallible;
@@ -98,25 +166,10 @@ impl FromRequestParts<AppState> for CurrentActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
-        let address = client_address(&parts.headers, peer, state.config.trust_proxy);
-        let actor = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => {
-                match accounts::session_actor(&state.db, &token, &address, state.now()).await {
-                    Ok(a) => a,
-                    Err(ServiceError::Unauthenticated) => Actor::public(address),
-                    Err(e) => {
-                        tracing::error!(error = %e, "session lookup failed");
-                        Actor::public(address)
-                    }
-                }
-            }
-            None => Actor::public(address),
-        };
-        Ok(CurrentActor(actor))
+        if let Some(a) = parts.extensions.get::<CurrentActor>() {
+            return Ok(a.clone());
+        }
+        Ok(CurrentActor(resolve_actor(parts, state).await))
     }
 }
 
@@ -246,5 +299,38 @@ impl RateLimiter {
         }
         e.1 += 1;
         e.1 <= self.max
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().expect("header"));
+        }
+        h
+    }
+
+    #[test]
+    fn only_hops_added_by_trusted_proxies_are_believed() {
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        let peer = Some(SocketAddr::new(proxy, 443));
+        // No proxy configured: the header is ignored whatever it says.
+        assert_eq!(client_address(&headers(&["system"]), peer, &[]), "10.0.0.2");
+        // The proxy appended the real peer; the client prepended its wishes.
+        let h = headers(&["system, 6.6.6.6", "203.0.113.7"]);
+        assert_eq!(client_address(&h, peer, &[proxy]), "203.0.113.7");
+        // A request that did not come through the proxy cannot use the header at all.
+        let direct = Some(SocketAddr::new("198.51.100.1".parse().expect("ip"), 1));
+        assert_eq!(client_address(&h, direct, &[proxy]), "198.51.100.1");
+        // Two proxies in a row; a name instead of an address stops the walk at the last proxy.
+        let inner: IpAddr = "10.0.0.3".parse().expect("ip");
+        let h = headers(&["203.0.113.9, 10.0.0.3"]);
+        assert_eq!(client_address(&h, peer, &[proxy, inner]), "203.0.113.9");
+        let h = headers(&["system"]);
+        assert_eq!(client_address(&h, peer, &[proxy]), "10.0.0.2");
     }
 }

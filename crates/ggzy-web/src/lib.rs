@@ -93,6 +93,8 @@ pub fn app(state: AppState) -> Router {
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
+        // Outside CSRF: a stranger's write is refused before even the form body is buffered.
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(problem_for_rejections))
         .layer(middleware::from_fn(track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -158,7 +160,7 @@ async fn problem_for_rejections(req: Request, next: Next) -> Response {
 async fn healthz(State(s): State<AppState>) -> Response {
     match ggzy_store::events::size(&s.db).await {
         Ok(n) => axum::Json(
-            serde_json::json!({ "status": "ok", "database": s.db.backend(), "events": n }),
+            serde_json::json!({ "status": "ok", "database": s.db.backend(), "events": n, "now": s.now() }),
         )
         .into_response(),
         Err(e) => {

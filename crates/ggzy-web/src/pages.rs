@@ -811,7 +811,7 @@ struct LogPage {
     l: Layout,
     head: Option<TreeHead>,
     size: i64,
-    events: Vec<StoredEvent>,
+    events: Vec<crate::api::LogEventView>,
     public_key: String,
 }
 
@@ -826,7 +826,11 @@ async fn log_page(
         Ok::<_, ServiceError>((
             events::latest_head(&s.db).await?,
             events::size(&s.db).await?,
-            events::list(&s.db, None, None, 50).await?,
+            events::list(&s.db, None, None, 50)
+                .await?
+                .into_iter()
+                .map(crate::api::LogEventView::public)
+                .collect(),
         ))
     };
     match data.await {
@@ -864,7 +868,7 @@ async fn switch_lang(
     let back = q
         .back
         .or(from_referer)
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| is_local_path(b))
         .unwrap_or_else(|| "/".into());
     let c = set_cookie(
         LANG_COOKIE,
@@ -876,6 +880,17 @@ async fn switch_lang(
     ([(header::SET_COOKIE, c)], Redirect::to(&back)).into_response()
 }
 
+/// A path on this site, safe to redirect to. Browsers read `\` as `/` and drop tabs and
+/// newlines inside URLs, so `/\evil.example` or `/\t/evil.example` would leave the site; only
+/// plain path characters are accepted.
+pub(crate) fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && p.len() <= 2048
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~%?&=+,;:@!$'()*".contains(&b))
+}
+
 pub async fn not_found(
     State(_s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -885,4 +900,28 @@ pub async fn not_found(
     let c = c.map_or_else(|| CsrfToken(String::new()), |e| e.0);
     let l = Layout::new(&h, &c, &a, "");
     error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("page"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_plain_local_paths_are_redirect_targets() {
+        for ok in ["/", "/lots?page=2", "/grants/0193-ab%20c"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
 }

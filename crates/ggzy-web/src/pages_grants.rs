@@ -597,6 +597,10 @@ async fn deposits_upload(
     mut m: Multipart,
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "deposits");
+    // Who may import is decided before the upload is read.
+    if let Err(e) = a.require_any(ggzy_core::role::Permission::IntakeProcess) {
+        return error_page(l, StatusCode::FORBIDDEN, e);
+    }
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = m.next_field().await {
         if field.name() == Some("statement") {

@@ -243,7 +243,7 @@ impl LotPage {
             .unwrap_or_else(|| id.to_string())
     }
     fn score(&self, x: &Option<i64>) -> String {
-        x.map_or("—".into(), |v| format!("{:.2}", v as f64 / 100.0))
+        x.map_or("—".into(), ggzy_core::score::show)
     }
     fn is(&self, stage: &str) -> bool {
         self.d.stage.code == stage
@@ -415,7 +415,7 @@ async fn build_lot(
     let refunds = t!(evaluation::refunds(&s.db, a, id).await);
     let gp = match t!(ggzy_store::procurement::terms(&s.db, &row).await) {
         Some(terms) => {
-            let supplier_draw = t!(ggzy_store::procurement::supplier_draw(&s.db, id).await);
+            let supplier_draw = t!(ggzy_store::procurement::supplier_draw(&s.db, a, id).await);
             use ggzy_core::procurement::PurchaseMethod as M;
             let start = match terms.method {
                 M::InvitedTender if supplier_draw.is_none() => "draw",

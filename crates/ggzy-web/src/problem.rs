@@ -7,6 +7,18 @@ use ggzy_core::FieldError;
 use ggzy_store::ServiceError;
 use serde::Serialize;
 
+/// The answer of a step that returns nothing else.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// The answer of a step that created something.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: uuid::Uuid,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Stable machine-readable code, e.g. `validation`, `forbidden`, `entity.already_registered`.
@@ -101,21 +113,14 @@ impl ApiError {
                 None,
                 vec![],
             ),
-            ServiceError::SignIn(f) => {
-                let status = if f.code == "auth.locked" {
-                    StatusCode::LOCKED
-                } else {
-                    StatusCode::UNAUTHORIZED
-                };
-                (
-                    status,
-                    f.code.into(),
-                    f.message_zh.clone(),
-                    f.message_en.clone(),
-                    None,
-                    vec![f.clone()],
-                )
-            }
+            ServiceError::SignIn(f) => (
+                StatusCode::UNAUTHORIZED,
+                f.code.into(),
+                f.message_zh.clone(),
+                f.message_en.clone(),
+                None,
+                vec![f.clone()],
+            ),
             ServiceError::Forbidden(p) => (
                 StatusCode::FORBIDDEN,
                 "forbidden".into(),

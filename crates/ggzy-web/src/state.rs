@@ -43,8 +43,8 @@ pub struct Config {
     /// Mark cookies `Secure` even without `X-Forwarded-Proto: https` (set when TLS terminates
     /// in front of ggzy without that header).
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
-    pub trust_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` hops are believed (the client's own hops never are).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Sign-in attempts per address per window.
     pub login_attempts: u32,
     pub login_window: Duration,
@@ -54,7 +54,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxies: vec![],
             login_attempts: 20,
             login_window: Duration::from_secs(300),
         }

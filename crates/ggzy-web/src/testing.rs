@@ -1,7 +1,6 @@
 //! The app on a random port over a test database, with the demo seeded: what the HTTP and browser
 //! tests start from.
 
-use crate::state::SystemClock;
 use crate::{AppState, Config};
 use ggzy_core::clock::Clock;
 use ggzy_seal::sign::PlatformKey;
@@ -16,14 +15,26 @@ pub struct Spawned {
     pub accounts: Vec<DemoAccount>,
 }
 
-/// A clock a test sets by hand, to walk a tender across its statutory periods.
-#[derive(Default)]
-pub struct TestClock(std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>);
+/// A clock a test sets by hand, to walk a tender across its statutory periods. Until it is set it
+/// runs at real speed from [`ggzy_store::testing::epoch`], never from the wall clock's date.
+pub struct TestClock {
+    set: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    started: std::time::Instant,
+}
+
+impl Default for TestClock {
+    fn default() -> Self {
+        Self {
+            set: std::sync::Mutex::new(None),
+            started: std::time::Instant::now(),
+        }
+    }
+}
 
 impl TestClock {
     pub fn set(&self, t: chrono::DateTime<chrono::Utc>) {
         *self
-            .0
+            .set
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(t);
     }
@@ -31,15 +42,18 @@ impl TestClock {
 
 impl Clock for TestClock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0
+        self.set
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .unwrap_or_else(chrono::Utc::now)
+            .unwrap_or_else(|| {
+                ggzy_store::testing::epoch()
+                    + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default()
+            })
     }
 }
 
 pub async fn spawn_app(db: &Db, config: Config) -> Spawned {
-    spawn_app_with_clock(db, config, Arc::new(SystemClock)).await
+    spawn_app_with_clock(db, config, Arc::new(TestClock::default())).await
 }
 
 pub async fn spawn_app_with_clock(db: &Db, config: Config, clock: Arc<dyn Clock>) -> Spawned {

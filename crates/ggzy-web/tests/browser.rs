@@ -204,6 +204,26 @@ async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     fill(c, "username", user).await;
     fill(c, "password", ggzy_store::demo::DEMO_PASSWORD).await;
+    // Accounts with a second factor type the code their authenticator shows at the server's time.
+    if let Some(secret) = ggzy_store::demo::accounts_listing()
+        .into_iter()
+        .find(|a| a.username == user)
+        .and_then(|a| a.totp_secret)
+    {
+        let health: serde_json::Value = reqwest::get(format!("{base}/healthz"))
+            .await
+            .expect("healthz")
+            .json()
+            .await
+            .expect("json");
+        let now: chrono::DateTime<chrono::Utc> = health["now"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("server time");
+        let code =
+            ggzy_store::accounts::totp::code_at(&secret, now.timestamp() as u64).expect("code");
+        fill(c, "totp", &code).await;
+    }
     click(c, "form[action='/login'] button[type=submit]").await;
     c.wait()
         .for_url(&url::Url::parse(&format!("{base}/workspace")).expect("url"))
@@ -230,7 +250,7 @@ fn local(t: chrono::DateTime<chrono::Utc>) -> String {
 async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     let t = TestDb::sqlite().await;
     let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let t0 = chrono::Utc::now();
+    let t0 = ggzy_store::testing::epoch();
     clock.set(t0);
     let app =
         ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
@@ -533,7 +553,7 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     use ggzy_store::experts::draw::{self, DrawInput, GroupInput, ReplyInput};
     let t = TestDb::sqlite().await;
     let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let now = chrono::Utc::now();
+    let now = ggzy_store::testing::epoch();
     let t0 = now - chrono::Duration::days(22);
     // The walk runs at the server's own time: with the clock at now, the server's scheduler could
     // see the walk's bid deadline as past and open (and fail) the lot before the walk's bids are in.
@@ -682,7 +702,7 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
     use ggzy_store::demo_tendering::Walk;
     let t = TestDb::sqlite().await;
     let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let now = chrono::Utc::now();
+    let now = ggzy_store::testing::epoch();
     // The walk runs at the server's own time, so its scheduler never sees a reply window of the
     // walk's expert draw as already over; then the clock moves on to now.
     let t0 = now - chrono::Duration::days(9);
@@ -801,7 +821,7 @@ async fn two_bidders_see_each_others_bids_live_in_the_auction_hall() {
     let t = TestDb::sqlite().await;
     let app = ggzy_web::testing::spawn_app(&t.db, Config::default()).await;
     let base = app.base.clone();
-    let now = chrono::Utc::now();
+    let now = ggzy_store::testing::epoch();
     let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
     let id = auctions::create(
         &t.db,

@@ -273,12 +273,28 @@ async fn csrf_body_limit_and_unknown_routes() {
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // Bodies over 1 MiB are refused with a problem, not read.
+    // A stranger's write is refused before its body is read, however large.
+    let big = json!({ "table": "x".repeat(ggzy_web::MAX_BODY_BYTES + 10) });
     let r = app
         .client
         .put(app.url("/api/v1/calendar"))
         .header("x-csrf-token", &app.csrf)
-        .json(&json!({ "table": "x".repeat(ggzy_web::MAX_BODY_BYTES + 10) }))
+        .json(&big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["code"],
+        "auth.required"
+    );
+    // Signed in, bodies over 1 MiB are refused with a problem, not read.
+    app.as_user("admin").await;
+    let r = app
+        .client
+        .put(app.url("/api/v1/calendar"))
+        .header("x-csrf-token", &app.csrf)
+        .json(&big)
         .send()
         .await
         .expect("send");
@@ -452,7 +468,7 @@ async fn the_log_serves_signed_heads_and_proofs_that_verify() {
             app.backend
         );
         // The leaf is the event's chain hash under the RFC 6962 leaf prefix.
-        let (_, evs) = app.get("/api/v1/log/events?limit=500").await;
+        let (_, evs) = app.get("/api/v1/log/events?before=4&limit=1").await;
         let ev3 = evs
             .as_array()
             .expect("events")
@@ -701,6 +717,85 @@ async fn register_and_sign_in_through_the_forms() {
     app.finish().await;
 }
 
+/// Every type the OpenAPI document can name has a name of its own. utoipa keeps one schema per
+/// name, so two types called `GrantInput` made `POST /api/v1/grants` document the role grant's
+/// body; this scans every crate's source for `ToSchema` types and fails on any name used twice.
+#[test]
+fn every_openapi_schema_name_is_unique() {
+    fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rs_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![];
+    for c in ["ggzy-core", "ggzy-seal", "ggzy-store", "ggzy-web"] {
+        rs_files(&root.join(c).join("src"), &mut files);
+    }
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !(l.trim_start().starts_with("#[derive(") && l.contains("ToSchema")) {
+                continue;
+            }
+            let mut alias = None;
+            for next in lines.iter().skip(i + 1).take(8) {
+                let t = next.trim();
+                if let Some(rest) = t.strip_prefix("#[schema(as = ") {
+                    alias = rest
+                        .split(')')
+                        .next()
+                        .map(|a| a.rsplit("::").next().unwrap_or(a).trim().to_string());
+                }
+                let decl = t
+                    .strip_prefix("pub struct ")
+                    .or_else(|| t.strip_prefix("pub enum "));
+                if let Some(d) = decl {
+                    let name: String = d
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    seen.entry(alias.clone().unwrap_or(name))
+                        .or_default()
+                        .push(format!("{}:{}", f.display(), i + 1));
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        seen.len() > 100,
+        "the scan found the schemas: {}",
+        seen.len()
+    );
+    let dupes: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(dupes.is_empty(), "schema names used twice: {dupes:#?}");
+
+    // And the two bodies the collision documented wrongly say what the server takes.
+    let doc = serde_json::to_value(ggzy_web::openapi()).expect("json");
+    let body = |path: &str| {
+        let r = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .expect("a body")
+            .rsplit('/')
+            .next()
+            .expect("name")
+            .to_string();
+        doc["components"]["schemas"][r].clone()
+    };
+    assert!(body("/api/v1/grants")["properties"]["trade_kind"].is_object());
+    let reply = body("/api/v1/lots/{id}/draw/reply");
+    assert!(reply["properties"]["accept"].is_object() && reply["properties"]["reply"].is_null());
+}
+
 #[tokio::test]
 async fn the_openapi_document_is_stable() {
     // The whole document, every capability's part included.
@@ -833,7 +928,7 @@ fn notice_json(t0: chrono::DateTime<Utc>) -> Value {
 /// One procedure from intake to contract over the API, with the clock moved across each period.
 async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedure: &str) {
     let b = app.backend;
-    let t0 = Utc::now() + chrono::Duration::days(100);
+    let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(100);
     clock.set(t0);
     let bidders = ["bidder", "entity03", "entity05", "entity07"];
     let mut ids = vec![];
@@ -1399,7 +1494,7 @@ async fn each_procedure_from_intake_to_contract_over_the_api() {
 async fn evaluation_to_contract_through_the_page_forms() {
     for t in TestDb::all().await {
         let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-        let now = Utc::now();
+        let now = ggzy_store::testing::epoch();
         clock.set(now);
         let config = Config {
             login_attempts: 10_000,
@@ -1825,11 +1920,32 @@ async fn procurement_lifecycle(
         _ => vec![],
     };
     if invitees.is_empty() {
-        // A response period one day short is refused with its rule.
+        // A response period one day short of its minimum is refused with its rule.
+        let pack = ggzy_core::procurement::ProcurementPack::v2022();
+        let d0 = ggzy_store::tendering::day(from);
+        let days = |n: u32| chrono::Duration::days(i64::from(n));
+        let minimum = match method {
+            M::OpenTender | M::InvitedTender => d0 + days(pack.tender_issue_to_deadline.value.0),
+            M::CompetitiveConsultation => d0 + days(pack.consultation_issue_to_response.value.0),
+            M::RequestForQuotation => cal.add_working_days(d0, pack.rfq_issue_to_response.value),
+            M::CompetitiveNegotiation => {
+                cal.add_working_days(d0, pack.negotiation_issue_to_response.value)
+            }
+            M::SingleSource => cal.add_working_days(d0, pack.single_source_publicity.value),
+        };
+        assert!(
+            ggzy_store::tendering::day(deadline) >= minimum,
+            "{b}: the demo's dates are lawful"
+        );
+        let short_deadline =
+            ggzy_core::tender_schedule::cn_day_start(minimum - chrono::Duration::days(1))
+                + chrono::Duration::hours(9)
+                + chrono::Duration::minutes(30);
         let mut short = notice.clone();
-        short["bid_deadline"] = json!(iso(deadline - chrono::Duration::days(1)));
-        short["documents_until"] = json!(iso(until.min(deadline - chrono::Duration::hours(25))));
-        if cal.is_working_day(ggzy_store::tendering::day(deadline)) {
+        short["bid_deadline"] = json!(iso(short_deadline));
+        short["documents_until"] =
+            json!(iso(until.min(short_deadline - chrono::Duration::hours(1))));
+        {
             let (st, body) = app.post(&format!("/api/v1/lots/{lot}/notice"), short).await;
             assert_eq!(
                 (st, body["code"].as_str()),
@@ -2092,7 +2208,7 @@ async fn each_procurement_method_from_registration_to_contract_over_the_api() {
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
-        let start = Utc::now() + chrono::Duration::days(200);
+        let start = ggzy_store::testing::epoch() + chrono::Duration::days(200);
         for (i, m) in ggzy_core::procurement::PurchaseMethod::ALL
             .into_iter()
             .enumerate()
@@ -2411,7 +2527,7 @@ async fn land_listing_mining_auction_and_property_bidding_over_the_api() {
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
-        let t0 = Utc::now() + chrono::Duration::days(400);
+        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(400);
         grant_flow(&app, &clock, "land_use", "listing", t0).await;
         grant_flow(
             &app,
@@ -2467,7 +2583,7 @@ async fn a_land_listing_through_the_page_forms() {
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
         let b = app.backend;
-        let t0 = Utc::now() + chrono::Duration::days(300);
+        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(300);
         let day = chrono::Duration::days(1);
         clock.set(t0);
         let starts = t0 + day * 21;
@@ -2752,10 +2868,11 @@ async fn a_one_sealed_quote_transfer_over_the_api_and_page() {
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
         let b = app.backend;
-        let t0 = Utc::now() + chrono::Duration::days(500);
+        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(500);
         let day = chrono::Duration::days(1);
         clock.set(t0);
-        let starts = t0 + day * 30;
+        // 20 working days of disclosure across the National Day holiday.
+        let starts = t0 + day * 42;
         let closes = starts + chrono::Duration::hours(1);
         app.as_user("staff").await;
         let (st, g) = app

@@ -59,9 +59,10 @@ enum Command {
         /// Mark cookies Secure even if the proxy does not send X-Forwarded-Proto: https.
         #[arg(long, env = "GGZY_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// Trust X-Forwarded-For for client addresses (only behind your own proxy).
-        #[arg(long, env = "GGZY_TRUST_PROXY")]
-        trust_proxy: bool,
+        /// Addresses of your own reverse proxies, comma-separated: only the X-Forwarded-For hops
+        /// they append are believed.
+        #[arg(long = "trust-proxy", env = "GGZY_TRUST_PROXY", value_delimiter = ',')]
+        trust_proxy: Vec<std::net::IpAddr>,
         /// Seconds between signed tree heads of the event log.
         #[arg(long, default_value_t = 10)]
         sign_every: u64,
@@ -191,7 +192,7 @@ async fn serve(
     clock_factor: u32,
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
     secure_cookies: bool,
-    trust_proxy: bool,
+    trust_proxy: Vec<std::net::IpAddr>,
     sign_every: u64,
 ) -> Result<()> {
     let started = std::time::Instant::now();
@@ -224,7 +225,7 @@ async fn serve(
     };
     let config = Config {
         secure_cookies,
-        trust_proxy,
+        trusted_proxies: trust_proxy,
         ..Config::default()
     };
     let state = AppState::new(db.clone(), clock, key, demo_accounts.clone(), config, vault);

@@ -48,7 +48,7 @@ async fn verify_names_the_row_edited_behind_the_platforms_back() {
     let db = ggzy_store::Db::open_sqlite(&dir.path().join("ggzy.db"))
         .await
         .expect("open");
-    ggzy_store::demo::seed(&db, chrono::Utc::now())
+    ggzy_store::demo::seed(&db, ggzy_store::testing::epoch())
         .await
         .expect("seed");
     let out = ggzy()
@@ -102,8 +102,9 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A server whose clock starts at the tests' fixed instant, never at the wall clock's date.
 async fn start(dir: &std::path::Path, port: u16, factor: u32) -> Server {
-    start_at(dir, port, factor, None).await
+    start_at(dir, port, factor, Some(ggzy_store::testing::epoch())).await
 }
 
 async fn start_at(
@@ -147,7 +148,8 @@ async fn start_at(
 }
 
 /// A client signed in as a demo account, with its CSRF token.
-async fn signed_in(base: &str, user: &str, offset: chrono::Duration) -> (reqwest::Client, String) {
+/// The TOTP code is computed at the server's own time (it may run on a virtual clock).
+async fn signed_in(base: &str, user: &str) -> (reqwest::Client, String) {
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -165,13 +167,12 @@ async fn signed_in(base: &str, user: &str, offset: chrono::Duration) -> (reqwest
         .into_iter()
         .find(|a| a.username == user)
         .and_then(|a| a.totp_secret);
+    let server_now: chrono::DateTime<chrono::Utc> = json(format!("{base}/healthz")).await["now"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("the server tells its time");
     let code = secret
-        .and_then(|s| {
-            ggzy_store::accounts::totp::code_at(
-                &s,
-                (chrono::Utc::now() + offset).timestamp() as u64,
-            )
-        })
+        .and_then(|s| ggzy_store::accounts::totp::code_at(&s, server_now.timestamp() as u64))
         .unwrap_or_default();
     let r = c
         .post(format!("{base}/api/v1/session"))
@@ -185,14 +186,9 @@ async fn signed_in(base: &str, user: &str, offset: chrono::Duration) -> (reqwest
 }
 
 /// Sign in as a demo custodian, fetch the sealed share, decrypt it locally, submit it.
-async fn custodian_submits(
-    port: u16,
-    user: &str,
-    lot: &str,
-    offset: chrono::Duration,
-) -> serde_json::Value {
+async fn custodian_submits(port: u16, user: &str, lot: &str) -> serde_json::Value {
     let base = format!("http://127.0.0.1:{port}");
-    let (c, csrf) = signed_in(&base, user, offset).await;
+    let (c, csrf) = signed_in(&base, user).await;
     let sealed: serde_json::Value = c
         .get(format!("{base}/api/v1/lots/{lot}/custody/share"))
         .send()
@@ -298,16 +294,21 @@ async fn opening_happens_once_across_restarts() {
         .and_then(|s| s.parse().ok())
         .expect("deadline");
     let day = deadline + chrono::Duration::minutes(1);
-    let offset = day - chrono::Utc::now();
     let s = start_at(dir.path(), port, 1, Some(day)).await;
     let mut stage = serde_json::Value::Null;
     for u in ggzy_store::demo::CUSTODIANS {
-        stage = custodian_submits(port, u, &lot, offset).await["stage"].clone();
+        stage = custodian_submits(port, u, &lot).await["stage"].clone();
     }
     assert_eq!(stage, "evaluating");
     drop(s);
 
-    let _s = start(dir.path(), port, 1).await;
+    let _s = start_at(
+        dir.path(),
+        port,
+        1,
+        Some(day + chrono::Duration::minutes(5)),
+    )
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(openings(port, &lot).await, 1, "opened exactly once");
     let d = json(format!("http://127.0.0.1:{port}/api/v1/lots/{lot}")).await;
@@ -318,7 +319,7 @@ async fn opening_happens_once_across_restarts() {
 /// published platform key, the envelope file and a later tree head — and rejects an altered one.
 async fn receipt_verifies_offline(d: &std::path::Path, port: u16, lot: &str) {
     let base = format!("http://127.0.0.1:{port}");
-    let (c, csrf) = signed_in(&base, "entity09", chrono::Duration::zero()).await;
+    let (c, csrf) = signed_in(&base, "entity09").await;
     let key = json(format!("{base}/api/v1/lots/{lot}/opening-key")).await;
     let me = json_with(&c, format!("{base}/api/v1/me")).await;
     let entity = json_with(
@@ -551,7 +552,7 @@ async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
         .await
         .expect("open");
     db.migrate().await.expect("migrate");
-    let now = chrono::Utc::now();
+    let now = ggzy_store::testing::epoch();
     ggzy_store::demo::seed(&db, now).await.expect("seed");
     let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
     ggzy_store::demo_tendering::seed(&db, &vault, now)
@@ -605,9 +606,8 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let s = start(dir.path(), port, 1).await;
-    let zero = chrono::Duration::zero();
-    let (staff, staff_csrf) = signed_in(&base, "staff", zero).await;
-    let now = chrono::Utc::now();
+    let (staff, staff_csrf) = signed_in(&base, "staff").await;
+    let now = ggzy_store::testing::epoch();
     let created: serde_json::Value = staff
         .post(format!("{base}/api/v1/auctions"))
         .header("x-csrf-token", &staff_csrf)
@@ -623,7 +623,7 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
     let id = created["id"].as_str().expect("auction id").to_string();
     let mut bidders = vec![];
     for u in ["bidder", "entity03", "entity04", "entity05"] {
-        let (c, csrf) = signed_in(&base, u, zero).await;
+        let (c, csrf) = signed_in(&base, u).await;
         let me: serde_json::Value = c
             .get(format!("{base}/api/v1/me"))
             .send()
@@ -676,7 +676,14 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
         acked.len()
     );
 
-    let _s = start(dir.path(), port, 1).await;
+    // Restarted a minute later on the server's clock, inside the free stage.
+    let _s = start_at(
+        dir.path(),
+        port,
+        1,
+        Some(ggzy_store::testing::epoch() + chrono::Duration::minutes(1)),
+    )
+    .await;
     let stored = json(format!("{base}/api/v1/auctions/{id}/bids")).await;
     let stored = stored.as_array().expect("bids").clone();
     for (seq, amount, key, _) in &acked {
@@ -700,7 +707,7 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
     // A retry of the first acknowledged bid is its acknowledgement again, not a new bid.
     let (seq, amount, key, n) = acked[0].clone();
     let user = ["bidder", "entity03", "entity04", "entity05"][n];
-    let (c, csrf) = signed_in(&base, user, zero).await;
+    let (c, csrf) = signed_in(&base, user).await;
     let r: serde_json::Value = c
         .post(format!("{base}/api/v1/auctions/{id}/bids"))
         .header("x-csrf-token", &csrf)

@@ -355,7 +355,8 @@ pub async fn credit(
     now: DateTime<Utc>,
 ) -> ServiceResult<CreditView> {
     let row = profile_row(db, expert).await?;
-    if actor.account_id != Some(row.account_id) {
+    let own = actor.account_id == Some(row.account_id);
+    if !own {
         actor.require_any(Permission::RegistryRead)?;
     }
     let (n, avg): (i64, Option<f64>) = on_db!(db, |p| {
@@ -376,10 +377,29 @@ pub async fn credit(
         bans: on_db!(db, |p| {
             sqlx::query_as("SELECT from_day, until_day, scope, regulation, article, reason FROM expert_bans WHERE expert_id = $1 ORDER BY from_day DESC").bind(expert).fetch_all(p).await?
         }),
-        fees: on_db!(db, |p| {
-            sqlx::query_as("SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC").bind(expert).fetch_all(p).await?
-        }),
+        fees: served_lots(db, expert, own).await?,
     })
+}
+
+/// The lots an expert was paid for. A lot names its committee only once it is awarded
+/// ([`ggzy_core::disclosure::Secret::Committee`]), so others see a lot here from its award on;
+/// the expert always sees their own.
+async fn served_lots(db: &Db, expert: Uuid, own: bool) -> ServiceResult<Vec<FeeView>> {
+    use ggzy_core::disclosure::{self, Moment, Secret};
+    let rows: Vec<FeeView> = on_db!(db, |p| {
+        sqlx::query_as("SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC").bind(expert).fetch_all(p).await?
+    });
+    let mut out = vec![];
+    for f in rows {
+        let awarded = tendering::evaluation::awarded_at(db, f.lot_id)
+            .await?
+            .is_some();
+        let reached: &[Moment] = if awarded { &[Moment::Awarded] } else { &[] };
+        if own || disclosure::public(Secret::Committee, reached) {
+            out.push(f);
+        }
+    }
+    Ok(out)
 }
 
 /// The fee standard of a region (its own, or its city's).
@@ -412,7 +432,7 @@ pub async fn put_fee_standard(
     std: &FeeStandard,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    if actor.address != "system" {
+    if !actor.is_system() {
         actor.require_any(Permission::ConfigAdmin)?;
     }
     if std.session_hours == 0

@@ -649,6 +649,7 @@ async fn next_reply_due(tx: &mut Tx, draw: Uuid) -> ServiceResult<Option<DateTim
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = DrawReplyInput)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyInput {
     pub accept: bool,

@@ -555,6 +555,7 @@ pub async fn set_status(
             row.account_id,
             Role::Expert,
             &region.rules_region(),
+            actor.account_id,
             now,
         )
         .await?;

@@ -890,7 +890,7 @@ pub async fn draw_suppliers(
     )
     .await?;
     tx.commit().await?;
-    supplier_draw(db, lot_id)
+    supplier_draw(db, actor, lot_id)
         .await?
         .ok_or(ServiceError::NotFound("supplier draw"))
 }
@@ -920,19 +920,44 @@ async fn supplier_round(db: &Db, lot_id: Uuid) -> ServiceResult<Option<Published
 }
 
 /// The supplier draw of a lot, verifiable by anyone (the seed is revealed with the picks).
+/// The supplier draw as `actor` may see it. The drawn suppliers and the list they were drawn
+/// from are potential bidders, secret until the opening
+/// ([`ggzy_core::disclosure::Secret::PotentialBidders`]): before it the public gets the logged
+/// commitment and snapshot hash only; the buyer, the centre and the supervisor see it all.
 pub async fn supplier_draw(
     db: &Db,
+    actor: &Actor,
     lot_id: Uuid,
 ) -> ServiceResult<Option<crate::experts::draw::DrawProof>> {
+    use ggzy_core::disclosure::{self, Moment, Secret};
     let lot = load(db, lot_id).await?;
-    Ok(supplier_round(db, lot_id)
-        .await?
-        .map(|r| crate::experts::draw::DrawProof {
+    let reached: &[Moment] = if lot.state.stage.opened() {
+        &[Moment::Opened]
+    } else {
+        &[]
+    };
+    let shown = disclosure::public(Secret::PotentialBidders, reached)
+        || matches!(
+            tendering::party_of(actor, &lot),
+            Some(
+                tendering::Party::Tenderer
+                    | tendering::Party::Centre
+                    | tendering::Party::Supervisor
+            )
+        );
+    Ok(supplier_round(db, lot_id).await?.map(|mut r| {
+        if !shown {
+            r.seed = None;
+            r.groups.clear();
+            r.picks.clear();
+        }
+        crate::experts::draw::DrawProof {
             lot_id,
             trade_code: lot.trade_code.clone(),
-            revealed: true,
+            revealed: shown,
             rounds: vec![r],
-        }))
+        }
+    }))
 }
 
 /// The drawn suppliers, for the invitation step to check against.
@@ -1299,11 +1324,17 @@ pub async fn deadlines(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
             );
         }
     }
-    for c in challenges::challenge_rows(db, lot_id).await? {
+    // The deadlines are public; who challenged is for the parties (their challenge list), so a
+    // challenge is named here by its number only.
+    for (i, c) in challenges::challenge_rows(db, lot_id)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
         push_d(
             "challenge_reply",
-            &format!("答复质疑（{}）", c.entity_name),
-            "Reply to a challenge",
+            &format!("答复第 {} 件质疑", i + 1),
+            &format!("Reply to challenge no. {}", i + 1),
             c.reply_by,
             c.replied_at.map(cn_date),
             (gp::LAW, "53"),

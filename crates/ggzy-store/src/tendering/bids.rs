@@ -381,9 +381,11 @@ pub async fn submit(
     let package_name = format!("{receipt_no}.ggzybid");
 
     let mut tx = db.begin().await?;
-    // The upload is complete now; this instant decides whether it is in time (电子招标投标办法 Art 27).
-    let now = clock();
     let mut lot = load_for_update(&mut tx, lot_id).await?;
+    // The upload is complete and the lot locked; this instant decides whether it is in time
+    // (电子招标投标办法 Art 27). Read before the lock, a bid that queued behind others could be
+    // accepted after the deadline.
+    let now = clock();
     check_bid_allowed(&lot, Some(checked.bond), now)?;
     let replaced: Option<(String, String)> = on_tx!(&mut tx, |c| {
         sqlx::query_as(

@@ -1023,6 +1023,7 @@ pub async fn refunds(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = BondRefundInput)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     pub bidder_id: Uuid,

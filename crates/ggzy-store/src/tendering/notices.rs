@@ -668,6 +668,7 @@ pub struct ObjectionInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ObjectionReplyInput)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyInput {
     pub reply: String,
@@ -1022,6 +1023,7 @@ pub async fn review_prequal(
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = PrequalApplicationView)]
 pub struct ApplicationView {
     pub entity_id: Uuid,
     pub name: String,

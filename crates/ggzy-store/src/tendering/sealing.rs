@@ -12,6 +12,7 @@ use super::{LotRow, load, load_for_update, log, push, step};
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
+use crate::events::{self, NewEvent};
 use crate::tendering::notices::publish_notice_row;
 use crate::tendering::schedule;
 use crate::vault::BidVault;
@@ -22,6 +23,7 @@ use ggzy_core::clock::truncate_micros;
 use ggzy_core::procedure::{Command, Event, Stage};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
+use ggzy_core::rulepack::CUSTODY_PACK;
 use ggzy_seal::envelope::{Envelope, FINGERPRINT_FILE, FORM_FILE, Payload};
 use ggzy_seal::keys::{PublicKey, SecretKey};
 use ggzy_seal::shamir::{self, Commitments, Share};
@@ -109,7 +111,8 @@ pub async fn register_key(
         created_at: truncate_micros(now),
         revoked_at: None,
     };
-    let r = on_db!(db, |p| {
+    let mut tx = db.begin().await?;
+    let r = on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO party_keys (public_key, fingerprint, account_id, entity_id, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
     )
@@ -119,12 +122,16 @@ pub async fn register_key(
     .bind(view.entity_id)
     .bind(purpose)
     .bind(view.created_at)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected())
     });
     match r {
-        Ok(_) => Ok(view),
+        Ok(_) => {
+            log_key(&mut tx, actor, "key.registered", &view, now).await?;
+            tx.commit().await?;
+            Ok(view)
+        }
         Err(e) if crate::db::unique_violation(&e) == Some("party_keys.public_key") => {
             Err(key_field(
                 "key.taken",
@@ -157,20 +164,51 @@ pub async fn revoke_key(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let account = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
-    let n = on_db!(db, |p| {
-        sqlx::query(
-        "UPDATE party_keys SET revoked_at = $1 WHERE public_key = $2 AND account_id = $3 AND revoked_at IS NULL"
+    let mut tx = db.begin().await?;
+    let revoked: Option<PartyKeyView> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "UPDATE party_keys SET revoked_at = $1 WHERE public_key = $2 AND account_id = $3 AND revoked_at IS NULL
+         RETURNING public_key, fingerprint, purpose, entity_id, created_at, revoked_at"
     )
     .bind(truncate_micros(now))
     .bind(public_key)
     .bind(account)
-    .execute(p)
+    .fetch_optional(c)
     .await?
-    .rows_affected()
     });
-    if n == 0 {
+    let Some(view) = revoked else {
         return Err(ServiceError::NotFound("key"));
-    }
+    };
+    log_key(&mut tx, actor, "key.revoked", &view, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every key registered or revoked is an event: a custody key decides who can open bids, and a
+/// signing key whose bids are accepted.
+async fn log_key(
+    tx: &mut Tx,
+    actor: &Actor,
+    kind: &'static str,
+    key: &PartyKeyView,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let region = actor
+        .grants
+        .first()
+        .map_or_else(|| "000000".to_string(), |g| g.region.to_string());
+    events::append(
+        tx,
+        NewEvent::by(
+            actor,
+            &region,
+            kind,
+            format!("account:{}", actor.account_id.unwrap_or_default()),
+            serde_json::json!({"purpose": key.purpose, "fingerprint": key.fingerprint}),
+        ),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -212,15 +250,24 @@ pub async fn set_policy(
     actor: &Actor,
     region: &DivisionCode,
     policy: &CustodyPolicy,
+    now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    actor.require(Permission::ConfigAdmin, region)?;
-    if !(2..=20).contains(&policy.threshold) {
+    let grant = actor.require(Permission::ConfigAdmin, region)?.clone();
+    let floor = CUSTODY_PACK.threshold_floor;
+    if !(i64::from(floor.value)..=20).contains(&policy.threshold) {
         return Err(FieldError::new(
             "threshold",
             "custody.threshold",
-            "门限应为 2 至 20",
-            "The threshold is 2 to 20",
+            format!(
+                "门限应为 {} 至 20（任何一名保管人不得单独解密）",
+                floor.value
+            ),
+            format!(
+                "The threshold is {} to 20 (no custodian decrypts alone)",
+                floor.value
+            ),
         )
+        .with_rule(floor.regulation, floor.article)
         .into());
     }
     if !(1..=24 * 60).contains(&policy.postpone_minutes) {
@@ -232,7 +279,8 @@ pub async fn set_policy(
         )
         .into());
     }
-    on_db!(db, |p| {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO custody_policies (region_code, threshold, postpone_minutes) VALUES ($1, $2, $3)
          ON CONFLICT (region_code) DO UPDATE SET threshold = $2, postpone_minutes = $3"
@@ -240,10 +288,25 @@ pub async fn set_policy(
     .bind(region.as_str())
     .bind(policy.threshold)
     .bind(policy.postpone_minutes)
-    .execute(p)
+    .execute(c)
     .await?
     .rows_affected()
     });
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: actor.role_label(Some(&grant)),
+            address: actor.address.clone(),
+            region_code: region.to_string(),
+            kind: "custody.policy_set",
+            subject: format!("region:{region}"),
+            payload: serde_json::json!({"threshold": policy.threshold, "postpone_minutes": policy.postpone_minutes}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -284,6 +347,8 @@ struct Custodian {
     account: Uuid,
     label: String,
     key: String,
+    /// Who granted the custodian role; None for the principal and for seeded roles.
+    appointed_by: Option<Uuid>,
 }
 
 /// The lot's custodians: every account holding the custodian role for the lot's region (or a
@@ -291,9 +356,9 @@ struct Custodian {
 async fn custodians_for(tx: &mut Tx, lot: &LotRow) -> ServiceResult<(Vec<Custodian>, bool)> {
     let mut out: Vec<Custodian> = vec![];
     for code in lineage(&lot.region) {
-        let rows: Vec<(Uuid, String, String)> = on_tx!(tx, |c| {
+        let rows: Vec<(Uuid, String, String, Option<Uuid>)> = on_tx!(tx, |c| {
             sqlx::query_as(
-            "SELECT a.id, a.display_name, k.public_key FROM role_grants g
+            "SELECT a.id, a.display_name, k.public_key, g.granted_by FROM role_grants g
              JOIN accounts a ON a.id = g.account_id
              JOIN party_keys k ON k.account_id = a.id AND k.purpose = 'custody' AND k.revoked_at IS NULL
              WHERE g.role = 'custodian' AND g.region_code = $1
@@ -303,12 +368,13 @@ async fn custodians_for(tx: &mut Tx, lot: &LotRow) -> ServiceResult<(Vec<Custodi
         .fetch_all(c)
         .await?
         });
-        for (account, name, key) in rows {
+        for (account, name, key, appointed_by) in rows {
             if !out.iter().any(|c| c.account == account) {
                 out.push(Custodian {
                     account,
                     label: format!("{name}（开标密钥保管人）"),
                     key,
+                    appointed_by,
                 });
             }
         }
@@ -330,6 +396,7 @@ async fn custodians_for(tx: &mut Tx, lot: &LotRow) -> ServiceResult<(Vec<Custodi
             account,
             label: format!("{name}（招标人）"),
             key,
+            appointed_by: None,
         });
     }
     Ok((out, has_principal))
@@ -382,6 +449,24 @@ pub(crate) async fn publish_opening_key(
             format!("开标密钥需 {k} 名保管人共同解密，但本地区仅 {n} 名保管人登记了公钥"),
             format!("The opening key needs {k} custodians, but only {n} have registered keys here"),
         )
+        .into());
+    }
+    // An administrator who appointed k of the custodians could open the bids alone with their
+    // credentials; the key is not made until the custodians come from more than one hand.
+    if let Some(by) = custodians.iter().filter_map(|c| c.appointed_by).find(|a| {
+        custodians
+            .iter()
+            .filter(|c| c.appointed_by == Some(*a))
+            .count()
+            >= k
+    }) {
+        return Err(FieldError::new(
+            "custody",
+            "custody.one_appointer",
+            format!("本标段有 {k} 名及以上保管人由同一账号任命，该账号可单独解密投标文件；请由其他管理员任命保管人"),
+            format!("{k} or more of the lot's custodians were appointed by one account ({by}), which could open the bids alone; have another administrator appoint custodians"),
+        )
+        .with_rule(RULES, "26")
         .into());
     }
     let (commitments, shares) =
@@ -965,6 +1050,37 @@ pub fn open_all(vault: &BidVault, lot: Uuid, key: &SecretKey, bids: &[BidToOpen]
 
 type ActiveBid = (Uuid, Uuid, String, String, String, DateTime<Utc>, i64);
 
+/// Decide first, decrypt after: no envelope is touched unless the opening has been convened and
+/// the procedure would open the lot now (deadline passed, no pending objection holding it, enough
+/// bids). A refusal here leaves every envelope sealed; a custodian submitting again retries.
+async fn opening_is_due(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
+    let convened = opening_key(db, lot_id)
+        .await?
+        .is_some_and(|k| k.convened_at.is_some());
+    let mut tx = db.begin().await?;
+    let lot = load_for_update(&mut tx, lot_id).await?;
+    let events = super::decide_in(&mut tx, &lot, &Command::Open, now).await?;
+    tx.rollback().await?;
+    if !convened {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: "opening_convened",
+            reason: "the opening has not been convened",
+        });
+    }
+    if !events
+        .iter()
+        .any(|e| matches!(e, ggzy_core::procedure::Event::Opened { .. }))
+    {
+        return Err(ServiceError::OutOfOrder {
+            stage: lot.state.stage.as_str(),
+            waits_for: "bids",
+            reason: "too few bids to open: the envelopes stay sealed",
+        });
+    }
+    Ok(())
+}
+
 /// Rebuild the key from the submitted shares, open every envelope, wipe the key, and record the
 /// opening in one transaction. Two callers racing here both decrypt; one commits.
 pub async fn open_with_shares(
@@ -977,6 +1093,7 @@ pub async fn open_with_shares(
     if opened {
         return Ok(load(db, lot_id).await?.state.stage);
     }
+    opening_is_due(db, lot_id, clock()).await?;
     let rows: Vec<(Option<String>,)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT submitted_share FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL ORDER BY share_index"
