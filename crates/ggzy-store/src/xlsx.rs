@@ -50,7 +50,7 @@ fn unreadable() -> FieldError {
 }
 
 fn too_big(zh: String, en: String) -> FieldError {
-    FieldError::new(FIELD, "deposit.xlsx_too_large", zh, en)
+    FieldError::new(FIELD, "deposit.xlsx_beyond_limits", zh, en)
 }
 
 fn cell(d: &DataRef<'_>) -> String {
@@ -208,7 +208,7 @@ mod tests {
         let e = rows(&book).expect_err("refused");
         assert_eq!(
             (e.field.as_str(), e.code),
-            (FIELD, "deposit.xlsx_too_large")
+            (FIELD, "deposit.xlsx_beyond_limits")
         );
         // An empty far corner is only a claim: nothing is built for it.
         let book = workbook(
@@ -246,7 +246,7 @@ mod tests {
             format!(r#"{inside}<row r="2">{}</row>"#, cell(2, "A")),
         ] {
             let e = rows_within(&workbook(None, &outside), &l).expect_err("outside");
-            assert_eq!(e.code, "deposit.xlsx_too_large", "{outside}");
+            assert_eq!(e.code, "deposit.xlsx_beyond_limits", "{outside}");
         }
     }
 
@@ -255,7 +255,7 @@ mod tests {
         let bomb = zip_bomb_workbook(40);
         assert!(bomb.len() < 400_000, "a small upload: {}", bomb.len());
         let e = rows(&bomb).expect_err("refused");
-        assert_eq!(e.code, "deposit.xlsx_too_large");
+        assert_eq!(e.code, "deposit.xlsx_beyond_limits");
     }
 
     #[test]

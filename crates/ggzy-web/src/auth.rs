@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use ggzy_store::{Actor, ServiceError, accounts};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -147,13 +147,43 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     let (mut parts, body) = req.into_parts();
     let actor = resolve_actor(&parts, &state).await;
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && actor.account_id.is_none() && !PUBLIC_WRITES.contains(&parts.uri.path()) {
-        return simple(
-            StatusCode::UNAUTHORIZED,
-            "auth.required",
-            "请先登录",
-            "Sign in first",
-        );
+    let path = parts.uri.path();
+    if unsafe_method && !PUBLIC_WRITES.contains(&path) {
+        if actor.account_id.is_none() {
+            return simple(
+                StatusCode::UNAUTHORIZED,
+                "auth.required",
+                "请先登录",
+                "Sign in first",
+            );
+        }
+        // An API write is gated on the route's permissions before its body is read.
+        if path.starts_with("/api/v1/") {
+            let route = parts
+                .extensions
+                .get::<axum::extract::MatchedPath>()
+                .map(|m| m.as_str().to_string());
+            let needs = route
+                .as_deref()
+                .and_then(|r| crate::gate::needs(&parts.method, r));
+            match needs {
+                Some(perms) if perms.iter().any(|p| actor.has(*p)) => {}
+                Some(perms) => {
+                    return crate::problem::ApiError(ServiceError::Forbidden(perms[0]))
+                        .into_response();
+                }
+                // Unmatched routes fall through to the 404/405 answers.
+                None if route.is_none() => {}
+                None => {
+                    return simple(
+                        StatusCode::FORBIDDEN,
+                        "auth.not_gated",
+                        "该操作未登记权限，已拒绝",
+                        "This write has no permission on record and is refused",
+                    );
+                }
+            }
+        }
     }
     parts.extensions.insert(CurrentActor(actor));
     next.run(Request::from_parts(parts, body)).await

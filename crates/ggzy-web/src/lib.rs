@@ -7,6 +7,7 @@ pub mod api_procurement;
 pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
+pub mod gate;
 pub mod hall;
 pub mod pages;
 pub mod pages_experts;

@@ -21,7 +21,12 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn(t: TestDb, config: Config) -> TestApp {
-        Self::spawn_with_clock(t, config, std::sync::Arc::new(ggzy_web::state::SystemClock)).await
+        Self::spawn_with_clock(
+            t,
+            config,
+            std::sync::Arc::new(ggzy_web::testing::TestClock::default()),
+        )
+        .await
     }
 
     async fn spawn_with_clock(
@@ -2982,4 +2987,310 @@ async fn a_one_sealed_quote_transfer_over_the_api_and_page() {
         );
         app.finish().await;
     }
+}
+
+/// The authorization matrix of the attack suite: every API write of the OpenAPI document, sent
+/// by every kind of account and by a stranger, with an empty body and made-up ids. Who gets past
+/// authorization (any answer but 401/403) is compared with `tests/authz.tsv`, the reviewed
+/// expectation kept as data: an unexpected allow fails, and so does an unexpected deny. A new
+/// write without a row fails too. `GGZY_AUTHZ_WRITE=1` writes what was observed, for review.
+#[tokio::test]
+async fn authorization_matrix_of_every_write() {
+    const WHO: [&str; 9] = [
+        "anonymous",
+        "bidder",
+        "principal",
+        "staff",
+        "supervisor",
+        "auditor",
+        "admin",
+        "expert",
+        "custodian",
+    ];
+    let app = TestApp::spawn(
+        TestDb::sqlite().await,
+        Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        },
+    )
+    .await;
+    let doc = serde_json::to_value(ggzy_web::openapi()).expect("json");
+    let mut writes = vec![];
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for m in ops.as_object().expect("ops").keys() {
+            if m != "get" {
+                writes.push((m.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    writes.sort();
+    let mut observed: std::collections::BTreeMap<(String, String), Vec<&str>> = Default::default();
+    for who in WHO {
+        if who == "anonymous" {
+            let _ = app
+                .client
+                .delete(app.url("/api/v1/session"))
+                .header("x-csrf-token", &app.csrf)
+                .send()
+                .await;
+        } else {
+            app.as_user(who).await;
+        }
+        for (m, path) in &writes {
+            // Sign-in and sign-out would change who is asking.
+            if path == "/api/v1/session" {
+                continue;
+            }
+            let url = path
+                .split('/')
+                .map(|seg| {
+                    if seg.starts_with('{') {
+                        if seg == "{code}" {
+                            "330200".to_string()
+                        } else {
+                            uuid::Uuid::now_v7().to_string()
+                        }
+                    } else {
+                        seg.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let r = app
+                .client
+                .request(m.parse().expect("method"), app.url(&url))
+                .header("x-csrf-token", &app.csrf)
+                .json(&json!({}))
+                .send()
+                .await
+                .expect("send");
+            assert!(
+                r.status().as_u16() < 500,
+                "{who} {m} {path}: {}",
+                r.status()
+            );
+            let allowed = !matches!(r.status().as_u16(), 401 | 403);
+            let e = observed.entry((m.clone(), path.clone())).or_default();
+            if allowed {
+                e.push(who);
+            }
+        }
+    }
+    let text: String = observed
+        .iter()
+        .map(|((m, p), who)| {
+            format!(
+                "{m}\t{p}\t{}\n",
+                if who.is_empty() {
+                    "-".to_string()
+                } else {
+                    who.join(",")
+                }
+            )
+        })
+        .collect();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authz.tsv");
+    if std::env::var("GGZY_AUTHZ_WRITE").is_ok() {
+        let head = "# Who may use each API write (reviewed): METHOD, route, the principals that get past\n# authorization with an empty body. Regenerate with GGZY_AUTHZ_WRITE=1 and review the diff.\n";
+        std::fs::write(&file, format!("{head}{text}")).expect("write");
+    }
+    let expected: String = std::fs::read_to_string(&file)
+        .expect("tests/authz.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let want: std::collections::BTreeMap<&str, &str> = expected
+        .lines()
+        .filter_map(|l| l.rsplit_once('\t'))
+        .collect();
+    let mut problems = vec![];
+    for line in text.lines() {
+        let (route, got) = line.rsplit_once('\t').expect("row");
+        match want.get(route) {
+            None => problems.push(format!("no expectation for {route} (observed: {got})")),
+            Some(w) if *w != got => {
+                let w: std::collections::BTreeSet<&str> = w.split(',').collect();
+                let g: std::collections::BTreeSet<&str> = got.split(',').collect();
+                for extra in g.difference(&w).filter(|x| **x != "-") {
+                    problems.push(format!("UNEXPECTED ALLOW: {extra} on {route}"));
+                }
+                for missing in w.difference(&g).filter(|x| **x != "-") {
+                    problems.push(format!("unexpected deny: {missing} on {route}"));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    app.finish().await;
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Hostile files of the attack suite: a sheet claiming every cell of Excel, a zip bomb, a huge
+/// CSV field, deep JSON nesting, invalid UTF-8 and an oversized upload from a stranger. Each is
+/// a 4xx; the server stays healthy and its memory bounded.
+#[tokio::test]
+async fn hostile_files_are_bad_input_and_the_server_stays_up() {
+    use base64::Engine;
+    let app = TestApp::spawn(TestDb::sqlite().await, Config::default()).await;
+    let before = rss_kib();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let corner = ggzy_store::testing::workbook(
+        Some("A1:XFD1048576"),
+        r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+    );
+    let bomb = ggzy_store::testing::zip_bomb_workbook(64);
+    // A stranger is refused before the file is read.
+    let (st, body) = app
+        .post(
+            "/api/v1/deposits/statements",
+            json!({ "xlsx_base64": b64(&corner) }),
+        )
+        .await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("auth.required"))
+    );
+    app.as_user("staff").await;
+    for (what, file) in [("corner", &corner), ("bomb", &bomb)] {
+        let (st, body) = app
+            .post(
+                "/api/v1/deposits/statements",
+                json!({ "xlsx_base64": b64(file) }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
+        assert_eq!(body["fields"][0]["field"], "xlsx_base64", "{what}: {body}");
+        assert_eq!(
+            body["fields"][0]["code"], "deposit.xlsx_beyond_limits",
+            "{what}: {body}"
+        );
+        assert!(body["message_zh"].is_string() && body["message_en"].is_string());
+    }
+    // A CSV with one field of most of a megabyte: refused as a statement, not a crash.
+    let (st, _) = app
+        .post(
+            "/api/v1/deposits/statements",
+            json!({ "csv": format!("交易流水号\n{}", "9".repeat(900_000)) }),
+        )
+        .await;
+    assert!(st.is_client_error(), "{st}");
+    // Deep nesting and invalid UTF-8 in a public write.
+    for raw in [
+        "[".repeat(200_000).into_bytes(),
+        b"{\"entity\": \"\xff\xfe\"}".to_vec(),
+    ] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/entities"))
+            .header("x-csrf-token", &app.csrf)
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .expect("send");
+        assert!(r.status().is_client_error(), "{}", r.status());
+    }
+    // An oversized upload from a stranger is refused without being read.
+    let stranger = reqwest::Client::new();
+    let r = stranger
+        .post(app.url(&format!("/api/v1/lots/{}/bids", uuid::Uuid::now_v7())))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(vec![b'x'; 40 << 20])
+        .send()
+        .await;
+    assert!(r.is_err() || r.is_ok_and(|r| r.status().is_client_error()));
+    let (st, health) = app.get("/healthz").await;
+    assert_eq!(
+        (st, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    let grown = rss_kib().saturating_sub(before);
+    assert!(grown < 400 * 1024, "memory grew by {grown} KiB");
+    app.finish().await;
+}
+
+/// The fuzz targets of `fuzz/` on the stable toolchain: every parser that reads outside input
+/// (statements as XLSX and CSV, the calendar and specialty tables, envelopes, shares, receipts)
+/// gets seeds mutated by a deterministic generator for a bounded time (`GGZY_FUZZ_SECONDS`,
+/// default 4). A panic or a 5xx-worthy surprise fails; errors are the expected answer.
+#[test]
+fn every_outside_parser_survives_mutated_input() {
+    let seconds: u64 = std::env::var("GGZY_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
+    let seeds: Vec<Vec<u8>> = vec![
+        ggzy_store::testing::workbook(
+            Some("A1:F2"),
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>交易流水号</t></is></c></row><row r="2"><c r="C2"><v>1500</v></c></row>"#,
+        ),
+        "交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\nB1,2026-03-03,100.00,某公司,6222,6222000000000001\n"
+            .as_bytes()
+            .to_vec(),
+        ggzy_core::calendar::DEFAULT_TABLE.as_bytes()[..400].to_vec(),
+        b"01\t\xe5\xbb\xba\xe7\xad\x91\n0101\tx\n".to_vec(),
+        b"GGZYENV1\x00\x00\x00\x10{\"v\":1}".to_vec(),
+        b"01ab".repeat(17),
+        br#"{"kind":"ggzy-bid-receipt-v1","event":{}}"#.to_vec(),
+    ];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let start = std::time::Instant::now();
+    let mut runs = 0u64;
+    while start.elapsed() < std::time::Duration::from_secs(seconds) {
+        let mut d = seeds[(next() % seeds.len() as u64) as usize].clone();
+        for _ in 0..(1 + next() % 8) {
+            let r = next();
+            let i = if d.is_empty() {
+                0
+            } else {
+                (r >> 8) as usize % d.len()
+            };
+            match r % 4 {
+                0 if !d.is_empty() => d[i] ^= (r >> 32) as u8,
+                1 => d.insert(i, (r >> 40) as u8),
+                2 if !d.is_empty() => {
+                    d.remove(i);
+                }
+                _ => {
+                    let chunk: Vec<u8> = d[i..].iter().take(64).copied().collect();
+                    d.splice(i..i, chunk);
+                }
+            }
+        }
+        if let Ok(rows) = ggzy_store::xlsx::rows(&d) {
+            let _ = ggzy_core::deposit::parse_statement(&rows);
+        }
+        let text = String::from_utf8_lossy(&d);
+        let _ = ggzy_core::deposit::parse_statement(&ggzy_core::deposit::csv_rows(&text));
+        let _ = ggzy_core::calendar::parse_table(&text);
+        let _ = ggzy_core::specialty::SpecialtyTree::parse(&text);
+        let _ = ggzy_seal::envelope::Envelope::parse(&d);
+        let _ = ggzy_seal::shamir::Share::from_bytes(&d);
+        let _ = ggzy_seal::shamir::Share::parse_hex(&text);
+        if let Ok(r) = serde_json::from_slice::<ggzy_store::receipts::SignedReceipt>(&d) {
+            let _ = ggzy_store::receipts::verify(&r, None);
+        }
+        runs += 1;
+    }
+    assert!(runs > 100, "the harness ran: {runs}");
 }
