@@ -764,13 +764,9 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<AccountV
     }
     // An administrator sees the accounts of the regions they administer (a city's admin its
     // branches too), not every account on the platform.
-    let administers = |code: &str| {
-        DivisionCode::parse("region_code", code)
-            .is_ok_and(|r| actor.grant_for(Permission::AccountAdmin, &r).is_some())
-    };
     Ok(accounts
         .into_iter()
-        .filter(|a| administers(&a.region_code))
+        .filter(|a| actor.covers(Permission::AccountAdmin, &a.region_code))
         .map(|a| AccountView {
             roles: by_account.remove(&a.id).unwrap_or_default(),
             account: a,

@@ -80,6 +80,14 @@ impl Actor {
             .find(|g| g.role.permissions().contains(&p) && region.within(&g.region))
     }
 
+    /// Whether `p` reaches the region with this stored code: what every list a role reads is
+    /// filtered by, so that a branch's staff read their branch and a city's staff its branches.
+    /// A code that does not parse is covered by nobody.
+    pub fn covers(&self, p: Permission, region_code: &str) -> bool {
+        DivisionCode::parse("region_code", region_code)
+            .is_ok_and(|r| self.grant_for(p, &r).is_some())
+    }
+
     pub fn has(&self, p: Permission) -> bool {
         self.grants
             .iter()

@@ -1806,13 +1806,29 @@ pub async fn import_statement(
 /// Credits kept aside for staff to return.
 pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<UnmatchedCredit>> {
     actor.require_any(Permission::IntakeProcess)?;
-    Ok(on_db!(db, |p| {
+    // A credit no application claims belongs to no grant yet: it is the region of the centre
+    // whose staff imported the statement, and only that region's staff see it.
+    let rows: Vec<(String, String, NaiveDate, i64, String, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT bank_ref, booked_on, amount, payer_name, account_no, matched FROM bank_credits WHERE grant_id IS NULL ORDER BY booked_on DESC, bank_ref LIMIT 500"
+        "SELECT ac.region_code, c.bank_ref, c.booked_on, c.amount, c.payer_name, c.account_no, c.matched FROM bank_credits c JOIN accounts ac ON ac.id = c.imported_by WHERE c.grant_id IS NULL ORDER BY c.booked_on DESC, c.bank_ref LIMIT 500"
     )
     .fetch_all(p)
     .await?
-    }))
+    });
+    Ok(rows
+        .into_iter()
+        .filter(|r| actor.covers(Permission::IntakeProcess, &r.0))
+        .map(
+            |(_, bank_ref, booked_on, amount, payer_name, account_no, matched)| UnmatchedCredit {
+                bank_ref,
+                booked_on,
+                amount,
+                payer_name,
+                account_no,
+                matched,
+            },
+        )
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -1941,14 +1957,34 @@ pub async fn overdue_refunds(
         return Err(ServiceError::Forbidden(Permission::IntakeProcess));
     }
     let today = cn_date(now);
-    let q = format!(
-        "{APP_SQL} WHERE a.refund_due IS NOT NULL AND a.refunded_on IS NULL AND a.refund_due < $1 ORDER BY a.refund_due"
-    );
-    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
+    const DUE: &str = "a.refund_due IS NOT NULL AND a.refunded_on IS NULL AND a.refund_due < $1";
+    let q = format!("{APP_SQL} WHERE {DUE} ORDER BY a.refund_due");
+    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
         .bind(today)
         .fetch_all(p)
         .await?);
-    Ok(r.into_iter().map(|r| app_view(r, today)).collect())
+    let q = format!(
+        "SELECT DISTINCT g.id, g.region_code FROM grants g JOIN grant_applications a ON a.grant_id = g.id WHERE {DUE}"
+    );
+    let regions: std::collections::HashMap<Uuid, String> =
+        on_db!(db, |p| sqlx::query_as::<_, (Uuid, String)>(
+            sqlx::AssertSqlSafe(q.clone())
+        )
+        .bind(today)
+        .fetch_all(p)
+        .await?)
+        .into_iter()
+        .collect();
+    let visible = |grant: &Uuid| {
+        regions.get(grant).is_some_and(|region| {
+            actor.covers(Permission::IntakeProcess, region)
+                || actor.covers(Permission::Supervise, region)
+        })
+    };
+    Ok(r.into_iter()
+        .filter(|r| visible(&r.0))
+        .map(|r| app_view(r, today))
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -662,3 +662,68 @@ async fn credit_feeds_the_next_draw_and_a_revealed_draw_recomputes() {
         t.cleanup().await;
     }
 }
+
+/// An account of `role` in `region` only, made here rather than seeded.
+fn branch(role: ggzy_core::role::Role, region: &str) -> ggzy_store::Actor {
+    ggzy_store::Actor::account(
+        Uuid::now_v7(),
+        format!("{}_{region}", role.as_str()),
+        region.into(),
+        None,
+        vec![ggzy_store::actor::Grant {
+            role,
+            region: ggzy_core::region::DivisionCode::parse("region", region).expect("code"),
+        }],
+        "127.0.0.1".into(),
+    )
+}
+
+#[tokio::test]
+async fn the_expert_registry_and_fee_standards_belong_to_their_region() {
+    use ggzy_core::role::Role;
+    for t in TestDb::all().await {
+        let now = ggzy_store::testing::epoch();
+        demo::seed(&t.db, now).await.expect("seed");
+        let city = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
+        let all = experts::list(&t.db, &city, None, now).await.expect("list");
+        let haishu = branch(Role::CenterStaff, "330203");
+        let theirs = experts::list(&t.db, &haishu, None, now)
+            .await
+            .expect("list");
+        assert!(
+            !theirs.is_empty() && theirs.len() < all.len(),
+            "{} of {}",
+            theirs.len(),
+            all.len()
+        );
+        assert!(theirs.iter().all(|e| e.region_code == "330203"));
+        let city_expert = all
+            .iter()
+            .find(|e| e.region_code == "330200")
+            .expect("city expert");
+        assert!(matches!(
+            experts::get(&t.db, &haishu, city_expert.id, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        experts::get(&t.db, &city, city_expert.id, now)
+            .await
+            .expect("the city reads its own");
+        // A branch's administrator sets the branch's fees, not the city's.
+        let admin = branch(Role::Admin, "330203");
+        let fees = ggzy_core::expert::FeeStandard {
+            per_session: ggzy_core::money::Money::from_fen(80_000),
+            session_hours: 4,
+            remote_allowance: ggzy_core::money::Money::from_fen(20_000),
+        };
+        let city_code = ggzy_core::region::DivisionCode::parse("region", "330200").expect("code");
+        let own = ggzy_core::region::DivisionCode::parse("region", "330203").expect("code");
+        assert!(matches!(
+            credit::put_fee_standard(&t.db, &admin, &city_code, &fees, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        credit::put_fee_standard(&t.db, &admin, &own, &fees, now)
+            .await
+            .expect("own region");
+        t.cleanup().await;
+    }
+}

@@ -30,6 +30,21 @@ async fn who(db: &Db, u: &str) -> Actor {
     actor_of(db, u, "127.0.0.1").await.expect(u)
 }
 
+/// Centre staff of a branch (鄞州区): the city's grants and deposits are not theirs.
+fn branch_staff() -> Actor {
+    Actor::account(
+        uuid::Uuid::now_v7(),
+        "staff_yinzhou".into(),
+        "鄞州区交易中心".into(),
+        None,
+        vec![ggzy_store::actor::Grant {
+            role: ggzy_core::role::Role::CenterStaff,
+            region: ggzy_core::region::DivisionCode::parse("region", "330212").expect("code"),
+        }],
+        "127.0.0.1".into(),
+    )
+}
+
 /// Monday 2026-03-02 10:00 in Beijing (no holiday in March 2026).
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T10:00:00+08:00")
@@ -258,6 +273,19 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         assert_eq!((s.lines, s.credited, s.duplicates), (5, 3, 0));
         let why: Vec<_> = s.unmatched.iter().map(|u| u.matched.as_str()).collect();
         assert_eq!(why, ["third_party", "unknown_account"]);
+        let mine = grants::unmatched(db, &staff).await.expect("unmatched");
+        assert_eq!(
+            mine.len(),
+            2,
+            "the importing centre sees what it kept aside"
+        );
+        let theirs = grants::unmatched(db, &branch_staff())
+            .await
+            .expect("unmatched");
+        assert!(
+            theirs.is_empty(),
+            "another region's staff see none of it: {theirs:?}"
+        );
         let again = grants::import_statement(db, &staff, &cells(&csv), at)
             .await
             .expect("again");
@@ -477,6 +505,13 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
             .await
             .expect("overdue");
         assert_eq!(overdue.iter().filter(|o| o.grant_id == g.id).count(), 2);
+        let elsewhere = grants::overdue_refunds(db, &branch_staff(), late)
+            .await
+            .expect("overdue");
+        assert!(
+            elsewhere.is_empty(),
+            "the city's refunds are not a branch's: {elsewhere:?}"
+        );
         grants::refund(
             db,
             &staff,

@@ -63,6 +63,55 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(api_experts::ExpertsDoc::openapi());
     doc.merge(api_procurement::ProcurementDoc::openapi());
     doc.merge(api_grants::GrantsDoc::openapi());
+    close_flattened(doc)
+}
+
+/// A body that flattens a closed struct (`#[serde(flatten)]` of one with `deny_unknown_fields`)
+/// comes out of utoipa as `allOf` of the closed struct and the outer fields, which no value can
+/// satisfy: the closed part refuses the outer fields. Serde reads it as one closed object with
+/// the fields of both, so the document is rewritten to say exactly that.
+fn close_flattened(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
+    use utoipa::openapi::{RefOr, Type};
+    let Some(components) = doc.components.as_mut() else {
+        return doc;
+    };
+    let named = components.schemas.clone();
+    let object = |part: &RefOr<Schema>| -> Option<Object> {
+        let schema = match part {
+            RefOr::Ref(r) => named.get(r.ref_location.strip_prefix("#/components/schemas/")?)?,
+            inline => inline,
+        };
+        match schema {
+            RefOr::T(Schema::Object(o)) if o.schema_type == Type::Object.into() => Some(o.clone()),
+            _ => None,
+        }
+    };
+    let closed = |o: &Object| {
+        matches!(
+            o.additional_properties.as_deref(),
+            Some(AdditionalProperties::FreeForm(false))
+        )
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else {
+            continue;
+        };
+        let Some(parts) = all.items.iter().map(object).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        if !parts.iter().any(closed) {
+            continue;
+        }
+        let mut merged = Object::with_type(Type::Object);
+        merged.description = all.description.clone();
+        for p in parts {
+            merged.properties.extend(p.properties);
+            merged.required.extend(p.required);
+        }
+        merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        *schema = RefOr::T(Schema::Object(merged));
+    }
     doc
 }
 

@@ -3294,3 +3294,274 @@ fn every_outside_parser_survives_mutated_input() {
     }
     assert!(runs > 100, "the harness ran: {runs}");
 }
+
+/// Who reads what, and when: every API read as every kind of account, as the staff and the
+/// supervisor of another region, as a company that only downloaded the documents and one that
+/// did nothing, and as a stranger, with each path id set to a real lot, bid and document. A
+/// bid's secrets (its id, its envelope's SM3, its bidder on the lot's own routes and pages, and who
+/// downloaded the documents) must reach nobody but their owner before the opening; after it the
+/// opening record publishes them. What each principal saw is compared with `tests/secrets.tsv`,
+/// the reviewed expectation: an unexpected reader fails. `GGZY_AUTHZ_WRITE=1` rewrites it.
+#[tokio::test]
+async fn secret_reads_before_and_after_their_moment() {
+    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+    let app = TestApp::spawn_with_clock(
+        TestDb::sqlite().await,
+        Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        },
+        clock.clone(),
+    )
+    .await;
+    let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(100);
+    clock.set(t0);
+    // Another region's centre staff and supervisor: a branch the city's lot is not in.
+    app.as_user("admin").await;
+    let mut elsewhere = vec![];
+    for (user, role) in [
+        ("staff_yinzhou", "center_staff"),
+        ("supervisor_yinzhou", "supervisor"),
+    ] {
+        let (st, made) = app
+            .post(
+                "/api/v1/accounts",
+                json!({"username": user, "display_name": user, "password": "Another-region-2025", "role": role, "region_code": "330212"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{made}");
+        elsewhere.push((
+            user,
+            made["totp_secret"].as_str().expect("totp").to_string(),
+        ));
+    }
+    let bidders = ["bidder", "entity03", "entity05"];
+    let mut entity_ids = vec![];
+    for u in bidders.iter().chain(&["entity07"]) {
+        entity_ids.push(
+            app.as_user(u).await["entity_id"]
+                .as_str()
+                .expect("entity")
+                .to_string(),
+        );
+    }
+    app.as_user("principal").await;
+    let input = serde_json::to_value(ggzy_store::demo_tendering::project_input(
+        "保密测试工程",
+        "一标段",
+        "open_tender",
+        ggzy_store::demo_tendering::points_method(),
+    ))
+    .expect("json");
+    let (st, reg) = app.post("/api/v1/projects", input).await;
+    assert_eq!(st, StatusCode::CREATED, "{reg}");
+    let lot = reg["lots"][0]["lot_id"].as_str().expect("lot").to_string();
+    let notice = notice_json(t0);
+    // The document closes the flattened notice body; so does the server.
+    let mut extra = notice.clone();
+    extra["bogus"] = json!(1);
+    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/notice"), extra).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, body) = app
+        .post(&format!("/api/v1/lots/{lot}/notice"), notice.clone())
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let deadline: chrono::DateTime<Utc> = notice["bid_deadline"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("deadline");
+    clock.set(deadline - chrono::Duration::days(10));
+    let (_, docs) = app.get(&format!("/api/v1/lots/{lot}/documents")).await;
+    let doc = docs
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "tender"))
+        .expect("tender doc")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let mut secrets = vec![];
+    let mut bid_ids = vec![];
+    for (i, u) in bidders.iter().chain(&["entity07"]).enumerate() {
+        app.as_user(u).await;
+        let (st, body) = app.get(&format!("/api/v1/documents/{doc}")).await;
+        assert_eq!(st, StatusCode::OK, "{u}: {body}");
+        if i == bidders.len() {
+            break; // entity07 downloads and does not bid
+        }
+        let (st, receipt) = app
+            .bid(
+                &lot,
+                u,
+                &format!("{}", 49_000_000 + i * 100_000),
+                "人民币肆仟玖佰万元整",
+                b"p",
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{u}: {receipt}");
+        let bid = receipt["bid_id"].as_str().expect("bid").to_string();
+        secrets.push(bid.clone());
+        secrets.push(receipt["package_sm3"].as_str().expect("sm3").to_string());
+        bid_ids.push(bid);
+    }
+    let doc_paths = serde_json::to_value(ggzy_web::openapi()).expect("json");
+    let mut reads = vec![];
+    for (path, ops) in doc_paths["paths"].as_object().expect("paths") {
+        // The auction stream never ends; its bids are swept through `/auctions/{id}/bids`.
+        if ops.get("get").is_some() && !path.ends_with("/events") || path == "/api/v1/log/events" {
+            reads.push(path.clone());
+        }
+    }
+    // The pages that show a lot, its documents, the log or a person's own work.
+    reads.extend(
+        [
+            "/",
+            "/lots",
+            "/lots/{id}",
+            "/log",
+            "/workspace",
+            "/documents/{id}",
+            "/notices/{id}",
+        ]
+        .map(String::from),
+    );
+    reads.sort();
+    let ids = [lot.clone(), bid_ids[0].clone(), doc.clone()];
+    // Pages name companies rather than numbering them.
+    let mut who_bid = entity_ids.clone();
+    for e in &entity_ids {
+        let (_, v) = app.get(&format!("/api/v1/entities/{e}")).await;
+        who_bid.push(v["name"].as_str().expect("name").to_string());
+    }
+    let mut observed = String::new();
+    for moment in ["before_opening", "after_opening"] {
+        if moment == "after_opening" {
+            clock.set(deadline + chrono::Duration::seconds(1));
+            app.as_user("staff").await;
+            let mut convened = false;
+            for _ in 0..50 {
+                let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
+                if k["convened_at"].is_string() {
+                    convened = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(convened, "the scheduler convened the opening");
+            let out = app.custodians_open(&lot).await;
+            assert_eq!(out["stage"], "evaluating", "{out}");
+        }
+        let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let who: Vec<String> = [
+            "anonymous",
+            "bidder",
+            "entity03",
+            "entity07",
+            "entity09",
+            "principal",
+            "staff",
+            "supervisor",
+            "auditor",
+            "admin",
+            "expert",
+            "custodian",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(elsewhere.iter().map(|(u, _)| u.to_string()))
+        .collect();
+        for w in &who {
+            if w == "anonymous" {
+                let _ = app
+                    .client
+                    .delete(app.url("/api/v1/session"))
+                    .header("x-csrf-token", &app.csrf)
+                    .send()
+                    .await;
+            } else if let Some((_, secret)) = elsewhere.iter().find(|(u, _)| u == w) {
+                let code =
+                    ggzy_store::accounts::totp::code_at(secret, app.state.now().timestamp() as u64)
+                        .expect("code");
+                let (st, me) = app
+                    .post(
+                        "/api/v1/session",
+                        json!({"username": w, "password": "Another-region-2025", "totp": code}),
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{w}: {me}");
+            } else {
+                app.as_user(w).await;
+            }
+            for route in &reads {
+                let keyed = route.contains('{');
+                let choices: Vec<String> = if keyed {
+                    ids.iter()
+                        .map(|id| route.replace("{id}", id).replace("{code}", "330200"))
+                        .filter(|u| !u.contains('{'))
+                        .collect()
+                } else {
+                    vec![route.clone()]
+                };
+                for url in choices {
+                    let r = app
+                        .client
+                        .get(app.url(&url))
+                        .timeout(Duration::from_secs(10))
+                        .send()
+                        .await
+                        .expect("send");
+                    let status = r.status();
+                    assert!(status.as_u16() < 500, "{w} GET {url}: {status}");
+                    let text = r.text().await.unwrap_or_default();
+                    // Who bid or downloaded is a secret on the lot's own routes; elsewhere (the
+                    // public registry) an entity id is only a name.
+                    let reveals = secrets.iter().any(|s| text.contains(s.as_str()))
+                        || (keyed && who_bid.iter().any(|e| text.contains(e.as_str())));
+                    if status.is_success() && reveals {
+                        let e = seen.entry(route.clone()).or_default();
+                        if !e.contains(w) {
+                            e.push(w.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for (route, w) in seen {
+            observed.push_str(&format!("{moment}\t{route}\t{}\n", w.join(",")));
+        }
+    }
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/secrets.tsv");
+    if std::env::var("GGZY_AUTHZ_WRITE").is_ok() {
+        let head = "# Who reads a bid's secrets (reviewed): moment, API read or page, the principals whose\n# answer carries a bid id, an envelope SM3, or (on the lot's routes) a bidder or downloader.\n# Before the opening: each bidder its own bid; the principal who downloaded (电子招标投标办法\n# Art 21 lets the tenderer and its agency know). Nobody else, in no region.\n# Regenerate with GGZY_AUTHZ_WRITE=1 and review the diff.\n";
+        std::fs::write(&file, format!("{head}{observed}")).expect("write");
+    }
+    let expected: String = std::fs::read_to_string(&file)
+        .expect("tests/secrets.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let want: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = expected
+        .lines()
+        .filter_map(|l| l.rsplit_once('\t'))
+        .map(|(k, v)| (k, v.split(',').collect()))
+        .collect();
+    let mut problems = vec![];
+    for line in observed.lines() {
+        let (key, got) = line.rsplit_once('\t').expect("row");
+        let empty = Default::default();
+        let w = want.get(key).unwrap_or(&empty);
+        for reader in got.split(',').filter(|r| !w.contains(r)) {
+            problems.push(format!("UNEXPECTED READER: {reader} on {key}"));
+        }
+    }
+    let got: std::collections::BTreeSet<&str> = observed
+        .lines()
+        .filter_map(|l| l.rsplit_once('\t'))
+        .map(|(k, _)| k)
+        .collect();
+    for key in want.keys().filter(|k| !got.contains(*k)) {
+        problems.push(format!("no longer read by anyone (update the file): {key}"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    app.finish().await;
+}

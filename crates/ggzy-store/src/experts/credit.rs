@@ -433,7 +433,7 @@ pub async fn put_fee_standard(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     if !actor.is_system() {
-        actor.require_any(Permission::ConfigAdmin)?;
+        actor.require(Permission::ConfigAdmin, region)?;
     }
     if std.session_hours == 0
         || std.session_hours > 12

@@ -711,7 +711,12 @@ pub async fn list(
         .await?);
     let tree = specialty_tree(db).await?;
     let mut out = vec![];
-    for r in rows {
+    // The registry is shared for draws, but an expert's record is read by the staff of their
+    // own region (and of the city above it), not by every region's.
+    for r in rows
+        .into_iter()
+        .filter(|r| actor.covers(Permission::RegistryRead, &r.region_code))
+    {
         out.push(view_of(db, &tree, r, crate::tendering::day(now)).await?);
     }
     Ok(out)
@@ -727,6 +732,9 @@ pub async fn get(
     let r = profile_row(db, id).await?;
     if actor.account_id != Some(r.account_id) {
         actor.require_any(Permission::RegistryRead)?;
+        if !actor.covers(Permission::RegistryRead, &r.region_code) {
+            return Err(ServiceError::Forbidden(Permission::RegistryRead));
+        }
     }
     let tree = specialty_tree(db).await?;
     view_of(db, &tree, r, crate::tendering::day(now)).await
