@@ -2,6 +2,7 @@
 
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx, unique_violation};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::{on_db, on_tx};
@@ -32,8 +33,7 @@ pub fn hash_password(pw: &NewPassword) -> ServiceResult<String> {
     let salt: [u8; 16] = rand::random();
     let hash: Result<PasswordHash, _> =
         argon().hash_password_with_salt(pw.expose().as_bytes(), &salt);
-    hash.map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+    hash.map(|h| h.to_string()).or_internal()
 }
 
 fn password_matches(hash: &str, pw: &str) -> bool {

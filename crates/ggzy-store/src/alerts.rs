@@ -3,7 +3,8 @@
 
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::OrInternal;
+use crate::error::ServiceResult;
 use crate::tendering::{LotRow, log};
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
@@ -90,8 +91,7 @@ pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<AlertView>> {
             lot_id,
             lot_name,
             kind,
-            evidence: serde_json::from_str(&evidence)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            evidence: serde_json::from_str(&evidence).or_internal()?,
             raised_at,
         });
     }

@@ -7,6 +7,7 @@
 
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
@@ -168,10 +169,8 @@ pub(crate) async fn create_in(
 ) -> ServiceResult<Uuid> {
     let state = Auction::new(rules.clone());
     let id = Uuid::now_v7();
-    let rules_js =
-        serde_json::to_string(&rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let state_js =
-        serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let rules_js = serde_json::to_string(&rules).or_internal()?;
+    let state_js = serde_json::to_string(&state).or_internal()?;
     on_tx!(&mut *tx, |c| {
         sqlx::query("INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(id)
@@ -466,8 +465,7 @@ pub async fn bid(
         .await?
         .rows_affected()
     });
-    let state =
-        serde_json::to_string(&auction).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let state = serde_json::to_string(&auction).or_internal()?;
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE auctions SET state = $1 WHERE id = $2"
     )

@@ -4,6 +4,7 @@
 use crate::accounts::actor_of;
 use crate::db::Db;
 use crate::demo::{CUSTODIANS, demo_key};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::bids::{self, BidFormInput, Origin};
 use crate::tendering::evaluation::{
@@ -237,17 +238,13 @@ pub async fn seal_bid(
     let key = sealing::opening_key(db, lot)
         .await?
         .ok_or(ServiceError::NotFound("opening key"))?;
-    let opening =
-        PublicKey::from_hex(&key.public_key).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let opening = PublicKey::from_hex(&key.public_key).or_internal()?;
     let a = actor(db, username).await?;
     let entity = a.entity_id.ok_or(ServiceError::NotFound("entity"))?;
     let uscc = sealing::uscc_of(db, entity).await?;
     files.insert(
         0,
-        (
-            FORM_FILE.into(),
-            serde_json::to_vec(form).map_err(|e| ServiceError::Internal(e.to_string()))?,
-        ),
+        (FORM_FILE.into(), serde_json::to_vec(form).or_internal()?),
     );
     files.push((
         FINGERPRINT_FILE.into(),

@@ -46,3 +46,15 @@ impl From<FieldError> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// A failure that is ours, not the caller's (a stored value that no longer parses, a key that
+/// does not load): reported as an internal error with its message, said once here.
+pub trait OrInternal<T> {
+    fn or_internal(self) -> ServiceResult<T>;
+}
+
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    fn or_internal(self) -> ServiceResult<T> {
+        self.map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+}

@@ -11,6 +11,7 @@
 use crate::actor::Actor;
 use crate::auctions;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
@@ -149,7 +150,7 @@ async fn log(
 }
 
 fn json<T: Serialize>(v: &T) -> ServiceResult<String> {
-    serde_json::to_string(v).map_err(|e| ServiceError::Internal(e.to_string()))
+    serde_json::to_string(v).or_internal()
 }
 
 fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
@@ -633,11 +634,20 @@ fn staff_of(actor: &Actor, row: &Row) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Who applied is known before the close to the centre that admits on the deposit only; the
+/// supervisor learns it with the public at the close ([`Secret::GrantApplicants`]), as with a
+/// lot's bidders before its opening.
 fn sees_all(actor: &Actor, row: &Row) -> bool {
     DivisionCode::parse("region", &row.region).is_ok_and(|r| {
         actor.grant_for(Permission::IntakeProcess, &r).is_some()
-            || actor.grant_for(Permission::Supervise, &r).is_some()
+            || (actor.grant_for(Permission::Supervise, &r).is_some()
+                && disclosure::public(Secret::GrantApplicants, reached(row)))
     })
+}
+
+fn reached(row: &Row) -> &'static [Moment] {
+    let closed = row.closed_at.is_some() || !(row.state == OPEN || row.state == AUCTION);
+    if closed { &[Moment::Closed] } else { &[] }
 }
 
 fn out_of_order(state: &str, waits_for: &'static str, reason: &'static str) -> ServiceError {
@@ -1924,8 +1934,8 @@ async fn staff_application(
         .ok_or(ServiceError::NotFound("application"))
 }
 
-/// The applications of a grant: all of them for the centre and the supervisor, one's own for a
-/// bidder, none for anyone else (who applied stays secret until the result).
+/// The applications of a grant: all of them for the centre (and the supervisor after the close),
+/// one's own for a bidder, none for anyone else (who applied stays secret until the close).
 pub async fn applications(
     db: &Db,
     actor: &Actor,
@@ -2091,10 +2101,8 @@ pub async fn view(
     .bind(row.auction_id)
     .fetch_one(p)
     .await?);
-    let closed = row.closed_at.is_some() || !(row.state == OPEN || row.state == AUCTION);
-    let reached: &[Moment] = if closed { &[Moment::Closed] } else { &[] };
     let counts_shown = viewer.is_some_and(|a| sees_all(a, &row))
-        || disclosure::public(Secret::GrantApplicants, reached);
+        || disclosure::public(Secret::GrantApplicants, reached(&row));
     let privileged = viewer
         .is_some_and(|a| sees_all(a, &row) || (a.entity_id.is_some() && a.entity_id == row.winner));
     let published = row.state == PUBLISHED;

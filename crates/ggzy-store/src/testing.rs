@@ -19,6 +19,8 @@ pub struct TestDb {
     pub name: &'static str,
     _dir: Option<tempfile::TempDir>,
     pg_drop: Option<(String, String)>,
+    /// Handed to a test by [`TestDb::all`]: a panic while it is alive names this backend.
+    running: bool,
 }
 
 impl TestDb {
@@ -33,6 +35,7 @@ impl TestDb {
             name: "sqlite",
             _dir: Some(dir),
             pg_drop: None,
+            running: false,
         }
     }
 
@@ -56,6 +59,7 @@ impl TestDb {
             name: "postgres",
             _dir: None,
             pg_drop: Some((admin_url, name)),
+            running: false,
         })
     }
 
@@ -66,22 +70,54 @@ impl TestDb {
         self._dir.as_ref().map(|d| d.path())
     }
 
-    pub async fn all() -> Vec<TestDb> {
+    /// SQLite, then PostgreSQL when configured. Each is marked as running when the loop takes
+    /// it, so that a failing assertion is followed by the name of the backend it failed on.
+    pub async fn all() -> impl Iterator<Item = TestDb> {
         let mut v = vec![Self::sqlite().await];
         v.extend(Self::postgres().await);
-        v
+        v.into_iter().map(|mut t| {
+            t.running = true;
+            t
+        })
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
+        self.running = false;
         self.db.close().await;
-        if let Some((admin, name)) = self.pg_drop
-            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await
-        {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await;
+        if let Some((admin, name)) = self.pg_drop.take() {
+            drop_database(&admin, &name).await;
+        }
+    }
+}
+
+async fn drop_database(admin: &str, name: &str) {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await;
+    }
+}
+
+impl Drop for TestDb {
+    /// A test that panics never reaches [`TestDb::cleanup`]: its backend is named after the
+    /// failure, and its PostgreSQL database is dropped here, on a thread and runtime of its own
+    /// (a drop cannot await, and the test's runtime is unwinding).
+    fn drop(&mut self) {
+        if self.running && std::thread::panicking() {
+            eprintln!("^ the failure above happened on the {} backend", self.name);
+        }
+        if let Some((admin, name)) = self.pg_drop.take() {
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(drop_database(&admin, &name));
+                }
+            })
+            .join();
         }
     }
 }

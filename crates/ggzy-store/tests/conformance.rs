@@ -716,3 +716,85 @@ async fn the_calendar_is_data_admins_replace() {
         t.cleanup().await;
     }
 }
+
+/// One column as both backends can describe it: its type family (SQLite has no UUID, BOOLEAN or
+/// TIMESTAMPTZ, so a UUID is a BLOB, a flag an INTEGER, an instant TEXT) and whether it may be
+/// NULL.
+type Columns = std::collections::BTreeMap<(String, String), (&'static str, bool)>;
+
+fn family(declared: &str) -> &'static str {
+    match declared.to_ascii_lowercase().as_str() {
+        "uuid" | "blob" | "bytea" => "bytes",
+        "integer" | "bigint" | "smallint" | "boolean" => "integer",
+        "text" | "character varying" | "timestamp with time zone" | "timestamptz" => "text",
+        "date" => "date",
+        "real" | "double precision" => "real",
+        other => panic!("no family for the column type {other}: add it here"),
+    }
+}
+
+/// The two migrations describe one schema: the same tables, the same columns with the same
+/// nullability, and types of the same family. A column added to one backend only, or NOT NULL on
+/// one side, fails here before it fails in production on the other.
+#[tokio::test]
+async fn sqlite_and_postgresql_schemas_agree_table_by_table_and_column_by_column() {
+    let Some(pg) = TestDb::postgres().await else {
+        eprintln!("GGZY_TEST_PG_URL is unset: the schemas are compared in CI's PostgreSQL step");
+        return;
+    };
+    let lite = TestDb::sqlite().await;
+    let Db::Sqlite(sqlite) = &lite.db else {
+        panic!("sqlite")
+    };
+    let Db::Pg(postgres) = &pg.db else {
+        panic!("postgres")
+    };
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+    )
+    .fetch_all(sqlite)
+    .await
+    .expect("tables");
+    let mut on_sqlite = Columns::new();
+    for (table,) in &tables {
+        let cols: Vec<(String, String, bool, i64)> =
+            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)")
+                .bind(table)
+                .fetch_all(sqlite)
+                .await
+                .expect("columns");
+        for (name, declared, not_null, pk) in cols {
+            // A primary-key column is never NULL in practice, whatever SQLite's declaration says.
+            let nullable = !(not_null || pk > 0);
+            on_sqlite.insert((table.clone(), name), (family(&declared), nullable));
+        }
+    }
+    let cols: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(postgres)
+    .await
+    .expect("columns");
+    let on_postgres: Columns = cols
+        .into_iter()
+        .map(|(t, c, ty, null)| ((t, c), (family(&ty), null == "YES")))
+        .collect();
+    assert!(on_sqlite.len() > 300, "{} columns read", on_sqlite.len());
+    let mut differences = vec![];
+    for (key, lite) in &on_sqlite {
+        match on_postgres.get(key) {
+            None => differences.push(format!("{}.{} only on SQLite", key.0, key.1)),
+            Some(pg) if pg != lite => differences.push(format!(
+                "{}.{}: SQLite {lite:?}, PostgreSQL {pg:?}",
+                key.0, key.1
+            )),
+            Some(_) => {}
+        }
+    }
+    for key in on_postgres.keys().filter(|k| !on_sqlite.contains_key(*k)) {
+        differences.push(format!("{}.{} only on PostgreSQL", key.0, key.1));
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    lite.cleanup().await;
+    pg.cleanup().await;
+}

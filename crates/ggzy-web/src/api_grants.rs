@@ -113,7 +113,7 @@ pub async fn apply(
     ))
 }
 
-/// Applications: all for the centre and the supervisor, one's own for a bidder.
+/// Applications: all for the centre (and the supervisor after the close), one's own for a bidder.
 #[utoipa::path(get, path = "/api/v1/grants/{id}/applications", tag = "grants", responses((status = 200, body = Vec<ApplicationView>)))]
 pub async fn applications(
     State(s): State<AppState>,

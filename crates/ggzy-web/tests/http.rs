@@ -3404,14 +3404,14 @@ async fn secret_reads_before_and_after_their_moment() {
         bid_ids.push(bid);
     }
     let doc_paths = serde_json::to_value(ggzy_web::openapi()).expect("json");
-    let mut reads = vec![];
+    let mut reads: Vec<String> = vec![];
     for (path, ops) in doc_paths["paths"].as_object().expect("paths") {
         // The auction stream never ends; its bids are swept through `/auctions/{id}/bids`.
         if ops.get("get").is_some() && !path.ends_with("/events") || path == "/api/v1/log/events" {
             reads.push(path.clone());
         }
     }
-    // The pages that show a lot, its documents, the log or a person's own work.
+    // The pages that show a lot, a grant, an auction, their documents, the log or one's own work.
     reads.extend(
         [
             "/",
@@ -3421,6 +3421,10 @@ async fn secret_reads_before_and_after_their_moment() {
             "/workspace",
             "/documents/{id}",
             "/notices/{id}",
+            "/grants",
+            "/grants/{id}",
+            "/auctions/{id}/hall",
+            "/deposits",
         ]
         .map(String::from),
     );
@@ -3432,106 +3436,89 @@ async fn secret_reads_before_and_after_their_moment() {
         let (_, v) = app.get(&format!("/api/v1/entities/{e}")).await;
         who_bid.push(v["name"].as_str().expect("name").to_string());
     }
+    let who: Vec<String> = [
+        "anonymous",
+        "bidder",
+        "entity03",
+        "entity07",
+        "entity09",
+        "principal",
+        "staff",
+        "supervisor",
+        "auditor",
+        "admin",
+        "expert",
+        "custodian",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(elsewhere.iter().map(|(u, _)| u.to_string()))
+    .collect();
+    let sweep = Sweep {
+        app: &app,
+        reads,
+        who,
+        elsewhere,
+    };
     let mut observed = String::new();
-    for moment in ["before_opening", "after_opening"] {
-        if moment == "after_opening" {
-            clock.set(deadline + chrono::Duration::seconds(1));
-            app.as_user("staff").await;
-            let mut convened = false;
-            for _ in 0..50 {
-                let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
-                if k["convened_at"].is_string() {
-                    convened = true;
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            assert!(convened, "the scheduler convened the opening");
-            let out = app.custodians_open(&lot).await;
-            assert_eq!(out["stage"], "evaluating", "{out}");
-        }
-        let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        let who: Vec<String> = [
-            "anonymous",
-            "bidder",
-            "entity03",
-            "entity07",
-            "entity09",
-            "principal",
-            "staff",
-            "supervisor",
-            "auditor",
-            "admin",
-            "expert",
-            "custodian",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(elsewhere.iter().map(|(u, _)| u.to_string()))
-        .collect();
-        for w in &who {
-            if w == "anonymous" {
-                let _ = app
-                    .client
-                    .delete(app.url("/api/v1/session"))
-                    .header("x-csrf-token", &app.csrf)
-                    .send()
-                    .await;
-            } else if let Some((_, secret)) = elsewhere.iter().find(|(u, _)| u == w) {
-                let code =
-                    ggzy_store::accounts::totp::code_at(secret, app.state.now().timestamp() as u64)
-                        .expect("code");
-                let (st, me) = app
-                    .post(
-                        "/api/v1/session",
-                        json!({"username": w, "password": "Another-region-2025", "totp": code}),
-                    )
-                    .await;
-                assert_eq!(st, StatusCode::OK, "{w}: {me}");
-            } else {
-                app.as_user(w).await;
-            }
-            for route in &reads {
-                let keyed = route.contains('{');
-                let choices: Vec<String> = if keyed {
-                    ids.iter()
-                        .map(|id| route.replace("{id}", id).replace("{code}", "330200"))
-                        .filter(|u| !u.contains('{'))
-                        .collect()
-                } else {
-                    vec![route.clone()]
-                };
-                for url in choices {
-                    let r = app
-                        .client
-                        .get(app.url(&url))
-                        .timeout(Duration::from_secs(10))
-                        .send()
-                        .await
-                        .expect("send");
-                    let status = r.status();
-                    assert!(status.as_u16() < 500, "{w} GET {url}: {status}");
-                    let text = r.text().await.unwrap_or_default();
-                    // Who bid or downloaded is a secret on the lot's own routes; elsewhere (the
-                    // public registry) an entity id is only a name.
-                    let reveals = secrets.iter().any(|s| text.contains(s.as_str()))
-                        || (keyed && who_bid.iter().any(|e| text.contains(e.as_str())));
-                    if status.is_success() && reveals {
-                        let e = seen.entry(route.clone()).or_default();
-                        if !e.contains(w) {
-                            e.push(w.clone());
-                        }
-                    }
-                }
-            }
-        }
+    let mut record = |moment: &str, seen: std::collections::BTreeMap<String, Vec<String>>| {
         for (route, w) in seen {
             observed.push_str(&format!("{moment}\t{route}\t{}\n", w.join(",")));
         }
+    };
+    record("before_opening", sweep.run(&ids, &secrets, &who_bid).await);
+    clock.set(deadline + chrono::Duration::seconds(1));
+    app.as_user("staff").await;
+    let mut convened = false;
+    for _ in 0..50 {
+        let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
+        if k["convened_at"].is_string() {
+            convened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert!(convened, "the scheduler convened the opening");
+    let out = app.custodians_open(&lot).await;
+    assert_eq!(out["stage"], "evaluating", "{out}");
+    record("after_opening", sweep.run(&ids, &secrets, &who_bid).await);
+
+    // A land grant's applicants, their deposits and admissions, until it closes.
+    let t1 = deadline + chrono::Duration::days(2);
+    clock.set(t1);
+    app.as_user("staff").await;
+    let day = chrono::Duration::days(1);
+    let (starts, closes) = (t1 + day * 30, t1 + day * 45);
+    let (st, g) = app
+        .post(
+            "/api/v1/grants",
+            json!({
+                "name": "保密测试地块", "region_code": "330200", "trade_kind": "land_use", "method": "listing",
+                "details": {"location": "宁波市鄞州区", "area": "12000", "purpose": "商服用地"},
+                "start_price": "10000000", "increment": "100000", "reserve": "10100000", "deposit": "1000000",
+                "apply_until": iso(closes - day), "starts_at": iso(starts), "free_until": iso(closes)
+            }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{g}");
+    let gid = g["id"].as_str().expect("id").to_string();
+    let auction = g["auction_id"].as_str().expect("auction").to_string();
+    clock.set(t1 + day);
+    let applicants = seat_over_api(&app, &gid, &["bidder", "entity03"], 1_000_000).await;
+    let mut who_applied = applicants.clone();
+    for e in &applicants {
+        let (_, v) = app.get(&format!("/api/v1/entities/{e}")).await;
+        who_applied.push(v["name"].as_str().expect("name").to_string());
+    }
+    record(
+        "before_close",
+        sweep
+            .run(&[gid.clone(), auction.clone()], &[], &who_applied)
+            .await,
+    );
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/secrets.tsv");
     if std::env::var("GGZY_AUTHZ_WRITE").is_ok() {
-        let head = "# Who reads a bid's secrets (reviewed): moment, API read or page, the principals whose\n# answer carries a bid id, an envelope SM3, or (on the lot's routes) a bidder or downloader.\n# Before the opening: each bidder its own bid; the principal who downloaded (电子招标投标办法\n# Art 21 lets the tenderer and its agency know). Nobody else, in no region.\n# Regenerate with GGZY_AUTHZ_WRITE=1 and review the diff.\n";
+        let head = "# Who reads a bid's secrets (reviewed): moment, API read or page, the principals whose\n# answer carries a bid id, an envelope SM3, or (on the object's own routes) a bidder, a\n# downloader or a grant's applicant.\n# Before the opening: each bidder its own bid; the principal who downloaded (电子招标投标办法\n# Art 21 lets the tenderer and its agency know). Nobody else, in no region.\n# Before a grant closes: each applicant itself, and the centre that admits on the deposit.\n# Regenerate with GGZY_AUTHZ_WRITE=1 and review the diff.\n";
         std::fs::write(&file, format!("{head}{observed}")).expect("write");
     }
     let expected: String = std::fs::read_to_string(&file)
@@ -3564,4 +3551,84 @@ async fn secret_reads_before_and_after_their_moment() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     app.finish().await;
+}
+
+/// One sweep of the secret-reads matrix: every read in `reads` as everyone in `who`, with each
+/// path id set to each of `ids`.
+struct Sweep<'a> {
+    app: &'a TestApp,
+    reads: Vec<String>,
+    who: Vec<String>,
+    /// Accounts made for the test (another region's), with their TOTP secrets.
+    elsewhere: Vec<(&'static str, String)>,
+}
+
+impl Sweep<'_> {
+    /// Which principals got an answer carrying one of `secrets` anywhere, or one of `keyed` on a
+    /// route about the object itself (elsewhere, in the public registry, a company's id or name
+    /// is only a name).
+    async fn run(
+        &self,
+        ids: &[String],
+        secrets: &[String],
+        keyed: &[String],
+    ) -> std::collections::BTreeMap<String, Vec<String>> {
+        let app = self.app;
+        let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for w in &self.who {
+            if w == "anonymous" {
+                let _ = app
+                    .client
+                    .delete(app.url("/api/v1/session"))
+                    .header("x-csrf-token", &app.csrf)
+                    .send()
+                    .await;
+            } else if let Some((_, secret)) = self.elsewhere.iter().find(|(u, _)| u == w) {
+                let code =
+                    ggzy_store::accounts::totp::code_at(secret, app.state.now().timestamp() as u64)
+                        .expect("code");
+                let (st, me) = app
+                    .post(
+                        "/api/v1/session",
+                        json!({"username": w, "password": "Another-region-2025", "totp": code}),
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{w}: {me}");
+            } else {
+                app.as_user(w).await;
+            }
+            for route in &self.reads {
+                let is_keyed = route.contains('{');
+                let urls: Vec<String> = if is_keyed {
+                    ids.iter()
+                        .map(|id| route.replace("{id}", id).replace("{code}", "330200"))
+                        .filter(|u| !u.contains('{'))
+                        .collect()
+                } else {
+                    vec![route.clone()]
+                };
+                for url in urls {
+                    let r = app
+                        .client
+                        .get(app.url(&url))
+                        .timeout(Duration::from_secs(10))
+                        .send()
+                        .await
+                        .expect("send");
+                    let status = r.status();
+                    assert!(status.as_u16() < 500, "{w} GET {url}: {status}");
+                    let text = r.text().await.unwrap_or_default();
+                    let reveals = secrets.iter().any(|s| text.contains(s.as_str()))
+                        || (is_keyed && keyed.iter().any(|e| text.contains(e.as_str())));
+                    if status.is_success() && reveals {
+                        let e = seen.entry(route.clone()).or_default();
+                        if !e.contains(w) {
+                            e.push(w.clone());
+                        }
+                    }
+                }
+            }
+        }
+        seen
+    }
 }

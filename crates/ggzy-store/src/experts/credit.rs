@@ -5,6 +5,7 @@
 use super::{log_expert, profile_row};
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::{self, Party, party_of};
 use crate::{on_db, on_tx};
@@ -472,8 +473,7 @@ pub async fn put_fee_standard(
             region_code: region.to_string(),
             kind: "fees.standard_set",
             subject: format!("region:{region}"),
-            payload: serde_json::to_value(std)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            payload: serde_json::to_value(std).or_internal()?,
         },
         now,
     )

@@ -9,6 +9,7 @@
 use super::specialty_tree;
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::notify::{self, Message};
 use crate::tendering::{self, LotRow, Party, log, party_of, schedule};
@@ -450,17 +451,15 @@ pub async fn request(
     }
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    let scope_js =
-        serde_json::to_string(&req.scope).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let scope_js = serde_json::to_string(&req.scope).or_internal()?;
     let groups_js = serde_json::to_string(
         &req.groups
             .iter()
             .map(|(c, n)| (c.as_str(), n))
             .collect::<Vec<_>>(),
     )
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let reps_js =
-        serde_json::to_string(&reps).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    .or_internal()?;
+    let reps_js = serde_json::to_string(&reps).or_internal()?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO expert_draws (id, lot_id, region_code, requested_by, requested_at, evaluation_on, reply_within_minutes, scope, group_spec, representatives, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirming')"
@@ -507,10 +506,8 @@ async fn commit_round(
         by_rule: s.by_rule.clone(),
         excluded: s.excluded,
     };
-    let snapshot =
-        serde_json::to_string(&s.groups).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let screening =
-        serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let snapshot = serde_json::to_string(&s.groups).or_internal()?;
+    let screening = serde_json::to_string(&stored).or_internal()?;
     let reply_by = truncate_micros(now + Duration::minutes(i64::from(reply_minutes)));
     on_tx!(tx, |c| {
         sqlx::query(
@@ -560,8 +557,7 @@ async fn complete_round(
         .await?);
     let seed =
         dr::from_hex(&seed).ok_or_else(|| ServiceError::Internal("bad stored seed".into()))?;
-    let groups: Vec<GroupPool> =
-        serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).or_internal()?;
     let picks = dr::draw(&seed, &groups)
         .map_err(|e| ServiceError::Internal(format!("screened pool short in group {}", e.group)))?;
     let base: (i64,) = on_tx!(tx, |c| sqlx::query_as(
@@ -578,8 +574,7 @@ async fn complete_round(
     .fetch_one(c)
     .await?)
     .0;
-    let spec: Vec<(String, u32)> =
-        serde_json::from_str(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let spec: Vec<(String, u32)> = serde_json::from_str(&spec).or_internal()?;
     for (k, p) in picks.iter().enumerate() {
         let code = groups[p.group as usize].specialty.as_str();
         let original = spec
@@ -623,8 +618,7 @@ async fn complete_round(
         )
         .await?;
     }
-    let picks_js =
-        serde_json::to_string(&picks).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let picks_js = serde_json::to_string(&picks).or_internal()?;
     let grant = actor
         .grant_for(Permission::IntakeProcess, &lot.region)
         .cloned();
@@ -1198,8 +1192,7 @@ pub async fn proof(db: &Db, lot_id: Uuid) -> ServiceResult<DrawProof> {
     });
     let mut rounds = vec![];
     for (round, seed, commitment, snapshot_sm3, snapshot) in rows {
-        let groups: Vec<GroupPool> =
-            serde_json::from_str(&snapshot).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).or_internal()?;
         let round_picks: Vec<Pick> = picks
             .iter()
             .filter(|p| p.0 == round)
@@ -1336,10 +1329,8 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
     let mut rounds = vec![];
     let mut excluded = vec![];
     for (round, commitment, snapshot_sm3, screening, snap, drawn_at, reply_by) in rows {
-        let s: StoredScreening =
-            serde_json::from_str(&screening).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let groups: Vec<GroupPool> =
-            serde_json::from_str(&snap).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let s: StoredScreening = serde_json::from_str(&screening).or_internal()?;
+        let groups: Vec<GroupPool> = serde_json::from_str(&snap).or_internal()?;
         rounds.push(RoundView {
             round: round as u32,
             commitment,

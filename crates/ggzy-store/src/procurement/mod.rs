@@ -12,6 +12,7 @@ pub mod challenges;
 use crate::accounts::region_exists_tx;
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::intake::{self, ParsedLot, RegisteredLot, RegisteredProject};
@@ -845,8 +846,7 @@ pub async fn draw_suppliers(
     let seed = crate::experts::draw::fresh_seed();
     let commitment = dr::to_hex(&dr::commitment(&seed));
     let snapshot = dr::to_hex(&dr::snapshot_hash(&groups));
-    let listed_js =
-        serde_json::to_string(&groups).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let listed_js = serde_json::to_string(&groups).or_internal()?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO supplier_draws (lot_id, listed, seed, commitment, snapshot_sm3, picks, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, '[]', $6, $7)"
@@ -868,8 +868,7 @@ pub async fn draw_suppliers(
     let picks = dr::draw(&seed, &groups).map_err(|s| {
         ServiceError::Internal(format!("supplier draw short after its checks: {s:?}"))
     })?;
-    let picks_js =
-        serde_json::to_string(&picks).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let picks_js = serde_json::to_string(&picks).or_internal()?;
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE supplier_draws SET picks = $1 WHERE lot_id = $2"

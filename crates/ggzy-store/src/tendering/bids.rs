@@ -8,6 +8,7 @@ use super::{
 };
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_notice_row;
 use crate::vault::BidVault;
@@ -376,7 +377,7 @@ pub async fn submit(
     let v = vault.clone();
     tokio::task::spawn_blocking(move || v.store_envelope(lot_id, bid_id, &envelope))
         .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        .or_internal()??;
     let receipt_no = format!("HZ{}", bid_id.simple()).to_uppercase();
     let package_name = format!("{receipt_no}.ggzybid");
 
@@ -677,8 +678,7 @@ pub(crate) async fn open_decrypted(
             opened_at: truncate_micros(now),
             lines,
         };
-        let js =
-            serde_json::to_string(&record).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let js = serde_json::to_string(&record).or_internal()?;
         on_tx!(tx, |c| sqlx::query(
             "INSERT INTO opening_records (lot_id, opened_at, record) VALUES ($1, $2, $3)"
         )
@@ -771,7 +771,7 @@ pub async fn opening_record(
     .bind(lot_id)
     .fetch_optional(p)
     .await?);
-    r.map(|(s,)| serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string())))
+    r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }
 
@@ -813,7 +813,7 @@ pub async fn read_package(
     let v = vault.clone();
     let packed = tokio::task::spawn_blocking(move || v.read_opened(lot_id, bid_id))
         .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        .or_internal()??;
     let payload = Payload::parse(&packed)
         .map_err(|e| ServiceError::Internal(format!("opened archive of {bid_id}: {e}")))?;
     Ok((name, payload))

@@ -6,6 +6,7 @@
 use super::{Party, load, load_for_update, log, party_of, push, require_tenderer, schedule, step};
 use crate::actor::Actor;
 use crate::db::Db;
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::bids::OpeningRecord;
 use crate::tendering::notices::publish_notice_row;
@@ -164,8 +165,7 @@ async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
     .fetch_optional(p)
     .await?);
     let Some((s,)) = r else { return Ok(vec![]) };
-    let rec: OpeningRecord =
-        serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let rec: OpeningRecord = serde_json::from_str(&s).or_internal()?;
     // The opening record carries what the committee needs from each form, price lines included.
     Ok(rec
         .lines
@@ -234,7 +234,7 @@ pub async fn submit_sheet(
         .map(|b| b.bidder)
         .collect();
     ev::check_sheet(&lot.method, &bidders, sheet).map_err(|e| ServiceError::Invalid(Invalid(e)))?;
-    let js = serde_json::to_string(sheet).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let js = serde_json::to_string(sheet).or_internal()?;
     let mut tx = db.begin().await?;
     let signed: Option<(Option<DateTime<Utc>>,)> = on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT signed_at FROM committee_members WHERE lot_id = $1 AND account_id = $2"
@@ -307,7 +307,7 @@ async fn sheets(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<(Uuid, Option<Member
                 a,
                 s.map(|s| serde_json::from_str(&s))
                     .transpose()
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                    .or_internal()?,
             ))
         })
         .collect()
@@ -475,7 +475,7 @@ pub async fn sign_report(
     if unsigned.0 == 0 {
         let s: Vec<MemberSheet> = all.iter().filter_map(|(_, s)| s.clone()).collect();
         let out = evaluate_lot(db, &lot, &s).await?;
-        let js = serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let js = serde_json::to_string(&out).or_internal()?;
         crate::experts::credit::record_fees(
             &mut tx,
             lot_id,
@@ -493,7 +493,7 @@ pub async fn sign_report(
                 &mut tx,
                 &lot,
                 "evaluation.abnormal_score",
-                serde_json::to_value(&a).map_err(|e| ServiceError::Internal(e.to_string()))?,
+                serde_json::to_value(&a).or_internal()?,
                 now,
             )
             .await?;
@@ -564,8 +564,7 @@ pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Optio
         .fetch_optional(p)
         .await?);
         let Some((s,)) = r else { return Ok(None) };
-        let mut o: Outcome =
-            serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut o: Outcome = serde_json::from_str(&s).or_internal()?;
         o.results.retain(|r| r.bidder == me);
         o.candidates.retain(|c| *c == me);
         return Ok(Some(o));
@@ -583,7 +582,7 @@ pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Optio
     .bind(lot_id)
     .fetch_optional(p)
     .await?);
-    r.map(|(s,)| serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string())))
+    r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }
 

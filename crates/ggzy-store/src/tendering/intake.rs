@@ -6,6 +6,7 @@ use super::{load, require_tenderer};
 use crate::accounts::region_exists_tx;
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::{on_db, on_tx};
@@ -188,10 +189,9 @@ pub(crate) async fn insert_lot(
     let id = Uuid::now_v7();
     let mut state = Lot::new(l.kind, a.state_funds_controlling);
     state.publicity_required = publicity_required;
-    let assessment = serde_json::to_string(a).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let method =
-        serde_json::to_string(&l.method).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let state = serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let assessment = serde_json::to_string(a).or_internal()?;
+    let method = serde_json::to_string(&l.method).or_internal()?;
+    let state = serde_json::to_string(&state).or_internal()?;
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO lots (id, project_id, seq, trade_code, name, category, estimated_price, bid_bond, max_price, procedure_kind, invited_ground, must_tender, state_funds_controlling, assessment, method, stage, state, retender_of, updated_at)
@@ -485,8 +485,7 @@ pub async fn retender(
     .await?
         }
     );
-    let a: Assessment =
-        serde_json::from_str(&assessment).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let a: Assessment = serde_json::from_str(&assessment).or_internal()?;
     let project_code = TradeCode::parse(&old.trade_code)?.project_code();
     let n = seq as u16 + 1;
     let code = project_code.lot(n)?;

@@ -16,6 +16,7 @@ pub mod sealing;
 
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::{on_db, on_tx};
@@ -148,8 +149,7 @@ pub async fn load_for_update(tx: &mut Tx, id: Uuid) -> ServiceResult<LotRow> {
 }
 
 pub(crate) async fn save_state(tx: &mut Tx, lot: &LotRow, now: DateTime<Utc>) -> ServiceResult<()> {
-    let state =
-        serde_json::to_string(&lot.state).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let state = serde_json::to_string(&lot.state).or_internal()?;
     let deadline = lot.state.dates.map(|d| d.bid_deadline);
     on_tx!(tx, |c| sqlx::query(
         "UPDATE lots SET stage = $1, state = $2, bid_deadline = $3, updated_at = $4 WHERE id = $5"
@@ -288,8 +288,7 @@ pub(crate) async fn step(
     }
     save_state(tx, lot, now).await?;
     for e in &events {
-        let mut payload =
-            serde_json::to_value(e).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut payload = serde_json::to_value(e).or_internal()?;
         if let (Some(p), Some(x)) = (payload.as_object_mut(), extra.as_object()) {
             p.extend(x.clone());
         }

@@ -11,6 +11,7 @@ use super::bids::{self, parse_form};
 use super::{LotRow, load, load_for_update, log, push, step};
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};
+use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::notices::publish_notice_row;
@@ -469,8 +470,7 @@ pub(crate) async fn publish_opening_key(
         .with_rule(RULES, "26")
         .into());
     }
-    let (commitments, shares) =
-        shamir::deal(k as u8, n as u8).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (commitments, shares) = shamir::deal(k as u8, n as u8).or_internal()?;
     let public = commitments
         .opening_key()
         .ok_or_else(|| ServiceError::Internal("dealt a malformed key".into()))?;
@@ -748,9 +748,8 @@ async fn commitments_of(db: &Db, lot_id: Uuid) -> ServiceResult<(Commitments, i6
     .await?
     });
     let (c, k, opened) = r.ok_or(ServiceError::NotFound("opening key"))?;
-    let hex: Vec<String> =
-        serde_json::from_str(&c).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let c = Commitments::from_hex(&hex).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let hex: Vec<String> = serde_json::from_str(&c).or_internal()?;
+    let c = Commitments::from_hex(&hex).or_internal()?;
     Ok((c, k, opened.is_some()))
 }
 
@@ -918,7 +917,7 @@ pub async fn transcript(db: &Db, lot_id: Uuid) -> ServiceResult<Option<Transcrip
     .bind(lot_id)
     .fetch_optional(p)
     .await?);
-    r.map(|(s,)| serde_json::from_str(&s).map_err(|e| ServiceError::Internal(e.to_string())))
+    r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }
 
@@ -1146,7 +1145,7 @@ pub async fn open_with_shares(
         (bids, r)
     })
     .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    .or_internal()?;
 
     let view = opening_key(db, lot_id)
         .await?
@@ -1312,8 +1311,7 @@ pub async fn open_with_shares(
         lines,
         opened_at: truncate_micros(now),
     };
-    let js =
-        serde_json::to_string(&transcript).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let js = serde_json::to_string(&transcript).or_internal()?;
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO opening_transcripts (lot_id, published_at, transcript) VALUES ($1, $2, $3)"
     )
