@@ -18,6 +18,7 @@ pub mod evaluation;
 pub mod event;
 pub mod expert;
 pub mod grant;
+pub mod grant_close;
 pub mod money;
 pub mod procedure;
 pub mod procurement;

@@ -1,0 +1,360 @@
+//! Applications (竞买申请) and their review: a deposit sub-account each, admission only with the
+//! whole deposit, an anonymous paddle, and who may see which application before the close.
+
+use super::*;
+
+/// Apply to bid (a registered company's user, before applications close). The application gets
+/// its own deposit sub-account; the deposit paid into it is matched from the bank statement.
+pub async fn apply(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<ApplicationView> {
+    let (entity, _) = require_bidder(actor)?;
+    let mut tx = db.begin().await?;
+    let row = load_tx(&mut tx, id).await?;
+    if now >= row.apply_until || row.state != OPEN {
+        return Err(refuse(
+            "grant",
+            "grant.applications_closed",
+            "报名已截止",
+            "Applications have closed",
+        ));
+    }
+    let (n,): (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?);
+    let exists: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT seq FROM grant_applications WHERE grant_id = $1 AND entity_id = $2"
+    )
+    .bind(id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?);
+    if exists.is_none() {
+        let seq = n + 1;
+        let account = deposit::sub_account(row.no, seq);
+        on_tx!(&mut tx, |c| {
+            sqlx::query("INSERT INTO grant_applications (grant_id, entity_id, seq, account_no, applied_at, status) VALUES ($1, $2, $3, $4, $5, 'applied')")
+            .bind(id)
+            .bind(entity)
+            .bind(seq)
+            .bind(&account)
+            .bind(truncate_micros(now))
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        log(
+            &mut tx,
+            actor,
+            &row.region,
+            id,
+            "grant.applied",
+            serde_json::json!({"entity": entity, "account_no": account}),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    own_application(db, id, entity, now)
+        .await?
+        .ok_or(ServiceError::NotFound("application"))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    pub admit: bool,
+    /// Why an application is refused (shown to the applicant).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Review an application (centre staff): admit it — only with the whole deposit received,
+/// before bidding ends — which gives the bidder its paddle; or refuse it with the reason.
+pub async fn review(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    entity: Uuid,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<ApplicationView> {
+    let mut tx = db.begin().await?;
+    let row = load_tx(&mut tx, id).await?;
+    staff_of(actor, &row)?;
+    let app: Option<(String, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT status, received FROM grant_applications WHERE grant_id = $1 AND entity_id = $2"
+    )
+    .bind(id)
+    .bind(entity)
+    .fetch_optional(c)
+    .await?);
+    let (status, received) = app.ok_or(ServiceError::NotFound("application"))?;
+    let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
+    if row.state != OPEN || now >= auction.ends_at {
+        return Err(refuse(
+            "admit",
+            "grant.review_closed",
+            "交易已结束，不能再审查报名",
+            "Bidding is over; applications can no longer be reviewed",
+        ));
+    }
+    if status == "admitted" {
+        tx.commit().await?;
+        return staff_application(db, id, entity, now).await;
+    }
+    if input.admit {
+        if received < row.deposit.fen() {
+            return Err(refuse(
+                "admit",
+                "grant.deposit_not_received",
+                &format!(
+                    "保证金未足额到账（应交 {}，已到 {}），不能取得竞买资格",
+                    row.deposit,
+                    Money::from_fen(received)
+                ),
+                &format!(
+                    "The deposit has not been received in full ({} due, {} in): no admission",
+                    row.deposit,
+                    Money::from_fen(received)
+                ),
+            ));
+        }
+        let paddle = auctions::admit_in(
+            &mut tx,
+            actor,
+            &row.region,
+            row.auction_id,
+            entity,
+            None,
+            now,
+        )
+        .await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE grant_applications SET status = 'admitted', paddle = $1, reviewed_by = $2, reviewed_at = $3, reason = NULL WHERE grant_id = $4 AND entity_id = $5")
+            .bind(i64::from(paddle))
+            .bind(actor.account_id)
+            .bind(truncate_micros(now))
+            .bind(id)
+            .bind(entity)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        log(
+            &mut tx,
+            actor,
+            &row.region,
+            id,
+            "grant.admitted",
+            serde_json::json!({"entity": entity, "paddle": paddle}),
+            now,
+        )
+        .await?;
+    } else {
+        let mut errs = Invalid::default();
+        let reason = text(
+            &mut errs,
+            "reason",
+            input.reason.as_deref().unwrap_or(""),
+            500,
+        );
+        let Some(reason) = reason else {
+            return Err(errs.into());
+        };
+        let cal = crate::calendar::load_tx(&mut tx).await?;
+        let refund_due = (received > 0).then(|| {
+            row.kind
+                .pack()
+                .deposit_refund_within
+                .value
+                .end(&cal, cn_date(now))
+        });
+        on_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE grant_applications SET status = 'refused', reason = $1, reviewed_by = $2, reviewed_at = $3, refund_due = $4 WHERE grant_id = $5 AND entity_id = $6")
+            .bind(&reason)
+            .bind(actor.account_id)
+            .bind(truncate_micros(now))
+            .bind(refund_due)
+            .bind(id)
+            .bind(entity)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        log(
+            &mut tx,
+            actor,
+            &row.region,
+            id,
+            "grant.refused",
+            serde_json::json!({"entity": entity, "reason": reason}),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    staff_application(db, id, entity, now).await
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = GrantApplicationView)]
+pub struct ApplicationView {
+    pub grant_id: Uuid,
+    pub entity_id: Uuid,
+    /// Shown to the centre, the supervisor and the applicant itself.
+    pub entity_name: String,
+    pub account_no: String,
+    /// applied | admitted | refused
+    pub status: String,
+    pub reason: Option<String>,
+    /// Fen.
+    pub deposit: i64,
+    pub received: i64,
+    pub received_on: Option<NaiveDate>,
+    pub paddle: Option<u32>,
+    pub go_on: bool,
+    pub refund_due: Option<NaiveDate>,
+    pub refunded_on: Option<NaiveDate>,
+    /// Due back and not refunded after its due day.
+    pub overdue: bool,
+    /// The winner's deposit, applied to the price.
+    pub applied_to_price: bool,
+    pub applied_at: DateTime<Utc>,
+}
+
+pub(super) type AppRaw = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<NaiveDate>,
+    Option<i64>,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    i64,
+    DateTime<Utc>,
+);
+
+pub(super) const APP_SQL: &str = "SELECT a.grant_id, a.entity_id, e.name, a.account_no, a.status, a.reason, g.deposit, a.received, a.received_on, a.paddle, a.go_on, a.refund_due, a.refunded_on, a.applied_to_price, a.applied_at FROM grant_applications a JOIN entities e ON e.id = a.entity_id JOIN grants g ON g.id = a.grant_id";
+
+pub(super) fn app_view(r: AppRaw, today: NaiveDate) -> ApplicationView {
+    ApplicationView {
+        grant_id: r.0,
+        entity_id: r.1,
+        entity_name: r.2,
+        account_no: r.3,
+        status: r.4,
+        reason: r.5,
+        deposit: r.6,
+        received: r.7,
+        received_on: r.8,
+        paddle: r.9.map(|p| p as u32),
+        go_on: r.10 != 0,
+        overdue: r.12.is_none() && r.11.is_some_and(|d| today > d),
+        refund_due: r.11,
+        refunded_on: r.12,
+        applied_to_price: r.13 != 0,
+        applied_at: r.14,
+    }
+}
+
+async fn own_application(
+    db: &Db,
+    id: Uuid,
+    entity: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<ApplicationView>> {
+    let q = format!("{APP_SQL} WHERE a.grant_id = $1 AND a.entity_id = $2");
+    let r: Option<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
+        .bind(id)
+        .bind(entity)
+        .fetch_optional(p)
+        .await?);
+    Ok(r.map(|r| app_view(r, cn_date(now))))
+}
+
+pub(super) async fn staff_application(
+    db: &Db,
+    id: Uuid,
+    entity: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<ApplicationView> {
+    own_application(db, id, entity, now)
+        .await?
+        .ok_or(ServiceError::NotFound("application"))
+}
+
+/// The applications of a grant: all of them for the centre (and the supervisor after the close),
+/// one's own for a bidder, none for anyone else (who applied stays secret until the close).
+pub async fn applications(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ApplicationView>> {
+    let row = load(db, id).await?;
+    if sees_all(actor, &row) {
+        let q = format!("{APP_SQL} WHERE a.grant_id = $1 ORDER BY a.seq");
+        let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
+            .bind(id)
+            .fetch_all(p)
+            .await?);
+        return Ok(r.into_iter().map(|r| app_view(r, cn_date(now))).collect());
+    }
+    match actor.entity_id {
+        Some(e) => Ok(own_application(db, id, e, now).await?.into_iter().collect()),
+        None => Ok(vec![]),
+    }
+}
+
+/// Refunds due and not done after their day, across every grant the actor supervises or runs.
+pub async fn overdue_refunds(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ApplicationView>> {
+    if !(actor.has(Permission::IntakeProcess) || actor.has(Permission::Supervise)) {
+        return Err(ServiceError::Forbidden(Permission::IntakeProcess));
+    }
+    let today = cn_date(now);
+    const DUE: &str = "a.refund_due IS NOT NULL AND a.refunded_on IS NULL AND a.refund_due < $1";
+    let q = format!("{APP_SQL} WHERE {DUE} ORDER BY a.refund_due");
+    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
+        .bind(today)
+        .fetch_all(p)
+        .await?);
+    let q = format!(
+        "SELECT DISTINCT g.id, g.region_code FROM grants g JOIN grant_applications a ON a.grant_id = g.id WHERE {DUE}"
+    );
+    let regions: std::collections::HashMap<Uuid, String> =
+        on_db!(db, |p| sqlx::query_as::<_, (Uuid, String)>(
+            sqlx::AssertSqlSafe(q.clone())
+        )
+        .bind(today)
+        .fetch_all(p)
+        .await?)
+        .into_iter()
+        .collect();
+    let visible = |grant: &Uuid| {
+        regions.get(grant).is_some_and(|region| {
+            actor.covers(Permission::IntakeProcess, region)
+                || actor.covers(Permission::Supervise, region)
+        })
+    };
+    Ok(r.into_iter()
+        .filter(|r| visible(&r.0))
+        .map(|r| app_view(r, today))
+        .collect())
+}

@@ -1,0 +1,553 @@
+//! Land-use grants, mining-right grants and state-property transfers (C9) with their deposits
+//! (C15): the announcement with its terms, applications with a deposit sub-account each,
+//! deposits matched from the bank's statement, admission with an anonymous paddle, the bidding
+//! on the auction engine ([`crate::auctions`]), the close (a listing going on to an auction when
+//! a bidder asks), the confirmation (成交确认书), the result notice and the deposit refunds.
+//!
+//! Every command runs in one transaction with its log event; the close runs from the server's
+//! scheduler and claims the grant by its state inside the transaction that records the result,
+//! so it happens once.
+
+use crate::actor::Actor;
+use crate::auctions;
+use crate::db::{Db, Tx};
+use crate::error::OrInternal;
+use crate::error::{ServiceError, ServiceResult};
+use crate::events::{self, NewEvent};
+use crate::tendering::require_bidder;
+use crate::{on_db, on_tx};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_core::auction::{AuctionRules, Quote};
+use ggzy_core::clock::truncate_micros;
+use ggzy_core::deposit::{self, Expected, Matched};
+use ggzy_core::disclosure::{self, Moment, Secret};
+use ggzy_core::error::{optional_text, text};
+use ggzy_core::grant::{
+    self, GrantMethod, GrantPack, PaymentTerms, TradeKind, check_announcement, check_listing,
+    check_listing_price, check_method, check_payment, check_pre_disclosure,
+};
+use ggzy_core::region::DivisionCode;
+use ggzy_core::role::Permission;
+use ggzy_core::tender_schedule::cn_date;
+use ggzy_core::{FieldError, Invalid, Money};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+mod admission;
+mod announcement;
+mod close;
+mod deposits;
+mod one_quote;
+mod result;
+
+use admission::{APP_SQL, AppRaw, app_view, staff_application};
+pub use admission::{ApplicationView, ReviewInput, applications, apply, overdue_refunds, review};
+pub use announcement::announce;
+use announcement::publish;
+pub use close::{go_on, run_due, settle};
+pub use deposits::{ImportSummary, UnmatchedCredit, import_statement, unmatched};
+pub use one_quote::{QuoteAck, QuoteInput, QuoteView, opened_quotes, own_quote, quote};
+use one_quote::{quotes, sealed_quotes};
+pub use result::{ConfirmInput, RefundInput, confirm, publish_result, refund};
+
+/// Grant states as stored. The bidding phase within `open` and `auction` is the auction's own.
+pub const OPEN: &str = "open";
+/// A listing closed with a bidder asking to go on: the auction at the close runs.
+pub const AUCTION: &str = "auction";
+pub const DEAL: &str = "deal";
+pub const NO_DEAL: &str = "no_deal";
+pub const CONFIRMED: &str = "confirmed";
+pub const PUBLISHED: &str = "published";
+
+/// The gap between a listing's close and the auction that follows it, so every bidder can
+/// reach the hall.
+const AUCTION_AFTER_LISTING: Duration = Duration::minutes(10);
+
+/// What is traded, as announced: parcel data and planning indicators for land, the mineral and
+/// its area for mining, the appraisal and approvals for state property. Free text where the
+/// announcement is free text; the fields the rules check are typed on [`GrantInput`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GrantDetails {
+    /// 坐落 / 位置
+    pub location: String,
+    /// 出让面积（平方米）or mining area (km²)
+    pub area: String,
+    /// 土地用途 / 开采矿种 / 标的企业
+    pub purpose: String,
+    /// 容积率、建筑密度、绿地率、建筑限高 …
+    pub planning: String,
+    /// 出让年限 / 有效期
+    pub term: String,
+    /// 竞买人资格条件 (property: the buyer conditions as filed)
+    pub conditions: String,
+    /// Property: the approval of the transfer (批准文件).
+    pub approval_ref: String,
+    /// Property: where the buyer conditions were filed with the SASAC (备案).
+    pub conditions_filed_ref: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub name: String,
+    pub region_code: String,
+    /// land_use | mining_right | state_property
+    pub trade_kind: String,
+    /// listing | auction (land, mining); multi_quote | auction (state property)
+    pub method: String,
+    #[serde(default)]
+    pub details: GrantDetails,
+    /// Yuan: the starting price (起始价; for state property the listing price 转让底价).
+    pub start_price: String,
+    pub increment: String,
+    /// Yuan: the reserve (底价), sealed until the end; empty for none.
+    #[serde(default)]
+    pub reserve: Option<String>,
+    /// Yuan: the deposit each bidder pays before admission.
+    pub deposit: String,
+    /// Applications and deposits close.
+    pub apply_until: DateTime<Utc>,
+    /// Bidding (or the listing) opens.
+    pub starts_at: DateTime<Utc>,
+    /// The listing closes, or the free stage ends.
+    pub free_until: DateTime<Utc>,
+    #[serde(default)]
+    pub extension_secs: Option<i64>,
+    /// Property: the approved appraisal (yuan).
+    #[serde(default)]
+    pub appraisal: Option<String>,
+    /// Property: not the first disclosure (a re-disclosure after nobody came).
+    #[serde(default)]
+    pub redisclosure: bool,
+    /// Property: the approving body's written consent to a price under 90% of the appraisal.
+    #[serde(default)]
+    pub consent_ref: Option<String>,
+    /// Property: control of the enterprise changes hands (pre-disclosure needed).
+    #[serde(default)]
+    pub control_change: bool,
+    #[serde(default)]
+    pub pre_disclosed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    details: GrantDetails,
+    appraisal: Option<i64>,
+    consent_ref: Option<String>,
+    pre_disclosed_on: Option<NaiveDate>,
+}
+
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    region: &str,
+    id: Uuid,
+    kind: &'static str,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let subject = format!("grant:{id}");
+    events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
+    // A grant's moment is its auctions' too: their admissions were sealed until the close.
+    if let Some(m) = ggzy_core::disclosure::moment_of_event(kind) {
+        let auctions: Option<(Uuid, Option<Uuid>)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+            "SELECT auction_id, final_auction_id FROM grants WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+        if let Some((a, f)) = auctions {
+            for aid in std::iter::once(a).chain(f) {
+                events::release(tx, &m.key(&format!("auction:{aid}")), now).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json<T: Serialize>(v: &T) -> ServiceResult<String> {
+    serde_json::to_string(v).or_internal()
+}
+
+fn money(errs: &mut Invalid, field: &str, v: &str) -> Option<Money> {
+    Money::parse_yuan(field, v).map_err(|e| errs.push(e)).ok()
+}
+
+fn optional_money(errs: &mut Invalid, field: &str, v: Option<&str>) -> Option<Money> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| money(errs, field, s))
+}
+
+/// A grant row as commands load it.
+#[derive(Debug, Clone)]
+struct Row {
+    no: i64,
+    region: String,
+    kind: TradeKind,
+    method: GrantMethod,
+    name: String,
+    stored: Stored,
+    deposit: Money,
+    announced_at: DateTime<Utc>,
+    apply_until: DateTime<Utc>,
+    auction_id: Uuid,
+    final_auction_id: Option<Uuid>,
+    state: String,
+    winner: Option<Uuid>,
+    price: Option<i64>,
+    closed_at: Option<DateTime<Utc>>,
+    outcome: Option<String>,
+    confirm_by: Option<NaiveDate>,
+    confirmed_at: Option<DateTime<Utc>>,
+    confirmation: Option<String>,
+    result_by: Option<NaiveDate>,
+    result_published_at: Option<DateTime<Utc>>,
+}
+
+type RawRow = (
+    Uuid,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Uuid,
+    Option<Uuid>,
+    String,
+    Option<Uuid>,
+    Option<i64>,
+    Option<DateTime<Utc>>,
+);
+type RawTail = (
+    Option<String>,
+    Option<NaiveDate>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<DateTime<Utc>>,
+);
+
+const COLS: &str = "id, no, region_code, trade_kind, method, name, details, deposit, announced_at, apply_until, auction_id, final_auction_id, state, winner_entity_id, price, closed_at";
+const TAIL: &str =
+    "outcome, confirm_by, confirmed_at, confirmation, result_by, result_published_at";
+
+fn build(r: RawRow, t: RawTail) -> ServiceResult<Row> {
+    let bad = |what: &str| ServiceError::Internal(format!("grant {}: bad {what}", r.0));
+    Ok(Row {
+        no: r.1,
+        region: r.2,
+        kind: TradeKind::parse(&r.3).ok_or_else(|| bad("trade kind"))?,
+        method: GrantMethod::parse(&r.4).ok_or_else(|| bad("method"))?,
+        name: r.5,
+        stored: serde_json::from_str(&r.6).map_err(|_| bad("details"))?,
+        deposit: Money::from_fen(r.7),
+        announced_at: r.8,
+        apply_until: r.9,
+        auction_id: r.10,
+        final_auction_id: r.11,
+        state: r.12,
+        winner: r.13,
+        price: r.14,
+        closed_at: r.15,
+        outcome: t.0,
+        confirm_by: t.1,
+        confirmed_at: t.2,
+        confirmation: t.3,
+        result_by: t.4,
+        result_published_at: t.5,
+    })
+}
+
+async fn load_tx(tx: &mut Tx, id: Uuid) -> ServiceResult<Row> {
+    let lock = if matches!(tx, Tx::Pg(_)) {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1{lock}");
+    let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
+    let r: Option<RawRow> = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q1))
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+    let r = r.ok_or(ServiceError::NotFound("grant"))?;
+    let t: RawTail = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q2))
+        .bind(id)
+        .fetch_one(c)
+        .await?);
+    build(r, t)
+}
+
+async fn load(db: &Db, id: Uuid) -> ServiceResult<Row> {
+    let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1");
+    let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
+    let r: Option<RawRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q1))
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+    let r = r.ok_or(ServiceError::NotFound("grant"))?;
+    let t: RawTail = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q2))
+        .bind(id)
+        .fetch_one(p)
+        .await?);
+    build(r, t)
+}
+
+fn staff_of(actor: &Actor, row: &Row) -> ServiceResult<()> {
+    actor.require(
+        Permission::IntakeProcess,
+        &DivisionCode::parse("region", &row.region)?,
+    )?;
+    Ok(())
+}
+
+/// Who applied is known before the close to the centre that admits on the deposit only; the
+/// supervisor learns it with the public at the close ([`Secret::GrantApplicants`]), as with a
+/// lot's bidders before its opening.
+fn sees_all(actor: &Actor, row: &Row) -> bool {
+    DivisionCode::parse("region", &row.region).is_ok_and(|r| {
+        actor.grant_for(Permission::IntakeProcess, &r).is_some()
+            || (actor.grant_for(Permission::Supervise, &r).is_some()
+                && disclosure::public(Secret::GrantApplicants, reached(row)))
+    })
+}
+
+fn reached(row: &Row) -> &'static [Moment] {
+    let closed = row.closed_at.is_some() || !(row.state == OPEN || row.state == AUCTION);
+    if closed { &[Moment::Closed] } else { &[] }
+}
+
+fn out_of_order(state: &str, waits_for: &'static str, reason: &'static str) -> ServiceError {
+    let stage = [OPEN, AUCTION, DEAL, NO_DEAL, CONFIRMED, PUBLISHED]
+        .into_iter()
+        .find(|s| *s == state)
+        .unwrap_or("unknown");
+    ServiceError::OutOfOrder {
+        stage,
+        waits_for,
+        reason,
+    }
+}
+
+fn refuse(field: &str, code: &'static str, zh: &str, en: &str) -> ServiceError {
+    FieldError::new(field, code, zh, en).into()
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodView {
+    pub what_zh: &'static str,
+    pub what_en: &'static str,
+    pub period: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    pub id: Uuid,
+    pub no: i64,
+    pub name: String,
+    pub region_code: String,
+    pub trade_kind: String,
+    pub method: String,
+    pub details: GrantDetails,
+    /// Fen.
+    pub appraisal: Option<i64>,
+    pub deposit: i64,
+    pub announced_at: DateTime<Utc>,
+    pub apply_until: DateTime<Utc>,
+    /// The listing (for a listing) or the auction.
+    pub auction_id: Uuid,
+    /// The auction at a listing's close, when a bidder asked to go on.
+    pub final_auction_id: Option<Uuid>,
+    /// open | auction | deal | no_deal | confirmed | published
+    pub state: String,
+    pub starts_at: DateTime<Utc>,
+    pub free_until: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// How many applied and were admitted: for the centre and the supervisor at any time, for
+    /// everyone once the grant has closed (secret before, like bidders of a tender).
+    pub applicants: Option<i64>,
+    pub admitted: Option<i64>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Fen, once closed with a deal.
+    pub price: Option<i64>,
+    pub winner_paddle: Option<u32>,
+    /// Only once the result is published (names stay hidden until then).
+    pub winner_name: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<serde_json::Value>,
+    pub confirm_by: Option<NaiveDate>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The confirmation's text, for the centre, the supervisor and the winner.
+    pub confirmation: Option<String>,
+    pub result_by: Option<NaiveDate>,
+    pub result_published_at: Option<DateTime<Utc>>,
+    pub periods: Vec<PeriodView>,
+}
+
+fn periods(pack: &GrantPack) -> Vec<PeriodView> {
+    let p = |what_zh, what_en, l: &ggzy_core::rulepack::Limit<grant::Period>| PeriodView {
+        what_zh,
+        what_en,
+        period: match l.value {
+            grant::Period::Calendar(d) => format!("{} 日", d.0),
+            grant::Period::Working(d) => format!("{} 个工作日", d.0),
+        },
+        source: format!("{} [{:?}]", l.regulation, l.confidence),
+    };
+    vec![
+        p("公告期不少于", "Announcement at least", &pack.announcement),
+        p("挂牌期不少于", "Listing at least", &pack.listing),
+        p(
+            "签订成交确认书",
+            "Confirmation within",
+            &pack.confirmation_within,
+        ),
+        p("结果公布", "Result published within", &pack.result_within),
+        p("结果公示期", "Result notice runs", &pack.result_runs),
+        p(
+            "未竞得人保证金退还",
+            "Losers' deposits back within",
+            &pack.deposit_refund_within,
+        ),
+    ]
+}
+
+pub async fn view(
+    db: &Db,
+    id: Uuid,
+    viewer: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> ServiceResult<GrantView> {
+    let row = load(db, id).await?;
+    let main = auctions::view(db, row.auction_id, now).await?;
+    let current = match row.final_auction_id {
+        Some(f) => auctions::view(db, f, now).await?,
+        None => main.clone(),
+    };
+    let (applicants,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await?);
+    let (admitted,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
+    )
+    .bind(row.auction_id)
+    .fetch_one(p)
+    .await?);
+    let counts_shown = viewer.is_some_and(|a| sees_all(a, &row))
+        || disclosure::public(Secret::GrantApplicants, reached(&row));
+    let privileged = viewer
+        .is_some_and(|a| sees_all(a, &row) || (a.entity_id.is_some() && a.entity_id == row.winner));
+    let published = row.state == PUBLISHED;
+    let winner_name = match row.winner {
+        Some(w) if published || privileged => {
+            let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+                "SELECT name FROM entities WHERE id = $1"
+            )
+            .bind(w)
+            .fetch_optional(p)
+            .await?);
+            r.map(|r| r.0)
+        }
+        _ => None,
+    };
+    let outcome: Option<serde_json::Value> = row
+        .outcome
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok());
+    Ok(GrantView {
+        id,
+        no: row.no,
+        name: row.name.clone(),
+        region_code: row.region.clone(),
+        trade_kind: row.kind.code().into(),
+        method: row.method.code().into(),
+        details: row.stored.details.clone(),
+        appraisal: row.stored.appraisal,
+        deposit: row.deposit.fen(),
+        announced_at: row.announced_at,
+        apply_until: row.apply_until,
+        auction_id: row.auction_id,
+        final_auction_id: row.final_auction_id,
+        state: row.state.clone(),
+        starts_at: main.opens_at,
+        free_until: main.free_until,
+        ends_at: current.ends_at,
+        applicants: counts_shown.then_some(applicants),
+        admitted: counts_shown.then_some(admitted),
+        closed_at: row.closed_at,
+        price: row.price,
+        winner_paddle: outcome
+            .as_ref()
+            .and_then(|o| o.get("paddle"))
+            .and_then(serde_json::Value::as_u64)
+            .map(|p| p as u32),
+        winner_name,
+        outcome,
+        confirm_by: row.confirm_by,
+        confirmed_at: row.confirmed_at,
+        confirmation: row.confirmation.filter(|_| privileged || published),
+        result_by: row.result_by,
+        result_published_at: row.result_published_at,
+        periods: periods(&row.kind.pack()),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct GrantSummary {
+    pub id: Uuid,
+    pub no: i64,
+    pub name: String,
+    pub region_code: String,
+    pub trade_kind: String,
+    pub method: String,
+    pub state: String,
+    pub auction_id: Uuid,
+    pub final_auction_id: Option<Uuid>,
+    pub deposit: i64,
+    pub apply_until: DateTime<Utc>,
+    pub price: Option<i64>,
+}
+
+/// Every grant, newest first (public).
+pub async fn list(db: &Db, trade_kind: Option<&str>) -> ServiceResult<Vec<GrantSummary>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, no, name, region_code, trade_kind, method, state, auction_id, final_auction_id, deposit, apply_until, price FROM grants WHERE ($1 = '' OR trade_kind = $1) ORDER BY no DESC LIMIT 500"
+    )
+    .bind(trade_kind.unwrap_or(""))
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// The grants a bidder applied to, with its own application (its workspace).
+pub async fn mine(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ApplicationView>> {
+    let Some(e) = actor.entity_id else {
+        return Ok(vec![]);
+    };
+    let q = format!("{APP_SQL} WHERE a.entity_id = $1 ORDER BY a.applied_at DESC");
+    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
+        .bind(e)
+        .fetch_all(p)
+        .await?);
+    Ok(r.into_iter().map(|r| app_view(r, cn_date(now))).collect())
+}
+
+/// The auction a bidder may bid in now for this grant: the listing, or the auction after it.
+pub fn current_auction(v: &GrantView) -> Uuid {
+    v.final_auction_id.unwrap_or(v.auction_id)
+}
