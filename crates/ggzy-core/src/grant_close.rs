@@ -342,6 +342,7 @@ mod tests {
             amounts in proptest::collection::vec(990i64..1_100, 0..6),
             asked in any::<bool>(),
         ) {
+            prop_assume!(crate::grant::check_method(kind, method).is_ok());
             let admitted: Vec<u32> = (1..=n).collect();
             let quotes: Vec<Quote> = amounts.iter().enumerate()
                 .filter(|_| n > 0)

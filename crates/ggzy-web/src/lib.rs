@@ -9,6 +9,7 @@ pub mod api_tendering;
 pub mod auth;
 pub mod gate;
 pub mod hall;
+mod lot_steps;
 pub mod pages;
 pub mod pages_experts;
 pub mod pages_grants;
@@ -120,6 +121,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(pages_tendering::router())
+        .merge(lot_steps::router())
         .merge(pages_experts::router())
         .merge(pages_procurement::router())
         .merge(pages_grants::router())

@@ -572,7 +572,7 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     .await
     .expect("opened lot");
     clock.set(now);
-    // Centre staff draw the committee (the page form does the same through /lots/{id}/act).
+    // Centre staff draw the committee (the page form does the same through /lots/{id}/draw).
     let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
     let input = DrawInput {
         groups: vec![

@@ -1530,11 +1530,18 @@ async fn evaluation_to_contract_through_the_page_forms() {
             let lot = lot.clone();
             let app = &app;
             async move {
+                // Each step has its route: `("action", "sheet")` posts to `/lots/{id}/sheet`.
+                let step = fields
+                    .iter()
+                    .find(|(k, _)| k == "action")
+                    .map(|(_, v)| v.replace('_', "-"))
+                    .expect("a step");
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
+                    .filter(|(k, _)| k != "action")
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                app.form(&format!("/lots/{lot}/act"), &pairs, None).await
+                app.form(&format!("/lots/{lot}/{step}"), &pairs, None).await
             }
         };
         for (k, e) in seated.iter().enumerate() {
