@@ -8,6 +8,7 @@ pub mod api_sealing;
 pub mod api_tendering;
 pub mod auth;
 pub mod gate;
+mod grant_steps;
 pub mod hall;
 mod lot_steps;
 pub mod pages;
@@ -125,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages_experts::router())
         .merge(pages_procurement::router())
         .merge(pages_grants::router())
+        .merge(grant_steps::router())
         .nest(
             "/api/v1",
             api::router()

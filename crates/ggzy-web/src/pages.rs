@@ -925,3 +925,17 @@ mod tests {
         }
     }
 }
+
+/// A page form read into its typed step: repeated fields become lists, unknown fields (the CSRF
+/// token) are ignored, and a form the page could not have sent is a field error, not a 500.
+pub fn read_form<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ServiceError> {
+    serde_html_form::from_str(body).map_err(|e| {
+        FieldError::new(
+            "form",
+            "form.malformed",
+            "表单内容有误，请刷新页面后重试",
+            format!("The form could not be read ({e}); reload the page and try again"),
+        )
+        .into()
+    })
+}

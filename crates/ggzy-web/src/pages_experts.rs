@@ -3,7 +3,7 @@
 //! page with invitations, notifications, fees and availability.
 
 use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, error_page, forbidden_page, render};
+use crate::pages::{Layout, error_page, forbidden_page, read_form, render};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::role::Permission;
@@ -29,8 +29,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/experts", get(registry))
         .route("/experts/apply", get(apply_page).post(apply_submit))
-        .route("/experts/me", get(me_page).post(me_submit))
-        .route("/experts/{id}", get(expert_page).post(expert_submit))
+        .route("/experts/me", get(me_page))
+        .route("/experts/me/unavailable", post(unavailable_submit))
+        .route("/experts/me/conflict", post(conflict_submit))
+        .route("/experts/{id}", get(expert_page))
+        .route("/experts/{id}/status", post(status_submit))
+        .route("/experts/{id}/misconduct", post(misconduct_submit))
+        .route("/experts/{id}/credit-check", post(credit_check_submit))
 }
 
 fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
@@ -312,48 +317,74 @@ async fn me_page(
     }
 }
 
-async fn me_submit(
+/// Days an expert cannot serve (`POST /experts/me/unavailable`).
+#[derive(Deserialize)]
+struct UnavailableForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A conflict the expert declares (`POST /experts/me/conflict`).
+#[derive(Deserialize)]
+struct ConflictForm {
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn unavailable_submit(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     h: HeaderMap,
     Extension(c): Extension<CsrfToken>,
-    Form(f): Form<Vec<(String, String)>>,
+    body: String,
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
     let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
         return forbidden_page(l, &a, 403);
     };
-    let now = s.now();
-    let r = match v(&f, "action") {
-        "unavailable" => {
-            experts::add_unavailability(
-                &s.db,
-                &a,
-                &UnavailableInput {
-                    from: v(&f, "from").into(),
-                    until: v(&f, "until").into(),
-                    reason: v(&f, "reason").into(),
-                },
-                now,
-            )
-            .await
+    let r = match read_form::<UnavailableForm>(&body) {
+        Ok(f) => {
+            let i = UnavailableInput {
+                from: f.from,
+                until: f.until,
+                reason: f.reason,
+            };
+            experts::add_unavailability(&s.db, &a, &i, s.now()).await
         }
-        "conflict" => {
-            experts::declare_conflict(
-                &s.db,
-                &a,
-                &TieInput {
-                    uscc: v(&f, "uscc").into(),
-                    note: v(&f, "note").into(),
-                    left_on: None,
-                },
-                now,
-            )
-            .await
-        }
-        _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
+        Err(e) => Err(e),
     };
-    finish(&s, &a, l, id, r, v(&f, "action")).await
+    finish(&s, &a, l, id, r, "unavailable").await
+}
+
+async fn conflict_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    body: String,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "experts");
+    let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
+        return forbidden_page(l, &a, 403);
+    };
+    let r = match read_form::<ConflictForm>(&body) {
+        Ok(f) => {
+            let i = TieInput {
+                uscc: f.uscc,
+                note: f.note,
+                left_on: None,
+            };
+            experts::declare_conflict(&s.db, &a, &i, s.now()).await
+        }
+        Err(e) => Err(e),
+    };
+    finish(&s, &a, l, id, r, "conflict").await
 }
 
 async fn expert_page(
@@ -367,56 +398,115 @@ async fn expert_page(
     expert_response(&s, &a, l, id, vec![], None).await
 }
 
-async fn expert_submit(
+/// The centre's vetting decision (`POST /experts/{id}/status`).
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Misconduct recorded against an expert, with an optional ban (`POST /experts/{id}/misconduct`).
+#[derive(Deserialize)]
+struct MisconductForm {
+    #[serde(default)]
+    lot_id: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    regulation: String,
+    #[serde(default)]
+    article: String,
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    voids_scores: Option<String>,
+    #[serde(default)]
+    ban: Option<String>,
+    #[serde(default)]
+    ban_until: String,
+    #[serde(default)]
+    ban_scope: Vec<String>,
+}
+
+/// The dishonest-debtor query's answer (`POST /experts/{id}/credit-check`).
+#[derive(Deserialize)]
+struct CreditCheckForm {
+    #[serde(default)]
+    dishonest: String,
+}
+
+async fn status_submit(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     h: HeaderMap,
     Extension(c): Extension<CsrfToken>,
     Path(id): Path<Uuid>,
-    Form(f): Form<Vec<(String, String)>>,
+    body: String,
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
-    let now = s.now();
-    let r = match v(&f, "action") {
-        "status" => {
-            experts::set_status(
-                &s.db,
-                &a,
-                id,
-                &StatusInput {
-                    status: v(&f, "status").into(),
-                    reason: v(&f, "reason").into(),
-                },
-                now,
-            )
-            .await
+    let r = match read_form::<StatusForm>(&body) {
+        Ok(f) => {
+            let i = StatusInput {
+                status: f.status,
+                reason: f.reason,
+            };
+            experts::set_status(&s.db, &a, id, &i, s.now()).await
         }
-        "misconduct" => {
-            let ban = (v(&f, "ban") == "on").then(|| credit::BanInput {
-                until: Some(v(&f, "ban_until").to_string()).filter(|x| !x.is_empty()),
-                scope: f
-                    .iter()
-                    .filter(|(k, _)| k == "ban_scope")
-                    .map(|(_, x)| x.clone())
-                    .collect(),
+        Err(e) => Err(e),
+    };
+    finish(&s, &a, l, id, r, "status").await
+}
+
+async fn misconduct_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    body: String,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "experts");
+    let r = match read_form::<MisconductForm>(&body) {
+        Ok(f) => {
+            let on = |v: &Option<String>| v.as_deref() == Some("on");
+            let ban = on(&f.ban).then(|| credit::BanInput {
+                until: Some(f.ban_until.clone()).filter(|x| !x.is_empty()),
+                scope: f.ban_scope.clone(),
             });
-            let input = credit::MisconductInput {
-                lot_id: v(&f, "lot_id").parse().ok(),
-                description: v(&f, "description").into(),
-                regulation: v(&f, "regulation").into(),
-                article: v(&f, "article").into(),
-                points: v(&f, "points").trim().parse().unwrap_or(101),
-                voids_scores: v(&f, "voids_scores") == "on",
+            let i = credit::MisconductInput {
+                lot_id: f.lot_id.trim().parse().ok(),
+                points: f.points.trim().parse().unwrap_or(101),
+                voids_scores: on(&f.voids_scores),
+                description: f.description,
+                regulation: f.regulation,
+                article: f.article,
                 ban,
             };
-            credit::record_misconduct(&s.db, &a, id, &input, now).await
+            credit::record_misconduct(&s.db, &a, id, &i, s.now()).await
         }
-        "credit_check" => {
-            experts::record_dishonest_check(&s.db, &a, id, v(&f, "dishonest") == "yes", now).await
-        }
-        _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
+        Err(e) => Err(e),
     };
-    finish(&s, &a, l, id, r, v(&f, "action")).await
+    finish(&s, &a, l, id, r, "misconduct").await
+}
+
+async fn credit_check_submit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    body: String,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "experts");
+    let r = match read_form::<CreditCheckForm>(&body) {
+        Ok(f) => {
+            experts::record_dishonest_check(&s.db, &a, id, f.dishonest == "yes", s.now()).await
+        }
+        Err(e) => Err(e),
+    };
+    finish(&s, &a, l, id, r, "credit-check").await
 }
 
 async fn finish(

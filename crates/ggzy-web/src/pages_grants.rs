@@ -17,13 +17,13 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::auction::Phase;
-use ggzy_core::grant::{GrantMethod, PaymentTerms, TradeKind};
+use ggzy_core::grant::{GrantMethod, TradeKind};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_store::auctions::{self, AuctionView};
 use ggzy_store::grants::{
-    self, ApplicationView, ConfirmInput, GrantDetails, GrantInput, GrantSummary, GrantView,
-    ImportSummary, QuoteInput, QuoteView, RefundInput, ReviewInput, UnmatchedCredit,
+    self, ApplicationView, GrantDetails, GrantInput, GrantSummary, GrantView, ImportSummary,
+    QuoteView, UnmatchedCredit,
 };
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -32,7 +32,7 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/grants", get(index).post(announce_submit))
-        .route("/grants/{id}", get(grant_page).post(grant_act))
+        .route("/grants/{id}", get(grant_page))
         .route("/deposits", get(deposits_page).post(deposits_upload))
         .route("/auctions/{id}/hall", get(hall_page))
 }
@@ -96,7 +96,7 @@ fn parse_local(field: &str, s: &str) -> Result<DateTime<Utc>, FieldError> {
         })
 }
 
-fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         FieldError::new(
             field,
@@ -107,7 +107,7 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
     })
 }
 
-fn field_errors(e: ServiceError) -> Result<Vec<FieldError>, ServiceError> {
+pub(crate) fn field_errors(e: ServiceError) -> Result<Vec<FieldError>, ServiceError> {
     match e {
         ServiceError::Invalid(i) => Ok(i.0),
         other => Err(other),
@@ -351,7 +351,7 @@ impl GrantPage {
     }
 }
 
-async fn grant_with(
+pub(crate) async fn grant_with(
     s: &AppState,
     a: &Actor,
     l: Layout,
@@ -420,106 +420,6 @@ async fn grant_page(
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "grants");
     grant_with(&s, &a, l, id, vec![], None).await
-}
-
-async fn grant_act(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Path(id): Path<Uuid>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
-    let now = s.now();
-    let entity = || {
-        Uuid::parse_str(v(&f, "entity")).map_err(|_| {
-            ServiceError::from(FieldError::new(
-                "entity",
-                "form.entity",
-                "请选择申请人",
-                "Choose the applicant",
-            ))
-        })
-    };
-    let db = &s.db;
-    let r: Result<&'static str, ServiceError> = async {
-        match v(&f, "action") {
-            "apply" => grants::apply(db, &a, id, now).await.map(|_| "applied"),
-            "go_on" => grants::go_on(db, &a, id, now).await.map(|()| "go_on"),
-            "quote" => {
-                let input = QuoteInput {
-                    amount: v(&f, "amount").to_string(),
-                };
-                grants::quote(db, &a, id, &input, now)
-                    .await
-                    .map(|_| "quoted")
-            }
-            "admit" | "refuse" => {
-                let input = ReviewInput {
-                    admit: v(&f, "action") == "admit",
-                    reason: Some(v(&f, "reason").to_string()),
-                };
-                grants::review(db, &a, id, entity()?, &input, now)
-                    .await
-                    .map(|_| "reviewed")
-            }
-            "refund" => {
-                let input = RefundInput {
-                    refunded_on: parse_date("refunded_on", v(&f, "refunded_on"))?,
-                };
-                grants::refund(db, &a, id, entity()?, &input, now)
-                    .await
-                    .map(|_| "refunded")
-            }
-            "confirm" => {
-                let contract_by = parse_date("contract_by", v(&f, "contract_by"))?;
-                let payment = match v(&f, "payment") {
-                    "instalments" => Some(PaymentTerms::Instalments {
-                        first: ggzy_core::Money::parse_yuan("first", v(&f, "first"))?,
-                        rest_by: parse_date("rest_by", v(&f, "rest_by"))?,
-                        secured: v(&f, "secured") == "on",
-                    }),
-                    "lump_sum" => Some(PaymentTerms::LumpSum),
-                    _ => None,
-                };
-                grants::confirm(
-                    db,
-                    &a,
-                    id,
-                    &ConfirmInput {
-                        contract_by,
-                        payment,
-                    },
-                    now,
-                )
-                .await
-                .map(|_| "confirmed")
-            }
-            "result" => grants::publish_result(db, &a, id, now)
-                .await
-                .map(|_| "published"),
-            _ => Err(FieldError::new("action", "form.action", "未知操作", "Unknown action").into()),
-        }
-    }
-    .await;
-    match r {
-        Ok(done) => Redirect::to(&format!("/grants/{id}?done={done}")).into_response(),
-        Err(e) => match field_errors(e) {
-            Ok(errs) => grant_with(&s, &a, l, id, errs, None).await,
-            Err(e @ ServiceError::OutOfOrder { .. }) => {
-                let p = crate::problem::ApiError(e).problem();
-                let fe = FieldError::new(
-                    "action",
-                    "procedure.out_of_order",
-                    p.message_zh,
-                    p.message_en,
-                );
-                grant_with(&s, &a, l, id, vec![fe], None).await
-            }
-            Err(e) => error_page(l, StatusCode::FORBIDDEN, e),
-        },
-    }
 }
 
 #[derive(Template)]

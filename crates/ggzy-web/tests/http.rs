@@ -1793,6 +1793,48 @@ async fn experts_apply_are_vetted_and_carry_credit_over_the_api_and_pages() {
             page.contains("id=\"credit-score\">70<") && page.contains("2099-12-31"),
             "{b}"
         );
+        // The same record through the page's own step, with a ban over two trades.
+        let r = app
+            .form(
+                &format!("/experts/{id}/misconduct"),
+                &[
+                    ("description", "迟到且未请假"),
+                    ("regulation", "评标专家和评标专家库管理暂行办法"),
+                    ("article", "15"),
+                    ("points", "10"),
+                    ("ban", "on"),
+                    ("ban_until", "2099-06-30"),
+                    ("ban_scope", "construction"),
+                    ("ban_scope", "procurement"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{b}");
+        let page = r.text().await.expect("text");
+        assert!(
+            page.contains("id=\"credit-score\">60<") && page.contains("2099-06-30"),
+            "{b}"
+        );
+        // The centre records the dishonest-debtor query; the supervisor may not.
+        let r = app
+            .form(
+                &format!("/experts/{id}/credit-check"),
+                &[("dishonest", "no")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{b}");
+        app.as_user("staff").await;
+        let r = app
+            .form(
+                &format!("/experts/{id}/credit-check"),
+                &[("dishonest", "no")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{b}");
+        assert!(r.text().await.expect("text").contains("id=\"done\""), "{b}");
         let registry = app
             .client
             .get(app.url("/experts"))
@@ -2662,7 +2704,7 @@ async fn a_land_listing_through_the_page_forms() {
             let (_, e) = app.get(&format!("/api/v1/entities/{id}")).await;
             names.push(e["name"].as_str().expect("name").to_string());
             ids.push(id);
-            let r = app.form(&page, &[("action", "apply")], None).await;
+            let r = app.form(&format!("{page}/apply"), &[], None).await;
             assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: {u} applies");
             let html = app
                 .client
@@ -2726,7 +2768,7 @@ async fn a_land_listing_through_the_page_forms() {
         );
         for id in &ids {
             let r = app
-                .form(&page, &[("action", "admit"), ("entity", id)], None)
+                .form(&format!("{page}/admit"), &[("entity", id)], None)
                 .await;
             assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: admitted");
         }
@@ -2756,7 +2798,7 @@ async fn a_land_listing_through_the_page_forms() {
             )
             .await;
         assert_eq!(st, StatusCode::CREATED);
-        let r = app.form(&page, &[("action", "go_on")], None).await;
+        let r = app.form(&format!("{page}/go-on"), &[], None).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: go on");
         let hall = app
             .client
@@ -2796,8 +2838,8 @@ async fn a_land_listing_through_the_page_forms() {
         app.as_user("staff").await;
         let r = app
             .form(
-                &page,
-                &[("action", "confirm"), ("contract_by", "not a date")],
+                &format!("{page}/confirm"),
+                &[("contract_by", "not a date")],
                 None,
             )
             .await;
@@ -2814,20 +2856,16 @@ async fn a_land_listing_through_the_page_forms() {
         );
         let by = (clock_now(&app) + day * 10).date_naive().to_string();
         let r = app
-            .form(&page, &[("action", "confirm"), ("contract_by", &by)], None)
+            .form(&format!("{page}/confirm"), &[("contract_by", &by)], None)
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: confirmed");
-        let r = app.form(&page, &[("action", "result")], None).await;
+        let r = app.form(&format!("{page}/result"), &[], None).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}: published");
         let today = clock_now(&app).date_naive().to_string();
         let r = app
             .form(
-                &page,
-                &[
-                    ("action", "refund"),
-                    ("entity", &ids[0]),
-                    ("refunded_on", &today),
-                ],
+                &format!("{page}/refund"),
+                &[("entity", &ids[0]), ("refunded_on", &today)],
                 None,
             )
             .await;
@@ -2938,8 +2976,8 @@ async fn a_one_sealed_quote_transfer_over_the_api_and_page() {
         app.as_user("entity03").await;
         let r = app
             .form(
-                &format!("/grants/{gid}"),
-                &[("action", "quote"), ("amount", "5250000")],
+                &format!("/grants/{gid}/quote"),
+                &[("amount", "5250000")],
                 None,
             )
             .await;

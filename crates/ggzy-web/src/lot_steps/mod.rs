@@ -1,0 +1,148 @@
+//! The steps a lot's page submits, one route and one typed form each (`POST /lots/{id}/{step}`).
+//! A form reads the fields its step needs, turns the page's text into the store's input (dates
+//! in Beijing time, ids, checkboxes) and calls one store command; the page comes back with the
+//! step done, or with each field's refusal and the values typed so nothing is lost.
+//!
+//! Adding a step: a form struct with [`Step`] in the module of its part of the procedure, its
+//! name in the `steps!` list below, and its form in the template posting to
+//! `/lots/{{ d.id }}/<name>`.
+
+use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::{Layout, read_form};
+use crate::pages_tendering::{parse_day, parse_local, refusal_page};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Extension, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+use ggzy_core::FieldError;
+use ggzy_core::evaluation::{MemberSheet, RejectionReason};
+use ggzy_store::experts::{self, credit, draw};
+use ggzy_store::procurement::{self, challenges};
+use ggzy_store::tendering::notices::{self, NoticeContent};
+use ggzy_store::tendering::{bids, complaints, evaluation, intake, sealing};
+use ggzy_store::{Actor, ServiceError};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::future::Future;
+use uuid::Uuid;
+
+mod award;
+mod committee;
+mod gov_procurement;
+mod notice;
+mod opening;
+
+/// One step of a lot's procedure as its page submits it.
+pub trait Step: DeserializeOwned + Send + 'static {
+    /// The route's last segment, also shown as the step done.
+    const NAME: &'static str;
+
+    fn run(
+        self,
+        s: &AppState,
+        a: &Actor,
+        lot: Uuid,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+macro_rules! steps {
+    ($($form:ty),* $(,)?) => {
+        pub fn router() -> Router<AppState> {
+            Router::new()
+                $(.route(&format!("/lots/{{id}}/{}", <$form>::NAME), post(submit::<$form>)))*
+        }
+    };
+}
+
+steps!(
+    notice::NoticeForm,
+    notice::PrequalNoticeForm,
+    notice::InviteForm,
+    gov_procurement::SupplierDrawForm,
+    gov_procurement::FinalQuotesRequestForm,
+    gov_procurement::FinalQuoteForm,
+    gov_procurement::ChallengeForm,
+    gov_procurement::ChallengeReplyForm,
+    gov_procurement::GpComplaintForm,
+    gov_procurement::GpComplaintStepForm,
+    notice::ClarifyForm,
+    notice::ObjectionForm,
+    notice::ReplyForm,
+    notice::ApplyForm,
+    notice::ReviewForm,
+    opening::WithdrawForm,
+    opening::OpenForm,
+    opening::ShareForm,
+    committee::DrawForm,
+    committee::RateForm,
+    committee::AskBidderForm,
+    committee::AnswerBidderForm,
+    committee::DrawReplyForm,
+    committee::CheckInForm,
+    award::SheetForm,
+    award::SignForm,
+    award::PublicityForm,
+    award::AwardForm,
+    award::ContractForm,
+    award::RefundForm,
+    award::ReportForm,
+    award::RetenderForm,
+    award::ComplaintForm,
+    award::HandleComplaintForm,
+);
+
+async fn submit<F: Step>(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    h: HeaderMap,
+    Extension(c): Extension<CsrfToken>,
+    Path(id): Path<Uuid>,
+    body: String,
+) -> Response {
+    let r = match read_form::<F>(&body) {
+        Ok(form) => form.run(&s, &a, id).await,
+        Err(e) => Err(e),
+    };
+    let l = Layout::new(&h, &c, &a, "lots");
+    match r {
+        Ok(()) => Redirect::to(&format!("/lots/{id}?done={}#done", F::NAME)).into_response(),
+        Err(e) => {
+            let values = form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .filter(|(k, _)| k != "csrf")
+                .collect();
+            refusal_page(&s, &a, l, id, e, values).await
+        }
+    }
+}
+
+fn at(field: &str, v: &str) -> Result<DateTime<Utc>, ServiceError> {
+    parse_local(field, v).map_err(ServiceError::from)
+}
+
+fn optional_at(field: &str, v: &str) -> Result<Option<DateTime<Utc>>, ServiceError> {
+    match v.trim() {
+        "" => Ok(None),
+        _ => at(field, v).map(Some),
+    }
+}
+
+fn uuids(v: &[String]) -> Vec<Uuid> {
+    v.iter().filter_map(|s| s.trim().parse().ok()).collect()
+}
+
+fn uuid_or(v: &str, missing: ServiceError) -> Result<Uuid, ServiceError> {
+    v.trim().parse().map_err(|_| missing)
+}
+
+fn checked(v: &Option<String>) -> bool {
+    v.as_deref() == Some("on")
+}
+
+fn some_text(v: &str) -> Option<String> {
+    Some(v.to_string()).filter(|t| !t.trim().is_empty())
+}
