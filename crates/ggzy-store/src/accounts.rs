@@ -453,14 +453,14 @@ pub async fn logout(db: &Db, token: &str, actor: &Actor, now: DateTime<Utc>) -> 
 }
 
 /// Who a change to accounts is recorded against on the event log.
-pub(crate) struct RecordedBy<'a> {
+pub struct RecordedBy<'a> {
     pub actor_id: Option<Uuid>,
     pub role: String,
     pub address: &'a str,
 }
 
 impl RecordedBy<'static> {
-    pub(crate) fn system() -> Self {
+    pub fn system() -> Self {
         Self {
             actor_id: None,
             role: "system".into(),
@@ -469,9 +469,10 @@ impl RecordedBy<'static> {
     }
 }
 
-/// A new account with its first role, and the `account.created` event, in `tx`.
+/// A new account with its first role, and the `account.created` event, in `tx`. No permission
+/// check: for trusted setup code (bootstrap, the demo); users go through the checked commands.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn open_account(
+pub async fn open_account(
     tx: &mut Tx,
     by: &RecordedBy<'_>,
     username: &Username,
@@ -511,8 +512,9 @@ pub(crate) async fn open_account(
     Ok(id)
 }
 
-/// A further role for an existing account, and the `account.role_granted` event, in `tx`.
-pub(crate) async fn add_grant(
+/// A further role for an existing account, and the `account.role_granted` event, in `tx`. No
+/// permission check, as [`open_account`].
+pub async fn add_grant(
     tx: &mut Tx,
     by: &RecordedBy<'_>,
     account: Uuid,

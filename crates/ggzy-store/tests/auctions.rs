@@ -4,10 +4,11 @@
 
 use chrono::{Duration, Utc};
 use ggzy_core::auction::{Outcome, Phase};
+use ggzy_demo as demo;
+use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::auctions::{self, AuctionInput, BidInput};
-use ggzy_store::testing::TestDb;
-use ggzy_store::{Actor, Db, ServiceError, demo};
+use ggzy_store::{Actor, Db, ServiceError};
 
 fn code(e: &ServiceError) -> String {
     match e {
@@ -35,7 +36,7 @@ fn bid(amount: &str, key: &str) -> BidInput {
 #[tokio::test]
 async fn an_auction_from_admission_to_the_reserve_decision() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let staff = who(&t.db, "staff").await;
         let (a, b, outsider) = (
@@ -153,7 +154,7 @@ async fn an_auction_from_admission_to_the_reserve_decision() {
 #[tokio::test]
 async fn concurrent_bidders_never_share_a_price() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let staff = who(&t.db, "staff").await;
         let input = AuctionInput {
@@ -258,7 +259,7 @@ impl ggzy_core::clock::Now for Stepping {
 #[tokio::test]
 async fn the_end_is_judged_when_the_bid_is_decided_not_when_it_arrived() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let staff = who(&t.db, "staff").await;
         let a = who(&t.db, "bidder").await;

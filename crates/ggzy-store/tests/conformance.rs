@@ -6,12 +6,13 @@ use ggzy_core::account::UserInput;
 use ggzy_core::entity::{EntityInput, QualificationInput, QualificationStatus};
 use ggzy_core::role::{Permission, Role};
 use ggzy_core::uscc;
+use ggzy_demo as demo;
+use ggzy_demo::testing::TestDb;
 use ggzy_seal::sign::PlatformKey;
 use ggzy_store::accounts::{self, GrantInput, LoginInput, StaffAccountInput, totp};
 use ggzy_store::entities::{self, RegistrationInput};
 use ggzy_store::events::{self, Finding, LeafCache};
-use ggzy_store::testing::TestDb;
-use ggzy_store::{Actor, Db, ServiceError, calendar, demo, on_db, regions};
+use ggzy_store::{Actor, Db, ServiceError, calendar, on_db, regions};
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T01:30:00.123456Z")

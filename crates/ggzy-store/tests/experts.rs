@@ -4,14 +4,16 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::draw as dr;
+use ggzy_demo as demo;
+use ggzy_demo::experts as demo_experts;
+use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
-use ggzy_store::demo_tendering::{self, Walk};
 use ggzy_store::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
 use ggzy_store::experts::{self, credit};
 use ggzy_store::tendering::{evaluation, schedule};
-use ggzy_store::testing::TestDb;
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Db, ServiceError, demo, demo_experts};
+use ggzy_store::{Db, ServiceError};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -80,7 +82,7 @@ async fn expert_id(db: &Db, username: &str) -> Uuid {
 #[tokio::test]
 async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
@@ -459,7 +461,7 @@ async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
 #[tokio::test]
 async fn credit_feeds_the_next_draw_and_a_revealed_draw_recomputes() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let supervisor = actor_of(&t.db, "supervisor", "10.0.0.6")
@@ -682,7 +684,7 @@ fn branch(role: ggzy_core::role::Role, region: &str) -> ggzy_store::Actor {
 async fn the_expert_registry_and_fee_standards_belong_to_their_region() {
     use ggzy_core::role::Role;
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let city = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
         let all = experts::list(&t.db, &city, None, now).await.expect("list");

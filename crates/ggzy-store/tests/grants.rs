@@ -6,13 +6,14 @@
 //! confirmation, the result and the refunds.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_demo as demo;
+use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::auctions::{self, BidInput};
 use ggzy_store::grants::{
     self, ConfirmInput, GrantDetails, GrantInput, GrantView, RefundInput, ReviewInput,
 };
-use ggzy_store::testing::TestDb;
-use ggzy_store::{Actor, Db, ServiceError, demo};
+use ggzy_store::{Actor, Db, ServiceError};
 
 fn codes(e: &ServiceError) -> String {
     match e {
@@ -150,7 +151,7 @@ async fn admit_all(db: &Db, staff: &Actor, g: &GrantView, bidders: &[&Actor], at
 async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, ggzy_store::testing::epoch())
+        demo::seed(db, ggzy_demo::testing::epoch())
             .await
             .expect("seed");
         let staff = who(db, "staff").await;
@@ -549,7 +550,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
 async fn a_mining_right_auction_needs_three_bidders() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, ggzy_store::testing::epoch())
+        demo::seed(db, ggzy_demo::testing::epoch())
             .await
             .expect("seed");
         let staff = who(db, "staff").await;
@@ -692,7 +693,7 @@ async fn a_mining_right_auction_needs_three_bidders() {
 async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_payment() {
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, ggzy_store::testing::epoch())
+        demo::seed(db, ggzy_demo::testing::epoch())
             .await
             .expect("seed");
         let staff = who(db, "staff").await;
@@ -838,12 +839,10 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
 async fn the_demo_shows_each_trade_at_a_different_stage() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(db, now).await.expect("seed");
-        ggzy_store::demo_grants::seed(db, now)
-            .await
-            .expect("demo grants");
-        ggzy_store::demo_grants::seed(db, now).await.expect("again");
+        ggzy_demo::grants::seed(db, now).await.expect("demo grants");
+        ggzy_demo::grants::seed(db, now).await.expect("again");
         let list = grants::list(db, None).await.expect("list");
         assert_eq!(list.len(), 3);
         let by = |k: &str| list.iter().find(|g| g.trade_kind == k).expect(k);
@@ -869,7 +868,7 @@ async fn the_demo_seeds_on_holidays_too() {
             .expect("day")
             .with_timezone(&Utc);
         demo::seed(&t.db, now).await.expect("seed");
-        ggzy_store::demo_grants::seed(&t.db, now)
+        ggzy_demo::grants::seed(&t.db, now)
             .await
             .unwrap_or_else(|e| panic!("{day}: {e:?}"));
         assert_eq!(grants::list(&t.db, None).await.expect("list").len(), 3);
@@ -884,7 +883,7 @@ async fn a_state_property_one_sealed_quote_each() {
     use ggzy_store::grants::QuoteInput;
     for t in TestDb::all().await {
         let db = &t.db;
-        demo::seed(db, ggzy_store::testing::epoch())
+        demo::seed(db, ggzy_demo::testing::epoch())
             .await
             .expect("seed");
         let staff = who(db, "staff").await;

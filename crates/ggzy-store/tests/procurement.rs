@@ -8,14 +8,15 @@ use ggzy_core::calendar::{Calendar, WorkingDays};
 use ggzy_core::procedure::Stage;
 use ggzy_core::procurement::{Ground, PurchaseMethod};
 use ggzy_core::tender_schedule::cn_day_start;
+use ggzy_demo as demo;
+use ggzy_demo::procurement::{self as demo_procurement, Spec};
+use ggzy_demo::tendering::Walk;
+use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
-use ggzy_store::demo_procurement::{self, Spec};
-use ggzy_store::demo_tendering::Walk;
 use ggzy_store::procurement::{self, challenges};
 use ggzy_store::tendering::{self, evaluation, schedule};
-use ggzy_store::testing::TestDb;
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Actor, Db, ServiceError, demo};
+use ggzy_store::{Actor, Db, ServiceError};
 use std::sync::Arc;
 
 fn code(e: &ServiceError) -> String {
@@ -55,7 +56,7 @@ fn at(s: &str) -> DateTime<Utc> {
 #[tokio::test]
 async fn every_method_runs_from_intention_to_contract() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now - Duration::days(90))
             .await
             .expect("seed");
@@ -163,7 +164,7 @@ fn spec(method: PurchaseMethod, category: &'static str, grounds: Vec<Ground>) ->
 #[tokio::test]
 async fn bad_input_is_refused_with_its_rule() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now - Duration::days(90))
             .await
             .expect("seed");

@@ -5,17 +5,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::procedure::Stage;
+use ggzy_demo as demo;
+use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_demo::testing::TestDb;
+use ggzy_demo::{CUSTODIANS, demo_key};
 use ggzy_seal::envelope::{self, Envelope, EnvelopeError};
 use ggzy_seal::keys::{PublicKey, SecretKey};
 use ggzy_seal::shamir::{Commitments, Share};
 use ggzy_store::accounts::actor_of;
-use ggzy_store::demo::{CUSTODIANS, demo_key};
-use ggzy_store::demo_tendering::{self, Walk};
 use ggzy_store::tendering::sealing::{self, ShareInput};
 use ggzy_store::tendering::{self, bids, schedule};
-use ggzy_store::testing::TestDb;
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Actor, Db, ServiceError, demo};
+use ggzy_store::{Actor, Db, ServiceError};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -89,7 +90,7 @@ async fn tendering_lot(db: &Db, vault: &Arc<BidVault>, t0: DateTime<Utc>) -> Uui
 #[tokio::test]
 async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
@@ -335,7 +336,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
 #[tokio::test]
 async fn envelopes_are_refused_for_what_they_are() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(10);
@@ -412,7 +413,7 @@ async fn envelopes_are_refused_for_what_they_are() {
 #[tokio::test]
 async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid() {
     let t = TestDb::sqlite().await;
-    let now = ggzy_store::testing::epoch();
+    let now = ggzy_demo::testing::epoch();
     demo::seed(&t.db, now).await.expect("seed");
     let vault = Arc::new(BidVault::temporary().expect("vault"));
     let t0 = now - Duration::days(30);
@@ -516,7 +517,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[tokio::test]
 async fn shares_before_the_opening_is_convened_decrypt_nothing() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);

@@ -3,12 +3,13 @@
 
 use chrono::Duration;
 use ggzy_core::procedure::Stage;
+use ggzy_demo as demo;
+use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_demo::testing::TestDb;
+use ggzy_store::ServiceError;
 use ggzy_store::accounts::actor_of;
-use ggzy_store::demo_tendering::{self, Walk};
 use ggzy_store::tendering::{self, bids, evaluation, notices, schedule};
-use ggzy_store::testing::TestDb;
 use ggzy_store::vault::BidVault;
-use ggzy_store::{ServiceError, demo};
 use std::sync::Arc;
 
 fn code(e: &ServiceError) -> String {
@@ -28,7 +29,7 @@ fn code(e: &ServiceError) -> String {
 #[tokio::test]
 async fn demo_walks_one_lot_into_every_stage() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         demo_tendering::seed(&t.db, &vault, now)
@@ -63,7 +64,7 @@ async fn demo_walks_one_lot_into_every_stage() {
 #[tokio::test]
 async fn bids_stay_sealed_until_an_opening_that_happens_once() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);
@@ -275,7 +276,7 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
 #[tokio::test]
 async fn statutory_refusals_name_their_rule() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let _vault = Arc::new(BidVault::temporary().expect("vault"));
         let principal = actor_of(&t.db, "principal", "127.0.0.1")
@@ -358,7 +359,7 @@ async fn statutory_refusals_name_their_rule() {
 #[tokio::test]
 async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
     for t in TestDb::all().await {
-        let now = ggzy_store::testing::epoch();
+        let now = ggzy_demo::testing::epoch();
         demo::seed(&t.db, now).await.expect("seed");
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);

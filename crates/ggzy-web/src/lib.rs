@@ -18,7 +18,6 @@ pub mod pages_procurement;
 pub mod pages_tendering;
 pub mod problem;
 pub mod state;
-pub mod testing;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

@@ -174,7 +174,7 @@ struct LoginPage {
     error: Option<String>,
     notice: Option<String>,
     demo: Vec<DemoLine>,
-    demo_password: &'static str,
+    demo_password: String,
 }
 
 #[derive(Deserialize)]
@@ -194,7 +194,8 @@ fn login_page_for(
         .demo
         .as_ref()
         .map(|d| {
-            d.iter()
+            d.accounts
+                .iter()
                 .map(|a| DemoLine {
                     username: a.username.clone(),
                     role: l.t(a.role.label_zh(), a.role.label_en()).to_string(),
@@ -212,7 +213,11 @@ fn login_page_for(
         error,
         notice,
         demo,
-        demo_password: ggzy_store::demo::DEMO_PASSWORD,
+        demo_password: s
+            .demo
+            .as_ref()
+            .map(|d| d.password.clone())
+            .unwrap_or_default(),
     })
 }
 

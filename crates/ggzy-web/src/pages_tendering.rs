@@ -163,7 +163,8 @@ struct LotPage {
     draw: Option<ggzy_store::experts::draw::DrawView>,
     clarifications: Vec<evaluation::EvaluationClarification>,
     /// The specialty mix suggested in the draw form.
-    draw_groups: Vec<(&'static str, u32)>,
+    /// The specialties a draw can ask for (code, name), offered as suggestions.
+    specialties: Vec<(String, String)>,
     today: String,
     /// In demo mode, the viewing expert's identity number for the sign-in form.
     demo_id_number: Option<String>,
@@ -249,6 +250,10 @@ impl LotPage {
     }
     fn val(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
+    }
+    /// A draw group's field as typed, when the page comes back refused.
+    fn group(&self, k: &usize, field: &str) -> String {
+        self.val(&format!("g{k}_{field}"))
     }
     fn reason(&self, r: &RejectionReason) -> String {
         format!("（{}）{}", r.item(), self.l.t(r.label_zh(), r.label_en()))
@@ -402,7 +407,7 @@ async fn build_lot(
         &a.username,
         draw.as_ref().and_then(|d| d.mine.as_ref()),
     ) {
-        (Some(_), Some(u), Some(_)) => Some(ggzy_store::demo_experts::id_number(u)),
+        (Some(d), Some(u), Some(_)) => d.expert_id_numbers.get(u).cloned(),
         _ => None,
     };
     let outcome = if member || matches!(party_s, "centre" | "supervisor") {
@@ -517,6 +522,18 @@ async fn build_lot(
                 .unwrap_or_default(),
         })
         .collect();
+    let specialties = if draw.is_none() && party_s == "centre" {
+        ggzy_store::experts::specialty_tree(&s.db)
+            .await
+            .map(|t| {
+                t.iter()
+                    .map(|(c, n)| (c.as_str().to_string(), n.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
     Ok(LotPage {
         estimated: yuan(d.estimated_price),
         bond: yuan(d.bid_bond),
@@ -535,7 +552,7 @@ async fn build_lot(
         members,
         draw,
         clarifications,
-        draw_groups: ggzy_store::demo_tendering::DEMO_GROUPS.to_vec(),
+        specialties,
         today: tendering::day(now).to_string(),
         demo_id_number,
         outcome,
@@ -714,6 +731,10 @@ impl NewProjectPage {
     fn val(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
     }
+    /// A scoring criterion's field as typed (`c1_name`, `c1_points`, `c1_objective`).
+    fn criterion(&self, k: &usize, field: &str) -> String {
+        self.val(&format!("c{k}_{field}"))
+    }
     fn err(&self, k: &str) -> Option<String> {
         self.errors
             .iter()
@@ -739,17 +760,21 @@ async fn new_project_page(
     if !a.has(ggzy_core::role::Permission::ProjectRegister) {
         return forbidden_page(l, &a, if a.account_id.is_none() { 401 } else { 403 });
     }
-    let defaults = [
-        ("region_code", "330200"),
-        ("supervising_department", "宁波市住房和城乡建设局"),
+    // The form starts in the principal's own region, with the usual tender and method.
+    let region = a
+        .grants
+        .first()
+        .map(|g| g.region.to_string())
+        .unwrap_or_default();
+    let values = [
+        ("region_code", region.as_str()),
         ("category", "works"),
         ("procedure", "open_tender"),
         ("method", "points"),
-    ];
-    let values = defaults
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
     render(&NewProjectPage {
         l,
@@ -767,10 +792,9 @@ async fn new_project_submit(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "lots");
-    let method = if v(&f, "method") == "lowest" {
-        Method::LowestEvaluatedPrice
-    } else {
-        ggzy_store::demo_tendering::points_method()
+    let method = match method_of(&f) {
+        Ok(m) => m,
+        Err(e) => return project_refused(&s, l, f, e).await,
     };
     let input = ProjectInput {
         name: v(&f, "name").into(),
@@ -797,43 +821,93 @@ async fn new_project_submit(
     match intake::register_project(&s.db, &a, &input, s.now()).await {
         Ok(r) => Redirect::to(&format!("/lots/{}?done=registered#done", r.lots[0].lot_id))
             .into_response(),
-        Err(ServiceError::Invalid(i)) => {
-            let errors =
-                i.0.into_iter()
-                    .map(|e| Err3 {
-                        field: e.field.replace("lots[0].", "").replace(
-                            "name",
-                            if e.field.starts_with("lots[0]") {
-                                "lot_name"
-                            } else {
-                                "name"
-                            },
-                        ),
-                        zh: e.message_zh,
-                        en: e.message_en,
-                        rule: e
-                            .rule
-                            .map(|r| format!("{} 第{}条", r.regulation, r.article))
-                            .unwrap_or_default(),
-                    })
-                    .collect();
-            let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
-            let values = f.into_iter().filter(|(k, _)| k != "csrf").collect();
-            let mut r = render(&NewProjectPage {
-                l,
-                values,
-                errors,
-                regions,
-            });
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            r
-        }
+        Err(ServiceError::Invalid(i)) => project_refused(&s, l, f, i.0).await,
         Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
             let st = crate::problem::ApiError(e).problem().status;
             forbidden_page(l, &a, st)
         }
         Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     }
+}
+
+/// The evaluation method the principal chose: the lowest evaluated price, or comprehensive
+/// points with the price's points and up to five criteria of its own (names, points, whether
+/// the committee scores them objectively). The weights are checked with the lot.
+fn method_of(f: &[(String, String)]) -> Result<Method, Vec<FieldError>> {
+    if v(f, "method") == "lowest" {
+        return Ok(Method::LowestEvaluatedPrice);
+    }
+    let mut errors = vec![];
+    let points = |field: String, errors: &mut Vec<FieldError>| -> u32 {
+        v(f, &field).trim().parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                field,
+                "evaluation.points_format",
+                "分值应为整数",
+                "Points are whole numbers",
+            ));
+            0
+        })
+    };
+    let price_points = points("price_points".into(), &mut errors);
+    let mut criteria = vec![];
+    for k in 1..=5 {
+        let name = v(f, &format!("c{k}_name")).trim();
+        if name.is_empty() {
+            continue;
+        }
+        criteria.push(Criterion {
+            key: format!("c{k}"),
+            name: name.into(),
+            max_points: points(format!("c{k}_points"), &mut errors),
+            objective: v(f, &format!("c{k}_objective")) == "on",
+        });
+    }
+    if errors.is_empty() {
+        Ok(Method::Points {
+            price_points,
+            criteria,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+async fn project_refused(
+    s: &AppState,
+    l: Layout,
+    f: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+) -> Response {
+    let errors: Vec<Err3> = errors
+        .into_iter()
+        .map(|e| Err3 {
+            field: e.field.replace("lots[0].", "").replace(
+                "name",
+                if e.field.starts_with("lots[0]") {
+                    "lot_name"
+                } else {
+                    "name"
+                },
+            ),
+            zh: e.message_zh,
+            en: e.message_en,
+            rule: e
+                .rule
+                .map(|r| format!("{} 第{}条", r.regulation, r.article))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
+    let values = f.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let mut r = render(&NewProjectPage {
+        l,
+        values,
+        errors,
+        regions,
+    });
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    r
 }
 
 #[derive(Template)]

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use ggzy_core::clock::{Acceleration, Clock};
 use ggzy_seal::sign::PlatformKey;
 use ggzy_store::Db;
-use ggzy_store::demo::DemoAccount;
 use ggzy_store::events::LeafCache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,14 +60,34 @@ impl Default for Config {
     }
 }
 
+/// A demo account as the sign-in page lists it.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: ggzy_core::role::Role,
+    pub region: String,
+    /// Base32 TOTP secret for roles that need a second factor.
+    pub totp_secret: Option<String>,
+}
+
+/// What `serve --demo` lets the pages tell a visitor: the accounts to try with their password
+/// and current codes, and the identity number each demo expert checks in with. The demo crate
+/// fills it; the production server runs without one.
+#[derive(Debug, Clone, Default)]
+pub struct DemoGuide {
+    pub accounts: Vec<DemoAccount>,
+    pub password: String,
+    pub expert_id_numbers: std::collections::BTreeMap<String, String>,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub key: Arc<PlatformKey>,
     pub leaves: Arc<tokio::sync::Mutex<LeafCache>>,
-    /// Present in `--demo` mode only: the sign-in page shows these accounts and their codes.
-    pub demo: Option<Arc<Vec<DemoAccount>>>,
+    /// Present in `--demo` mode only: what the pages tell a visitor trying the demo.
+    pub demo: Option<Arc<DemoGuide>>,
     pub config: Arc<Config>,
     pub login_limiter: Arc<RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
@@ -83,7 +102,7 @@ impl AppState {
         db: Db,
         clock: Arc<dyn Clock>,
         key: PlatformKey,
-        demo: Option<Vec<DemoAccount>>,
+        demo: Option<DemoGuide>,
         config: Config,
         vault: Arc<ggzy_store::vault::BidVault>,
     ) -> Self {

@@ -3,7 +3,7 @@
 //! this with `--features browser`. Screenshots go to `GGZY_SCREENSHOTS` when it is set.
 
 use fantoccini::{ClientBuilder, Locator};
-use ggzy_store::testing::TestDb;
+use ggzy_demo::testing::TestDb;
 use ggzy_web::Config;
 use std::time::{Duration, Instant};
 
@@ -88,7 +88,7 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> String {
 #[tokio::test]
 async fn register_an_entity_and_sign_in_in_a_real_browser() {
     let t = TestDb::sqlite().await;
-    let base = ggzy_web::testing::spawn_app(&t.db, Config::default())
+    let base = ggzy_demo::app::spawn_app(&t.db, Config::default())
         .await
         .base;
 
@@ -203,9 +203,9 @@ async fn browser(url: &str, profile: &std::path::Path) -> fantoccini::Client {
 async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     fill(c, "username", user).await;
-    fill(c, "password", ggzy_store::demo::DEMO_PASSWORD).await;
+    fill(c, "password", ggzy_demo::DEMO_PASSWORD).await;
     // Accounts with a second factor type the code their authenticator shows at the server's time.
-    if let Some(secret) = ggzy_store::demo::accounts_listing()
+    if let Some(secret) = ggzy_demo::accounts_listing()
         .into_iter()
         .find(|a| a.username == user)
         .and_then(|a| a.totp_secret)
@@ -249,11 +249,10 @@ fn local(t: chrono::DateTime<chrono::Utc>) -> String {
 #[tokio::test]
 async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     let t = TestDb::sqlite().await;
-    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let t0 = ggzy_store::testing::epoch();
+    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+    let t0 = ggzy_demo::testing::epoch();
     clock.set(t0);
-    let app =
-        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
     let (_driver, url) = start_driver().await;
     let profile = tempfile::tempdir().expect("profile");
@@ -272,6 +271,15 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         ("estimated_price", "25000000"),
         ("bid_bond", "900000"),
         ("max_price", ""),
+        ("supervising_department", "宁波市住房和城乡建设局"),
+        // The principal's own scoring criteria: price 60, two subjective and one objective.
+        ("price_points", "60"),
+        ("c1_name", "施工组织设计"),
+        ("c1_points", "25"),
+        ("c2_name", "项目管理机构"),
+        ("c2_points", "10"),
+        ("c3_name", "类似工程业绩"),
+        ("c3_points", "5"),
     ] {
         fill(&c, k, v).await;
     }
@@ -373,7 +381,7 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         &keyfile,
         serde_json::to_vec(&ggzy_seal::keys::KeyFile::new(
             "bidder",
-            &ggzy_store::demo::demo_key("bidder/bid_signing"),
+            &ggzy_demo::demo_key("bidder/bid_signing"),
         ))
         .expect("json"),
     )
@@ -432,11 +440,11 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
             .await
             .expect("actor");
         let at = t0 + chrono::Duration::days(4);
-        let envelope = ggzy_store::demo_tendering::seal_bid(
+        let envelope = ggzy_demo::tendering::seal_bid(
             &t.db,
             lot,
             u,
-            &ggzy_store::demo_tendering::bid_form(i + 1),
+            &ggzy_demo::tendering::bid_form(i + 1),
             vec![("bid.txt".into(), u.as_bytes().to_vec())],
         )
         .await
@@ -475,7 +483,7 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         &ckey,
         serde_json::to_vec(&ggzy_seal::keys::KeyFile::new(
             "custodian",
-            &ggzy_store::demo::demo_key("custodian/custody"),
+            &ggzy_demo::demo_key("custodian/custody"),
         ))
         .expect("json"),
     )
@@ -505,7 +513,7 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
         let sealed = ggzy_store::tendering::sealing::sealed_share(&t.db, &a, lot, at)
             .await
             .expect("sealed");
-        let share = ggzy_store::demo::demo_key(&format!("{u}/custody"))
+        let share = ggzy_demo::demo_key(&format!("{u}/custody"))
             .decrypt(&hex::decode(sealed.sealed_share).expect("hex"))
             .expect("decrypt");
         ggzy_store::tendering::sealing::submit_share(
@@ -548,18 +556,17 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
 /// with the identity number, and scores every bid; an out-of-range score comes back refused.
 #[tokio::test]
 async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
+    use ggzy_demo::tendering::{self as demo_tendering, Walk};
     use ggzy_store::accounts::actor_of;
-    use ggzy_store::demo_tendering::{self, Walk};
     use ggzy_store::experts::draw::{self, DrawInput, GroupInput, ReplyInput};
     let t = TestDb::sqlite().await;
-    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let now = ggzy_store::testing::epoch();
+    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+    let now = ggzy_demo::testing::epoch();
     let t0 = now - chrono::Duration::days(22);
     // The walk runs at the server's own time: with the clock at now, the server's scheduler could
     // see the walk's bid deadline as past and open (and fail) the lot before the walk's bids are in.
     clock.set(t0);
-    let app =
-        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
     let lot = demo_tendering::walk(
         &t.db,
@@ -697,18 +704,17 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
 /// the deadlines the platform fixes, and the buyer answers it through its own form.
 #[tokio::test]
 async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
+    use ggzy_demo::procurement as demo_procurement;
+    use ggzy_demo::tendering::Walk;
     use ggzy_store::accounts::actor_of;
-    use ggzy_store::demo_procurement;
-    use ggzy_store::demo_tendering::Walk;
     let t = TestDb::sqlite().await;
-    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-    let now = ggzy_store::testing::epoch();
+    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+    let now = ggzy_demo::testing::epoch();
     // The walk runs at the server's own time, so its scheduler never sees a reply window of the
     // walk's expert draw as already over; then the clock moves on to now.
     let t0 = now - chrono::Duration::days(9);
     clock.set(t0);
-    let app =
-        ggzy_web::testing::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
     let base = app.base.clone();
     let spec = &demo_procurement::specs()[4]; // request for quotation
     let lot = demo_procurement::walk(&t.db, &app.state.vault, spec, Walk::Reported, t0)
@@ -819,9 +825,9 @@ async fn two_bidders_see_each_others_bids_live_in_the_auction_hall() {
     use ggzy_store::accounts::actor_of;
     use ggzy_store::auctions::{self, AuctionInput};
     let t = TestDb::sqlite().await;
-    let app = ggzy_web::testing::spawn_app(&t.db, Config::default()).await;
+    let app = ggzy_demo::app::spawn_app(&t.db, Config::default()).await;
     let base = app.base.clone();
-    let now = ggzy_store::testing::epoch();
+    let now = ggzy_demo::testing::epoch();
     let staff = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
     let id = auctions::create(
         &t.db,

@@ -2,8 +2,9 @@
 //! `GGZY_TEST_PG_URL`) PostgreSQL.
 
 use chrono::Utc;
-use ggzy_store::testing::TestDb;
-use ggzy_store::{demo, events};
+use ggzy_demo as demo;
+use ggzy_demo::testing::TestDb;
+use ggzy_store::events;
 use ggzy_web::{AppState, Config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ impl TestApp {
         Self::spawn_with_clock(
             t,
             config,
-            std::sync::Arc::new(ggzy_web::testing::TestClock::default()),
+            std::sync::Arc::new(ggzy_demo::app::TestClock::default()),
         )
         .await
     }
@@ -34,11 +35,11 @@ impl TestApp {
         config: Config,
         clock: std::sync::Arc<dyn ggzy_core::clock::Clock>,
     ) -> TestApp {
-        let ggzy_web::testing::Spawned {
+        let ggzy_demo::app::Spawned {
             base,
             state,
             accounts,
-        } = ggzy_web::testing::spawn_app_with_clock(&t.db, config, clock).await;
+        } = ggzy_demo::app::spawn_app_with_clock(&t.db, config, clock).await;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -860,7 +861,7 @@ impl TestApp {
                 sealed_at: "test",
                 tool: "http test",
             },
-            &ggzy_store::demo::demo_key(&format!("{user}/bid_signing")),
+            &ggzy_demo::demo_key(&format!("{user}/bid_signing")),
             &[
                 ("bid_form.json".into(), form.to_string().into_bytes()),
                 ("package.txt".into(), package.to_vec()),
@@ -887,11 +888,11 @@ impl TestApp {
     /// Every demo custodian fetches its sealed share, decrypts it locally and submits it.
     async fn custodians_open(&self, lot: &str) -> Value {
         let mut last = Value::Null;
-        for u in ggzy_store::demo::CUSTODIANS {
+        for u in ggzy_demo::CUSTODIANS {
             self.as_user(u).await;
             let (st, sealed) = self.get(&format!("/api/v1/lots/{lot}/custody/share")).await;
             assert_eq!(st, StatusCode::OK, "{u}: {sealed}");
-            let k = ggzy_store::demo::demo_key(&format!("{u}/custody"));
+            let k = ggzy_demo::demo_key(&format!("{u}/custody"));
             let share = k
                 .decrypt(
                     &hex::decode(sealed["sealed_share"].as_str().expect("sealed")).expect("hex"),
@@ -922,7 +923,7 @@ fn iso(t: chrono::DateTime<Utc>) -> String {
 }
 
 fn notice_json(t0: chrono::DateTime<Utc>) -> Value {
-    let c = ggzy_store::demo_tendering::content();
+    let c = ggzy_demo::tendering::content();
     json!({
         "documents_from": iso(t0 + chrono::Duration::hours(1)), "documents_until": iso(t0 + chrono::Duration::days(6)),
         "bid_deadline": iso(t0 + chrono::Duration::days(21)),
@@ -931,9 +932,9 @@ fn notice_json(t0: chrono::DateTime<Utc>) -> Value {
 }
 
 /// One procedure from intake to contract over the API, with the clock moved across each period.
-async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedure: &str) {
+async fn lifecycle(app: &TestApp, clock: &ggzy_demo::app::TestClock, procedure: &str) {
     let b = app.backend;
-    let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(100);
+    let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(100);
     clock.set(t0);
     let bidders = ["bidder", "entity03", "entity05", "entity07"];
     let mut ids = vec![];
@@ -946,11 +947,11 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_web::testing::TestClock, procedur
         );
     }
     app.as_user("principal").await;
-    let mut input = serde_json::to_value(ggzy_store::demo_tendering::project_input(
+    let mut input = serde_json::to_value(ggzy_demo::tendering::project_input(
         "API 测试工程",
         "一标段",
         procedure,
-        ggzy_store::demo_tendering::points_method(),
+        ggzy_demo::tendering::points_method(),
     ))
     .expect("json");
     if procedure == "invited" {
@@ -1467,7 +1468,7 @@ async fn seat_drawn_committee(app: &TestApp, lot: &str) -> Vec<String> {
         let (st, body) = app
             .post(
                 &format!("/api/v1/lots/{lot}/draw/check-in"),
-                json!({"id_number": ggzy_store::demo_experts::id_number(u)}),
+                json!({"id_number": ggzy_demo::experts::id_number(u)}),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{body}");
@@ -1479,7 +1480,7 @@ async fn seat_drawn_committee(app: &TestApp, lot: &str) -> Vec<String> {
 async fn each_procedure_from_intake_to_contract_over_the_api() {
     for procedure in ["open_tender", "prequalification", "invited"] {
         for t in TestDb::all().await {
-            let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+            let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
             // Many people take turns in one browser here; the per-address sign-in limit is not under test.
             let config = Config {
                 login_attempts: 10_000,
@@ -1498,8 +1499,8 @@ async fn each_procedure_from_intake_to_contract_over_the_api() {
 #[tokio::test]
 async fn evaluation_to_contract_through_the_page_forms() {
     for t in TestDb::all().await {
-        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
-        let now = ggzy_store::testing::epoch();
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+        let now = ggzy_demo::testing::epoch();
         clock.set(now);
         let config = Config {
             login_attempts: 10_000,
@@ -1880,14 +1881,14 @@ async fn experts_apply_are_vetted_and_carry_credit_over_the_api_and_pages() {
 /// refusal of bad input at each step that has one and a challenge that stops the contract.
 async fn procurement_lifecycle(
     app: &TestApp,
-    clock: &ggzy_web::testing::TestClock,
+    clock: &ggzy_demo::app::TestClock,
     method: ggzy_core::procurement::PurchaseMethod,
     t0: chrono::DateTime<Utc>,
 ) {
     use ggzy_core::procurement::PurchaseMethod as M;
     let b = app.backend;
     clock.set(t0);
-    let users = ggzy_store::demo_procurement::SUPPLIERS;
+    let users = ggzy_demo::procurement::SUPPLIERS;
     let mut ids = vec![];
     for u in users {
         ids.push(
@@ -1898,7 +1899,7 @@ async fn procurement_lifecycle(
         );
     }
     app.as_user("principal").await;
-    let spec = ggzy_store::demo_procurement::specs()
+    let spec = ggzy_demo::procurement::specs()
         .into_iter()
         .find(|s| s.method == method)
         .expect("spec");
@@ -1935,8 +1936,8 @@ async fn procurement_lifecycle(
         "{b}: {terms}"
     );
     let cal = ggzy_core::calendar::Calendar::default_cn();
-    let (from, until, deadline) = ggzy_store::demo_procurement::notice_dates(method, t0, &cal);
-    let c = ggzy_store::demo_procurement::content();
+    let (from, until, deadline) = ggzy_demo::procurement::notice_dates(method, t0, &cal);
+    let c = ggzy_demo::procurement::content();
     let mut notice = json!({
         "documents_from": iso(from), "documents_until": iso(until), "bid_deadline": iso(deadline),
         "scope": c.scope, "qualification": c.qualification, "contact": c.contact, "documents": c.documents
@@ -2256,13 +2257,13 @@ async fn procurement_lifecycle(
 #[tokio::test]
 async fn each_procurement_method_from_registration_to_contract_over_the_api() {
     for t in TestDb::all().await {
-        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
         let config = Config {
             login_attempts: 10_000,
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
-        let start = ggzy_store::testing::epoch() + chrono::Duration::days(200);
+        let start = ggzy_demo::testing::epoch() + chrono::Duration::days(200);
         for (i, m) in ggzy_core::procurement::PurchaseMethod::ALL
             .into_iter()
             .enumerate()
@@ -2368,7 +2369,7 @@ async fn seat_over_api(app: &TestApp, gid: &str, users: &[&str], deposit_yuan: i
 /// bid, close, confirm, publish. Returns the grant.
 async fn grant_flow(
     app: &TestApp,
-    clock: &ggzy_web::testing::TestClock,
+    clock: &ggzy_demo::app::TestClock,
     kind: &str,
     method: &str,
     t0: chrono::DateTime<Utc>,
@@ -2575,13 +2576,13 @@ async fn wait_for_grant(app: &TestApp, gid: &str, done: impl Fn(&Value) -> bool)
 #[tokio::test]
 async fn land_listing_mining_auction_and_property_bidding_over_the_api() {
     for t in TestDb::all().await {
-        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
         let config = Config {
             login_attempts: 10_000,
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
-        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(400);
+        let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(400);
         grant_flow(&app, &clock, "land_use", "listing", t0).await;
         grant_flow(
             &app,
@@ -2630,14 +2631,14 @@ fn grant_location(r: &reqwest::Response) -> String {
 #[tokio::test]
 async fn a_land_listing_through_the_page_forms() {
     for t in TestDb::all().await {
-        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
         let config = Config {
             login_attempts: 10_000,
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
         let b = app.backend;
-        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(300);
+        let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(300);
         let day = chrono::Duration::days(1);
         clock.set(t0);
         let starts = t0 + day * 21;
@@ -2911,14 +2912,14 @@ async fn a_land_listing_through_the_page_forms() {
 #[tokio::test]
 async fn a_one_sealed_quote_transfer_over_the_api_and_page() {
     for t in TestDb::all().await {
-        let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
         let config = Config {
             login_attempts: 10_000,
             ..Config::default()
         };
         let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
         let b = app.backend;
-        let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(500);
+        let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(500);
         let day = chrono::Duration::days(1);
         clock.set(t0);
         // 20 working days of disclosure across the National Day holiday.
@@ -3193,11 +3194,11 @@ async fn hostile_files_are_bad_input_and_the_server_stays_up() {
     let app = TestApp::spawn(TestDb::sqlite().await, Config::default()).await;
     let before = rss_kib();
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let corner = ggzy_store::testing::workbook(
+    let corner = ggzy_demo::testing::workbook(
         Some("A1:XFD1048576"),
         r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
     );
-    let bomb = ggzy_store::testing::zip_bomb_workbook(64);
+    let bomb = ggzy_demo::testing::zip_bomb_workbook(64);
     // A stranger is refused before the file is read.
     let (st, body) = app
         .post(
@@ -3279,7 +3280,7 @@ fn every_outside_parser_survives_mutated_input() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(4);
     let seeds: Vec<Vec<u8>> = vec![
-        ggzy_store::testing::workbook(
+        ggzy_demo::testing::workbook(
             Some("A1:F2"),
             r#"<row r="1"><c r="A1" t="inlineStr"><is><t>交易流水号</t></is></c></row><row r="2"><c r="C2"><v>1500</v></c></row>"#,
         ),
@@ -3349,7 +3350,7 @@ fn every_outside_parser_survives_mutated_input() {
 /// the reviewed expectation: an unexpected reader fails. `GGZY_AUTHZ_WRITE=1` rewrites it.
 #[tokio::test]
 async fn secret_reads_before_and_after_their_moment() {
-    let clock = std::sync::Arc::new(ggzy_web::testing::TestClock::default());
+    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
     let app = TestApp::spawn_with_clock(
         TestDb::sqlite().await,
         Config {
@@ -3359,7 +3360,7 @@ async fn secret_reads_before_and_after_their_moment() {
         clock.clone(),
     )
     .await;
-    let t0 = ggzy_store::testing::epoch() + chrono::Duration::days(100);
+    let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(100);
     clock.set(t0);
     // Another region's centre staff and supervisor: a branch the city's lot is not in.
     app.as_user("admin").await;
@@ -3391,11 +3392,11 @@ async fn secret_reads_before_and_after_their_moment() {
         );
     }
     app.as_user("principal").await;
-    let input = serde_json::to_value(ggzy_store::demo_tendering::project_input(
+    let input = serde_json::to_value(ggzy_demo::tendering::project_input(
         "保密测试工程",
         "一标段",
         "open_tender",
-        ggzy_store::demo_tendering::points_method(),
+        ggzy_demo::tendering::points_method(),
     ))
     .expect("json");
     let (st, reg) = app.post("/api/v1/projects", input).await;

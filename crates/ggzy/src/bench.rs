@@ -250,7 +250,7 @@ async fn bench_lot(name: &str, t0: chrono::DateTime<Utc>) -> Result<BenchLot> {
     )?;
     let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
     db.migrate().await?;
-    ggzy_store::demo::seed(&db, t0).await?;
+    ggzy_demo::seed(&db, t0).await?;
     let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::open(
         &dir.path().join("vault"),
     )?);
@@ -258,17 +258,17 @@ async fn bench_lot(name: &str, t0: chrono::DateTime<Utc>) -> Result<BenchLot> {
     let reg = intake::register_project(
         &db,
         &principal,
-        &ggzy_store::demo_tendering::project_input(
+        &ggzy_demo::tendering::project_input(
             name,
             "一标段",
             "open_tender",
-            ggzy_store::demo_tendering::points_method(),
+            ggzy_demo::tendering::points_method(),
         ),
         t0,
     )
     .await?;
     let lot = reg.lots[0].lot_id;
-    let notice = ggzy_store::demo_tendering::tender_notice(t0);
+    let notice = ggzy_demo::tendering::tender_notice(t0);
     notices::publish_tender_notice(&db, &principal, lot, &notice, t0).await?;
     Ok(BenchLot {
         dir,
@@ -356,11 +356,11 @@ async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result<()> {
             // it is outside the latency (but inside the wall time, which makes the ratio
             // conservative).
             let user = actor.username.clone().unwrap_or_default();
-            let envelope = ggzy_store::demo_tendering::seal_bid(
+            let envelope = ggzy_demo::tendering::seal_bid(
                 &db,
                 lot,
                 &user,
-                &ggzy_store::demo_tendering::bid_form(i),
+                &ggzy_demo::tendering::bid_form(i),
                 vec![("bid.bin".into(), data)],
             )
             .await?;
@@ -484,11 +484,11 @@ async fn opening(n: usize, mb: usize) -> Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no opening key"))?;
     let opening_pk = ggzy_seal::keys::PublicKey::from_hex(&published.public_key)?;
-    let signer = ggzy_store::demo::demo_key("bidder/bid_signing");
+    let signer = ggzy_demo::demo_key("bidder/bid_signing");
     let size = mb * 1_000_000;
     let mut body = vec![0u8; size];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut body);
-    let form = serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(0))?;
+    let form = serde_json::to_vec(&ggzy_demo::tendering::bid_form(0))?;
     let mut sealing = Duration::ZERO;
     let mut stored = vec![];
     let mut total = 0u64;
@@ -532,10 +532,10 @@ async fn opening(n: usize, mb: usize) -> Result<()> {
     );
     let at = notice.bid_deadline + chrono::Duration::minutes(5);
     let mut shares = vec![];
-    for u in ggzy_store::demo::CUSTODIANS {
+    for u in ggzy_demo::CUSTODIANS {
         let a = ggzy_store::accounts::actor_of(&db, u, "127.0.0.1").await?;
         let sealed = ggzy_store::tendering::sealing::sealed_share(&db, &a, lot, at).await?;
-        let k = ggzy_store::demo::demo_key(&format!("{u}/custody"));
+        let k = ggzy_demo::demo_key(&format!("{u}/custody"));
         shares.push(ggzy_seal::shamir::Share::from_bytes(
             &k.decrypt(&hex::decode(sealed.sealed_share)?)?,
         )?);
@@ -756,7 +756,7 @@ pub async fn run(a: BenchArgs) -> Result<()> {
 
     match a.pg_url.as_deref().filter(|u| !u.is_empty()) {
         Some(_) => {
-            let t = ggzy_store::testing::TestDb::postgres()
+            let t = ggzy_demo::testing::TestDb::postgres()
                 .await
                 .context("PostgreSQL test database")?;
             let (h, b) = append_ratio(&t.db, a.appends).await?;

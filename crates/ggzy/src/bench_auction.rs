@@ -5,8 +5,9 @@
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use ggzy_demo as demo;
 use ggzy_store::auctions::{self, AuctionInput, BidInput, BidRow};
-use ggzy_store::{Actor, Db, demo, on_db};
+use ggzy_store::{Actor, Db, on_db};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -200,7 +201,7 @@ async fn backend(name: &str, db: &Db, n: usize) -> Result<()> {
 /// service and published as the bid handler does; for each, the delay from its acknowledgement to
 /// its arrival at every watcher.
 async fn fan_out(watchers: usize, bids: usize) -> Result<()> {
-    let t = ggzy_store::testing::TestDb::sqlite().await;
+    let t = ggzy_demo::testing::TestDb::sqlite().await;
     let (id, actors) = setup(&t.db).await?;
     let key = ggzy_seal::sign::PlatformKey::generate();
     let vault = Arc::new(ggzy_store::vault::BidVault::temporary()?);
@@ -339,7 +340,7 @@ pub async fn run(n: usize, watchers: usize, pg_url: Option<&str>) -> Result<()> 
     sqlite.close().await;
     match pg_url.filter(|u| !u.is_empty()) {
         Some(_) => {
-            let t = ggzy_store::testing::TestDb::postgres()
+            let t = ggzy_demo::testing::TestDb::postgres()
                 .await
                 .context("PostgreSQL test database")?;
             backend("PostgreSQL", &t.db, n).await?;

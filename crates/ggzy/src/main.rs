@@ -7,8 +7,9 @@ mod tool;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use ggzy_core::clock::Clock;
+use ggzy_demo as demo;
 use ggzy_seal::sign::PlatformKey;
-use ggzy_store::{Db, calendar, demo, events};
+use ggzy_store::{Db, calendar, events};
 use ggzy_web::state::{AcceleratedClock, SystemClock};
 use ggzy_web::{AppState, Config};
 use std::net::SocketAddr;
@@ -216,9 +217,9 @@ async fn serve(
     )?);
     let demo_accounts = if with_demo {
         let accounts = demo::seed(&db, clock.now()).await?;
-        ggzy_store::demo_tendering::seed(&db, &vault, clock.now()).await?;
-        ggzy_store::demo_procurement::seed(&db, &vault, clock.now()).await?;
-        ggzy_store::demo_grants::seed(&db, clock.now()).await?;
+        ggzy_demo::tendering::seed(&db, &vault, clock.now()).await?;
+        ggzy_demo::procurement::seed(&db, &vault, clock.now()).await?;
+        ggzy_demo::grants::seed(&db, clock.now()).await?;
         Some(accounts)
     } else {
         None
@@ -228,7 +229,14 @@ async fn serve(
         trusted_proxies: trust_proxy,
         ..Config::default()
     };
-    let state = AppState::new(db.clone(), clock, key, demo_accounts.clone(), config, vault);
+    let state = AppState::new(
+        db.clone(),
+        clock,
+        key,
+        demo_accounts.as_deref().map(ggzy_demo::guide),
+        config,
+        vault,
+    );
     state.sign_head().await?;
     state.spawn_signer(Duration::from_secs(sign_every.max(1)));
     state.spawn_scheduler(Duration::from_secs(1));

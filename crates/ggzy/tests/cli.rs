@@ -48,7 +48,7 @@ async fn verify_names_the_row_edited_behind_the_platforms_back() {
     let db = ggzy_store::Db::open_sqlite(&dir.path().join("ggzy.db"))
         .await
         .expect("open");
-    ggzy_store::demo::seed(&db, ggzy_store::testing::epoch())
+    ggzy_demo::seed(&db, ggzy_demo::testing::epoch())
         .await
         .expect("seed");
     let out = ggzy()
@@ -104,7 +104,7 @@ fn free_port() -> u16 {
 
 /// A server whose clock starts at the tests' fixed instant, never at the wall clock's date.
 async fn start(dir: &std::path::Path, port: u16, factor: u32) -> Server {
-    start_at(dir, port, factor, Some(ggzy_store::testing::epoch())).await
+    start_at(dir, port, factor, Some(ggzy_demo::testing::epoch())).await
 }
 
 async fn start_at(
@@ -163,7 +163,7 @@ async fn signed_in(base: &str, user: &str) -> (reqwest::Client, String) {
         .await
         .expect("json");
     let csrf = csrf["token"].as_str().expect("token").to_string();
-    let secret = ggzy_store::demo::accounts_listing()
+    let secret = ggzy_demo::accounts_listing()
         .into_iter()
         .find(|a| a.username == user)
         .and_then(|a| a.totp_secret);
@@ -177,7 +177,7 @@ async fn signed_in(base: &str, user: &str) -> (reqwest::Client, String) {
     let r = c
         .post(format!("{base}/api/v1/session"))
         .header("x-csrf-token", &csrf)
-        .json(&serde_json::json!({"username": user, "password": ggzy_store::demo::DEMO_PASSWORD, "totp": code}))
+        .json(&serde_json::json!({"username": user, "password": ggzy_demo::DEMO_PASSWORD, "totp": code}))
         .send()
         .await
         .expect("login");
@@ -197,7 +197,7 @@ async fn custodian_submits(port: u16, user: &str, lot: &str) -> serde_json::Valu
         .json()
         .await
         .expect("json");
-    let key = ggzy_store::demo::demo_key(&format!("{user}/custody"));
+    let key = ggzy_demo::demo_key(&format!("{user}/custody"));
     let share = key
         .decrypt(&hex::decode(sealed["sealed_share"].as_str().expect("sealed")).expect("hex"))
         .expect("decrypts");
@@ -296,7 +296,7 @@ async fn opening_happens_once_across_restarts() {
     let day = deadline + chrono::Duration::minutes(1);
     let s = start_at(dir.path(), port, 1, Some(day)).await;
     let mut stage = serde_json::Value::Null;
-    for u in ggzy_store::demo::CUSTODIANS {
+    for u in ggzy_demo::CUSTODIANS {
         stage = custodian_submits(port, u, &lot).await["stage"].clone();
     }
     assert_eq!(stage, "evaluating");
@@ -343,10 +343,10 @@ async fn receipt_verifies_offline(d: &std::path::Path, port: u16, lot: &str) {
             sealed_at: "cli test",
             tool: "cli test",
         },
-        &ggzy_store::demo::demo_key("entity09/bid_signing"),
+        &ggzy_demo::demo_key("entity09/bid_signing"),
         &[(
             "bid_form.json".into(),
-            serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(2)).expect("json"),
+            serde_json::to_vec(&ggzy_demo::tendering::bid_form(2)).expect("json"),
         )],
     );
     std::fs::write(d.join("bid.ggzybid"), &envelope).expect("write");
@@ -463,7 +463,7 @@ fn keygen_seal_and_open_share_offline() {
     std::fs::create_dir_all(folder.join("技术标")).expect("mkdir");
     std::fs::write(
         folder.join("bid_form.json"),
-        serde_json::to_vec(&ggzy_store::demo_tendering::bid_form(0)).expect("json"),
+        serde_json::to_vec(&ggzy_demo::tendering::bid_form(0)).expect("json"),
     )
     .expect("form");
     std::fs::write(folder.join("技术标/施工组织设计.txt"), "施工组织设计 正文").expect("file");
@@ -552,10 +552,10 @@ async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
         .await
         .expect("open");
     db.migrate().await.expect("migrate");
-    let now = ggzy_store::testing::epoch();
-    ggzy_store::demo::seed(&db, now).await.expect("seed");
+    let now = ggzy_demo::testing::epoch();
+    ggzy_demo::seed(&db, now).await.expect("seed");
     let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
-    ggzy_store::demo_tendering::seed(&db, &vault, now)
+    ggzy_demo::tendering::seed(&db, &vault, now)
         .await
         .expect("tendering demo");
     let ggzy_store::Db::Sqlite(pool) = &db else {
@@ -607,7 +607,7 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
     let base = format!("http://127.0.0.1:{port}");
     let s = start(dir.path(), port, 1).await;
     let (staff, staff_csrf) = signed_in(&base, "staff").await;
-    let now = ggzy_store::testing::epoch();
+    let now = ggzy_demo::testing::epoch();
     let created: serde_json::Value = staff
         .post(format!("{base}/api/v1/auctions"))
         .header("x-csrf-token", &staff_csrf)
@@ -681,7 +681,7 @@ async fn every_acknowledged_bid_survives_a_crash_mid_auction() {
         dir.path(),
         port,
         1,
-        Some(ggzy_store::testing::epoch() + chrono::Duration::minutes(1)),
+        Some(ggzy_demo::testing::epoch() + chrono::Duration::minutes(1)),
     )
     .await;
     let stored = json(format!("{base}/api/v1/auctions/{id}/bids")).await;

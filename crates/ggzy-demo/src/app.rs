@@ -1,11 +1,11 @@
 //! The app on a random port over a test database, with the demo seeded: what the HTTP and browser
 //! tests start from.
 
-use crate::{AppState, Config};
+use crate::DemoAccount;
 use ggzy_core::clock::Clock;
 use ggzy_seal::sign::PlatformKey;
-use ggzy_store::demo::DemoAccount;
-use ggzy_store::{Db, demo, events};
+use ggzy_store::{Db, events};
+use ggzy_web::{AppState, Config};
 use std::sync::Arc;
 
 pub struct Spawned {
@@ -16,7 +16,7 @@ pub struct Spawned {
 }
 
 /// A clock a test sets by hand, to walk a tender across its statutory periods. Until it is set it
-/// runs at real speed from [`ggzy_store::testing::epoch`], never from the wall clock's date.
+/// runs at real speed from [`crate::testing::epoch`], never from the wall clock's date.
 pub struct TestClock {
     set: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     started: std::time::Instant,
@@ -46,7 +46,7 @@ impl Clock for TestClock {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .unwrap_or_else(|| {
-                ggzy_store::testing::epoch()
+                crate::testing::epoch()
                     + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default()
             })
     }
@@ -61,19 +61,19 @@ pub async fn spawn_app_with_clock(db: &Db, config: Config, clock: Arc<dyn Clock>
     events::register_key(db, &key, clock.now())
         .await
         .expect("register key");
-    let accounts = demo::seed(db, clock.now()).await.expect("seed demo");
+    let accounts = crate::seed(db, clock.now()).await.expect("seed demo");
     let vault = Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
-    ggzy_store::demo_tendering::seed(db, &vault, clock.now())
+    crate::tendering::seed(db, &vault, clock.now())
         .await
         .expect("seed tendering demo");
-    ggzy_store::demo_procurement::seed(db, &vault, clock.now())
+    crate::procurement::seed(db, &vault, clock.now())
         .await
         .expect("seed procurement demo");
     let state = AppState::new(
         db.clone(),
         clock,
         key,
-        Some(accounts.clone()),
+        Some(crate::guide(&accounts)),
         config,
         vault,
     );
@@ -82,7 +82,7 @@ pub async fn spawn_app_with_clock(db: &Db, config: Config, clock: Arc<dyn Clock>
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(crate::serve(
+    tokio::spawn(ggzy_web::serve(
         listener,
         state.clone(),
         std::future::pending(),

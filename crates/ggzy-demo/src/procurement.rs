@@ -1,24 +1,26 @@
 //! Demo procurements, one per method at different stages, walked through the same services the
 //! pages and the API call — so the demo is also a run of every method.
 
-use crate::accounts::actor_of;
-use crate::db::Db;
-use crate::demo_tendering::{Walk, draw_committee, open_with_custodians, seal_bid};
-use crate::error::{ServiceError, ServiceResult};
-use crate::procurement::challenges::{self, ChallengeInput, ChallengeReplyInput, GpComplaintInput};
-use crate::procurement::{
-    self, FinalQuoteInput, FinalQuotesInput, IntentionInput, ProcurementInput, SupplierDrawInput,
-};
-use crate::tendering::bids::{self, BidFormInput, Origin};
-use crate::tendering::evaluation::{self, AwardInput, ContractInput, SignInput};
-use crate::tendering::notices::{self, InviteInput, NoticeContent, TenderNoticeInput};
-use crate::vault::BidVault;
-use crate::{Actor, on_db};
+use crate::tendering::{Walk, draw_committee, open_with_custodians, seal_bid};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::calendar::{Calendar, WorkingDays};
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method};
 use ggzy_core::procurement::{Ground, PurchaseMethod, SmeStatus};
 use ggzy_core::tender_schedule::{cn_date, cn_day_start};
+use ggzy_store::accounts::actor_of;
+use ggzy_store::db::Db;
+use ggzy_store::error::{ServiceError, ServiceResult};
+use ggzy_store::procurement::challenges::{
+    self, ChallengeInput, ChallengeReplyInput, GpComplaintInput,
+};
+use ggzy_store::procurement::{
+    self, FinalQuoteInput, FinalQuotesInput, IntentionInput, ProcurementInput, SupplierDrawInput,
+};
+use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
+use ggzy_store::tendering::evaluation::{self, AwardInput, ContractInput, SignInput};
+use ggzy_store::tendering::notices::{self, InviteInput, NoticeContent, TenderNoticeInput};
+use ggzy_store::vault::BidVault;
+use ggzy_store::{Actor, on_db};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -230,7 +232,7 @@ pub async fn walk(
 ) -> ServiceResult<Uuid> {
     let principal = actor(db, "principal").await?;
     let staff = actor(db, "staff").await?;
-    let cal = crate::calendar::load(db).await?;
+    let cal = ggzy_store::calendar::load(db).await?;
     let intention = procurement::publish_intention(
         db,
         &principal,
@@ -473,7 +475,7 @@ pub async fn walk(
     if to == Walk::Reported {
         return Ok(lot);
     }
-    let l = crate::tendering::load(db, lot).await?;
+    let l = ggzy_store::tendering::load(db, lot).await?;
     let award_at = deadline + Duration::days(1);
     evaluation::award(
         db,
@@ -536,7 +538,7 @@ pub async fn walk(
         lot,
         &ContractInput {
             amount: "1690000".into(),
-            signed_on: crate::tendering::day(signed),
+            signed_on: ggzy_store::tendering::day(signed),
         },
         signed,
     )

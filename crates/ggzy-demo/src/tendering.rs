@@ -1,27 +1,27 @@
 //! Demo projects, one lot in each stage of a construction tender, walked through the same services
 //! the pages and the API call — so the demo is also a run of the whole procedure.
 
-use crate::accounts::actor_of;
-use crate::db::Db;
-use crate::demo::{CUSTODIANS, demo_key};
-use crate::error::OrInternal;
-use crate::error::{ServiceError, ServiceResult};
-use crate::tendering::bids::{self, BidFormInput, Origin};
-use crate::tendering::evaluation::{
-    self, AwardInput, ContractInput, PublicityInput, RefundInput, SignInput,
-};
-use crate::tendering::intake::{self, LotInput, ProjectInput};
-use crate::tendering::notices::{
-    self, NoticeContent, PrequalApplication, PrequalNoticeInput, TenderNoticeInput,
-};
-use crate::tendering::sealing;
-use crate::vault::BidVault;
-use crate::{Actor, on_db};
+use crate::{CUSTODIANS, demo_key};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::evaluation::{Criterion, MemberSheet, Method};
 use ggzy_core::procedure::Stage;
 use ggzy_seal::envelope::{self, FINGERPRINT_FILE, FORM_FILE};
 use ggzy_seal::keys::PublicKey;
+use ggzy_store::accounts::actor_of;
+use ggzy_store::db::Db;
+use ggzy_store::error::OrInternal;
+use ggzy_store::error::{ServiceError, ServiceResult};
+use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
+use ggzy_store::tendering::evaluation::{
+    self, AwardInput, ContractInput, PublicityInput, RefundInput, SignInput,
+};
+use ggzy_store::tendering::intake::{self, LotInput, ProjectInput};
+use ggzy_store::tendering::notices::{
+    self, NoticeContent, PrequalApplication, PrequalNoticeInput, TenderNoticeInput,
+};
+use ggzy_store::tendering::sealing;
+use ggzy_store::vault::BidVault;
+use ggzy_store::{Actor, on_db};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -148,7 +148,7 @@ pub async fn draw_committee(
     lot: Uuid,
     at: DateTime<Utc>,
 ) -> ServiceResult<Vec<String>> {
-    use crate::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
+    use ggzy_store::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
     draw::request(
         db,
         staff,
@@ -162,7 +162,7 @@ pub async fn draw_committee(
                 })
                 .collect(),
             representatives: vec![],
-            evaluation_on: crate::tendering::day(at).to_string(),
+            evaluation_on: ggzy_store::tendering::day(at).to_string(),
             reply_within_minutes: Some(120),
             cross_region: vec![],
         },
@@ -184,7 +184,7 @@ pub async fn draw_committee(
                     &a,
                     lot,
                     &CheckInInput {
-                        id_number: crate::demo_experts::id_number(&p.username),
+                        id_number: crate::experts::id_number(&p.username),
                     },
                     at,
                 )
@@ -419,9 +419,9 @@ pub async fn walk(
     if to == Walk::Publicity {
         return Ok(lot);
     }
-    let l = crate::tendering::load(db, lot).await?;
+    let l = ggzy_store::tendering::load(db, lot).await?;
     let award_at = from + Duration::days(4);
-    crate::tendering::schedule::run_due(db, award_at).await?;
+    ggzy_store::tendering::schedule::run_due(db, award_at).await?;
     evaluation::award(
         db,
         &principal,
@@ -442,7 +442,7 @@ pub async fn walk(
         lot,
         &ContractInput {
             amount: "49500000".into(),
-            signed_on: crate::tendering::day(signed),
+            signed_on: ggzy_store::tendering::day(signed),
         },
         signed,
     )
@@ -453,7 +453,7 @@ pub async fn walk(
         lot,
         &RefundInput {
             bidder_id: opened[0],
-            refunded_on: crate::tendering::day(signed + Duration::days(2)),
+            refunded_on: ggzy_store::tendering::day(signed + Duration::days(2)),
         },
         signed + Duration::days(2),
     )

@@ -4,16 +4,16 @@
 //! transfer already bid, confirmed and published. Dates are found on the calendar, so the
 //! statutory periods hold whatever day the demo starts.
 
-use crate::accounts::actor_of;
-use crate::db::Db;
-use crate::error::ServiceResult;
-use crate::grants::{self, ConfirmInput, GrantDetails, GrantInput, GrantView, ReviewInput};
-use crate::on_db;
-use crate::{Actor, auctions};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::calendar::Calendar;
 use ggzy_core::grant::{GrantPack, Period};
 use ggzy_core::tender_schedule::{cn_date, cn_day_start};
+use ggzy_store::accounts::actor_of;
+use ggzy_store::db::Db;
+use ggzy_store::error::ServiceResult;
+use ggzy_store::grants::{self, ConfirmInput, GrantDetails, GrantInput, GrantView, ReviewInput};
+use ggzy_store::on_db;
+use ggzy_store::{Actor, auctions};
 
 /// 10:00 Beijing time on `d`.
 fn at_ten(d: NaiveDate) -> DateTime<Utc> {
@@ -127,7 +127,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     if n > 0 {
         return Ok(());
     }
-    let cal = crate::calendar::load(db).await?;
+    let cal = ggzy_store::calendar::load(db).await?;
     let staff = actor_of(db, "staff", "127.0.0.1").await?;
     let b1 = actor_of(db, "bidder", "127.0.0.1").await?;
     let b2 = actor_of(db, "entity03", "127.0.0.1").await?;

@@ -1,7 +1,7 @@
 //! Fresh databases for tests: a temporary SQLite file always, and a new PostgreSQL database per
 //! test when `GGZY_TEST_PG_URL` is set (`.ci/run` sets it), dropped again afterwards.
 
-use crate::db::Db;
+use ggzy_store::db::Db;
 use sqlx::Connection;
 
 pub const PG_ENV: &str = "GGZY_TEST_PG_URL";

@@ -3,11 +3,6 @@
 //! the principal, a suspended expert, one too junior, one on leave, one 失信, one from the
 //! supervising department), so a demo draw shows every kind of exclusion.
 
-use crate::accounts::{hash_password, insert_grant};
-use crate::db::Db;
-use crate::error::ServiceResult;
-use crate::experts::credit::put_fee_standard;
-use crate::{Actor, on_tx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::Money;
 use ggzy_core::account::NewPassword;
@@ -16,6 +11,11 @@ use ggzy_core::expert::{FeeStandard, complete_id_number};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Role;
 use ggzy_core::specialty::SpecialtyTree;
+use ggzy_store::accounts::{hash_password, insert_grant};
+use ggzy_store::db::Db;
+use ggzy_store::error::ServiceResult;
+use ggzy_store::experts::credit::put_fee_standard;
+use ggzy_store::{Actor, on_tx};
 use uuid::Uuid;
 
 /// The department supervising Ningbo's construction trades (a demo credit code, both checks valid).
@@ -312,6 +312,11 @@ pub fn pool_usernames() -> impl Iterator<Item = &'static str> {
     POOL.iter().skip(5).map(|r| r.0)
 }
 
+/// Every demo expert's username, the five named ones first.
+pub fn usernames() -> impl Iterator<Item = &'static str> {
+    POOL.iter().map(|r| r.0)
+}
+
 /// A demo expert's identity card number, so a person trying the demo can sign in on the day.
 pub fn id_number(username: &str) -> String {
     let i = POOL.iter().position(|r| r.0 == username).unwrap_or(0);
@@ -349,7 +354,7 @@ pub(crate) async fn seed(
     on_tx!(&mut tx, |x| {
         sqlx::query("INSERT INTO supervising_departments (region_code, trade_kind, uscc, name) VALUES ('330200', 'construction', $1, '宁波市住房和城乡建设局')").bind(dept_uscc()).execute(x).await?.rows_affected()
     });
-    let today = crate::tendering::day(now);
+    let today = ggzy_store::tendering::day(now);
     for (i, (username, name, title, senior, years, specialty, tie)) in POOL.iter().enumerate() {
         let existing: Option<(Uuid,)> = on_tx!(&mut tx, |x| sqlx::query_as(
             "SELECT id FROM accounts WHERE username = $1"
@@ -396,7 +401,7 @@ pub(crate) async fn seed(
         .bind(id)
         .bind(account)
         .bind(*name)
-        .bind(crate::experts::id_number_sm3(&id_number(username)))
+        .bind(ggzy_store::experts::id_number_sm3(&id_number(username)))
         .bind(birth)
         .bind(*title)
         .bind(*senior)

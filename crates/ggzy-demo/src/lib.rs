@@ -1,18 +1,28 @@
-//! Demo data: a city with two county branches, one account per role, a dozen entities with
-//! qualifications. Idempotent: seeding a database that already has the demo city does nothing.
+//! The demo and the fixtures tests start from, kept out of the production libraries: a city with
+//! two county branches, one account per role, a dozen entities with qualifications (this file);
+//! experts, construction lots, procurements and grants at every stage, walked through the same
+//! services a user would call; fresh test databases (`testing`) and the app on a random port
+//! (`app`). Idempotent: seeding a database that already has the demo city does nothing.
 
-use crate::accounts::{RecordedBy, add_grant, open_account};
-use crate::actor::Actor;
-use crate::db::Db;
-use crate::entities::{self, RegistrationInput};
-use crate::error::ServiceResult;
-use crate::regions::{self, RegionInput};
+pub mod app;
+pub mod experts;
+pub mod grants;
+pub mod procurement;
+pub mod tendering;
+pub mod testing;
+
 use chrono::{DateTime, Utc};
 use ggzy_core::account::{NewPassword, UserInput, Username};
 use ggzy_core::entity::{EntityInput, QualificationInput};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Role;
 use ggzy_core::uscc;
+use ggzy_store::accounts::{RecordedBy, add_grant, open_account};
+use ggzy_store::actor::Actor;
+use ggzy_store::db::Db;
+use ggzy_store::entities::{self, RegistrationInput};
+use ggzy_store::error::ServiceResult;
+use ggzy_store::regions::{self, RegionInput};
 
 /// Shared by every demo account; printed at start. Never used outside `--demo`.
 pub const DEMO_PASSWORD: &str = "Demo-2026-ggzy";
@@ -24,14 +34,17 @@ pub const REGIONS: [(&str, &str); 4] = [
     ("330212", "鄞州区"),
 ];
 
-/// A demo account as printed at start.
-#[derive(Debug, Clone)]
-pub struct DemoAccount {
-    pub username: String,
-    pub role: Role,
-    pub region: String,
-    /// Base32 TOTP secret for roles that need a second factor.
-    pub totp_secret: Option<String>,
+pub use ggzy_web::state::{DemoAccount, DemoGuide};
+
+/// What the pages of a demo server tell a visitor about these accounts and the demo experts.
+pub fn guide(accounts: &[DemoAccount]) -> DemoGuide {
+    DemoGuide {
+        accounts: accounts.to_vec(),
+        password: DEMO_PASSWORD.into(),
+        expert_id_numbers: experts::usernames()
+            .map(|u| (u.to_string(), experts::id_number(u)))
+            .collect(),
+    }
 }
 
 /// Demo TOTP secrets are fixed so that the demo login page can show the current code.
@@ -270,7 +283,7 @@ fn company_username(i: usize) -> String {
 /// Register the demo keys: custody keys for the custodians and the principal, signing keys for
 /// every company account.
 async fn register_demo_keys(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
-    use crate::tendering::sealing::{BID_SIGNING, CUSTODY, KeyInput, register_key};
+    use ggzy_store::tendering::sealing::{BID_SIGNING, CUSTODY, KeyInput, register_key};
     let companies = (0..ENTITIES.len()).map(company_username);
     let custody = CUSTODIANS.iter().map(|u| (u.to_string(), CUSTODY));
     let signing = companies.map(|u| (u, BID_SIGNING));
@@ -278,7 +291,7 @@ async fn register_demo_keys(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
         .chain(std::iter::once(("principal".to_string(), CUSTODY)))
         .chain(signing)
     {
-        let a = crate::accounts::actor_of(db, &u, "127.0.0.1").await?;
+        let a = ggzy_store::accounts::actor_of(db, &u, "127.0.0.1").await?;
         // One name, two keys: the principal's custody key differs from its signing key.
         let k = demo_key(&format!("{u}/{purpose}"));
         register_key(
@@ -394,7 +407,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
         }
     }
     register_demo_keys(db, now).await?;
-    crate::demo_experts::seed(db, &usccs, &password, now).await?;
+    crate::experts::seed(db, &usccs, &password, now).await?;
     Ok(accounts_listing())
 }
 
