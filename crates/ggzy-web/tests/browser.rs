@@ -634,7 +634,7 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     assert!(text_of(&c, "#invitation h3").await.contains("抽取"));
     shot(&c, "expert-invitation").await;
     click(&c, "#invitation button[type=submit]").await;
-    assert!(text_of(&c, "#done").await.contains("draw_reply"));
+    assert!(text_of(&c, "#done").await.contains("draw-reply"));
     // The committee is formed: the sign-in form shows the demo identity number to type.
     let hint = text_of(&c, "#check-in p.muted code").await;
     fill(&c, "id_number", "110105194912310021").await;
@@ -646,7 +646,7 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
     );
     fill(&c, "id_number", &hint).await;
     click(&c, "#check-in button[type=submit]").await;
-    assert!(text_of(&c, "#done").await.contains("check_in"));
+    assert!(text_of(&c, "#done").await.contains("check-in"));
     c.execute("document.getElementById('draw').scrollIntoView()", vec![])
         .await
         .expect("scroll");
@@ -812,7 +812,7 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
         .await
         .expect("type");
     click(&c, "form:has(textarea[name='reply']) button[type=submit]").await;
-    assert!(text_of(&c, "#done").await.contains("challenge_reply"));
+    assert!(text_of(&c, "#done").await.contains("challenge-reply"));
     assert!(text_of(&c, "#challenges").await.contains("质疑不成立"));
     shot(&c, "challenge-answered").await;
     c.close().await.expect("close");
