@@ -4,57 +4,36 @@
 //! with each field's message.
 
 use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, error_page, read_form};
+use crate::pages::{Layout, Step, error_page, read_form, step_routes};
 use crate::pages_grants::{field_errors, grant_with, parse_date};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
 use ggzy_core::FieldError;
 use ggzy_core::grant::PaymentTerms;
 use ggzy_store::grants::{self, ConfirmInput, QuoteInput, RefundInput, ReviewInput};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use std::future::Future;
 use uuid::Uuid;
 
-/// One step of a grant as its page submits it.
-pub trait GrantStep: DeserializeOwned + Send + 'static {
-    /// The route's last segment.
-    const NAME: &'static str;
-
-    fn run(
-        self,
-        s: &AppState,
-        a: &Actor,
-        grant: Uuid,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+pub fn router() -> Router<AppState> {
+    step_routes!(
+        "/grants/{id}",
+        submit,
+        ApplyForm,
+        GoOnForm,
+        QuoteForm,
+        AdmitForm,
+        RefuseForm,
+        RefundForm,
+        ConfirmForm,
+        ResultForm
+    )
 }
 
-macro_rules! steps {
-    ($($form:ty),* $(,)?) => {
-        pub fn router() -> Router<AppState> {
-            Router::new()
-                $(.route(&format!("/grants/{{id}}/{}", <$form>::NAME), post(submit::<$form>)))*
-        }
-    };
-}
-
-steps!(
-    ApplyForm,
-    GoOnForm,
-    QuoteForm,
-    AdmitForm,
-    RefuseForm,
-    RefundForm,
-    ConfirmForm,
-    ResultForm
-);
-
-async fn submit<F: GrantStep>(
+async fn submit<F: Step>(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Extension(c): Extension<CsrfToken>,
@@ -97,7 +76,7 @@ fn applicant(v: &str) -> Result<Uuid, ServiceError> {
 #[derive(Deserialize)]
 pub struct ApplyForm {}
 
-impl GrantStep for ApplyForm {
+impl Step for ApplyForm {
     const NAME: &'static str = "apply";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         grants::apply(&s.db, a, grant, s.now()).await.map(drop)
@@ -107,7 +86,7 @@ impl GrantStep for ApplyForm {
 #[derive(Deserialize)]
 pub struct GoOnForm {}
 
-impl GrantStep for GoOnForm {
+impl Step for GoOnForm {
     const NAME: &'static str = "go-on";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         grants::go_on(&s.db, a, grant, s.now()).await
@@ -120,7 +99,7 @@ pub struct QuoteForm {
     amount: String,
 }
 
-impl GrantStep for QuoteForm {
+impl Step for QuoteForm {
     const NAME: &'static str = "quote";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         let i = QuoteInput {
@@ -136,7 +115,7 @@ pub struct AdmitForm {
     entity: String,
 }
 
-impl GrantStep for AdmitForm {
+impl Step for AdmitForm {
     const NAME: &'static str = "admit";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         let i = ReviewInput {
@@ -157,7 +136,7 @@ pub struct RefuseForm {
     reason: String,
 }
 
-impl GrantStep for RefuseForm {
+impl Step for RefuseForm {
     const NAME: &'static str = "refuse";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         let i = ReviewInput {
@@ -178,7 +157,7 @@ pub struct RefundForm {
     refunded_on: String,
 }
 
-impl GrantStep for RefundForm {
+impl Step for RefundForm {
     const NAME: &'static str = "refund";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         let i = RefundInput {
@@ -206,7 +185,7 @@ pub struct ConfirmForm {
     secured: Option<String>,
 }
 
-impl GrantStep for ConfirmForm {
+impl Step for ConfirmForm {
     const NAME: &'static str = "confirm";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         let contract_by = parse_date("contract_by", &self.contract_by)?;
@@ -232,7 +211,7 @@ impl GrantStep for ConfirmForm {
 #[derive(Deserialize)]
 pub struct ResultForm {}
 
-impl GrantStep for ResultForm {
+impl Step for ResultForm {
     const NAME: &'static str = "result";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         grants::publish_result(&s.db, a, grant, s.now())

@@ -944,3 +944,29 @@ pub fn read_form<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Servic
         .into()
     })
 }
+
+/// One step a page submits: a typed form, its route's last segment (also shown as the step
+/// done), and the one store command it runs on the object the page shows — a lot, a grant, an
+/// expert.
+pub trait Step: serde::de::DeserializeOwned + Send + 'static {
+    const NAME: &'static str;
+
+    fn run(
+        self,
+        s: &AppState,
+        a: &Actor,
+        id: uuid::Uuid,
+    ) -> impl std::future::Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// The routes of an area's steps, `POST <prefix>/<NAME>` each, all handled by `$submit`.
+macro_rules! step_routes {
+    ($prefix:literal, $submit:ident, $($form:ty),* $(,)?) => {
+        axum::Router::new()
+            $(.route(
+                &format!("{}/{}", $prefix, <$form as $crate::pages::Step>::NAME),
+                axum::routing::post($submit::<$form>),
+            ))*
+    };
+}
+pub(crate) use step_routes;

@@ -3,7 +3,7 @@
 //! page with invitations, notifications, fees and availability.
 
 use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, error_page, forbidden_page, read_form, render};
+use crate::pages::{Layout, Step, error_page, forbidden_page, read_form, render, step_routes};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::role::Permission;
@@ -30,12 +30,20 @@ pub fn router() -> Router<AppState> {
         .route("/experts", get(registry))
         .route("/experts/apply", get(apply_page).post(apply_submit))
         .route("/experts/me", get(me_page))
-        .route("/experts/me/unavailable", post(unavailable_submit))
-        .route("/experts/me/conflict", post(conflict_submit))
         .route("/experts/{id}", get(expert_page))
-        .route("/experts/{id}/status", post(status_submit))
-        .route("/experts/{id}/misconduct", post(misconduct_submit))
-        .route("/experts/{id}/credit-check", post(credit_check_submit))
+        .merge(step_routes!(
+            "/experts/{id}",
+            submit,
+            StatusForm,
+            MisconductForm,
+            CreditCheckForm
+        ))
+        .merge(step_routes!(
+            "/experts/me",
+            submit_mine,
+            UnavailableForm,
+            ConflictForm
+        ))
 }
 
 fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
@@ -328,6 +336,18 @@ struct UnavailableForm {
     reason: String,
 }
 
+impl Step for UnavailableForm {
+    const NAME: &'static str = "unavailable";
+    async fn run(self, s: &AppState, a: &Actor, _expert: Uuid) -> Result<(), ServiceError> {
+        let i = UnavailableInput {
+            from: self.from,
+            until: self.until,
+            reason: self.reason,
+        };
+        experts::add_unavailability(&s.db, a, &i, s.now()).await
+    }
+}
+
 /// A conflict the expert declares (`POST /experts/me/conflict`).
 #[derive(Deserialize)]
 struct ConflictForm {
@@ -337,32 +357,20 @@ struct ConflictForm {
     note: String,
 }
 
-async fn unavailable_submit(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    body: String,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
-    let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
-        return forbidden_page(l, &a, 403);
-    };
-    let r = match read_form::<UnavailableForm>(&body) {
-        Ok(f) => {
-            let i = UnavailableInput {
-                from: f.from,
-                until: f.until,
-                reason: f.reason,
-            };
-            experts::add_unavailability(&s.db, &a, &i, s.now()).await
-        }
-        Err(e) => Err(e),
-    };
-    finish(&s, &a, l, id, r, "unavailable").await
+impl Step for ConflictForm {
+    const NAME: &'static str = "conflict";
+    async fn run(self, s: &AppState, a: &Actor, _expert: Uuid) -> Result<(), ServiceError> {
+        let i = TieInput {
+            uscc: self.uscc,
+            note: self.note,
+            left_on: None,
+        };
+        experts::declare_conflict(&s.db, a, &i, s.now()).await
+    }
 }
 
-async fn conflict_submit(
+/// A step on the signed-in expert's own record.
+async fn submit_mine<F: Step>(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     h: HeaderMap,
@@ -373,18 +381,11 @@ async fn conflict_submit(
     let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
         return forbidden_page(l, &a, 403);
     };
-    let r = match read_form::<ConflictForm>(&body) {
-        Ok(f) => {
-            let i = TieInput {
-                uscc: f.uscc,
-                note: f.note,
-                left_on: None,
-            };
-            experts::declare_conflict(&s.db, &a, &i, s.now()).await
-        }
+    let r = match read_form::<F>(&body) {
+        Ok(f) => f.run(&s, &a, id).await,
         Err(e) => Err(e),
     };
-    finish(&s, &a, l, id, r, "conflict").await
+    finish(&s, &a, l, id, r, F::NAME).await
 }
 
 async fn expert_page(
@@ -405,6 +406,17 @@ struct StatusForm {
     status: String,
     #[serde(default)]
     reason: String,
+}
+
+impl Step for StatusForm {
+    const NAME: &'static str = "status";
+    async fn run(self, s: &AppState, a: &Actor, expert: Uuid) -> Result<(), ServiceError> {
+        let i = StatusInput {
+            status: self.status,
+            reason: self.reason,
+        };
+        experts::set_status(&s.db, a, expert, &i, s.now()).await
+    }
 }
 
 /// Misconduct recorded against an expert, with an optional ban (`POST /experts/{id}/misconduct`).
@@ -430,6 +442,27 @@ struct MisconductForm {
     ban_scope: Vec<String>,
 }
 
+impl Step for MisconductForm {
+    const NAME: &'static str = "misconduct";
+    async fn run(self, s: &AppState, a: &Actor, expert: Uuid) -> Result<(), ServiceError> {
+        let on = |v: &Option<String>| v.as_deref() == Some("on");
+        let ban = on(&self.ban).then(|| credit::BanInput {
+            until: Some(self.ban_until.clone()).filter(|x| !x.is_empty()),
+            scope: self.ban_scope.clone(),
+        });
+        let i = credit::MisconductInput {
+            lot_id: self.lot_id.trim().parse().ok(),
+            points: self.points.trim().parse().unwrap_or(101),
+            voids_scores: on(&self.voids_scores),
+            description: self.description,
+            regulation: self.regulation,
+            article: self.article,
+            ban,
+        };
+        credit::record_misconduct(&s.db, a, expert, &i, s.now()).await
+    }
+}
+
 /// The dishonest-debtor query's answer (`POST /experts/{id}/credit-check`).
 #[derive(Deserialize)]
 struct CreditCheckForm {
@@ -437,29 +470,15 @@ struct CreditCheckForm {
     dishonest: String,
 }
 
-async fn status_submit(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Path(id): Path<Uuid>,
-    body: String,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
-    let r = match read_form::<StatusForm>(&body) {
-        Ok(f) => {
-            let i = StatusInput {
-                status: f.status,
-                reason: f.reason,
-            };
-            experts::set_status(&s.db, &a, id, &i, s.now()).await
-        }
-        Err(e) => Err(e),
-    };
-    finish(&s, &a, l, id, r, "status").await
+impl Step for CreditCheckForm {
+    const NAME: &'static str = "credit-check";
+    async fn run(self, s: &AppState, a: &Actor, expert: Uuid) -> Result<(), ServiceError> {
+        experts::record_dishonest_check(&s.db, a, expert, self.dishonest == "yes", s.now()).await
+    }
 }
 
-async fn misconduct_submit(
+/// A step on an expert's record by the centre or the department.
+async fn submit<F: Step>(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     h: HeaderMap,
@@ -468,45 +487,11 @@ async fn misconduct_submit(
     body: String,
 ) -> Response {
     let l = Layout::new(&h, &c, &a, "experts");
-    let r = match read_form::<MisconductForm>(&body) {
-        Ok(f) => {
-            let on = |v: &Option<String>| v.as_deref() == Some("on");
-            let ban = on(&f.ban).then(|| credit::BanInput {
-                until: Some(f.ban_until.clone()).filter(|x| !x.is_empty()),
-                scope: f.ban_scope.clone(),
-            });
-            let i = credit::MisconductInput {
-                lot_id: f.lot_id.trim().parse().ok(),
-                points: f.points.trim().parse().unwrap_or(101),
-                voids_scores: on(&f.voids_scores),
-                description: f.description,
-                regulation: f.regulation,
-                article: f.article,
-                ban,
-            };
-            credit::record_misconduct(&s.db, &a, id, &i, s.now()).await
-        }
+    let r = match read_form::<F>(&body) {
+        Ok(f) => f.run(&s, &a, id).await,
         Err(e) => Err(e),
     };
-    finish(&s, &a, l, id, r, "misconduct").await
-}
-
-async fn credit_check_submit(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Path(id): Path<Uuid>,
-    body: String,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
-    let r = match read_form::<CreditCheckForm>(&body) {
-        Ok(f) => {
-            experts::record_dishonest_check(&s.db, &a, id, f.dishonest == "yes", s.now()).await
-        }
-        Err(e) => Err(e),
-    };
-    finish(&s, &a, l, id, r, "credit-check").await
+    finish(&s, &a, l, id, r, F::NAME).await
 }
 
 async fn finish(

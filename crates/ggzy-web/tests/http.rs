@@ -885,6 +885,26 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Waits for the scheduler to convene the opening the clock has reached, then opens it with
+    /// the custodians' shares.
+    async fn open_when_convened(&self, lot: &str) -> Value {
+        let mut convened = false;
+        for _ in 0..50 {
+            let (_, k) = self.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
+            if k["convened_at"].is_string() {
+                convened = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            convened,
+            "{}: the scheduler convened the opening",
+            self.backend
+        );
+        self.custodians_open(lot).await
+    }
+
     /// Every demo custodian fetches its sealed share, decrypts it locally and submits it.
     async fn custodians_open(&self, lot: &str) -> Value {
         let mut last = Value::Null;
@@ -1119,17 +1139,7 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_demo::app::TestClock, procedure: 
     );
     // At the deadline the scheduler convenes the opening; the custodians' shares open it.
     clock.set(deadline + chrono::Duration::seconds(1));
-    let mut convened = false;
-    for _ in 0..50 {
-        let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
-        if k["convened_at"].is_string() {
-            convened = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(convened, "{b}: the scheduler convened the opening");
-    let out = app.custodians_open(&lot).await;
+    let out = app.open_when_convened(&lot).await;
     assert_eq!(out["stage"], "evaluating", "{b}: {out}");
     let (_, transcript) = app
         .get(&format!("/api/v1/lots/{lot}/opening-transcript"))
@@ -2062,17 +2072,7 @@ async fn procurement_lifecycle(
         bidders.push((u.to_string(), ids[i].clone()));
     }
     clock.set(deadline + chrono::Duration::seconds(1));
-    let mut convened = false;
-    for _ in 0..50 {
-        let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
-        if k["convened_at"].is_string() {
-            convened = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(convened, "{b}: the scheduler convened the opening");
-    let out = app.custodians_open(&lot).await;
+    let out = app.open_when_convened(&lot).await;
     assert_eq!(out["stage"], "evaluating", "{b} {method:?}: {out}");
     app.as_user("staff").await;
     let today = ggzy_store::tendering::day(deadline).to_string();
@@ -3515,17 +3515,7 @@ async fn secret_reads_before_and_after_their_moment() {
     record("before_opening", sweep.run(&ids, &secrets, &who_bid).await);
     clock.set(deadline + chrono::Duration::seconds(1));
     app.as_user("staff").await;
-    let mut convened = false;
-    for _ in 0..50 {
-        let (_, k) = app.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
-        if k["convened_at"].is_string() {
-            convened = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(convened, "the scheduler convened the opening");
-    let out = app.custodians_open(&lot).await;
+    let out = app.open_when_convened(&lot).await;
     assert_eq!(out["stage"], "evaluating", "{out}");
     record("after_opening", sweep.run(&ids, &secrets, &who_bid).await);
 

@@ -203,7 +203,25 @@ struct Closing<'a> {
     now: DateTime<Utc>,
 }
 
+/// The days the pack's periods give from the close.
+struct Due {
+    refund_due: NaiveDate,
+    confirm_by: NaiveDate,
+    result_by: NaiveDate,
+}
+
 impl Closing<'_> {
+    async fn due(&self, tx: &mut Tx) -> ServiceResult<Due> {
+        let cal = crate::calendar::load_tx(tx).await?;
+        let closed_on = cn_date(self.ends_at);
+        let end = |p: ggzy_core::grant::Period| p.end(&cal, closed_on);
+        Ok(Due {
+            refund_due: end(self.pack.deposit_refund_within.value),
+            confirm_by: end(self.pack.confirmation_within.value),
+            result_by: end(self.pack.result_within.value),
+        })
+    }
+
     /// The reserve a listing's failure cites: the listing's own, after the auction that followed.
     fn reserve_of(&self, why: &NoDeal, listing: Option<Money>) -> Option<Money> {
         match why {
@@ -274,14 +292,12 @@ async fn record_deal(
     paddle: u32,
     price: Money,
 ) -> ServiceResult<()> {
-    let row = at.row;
-    let id = at.id;
-    let cal = crate::calendar::load_tx(tx).await?;
-    let closed_on = cn_date(at.ends_at);
-    let refund_due = at.pack.deposit_refund_within.value.end(&cal, closed_on);
-    let confirm_by = at.pack.confirmation_within.value.end(&cal, closed_on);
-    let result_by = at.pack.result_within.value.end(&cal, closed_on);
-    let reserve = at.reserve.map(Money::fen);
+    let (row, id, reserve) = (at.row, at.id, at.reserve.map(Money::fen));
+    let Due {
+        refund_due,
+        confirm_by,
+        result_by,
+    } = at.due(tx).await?;
     on_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8")
         .bind(DEAL)
@@ -323,13 +339,12 @@ async fn record_no_deal(
     why: &str,
     detail: serde_json::Value,
 ) -> ServiceResult<()> {
-    let row = at.row;
-    let id = at.id;
-    let cal = crate::calendar::load_tx(tx).await?;
-    let closed_on = cn_date(at.ends_at);
-    let refund_due = at.pack.deposit_refund_within.value.end(&cal, closed_on);
-    let result_by = at.pack.result_within.value.end(&cal, closed_on);
-    let reserve = at.reserve.map(Money::fen);
+    let (row, id, reserve) = (at.row, at.id, at.reserve.map(Money::fen));
+    let Due {
+        refund_due,
+        result_by,
+        ..
+    } = at.due(tx).await?;
     on_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5")
         .bind(NO_DEAL)

@@ -4,18 +4,17 @@
 //! step done, or with each field's refusal and the values typed so nothing is lost.
 //!
 //! Adding a step: a form struct with [`Step`] in the module of its part of the procedure, its
-//! name in the `steps!` list below, and its form in the template posting to
+//! type in the list in [`router`], and its form in the template posting to
 //! `/lots/{{ d.id }}/<name>`.
 
 use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, read_form};
+use crate::pages::{Layout, Step, read_form, step_routes};
 use crate::pages_tendering::{parse_day, parse_local, refusal_page};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Extension, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, RejectionReason};
@@ -25,9 +24,7 @@ use ggzy_store::tendering::notices::{self, NoticeContent};
 use ggzy_store::tendering::{bids, complaints, evaluation, intake, sealing};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::future::Future;
 use uuid::Uuid;
 
 mod award;
@@ -36,64 +33,46 @@ mod gov_procurement;
 mod notice;
 mod opening;
 
-/// One step of a lot's procedure as its page submits it.
-pub trait Step: DeserializeOwned + Send + 'static {
-    /// The route's last segment, also shown as the step done.
-    const NAME: &'static str;
-
-    fn run(
-        self,
-        s: &AppState,
-        a: &Actor,
-        lot: Uuid,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+pub fn router() -> Router<AppState> {
+    step_routes!(
+        "/lots/{id}",
+        submit,
+        notice::NoticeForm,
+        notice::PrequalNoticeForm,
+        notice::InviteForm,
+        gov_procurement::SupplierDrawForm,
+        gov_procurement::FinalQuotesRequestForm,
+        gov_procurement::FinalQuoteForm,
+        gov_procurement::ChallengeForm,
+        gov_procurement::ChallengeReplyForm,
+        gov_procurement::GpComplaintForm,
+        gov_procurement::GpComplaintStepForm,
+        notice::ClarifyForm,
+        notice::ObjectionForm,
+        notice::ReplyForm,
+        notice::ApplyForm,
+        notice::ReviewForm,
+        opening::WithdrawForm,
+        opening::OpenForm,
+        opening::ShareForm,
+        committee::DrawForm,
+        committee::RateForm,
+        committee::AskBidderForm,
+        committee::AnswerBidderForm,
+        committee::DrawReplyForm,
+        committee::CheckInForm,
+        award::SheetForm,
+        award::SignForm,
+        award::PublicityForm,
+        award::AwardForm,
+        award::ContractForm,
+        award::RefundForm,
+        award::ReportForm,
+        award::RetenderForm,
+        award::ComplaintForm,
+        award::HandleComplaintForm,
+    )
 }
-
-macro_rules! steps {
-    ($($form:ty),* $(,)?) => {
-        pub fn router() -> Router<AppState> {
-            Router::new()
-                $(.route(&format!("/lots/{{id}}/{}", <$form>::NAME), post(submit::<$form>)))*
-        }
-    };
-}
-
-steps!(
-    notice::NoticeForm,
-    notice::PrequalNoticeForm,
-    notice::InviteForm,
-    gov_procurement::SupplierDrawForm,
-    gov_procurement::FinalQuotesRequestForm,
-    gov_procurement::FinalQuoteForm,
-    gov_procurement::ChallengeForm,
-    gov_procurement::ChallengeReplyForm,
-    gov_procurement::GpComplaintForm,
-    gov_procurement::GpComplaintStepForm,
-    notice::ClarifyForm,
-    notice::ObjectionForm,
-    notice::ReplyForm,
-    notice::ApplyForm,
-    notice::ReviewForm,
-    opening::WithdrawForm,
-    opening::OpenForm,
-    opening::ShareForm,
-    committee::DrawForm,
-    committee::RateForm,
-    committee::AskBidderForm,
-    committee::AnswerBidderForm,
-    committee::DrawReplyForm,
-    committee::CheckInForm,
-    award::SheetForm,
-    award::SignForm,
-    award::PublicityForm,
-    award::AwardForm,
-    award::ContractForm,
-    award::RefundForm,
-    award::ReportForm,
-    award::RetenderForm,
-    award::ComplaintForm,
-    award::HandleComplaintForm,
-);
 
 async fn submit<F: Step>(
     State(s): State<AppState>,
