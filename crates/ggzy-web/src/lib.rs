@@ -14,7 +14,9 @@ mod lot_steps;
 pub mod pages;
 pub mod pages_experts;
 pub mod pages_grants;
+pub mod pages_intake;
 pub mod pages_procurement;
+pub mod pages_registry;
 pub mod pages_tendering;
 pub mod problem;
 pub mod state;
@@ -120,7 +122,9 @@ pub fn app(state: AppState) -> Router {
     let doc = openapi();
     Router::new()
         .merge(pages::router())
+        .merge(pages_registry::router())
         .merge(pages_tendering::router())
+        .merge(pages_intake::router())
         .merge(lot_steps::router())
         .merge(pages_experts::router())
         .merge(pages_procurement::router())

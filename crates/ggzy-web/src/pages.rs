@@ -9,7 +9,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Extension, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,7 +24,6 @@ use ggzy_store::regions::{self, Region};
 use ggzy_store::{Actor, ServiceError, calendar};
 use serde::Deserialize;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,9 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/workspace/accounts", post(create_account_submit))
         .route("/workspace/qualifications", post(add_qualification_submit))
         .route("/workspace/calendar", post(calendar_submit))
-        .route("/entities", get(entity_list))
-        .route("/entities/{id}", get(entity_page))
-        .route("/log", get(log_page))
         .route("/lang", get(switch_lang))
 }
 
@@ -752,102 +748,6 @@ async fn calendar_submit(
         .await
         .map(|n| format!("节假日表已更新（{n} 天） / Calendar updated ({n} days)"));
     after_form(&s, &a, &h, &c, &pairs, r).await
-}
-
-#[derive(Template)]
-#[template(path = "entities.html")]
-struct EntitiesPage {
-    l: Layout,
-    q: String,
-    list: Vec<EntityView>,
-}
-
-#[derive(Deserialize)]
-struct EntityQuery {
-    q: Option<String>,
-}
-
-async fn entity_list(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Query(q): Query<EntityQuery>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "entities");
-    match entities::search(&s.db, &a, q.q.as_deref(), s.now().date_naive(), 100).await {
-        Ok(list) => render(&EntitiesPage {
-            l,
-            q: q.q.unwrap_or_default(),
-            list,
-        }),
-        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "entity.html")]
-struct EntityPage {
-    l: Layout,
-    e: EntityView,
-}
-
-async fn entity_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "entities");
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
-    };
-    match entities::get(&s.db, &a, id, s.now().date_naive()).await {
-        Ok(e) => render(&EntityPage { l, e }),
-        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
-        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "log.html")]
-struct LogPage {
-    l: Layout,
-    head: Option<TreeHead>,
-    size: i64,
-    events: Vec<crate::api::LogEventView>,
-    public_key: String,
-}
-
-async fn log_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "log");
-    let data = async {
-        Ok::<_, ServiceError>((
-            events::latest_head(&s.db).await?,
-            events::size(&s.db).await?,
-            events::list(&s.db, None, None, 50)
-                .await?
-                .into_iter()
-                .map(crate::api::LogEventView::public)
-                .collect(),
-        ))
-    };
-    match data.await {
-        Ok((head, size, events)) => render(&LogPage {
-            l,
-            head,
-            size,
-            events,
-            public_key: s.key.public_hex(),
-        }),
-        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
 }
 
 #[derive(Deserialize)]

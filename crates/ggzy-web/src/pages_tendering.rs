@@ -13,16 +13,16 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Extension, Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
-use ggzy_core::evaluation::{Criterion, Method, Outcome, RejectionReason};
+use ggzy_core::evaluation::{Criterion, Outcome, RejectionReason};
 use ggzy_core::procedure::Stage;
 use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin};
 use ggzy_store::tendering::complaints::{self, ComplaintView};
 use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
-use ggzy_store::tendering::intake::{self, LotInput, LotSummary, ProjectInput};
+use ggzy_store::tendering::intake::{self, LotSummary};
 use ggzy_store::tendering::notices::{
     self, ApplicationView, DocumentSummary, Downloader, ObjectionView,
 };
@@ -46,10 +46,6 @@ pub fn router() -> Router<AppState> {
         .route("/keys", get(keys_page).post(keys_submit))
         .route("/documents/{id}", get(document_page))
         .route("/notices/{id}", get(notice_page))
-        .route(
-            "/projects/new",
-            get(new_project_page).post(new_project_submit),
-        )
 }
 
 /// A Beijing wall-clock time for display.
@@ -81,11 +77,11 @@ pub(crate) fn parse_day(field: &str, v: &str) -> Result<NaiveDate, FieldError> {
         .map_err(|_| FieldError::new(field, "date.format", "请填写日期", "Enter a date"))
 }
 
-struct Err3 {
-    field: String,
-    zh: String,
-    en: String,
-    rule: String,
+pub(crate) struct Err3 {
+    pub(crate) field: String,
+    pub(crate) zh: String,
+    pub(crate) en: String,
+    pub(crate) rule: String,
 }
 
 #[derive(Template)]
@@ -577,7 +573,7 @@ async fn build_lot(
     })
 }
 
-fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
+pub(crate) fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
     f.iter()
         .find(|(n, _)| n == k)
         .map_or("", |(_, v)| v.as_str())
@@ -716,198 +712,6 @@ async fn notice_page(
         }),
         Err(e) => error_page(l, StatusCode::NOT_FOUND, e),
     }
-}
-
-#[derive(Template)]
-#[template(path = "project_new.html")]
-struct NewProjectPage {
-    l: Layout,
-    values: BTreeMap<String, String>,
-    errors: Vec<Err3>,
-    regions: Vec<ggzy_store::regions::Region>,
-}
-
-impl NewProjectPage {
-    fn val(&self, k: &str) -> String {
-        self.values.get(k).cloned().unwrap_or_default()
-    }
-    /// A scoring criterion's field as typed (`c1_name`, `c1_points`, `c1_objective`).
-    fn criterion(&self, k: &usize, field: &str) -> String {
-        self.val(&format!("c{k}_{field}"))
-    }
-    fn err(&self, k: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == k || e.field.ends_with(&format!(".{k}")))
-            .map(|e| {
-                let m = if self.l.en { &e.en } else { &e.zh };
-                if e.rule.is_empty() {
-                    m.clone()
-                } else {
-                    format!("{m}（{}）", e.rule)
-                }
-            })
-    }
-}
-
-async fn new_project_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
-    if !a.has(ggzy_core::role::Permission::ProjectRegister) {
-        return forbidden_page(l, &a, if a.account_id.is_none() { 401 } else { 403 });
-    }
-    // The form starts in the principal's own region, with the usual tender and method.
-    let region = a
-        .grants
-        .first()
-        .map(|g| g.region.to_string())
-        .unwrap_or_default();
-    let values = [
-        ("region_code", region.as_str()),
-        ("category", "works"),
-        ("procedure", "open_tender"),
-        ("method", "points"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
-    render(&NewProjectPage {
-        l,
-        values,
-        errors: vec![],
-        regions,
-    })
-}
-
-async fn new_project_submit(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
-    let method = match method_of(&f) {
-        Ok(m) => m,
-        Err(e) => return project_refused(&s, l, f, e).await,
-    };
-    let input = ProjectInput {
-        name: v(&f, "name").into(),
-        description: v(&f, "description").into(),
-        principal_id: None,
-        agency_id: None,
-        region_code: v(&f, "region_code").into(),
-        supervising_department: v(&f, "supervising_department").into(),
-        total_investment: v(&f, "total_investment").into(),
-        state_budget: v(&f, "state_budget").into(),
-        state_owned_leading: v(&f, "state_owned_leading") == "on",
-        international: v(&f, "international") == "on",
-        lots: vec![LotInput {
-            name: v(&f, "lot_name").into(),
-            category: v(&f, "category").into(),
-            estimated_price: v(&f, "estimated_price").into(),
-            bid_bond: v(&f, "bid_bond").into(),
-            max_price: Some(v(&f, "max_price").into()),
-            procedure: v(&f, "procedure").into(),
-            invited_ground: Some(v(&f, "invited_ground").into()),
-            method,
-        }],
-    };
-    match intake::register_project(&s.db, &a, &input, s.now()).await {
-        Ok(r) => Redirect::to(&format!("/lots/{}?done=registered#done", r.lots[0].lot_id))
-            .into_response(),
-        Err(ServiceError::Invalid(i)) => project_refused(&s, l, f, i.0).await,
-        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
-            let st = crate::problem::ApiError(e).problem().status;
-            forbidden_page(l, &a, st)
-        }
-        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
-}
-
-/// The evaluation method the principal chose: the lowest evaluated price, or comprehensive
-/// points with the price's points and up to five criteria of its own (names, points, whether
-/// the committee scores them objectively). The weights are checked with the lot.
-fn method_of(f: &[(String, String)]) -> Result<Method, Vec<FieldError>> {
-    if v(f, "method") == "lowest" {
-        return Ok(Method::LowestEvaluatedPrice);
-    }
-    let mut errors = vec![];
-    let points = |field: String, errors: &mut Vec<FieldError>| -> u32 {
-        v(f, &field).trim().parse().unwrap_or_else(|_| {
-            errors.push(FieldError::new(
-                field,
-                "evaluation.points_format",
-                "分值应为整数",
-                "Points are whole numbers",
-            ));
-            0
-        })
-    };
-    let price_points = points("price_points".into(), &mut errors);
-    let mut criteria = vec![];
-    for k in 1..=5 {
-        let name = v(f, &format!("c{k}_name")).trim();
-        if name.is_empty() {
-            continue;
-        }
-        criteria.push(Criterion {
-            key: format!("c{k}"),
-            name: name.into(),
-            max_points: points(format!("c{k}_points"), &mut errors),
-            objective: v(f, &format!("c{k}_objective")) == "on",
-        });
-    }
-    if errors.is_empty() {
-        Ok(Method::Points {
-            price_points,
-            criteria,
-        })
-    } else {
-        Err(errors)
-    }
-}
-
-async fn project_refused(
-    s: &AppState,
-    l: Layout,
-    f: Vec<(String, String)>,
-    errors: Vec<FieldError>,
-) -> Response {
-    let errors: Vec<Err3> = errors
-        .into_iter()
-        .map(|e| Err3 {
-            field: e.field.replace("lots[0].", "").replace(
-                "name",
-                if e.field.starts_with("lots[0]") {
-                    "lot_name"
-                } else {
-                    "name"
-                },
-            ),
-            zh: e.message_zh,
-            en: e.message_en,
-            rule: e
-                .rule
-                .map(|r| format!("{} 第{}条", r.regulation, r.article))
-                .unwrap_or_default(),
-        })
-        .collect();
-    let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();
-    let values = f.into_iter().filter(|(k, _)| k != "csrf").collect();
-    let mut r = render(&NewProjectPage {
-        l,
-        values,
-        errors,
-        regions,
-    });
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    r
 }
 
 #[derive(Template)]

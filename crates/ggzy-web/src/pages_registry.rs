@@ -1,0 +1,120 @@
+//! The public registry and the log as pages: the market entities with their qualifications
+//! (统一注册/共享互认), one page per entity, and the latest events with the signed tree head.
+
+use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::{Layout, error_page, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use ggzy_store::ServiceError;
+use ggzy_store::entities::{self, EntityView};
+use ggzy_store::events::{self, TreeHead};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/entities", get(entity_list))
+        .route("/entities/{id}", get(entity_page))
+        .route("/log", get(log_page))
+}
+
+#[derive(Template)]
+#[template(path = "entities.html")]
+struct EntitiesPage {
+    l: Layout,
+    q: String,
+    list: Vec<EntityView>,
+}
+
+#[derive(Deserialize)]
+struct EntityQuery {
+    q: Option<String>,
+}
+
+async fn entity_list(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Query(q): Query<EntityQuery>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "entities");
+    match entities::search(&s.db, &a, q.q.as_deref(), s.now().date_naive(), 100).await {
+        Ok(list) => render(&EntitiesPage {
+            l,
+            q: q.q.unwrap_or_default(),
+            list,
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct EntityPage {
+    l: Layout,
+    e: EntityView,
+}
+
+async fn entity_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "entities");
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
+    };
+    match entities::get(&s.db, &a, id, s.now().date_naive()).await {
+        Ok(e) => render(&EntityPage { l, e }),
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    l: Layout,
+    head: Option<TreeHead>,
+    size: i64,
+    events: Vec<crate::api::LogEventView>,
+    public_key: String,
+}
+
+async fn log_page(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Extension(c): Extension<CsrfToken>,
+    h: HeaderMap,
+) -> Response {
+    let l = Layout::new(&h, &c, &a, "log");
+    let data = async {
+        Ok::<_, ServiceError>((
+            events::latest_head(&s.db).await?,
+            events::size(&s.db).await?,
+            events::list(&s.db, None, None, 50)
+                .await?
+                .into_iter()
+                .map(crate::api::LogEventView::public)
+                .collect(),
+        ))
+    };
+    match data.await {
+        Ok((head, size, events)) => render(&LogPage {
+            l,
+            head,
+            size,
+            events,
+            public_key: s.key.public_hex(),
+        }),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
