@@ -232,6 +232,74 @@ impl TradeKind {
     }
 }
 
+/// Where a grant is, as stored. The bidding within `Open` and `Auction` is the auction's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantState {
+    /// Announced; applications, then the listing, auction or quotes.
+    Open,
+    /// A listing closed with a bidder asking to go on: the auction at the close runs.
+    Auction,
+    Deal,
+    NoDeal,
+    /// The confirmation (成交确认书) is signed.
+    Confirmed,
+    /// The result (or the failure) is published.
+    Published,
+}
+
+impl GrantState {
+    pub const ALL: [GrantState; 6] = [
+        Self::Open,
+        Self::Auction,
+        Self::Deal,
+        Self::NoDeal,
+        Self::Confirmed,
+        Self::Published,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Auction => "auction",
+            Self::Deal => "deal",
+            Self::NoDeal => "no_deal",
+            Self::Confirmed => "confirmed",
+            Self::Published => "published",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Still bidding: nothing about who applied may be shown to the public yet.
+    pub fn bidding(self) -> bool {
+        matches!(self, Self::Open | Self::Auction)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Open => "公告中 / 竞价中",
+            Self::Auction => "挂牌截止，网上竞价",
+            Self::Deal => "已成交，待签确认书",
+            Self::NoDeal => "未成交（流拍）",
+            Self::Confirmed => "已签成交确认书",
+            Self::Published => "结果已公示",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Open => "Announced / bidding",
+            Self::Auction => "Auction after the listing",
+            Self::Deal => "Deal; confirmation due",
+            Self::NoDeal => "No deal",
+            Self::Confirmed => "Confirmed",
+            Self::Published => "Result published",
+        }
+    }
+}
+
 impl GrantMethod {
     pub const ALL: [Self; 4] = [
         Self::Listing,
@@ -534,6 +602,15 @@ pub fn check_payment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grant_states_round_trip_their_codes() {
+        for s in GrantState::ALL {
+            assert_eq!(GrantState::parse(s.code()), Some(s));
+        }
+        assert_eq!(GrantState::parse("closed"), None);
+        assert!(GrantState::Auction.bidding() && !GrantState::NoDeal.bidding());
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

@@ -6,6 +6,7 @@
 //! confirmation, the result and the refunds.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_core::grant::GrantState;
 use ggzy_demo as demo;
 use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
@@ -205,7 +206,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         )
         .await
         .expect("announce");
-        assert_eq!(g.state, grants::OPEN);
+        assert_eq!(g.state, GrantState::Open.code());
         // No seat in a grant's auction except through its admission with the whole deposit:
         // centre staff cannot add a bidder by hand (it would also count towards the minimum).
         let e = auctions::admit(db, &staff, g.auction_id, c.entity_id.expect("c"), t0())
@@ -374,7 +375,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let g = grants::view(db, g.id, Some(&staff), closes)
             .await
             .expect("view");
-        assert_eq!(g.state, grants::AUCTION);
+        assert_eq!(g.state, GrantState::Auction.code());
         let fin = g.final_auction_id.expect("auction at the close");
         let v = auctions::view(db, fin, closes).await.expect("auction");
         assert_eq!(
@@ -433,7 +434,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
             .expect("public view");
         assert_eq!(
             (g.state.as_str(), g.price, g.winner_paddle),
-            (grants::DEAL, Some(1_040_000_000), Some(102))
+            (GrantState::Deal.code(), Some(1_040_000_000), Some(102))
         );
         assert_eq!(g.winner_name, None, "names stay hidden until the result");
         assert_eq!(
@@ -495,7 +496,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let g = grants::publish_result(db, &staff, g.id, after)
             .await
             .expect("result");
-        assert_eq!(g.state, grants::PUBLISHED);
+        assert_eq!(g.state, GrantState::Published.code());
         let g = grants::view(db, g.id, None, after).await.expect("view");
         assert_eq!(g.winner_name.as_deref(), Some(nb.as_str()));
 
@@ -846,12 +847,12 @@ async fn the_demo_shows_each_trade_at_a_different_stage() {
         let list = grants::list(db, None).await.expect("list");
         assert_eq!(list.len(), 3);
         let by = |k: &str| list.iter().find(|g| g.trade_kind == k).expect(k);
-        assert_eq!(by("land_use").state, grants::OPEN);
+        assert_eq!(by("land_use").state, GrantState::Open.code());
         let mining = auctions::view(db, by("mining_right").auction_id, now)
             .await
             .expect("mining");
         assert_eq!(mining.phase, ggzy_core::auction::Phase::Free);
-        assert_eq!(by("state_property").state, grants::PUBLISHED);
+        assert_eq!(by("state_property").state, GrantState::Published.code());
         // Nothing is due to close at start-up.
         assert!(grants::run_due(db, now).await.expect("run").is_empty());
         t.cleanup().await;

@@ -17,7 +17,7 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::auction::Phase;
-use ggzy_core::grant::{GrantMethod, TradeKind};
+use ggzy_core::grant::{GrantMethod, GrantState, TradeKind};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_store::auctions::{self, AuctionView};
@@ -66,15 +66,7 @@ fn method_label(l: &Layout, code: &str) -> &'static str {
 }
 
 fn state_label(l: &Layout, code: &str) -> &'static str {
-    match code {
-        grants::OPEN => l.t("公告中 / 竞价中", "Announced / bidding"),
-        grants::AUCTION => l.t("挂牌截止，网上竞价", "Auction after the listing"),
-        grants::DEAL => l.t("已成交，待签确认书", "Deal; confirmation due"),
-        grants::NO_DEAL => l.t("未成交（流拍）", "No deal"),
-        grants::CONFIRMED => l.t("已签成交确认书", "Confirmed"),
-        grants::PUBLISHED => l.t("结果已公示", "Result published"),
-        _ => "",
-    }
+    GrantState::parse(code).map_or("", |st| l.t(st.label_zh(), st.label_en()))
 }
 
 /// `2027-03-29T10:00` in Beijing time, as `<input type="datetime-local">` sends it.
@@ -300,7 +292,7 @@ impl GrantPage {
     }
     fn quoting_open(&self) -> bool {
         self.is_one_quote()
-            && self.g.state == grants::OPEN
+            && self.g.state == GrantState::Open.code()
             && self.now >= self.g.starts_at
             && self.now < self.g.ends_at
     }
@@ -308,7 +300,7 @@ impl GrantPage {
         self.g.trade_kind == "state_property"
     }
     fn applications_open(&self) -> bool {
-        self.g.state == grants::OPEN && self.now < self.g.apply_until
+        self.g.state == GrantState::Open.code() && self.now < self.g.apply_until
     }
     fn bidding_over(&self) -> bool {
         self.auction.phase == Phase::Ended

@@ -14,7 +14,7 @@ pub async fn apply(
     let (entity, _) = require_bidder(actor)?;
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
-    if now >= row.apply_until || row.state != OPEN {
+    if now >= row.apply_until || row.state != GrantState::Open {
         return Err(refuse(
             "grant",
             "grant.applications_closed",
@@ -97,7 +97,7 @@ pub async fn review(
     .await?);
     let (status, received) = app.ok_or(ServiceError::NotFound("application"))?;
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if row.state != OPEN || now >= auction.ends_at {
+    if row.state != GrantState::Open || now >= auction.ends_at {
         return Err(refuse(
             "admit",
             "grant.review_closed",

@@ -230,7 +230,7 @@ pub async fn announce(
         .bind(truncate_micros(now))
         .bind(apply_until)
         .bind(auction)
-        .bind(OPEN)
+        .bind(GrantState::Open.code())
         .bind(actor.account_id)
         .execute(c)
         .await?

@@ -10,7 +10,8 @@ pub async fn go_on(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Serv
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if row.method != GrantMethod::Listing || row.state != OPEN || now >= auction.ends_at {
+    if row.method != GrantMethod::Listing || row.state != GrantState::Open || now >= auction.ends_at
+    {
         return Err(refuse(
             "go_on",
             "grant.go_on_closed",
@@ -94,11 +95,11 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
     let Some(outcome) = auction.outcome(now) else {
         return Ok(None);
     };
-    if row.state != OPEN && row.state != AUCTION {
+    if row.state != GrantState::Open && row.state != GrantState::Auction {
         return Ok(None);
     }
     let pack = row.kind.pack();
-    let after_listing = row.state == AUCTION;
+    let after_listing = row.state == GrantState::Auction;
     let admitted = bidders(&mut tx, row.auction_id).await?;
     let paddles: Vec<u32> = admitted.iter().map(|(_, p)| *p).collect();
     let (_, listing) = auctions::load(&mut tx, row.auction_id).await?;
@@ -166,7 +167,7 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
                     ServiceError::Internal(format!("grant {id}: paddle {paddle} unknown"))
                 })?;
             record_deal(&mut tx, &at, winner, paddle, price).await?;
-            DEAL.to_string()
+            GrantState::Deal.code().to_string()
         }
         Close::NoDeal(why) => {
             let detail = match &why {
@@ -186,7 +187,7 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
                 }
             };
             record_no_deal(&mut tx, &at, why.code(), detail).await?;
-            format!("{NO_DEAL}: {}", why.code())
+            format!("{}: {}", GrantState::NoDeal.code(), why.code())
         }
     };
     tx.commit().await?;
@@ -275,7 +276,7 @@ async fn to_auction(
     on_tx!(&mut *tx, |c| sqlx::query(
         "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3"
     )
-    .bind(AUCTION)
+    .bind(GrantState::Auction.code())
     .bind(fin)
     .bind(at.id)
     .execute(c)
@@ -300,7 +301,7 @@ async fn record_deal(
     } = at.due(tx).await?;
     on_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8")
-        .bind(DEAL)
+        .bind(GrantState::Deal.code())
         .bind(winner)
         .bind(price.fen())
         .bind(at.ends_at)
@@ -347,7 +348,7 @@ async fn record_no_deal(
     } = at.due(tx).await?;
     on_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5")
-        .bind(NO_DEAL)
+        .bind(GrantState::NoDeal.code())
         .bind(at.ends_at)
         .bind(json(&serde_json::json!({"kind": "no_deal", "why": why, "detail": detail, "reserve": reserve}))?)
         .bind(result_by)

@@ -23,8 +23,8 @@ use ggzy_core::deposit::{self, Expected, Matched};
 use ggzy_core::disclosure::{self, Moment, Secret};
 use ggzy_core::error::{optional_text, text};
 use ggzy_core::grant::{
-    self, GrantMethod, GrantPack, PaymentTerms, TradeKind, check_announcement, check_listing,
-    check_listing_price, check_method, check_payment, check_pre_disclosure,
+    self, GrantMethod, GrantPack, GrantState, PaymentTerms, TradeKind, check_announcement,
+    check_listing, check_listing_price, check_method, check_payment, check_pre_disclosure,
 };
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
@@ -49,15 +49,6 @@ pub use deposits::{ImportSummary, UnmatchedCredit, import_statement, unmatched};
 pub use one_quote::{QuoteAck, QuoteInput, QuoteView, opened_quotes, own_quote, quote};
 use one_quote::{quotes, sealed_quotes};
 pub use result::{ConfirmInput, RefundInput, confirm, publish_result, refund};
-
-/// Grant states as stored. The bidding phase within `open` and `auction` is the auction's own.
-pub const OPEN: &str = "open";
-/// A listing closed with a bidder asking to go on: the auction at the close runs.
-pub const AUCTION: &str = "auction";
-pub const DEAL: &str = "deal";
-pub const NO_DEAL: &str = "no_deal";
-pub const CONFIRMED: &str = "confirmed";
-pub const PUBLISHED: &str = "published";
 
 /// The gap between a listing's close and the auction that follows it, so every bidder can
 /// reach the hall.
@@ -194,7 +185,7 @@ struct Row {
     apply_until: DateTime<Utc>,
     auction_id: Uuid,
     final_auction_id: Option<Uuid>,
-    state: String,
+    state: GrantState,
     winner: Option<Uuid>,
     price: Option<i64>,
     closed_at: Option<DateTime<Utc>>,
@@ -251,7 +242,7 @@ fn build(r: RawRow, t: RawTail) -> ServiceResult<Row> {
         apply_until: r.9,
         auction_id: r.10,
         final_auction_id: r.11,
-        state: r.12,
+        state: GrantState::parse(&r.12).ok_or_else(|| bad("state"))?,
         winner: r.13,
         price: r.14,
         closed_at: r.15,
@@ -319,17 +310,13 @@ fn sees_all(actor: &Actor, row: &Row) -> bool {
 }
 
 fn reached(row: &Row) -> &'static [Moment] {
-    let closed = row.closed_at.is_some() || !(row.state == OPEN || row.state == AUCTION);
+    let closed = row.closed_at.is_some() || !row.state.bidding();
     if closed { &[Moment::Closed] } else { &[] }
 }
 
-fn out_of_order(state: &str, waits_for: &'static str, reason: &'static str) -> ServiceError {
-    let stage = [OPEN, AUCTION, DEAL, NO_DEAL, CONFIRMED, PUBLISHED]
-        .into_iter()
-        .find(|s| *s == state)
-        .unwrap_or("unknown");
+fn out_of_order(state: GrantState, waits_for: &'static str, reason: &'static str) -> ServiceError {
     ServiceError::OutOfOrder {
-        stage,
+        stage: state.code(),
         waits_for,
         reason,
     }
@@ -447,7 +434,7 @@ pub async fn view(
         || disclosure::public(Secret::GrantApplicants, reached(&row));
     let privileged = viewer
         .is_some_and(|a| sees_all(a, &row) || (a.entity_id.is_some() && a.entity_id == row.winner));
-    let published = row.state == PUBLISHED;
+    let published = row.state == GrantState::Published;
     let winner_name = match row.winner {
         Some(w) if published || privileged => {
             let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
@@ -478,7 +465,7 @@ pub async fn view(
         apply_until: row.apply_until,
         auction_id: row.auction_id,
         final_auction_id: row.final_auction_id,
-        state: row.state.clone(),
+        state: row.state.code().into(),
         starts_at: main.opens_at,
         free_until: main.free_until,
         ends_at: current.ends_at,

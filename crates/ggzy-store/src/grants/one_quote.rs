@@ -76,7 +76,7 @@ pub async fn quote(
         ));
     }
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if now < auction.rules.opens_at || now >= auction.ends_at || row.state != OPEN {
+    if now < auction.rules.opens_at || now >= auction.ends_at || row.state != GrantState::Open {
         return Err(refuse(
             "amount",
             "grant.quote_window",

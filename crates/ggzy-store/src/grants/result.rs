@@ -26,9 +26,9 @@ pub async fn confirm(
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     staff_of(actor, &row)?;
-    if row.state != DEAL {
+    if row.state != GrantState::Deal {
         return Err(out_of_order(
-            &row.state,
+            row.state,
             "deal",
             "only a closed grant with a deal is confirmed",
         ));
@@ -95,7 +95,7 @@ pub async fn confirm(
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE grants SET state = $1, confirmed_at = $2, confirmation = $3 WHERE id = $4"
     )
-    .bind(CONFIRMED)
+    .bind(GrantState::Confirmed.code())
     .bind(truncate_micros(now))
     .bind(&text)
     .bind(id)
@@ -119,9 +119,9 @@ pub async fn publish_result(
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     staff_of(actor, &row)?;
-    if row.state != CONFIRMED && row.state != NO_DEAL {
+    if row.state != GrantState::Confirmed && row.state != GrantState::NoDeal {
         return Err(out_of_order(
-            &row.state,
+            row.state,
             "confirmed | no_deal",
             "the result follows the confirmation, or a close without a deal",
         ));
@@ -131,7 +131,7 @@ pub async fn publish_result(
     let today = cn_date(now);
     let runs_until = pack.result_runs.value.end(&cal, today);
     let late = row.result_by.is_some_and(|d| today > d);
-    let (title, body) = if row.state == CONFIRMED {
+    let (title, body) = if row.state == GrantState::Confirmed {
         let winner = row
             .winner
             .ok_or(ServiceError::Internal("no winner".into()))?;
@@ -168,7 +168,7 @@ pub async fn publish_result(
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3"
     )
-    .bind(PUBLISHED)
+    .bind(GrantState::Published.code())
     .bind(truncate_micros(now))
     .bind(id)
     .execute(c)
