@@ -1202,10 +1202,13 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_demo::app::TestClock, procedure: 
         );
     }
     // The committee is drawn at random: four is too few; five across two specialties is drawn,
-    // the drawn list hidden from the principal, every drawn expert accepts and signs in.
+    // the drawn list hidden from the principal, every drawn expert accepts and signs in. The
+    // groups are the demo pool's deepest (building and municipal works): the demo's own lots
+    // have already used the smaller ones for this principal, and an expert who served the same
+    // principal three times in 180 days is rightly passed over.
     app.as_user("staff").await;
     let today = ggzy_store::tendering::day(ggzy_core::clock::Clock::now(clock)).to_string();
-    let draw_body = |n: u32| json!({"groups": [{"specialty": "A08", "count": n}, {"specialty": "A09", "count": 2}], "evaluation_on": today});
+    let draw_body = |n: u32| json!({"groups": [{"specialty": "A0801", "count": n}, {"specialty": "A0802", "count": 2}], "evaluation_on": today});
     let (st, body) = app
         .post(&format!("/api/v1/lots/{lot}/draw"), draw_body(2))
         .await;
@@ -2076,7 +2079,7 @@ async fn procurement_lifecycle(
     assert_eq!(out["stage"], "evaluating", "{b} {method:?}: {out}");
     app.as_user("staff").await;
     let today = ggzy_store::tendering::day(deadline).to_string();
-    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), json!({"groups": [{"specialty": "A08", "count": 3}, {"specialty": "A09", "count": 2}], "evaluation_on": today})).await;
+    let (st, body) = app.post(&format!("/api/v1/lots/{lot}/draw"), json!({"groups": [{"specialty": "A0801", "count": 3}, {"specialty": "A0802", "count": 2}], "evaluation_on": today})).await;
     assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
     let seated = seat_drawn_committee(app, &lot).await;
     if method.final_quotes() {
