@@ -10,6 +10,7 @@ use ggzy_core::tender_schedule::{cn_date, cn_day_start};
 use ggzy_store::accounts::actor_of;
 use ggzy_store::db::Db;
 use ggzy_store::error::{ServiceError, ServiceResult};
+use ggzy_store::evaluation::{self, AwardInput, ContractInput, SignInput};
 use ggzy_store::procurement::challenges::{
     self, ChallengeInput, ChallengeReplyInput, GpComplaintInput,
 };
@@ -17,7 +18,6 @@ use ggzy_store::procurement::{
     self, FinalQuoteInput, FinalQuotesInput, IntentionInput, ProcurementInput, SupplierDrawInput,
 };
 use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
-use ggzy_store::tendering::evaluation::{self, AwardInput, ContractInput, SignInput};
 use ggzy_store::tendering::notices::{self, InviteInput, NoticeContent, TenderNoticeInput};
 use ggzy_store::vault::BidVault;
 use ggzy_store::{Actor, on_db};
@@ -339,7 +339,7 @@ pub async fn walk(
         )
         .await?;
     } else {
-        notices::invite(
+        ggzy_store::regime::invite(
             db,
             &principal,
             lot,

@@ -11,10 +11,10 @@ use ggzy_store::accounts::actor_of;
 use ggzy_store::db::Db;
 use ggzy_store::error::OrInternal;
 use ggzy_store::error::{ServiceError, ServiceResult};
-use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
-use ggzy_store::tendering::evaluation::{
+use ggzy_store::evaluation::{
     self, AwardInput, ContractInput, PublicityInput, RefundInput, SignInput,
 };
+use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
 use ggzy_store::tendering::intake::{self, LotInput, ProjectInput};
 use ggzy_store::tendering::notices::{
     self, NoticeContent, PrequalApplication, PrequalNoticeInput, TenderNoticeInput,
@@ -421,7 +421,7 @@ pub async fn walk(
     }
     let l = ggzy_store::tendering::load(db, lot).await?;
     let award_at = from + Duration::days(4);
-    ggzy_store::tendering::schedule::run_due(db, award_at).await?;
+    ggzy_store::regime::run_due(db, award_at).await?;
     evaluation::award(
         db,
         &principal,

@@ -13,12 +13,12 @@ use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, Outcome};
 use ggzy_core::role::Permission;
 use ggzy_store::ServiceError;
-use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
-use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
-use ggzy_store::tendering::evaluation::{
+use ggzy_store::evaluation::{
     self as evaluation, AnswerInput, AskInput, AwardInput, ContractInput, EvaluationClarification,
     FollowUp, MemberView, PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
 };
+use ggzy_store::tendering::bids::{self, BidFormInput, MyBid, OpeningRecord, Origin, Receipt};
+use ggzy_store::tendering::complaints::{self, ComplaintDecision, ComplaintInput, ComplaintView};
 use ggzy_store::tendering::intake::{
     self, LotSummary, ProjectInput, RegisteredLot, RegisteredProject,
 };
@@ -302,7 +302,7 @@ lot_post!(
     Done,
     "Send invitation letters to at least 3 entities (invited tender, 法 Art 17).",
     |s, a, id, i| {
-        notices::invite(&s.db, &a, id, &i, s.now()).await?;
+        ggzy_store::regime::invite(&s.db, &a, id, &i, s.now()).await?;
         Done { ok: true }
     }
 );

@@ -19,9 +19,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{Criterion, Outcome, RejectionReason};
 use ggzy_core::procedure::Stage;
+use ggzy_store::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin};
 use ggzy_store::tendering::complaints::{self, ComplaintView};
-use ggzy_store::tendering::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::intake::{self, LotSummary};
 use ggzy_store::tendering::notices::{
     self, ApplicationView, DocumentSummary, Downloader, ObjectionView,

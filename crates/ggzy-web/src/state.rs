@@ -141,9 +141,7 @@ impl AppState {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                if let Err(e) =
-                    ggzy_store::tendering::schedule::run_due(&state.db, state.now()).await
-                {
+                if let Err(e) = ggzy_store::regime::run_due(&state.db, state.now()).await {
                     tracing::warn!(error = %e, "schedule run failed");
                 }
                 if let Err(e) = ggzy_store::grants::run_due(&state.db, state.now()).await {

@@ -726,11 +726,11 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
         .expect("principal");
     let row = ggzy_store::tendering::load(&t.db, lot).await.expect("lot");
     let winner = row.state.candidates[0];
-    ggzy_store::tendering::evaluation::award(
+    ggzy_store::evaluation::award(
         &t.db,
         &principal,
         lot,
-        &ggzy_store::tendering::evaluation::AwardInput { winner },
+        &ggzy_store::evaluation::AwardInput { winner },
         now - chrono::Duration::hours(30),
     )
     .await

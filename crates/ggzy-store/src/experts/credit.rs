@@ -392,7 +392,7 @@ async fn served_lots(db: &Db, expert: Uuid, own: bool) -> ServiceResult<Vec<FeeV
     });
     let mut out = vec![];
     for f in rows {
-        let awarded = tendering::evaluation::awarded_at(db, f.lot_id)
+        let awarded = tendering::committee::awarded_at(db, f.lot_id)
             .await?
             .is_some();
         let reached: &[Moment] = if awarded { &[Moment::Awarded] } else { &[] };

@@ -413,7 +413,7 @@ pub async fn request(
         )?,
         None => check_committee(&lot.pack, experts + reps.len() as u32, experts)?,
     }
-    tendering::evaluation::check_representatives(db, &lot, &reps).await?;
+    tendering::committee::check_representatives(db, &lot, &reps).await?;
     let existing: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
         "SELECT id FROM expert_draws WHERE lot_id = $1"
     )
@@ -996,7 +996,7 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
         .await?);
         accounts.push(a.0);
     }
-    tendering::evaluation::seat_committee(
+    tendering::committee::seat_committee(
         &mut tx,
         &requester,
         &lot,

@@ -164,7 +164,7 @@ async fn knew_on(
                 return Err(not_participant());
             }
             if subject == "result" {
-                let Some(at) = tendering::evaluation::awarded_at(db, lot.id).await? else {
+                let Some(at) = tendering::committee::awarded_at(db, lot.id).await? else {
                     return Err(ServiceError::OutOfOrder {
                         stage: lot.state.stage.as_str(),
                         waits_for: lot.state.stage.waits_for(),

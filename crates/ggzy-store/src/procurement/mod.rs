@@ -993,7 +993,7 @@ pub async fn request_final_quotes(
     let grant = match tendering::require_tenderer(actor, &lot) {
         Ok(g) => Some(g.clone()),
         Err(e) => {
-            if !tendering::evaluation::is_member(db, actor, lot_id).await? {
+            if !tendering::committee::is_member(db, actor, lot_id).await? {
                 return Err(e);
             }
             actor.grant_for(Permission::Evaluate, &lot.region).cloned()
@@ -1122,7 +1122,7 @@ pub async fn final_quotes(
     .await?
     });
     let closed = lot.state.final_quotes_due.is_some_and(|d| now >= d);
-    let member = tendering::evaluation::is_member(db, actor, lot_id).await?;
+    let member = tendering::committee::is_member(db, actor, lot_id).await?;
     Ok(match tendering::party_of(actor, &lot) {
         Some(
             tendering::Party::Tenderer | tendering::Party::Centre | tendering::Party::Supervisor,
@@ -1195,24 +1195,6 @@ pub(crate) async fn plan_deemed_choice(
     Ok(last)
 }
 
-/// The schedule's deemed choice: the buyer stayed silent, the first-ranked wins.
-pub(crate) async fn deemed_choice_in(
-    tx: &mut Tx,
-    lot_id: Uuid,
-    now: DateTime<Utc>,
-) -> ServiceResult<String> {
-    let mut lot = tendering::load_for_update(tx, lot_id).await?;
-    if lot.state.stage != Stage::Reported {
-        return Ok(format!("skipped: lot is {}", lot.state.stage.as_str()));
-    }
-    let Some(first) = lot.state.candidates.first().copied() else {
-        return Ok("skipped: no candidate".into());
-    };
-    let system = Actor::system();
-    tendering::evaluation::award_in(tx, &system, None, &mut lot, first, true, now).await?;
-    Ok(format!("deemed: {first}"))
-}
-
 /// The deadlines a procurement lot runs by, shown to both sides (RULES.md §3.2).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
@@ -1251,7 +1233,7 @@ pub async fn deadlines(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
         })
     };
     let reported = lot.state.report_at.map(cn_date);
-    let awarded = tendering::evaluation::awarded_at(db, lot_id)
+    let awarded = tendering::committee::awarded_at(db, lot_id)
         .await?
         .map(cn_date);
     if let Some(r) = reported {

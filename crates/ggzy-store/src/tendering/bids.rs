@@ -757,7 +757,7 @@ pub async fn opening_record(
         Some(Party::Tenderer | Party::Centre | Party::Supervisor) => true,
         Some(Party::Bidder(e)) => lot.state.bidders.contains(&e),
         None => false,
-    } || super::evaluation::is_member(db, actor, lot_id).await?;
+    } || super::committee::is_member(db, actor, lot_id).await?;
     if !allowed {
         return Err(if actor.account_id.is_none() {
             ServiceError::Unauthenticated
@@ -792,7 +792,7 @@ pub async fn read_package(
     let (lot_id, name) = row.ok_or(ServiceError::NotFound("bid"))?;
     let lot = load(db, lot_id).await?;
     let allowed = matches!(party_of(actor, &lot), Some(Party::Tenderer | Party::Centre))
-        || super::evaluation::is_member(db, actor, lot_id).await?;
+        || super::committee::is_member(db, actor, lot_id).await?;
     if !allowed {
         return Err(if actor.account_id.is_none() {
             ServiceError::Unauthenticated

@@ -7,8 +7,8 @@
 //! so a deadline is checked against the same instant the change is recorded at.
 
 pub mod bids;
+pub mod committee;
 pub mod complaints;
-pub mod evaluation;
 pub mod intake;
 pub mod notices;
 pub mod schedule;

@@ -327,7 +327,8 @@ pub async fn publish_prequal_notice(
 }
 
 /// Invited tender: invitation letters (inbox) to each invitee, documents issued to them only.
-pub async fn invite(
+/// Callers go through [`crate::regime::invite`], which adds procurement's rule on who is invited.
+pub(crate) async fn invite(
     db: &Db,
     actor: &Actor,
     lot_id: Uuid,
@@ -350,21 +351,6 @@ pub async fn invite(
                 "被邀请人未在平台注册",
                 "The invitee is not registered on the platform",
             )
-            .into());
-        }
-    }
-    if lot.purchase_method() == Some(ggzy_core::procurement::PurchaseMethod::InvitedTender) {
-        let mut asked = input.invitees.clone();
-        asked.sort();
-        asked.dedup();
-        if crate::procurement::drawn_suppliers(db, lot_id).await? != Some(asked) {
-            return Err(FieldError::new(
-                "invitees",
-                "procurement.invitees_not_drawn",
-                "邀请招标应向随机抽取的供应商发出投标邀请书：请先抽取，并邀请抽中的全部供应商",
-                "An invited procurement tender invites exactly the suppliers drawn at random: draw first",
-            )
-            .with_rule(ggzy_core::procurement::ORDER87, "14")
             .into());
         }
     }

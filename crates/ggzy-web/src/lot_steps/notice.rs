@@ -124,7 +124,7 @@ impl Step for InviteForm {
             }
             .content(),
         };
-        notices::invite(&s.db, a, lot, &i, s.now()).await
+        ggzy_store::regime::invite(&s.db, a, lot, &i, s.now()).await
     }
 }
 

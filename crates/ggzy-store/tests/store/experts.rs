@@ -9,9 +9,9 @@ use ggzy_demo::experts as demo_experts;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
 use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
+use ggzy_store::evaluation;
 use ggzy_store::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
 use ggzy_store::experts::{self, credit};
-use ggzy_store::tendering::{evaluation, schedule};
 use ggzy_store::vault::BidVault;
 use ggzy_store::{Db, ServiceError};
 use std::sync::Arc;
@@ -272,7 +272,9 @@ async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
             .expect("accept");
         }
         let late = at + Duration::minutes(61);
-        schedule::run_due(&t.db, late).await.expect("schedule");
+        ggzy_store::regime::run_due(&t.db, late)
+            .await
+            .expect("schedule");
         let v = draw::view(&t.db, &staff, lot)
             .await
             .expect("view")

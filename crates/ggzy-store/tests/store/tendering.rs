@@ -8,7 +8,8 @@ use ggzy_demo::tendering::{self as demo_tendering, Walk};
 use ggzy_demo::testing::TestDb;
 use ggzy_store::ServiceError;
 use ggzy_store::accounts::actor_of;
-use ggzy_store::tendering::{self, bids, evaluation, notices, schedule};
+use ggzy_store::evaluation;
+use ggzy_store::tendering::{self, bids, notices};
 use ggzy_store::vault::BidVault;
 use std::sync::Arc;
 
@@ -192,14 +193,14 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
 
         // Nothing fires before the deadline; two runners after it convene the opening once.
         assert!(
-            schedule::run_due(&t.db, deadline - Duration::seconds(1))
+            ggzy_store::regime::run_due(&t.db, deadline - Duration::seconds(1))
                 .await
                 .expect("early")
                 .is_empty()
         );
         let (a, b) = tokio::join!(
-            schedule::run_due(&t.db, deadline),
-            schedule::run_due(&t.db, deadline)
+            ggzy_store::regime::run_due(&t.db, deadline),
+            ggzy_store::regime::run_due(&t.db, deadline)
         );
         let fired: Vec<_> = a.expect("a").into_iter().chain(b.expect("b")).collect();
         assert_eq!(fired.len(), 1, "{}: {fired:?}", t.name);

@@ -13,8 +13,9 @@ use ggzy_demo::procurement::{self as demo_procurement, Spec};
 use ggzy_demo::tendering::Walk;
 use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
+use ggzy_store::evaluation;
 use ggzy_store::procurement::{self, challenges};
-use ggzy_store::tendering::{self, evaluation, schedule};
+use ggzy_store::tendering::{self, schedule};
 use ggzy_store::vault::BidVault;
 use ggzy_store::{Actor, Db, ServiceError};
 use std::sync::Arc;
@@ -277,7 +278,7 @@ async fn bad_input_is_refused_with_its_rule() {
             .await
             .expect("6 for 3");
         // Inviting anyone but the drawn suppliers is refused.
-        let e = tendering::notices::invite(
+        let e = ggzy_store::regime::invite(
             &t.db,
             &principal,
             lot,
@@ -440,7 +441,9 @@ async fn challenge_then_complaint_across_the_national_day_holiday() {
         assert_eq!(code(&e), "complaint.before_reply");
         // No reply by the due day: the schedule alerts the supervisor the next morning.
         let next_day = cn_day_start(c.reply_by + Duration::days(1)) + Duration::hours(1);
-        let fired = schedule::run_due(&t.db, next_day).await.expect("run");
+        let fired = ggzy_store::regime::run_due(&t.db, next_day)
+            .await
+            .expect("run");
         assert!(
             fired
                 .iter()

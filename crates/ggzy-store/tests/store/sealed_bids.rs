@@ -14,7 +14,7 @@ use ggzy_seal::keys::{PublicKey, SecretKey};
 use ggzy_seal::shamir::{Commitments, Share};
 use ggzy_store::accounts::actor_of;
 use ggzy_store::tendering::sealing::{self, ShareInput};
-use ggzy_store::tendering::{self, bids, schedule};
+use ggzy_store::tendering::{self, bids};
 use ggzy_store::vault::BidVault;
 use ggzy_store::{Actor, Db, ServiceError};
 use std::sync::Arc;
@@ -180,7 +180,9 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         assert_eq!(code(&e), "custody.before_deadline", "{}", t.name);
 
         // The deadline convenes the opening; nothing is decrypted yet.
-        let fired = schedule::run_due(&t.db, deadline).await.expect("run");
+        let fired = ggzy_store::regime::run_due(&t.db, deadline)
+            .await
+            .expect("run");
         assert_eq!(fired.len(), 1);
         assert_eq!(
             tendering::load(&t.db, lot).await.expect("lot").state.stage,
@@ -227,7 +229,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         submit(&t.db, &vault, "custodian2", lot, &s2, at)
             .await
             .expect("share 2");
-        let fired = schedule::run_due(&t.db, deadline + Duration::minutes(31))
+        let fired = ggzy_store::regime::run_due(&t.db, deadline + Duration::minutes(31))
             .await
             .expect("check");
         assert_eq!(fired.len(), 1);
@@ -298,7 +300,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
             .expect("record");
         assert_eq!(record.lines.len(), 3, "only decrypted bids are read out");
         // The withdrawn bidder's bond comes back; both failed bidders are told why.
-        let refunds = ggzy_store::tendering::evaluation::refunds(&t.db, &principal, lot)
+        let refunds = ggzy_store::evaluation::refunds(&t.db, &principal, lot)
             .await
             .expect("refunds");
         assert!(
@@ -562,7 +564,9 @@ async fn shares_before_the_opening_is_convened_decrypt_nothing() {
             Stage::Tendering
         );
         // Convened at the deadline, the custodian's retry opens it.
-        schedule::run_due(&t.db, deadline).await.expect("run");
+        ggzy_store::regime::run_due(&t.db, deadline)
+            .await
+            .expect("run");
         let o = submit(&t.db, &vault, "custodian3", lot, &shares[2], at)
             .await
             .expect("opens");

@@ -1,0 +1,12 @@
+//! The store's one integration-test binary. Each module drives one area on SQLite and, when
+//! `GGZY_TEST_PG_URL` is set, on PostgreSQL too, through `ggzy_demo::testing`.
+
+mod auctions;
+mod conformance;
+mod experts;
+mod grants;
+mod modules;
+mod procurement;
+mod sealed_bids;
+mod tendering;
+mod xlsx;
