@@ -2,6 +2,11 @@
 //! (招标公告和公示信息发布管理办法), invitations, documents issued online with every download
 //! recorded, clarifications pushed to every downloader, and objections (异议) with their replies.
 
+mod objections;
+mod prequal;
+pub use objections::*;
+pub use prequal::*;
+
 use super::{
     LotRow, Party, load, load_for_update, log, party_of, push, require_bidder, schedule, step,
 };
@@ -148,7 +153,7 @@ fn notice_body(
         if c.consortium { "接受" } else { "不接受" },
     );
     for (k, t) in dates {
-        b.push_str(&format!("{k}：{}\n", super::notices_fmt(*t)));
+        b.push_str(&format!("{k}：{}\n", crate::tendering::notices_fmt(*t)));
     }
     b.push_str(&format!(
         "\n四、文件获取\n凡在本平台注册的主体均可在线免费获取文件，无需报名（电子招标投标办法 第20条）。\n投标文件须在截止时间前通过本平台在线递交，逾期上传的将被拒收。\n\n五、联系方式\n{}\n",
@@ -227,7 +232,7 @@ pub async fn publish_tender_notice(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let c = parse_content(&input.content)?;
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
+    let (mut tx, mut lot, grant) = crate::tendering::begin_as_tenderer(db, actor, lot_id).await?;
     let dates = TenderDates {
         documents_from: input.documents_from,
         documents_until: input.documents_until,
@@ -284,7 +289,7 @@ pub async fn publish_prequal_notice(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let c = parse_content(&input.content)?;
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
+    let (mut tx, mut lot, grant) = crate::tendering::begin_as_tenderer(db, actor, lot_id).await?;
     let d = PrequalDates {
         documents_from: input.documents_from,
         documents_until: input.documents_until,
@@ -336,7 +341,7 @@ pub(crate) async fn invite(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let c = parse_content(&input.content)?;
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
+    let (mut tx, mut lot, grant) = crate::tendering::begin_as_tenderer(db, actor, lot_id).await?;
     for (i, e) in input.invitees.iter().enumerate() {
         let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
             "SELECT id FROM entities WHERE id = $1"
@@ -390,7 +395,7 @@ pub(crate) async fn invite(
 拟定供应商：{supplier}
 公示期至：{}。任何供应商、单位或者个人对采用单一来源采购方式有异议的，可以在公示期内通过本平台提出。",
             notice_body(&lot, &t, &c, &w.dates(&dates)),
-            super::notices_fmt(dates.bid_deadline)
+            crate::tendering::notices_fmt(dates.bid_deadline)
         );
         publish_notice_row(&mut tx, &lot, "single_source", &t, &b, now).await?;
     }
@@ -569,470 +574,6 @@ pub async fn downloaders(
     .bind(lot_id)
     .fetch_all(p)
     .await?))
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClarificationInput {
-    pub text: String,
-    /// A new bid deadline: required when the clarification goes out less than 15 days before it.
-    #[serde(default)]
-    pub new_deadline: Option<DateTime<Utc>>,
-}
-
-/// Publish a clarification or amendment and push it to every entity that downloaded documents.
-pub async fn clarify(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-    input: &ClarificationInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let mut errs = Invalid::default();
-    let body = text(&mut errs, "text", &input.text, 100_000);
-    let Some(body) = body else {
-        return Err(errs.into());
-    };
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
-    step(
-        &mut tx,
-        &mut lot,
-        actor,
-        Some(&grant),
-        &Command::Clarify {
-            new_deadline: input.new_deadline,
-        },
-        now,
-        serde_json::json!({"text_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[body.as_bytes()]))}),
-    )
-    .await?;
-    let deadline = lot.state.dates.map(|d| d.bid_deadline).unwrap_or(now);
-    let title = format!("{}{}澄清与修改", lot.project_name, lot.name);
-    let full = format!(
-        "{title}\n\n{body}\n\n投标截止及开标时间：{}",
-        super::notices_fmt(deadline)
-    );
-    let doc = issue_document(
-        &mut tx,
-        &lot,
-        "clarification",
-        &title,
-        &full,
-        actor.account_id,
-        now,
-    )
-    .await?;
-    if lot.state.admitted.is_none() {
-        publish_notice_row(&mut tx, &lot, "clarification", &title, &full, now).await?;
-    }
-    let mut to: Vec<Uuid> = on_tx!(&mut tx, |c| sqlx::query_as::<_, (Uuid,)>(
-        "SELECT DISTINCT entity_id FROM document_downloads WHERE lot_id = $1"
-    )
-    .bind(lot.id)
-    .fetch_all(c)
-    .await?)
-    .into_iter()
-    .map(|r| r.0)
-    .collect();
-    to.extend(lot.state.admitted.clone().unwrap_or_default());
-    to.sort();
-    to.dedup();
-    for e in to {
-        push(&mut tx, e, lot.id, "clarification", &title, &full, now).await?;
-    }
-    schedule::plan(&mut tx, lot.id, schedule::OPEN, deadline).await?;
-    tx.commit().await?;
-    Ok(doc)
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionInput {
-    /// documents | result | opening
-    pub subject: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[schema(as = ObjectionReplyInput)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyInput {
-    pub reply: String,
-}
-
-/// Raise an objection (异议). To documents: suspends bidding until replied (条例 Art 22); to the
-/// result during publicity: suspends the award (Art 54); at the opening: answered on the spot
-/// (Art 44) and recorded.
-pub async fn raise_objection(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-    input: &ObjectionInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let mut errs = Invalid::default();
-    let body = text(&mut errs, "text", &input.text, 10_000);
-    let subject = match input.subject.as_str() {
-        "documents" => Some(Some(ObjectionSubject::Documents)),
-        "result" => Some(Some(ObjectionSubject::Result)),
-        "opening" => Some(None),
-        _ => {
-            errs.push(FieldError::new(
-                "subject",
-                "objection.subject",
-                "异议对象应为 招标文件/评标结果/开标",
-                "Subject is documents, result or opening",
-            ));
-            None
-        }
-    };
-    let (Some(body), Some(subject)) = (body, subject) else {
-        return Err(errs.into());
-    };
-    let (entity, grant) = require_bidder(actor)?;
-    let grant = grant.clone();
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    if lot.gp.is_some() {
-        return Err(ServiceError::OutOfOrder {
-            stage: lot.state.stage.as_str(),
-            waits_for: lot.state.stage.waits_for(),
-            reason: "a procurement takes challenges (质疑), not objections",
-        });
-    }
-    let id = Uuid::now_v7();
-    match subject {
-        Some(s) => {
-            step(
-                &mut tx,
-                &mut lot,
-                actor,
-                Some(&grant),
-                &Command::RaiseObjection { id, subject: s },
-                now,
-                serde_json::json!({"entity": entity}),
-            )
-            .await?;
-        }
-        None => {
-            if lot.state.stage != Stage::Evaluating {
-                return Err(ServiceError::OutOfOrder {
-                    stage: lot.state.stage.as_str(),
-                    waits_for: lot.state.stage.waits_for(),
-                    reason: "objections to the opening are raised at the opening",
-                });
-            }
-            if !lot.state.bidders.contains(&entity) {
-                return Err(ServiceError::Forbidden(
-                    ggzy_core::role::Permission::EntityManage,
-                ));
-            }
-            log(
-                &mut tx,
-                actor,
-                Some(&grant),
-                &lot,
-                "lot.opening_objection",
-                serde_json::json!({"id": id, "entity": entity}),
-                now,
-            )
-            .await?;
-        }
-    }
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(id)
-    .bind(lot.id)
-    .bind(&input.subject)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(&body)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    push(
-        &mut tx,
-        lot.principal_id,
-        lot.id,
-        "objection",
-        &format!("{} 收到异议", lot.name),
-        &body,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-pub async fn reply_objection(
-    db: &Db,
-    actor: &Actor,
-    objection_id: Uuid,
-    input: &ReplyInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<bool> {
-    let mut errs = Invalid::default();
-    let Some(reply) = text(&mut errs, "reply", &input.reply, 10_000) else {
-        return Err(errs.into());
-    };
-    let row: Option<(Uuid, String, Option<Uuid>, Option<DateTime<Utc>>)> =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT lot_id, subject, entity_id, replied_at FROM objections WHERE id = $1"
-        )
-        .bind(objection_id)
-        .fetch_optional(p)
-        .await?);
-    let (lot_id, subject, entity, replied) = row.ok_or(ServiceError::NotFound("objection"))?;
-    if replied.is_some() {
-        return Err(FieldError::new(
-            "reply",
-            "objection.already_replied",
-            "该异议已答复",
-            "This objection has already been answered",
-        )
-        .into());
-    }
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
-    let in_time = if subject == "opening" {
-        log(
-            &mut tx,
-            actor,
-            Some(&grant),
-            &lot,
-            "lot.opening_objection_answered",
-            serde_json::json!({"id": objection_id}),
-            now,
-        )
-        .await?;
-        true
-    } else {
-        let ev = step(
-            &mut tx,
-            &mut lot,
-            actor,
-            Some(&grant),
-            &Command::ReplyObjection { id: objection_id },
-            now,
-            serde_json::json!({}),
-        )
-        .await?;
-        !ev.iter().any(|e| {
-            matches!(
-                e,
-                ggzy_core::procedure::Event::ObjectionAnswered { in_time: false, .. }
-            )
-        })
-    };
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4 WHERE id = $5")
-        .bind(&reply)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .bind(in_time)
-        .bind(objection_id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    if let Some(e) = entity {
-        push(
-            &mut tx,
-            e,
-            lot.id,
-            "objection_reply",
-            &format!("{} 异议答复", lot.name),
-            &reply,
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(in_time)
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ObjectionView {
-    pub id: Uuid,
-    pub subject: String,
-    pub entity_id: Option<Uuid>,
-    pub text: String,
-    pub raised_at: DateTime<Utc>,
-    pub reply: Option<String>,
-    pub replied_at: Option<DateTime<Utc>>,
-    pub in_time: Option<bool>,
-}
-
-/// Objections of a lot: all to the parties and supervisors; a bidder sees its own.
-pub async fn objections(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<ObjectionView>> {
-    let lot = load(db, lot_id).await?;
-    let rows: Vec<ObjectionView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, subject, entity_id, text, raised_at, reply, replied_at, in_time FROM objections WHERE lot_id = $1 ORDER BY raised_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
-    Ok(super::visible_to(actor, &lot, rows, |r| r.entity_id))
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PrequalApplication {
-    /// How the applicant meets the qualification requirements.
-    pub statement: String,
-}
-
-pub async fn apply_prequal(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-    input: &PrequalApplication,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let mut errs = Invalid::default();
-    let Some(statement) = text(&mut errs, "statement", &input.statement, 20_000) else {
-        return Err(errs.into());
-    };
-    let (entity, grant) = require_bidder(actor)?;
-    let grant = grant.clone();
-    let mut tx = db.begin().await?;
-    let mut lot = load_for_update(&mut tx, lot_id).await?;
-    step(
-        &mut tx,
-        &mut lot,
-        actor,
-        Some(&grant),
-        &Command::ApplyPrequal { applicant: entity },
-        now,
-        serde_json::json!({}),
-    )
-    .await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO prequal_applications (lot_id, entity_id, statement, address, applied_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (lot_id, entity_id) DO UPDATE SET statement = $3, address = $4, applied_at = $5"
-    )
-    .bind(lot.id)
-    .bind(entity)
-    .bind(&statement)
-    .bind(&actor.address)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    tx.commit().await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PrequalReview {
-    pub passed: Vec<Uuid>,
-}
-
-/// Record the prequalification review; fewer than 3 passing fails the lot (条例 Art 19).
-pub async fn review_prequal(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-    input: &PrequalReview,
-    now: DateTime<Utc>,
-) -> ServiceResult<Stage> {
-    let (mut tx, mut lot, grant) = super::begin_as_tenderer(db, actor, lot_id).await?;
-    step(
-        &mut tx,
-        &mut lot,
-        actor,
-        Some(&grant),
-        &Command::ReviewPrequal {
-            passed: input.passed.clone(),
-        },
-        now,
-        serde_json::json!({}),
-    )
-    .await?;
-    for a in lot.state.applicants.clone() {
-        let passed = input.passed.contains(&a);
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE prequal_applications SET passed = $1 WHERE lot_id = $2 AND entity_id = $3"
-        )
-        .bind(passed)
-        .bind(lot.id)
-        .bind(a)
-        .execute(c)
-        .await?
-        .rows_affected());
-        let (t, b) = if passed {
-            (
-                "资格预审合格通知书",
-                "您已通过资格预审，请关注招标文件发出。",
-            )
-        } else {
-            (
-                "资格预审结果通知书",
-                "您未通过资格预审，不得参加本标段投标（招标投标法实施条例 第19条）。",
-            )
-        };
-        push(
-            &mut tx,
-            a,
-            lot.id,
-            "prequal_result",
-            &format!("{} {t}", lot.name),
-            b,
-            now,
-        )
-        .await?;
-    }
-    if lot.state.stage == Stage::Failed {
-        let title = format!("{}{}资格预审失败公告", lot.project_name, lot.name);
-        publish_notice_row(
-            &mut tx,
-            &lot,
-            "failed",
-            &title,
-            &format!(
-                "{title}\n通过资格预审的申请人少于3个，依法重新招标（招标投标法实施条例 第19条）。"
-            ),
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(lot.state.stage)
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-#[schema(as = PrequalApplicationView)]
-pub struct ApplicationView {
-    pub entity_id: Uuid,
-    pub name: String,
-    pub statement: String,
-    pub applied_at: DateTime<Utc>,
-    pub passed: Option<bool>,
-}
-
-pub async fn applications(
-    db: &Db,
-    actor: &Actor,
-    lot_id: Uuid,
-) -> ServiceResult<Vec<ApplicationView>> {
-    let lot = load(db, lot_id).await?;
-    let rows: Vec<ApplicationView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT a.entity_id, e.name, a.statement, a.applied_at, a.passed FROM prequal_applications a JOIN entities e ON e.id = a.entity_id WHERE a.lot_id = $1 ORDER BY a.applied_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
-    Ok(super::visible_to(actor, &lot, rows, |r| Some(r.entity_id)))
 }
 
 /// The lot a document belongs to.

@@ -1,0 +1,303 @@
+use super::*;
+
+fn yuan(y: i64) -> Money {
+    Money::from_fen(y * 100)
+}
+
+fn form(price: i64, words: &str) -> BidForm {
+    BidForm {
+        price: yuan(price),
+        price_in_words: words.into(),
+        lines: vec![],
+        duration_days: 300,
+        quality: "合格".into(),
+        project_manager: "张三".into(),
+        brand: None,
+        sme: None,
+    }
+}
+
+#[test]
+fn amounts_in_words() {
+    assert_eq!(
+        parse_amount_in_words("人民币壹佰万元整"),
+        Some(yuan(1_000_000))
+    );
+    assert_eq!(
+        parse_amount_in_words("壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角捌分"),
+        Some(Money::from_fen(1_234_567_898))
+    );
+    assert_eq!(
+        parse_amount_in_words("叁亿零伍拾万元整"),
+        Some(yuan(300_500_000))
+    );
+    assert_eq!(parse_amount_in_words("拾元"), Some(yuan(10)));
+    assert_eq!(parse_amount_in_words("壹佰万"), None, "no 元");
+    assert_eq!(
+        parse_amount_in_words("一百万元"),
+        None,
+        "lower-case numerals are not 大写"
+    );
+}
+
+#[test]
+fn words_prevail_then_unit_prices() {
+    let (p, c) = corrected_price(&form(1_000_000, "人民币玖拾玖万元整"));
+    assert_eq!(p, yuan(990_000));
+    assert_eq!(c.len(), 1);
+    let mut f = form(1_000, "壹仟元整");
+    f.lines = vec![
+        PriceLine {
+            name: "a".into(),
+            quantity: 2,
+            unit_price: yuan(300),
+        },
+        PriceLine {
+            name: "b".into(),
+            quantity: 1,
+            unit_price: yuan(500),
+        },
+    ];
+    let (p, c) = corrected_price(&f);
+    assert_eq!(p, yuan(1_100), "unit prices prevail");
+    assert_eq!(c[0].rule_en, "Unit prices prevail over the total");
+    f.lines[0].unit_price = yuan(25);
+    let (p, c) = corrected_price(&f);
+    assert_eq!(
+        (p, c.len()),
+        (yuan(1_000), 0),
+        "a misplaced decimal point keeps the total"
+    );
+}
+
+fn bid(n: u128, price: i64, minute: i64) -> OpenedBid {
+    OpenedBid {
+        bidder: Uuid::from_u128(n),
+        form: form(price, ""),
+        received_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(minute),
+    }
+}
+
+/// The evaluation and the price-score helper round alike: 30 × 8183/10000 = 24.549 shows as
+/// 24.55 in both (the evaluation used to truncate it to 24.54).
+#[test]
+fn evaluation_price_score_rounds_like_the_helper() {
+    let bids = [bid(1, 8183, 1), bid(2, 10_000, 2)];
+    let method = Method::Points {
+        price_points: 30,
+        criteria: vec![],
+    };
+    let o = evaluate_with(
+        &method,
+        &bids,
+        &[MemberSheet::default()],
+        3,
+        &Pricing::default(),
+    );
+    let of = |n: u128| {
+        o.results
+            .iter()
+            .find(|r| r.bidder == Uuid::from_u128(n))
+            .and_then(|r| r.price_score_x100)
+    };
+    let priced = |n: u128, y: i64| crate::procurement::PricedBid {
+        bidder: Uuid::from_u128(n),
+        price: yuan(y),
+        sme: crate::procurement::SmeStatus::None,
+    };
+    let helper = crate::procurement::price_scores(
+        &[priced(1, 8183), priced(2, 10_000)],
+        30,
+        &crate::procurement::SmeDeduction {
+            small_bp: 0,
+            partner_bp: 0,
+        },
+    );
+    assert_eq!(
+        (of(1), of(2)),
+        (Some(3000), Some(2455)),
+        "24.549 rounds to 24.55"
+    );
+    assert_eq!(
+        helper,
+        vec![(Uuid::from_u128(1), 3000), (Uuid::from_u128(2), 2455)]
+    );
+}
+
+/// Procurement pricing: the §3.5 worked example through the whole evaluation (a small firm
+/// at ¥100 against ¥95, 10% deduction: 90 is the base, 30 × 90/95 = 28.42), the budget
+/// ceiling, final quotes, same brand counted once, and the abnormally-low flag.
+#[test]
+fn procurement_pricing_in_the_evaluation() {
+    use crate::procurement::{SmeDeduction, SmeStatus};
+    let mut small = bid(1, 100, 1);
+    small.form.sme = Some(SmeStatus::SmallOrMicro);
+    let bids = [small, bid(2, 95, 2)];
+    let method = Method::Points {
+        price_points: 30,
+        criteria: vec![],
+    };
+    let pricing = Pricing {
+        sme: Some(SmeDeduction {
+            small_bp: 1_000,
+            partner_bp: 400,
+        }),
+        ..Pricing::default()
+    };
+    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &pricing);
+    let score = |o: &Outcome, n: u128| {
+        o.results
+            .iter()
+            .find(|r| r.bidder == Uuid::from_u128(n))
+            .and_then(|r| r.price_score_x100)
+    };
+    assert_eq!((score(&o, 1), score(&o, 2)), (Some(3_000), Some(2_842)));
+    assert_eq!(
+        o.results[0].bid_price,
+        yuan(100),
+        "the contract stays at the bid price"
+    );
+    assert_eq!(o.candidates[0], Uuid::from_u128(1));
+
+    let ceiling = Pricing {
+        ceiling: Some(yuan(99)),
+        ..pricing.clone()
+    };
+    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &ceiling);
+    assert_eq!(
+        o.candidates,
+        vec![Uuid::from_u128(2)],
+        "¥100 is over the ¥99 budget"
+    );
+    let at = Pricing {
+        ceiling: Some(yuan(100)),
+        ..pricing.clone()
+    };
+    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &at);
+    assert_eq!(o.candidates.len(), 2, "at the budget is valid");
+
+    let mut finals = Pricing::default();
+    finals.final_prices.insert(Uuid::from_u128(1), yuan(90));
+    let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &[], 3);
+    assert_eq!(o.candidates[0], Uuid::from_u128(2));
+    let o = evaluate_with(&Method::LowestEvaluatedPrice, &bids, &[], 3, &finals);
+    assert_eq!(
+        o.candidates[0],
+        Uuid::from_u128(1),
+        "the final quote decides"
+    );
+
+    let mut a = bid(3, 80, 1);
+    let mut b = bid(4, 85, 2);
+    a.form.brand = Some("Acme".into());
+    b.form.brand = Some(" acme ".into());
+    let brands = [a, b, bid(5, 90, 3), bid(6, 95, 4)];
+    let same = Pricing {
+        same_brand: true,
+        ..Pricing::default()
+    };
+    let o = evaluate_with(&Method::LowestEvaluatedPrice, &brands, &[], 3, &same);
+    assert_eq!(
+        o.candidates,
+        vec![Uuid::from_u128(3), Uuid::from_u128(5), Uuid::from_u128(6)],
+        "the second Acme bid is set aside"
+    );
+    let set_aside = o.results.iter().find(|r| r.bidder == Uuid::from_u128(4));
+    assert_eq!(
+        set_aside.and_then(|r| r.same_brand_as),
+        Some(Uuid::from_u128(3))
+    );
+
+    // 20% under the others' average is abnormally low; just above it is not.
+    let low = Pricing {
+        abnormally_low_bp: Some(2_000),
+        ..Pricing::default()
+    };
+    let flagged = |p: i64| {
+        let bs = [bid(7, p, 1), bid(8, 100, 2), bid(9, 100, 3)];
+        evaluate_with(&Method::LowestEvaluatedPrice, &bs, &[], 3, &low)
+            .results
+            .iter()
+            .any(|r| r.bidder == Uuid::from_u128(7) && r.abnormally_low)
+    };
+    assert!(flagged(79), "79 < 80");
+    assert!(!flagged(80), "80 is exactly 20% under");
+}
+
+#[test]
+fn lowest_price_ranks_valid_bids_and_majority_rejects() {
+    let bids = [
+        bid(1, 900, 3),
+        bid(2, 800, 2),
+        bid(3, 850, 1),
+        bid(4, 800, 1),
+    ];
+    let mut reject = MemberSheet::default();
+    reject
+        .rejections
+        .insert(Uuid::from_u128(4), RejectionReason::NotResponsive);
+    let sheets = [
+        reject.clone(),
+        reject,
+        MemberSheet::default(),
+        MemberSheet::default(),
+        MemberSheet::default(),
+    ];
+    let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &sheets, 3);
+    assert_eq!(
+        o.candidates,
+        vec![Uuid::from_u128(4), Uuid::from_u128(2), Uuid::from_u128(3)],
+        "2 of 5 votes do not reject; the tie at ¥800 goes to the earlier bid"
+    );
+    let mut three = sheets.clone();
+    three[2]
+        .rejections
+        .insert(Uuid::from_u128(4), RejectionReason::NotQualified);
+    let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &three, 3);
+    assert_eq!(
+        o.candidates,
+        vec![Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(1)],
+        "3 of 5 reject"
+    );
+    assert_eq!(
+        o.results[3].rejected,
+        Some(RejectionReason::NotResponsive),
+        "the reason most voted for"
+    );
+    assert!(!o.competition_lacking);
+}
+
+#[test]
+fn points_method_price_score_and_ranges() {
+    let m = Method::Points {
+        price_points: 60,
+        criteria: vec![Criterion {
+            key: "tech".into(),
+            name: "技术".into(),
+            max_points: 40,
+            objective: false,
+        }],
+    };
+    assert!(m.check().is_ok());
+    let bidders = [Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)];
+    let mut s = MemberSheet::default();
+    for (b, t) in bidders.iter().zip([40, 20, 30]) {
+        s.scores
+            .insert(*b, BTreeMap::from([("tech".to_string(), t)]));
+    }
+    assert!(check_sheet(&m, &bidders, &s).is_ok());
+    let mut over = s.clone();
+    over.scores
+        .get_mut(&bidders[0])
+        .map(|x| x.insert("tech".into(), 41));
+    assert_eq!(
+        check_sheet(&m, &bidders, &over).expect_err("41 > 40")[0].code,
+        "evaluation.score_out_of_range"
+    );
+    let bids = [bid(1, 1000, 1), bid(2, 800, 2), bid(3, 900, 3)];
+    let o = evaluate(&m, &bids, &[s], 3);
+    // 1: 48 + 40 = 88; 2: 60 + 20 = 80; 3: 53.33 + 30 = 83.33
+    assert_eq!(o.candidates, vec![bidders[0], bidders[2], bidders[1]]);
+    assert_eq!(o.results[0].total_x100, Some(8800));
+    assert_eq!(o.results[1].total_x100, Some(8333));
+}
