@@ -3,15 +3,28 @@
 
 use super::*;
 
-/// Announce a grant (centre staff of the region): the terms are checked against the trade
-/// kind's pack, the announcement is published, and the listing or auction is set up to open at
-/// its time. The reserve is kept with the auction, never in the notice or the log.
-pub async fn announce(
-    db: &Db,
-    actor: &Actor,
+/// A grant's terms that passed every check of the trade kind's pack.
+struct Terms {
+    name: String,
+    region: DivisionCode,
+    kind: TradeKind,
+    method: GrantMethod,
+    start: Money,
+    increment: Money,
+    reserve: Option<Money>,
+    deposit: Money,
+    appraisal: Option<Money>,
+    consent_ref: Option<String>,
+    apply_until: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    free_until: DateTime<Utc>,
+}
+
+fn parse_terms(
     input: &GrantInput,
+    cal: &ggzy_core::calendar::Calendar,
     now: DateTime<Utc>,
-) -> ServiceResult<GrantView> {
+) -> ServiceResult<Terms> {
     let mut errs = Invalid::default();
     let name = text(&mut errs, "name", &input.name, 200);
     let region = DivisionCode::parse("region_code", &input.region_code)
@@ -76,7 +89,6 @@ pub async fn announce(
         }
     }
     let today = cn_date(now);
-    let cal = crate::calendar::load(db).await?;
     let (apply_until, starts_at, free_until) = (
         truncate_micros(input.apply_until),
         truncate_micros(input.starts_at),
@@ -100,53 +112,24 @@ pub async fn announce(
     }
     if let (Some(k), Some(m)) = (kind, method) {
         let pack = k.pack();
-        if let Err(e) = check_announcement(&pack, &cal, today, cn_date(starts_at)) {
+        if let Err(e) = check_announcement(&pack, cal, today, cn_date(starts_at)) {
             errs.push(e);
         }
         if m == GrantMethod::Listing
-            && let Err(e) = check_listing(&pack, &cal, cn_date(starts_at), cn_date(free_until))
+            && let Err(e) = check_listing(&pack, cal, cn_date(starts_at), cn_date(free_until))
         {
             errs.push(e);
         }
         if k == TradeKind::StateProperty {
-            match (appraisal, start) {
-                (None, _) => errs.push(
-                    FieldError::new(
-                        "appraisal",
-                        "property.appraisal_required",
-                        "企业国有产权转让应以经核准或备案的评估结果为基础确定转让底价",
-                        "A state-property price rests on the approved or filed appraisal",
-                    )
-                    .with_rule(grant::PROPERTY, "12"),
-                ),
-                (Some(a), Some(p)) => {
-                    if let Err(e) =
-                        check_listing_price(a, p, !input.redisclosure, consent_ref.is_some())
-                    {
-                        errs.push(FieldError {
-                            field: "start_price".into(),
-                            ..e
-                        });
-                    }
-                }
-                _ => {}
-            }
-            if input.control_change
-                && let Err(e) = check_pre_disclosure(&cal, input.pre_disclosed_on, today)
-            {
-                errs.push(e);
-            }
-            if !d.conditions.trim().is_empty() && d.conditions_filed_ref.trim().is_empty() {
-                errs.push(
-                    FieldError::new(
-                        "details.conditions_filed_ref",
-                        "property.conditions_not_filed",
-                        "设置受让方资格条件的，应在信息披露前报国资监管机构备案",
-                        "Buyer conditions are filed with the SASAC before disclosure",
-                    )
-                    .with_rule(grant::PROPERTY, "—"),
-                );
-            }
+            check_state_property(
+                &mut errs,
+                input,
+                cal,
+                today,
+                appraisal,
+                start,
+                consent_ref.is_some(),
+            );
         }
     }
     let (
@@ -164,6 +147,98 @@ pub async fn announce(
     if !errs.is_empty() {
         return Err(errs.into());
     }
+    Ok(Terms {
+        name,
+        region,
+        kind,
+        method,
+        start,
+        increment,
+        reserve,
+        deposit: dep,
+        appraisal,
+        consent_ref,
+        apply_until,
+        starts_at,
+        free_until,
+    })
+}
+
+/// A state-property transfer's own rules: the price rests on the appraisal, a change of control
+/// is pre-disclosed, buyer conditions are filed first.
+fn check_state_property(
+    errs: &mut Invalid,
+    input: &GrantInput,
+    cal: &ggzy_core::calendar::Calendar,
+    today: NaiveDate,
+    appraisal: Option<Money>,
+    start: Option<Money>,
+    consented: bool,
+) {
+    let d = &input.details;
+    match (appraisal, start) {
+        (None, _) => errs.push(
+            FieldError::new(
+                "appraisal",
+                "property.appraisal_required",
+                "企业国有产权转让应以经核准或备案的评估结果为基础确定转让底价",
+                "A state-property price rests on the approved or filed appraisal",
+            )
+            .with_rule(grant::PROPERTY, "12"),
+        ),
+        (Some(a), Some(p)) => {
+            if let Err(e) = check_listing_price(a, p, !input.redisclosure, consented) {
+                errs.push(FieldError {
+                    field: "start_price".into(),
+                    ..e
+                });
+            }
+        }
+        _ => {}
+    }
+    if input.control_change
+        && let Err(e) = check_pre_disclosure(cal, input.pre_disclosed_on, today)
+    {
+        errs.push(e);
+    }
+    if !d.conditions.trim().is_empty() && d.conditions_filed_ref.trim().is_empty() {
+        errs.push(
+            FieldError::new(
+                "details.conditions_filed_ref",
+                "property.conditions_not_filed",
+                "设置受让方资格条件的，应在信息披露前报国资监管机构备案",
+                "Buyer conditions are filed with the SASAC before disclosure",
+            )
+            .with_rule(grant::PROPERTY, "—"),
+        );
+    }
+}
+
+/// Announce a grant (centre staff of the region): the terms are checked against the trade
+/// kind's pack, the announcement is published, and the listing or auction is set up to open at
+/// its time. The reserve is kept with the auction, never in the notice or the log.
+pub async fn announce(
+    db: &Db,
+    actor: &Actor,
+    input: &GrantInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<GrantView> {
+    let cal = crate::calendar::load(db).await?;
+    let Terms {
+        name,
+        region,
+        kind,
+        method,
+        start,
+        increment,
+        reserve,
+        deposit: dep,
+        appraisal,
+        consent_ref,
+        apply_until,
+        starts_at,
+        free_until,
+    } = parse_terms(input, &cal, now)?;
     actor.require(Permission::IntakeProcess, &region)?;
     let pack = kind.pack();
     let rules = AuctionRules {

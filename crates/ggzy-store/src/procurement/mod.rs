@@ -410,16 +410,29 @@ fn sme_deduction(
     })
 }
 
-/// Register a procurement (政府采购项目进场): the method with its grounds and approval checked,
-/// the price weight and small-enterprise deduction within their bounds, routed to the
-/// construction procedure where works are bought by tender (条例 Art 7).
-pub async fn register(
-    db: &Db,
-    actor: &Actor,
+/// A procurement registration that passed every check of its own (the buyer and the intention are
+/// checked against the database when it is registered).
+struct Registration {
+    name: String,
+    dept: String,
+    region: DivisionCode,
+    category: ItemCategory,
+    budget: Money,
+    bond: Money,
+    max_price: Option<Money>,
+    method: PurchaseMethod,
+    grounds: Vec<Ground>,
+    approval: Option<String>,
+    sme: Option<SmeDeduction>,
+}
+
+/// The method with its grounds and approval, the price weight and small-enterprise deduction
+/// within their bounds, and works bought by tender sent to the construction procedure
+/// (条例 Art 7).
+fn parse_registration(
     input: &ProcurementInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<RegisteredProject> {
-    let pack = ProcurementPack::v2022();
+    pack: &ProcurementPack,
+) -> ServiceResult<Registration> {
     let mut errs = Invalid::default();
     let name = text(&mut errs, "name", &input.name, 200);
     let dept = text(
@@ -495,7 +508,7 @@ pub async fn register(
         errs.push(e);
     }
     if let Method::Points { price_points, .. } = &input.evaluation
-        && let Err(e) = gp::check_price_weight(&pack, m, category, *price_points)
+        && let Err(e) = gp::check_price_weight(pack, m, category, *price_points)
     {
         errs.push(e.under("evaluation."));
     }
@@ -519,10 +532,122 @@ pub async fn register(
             "The maximum price is positive and within the budget",
         ));
     }
-    let sme = sme_deduction(&mut errs, &pack, category, input);
+    let sme = sme_deduction(&mut errs, pack, category, input);
     if !errs.is_empty() {
         return Err(errs.into());
     }
+    Ok(Registration {
+        name,
+        dept,
+        region,
+        category,
+        budget,
+        bond,
+        max_price,
+        method: m,
+        grounds,
+        approval,
+        sme,
+    })
+}
+
+/// A registration names an intention of its own buyer only.
+async fn check_intention(tx: &mut Tx, intention: Uuid, principal: Uuid) -> ServiceResult<()> {
+    let found: Option<(Uuid,)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id FROM procurement_intentions WHERE id = $1 AND principal_id = $2"
+    )
+    .bind(intention)
+    .bind(principal)
+    .fetch_optional(c)
+    .await?);
+    if found.is_none() {
+        return Err(FieldError::new(
+            "intention_id",
+            "procurement.unknown_intention",
+            "该采购人没有这条采购意向",
+            "No such intention of this buyer",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The project row a registration becomes, with its trade code.
+struct ProjectRow<'a> {
+    input: &'a ProcurementInput,
+    pack: &'a ProcurementPack,
+    name: &'a str,
+    dept: &'a str,
+    region: &'a DivisionCode,
+    category: ItemCategory,
+    budget: Money,
+    principal: Uuid,
+    agency: Option<Uuid>,
+}
+
+async fn insert_project(
+    tx: &mut Tx,
+    actor: &Actor,
+    r: &ProjectRow<'_>,
+    uscc: &Uscc,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, TradeCode)> {
+    let code = intake::project_code(tx, PROCUREMENT_CLASS, uscc, now).await?;
+    let project_id = Uuid::now_v7();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)"
+    )
+    .bind(project_id)
+    .bind(code.to_string())
+    .bind(r.name)
+    .bind(r.input.description.trim())
+    .bind(r.principal)
+    .bind(r.agency)
+    .bind(r.region.as_str())
+    .bind(r.dept)
+    .bind(r.budget.fen())
+    .bind(r.budget.fen())
+    .bind(true)
+    .bind(false)
+    .bind(ggzy_core::rulepack::ConstructionPack::v2019().version)
+    .bind(actor.account_id)
+    .bind(truncate_micros(now))
+    .bind(category_str(r.category))
+    .bind(r.input.sme_reserved)
+    .bind(r.pack.version)
+    .bind(r.input.intention_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok((project_id, code))
+}
+
+/// Register a procurement (政府采购项目进场): the method with its grounds and approval checked,
+/// the price weight and small-enterprise deduction within their bounds, routed to the
+/// construction procedure where works are bought by tender (条例 Art 7).
+pub async fn register(
+    db: &Db,
+    actor: &Actor,
+    input: &ProcurementInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<RegisteredProject> {
+    let pack = ProcurementPack::v2022();
+    let Registration {
+        name,
+        dept,
+        region,
+        category,
+        budget,
+        bond,
+        max_price,
+        method: m,
+        grounds,
+        approval,
+        sme,
+    } = parse_registration(input, &pack)?;
     let grant = actor.require(Permission::ProjectRegister, &region)?.clone();
     let own = actor
         .entity_id
@@ -548,61 +673,21 @@ pub async fn register(
         .into());
     };
     if let Some(i) = input.intention_id {
-        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT id FROM procurement_intentions WHERE id = $1 AND principal_id = $2"
-        )
-        .bind(i)
-        .bind(principal)
-        .fetch_optional(c)
-        .await?);
-        if found.is_none() {
-            return Err(FieldError::new(
-                "intention_id",
-                "procurement.unknown_intention",
-                "该采购人没有这条采购意向",
-                "No such intention of this buyer",
-            )
-            .into());
-        }
+        check_intention(&mut tx, i, principal).await?;
     }
     let uscc = Uscc::parse(&uscc)?;
-    let date = cn_date(now);
-    let prefix = format!(
-        "{PROCUREMENT_CLASS}-{}-{}",
-        uscc.as_str(),
-        date.format("%Y%m%d")
-    );
-    let seq = intake::next_seq(&mut tx, &prefix).await?;
-    let code = TradeCode::project(PROCUREMENT_CLASS, &uscc, date, seq)?;
-    let project_id = Uuid::now_v7();
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)"
-    )
-    .bind(project_id)
-    .bind(code.to_string())
-    .bind(&name)
-    .bind(input.description.trim())
-    .bind(principal)
-    .bind(agency)
-    .bind(region.as_str())
-    .bind(&dept)
-    .bind(budget.fen())
-    .bind(budget.fen())
-    .bind(true)
-    .bind(false)
-    .bind(ggzy_core::rulepack::ConstructionPack::v2019().version)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .bind(category_str(category))
-    .bind(input.sme_reserved)
-    .bind(pack.version)
-    .bind(input.intention_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    let row = ProjectRow {
+        input,
+        pack: &pack,
+        name: &name,
+        dept: &dept,
+        region: &region,
+        category,
+        budget,
+        principal,
+        agency,
+    };
+    let (project_id, code) = insert_project(&mut tx, actor, &row, &uscc, now).await?;
     let lot_code = code.lot(1)?;
     let cat = match category {
         ItemCategory::Goods => Category::Goods,

@@ -223,6 +223,119 @@ pub(crate) async fn insert_lot(
     Ok(id)
 }
 
+/// The catalogue's assessment of each lot, with its bond, invitation ground and maximum price
+/// checked; a lot that failed to parse is skipped (its errors are already in `errs`).
+fn assess_lots(
+    pack: &ggzy_core::rulepack::ConstructionPack,
+    funding: &Funding,
+    lots: &[Option<ParsedLot>],
+    errs: &mut Invalid,
+) -> Vec<Assessment> {
+    let mut assessed = vec![];
+    for (i, l) in lots.iter().enumerate() {
+        let Some(l) = l else { continue };
+        let a = catalogue::assess(pack, funding, l.category, l.estimated);
+        if let Err(e) = ts::check_bond(pack, l.bond, l.estimated, l.category.survey_or_design()) {
+            errs.push(e.under(&format!("lots[{i}].")));
+        }
+        if l.kind == ProcedureKind::Invited
+            && let Err(e) = catalogue::check_invited_allowed(&a, l.invited_ground.as_deref())
+        {
+            errs.push(e.under(&format!("lots[{i}].")));
+        }
+        if l.max_price.is_some_and(|m| m.fen() <= 0) {
+            errs.push(FieldError::new(
+                format!("lots[{i}].max_price"),
+                "lot.max_price",
+                "最高投标限价应大于零",
+                "The maximum price must be positive",
+            ));
+        }
+        assessed.push(a);
+    }
+    assessed
+}
+
+/// The next project trade code of this class for this principal on this day.
+pub(crate) async fn project_code(
+    tx: &mut Tx,
+    class: &str,
+    uscc: &Uscc,
+    now: DateTime<Utc>,
+) -> ServiceResult<TradeCode> {
+    let date = cn_date(now);
+    let prefix = format!("{class}-{}-{}", uscc.as_str(), date.format("%Y%m%d"));
+    let seq = next_seq(tx, &prefix).await?;
+    Ok(TradeCode::project(class, uscc, date, seq)?)
+}
+
+/// The lots of a newly registered project, numbered from 1 under its trade code.
+async fn insert_lots(
+    tx: &mut Tx,
+    project_id: Uuid,
+    code: &TradeCode,
+    lots: &[ParsedLot],
+    assessed: Vec<Assessment>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<RegisteredLot>> {
+    let mut out = vec![];
+    for (n, (l, a)) in lots.iter().zip(assessed).enumerate() {
+        let lot_code = code.lot(n as u16 + 1)?;
+        let id = insert_lot(
+            tx,
+            project_id,
+            n as u16 + 1,
+            &lot_code,
+            l,
+            &a,
+            None,
+            false,
+            now,
+        )
+        .await?;
+        out.push(RegisteredLot {
+            lot_id: id,
+            trade_code: lot_code.to_string(),
+            assessment: a,
+        });
+    }
+    Ok(out)
+}
+
+/// The region exists and the principal and agency are registered entities; the principal's
+/// credit code names the project.
+async fn check_parties(
+    tx: &mut Tx,
+    region: &DivisionCode,
+    principal: Uuid,
+    agency: Option<Uuid>,
+) -> ServiceResult<Uscc> {
+    if !region_exists_tx(tx, region).await? {
+        return Err(crate::accounts::unknown_region("region_code").into());
+    }
+    let Some(uscc) = entity_uscc(tx, principal).await? else {
+        return Err(FieldError::new(
+            "principal_id",
+            "project.unknown_principal",
+            "招标人未在平台注册",
+            "The principal is not registered on the platform",
+        )
+        .into());
+    };
+    if let Some(a) = agency
+        && entity_uscc(tx, a).await?.is_none()
+    {
+        return Err(FieldError::new(
+            "agency_id",
+            "project.unknown_agency",
+            "代理机构未在平台注册",
+            "The agency is not registered on the platform",
+        )
+        .into());
+    }
+    Ok(Uscc::parse(&uscc)?)
+}
+
 /// Register a project and its lots (进场登记).
 pub async fn register_project(
     db: &Db,
@@ -305,66 +418,15 @@ pub async fn register_project(
         state_owned_leading: input.state_owned_leading,
         international: input.international,
     };
-    let mut assessed = vec![];
-    for (i, l) in lots.iter().enumerate() {
-        let Some(l) = l else { continue };
-        let a = catalogue::assess(&pack, &funding, l.category, l.estimated);
-        if let Err(e) = ts::check_bond(&pack, l.bond, l.estimated, l.category.survey_or_design()) {
-            errs.push(e.under(&format!("lots[{i}].")));
-        }
-        if l.kind == ProcedureKind::Invited
-            && let Err(e) = catalogue::check_invited_allowed(&a, l.invited_ground.as_deref())
-        {
-            errs.push(e.under(&format!("lots[{i}].")));
-        }
-        if l.max_price.is_some_and(|m| m.fen() <= 0) {
-            errs.push(FieldError::new(
-                format!("lots[{i}].max_price"),
-                "lot.max_price",
-                "最高投标限价应大于零",
-                "The maximum price must be positive",
-            ));
-        }
-        assessed.push(a);
-    }
+    let assessed = assess_lots(&pack, &funding, &lots, &mut errs);
     if !errs.is_empty() {
         return Err(errs.into());
     }
     let lots: Vec<ParsedLot> = lots.into_iter().flatten().collect();
 
     let mut tx = db.begin().await?;
-    if !region_exists_tx(&mut tx, &region).await? {
-        return Err(crate::accounts::unknown_region("region_code").into());
-    }
-    let Some(uscc) = entity_uscc(&mut tx, principal).await? else {
-        return Err(FieldError::new(
-            "principal_id",
-            "project.unknown_principal",
-            "招标人未在平台注册",
-            "The principal is not registered on the platform",
-        )
-        .into());
-    };
-    if let Some(a) = agency
-        && entity_uscc(&mut tx, a).await?.is_none()
-    {
-        return Err(FieldError::new(
-            "agency_id",
-            "project.unknown_agency",
-            "代理机构未在平台注册",
-            "The agency is not registered on the platform",
-        )
-        .into());
-    }
-    let uscc = Uscc::parse(&uscc)?;
-    let date = cn_date(now);
-    let prefix = format!(
-        "{CONSTRUCTION_CLASS}-{}-{}",
-        uscc.as_str(),
-        date.format("%Y%m%d")
-    );
-    let seq = next_seq(&mut tx, &prefix).await?;
-    let code = TradeCode::project(CONSTRUCTION_CLASS, &uscc, date, seq)?;
+    let uscc = check_parties(&mut tx, &region, principal, agency).await?;
+    let code = project_code(&mut tx, CONSTRUCTION_CLASS, &uscc, now).await?;
     let project_id = Uuid::now_v7();
     on_tx!(&mut tx, |c| {
         sqlx::query(
@@ -390,27 +452,7 @@ pub async fn register_project(
     .await?
     .rows_affected()
     });
-    let mut out = vec![];
-    for (n, (l, a)) in lots.iter().zip(assessed).enumerate() {
-        let lot_code = code.lot(n as u16 + 1)?;
-        let id = insert_lot(
-            &mut tx,
-            project_id,
-            n as u16 + 1,
-            &lot_code,
-            l,
-            &a,
-            None,
-            false,
-            now,
-        )
-        .await?;
-        out.push(RegisteredLot {
-            lot_id: id,
-            trade_code: lot_code.to_string(),
-            assessment: a,
-        });
-    }
+    let out = insert_lots(&mut tx, project_id, &code, &lots, assessed, now).await?;
     events::append(
         &mut tx,
         NewEvent {

@@ -162,19 +162,13 @@ async fn opening_is_due(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceRes
     Ok(())
 }
 
-/// Rebuild the key from the submitted shares, open every envelope, wipe the key, and record the
-/// opening in one transaction. Two callers racing here both decrypt; one commits.
-pub async fn open_with_shares(
+/// The opening key rebuilt from the submitted shares, once at least the threshold are in.
+async fn rebuild_key(
     db: &Db,
-    vault: &Arc<BidVault>,
     lot_id: Uuid,
-    clock: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
-) -> ServiceResult<Stage> {
-    let (commitments, k, opened) = commitments_of(db, lot_id).await?;
-    if opened {
-        return Ok(load(db, lot_id).await?.state.stage);
-    }
-    opening_is_due(db, lot_id, clock()).await?;
+    commitments: &Commitments,
+    k: i64,
+) -> ServiceResult<SecretKey> {
     let rows: Vec<(Option<String>,)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT submitted_share FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL ORDER BY share_index"
@@ -198,6 +192,11 @@ pub async fn open_with_shares(
         .rebuild(&shares)
         .map_err(|e| ServiceError::Internal(format!("rebuilding the opening key: {e}")))?;
     drop(shares);
+    Ok(key)
+}
+
+/// The active bids of the lot in the order they were received.
+async fn bids_to_open(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<BidToOpen>> {
     let active: Vec<ActiveBid> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT b.id, b.bidder_id, e.name, b.receipt_no, b.package_sm3, b.received_at, b.bond FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1 AND b.status = 'active' ORDER BY b.received_at"
@@ -206,7 +205,7 @@ pub async fn open_with_shares(
     .fetch_all(p)
     .await?
     });
-    let bids: Vec<BidToOpen> = active
+    Ok(active
         .into_iter()
         .map(
             |(id, bidder, name, receipt_no, envelope_sm3, received_at, bond)| BidToOpen {
@@ -219,7 +218,110 @@ pub async fn open_with_shares(
                 bond,
             },
         )
-        .collect();
+        .collect())
+}
+
+/// An envelope that failed to decrypt: deemed revoked when the bidder is at fault, else deemed
+/// withdrawn with its bond refunded (电子招标投标办法 Art 31); the bidder is told either way.
+async fn record_failed(
+    tx: &mut Tx,
+    lot: &mut LotRow,
+    b: &BidToOpen,
+    by_bidder: bool,
+    reason: String,
+    now: DateTime<Utc>,
+) -> ServiceResult<TranscriptLine> {
+    let system = Actor::system();
+    let result = if by_bidder { "revoked" } else { "withdrawn" };
+    step(
+        tx,
+        lot,
+        &system,
+        None,
+        &Command::DecryptionFailed {
+            bidder: b.bidder,
+            by_bidder,
+        },
+        now,
+        serde_json::json!({"receipt_no": b.receipt_no, "reason": reason}),
+    )
+    .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE bids SET outcome = $1, outcome_reason = $2 WHERE id = $3"
+    )
+    .bind(result)
+    .bind(&reason)
+    .bind(b.id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    let (title, body) = if by_bidder {
+        (
+            format!("{} 投标文件解密失败（视为撤销）", lot.name),
+            format!(
+                "您的投标文件（回执 {}）因投标人原因无法解密，依《电子招标投标办法》第31条视为撤销其投标文件。原因：{reason}",
+                b.receipt_no
+            ),
+        )
+    } else {
+        // Not the bidder's fault: deemed withdrawn, so its bond comes back.
+        let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO bond_refunds (lot.id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lot.id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
+        )
+        .bind(lot.id)
+        .bind(b.bidder)
+        .bind(b.bond)
+        .bind(due)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+        (
+            format!("{} 投标文件解密失败（视为撤回）", lot.name),
+            format!(
+                "您的投标文件（回执 {}）因非投标人原因无法解密，依《电子招标投标办法》第31条视为撤回，投标保证金将退还；您可向责任方要求赔偿直接损失。原因：{reason}",
+                b.receipt_no
+            ),
+        )
+    };
+    push(
+        tx,
+        b.bidder,
+        lot.id,
+        "decryption_failed",
+        &title,
+        &body,
+        now,
+    )
+    .await?;
+    Ok(TranscriptLine {
+        receipt_no: b.receipt_no.clone(),
+        bidder_name: b.name.clone(),
+        envelope_sm3: b.envelope_sm3.clone(),
+        package_sm3: String::new(),
+        result: result.into(),
+        reason: Some(reason),
+    })
+}
+
+/// Rebuild the key from the submitted shares, open every envelope, wipe the key, and record the
+/// opening in one transaction. Two callers racing here both decrypt; one commits.
+pub async fn open_with_shares(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    lot_id: Uuid,
+    clock: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
+) -> ServiceResult<Stage> {
+    let (commitments, k, opened) = commitments_of(db, lot_id).await?;
+    if opened {
+        return Ok(load(db, lot_id).await?.state.stage);
+    }
+    opening_is_due(db, lot_id, clock()).await?;
+    let key = rebuild_key(db, lot_id, &commitments, k).await?;
+    let bids = bids_to_open(db, lot_id).await?;
     let v = vault.clone();
     let (bids, results) = tokio::task::spawn_blocking(move || {
         let r = open_all(&v, lot_id, &key, &bids);
@@ -297,79 +399,7 @@ pub async fn open_with_shares(
                 });
             }
             Opened::Failed { by_bidder, reason } => {
-                let result = if by_bidder { "revoked" } else { "withdrawn" };
-                step(
-                    &mut tx,
-                    &mut lot,
-                    &system,
-                    None,
-                    &Command::DecryptionFailed {
-                        bidder: b.bidder,
-                        by_bidder,
-                    },
-                    now,
-                    serde_json::json!({"receipt_no": b.receipt_no, "reason": reason}),
-                )
-                .await?;
-                on_tx!(&mut tx, |c| sqlx::query(
-                    "UPDATE bids SET outcome = $1, outcome_reason = $2 WHERE id = $3"
-                )
-                .bind(result)
-                .bind(&reason)
-                .bind(b.id)
-                .execute(c)
-                .await?
-                .rows_affected());
-                let (title, body) = if by_bidder {
-                    (
-                        format!("{} 投标文件解密失败（视为撤销）", lot.name),
-                        format!(
-                            "您的投标文件（回执 {}）因投标人原因无法解密，依《电子招标投标办法》第31条视为撤销其投标文件。原因：{reason}",
-                            b.receipt_no
-                        ),
-                    )
-                } else {
-                    // Not the bidder's fault: deemed withdrawn, so its bond comes back.
-                    let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
-                    on_tx!(&mut tx, |c| {
-                        sqlx::query(
-                        "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
-                    )
-                    .bind(lot_id)
-                    .bind(b.bidder)
-                    .bind(b.bond)
-                    .bind(due)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
-                    });
-                    (
-                        format!("{} 投标文件解密失败（视为撤回）", lot.name),
-                        format!(
-                            "您的投标文件（回执 {}）因非投标人原因无法解密，依《电子招标投标办法》第31条视为撤回，投标保证金将退还；您可向责任方要求赔偿直接损失。原因：{reason}",
-                            b.receipt_no
-                        ),
-                    )
-                };
-                push(
-                    &mut tx,
-                    b.bidder,
-                    lot_id,
-                    "decryption_failed",
-                    &title,
-                    &body,
-                    now,
-                )
-                .await?;
-                lines.push(TranscriptLine {
-                    receipt_no: b.receipt_no.clone(),
-                    bidder_name: b.name.clone(),
-                    envelope_sm3: b.envelope_sm3.clone(),
-                    package_sm3: String::new(),
-                    result: result.into(),
-                    reason: Some(reason),
-                });
+                lines.push(record_failed(&mut tx, &mut lot, b, by_bidder, reason, now).await?);
             }
         }
     }
