@@ -520,37 +520,7 @@ pub fn evaluate_with(
         criteria,
     } = method
     {
-        let lowest = results
-            .iter()
-            .filter(|(r, _)| r.rejected.is_none() && r.evaluated_price.fen() > 0)
-            .map(|(r, _)| r.evaluated_price.fen())
-            .min();
-        for (r, _) in results.iter_mut().filter(|(r, _)| r.rejected.is_none()) {
-            let price_score = lowest.map_or(0, |low| {
-                crate::score::price_score(low, r.evaluated_price.fen(), *price_points)
-            });
-            let scoring: Vec<&BTreeMap<String, u32>> = sheets
-                .iter()
-                .filter_map(|s| s.scores.get(&r.bidder))
-                .collect();
-            let crit = if scoring.is_empty() {
-                0
-            } else {
-                let sum: i64 = scoring
-                    .iter()
-                    .map(|m| {
-                        criteria
-                            .iter()
-                            .map(|c| i64::from(*m.get(&c.key).unwrap_or(&0)))
-                            .sum::<i64>()
-                    })
-                    .sum();
-                crate::score::hundredths(i128::from(sum) * 100, scoring.len() as i128)
-            };
-            r.price_score_x100 = Some(price_score);
-            r.criteria_score_x100 = Some(crit);
-            r.total_x100 = Some(price_score + crit);
-        }
+        score_points(&mut results, sheets, *price_points, criteria);
     }
     let mut valid: Vec<usize> = (0..results.len())
         .filter(|i| results[*i].0.rejected.is_none())
@@ -569,31 +539,7 @@ pub fn evaluate_with(
     };
     valid.sort_by(order);
     if pricing.same_brand {
-        // Bids offering the same core-product brand count as one bidder: the best-placed one
-        // stands, the others are set aside (87号令 Art 31).
-        let brands: BTreeMap<Uuid, String> = bids
-            .iter()
-            .filter_map(|b| {
-                let s = b.form.brand.as_deref()?.trim().to_lowercase();
-                (!s.is_empty()).then_some((b.bidder, s))
-            })
-            .collect();
-        let mut seen: BTreeMap<&str, Uuid> = BTreeMap::new();
-        valid.retain(|&i| {
-            let Some(brand) = brands.get(&results[i].0.bidder).map(String::as_str) else {
-                return true;
-            };
-            match seen.get(&brand) {
-                Some(first) => {
-                    results[i].0.same_brand_as = Some(*first);
-                    false
-                }
-                None => {
-                    seen.insert(brand, results[i].0.bidder);
-                    true
-                }
-            }
-        });
+        set_aside_same_brand(bids, &mut results, &mut valid);
     }
     for (rank, &i) in valid.iter().enumerate() {
         results[i].0.rank = Some(rank as u32 + 1);
@@ -611,6 +557,79 @@ pub fn evaluate_with(
         candidates,
         competition_lacking,
     }
+}
+
+/// Points: the price score against the lowest valid evaluated price, plus the members' average
+/// of the other criteria, in hundredths.
+fn score_points(
+    results: &mut [(BidResult, DateTime<Utc>)],
+    sheets: &[MemberSheet],
+    price_points: u32,
+    criteria: &[Criterion],
+) {
+    let lowest = results
+        .iter()
+        .filter(|(r, _)| r.rejected.is_none() && r.evaluated_price.fen() > 0)
+        .map(|(r, _)| r.evaluated_price.fen())
+        .min();
+    for (r, _) in results.iter_mut().filter(|(r, _)| r.rejected.is_none()) {
+        let price_score = lowest.map_or(0, |low| {
+            crate::score::price_score(low, r.evaluated_price.fen(), price_points)
+        });
+        let scoring: Vec<&BTreeMap<String, u32>> = sheets
+            .iter()
+            .filter_map(|s| s.scores.get(&r.bidder))
+            .collect();
+        let crit = if scoring.is_empty() {
+            0
+        } else {
+            let sum: i64 = scoring
+                .iter()
+                .map(|m| {
+                    criteria
+                        .iter()
+                        .map(|c| i64::from(*m.get(&c.key).unwrap_or(&0)))
+                        .sum::<i64>()
+                })
+                .sum();
+            crate::score::hundredths(i128::from(sum) * 100, scoring.len() as i128)
+        };
+        r.price_score_x100 = Some(price_score);
+        r.criteria_score_x100 = Some(crit);
+        r.total_x100 = Some(price_score + crit);
+    }
+}
+
+/// Bids offering the same core-product brand count as one bidder: the best-placed one stands,
+/// the others are set aside (87号令 Art 31). `valid` is in rank order.
+fn set_aside_same_brand(
+    bids: &[OpenedBid],
+    results: &mut [(BidResult, DateTime<Utc>)],
+    valid: &mut Vec<usize>,
+) {
+    let brands: BTreeMap<Uuid, String> = bids
+        .iter()
+        .filter_map(|b| {
+            let s = b.form.brand.as_deref()?.trim().to_lowercase();
+            (!s.is_empty()).then_some((b.bidder, s))
+        })
+        .collect();
+    let mut seen: BTreeMap<&str, Uuid> = BTreeMap::new();
+    valid.retain(|&i| {
+        let Some(brand) = brands.get(&results[i].0.bidder).map(String::as_str) else {
+            return true;
+        };
+        match seen.get(&brand) {
+            Some(first) => {
+                results[i].0.same_brand_as = Some(*first);
+                false
+            }
+            None => {
+                seen.insert(brand, results[i].0.bidder);
+                true
+            }
+        }
+    });
 }
 
 /// Flag prices more than `bp` basis points under the average of the other valid bids.

@@ -171,7 +171,7 @@ pub(crate) async fn create_in(
     let id = Uuid::now_v7();
     let rules_js = serde_json::to_string(&rules).or_internal()?;
     let state_js = serde_json::to_string(&state).or_internal()?;
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(id)
         .bind(region)
@@ -259,7 +259,7 @@ pub(crate) async fn admit_in(
     paddle: Option<u32>,
     now: DateTime<Utc>,
 ) -> ServiceResult<u32> {
-    let existing: Option<(i64,)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+    let existing: Option<(i64,)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
     )
     .bind(id)
@@ -272,7 +272,7 @@ pub(crate) async fn admit_in(
     let paddle = match paddle {
         Some(p) => i64::from(p),
         None => {
-            let (n,): (i64,) = on_tx!(&mut *tx, |c| sqlx::query_as(
+            let (n,): (i64,) = on_tx!(tx, |c| sqlx::query_as(
                 "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
             )
             .bind(id)
@@ -281,7 +281,7 @@ pub(crate) async fn admit_in(
             101 + n
         }
     };
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("INSERT INTO auction_bidders (auction_id, entity_id, paddle, admitted_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(entity)

@@ -28,6 +28,10 @@ use ggzy_core::procedure::{Command, Stage};
 use ggzy_core::role::Permission;
 use ggzy_core::{FieldError, Invalid};
 
+use crate::actor::Grant;
+use crate::db::Tx;
+use crate::tendering::LotRow;
+use ggzy_core::evaluation::Method;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -217,6 +221,160 @@ pub struct SignInput {
     pub dissent: Option<String>,
 }
 
+/// Objective criteria are scored alike by every member (评标委员会和评标方法暂行规定 Art 36).
+fn objective_scores_agree(method: &Method, named: &[(Uuid, &MemberSheet)]) -> ServiceResult<()> {
+    let split = ev::objective_disagreements(method, named);
+    if !split.is_empty() {
+        let mut what: Vec<String> = split
+            .iter()
+            .map(|d| {
+                method
+                    .criteria()
+                    .iter()
+                    .find(|c| c.key == d.criterion)
+                    .map_or(d.criterion.clone(), |c| c.name.clone())
+            })
+            .collect();
+        what.sort();
+        what.dedup();
+        return Err(FieldError::new(
+            "report",
+            "evaluation.objective_disagreement",
+            format!(
+                "客观评分因素（{}）的评分不一致，请核对后修改评分",
+                what.join("、")
+            ),
+            format!(
+                "Members disagree on objective criteria ({}); reconcile the scores first",
+                what.join(", ")
+            ),
+        )
+        .with_rule("评标委员会和评标方法暂行规定", "36")
+        .into());
+    }
+    Ok(())
+}
+
+/// A procurement report is signed only once every abnormally low price not voted invalid has
+/// been explained in writing (87号令 Art 60).
+async fn abnormally_low_prices_explained(
+    db: &Db,
+    lot: &LotRow,
+    named: &[(Uuid, &MemberSheet)],
+) -> ServiceResult<()> {
+    let s: Vec<MemberSheet> = named.iter().map(|(_, s)| (*s).clone()).collect();
+    let out = evaluate_lot(db, &lot, &s).await?;
+    for r in out
+        .results
+        .iter()
+        .filter(|r| r.abnormally_low && r.rejected.is_none())
+    {
+        let asked: Option<(Uuid,)> = on_db!(db, |p| {
+            sqlx::query_as(
+            "SELECT id FROM evaluation_clarifications WHERE lot_id = $1 AND bidder_id = $2 AND answer IS NOT NULL LIMIT 1"
+        )
+        .bind(lot.id)
+        .bind(r.bidder)
+        .fetch_optional(p)
+        .await?
+        });
+        if asked.is_none() {
+            let name = crate::tendering::entity_name(db, r.bidder).await?;
+            return Err(FieldError::new(
+                "report",
+                "procurement.abnormally_low",
+                format!("{name}的报价明显低于其他有效报价，应要求其书面说明并提交证明材料；不能证明其合理性的，按无效投标处理"),
+                format!("{name}'s price is abnormally low: ask for and receive its written justification first, or vote it invalid"),
+            )
+            .with_rule(ggzy_core::procurement::ORDER87, "60")
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The last signature files the report: the outcome recorded, experts' fees due, abnormal
+/// scores raised to the supervisor, and the lot moved to candidates (or failed when every bid
+/// was rejected), with the principal told what comes next.
+async fn file_report(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    g: Option<&Grant>,
+    lot: &mut LotRow,
+    named: &[(Uuid, &MemberSheet)],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let s: Vec<MemberSheet> = named.iter().map(|(_, s)| (*s).clone()).collect();
+    let out = evaluate_lot(db, lot, &s).await?;
+    let js = serde_json::to_string(&out).or_internal()?;
+    crate::experts::credit::record_fees(
+        tx,
+        lot.id,
+        &lot.region,
+        crate::experts::credit::fee_standard(db, &lot.region).await?,
+        crate::experts::draw::is_remote(db, lot.id).await?,
+        now,
+    )
+    .await?;
+    let pct = ggzy_core::expert::ExpertPack::v2025()
+        .abnormal_deviation_percent
+        .value;
+    for a in ev::abnormal_scores(&lot.method, named, pct) {
+        crate::alerts::raise(
+            tx,
+            lot,
+            "evaluation.abnormal_score",
+            serde_json::to_value(&a).or_internal()?,
+            now,
+        )
+        .await?;
+    }
+    on_tx!(tx, |c| {
+        sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
+        .bind(lot.id)
+        .bind(&js)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if out.candidates.is_empty() {
+        step(
+            tx,
+            lot,
+            actor,
+            g,
+            &Command::RejectAll,
+            now,
+            serde_json::json!({}),
+        )
+        .await?;
+        let title = format!("{}{}招标失败公告", lot.project_name, lot.name);
+        publish_notice_row(
+            tx,
+            lot,
+            "failed",
+            &title,
+            &format!("{title}\n所有投标均被否决，依法重新招标（招标投标法 第42条）。"),
+            now,
+        )
+        .await?;
+    } else {
+        step(tx, lot, actor, g, &Command::ReportEvaluation { ranked: out.candidates.clone() }, now, serde_json::json!({"outcome_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))})).await?;
+    }
+    if lot.gp.is_some() {
+        if lot.state.stage == Stage::Reported {
+            let last = crate::procurement::plan_deemed_choice(tx, lot, now).await?;
+            push(tx, lot.principal_id, lot.id, "evaluation_report", &format!("{} 评审报告", lot.name), &format!("评审报告已送达。请于 {last} 前按评审报告推荐的顺序确定中标（成交）供应商；逾期未确定且无正当理由的，视为确定排名第一的候选人（政府采购货物和服务招标投标管理办法 第68条）。"), now).await?;
+        }
+    } else {
+        push(tx, lot.principal_id, lot.id, "evaluation_report", &format!("{} 评标报告", lot.name), "评标委员会已提交评标报告。请在收到评标报告之日起3日内公示中标候选人（招标投标法实施条例 第54条）。", now).await?;
+    }
+    Ok(())
+}
+
 /// A member signs the report (with dissent if any). When every member has signed, the report is
 /// final: candidates are ranked and the lot moves to `reported` (or fails if no bid is valid).
 pub async fn sign_report(
@@ -244,65 +402,9 @@ pub async fn sign_report(
         .filter_map(|(m, s)| s.as_ref().map(|s| (*m, s)))
         .collect();
     let lot_now = load(db, lot_id).await?;
-    let split = ev::objective_disagreements(&lot_now.method, &named);
-    if !split.is_empty() {
-        let mut what: Vec<String> = split
-            .iter()
-            .map(|d| {
-                lot_now
-                    .method
-                    .criteria()
-                    .iter()
-                    .find(|c| c.key == d.criterion)
-                    .map_or(d.criterion.clone(), |c| c.name.clone())
-            })
-            .collect();
-        what.sort();
-        what.dedup();
-        return Err(FieldError::new(
-            "report",
-            "evaluation.objective_disagreement",
-            format!(
-                "客观评分因素（{}）的评分不一致，请核对后修改评分",
-                what.join("、")
-            ),
-            format!(
-                "Members disagree on objective criteria ({}); reconcile the scores first",
-                what.join(", ")
-            ),
-        )
-        .with_rule("评标委员会和评标方法暂行规定", "36")
-        .into());
-    }
+    objective_scores_agree(&lot_now.method, &named)?;
     if lot_now.gp.is_some() {
-        let s: Vec<MemberSheet> = named.iter().map(|(_, s)| (*s).clone()).collect();
-        let out = evaluate_lot(db, &lot_now, &s).await?;
-        for r in out
-            .results
-            .iter()
-            .filter(|r| r.abnormally_low && r.rejected.is_none())
-        {
-            let asked: Option<(Uuid,)> = on_db!(db, |p| {
-                sqlx::query_as(
-                "SELECT id FROM evaluation_clarifications WHERE lot_id = $1 AND bidder_id = $2 AND answer IS NOT NULL LIMIT 1"
-            )
-            .bind(lot_id)
-            .bind(r.bidder)
-            .fetch_optional(p)
-            .await?
-            });
-            if asked.is_none() {
-                let name = crate::tendering::entity_name(db, r.bidder).await?;
-                return Err(FieldError::new(
-                    "report",
-                    "procurement.abnormally_low",
-                    format!("{name}的报价明显低于其他有效报价，应要求其书面说明并提交证明材料；不能证明其合理性的，按无效投标处理"),
-                    format!("{name}'s price is abnormally low: ask for and receive its written justification first, or vote it invalid"),
-                )
-                .with_rule(ggzy_core::procurement::ORDER87, "60")
-                .into());
-            }
-        }
+        abnormally_low_prices_explained(db, &lot_now, &named).await?;
     }
     let dissent = input
         .dissent
@@ -347,73 +449,7 @@ pub async fn sign_report(
     .fetch_one(c)
     .await?);
     if unsigned.0 == 0 {
-        let s: Vec<MemberSheet> = all.iter().filter_map(|(_, s)| s.clone()).collect();
-        let out = evaluate_lot(db, &lot, &s).await?;
-        let js = serde_json::to_string(&out).or_internal()?;
-        crate::experts::credit::record_fees(
-            &mut tx,
-            lot_id,
-            &lot.region,
-            crate::experts::credit::fee_standard(db, &lot.region).await?,
-            crate::experts::draw::is_remote(db, lot_id).await?,
-            now,
-        )
-        .await?;
-        let pct = ggzy_core::expert::ExpertPack::v2025()
-            .abnormal_deviation_percent
-            .value;
-        for a in ev::abnormal_scores(&lot.method, &named, pct) {
-            crate::alerts::raise(
-                &mut tx,
-                &lot,
-                "evaluation.abnormal_score",
-                serde_json::to_value(&a).or_internal()?,
-                now,
-            )
-            .await?;
-        }
-        on_tx!(&mut tx, |c| {
-            sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
-            .bind(lot_id)
-            .bind(&js)
-            .bind(actor.account_id)
-            .bind(truncate_micros(now))
-            .execute(c)
-            .await?
-            .rows_affected()
-        });
-        if out.candidates.is_empty() {
-            step(
-                &mut tx,
-                &mut lot,
-                actor,
-                g.as_ref(),
-                &Command::RejectAll,
-                now,
-                serde_json::json!({}),
-            )
-            .await?;
-            let title = format!("{}{}招标失败公告", lot.project_name, lot.name);
-            publish_notice_row(
-                &mut tx,
-                &lot,
-                "failed",
-                &title,
-                &format!("{title}\n所有投标均被否决，依法重新招标（招标投标法 第42条）。"),
-                now,
-            )
-            .await?;
-        } else {
-            step(&mut tx, &mut lot, actor, g.as_ref(), &Command::ReportEvaluation { ranked: out.candidates.clone() }, now, serde_json::json!({"outcome_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[js.as_bytes()]))})).await?;
-        }
-        if lot.gp.is_some() {
-            if lot.state.stage == Stage::Reported {
-                let last = crate::procurement::plan_deemed_choice(&mut tx, &lot, now).await?;
-                push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评审报告", lot.name), &format!("评审报告已送达。请于 {last} 前按评审报告推荐的顺序确定中标（成交）供应商；逾期未确定且无正当理由的，视为确定排名第一的候选人（政府采购货物和服务招标投标管理办法 第68条）。"), now).await?;
-            }
-        } else {
-            push(&mut tx, lot.principal_id, lot_id, "evaluation_report", &format!("{} 评标报告", lot.name), "评标委员会已提交评标报告。请在收到评标报告之日起3日内公示中标候选人（招标投标法实施条例 第54条）。", now).await?;
-        }
+        file_report(db, &mut tx, actor, g.as_ref(), &mut lot, &named, now).await?;
     }
     tx.commit().await?;
     Ok(lot.state.stage)

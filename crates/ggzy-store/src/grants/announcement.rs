@@ -406,7 +406,7 @@ pub(super) async fn publish(
     region: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(Uuid::now_v7())
         .bind(kind.notice_sector())

@@ -75,7 +75,7 @@ pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<(Uuid, St
 }
 
 async fn bidders(tx: &mut Tx, auction: Uuid) -> ServiceResult<Vec<(Uuid, u32)>> {
-    let r: Vec<(Uuid, i64)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+    let r: Vec<(Uuid, i64)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT entity_id, paddle FROM auction_bidders WHERE auction_id = $1 ORDER BY paddle"
     )
     .bind(auction)
@@ -244,7 +244,7 @@ async fn to_auction(
     let system = Actor::system();
     let row = at.row;
     let (start_price, opens) = (rules.start_price, rules.opens_at);
-    let (by,): (Uuid,) = on_tx!(&mut *tx, |c| sqlx::query_as(
+    let (by,): (Uuid,) = on_tx!(tx, |c| sqlx::query_as(
         "SELECT created_by FROM grants WHERE id = $1"
     )
     .bind(at.id)
@@ -273,7 +273,7 @@ async fn to_auction(
         )
         .await?;
     }
-    on_tx!(&mut *tx, |c| sqlx::query(
+    on_tx!(tx, |c| sqlx::query(
         "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3"
     )
     .bind(GrantState::Auction.code())
@@ -299,7 +299,7 @@ async fn record_deal(
         confirm_by,
         result_by,
     } = at.due(tx).await?;
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8")
         .bind(GrantState::Deal.code())
         .bind(winner)
@@ -313,7 +313,7 @@ async fn record_deal(
         .await?
         .rows_affected()
     });
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("UPDATE grant_applications SET applied_to_price = 1 WHERE grant_id = $1 AND entity_id = $2")
         .bind(id)
         .bind(winner)
@@ -321,7 +321,7 @@ async fn record_deal(
         .await?
         .rows_affected()
     });
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND entity_id <> $3 AND received > 0 AND refund_due IS NULL")
         .bind(refund_due)
         .bind(id)
@@ -346,7 +346,7 @@ async fn record_no_deal(
         result_by,
         ..
     } = at.due(tx).await?;
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5")
         .bind(GrantState::NoDeal.code())
         .bind(at.ends_at)
@@ -357,7 +357,7 @@ async fn record_no_deal(
         .await?
         .rows_affected()
     });
-    on_tx!(&mut *tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query("UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND received > 0 AND refund_due IS NULL")
         .bind(refund_due)
         .bind(id)

@@ -142,7 +142,7 @@ async fn log(
     events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
     // A grant's moment is its auctions' too: their admissions were sealed until the close.
     if let Some(m) = ggzy_core::disclosure::moment_of_event(kind) {
-        let auctions: Option<(Uuid, Option<Uuid>)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+        let auctions: Option<(Uuid, Option<Uuid>)> = on_tx!(tx, |c| sqlx::query_as(
             "SELECT auction_id, final_auction_id FROM grants WHERE id = $1"
         )
         .bind(id)
@@ -263,12 +263,12 @@ async fn load_tx(tx: &mut Tx, id: Uuid) -> ServiceResult<Row> {
     };
     let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1{lock}");
     let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
-    let r: Option<RawRow> = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q1))
+    let r: Option<RawRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q1))
         .bind(id)
         .fetch_optional(c)
         .await?);
     let r = r.ok_or(ServiceError::NotFound("grant"))?;
-    let t: RawTail = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q2))
+    let t: RawTail = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q2))
         .bind(id)
         .fetch_one(c)
         .await?);

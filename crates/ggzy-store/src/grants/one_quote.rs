@@ -5,7 +5,7 @@ use super::*;
 
 /// The sealed quotes of a one-quote grant, in the order they came.
 pub(super) async fn sealed_quotes(tx: &mut Tx, id: Uuid) -> ServiceResult<Vec<Quote>> {
-    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(&mut *tx, |c| {
+    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 ORDER BY quoted_at"
     )
@@ -226,7 +226,7 @@ pub async fn own_quote(db: &Db, id: Uuid, entity: Uuid) -> ServiceResult<Option<
 }
 
 pub(super) async fn quotes(tx: &mut Tx, auction: Uuid) -> ServiceResult<Vec<Quote>> {
-    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(&mut *tx, |c| {
+    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT paddle, amount, accepted_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq"
     )

@@ -10,7 +10,7 @@
 //! procurement for up to 30 days, and decides within 30 working days, publishing the decision.
 //! Overdue replies and decisions raise supervisor alerts through the persisted schedule.
 
-use crate::actor::Actor;
+use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::{
@@ -579,6 +579,124 @@ pub struct ComplaintStepInput {
     pub text: Option<String>,
 }
 
+/// The finance department suspends the procurement while it handles the complaint
+/// (政府采购法 Art 57); the buyer is told until when.
+async fn suspend(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant: &Grant,
+    lot: &mut LotRow,
+    complaint_id: Uuid,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    step(
+        tx,
+        lot,
+        actor,
+        Some(grant),
+        &Command::Suspend { until },
+        now,
+        serde_json::json!({"complaint": complaint_id}),
+    )
+    .await?;
+    on_tx!(tx, |x| sqlx::query(
+        "UPDATE complaints SET suspended_until = $1 WHERE id = $2"
+    )
+    .bind(truncate_micros(until))
+    .bind(complaint_id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    let msg = format!(
+        "财政部门在处理投诉期间暂停本项目采购活动至 {}（政府采购法 第57条）。",
+        tendering::notices_fmt(until)
+    );
+    push(
+        tx,
+        lot.principal_id,
+        lot.id,
+        "suspended",
+        &format!("{} 暂停采购活动", lot.name),
+        &msg,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The decision ends a suspension, is published (条例 Art 58) and goes to the complainant and the
+/// buyer.
+async fn decide(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant: &Grant,
+    lot: &mut LotRow,
+    c: &GpComplaintView,
+    decision: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if lot.state.suspended_until.is_some() {
+        step(
+            tx,
+            lot,
+            actor,
+            Some(grant),
+            &Command::Resume,
+            now,
+            serde_json::json!({"complaint": c.id}),
+        )
+        .await?;
+    }
+    on_tx!(tx, |x| {
+        sqlx::query("UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3, published_at = $3 WHERE id = $4")
+        .bind(decision)
+        .bind(actor.account_id)
+        .bind(truncate_micros(now))
+        .bind(c.id)
+        .execute(x)
+        .await?
+        .rows_affected()
+    });
+    let title = format!("{}{}投诉处理决定公告", lot.project_name, lot.name);
+    let body = format!(
+        "{title}\n统一交易标识码：{}\n处理决定：{decision}\n（政府采购法实施条例 第58条：财政部门应当将投诉处理结果在省级以上人民政府财政部门指定的媒体上公告。）",
+        lot.trade_code
+    );
+    publish_notice_row(tx, lot, "complaint_decision", &title, &body, now).await?;
+    push(
+        tx,
+        c.entity_id,
+        lot.id,
+        "complaint_decision",
+        &title,
+        decision,
+        now,
+    )
+    .await?;
+    push(
+        tx,
+        lot.principal_id,
+        lot.id,
+        "complaint_decision",
+        &title,
+        decision,
+        now,
+    )
+    .await?;
+    log(
+        tx,
+        actor,
+        Some(grant),
+        lot,
+        "lot.complaint_decided",
+        serde_json::json!({"complaint": c.id, "in_time": tendering::day(now) <= c.decide_due}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The finance department's steps on a complaint. Returns the complaint as it stands.
 pub async fn handle_complaint(
     db: &Db,
@@ -642,38 +760,7 @@ pub async fn handle_complaint(
                 )
                 .into());
             };
-            step(
-                &mut tx,
-                &mut lot,
-                actor,
-                Some(&grant),
-                &Command::Suspend { until },
-                now,
-                serde_json::json!({"complaint": complaint_id}),
-            )
-            .await?;
-            on_tx!(&mut tx, |x| sqlx::query(
-                "UPDATE complaints SET suspended_until = $1 WHERE id = $2"
-            )
-            .bind(truncate_micros(until))
-            .bind(complaint_id)
-            .execute(x)
-            .await?
-            .rows_affected());
-            let msg = format!(
-                "财政部门在处理投诉期间暂停本项目采购活动至 {}（政府采购法 第57条）。",
-                tendering::notices_fmt(until)
-            );
-            push(
-                &mut tx,
-                lot.principal_id,
-                lot.id,
-                "suspended",
-                &format!("{} 暂停采购活动", lot.name),
-                &msg,
-                now,
-            )
-            .await?;
+            suspend(&mut tx, actor, &grant, &mut lot, complaint_id, until, now).await?;
         }
         "resume" if lot.state.suspended_until.is_some() => {
             step(
@@ -691,55 +778,7 @@ pub async fn handle_complaint(
             let Some(decision) = text.clone() else {
                 return Err(need_text("处理决定"));
             };
-            if lot.state.suspended_until.is_some() {
-                step(
-                    &mut tx,
-                    &mut lot,
-                    actor,
-                    Some(&grant),
-                    &Command::Resume,
-                    now,
-                    serde_json::json!({"complaint": complaint_id}),
-                )
-                .await?;
-            }
-            on_tx!(&mut tx, |x| {
-                sqlx::query("UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3, published_at = $3 WHERE id = $4")
-                .bind(&decision)
-                .bind(actor.account_id)
-                .bind(truncate_micros(now))
-                .bind(complaint_id)
-                .execute(x)
-                .await?
-                .rows_affected()
-            });
-            let title = format!("{}{}投诉处理决定公告", lot.project_name, lot.name);
-            let body = format!(
-                "{title}\n统一交易标识码：{}\n处理决定：{decision}\n（政府采购法实施条例 第58条：财政部门应当将投诉处理结果在省级以上人民政府财政部门指定的媒体上公告。）",
-                lot.trade_code
-            );
-            publish_notice_row(&mut tx, &lot, "complaint_decision", &title, &body, now).await?;
-            push(
-                &mut tx,
-                c.entity_id,
-                lot.id,
-                "complaint_decision",
-                &title,
-                &decision,
-                now,
-            )
-            .await?;
-            push(
-                &mut tx,
-                lot.principal_id,
-                lot.id,
-                "complaint_decision",
-                &title,
-                &decision,
-                now,
-            )
-            .await?;
-            log(&mut tx, actor, Some(&grant), &lot, "lot.complaint_decided", serde_json::json!({"complaint": complaint_id, "in_time": tendering::day(now) <= c.decide_due}), now).await?;
+            decide(&mut tx, actor, &grant, &mut lot, &c, &decision, now).await?;
         }
         "accept" | "refuse" => return Err(order("the complaint is already reviewed")),
         "suspend" | "decide" => return Err(order("the complaint must be accepted and still open")),

@@ -205,6 +205,52 @@ type PoolRow = (
     String,
 );
 
+/// The experts holding a specialty under `like`, each once, with every specialty they hold there.
+async fn load_profiles(
+    db: &Db,
+    like: &str,
+    by_id: &mut BTreeMap<Uuid, ExpertProfile>,
+) -> ServiceResult<()> {
+    let rows: Vec<PoolRow> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT e.id, e.status, e.senior_title, e.practice_years, e.region_code, e.employer_uscc, e.department_uscc, e.dishonest, s.code
+         FROM expert_specialties s JOIN experts e ON e.id = s.expert_id WHERE s.code LIKE $1"
+    )
+    .bind(like)
+    .fetch_all(p)
+    .await?
+    });
+    for (id, status, senior, years, region, employer, dept, dishonest, sc) in rows {
+        let Ok(region) = DivisionCode::parse("region", &region) else {
+            continue;
+        };
+        let Ok(sc) = SpecialtyCode::parse("s", &sc) else {
+            continue;
+        };
+        let e = by_id.entry(id).or_insert_with(|| ExpertProfile {
+            id,
+            status: ExpertStatus::parse(&status).unwrap_or(ExpertStatus::Pending),
+            specialties: vec![],
+            senior_title: senior,
+            practice_years: years.max(0) as u32,
+            region,
+            employer,
+            former_employers: vec![],
+            conflicts: vec![],
+            department: dept,
+            unavailable: vec![],
+            dishonest,
+            bans: vec![],
+            credit_score: 100,
+            services: vec![],
+        });
+        if !e.specialties.contains(&sc) {
+            e.specialties.push(sc);
+        }
+    }
+    Ok(())
+}
+
 /// Everyone under the requested specialties, with what the avoidance rules need. One query per
 /// table over the same specialty filter, so the cost grows with the matching pool, not the registry.
 pub async fn load_pool(
@@ -216,43 +262,7 @@ pub async fn load_pool(
     let pack = ExpertPack::v2025();
     for (code, _) in groups {
         let like = format!("{code}%");
-        let rows: Vec<PoolRow> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT e.id, e.status, e.senior_title, e.practice_years, e.region_code, e.employer_uscc, e.department_uscc, e.dishonest, s.code
-             FROM expert_specialties s JOIN experts e ON e.id = s.expert_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
-        for (id, status, senior, years, region, employer, dept, dishonest, sc) in rows {
-            let Ok(region) = DivisionCode::parse("region", &region) else {
-                continue;
-            };
-            let Ok(sc) = SpecialtyCode::parse("s", &sc) else {
-                continue;
-            };
-            let e = by_id.entry(id).or_insert_with(|| ExpertProfile {
-                id,
-                status: ExpertStatus::parse(&status).unwrap_or(ExpertStatus::Pending),
-                specialties: vec![],
-                senior_title: senior,
-                practice_years: years.max(0) as u32,
-                region,
-                employer,
-                former_employers: vec![],
-                conflicts: vec![],
-                department: dept,
-                unavailable: vec![],
-                dishonest,
-                bans: vec![],
-                credit_score: 100,
-                services: vec![],
-            });
-            if !e.specialties.contains(&sc) {
-                e.specialties.push(sc);
-            }
-        }
+        load_profiles(db, &like, &mut by_id).await?;
         let ties: Vec<(Uuid, String, String, Option<NaiveDate>)> = on_db!(db, |p| {
             sqlx::query_as(
             "SELECT t.expert_id, t.kind, t.uscc, t.left_on FROM expert_ties t JOIN expert_specialties s ON s.expert_id = t.expert_id WHERE s.code LIKE $1"

@@ -151,6 +151,66 @@ pub(crate) async fn expire_in(
     Ok(format!("{} without answer", late.len()))
 }
 
+/// Every place accepted: the committee is seated from the accepted experts and each is told.
+async fn form_committee(
+    db: &Db,
+    d: &DrawRow,
+    lot_id: Uuid,
+    requester: &Actor,
+    picks: &[(Uuid, String, i64)],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let accepted: Vec<Uuid> = picks
+        .iter()
+        .filter(|(_, s, _)| s == "accepted")
+        .map(|p| p.0)
+        .collect();
+    let mut tx = db.begin().await?;
+    let lot = tendering::load_for_update(&mut tx, lot_id).await?;
+    let status: (String,) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT status FROM expert_draws WHERE id = $1"
+    )
+    .bind(d.id)
+    .fetch_one(c)
+    .await?);
+    if status.0 != "confirming" {
+        return Ok(());
+    }
+    let mut accounts = vec![];
+    for e in &accepted {
+        let a: (Uuid,) = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT account_id FROM experts WHERE id = $1"
+        )
+        .bind(e)
+        .fetch_one(c)
+        .await?);
+        accounts.push(a.0);
+    }
+    tendering::committee::seat_committee(
+        &mut tx,
+        requester,
+        &lot,
+        &accounts,
+        &d.representatives,
+        "drawn",
+        now,
+    )
+    .await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2"
+    )
+    .bind(truncate_micros(now))
+    .bind(d.id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    for a in &accounts {
+        notify::send(&mut tx, &Message { account: *a, kind: "committee_formed", title: "评标委员会已组建", body: &format!("“{}”的评标委员会已组建。评标当日请先在平台签到（核验身份证号码），再进入评标。", lot.name), link: &format!("/lots/{lot_id}") }, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// After any reply: redraw the vacancies, or form the committee when every place is accepted.
 pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
     let Some(d) = draw_of(db, lot_id).await? else {
@@ -260,55 +320,7 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
     if picks.iter().any(|(_, s, _)| s == "invited") {
         return Ok(());
     }
-    let accepted: Vec<Uuid> = picks
-        .iter()
-        .filter(|(_, s, _)| s == "accepted")
-        .map(|p| p.0)
-        .collect();
-    let mut tx = db.begin().await?;
-    let lot = tendering::load_for_update(&mut tx, lot_id).await?;
-    let status: (String,) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT status FROM expert_draws WHERE id = $1"
-    )
-    .bind(d.id)
-    .fetch_one(c)
-    .await?);
-    if status.0 != "confirming" {
-        return Ok(());
-    }
-    let mut accounts = vec![];
-    for e in &accepted {
-        let a: (Uuid,) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT account_id FROM experts WHERE id = $1"
-        )
-        .bind(e)
-        .fetch_one(c)
-        .await?);
-        accounts.push(a.0);
-    }
-    tendering::committee::seat_committee(
-        &mut tx,
-        &requester,
-        &lot,
-        &accounts,
-        &d.representatives,
-        "drawn",
-        now,
-    )
-    .await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2"
-    )
-    .bind(truncate_micros(now))
-    .bind(d.id)
-    .execute(c)
-    .await?
-    .rows_affected());
-    for a in &accounts {
-        notify::send(&mut tx, &Message { account: *a, kind: "committee_formed", title: "评标委员会已组建", body: &format!("“{}”的评标委员会已组建。评标当日请先在平台签到（核验身份证号码），再进入评标。", lot.name), link: &format!("/lots/{lot_id}") }, now).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    form_committee(db, &d, lot_id, &requester, &picks, now).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

@@ -268,8 +268,8 @@ async fn record_failed(
         let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
         on_tx!(tx, |c| {
             sqlx::query(
-            "INSERT INTO bond_refunds (lot.id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (lot.id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
         )
         .bind(lot.id)
         .bind(b.bidder)
