@@ -120,29 +120,23 @@ fn bid(amount: &str, key: &str) -> auctions::BidInput {
     }
 }
 
-pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM grants")
-        .fetch_one(p)
-        .await?);
-    if n > 0 {
-        return Ok(());
-    }
-    let cal = ggzy_store::calendar::load(db).await?;
-    let staff = actor_of(db, "staff", "127.0.0.1").await?;
-    let b1 = actor_of(db, "bidder", "127.0.0.1").await?;
-    let b2 = actor_of(db, "entity03", "127.0.0.1").await?;
-    let b3 = actor_of(db, "entity04", "127.0.0.1").await?;
+/// A land listing running now: opened ten days ago, closing when its 10 working days are up
+/// (and not before the day after tomorrow).
+async fn land_listing(
+    db: &Db,
+    cal: &Calendar,
+    staff: &Actor,
+    [b1, b2, b3]: [&Actor; 3],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let today = cn_date(now);
-
-    // A land listing running now: opened ten days ago, closing when its 10 working days are up
-    // (and not before the day after tomorrow).
     let land = GrantPack::land();
     let opens = today - Duration::days(10);
-    let closes = after(&cal, land.listing.value, opens).max(today + Duration::days(2));
-    let announced = at_ten(before(&cal, land.announcement.value, opens)) - Duration::days(1);
+    let closes = after(cal, land.listing.value, opens).max(today + Duration::days(2));
+    let announced = at_ten(before(cal, land.announcement.value, opens)) - Duration::days(1);
     let g = grants::announce(
         db,
-        &staff,
+        staff,
         &input(
             "宁波市鄞州区 YZ2026-18 号地块国有建设用地使用权",
             "land_use",
@@ -167,12 +161,12 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     )
     .await?;
     let paid = at_ten(opens) - Duration::days(2);
-    seat(db, &staff, &g, &[&b1, &b2, &b3], "land", paid).await?;
+    seat(db, staff, &g, &[b1, b2, b3], "land", paid).await?;
     let q = at_ten(opens) + Duration::hours(1);
-    auctions::bid(db, &b1, g.auction_id, &bid("326000000", "demo-l1"), q).await?;
+    auctions::bid(db, b1, g.auction_id, &bid("326000000", "demo-l1"), q).await?;
     auctions::bid(
         db,
-        &b2,
+        b2,
         g.auction_id,
         &bid("328000000", "demo-l2"),
         q + Duration::days(3),
@@ -180,21 +174,30 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     .await?;
     auctions::bid(
         db,
-        &b1,
+        b1,
         g.auction_id,
         &bid("329000000", "demo-l3"),
         q + Duration::days(6),
     )
     .await?;
-    grants::go_on(db, &b2, g.id, q + Duration::days(6)).await?;
+    grants::go_on(db, b2, g.id, q + Duration::days(6)).await?;
+    Ok(())
+}
 
-    // A mining-right auction in its free stage now: it opened a quarter of an hour ago.
+/// A mining-right auction in its free stage now: it opened a quarter of an hour ago.
+async fn mining_auction(
+    db: &Db,
+    cal: &Calendar,
+    staff: &Actor,
+    [b1, b2, b3]: [&Actor; 3],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let mining = GrantPack::mining();
     let opens = now - Duration::minutes(15);
-    let announced = at_ten(before(&cal, mining.announcement.value, cn_date(opens)));
+    let announced = at_ten(before(cal, mining.announcement.value, cn_date(opens)));
     let g = grants::announce(
         db,
-        &staff,
+        staff,
         &input(
             "宁波市奉化区萧王庙街道建筑用石料（凝灰岩）矿采矿权",
             "mining_right",
@@ -215,16 +218,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     .await?;
     seat(
         db,
-        &staff,
+        staff,
         &g,
-        &[&b1, &b2, &b3],
+        &[b1, b2, b3],
         "mining",
         announced + Duration::days(5),
     )
     .await?;
     auctions::bid(
         db,
-        &b3,
+        b3,
         g.auction_id,
         &bid("48600000", "demo-m1"),
         opens + Duration::minutes(2),
@@ -232,17 +235,27 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     .await?;
     auctions::bid(
         db,
-        &b1,
+        b1,
         g.auction_id,
         &bid("49000000", "demo-m2"),
         opens + Duration::minutes(9),
     )
     .await?;
+    Ok(())
+}
 
-    // A state-property transfer bid a month ago, confirmed and published.
+/// A state-property transfer bid a month ago, confirmed and published.
+async fn property_transfer(
+    db: &Db,
+    cal: &Calendar,
+    staff: &Actor,
+    [_, b2, b3]: [&Actor; 3],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let today = cn_date(now);
     let property = GrantPack::property();
     let opens = today - Duration::days(30);
-    let announced = at_ten(before(&cal, property.announcement.value, opens));
+    let announced = at_ten(before(cal, property.announcement.value, opens));
     let mut p = input(
         "宁波市某国有控股商贸有限公司 35% 股权",
         "state_property",
@@ -260,12 +273,12 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
         ),
     );
     p.appraisal = Some("21800000".into());
-    let g = grants::announce(db, &staff, &p, announced).await?;
+    let g = grants::announce(db, staff, &p, announced).await?;
     seat(
         db,
-        &staff,
+        staff,
         &g,
-        &[&b2, &b3],
+        &[b2, b3],
         "property",
         announced + Duration::days(3),
     )
@@ -273,7 +286,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     let t = at_ten(opens);
     auctions::bid(
         db,
-        &b2,
+        b2,
         g.auction_id,
         &bid("21800000", "demo-p1"),
         t + Duration::minutes(5),
@@ -281,7 +294,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     .await?;
     auctions::bid(
         db,
-        &b3,
+        b3,
         g.auction_id,
         &bid("22100000", "demo-p2"),
         t + Duration::minutes(40),
@@ -289,7 +302,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     .await?;
     let last = auctions::bid(
         db,
-        &b2,
+        b2,
         g.auction_id,
         &bid("22300000", "demo-p3"),
         t + Duration::seconds(3630),
@@ -299,7 +312,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     let next_day = last.ends_at + Duration::days(1);
     grants::confirm(
         db,
-        &staff,
+        staff,
         g.id,
         &ConfirmInput {
             contract_by: cn_date(next_day) + Duration::days(10),
@@ -308,6 +321,25 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
         next_day,
     )
     .await?;
-    grants::publish_result(db, &staff, g.id, next_day + Duration::hours(1)).await?;
+    grants::publish_result(db, staff, g.id, next_day + Duration::hours(1)).await?;
     Ok(())
+}
+
+/// One grant of each kind, at different steps.
+pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM grants")
+        .fetch_one(p)
+        .await?);
+    if n > 0 {
+        return Ok(());
+    }
+    let cal = ggzy_store::calendar::load(db).await?;
+    let staff = actor_of(db, "staff", "127.0.0.1").await?;
+    let b1 = actor_of(db, "bidder", "127.0.0.1").await?;
+    let b2 = actor_of(db, "entity03", "127.0.0.1").await?;
+    let b3 = actor_of(db, "entity04", "127.0.0.1").await?;
+    let bidders = [&b1, &b2, &b3];
+    land_listing(db, &cal, &staff, bidders, now).await?;
+    mining_auction(db, &cal, &staff, bidders, now).await?;
+    property_transfer(db, &cal, &staff, bidders, now).await
 }

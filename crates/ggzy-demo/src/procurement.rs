@@ -10,7 +10,7 @@ use ggzy_core::tender_schedule::{cn_date, cn_day_start};
 use ggzy_store::accounts::actor_of;
 use ggzy_store::db::Db;
 use ggzy_store::error::{ServiceError, ServiceResult};
-use ggzy_store::evaluation::{self, AwardInput, ContractInput, SignInput};
+use ggzy_store::evaluation::{self, AwardInput, ContractInput};
 use ggzy_store::procurement::challenges::{
     self, ChallengeInput, ChallengeReplyInput, GpComplaintInput,
 };
@@ -222,20 +222,16 @@ fn sheet(method: &Method, bidders: &[Uuid], bias: u32) -> MemberSheet {
     s
 }
 
-/// Register a demo procurement and walk it to `to`, with registration at `t0`.
-pub async fn walk(
+/// The buyer's intention, then its registration a little over a month later.
+async fn register(
     db: &Db,
-    vault: &Arc<BidVault>,
+    principal: &Actor,
     spec: &Spec,
-    to: Walk,
     t0: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let principal = actor(db, "principal").await?;
-    let staff = actor(db, "staff").await?;
-    let cal = ggzy_store::calendar::load(db).await?;
     let intention = procurement::publish_intention(
         db,
-        &principal,
+        principal,
         &IntentionInput {
             principal_id: None,
             region_code: "330200".into(),
@@ -251,7 +247,7 @@ pub async fn walk(
     .await?;
     let reg = procurement::register(
         db,
-        &principal,
+        principal,
         &ProcurementInput {
             name: spec.name.into(),
             description: "财政预算资金，已列入年度政府采购预算。".into(),
@@ -276,12 +272,19 @@ pub async fn walk(
         t0,
     )
     .await?;
-    let lot = reg.lots[0].lot_id;
-    if to == Walk::Registered {
-        return Ok(lot);
-    }
-    let (from, until, deadline) = notice_dates(spec.method, t0, &cal);
-    let invitees: Vec<Uuid> = match spec.method {
+    Ok(reg.lots[0].lot_id)
+}
+
+/// Whom the buyer invites: the suppliers drawn at random for an invited tender, chosen ones for a
+/// negotiation or a single source, nobody for an open procedure.
+async fn invitees(
+    db: &Db,
+    principal: &Actor,
+    method: PurchaseMethod,
+    lot: Uuid,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    Ok(match method {
         PurchaseMethod::InvitedTender => {
             let mut list = vec![];
             for u in SUPPLIERS {
@@ -294,7 +297,7 @@ pub async fn walk(
             }
             let proof = procurement::draw_suppliers(
                 db,
-                &principal,
+                principal,
                 lot,
                 &SupplierDrawInput {
                     suppliers: list,
@@ -306,7 +309,7 @@ pub async fn walk(
             proof.rounds[0].picks.iter().map(|p| p.expert).collect()
         }
         PurchaseMethod::CompetitiveNegotiation | PurchaseMethod::SingleSource => {
-            let n = if spec.method == PurchaseMethod::SingleSource {
+            let n = if method == PurchaseMethod::SingleSource {
                 1
             } else {
                 3
@@ -323,51 +326,19 @@ pub async fn walk(
             v
         }
         _ => vec![],
-    };
-    if invitees.is_empty() {
-        notices::publish_tender_notice(
-            db,
-            &principal,
-            lot,
-            &TenderNoticeInput {
-                documents_from: from,
-                documents_until: until,
-                bid_deadline: deadline,
-                content: content(),
-            },
-            t0,
-        )
-        .await?;
-    } else {
-        ggzy_store::regime::invite(
-            db,
-            &principal,
-            lot,
-            &InviteInput {
-                invitees: invitees.clone(),
-                documents_from: from,
-                documents_until: until,
-                bid_deadline: deadline,
-                content: content(),
-            },
-            t0,
-        )
-        .await?;
-    }
+    })
+}
+
+/// Each responding supplier downloads the documents and submits a sealed response.
+async fn respond(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    spec: &Spec,
+    lot: Uuid,
+    responding: &[(&str, Actor)],
+    from: DateTime<Utc>,
+) -> ServiceResult<()> {
     let docs = notices::documents(db, lot).await?;
-    let mut suppliers = vec![];
-    for u in SUPPLIERS {
-        let a = actor(db, u).await?;
-        let e = a.entity_id.ok_or(ServiceError::NotFound("entity"))?;
-        if (invitees.is_empty() && suppliers.len() < 4) || invitees.contains(&e) {
-            suppliers.push((u, a));
-        }
-    }
-    let responding = if to == Walk::Failed {
-        &suppliers[..2]
-    } else {
-        &suppliers[..]
-    };
     for (i, (u, a)) in responding.iter().enumerate() {
         let at = from + Duration::hours(2 + i as i64);
         notices::download(db, a, docs[0].id, at).await?;
@@ -398,6 +369,162 @@ pub async fn walk(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The group asks for final quotes and every responding supplier gives one.
+async fn final_quotes(
+    db: &Db,
+    principal: &Actor,
+    method: PurchaseMethod,
+    lot: Uuid,
+    responding: &[(&str, Actor)],
+    deadline: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let due = deadline + Duration::hours(2);
+    procurement::request_final_quotes(
+        db,
+        &principal,
+        lot,
+        &FinalQuotesInput { due },
+        deadline + Duration::minutes(90),
+    )
+    .await?;
+    for (i, (_, a)) in responding.iter().enumerate() {
+        let price = if method == PurchaseMethod::SingleSource {
+            4_300_000
+        } else {
+            1_680_000 - 15_000 * i as i64
+        };
+        procurement::submit_final_quote(
+            db,
+            a,
+            lot,
+            &FinalQuoteInput {
+                price: price.to_string(),
+            },
+            deadline + Duration::minutes(100),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The challenger, unsatisfied with the reply, complains to the finance department, which accepts.
+async fn complain(
+    db: &Db,
+    a: &Actor,
+    lot: Uuid,
+    challenge: Uuid,
+    signed: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let complaint = challenges::file_complaint(
+        db,
+        a,
+        lot,
+        &GpComplaintInput {
+            challenge_id: challenge,
+            text: "对质疑答复不满意：业绩证明的合同金额与发票不一致，请求财政部门调查处理。".into(),
+        },
+        signed + Duration::days(2),
+    )
+    .await?;
+    let supervisor = actor(db, "supervisor").await?;
+    challenges::handle_complaint(
+        db,
+        &supervisor,
+        complaint.id,
+        &challenges::ComplaintStepInput {
+            action: "accept".into(),
+            until: None,
+            text: None,
+        },
+        signed + Duration::days(3),
+    )
+    .await?;
+    Ok(())
+}
+
+/// An open procedure publishes its notice; the others send invitations.
+async fn publish(
+    db: &Db,
+    principal: &Actor,
+    lot: Uuid,
+    invitees: &[Uuid],
+    (from, until, deadline): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+    t0: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if invitees.is_empty() {
+        notices::publish_tender_notice(
+            db,
+            principal,
+            lot,
+            &TenderNoticeInput {
+                documents_from: from,
+                documents_until: until,
+                bid_deadline: deadline,
+                content: content(),
+            },
+            t0,
+        )
+        .await?;
+    } else {
+        ggzy_store::regime::invite(
+            db,
+            principal,
+            lot,
+            &InviteInput {
+                invitees: invitees.to_vec(),
+                documents_from: from,
+                documents_until: until,
+                bid_deadline: deadline,
+                content: content(),
+            },
+            t0,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The suppliers who respond: the invited ones, or the first four for an open procedure.
+async fn respondents(db: &Db, invitees: &[Uuid]) -> ServiceResult<Vec<(&'static str, Actor)>> {
+    let mut suppliers = vec![];
+    for u in SUPPLIERS {
+        let a = actor(db, u).await?;
+        let e = a.entity_id.ok_or(ServiceError::NotFound("entity"))?;
+        if (invitees.is_empty() && suppliers.len() < 4) || invitees.contains(&e) {
+            suppliers.push((u, a));
+        }
+    }
+    Ok(suppliers)
+}
+
+/// Register a demo procurement and walk it to `to`, with registration at `t0`.
+pub async fn walk(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    spec: &Spec,
+    to: Walk,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let principal = actor(db, "principal").await?;
+    let staff = actor(db, "staff").await?;
+    let cal = ggzy_store::calendar::load(db).await?;
+    let lot = register(db, &principal, spec, t0).await?;
+    if to == Walk::Registered {
+        return Ok(lot);
+    }
+    let (from, until, deadline) = notice_dates(spec.method, t0, &cal);
+    let invitees = invitees(db, &principal, spec.method, lot, t0).await?;
+    publish(db, &principal, lot, &invitees, (from, until, deadline), t0).await?;
+    let suppliers = respondents(db, &invitees).await?;
+    let responding = if to == Walk::Failed {
+        &suppliers[..2]
+    } else {
+        &suppliers[..]
+    };
+    respond(db, vault, spec, lot, responding, from).await?;
     if to == Walk::Tendering {
         return Ok(lot);
     }
@@ -410,32 +537,7 @@ pub async fn walk(
     }
     let seated = draw_committee(db, &staff, lot, deadline + Duration::hours(1)).await?;
     if spec.method.final_quotes() {
-        let due = deadline + Duration::hours(2);
-        procurement::request_final_quotes(
-            db,
-            &principal,
-            lot,
-            &FinalQuotesInput { due },
-            deadline + Duration::minutes(90),
-        )
-        .await?;
-        for (i, (_, a)) in responding.iter().enumerate() {
-            let price = if spec.method == PurchaseMethod::SingleSource {
-                4_300_000
-            } else {
-                1_680_000 - 15_000 * i as i64
-            };
-            procurement::submit_final_quote(
-                db,
-                a,
-                lot,
-                &FinalQuoteInput {
-                    price: price.to_string(),
-                },
-                deadline + Duration::minutes(100),
-            )
-            .await?;
-        }
+        final_quotes(db, &principal, spec.method, lot, responding, deadline).await?;
     }
     let opened: Vec<Uuid> = bids::opening_record(db, &principal, lot)
         .await?
@@ -461,17 +563,7 @@ pub async fn walk(
     if to == Walk::Evaluating {
         return Ok(lot);
     }
-    for e in &seated {
-        let a = actor(db, e).await?;
-        evaluation::sign_report(
-            db,
-            &a,
-            lot,
-            &SignInput { dissent: None },
-            deadline + Duration::hours(3),
-        )
-        .await?;
-    }
+    crate::tendering::sign_reports(db, lot, &seated, deadline + Duration::hours(3)).await?;
     if to == Walk::Reported {
         return Ok(lot);
     }
@@ -544,31 +636,7 @@ pub async fn walk(
     )
     .await?;
     if let (Some(c), Some(a)) = (&challenge, &loser_actor) {
-        let complaint = challenges::file_complaint(
-            db,
-            a,
-            lot,
-            &GpComplaintInput {
-                challenge_id: c.id,
-                text: "对质疑答复不满意：业绩证明的合同金额与发票不一致，请求财政部门调查处理。"
-                    .into(),
-            },
-            signed + Duration::days(2),
-        )
-        .await?;
-        let supervisor = actor(db, "supervisor").await?;
-        challenges::handle_complaint(
-            db,
-            &supervisor,
-            complaint.id,
-            &challenges::ComplaintStepInput {
-                action: "accept".into(),
-                until: None,
-                text: None,
-            },
-            signed + Duration::days(3),
-        )
-        .await?;
+        complain(db, a, lot, c.id, signed).await?;
     }
     Ok(lot)
 }

@@ -301,36 +301,15 @@ async fn actor(db: &Db, u: &str) -> ServiceResult<Actor> {
     actor_of(db, u, "127.0.0.1").await
 }
 
-/// Register a demo project and walk its lot to `to`, with the notice published at `t0`.
-pub async fn walk(
+/// Every bidder downloads the documents and submits a sealed bid before the deadline.
+async fn tender(
     db: &Db,
     vault: &Arc<BidVault>,
-    name: &str,
-    procedure: &str,
-    to: Walk,
+    lot: Uuid,
+    bidders: &[&str],
     t0: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let principal = actor(db, "principal").await?;
-    let staff = actor(db, "staff").await?;
-    let reg = intake::register_project(
-        db,
-        &principal,
-        &project_input(name, "施工标段", procedure, points_method()),
-        t0,
-    )
-    .await?;
-    let lot = reg.lots[0].lot_id;
-    if to == Walk::Registered {
-        return Ok(lot);
-    }
-    let n = tender_notice(t0);
-    notices::publish_tender_notice(db, &principal, lot, &n, t0).await?;
+) -> ServiceResult<()> {
     let docs = notices::documents(db, lot).await?;
-    let bidders = if to == Walk::Failed {
-        &BIDDERS[..2]
-    } else {
-        &BIDDERS[..]
-    };
     for (i, u) in bidders.iter().enumerate() {
         let a = actor(db, u).await?;
         let at = t0 + Duration::days(2) + Duration::hours(i as i64);
@@ -359,6 +338,53 @@ pub async fn walk(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Every seated member signs the report.
+pub(crate) async fn sign_reports(
+    db: &Db,
+    lot: Uuid,
+    seated: &[String],
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for e in seated {
+        let a = actor(db, e).await?;
+        evaluation::sign_report(db, &a, lot, &SignInput { dissent: None }, at).await?;
+    }
+    Ok(())
+}
+
+/// Register a demo project and walk its lot to `to`, with the notice published at `t0`.
+pub async fn walk(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    name: &str,
+    procedure: &str,
+    to: Walk,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let principal = actor(db, "principal").await?;
+    let staff = actor(db, "staff").await?;
+    let reg = intake::register_project(
+        db,
+        &principal,
+        &project_input(name, "施工标段", procedure, points_method()),
+        t0,
+    )
+    .await?;
+    let lot = reg.lots[0].lot_id;
+    if to == Walk::Registered {
+        return Ok(lot);
+    }
+    let n = tender_notice(t0);
+    notices::publish_tender_notice(db, &principal, lot, &n, t0).await?;
+    let bidders = if to == Walk::Failed {
+        &BIDDERS[..2]
+    } else {
+        &BIDDERS[..]
+    };
+    tender(db, vault, lot, bidders, t0).await?;
     if to == Walk::Tendering {
         return Ok(lot);
     }
@@ -394,17 +420,7 @@ pub async fn walk(
     if to == Walk::Evaluating {
         return Ok(lot);
     }
-    for e in &seated {
-        let a = actor(db, e).await?;
-        evaluation::sign_report(
-            db,
-            &a,
-            lot,
-            &SignInput { dissent: None },
-            deadline + Duration::hours(3),
-        )
-        .await?;
-    }
+    sign_reports(db, lot, &seated, deadline + Duration::hours(3)).await?;
     let from = deadline + Duration::days(1);
     evaluation::start_publicity(
         db,

@@ -153,8 +153,7 @@ pub struct LotDetail {
     pub schedule: Vec<ScheduleRow>,
 }
 
-pub async fn lot_detail(s: &AppState, id: Uuid) -> Result<LotDetail, ServiceError> {
-    let l = tendering::load(&s.db, id).await?;
+pub async fn lot_detail(s: &AppState, l: &tendering::LotRow) -> Result<LotDetail, ServiceError> {
     let st = &l.state;
     Ok(LotDetail {
         id: l.id,
@@ -192,7 +191,7 @@ pub async fn lot_detail(s: &AppState, id: Uuid) -> Result<LotDetail, ServiceErro
         winner: st.winner,
         pending_objections: st.objections.len(),
         bids: st.stage.opened().then_some(st.bidders.len()),
-        schedule: schedule::for_lot(&s.db, id).await?,
+        schedule: schedule::for_lot(&s.db, l.id).await?,
     })
 }
 
@@ -252,15 +251,8 @@ pub async fn get_lot(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<LotDetail>> {
-    let d = lot_detail(&s, id).await?;
-    if d.stage.code == "registered" {
-        let l = tendering::load(&s.db, id).await?;
-        if tendering::party_of(&actor, &l).is_none_or(|p| matches!(p, tendering::Party::Bidder(_)))
-        {
-            return Err(ServiceError::NotFound("lot").into());
-        }
-    }
-    Ok(Json(d))
+    let view = tendering::viewer::view_for(&s.db, &actor, id).await?;
+    Ok(Json(lot_detail(&s, &view.lot).await?))
 }
 
 macro_rules! lot_post {

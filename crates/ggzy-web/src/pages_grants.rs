@@ -305,6 +305,10 @@ impl GrantPage {
     fn bidding_over(&self) -> bool {
         self.auction.phase == Phase::Ended
     }
+    /// Whether the grant stands in `state` (the view carries its code for the API).
+    fn in_state(&self, state: GrantState) -> bool {
+        GrantState::parse(&self.g.state) == Some(state)
+    }
     fn current_auction(&self) -> Uuid {
         grants::current_auction(&self.g)
     }

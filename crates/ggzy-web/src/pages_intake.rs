@@ -188,21 +188,19 @@ async fn project_refused(
 ) -> Response {
     let errors: Vec<Err3> = errors
         .into_iter()
-        .map(|e| Err3 {
-            field: e.field.replace("lots[0].", "").replace(
+        .map(|e| {
+            let field = e.field.replace("lots[0].", "").replace(
                 "name",
                 if e.field.starts_with("lots[0]") {
                     "lot_name"
                 } else {
                     "name"
                 },
-            ),
-            zh: e.message_zh,
-            en: e.message_en,
-            rule: e
-                .rule
-                .map(|r| format!("{} 第{}条", r.regulation, r.article))
-                .unwrap_or_default(),
+            );
+            Err3 {
+                field,
+                ..Err3::from(e)
+            }
         })
         .collect();
     let regions = ggzy_store::regions::list(&s.db).await.unwrap_or_default();

@@ -27,7 +27,8 @@ use ggzy_store::tendering::notices::{
     self, ApplicationView, DocumentSummary, Downloader, ObjectionView,
 };
 use ggzy_store::tendering::sealing;
-use ggzy_store::tendering::{self, InboxItem, Party};
+use ggzy_store::tendering::viewer::Viewer;
+use ggzy_store::tendering::{self, InboxItem};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -84,6 +85,20 @@ pub(crate) struct Err3 {
     pub(crate) rule: String,
 }
 
+impl From<FieldError> for Err3 {
+    fn from(e: FieldError) -> Err3 {
+        Err3 {
+            rule: e
+                .rule
+                .map(|r| format!("{} 第{}条", r.regulation, r.article))
+                .unwrap_or_default(),
+            field: e.field,
+            zh: e.message_zh,
+            en: e.message_en,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "lots.html")]
 struct LotsPage {
@@ -96,6 +111,9 @@ struct LotsPage {
 }
 
 impl LotsPage {
+    fn failed(&self, code: &str) -> bool {
+        Stage::parse(code) == Some(Stage::Failed)
+    }
     fn stage(&self, code: &str) -> String {
         Stage::parse(code).map_or(code.to_string(), |s| {
             self.l.t(s.label_zh(), s.label_en()).to_string()
@@ -148,7 +166,8 @@ struct LotPage {
     bond: String,
     max_price: String,
     docs: Vec<DocumentSummary>,
-    party: &'static str,
+    viewer: Viewer,
+    stage: Stage,
     member: bool,
     downloaders: Option<Vec<Downloader>>,
     objections: Vec<ObjectionView>,
@@ -241,8 +260,8 @@ impl LotPage {
     fn score(&self, x: &Option<i64>) -> String {
         x.map_or("—".into(), ggzy_core::score::show)
     }
-    fn is(&self, stage: &str) -> bool {
-        self.d.stage.code == stage
+    fn is(&self, stage: Stage) -> bool {
+        self.stage == stage
     }
     fn val(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
@@ -338,6 +357,98 @@ async fn lot_response_with(
     }
 }
 
+/// What the lot page shows of a government procurement; none for a construction lot.
+async fn gp_card(
+    s: &AppState,
+    a: &Actor,
+    row: &tendering::LotRow,
+) -> Result<Option<GpCard>, ServiceError> {
+    let id = row.id;
+    let now = s.now();
+    Ok(match ggzy_store::procurement::terms(&s.db, row).await? {
+        Some(terms) => {
+            let supplier_draw = ggzy_store::procurement::supplier_draw(&s.db, a, id).await?;
+            use ggzy_core::procurement::PurchaseMethod as M;
+            let start = match terms.method {
+                M::InvitedTender if supplier_draw.is_none() => "draw",
+                M::InvitedTender | M::SingleSource => "invite",
+                M::CompetitiveNegotiation => "invite_or_notice",
+                _ => "notice",
+            };
+            Some(GpCard {
+                deadlines: ggzy_store::procurement::deadlines(&s.db, id, tendering::day(now))
+                    .await?,
+                challenges: ggzy_store::procurement::challenges::challenges(&s.db, a, id).await?,
+                complaints: ggzy_store::procurement::challenges::complaints(&s.db, a, id).await?,
+                final_quotes: ggzy_store::procurement::final_quotes(&s.db, a, id, now).await?,
+                quoting: row.state.final_quotes_due.is_some_and(|d| now < d),
+                draw: supplier_draw,
+                start,
+                challengeable: ggzy_store::procurement::challenges::challengeable(row.state.stage),
+                terms,
+            })
+        }
+        None => None,
+    })
+}
+
+/// The main stages of a lot, each done, now or to come.
+fn stage_bar(l: &Layout, stage: Stage) -> Vec<(String, &'static str)> {
+    let order = [
+        Stage::Registered,
+        Stage::Tendering,
+        Stage::Evaluating,
+        Stage::Reported,
+        Stage::Publicity,
+        Stage::Awarded,
+        Stage::Contracted,
+    ];
+    let cur = order.iter().position(|x| *x == stage);
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let class = match cur {
+                Some(c) if i < c => "done",
+                Some(c) if i == c => "now",
+                _ => "",
+            };
+            (l.t(st.label_zh(), st.label_en()).to_string(), class)
+        })
+        .collect()
+}
+
+/// The names of every entity the page mentions: candidates, applicants, invitees, the drawn
+/// suppliers, the winner and the bidders on the opening record.
+async fn names_of(
+    s: &AppState,
+    row: &tendering::LotRow,
+    gp: Option<&GpCard>,
+    record: Option<&OpeningRecord>,
+) -> Result<BTreeMap<Uuid, String>, ServiceError> {
+    let mut names = BTreeMap::new();
+    let mut ids: Vec<Uuid> = row.state.candidates.clone();
+    ids.extend(row.state.applicants.iter().copied());
+    ids.extend(row.state.admitted.iter().flatten().copied());
+    if let Some(g) = gp {
+        for r in g.draw.iter().flat_map(|d| d.rounds.iter()) {
+            ids.extend(r.groups.iter().flat_map(|g| g.eligible.iter().copied()));
+        }
+    }
+    ids.extend(row.state.winner);
+    if let Some(r) = record {
+        for line in &r.lines {
+            names.insert(line.bidder_id, line.bidder_name.clone());
+        }
+    }
+    for i in ids {
+        if let std::collections::btree_map::Entry::Vacant(v) = names.entry(i) {
+            v.insert(tendering::entity_name(&s.db, i).await?);
+        }
+    }
+    Ok(names)
+}
+
 async fn build_lot(
     s: &AppState,
     a: &Actor,
@@ -355,20 +466,10 @@ async fn build_lot(
             }
         };
     }
-    let row = t!(tendering::load(&s.db, id).await);
-    let party = tendering::party_of(a, &row);
+    let tendering::viewer::LotView { lot: row, viewer } =
+        t!(tendering::viewer::view_for(&s.db, a, id).await);
     let member = t!(evaluation::is_member(&s.db, a, id).await);
-    let party_s = match party {
-        Some(Party::Tenderer) => "tenderer",
-        Some(Party::Centre) => "centre",
-        Some(Party::Supervisor) => "supervisor",
-        Some(Party::Bidder(_)) if a.has(ggzy_core::role::Permission::EntityManage) => "bidder",
-        _ => "public",
-    };
-    if row.state.stage == Stage::Registered && matches!(party_s, "bidder" | "public") {
-        return Err((l, ServiceError::NotFound("lot")));
-    }
-    let d = t!(lot_detail(s, id).await);
+    let d = t!(lot_detail(s, &row).await);
     let opening_key = t!(sealing::opening_key(&s.db, id).await);
     let transcript = t!(sealing::transcript(&s.db, id).await);
     let bidder_uscc = match a.entity_id {
@@ -384,7 +485,7 @@ async fn build_lot(
     let downloaders = notices::downloaders(&s.db, a, id, now).await.ok();
     let objections = t!(notices::objections(&s.db, a, id).await);
     let applications = t!(notices::applications(&s.db, a, id).await);
-    let my_bids = if party_s == "bidder" {
+    let my_bids = if viewer.is_bidder() {
         t!(bids::my_bids(&s.db, a, id).await)
     } else {
         vec![]
@@ -406,39 +507,14 @@ async fn build_lot(
         (Some(d), Some(u), Some(_)) => d.expert_id_numbers.get(u).cloned(),
         _ => None,
     };
-    let outcome = if member || matches!(party_s, "centre" | "supervisor") {
+    let outcome = if member || viewer.is_official() {
         evaluation::outcome(&s.db, a, id).await.ok()
     } else {
         None
     };
     let report = evaluation::report(&s.db, a, id).await.ok().flatten();
     let refunds = t!(evaluation::refunds(&s.db, a, id).await);
-    let gp = match t!(ggzy_store::procurement::terms(&s.db, &row).await) {
-        Some(terms) => {
-            let supplier_draw = t!(ggzy_store::procurement::supplier_draw(&s.db, a, id).await);
-            use ggzy_core::procurement::PurchaseMethod as M;
-            let start = match terms.method {
-                M::InvitedTender if supplier_draw.is_none() => "draw",
-                M::InvitedTender | M::SingleSource => "invite",
-                M::CompetitiveNegotiation => "invite_or_notice",
-                _ => "notice",
-            };
-            Some(GpCard {
-                deadlines: t!(
-                    ggzy_store::procurement::deadlines(&s.db, id, tendering::day(now)).await
-                ),
-                challenges: t!(ggzy_store::procurement::challenges::challenges(&s.db, a, id).await),
-                complaints: t!(ggzy_store::procurement::challenges::complaints(&s.db, a, id).await),
-                final_quotes: t!(ggzy_store::procurement::final_quotes(&s.db, a, id, now).await),
-                quoting: row.state.final_quotes_due.is_some_and(|d| now < d),
-                draw: supplier_draw,
-                start,
-                challengeable: ggzy_store::procurement::challenges::challengeable(row.state.stage),
-                terms,
-            })
-        }
-        None => None,
-    };
+    let gp = t!(gp_card(s, a, &row).await);
     // A procurement's challenges and complaints are shown by its own card, not as objections.
     let (objections, complaints) = if gp.is_some() {
         (vec![], vec![])
@@ -446,59 +522,16 @@ async fn build_lot(
         (objections, t!(complaints::list(&s.db, a, id).await))
     };
     // A procurement's deadlines after the award are on its own card.
-    let follow = if row.gp.is_none()
-        && matches!(party_s, "tenderer" | "centre" | "supervisor")
-        && row.state.winner.is_some()
-    {
+    let follow = if row.gp.is_none() && viewer.follows_award() && row.state.winner.is_some() {
         Some(t!(
             evaluation::follow_up(&s.db, id, tendering::day(now)).await
         ))
     } else {
         None
     };
-    let order = [
-        Stage::Registered,
-        Stage::Tendering,
-        Stage::Evaluating,
-        Stage::Reported,
-        Stage::Publicity,
-        Stage::Awarded,
-        Stage::Contracted,
-    ];
-    let cur = order.iter().position(|x| *x == row.state.stage);
-    let stages = order
-        .iter()
-        .enumerate()
-        .map(|(i, st)| {
-            let class = match cur {
-                Some(c) if i < c => "done",
-                Some(c) if i == c => "now",
-                _ => "",
-            };
-            (l.t(st.label_zh(), st.label_en()).to_string(), class)
-        })
-        .collect();
-    let mut names = BTreeMap::new();
-    let mut ids: Vec<Uuid> = row.state.candidates.clone();
-    ids.extend(row.state.applicants.iter().copied());
-    ids.extend(row.state.admitted.iter().flatten().copied());
-    if let Some(g) = &gp {
-        for r in g.draw.iter().flat_map(|d| d.rounds.iter()) {
-            ids.extend(r.groups.iter().flat_map(|g| g.eligible.iter().copied()));
-        }
-    }
-    ids.extend(row.state.winner);
-    if let Some(r) = &record {
-        for line in &r.lines {
-            names.insert(line.bidder_id, line.bidder_name.clone());
-        }
-    }
-    for i in ids {
-        if let std::collections::btree_map::Entry::Vacant(v) = names.entry(i) {
-            v.insert(t!(tendering::entity_name(&s.db, i).await));
-        }
-    }
-    let entities = if party_s == "tenderer" && row.state.stage == Stage::Registered {
+    let stages = stage_bar(&l, row.state.stage);
+    let names = t!(names_of(s, &row, gp.as_ref(), record.as_ref()).await);
+    let entities = if viewer.is_tenderer() && row.state.stage == Stage::Registered {
         t!(ggzy_store::entities::search(&s.db, a, None, tendering::day(now), 60).await)
             .into_iter()
             .map(|e| (e.id, e.name))
@@ -506,19 +539,8 @@ async fn build_lot(
     } else {
         vec![]
     };
-    let errors = errors
-        .into_iter()
-        .map(|e| Err3 {
-            field: e.field.clone(),
-            zh: e.message_zh.clone(),
-            en: e.message_en.clone(),
-            rule: e
-                .rule
-                .map(|r| format!("{} 第{}条", r.regulation, r.article))
-                .unwrap_or_default(),
-        })
-        .collect();
-    let specialties = if draw.is_none() && party_s == "centre" {
+    let errors = errors.into_iter().map(Err3::from).collect();
+    let specialties = if draw.is_none() && viewer.is_centre() {
         ggzy_store::experts::specialty_tree(&s.db)
             .await
             .map(|t| {
@@ -538,7 +560,8 @@ async fn build_lot(
         deadline_passed: row.state.dates.is_some_and(|x| now >= x.bid_deadline),
         d,
         docs,
-        party: party_s,
+        viewer,
+        stage: row.state.stage,
         member,
         downloaders,
         objections,

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod notices;
 pub mod schedule;
 pub mod sealing;
+pub mod viewer;
 
 use crate::actor::{Actor, Grant};
 use crate::db::{Db, Tx};

@@ -136,39 +136,16 @@ pub(super) fn procurement_scoring(bids: usize, criteria: usize, experts: usize, 
     );
 }
 
-/// Drawing 7 experts across three specialties from a pool of `n` with every avoidance rule, as
-/// the domain does it (screen, check, snapshot hash, draw), against a bare scan of the same pool
-/// for the requested specialties, timed in the same run.
-pub(super) fn expert_draw(n: usize, runs: usize) -> Result<()> {
-    use ggzy_core::draw;
-    use ggzy_core::expert::{
-        self as ex, Ban, DrawSpec, ExpertPack, ExpertProfile, ExpertStatus, Parties, Scope,
-    };
-    use ggzy_core::region::DivisionCode;
-    use ggzy_core::specialty::{SpecialtyCode, SpecialtyTree};
-    use std::collections::BTreeSet;
-    let tree = SpecialtyTree::default_cn();
-    let leaves: Vec<SpecialtyCode> = tree
-        .iter()
-        .map(|(c, _)| c.clone())
-        .filter(|c| c.depth() >= 2)
-        .collect();
-    let region = |s: &str| DivisionCode::parse("r", s).expect("region");
-    let regions = [
-        region("330203"),
-        region("330212"),
-        region("330200"),
-        region("330100"),
-    ];
-    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("day");
-    let parties = Parties {
-        principal: "P0".into(),
-        agency: Some("AG0".into()),
-        bidders: (0..12).map(|i| format!("B{i}")).collect(),
-        supervising_department: Some("DEPT".into()),
-    };
-    let rss0 = rss_kib(std::process::id());
-    let t = Instant::now();
+/// A pool of `n` experts spread over the leaves and regions, about one in ten caught by one of
+/// the avoidance rules (suspended, no senior title, tied to a party, away, dishonest, banned, low
+/// credit, served the principal too often) — deterministic, so runs compare.
+fn synthetic_pool(
+    n: usize,
+    day: chrono::NaiveDate,
+    leaves: &[ggzy_core::specialty::SpecialtyCode],
+    regions: &[ggzy_core::region::DivisionCode],
+) -> Vec<ggzy_core::expert::ExpertProfile> {
+    use ggzy_core::expert::{Ban, ExpertProfile, ExpertStatus};
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         rng ^= rng << 13;
@@ -176,7 +153,7 @@ pub(super) fn expert_draw(n: usize, runs: usize) -> Result<()> {
         rng ^= rng << 17;
         rng
     };
-    let pool: Vec<ExpertProfile> = (0..n)
+    (0..n)
         .map(|i| {
             let r = next();
             let tie = r % 100;
@@ -231,7 +208,41 @@ pub(super) fn expert_draw(n: usize, runs: usize) -> Result<()> {
                 },
             }
         })
+        .collect()
+}
+
+/// Drawing 7 experts across three specialties from a pool of `n` with every avoidance rule, as
+/// the domain does it (screen, check, snapshot hash, draw), against a bare scan of the same pool
+/// for the requested specialties, timed in the same run.
+pub(super) fn expert_draw(n: usize, runs: usize) -> Result<()> {
+    use ggzy_core::draw;
+    use ggzy_core::expert::{self as ex, DrawSpec, ExpertPack, Parties, Scope};
+    use ggzy_core::region::DivisionCode;
+    use ggzy_core::specialty::{SpecialtyCode, SpecialtyTree};
+    use std::collections::BTreeSet;
+    let tree = SpecialtyTree::default_cn();
+    let leaves: Vec<SpecialtyCode> = tree
+        .iter()
+        .map(|(c, _)| c.clone())
+        .filter(|c| c.depth() >= 2)
         .collect();
+    let region = |s: &str| DivisionCode::parse("r", s).expect("region");
+    let regions = [
+        region("330203"),
+        region("330212"),
+        region("330200"),
+        region("330100"),
+    ];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("day");
+    let parties = Parties {
+        principal: "P0".into(),
+        agency: Some("AG0".into()),
+        bidders: (0..12).map(|i| format!("B{i}")).collect(),
+        supervising_department: Some("DEPT".into()),
+    };
+    let rss0 = rss_kib(std::process::id());
+    let t = Instant::now();
+    let pool = synthetic_pool(n, day, &leaves, &regions);
     let built = t.elapsed();
     let rss1 = rss_kib(std::process::id());
     let code = |s: &str| SpecialtyCode::parse("s", s).expect("code");

@@ -50,6 +50,73 @@ async fn bench_lot(name: &str, t0: chrono::DateTime<Utc>) -> Result<BenchLot> {
     })
 }
 
+/// The baseline: the same bytes written and fsynced to plain files at the same concurrency.
+async fn fsynced_copy(
+    base: &std::sync::Arc<Vec<u8>>,
+    n: usize,
+    conc: usize,
+    dir: &std::path::Path,
+) -> Result<Duration> {
+    use std::sync::Arc;
+    std::fs::create_dir_all(&dir)?;
+    let sem = Arc::new(tokio::sync::Semaphore::new(conc));
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for i in 0..n {
+        let (base, sem, path) = (base.clone(), sem.clone(), dir.join(format!("{i}.bin")));
+        tasks.push(tokio::spawn(async move {
+            let _p = sem.acquire_owned().await?;
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                use std::io::Write;
+                let mut data = base.as_ref().clone();
+                data[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                let mut f = std::fs::File::create(&path)?;
+                f.write_all(&data)?;
+                f.sync_all()
+            })
+            .await??;
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let copy = started.elapsed();
+    std::fs::remove_dir_all(dir)?;
+    Ok(copy)
+}
+
+/// Lost receipts: a receipt without its row, or whose package no longer opens to the same bytes.
+async fn count_lost(
+    db: &Db,
+    vault: &ggzy_store::vault::BidVault,
+    lot: uuid::Uuid,
+    receipts: &[(String, uuid::Uuid, String)],
+    size: usize,
+) -> Result<usize> {
+    let mut lost = 0;
+    for (k, (no, id, sm3)) in receipts.iter().enumerate() {
+        let found: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT receipt_no FROM bids WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        if found.map(|f| f.0) != Some(no.clone()) {
+            lost += 1;
+            continue;
+        }
+        // A sample is read back and hashed again: the stored envelope is the one its receipt names.
+        if k % 50 == 0 {
+            let bytes = vault.read_envelope(lot, *id)?;
+            if bytes.len() < size || ggzy_seal::to_hex(&ggzy_seal::sm3(&[&bytes])) != *sm3 {
+                lost += 1;
+            }
+        }
+    }
+    Ok(lost)
+}
+
 /// The deadline minute: `n` bids of `mib` MiB to one lot through the bid service (seal, fsync,
 /// receipt transaction), against writing and fsyncing the same bytes to plain files at the same
 /// concurrency. Afterwards every receipt is checked against the database and the vault.
@@ -81,34 +148,8 @@ pub(super) async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result
     let base = Arc::new(base);
     let at = t0 + chrono::Duration::days(10);
 
-    // Baseline: the same bytes written and fsynced to plain files, same concurrency.
-    let copy_dir = dir.path().join("copy");
-    std::fs::create_dir_all(&copy_dir)?;
+    let copy = fsynced_copy(&base, n, conc, &dir.path().join("copy")).await?;
     let sem = Arc::new(tokio::sync::Semaphore::new(conc));
-    let started = Instant::now();
-    let mut tasks = vec![];
-    for i in 0..n {
-        let (base, sem, path) = (base.clone(), sem.clone(), copy_dir.join(format!("{i}.bin")));
-        tasks.push(tokio::spawn(async move {
-            let _p = sem.acquire_owned().await?;
-            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                use std::io::Write;
-                let mut data = base.as_ref().clone();
-                data[..8].copy_from_slice(&(i as u64).to_le_bytes());
-                let mut f = std::fs::File::create(&path)?;
-                f.write_all(&data)?;
-                f.sync_all()
-            })
-            .await??;
-            anyhow::Ok(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    let copy = started.elapsed();
-    std::fs::remove_dir_all(&copy_dir)?;
-
     let started = Instant::now();
     let mut tasks = vec![];
     for i in 0..n {
@@ -163,27 +204,7 @@ pub(super) async fn deadline_minute(n: usize, mib: usize, conc: usize) -> Result
             .saturating_sub(1)
             .min(lat.len() - 1)]
     };
-    // Lost receipts: a receipt without its row, or whose package no longer opens to the same bytes.
-    let mut lost = 0;
-    for (k, (no, id, sm3)) in receipts.iter().enumerate() {
-        let found: Option<(String,)> = on_db!(&db, |p| sqlx::query_as(
-            "SELECT receipt_no FROM bids WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
-        if found.map(|f| f.0) != Some(no.clone()) {
-            lost += 1;
-            continue;
-        }
-        // A sample is read back and hashed again: the stored envelope is the one its receipt names.
-        if k % 50 == 0 {
-            let bytes = vault.read_envelope(lot, *id)?;
-            if bytes.len() < size || ggzy_seal::to_hex(&ggzy_seal::sm3(&[&bytes])) != *sm3 {
-                lost += 1;
-            }
-        }
-    }
+    let lost = count_lost(&db, &vault, lot, &receipts, size).await?;
     let total_mib = (n * mib) as f64;
     println!(
         "deadline minute: {n} bids × {mib} MiB to one lot on SQLite, {conc} in flight: {:.1} s ({:.0} MiB/s, {:.1} bids/s); plain file copy of the same bytes: {:.1} s ({:.0} MiB/s); ratio {:.2}",
