@@ -15,7 +15,7 @@ use ggzy_store::accounts::{hash_password, insert_grant};
 use ggzy_store::db::Db;
 use ggzy_store::error::ServiceResult;
 use ggzy_store::experts::credit::put_fee_standard;
-use ggzy_store::{Actor, on_tx};
+use ggzy_store::{Actor, tx_exec, tx_opt};
 use uuid::Uuid;
 
 /// The department supervising Ningbo's construction trades (a demo credit code, both checks valid).
@@ -342,34 +342,38 @@ pub(crate) async fn seed(
     let hash = hash_password(password)?;
     let mut tx = db.begin().await?;
     for (c, n) in tree.iter() {
-        on_tx!(&mut tx, |x| sqlx::query(
-            "INSERT INTO specialties (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-        )
-        .bind(c.as_str())
-        .bind(n)
-        .execute(x)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO specialties (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            c.as_str(),
+            n
+        );
     }
-    on_tx!(&mut tx, |x| {
-        sqlx::query("INSERT INTO supervising_departments (region_code, trade_kind, uscc, name) VALUES ('330200', 'construction', $1, '宁波市住房和城乡建设局')").bind(dept_uscc()).execute(x).await?.rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO supervising_departments (region_code, trade_kind, uscc, name) VALUES ('330200', 'construction', $1, '宁波市住房和城乡建设局')",
+        dept_uscc()
+    );
     let today = ggzy_store::tendering::day(now);
     for (i, (username, name, title, senior, years, specialty, tie)) in POOL.iter().enumerate() {
-        let existing: Option<(Uuid,)> = on_tx!(&mut tx, |x| sqlx::query_as(
-            "SELECT id FROM accounts WHERE username = $1"
-        )
-        .bind(username)
-        .fetch_optional(x)
-        .await?);
+        let existing: Option<(Uuid,)> = tx_opt!(
+            &mut tx,
+            "SELECT id FROM accounts WHERE username = $1",
+            username
+        );
         let account = match existing {
             Some((a,)) => a,
             None => {
                 let a = Uuid::now_v7();
-                on_tx!(&mut tx, |x| {
-                    sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, region_code, created_at) VALUES ($1, $2, $3, $4, '330200', $5)")
-                    .bind(a).bind(username).bind(format!("评标专家 {name}")).bind(&hash).bind(now).execute(x).await?.rows_affected()
-                });
+                tx_exec!(
+                    &mut tx,
+                    "INSERT INTO accounts (id, username, display_name, password_hash, region_code, created_at) VALUES ($1, $2, $3, $4, '330200', $5)",
+                    a,
+                    username,
+                    format!("评标专家 {name}"),
+                    &hash,
+                    now
+                );
                 insert_grant(&mut tx, a, Role::Expert, &region, None, now).await?;
                 a
             }
@@ -393,58 +397,37 @@ pub(crate) async fn seed(
         let id = Uuid::now_v7();
         let birth =
             NaiveDate::from_ymd_opt(1960 + i as i32, 1 + (i % 9) as u32, 15).unwrap_or(today);
-        on_tx!(&mut tx, |x| {
-            sqlx::query(
-            "INSERT INTO experts (id, account_id, name, id_number_sm3, birth_date, title, senior_title, practice_years, employer_uscc, employer_name, department_uscc, region_code, phone, email, status, status_reason, dishonest, dishonest_checked_at, applied_at, vetted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)"
-        )
-        .bind(id)
-        .bind(account)
-        .bind(*name)
-        .bind(ggzy_store::experts::id_number_sm3(&id_number(username)))
-        .bind(birth)
-        .bind(*title)
-        .bind(*senior)
-        .bind(*years as i64)
-        .bind(&employer)
-        .bind(if matches!(tie, Tie::Employee(_)) { "投标人单位" } else { "宁波市某设计研究院" })
-        .bind(matches!(tie, Tie::Department).then(dept_uscc))
-        .bind(if i % 3 == 0 { "330203" } else { "330200" })
-        .bind(format!("1390574{:04}", 1000 + i))
-        .bind(format!("{username}@experts.example.cn"))
-        .bind(status)
-        .bind(matches!(tie, Tie::Suspended).then_some("年度考核不合格，暂停评标资格"))
-        .bind(matches!(tie, Tie::Dishonest))
-        .bind(now)
-        .bind(now)
-        .execute(x)
-        .await?
-        .rows_affected()
-        });
-        on_tx!(&mut tx, |x| sqlx::query(
-            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)"
-        )
-        .bind(id)
-        .bind(*specialty)
-        .execute(x)
-        .await?
-        .rows_affected());
+        tx_exec!(&mut tx, "INSERT INTO experts (id, account_id, name, id_number_sm3, birth_date, title, senior_title, practice_years, employer_uscc, employer_name, department_uscc, region_code, phone, email, status, status_reason, dishonest, dishonest_checked_at, applied_at, vetted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)", id, account, *name, ggzy_store::experts::id_number_sm3(&id_number(username)), birth, *title, *senior, *years as i64, &employer, if matches!(tie, Tie::Employee(_)) { "投标人单位" } else { "宁波市某设计研究院" }, matches!(tie, Tie::Department).then(dept_uscc), if i % 3 == 0 { "330203" } else { "330200" }, format!("1390574{:04}", 1000 + i), format!("{username}@experts.example.cn"), status, matches!(tie, Tie::Suspended).then_some("年度考核不合格，暂停评标资格"), matches!(tie, Tie::Dishonest), now, now);
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)",
+            id,
+            *specialty
+        );
         match tie {
             Tie::Former(e, days) => {
                 let u = entity_usccs
                     .get(*e)
                     .map(|x| x.1.clone())
                     .unwrap_or_default();
-                on_tx!(&mut tx, |x| {
-                    sqlx::query("INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, 'former_employer', $2, '原工作单位', $3)")
-                    .bind(id).bind(u).bind(today - Duration::days(*days)).execute(x).await?.rows_affected()
-                });
+                tx_exec!(
+                    &mut tx,
+                    "INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, 'former_employer', $2, '原工作单位', $3)",
+                    id,
+                    u,
+                    today - Duration::days(*days)
+                );
             }
             Tie::OnLeave => {
-                on_tx!(&mut tx, |x| {
-                    sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, '出差')")
-                    .bind(Uuid::now_v7()).bind(id).bind(today - Duration::days(60)).bind(today + Duration::days(60)).execute(x).await?.rows_affected()
-                });
+                tx_exec!(
+                    &mut tx,
+                    "INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, '出差')",
+                    Uuid::now_v7(),
+                    id,
+                    today - Duration::days(60),
+                    today + Duration::days(60)
+                );
             }
             _ => {}
         }

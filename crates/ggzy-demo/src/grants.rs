@@ -10,9 +10,9 @@ use ggzy_core::grant::{GrantPack, Period};
 use ggzy_core::tender_schedule::{cn_date, cn_day_start};
 use ggzy_store::accounts::actor_of;
 use ggzy_store::db::Db;
+use ggzy_store::db_one;
 use ggzy_store::error::ServiceResult;
 use ggzy_store::grants::{self, ConfirmInput, GrantDetails, GrantInput, GrantView, ReviewInput};
-use ggzy_store::on_db;
 use ggzy_store::{Actor, auctions};
 
 /// 10:00 Beijing time on `d`.
@@ -80,12 +80,8 @@ async fn seat(
     let mut csv = String::from("交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n");
     for (i, b) in bidders.iter().enumerate() {
         let a = grants::apply(db, b, g.id, at).await?;
-        let (name,): (String,) = on_db!(db, |p| sqlx::query_as(
-            "SELECT name FROM entities WHERE id = $1"
-        )
-        .bind(a.entity_id)
-        .fetch_one(p)
-        .await?);
+        let (name,): (String,) =
+            db_one!(db, "SELECT name FROM entities WHERE id = $1", a.entity_id);
         csv.push_str(&format!(
             "DEMO-{tag}-{i},{},{},\"{name}\",6222020{i:04},{}\n",
             cn_date(at),
@@ -327,9 +323,7 @@ async fn property_transfer(
 
 /// One grant of each kind, at different steps.
 pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM grants")
-        .fetch_one(p)
-        .await?);
+    let (n,): (i64,) = db_one!(db, "SELECT COUNT(*) FROM grants");
     if n > 0 {
         return Ok(());
     }

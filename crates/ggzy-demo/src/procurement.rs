@@ -20,7 +20,7 @@ use ggzy_store::procurement::{
 use ggzy_store::tendering::bids::{self, BidFormInput, Origin};
 use ggzy_store::tendering::notices::{self, InviteInput, NoticeContent, TenderNoticeInput};
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Actor, on_db};
+use ggzy_store::{Actor, db_one};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -643,11 +643,10 @@ pub async fn walk(
 
 /// Seed one procurement per method, at different stages.
 pub async fn seed(db: &Db, vault: &Arc<BidVault>, now: DateTime<Utc>) -> ServiceResult<()> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(
+    let (n,): (i64,) = db_one!(
+        db,
         "SELECT COUNT(*) FROM projects WHERE trade_kind = 'procurement'"
-    )
-    .fetch_one(p)
-    .await?);
+    );
     if n > 0 {
         return Ok(());
     }

@@ -21,7 +21,7 @@ use ggzy_store::tendering::notices::{
 };
 use ggzy_store::tendering::sealing;
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Actor, on_db};
+use ggzy_store::{Actor, db_all, db_one};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -535,9 +535,7 @@ pub async fn prequalifying(db: &Db, t0: DateTime<Utc>) -> ServiceResult<Uuid> {
 
 /// Seed one lot per stage, once: the demo city's first project marks it done.
 pub async fn seed(db: &Db, vault: &Arc<BidVault>, now: DateTime<Utc>) -> ServiceResult<()> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM projects")
-        .fetch_one(p)
-        .await?);
+    let (n,): (i64,) = db_one!(db, "SELECT COUNT(*) FROM projects");
     if n > 0 {
         return Ok(());
     }
@@ -611,11 +609,7 @@ pub async fn seed(db: &Db, vault: &Arc<BidVault>, now: DateTime<Utc>) -> Service
 
 /// Where each demo lot stands, for tests of the seed.
 pub async fn stages(db: &Db) -> ServiceResult<Vec<Stage>> {
-    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT stage FROM lots ORDER BY seq, updated_at"
-    )
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(String,)> = db_all!(db, "SELECT stage FROM lots ORDER BY seq, updated_at");
     Ok(rows
         .into_iter()
         .filter_map(|r| Stage::parse(&r.0))

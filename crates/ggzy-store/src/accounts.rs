@@ -5,7 +5,7 @@ use crate::db::{Db, Tx, unique_violation};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_tx, tx_all, tx_exec, tx_one, tx_opt};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -145,30 +145,24 @@ pub async fn insert_grant(
     granted_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO role_grants (account_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-    )
-    .bind(account)
-    .bind(role.as_str())
-    .bind(region.as_str())
-    .bind(truncate_micros(now))
-    .bind(granted_by)
-    .execute(c)
-    .await?.rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO role_grants (account_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        account,
+        role.as_str(),
+        region.as_str(),
+        truncate_micros(now),
+        granted_by
+    );
     Ok(())
 }
 
 pub(crate) async fn grants_of(db: &Db, account: Uuid) -> ServiceResult<Vec<Grant>> {
-    let rows: Vec<(String, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT role, region_code FROM role_grants WHERE account_id = $1 ORDER BY role, region_code"
-    )
-    .bind(account)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<(String, String)> = db_all!(
+        db,
+        "SELECT role, region_code FROM role_grants WHERE account_id = $1 ORDER BY role, region_code",
+        account
+    );
     Ok(rows
         .into_iter()
         .filter_map(|(r, code)| {
@@ -181,12 +175,11 @@ pub(crate) async fn grants_of(db: &Db, account: Uuid) -> ServiceResult<Vec<Grant
 }
 
 async fn grants_in_tx(tx: &mut Tx, account: Uuid) -> ServiceResult<Vec<(Role, DivisionCode)>> {
-    let rows: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT role, region_code FROM role_grants WHERE account_id = $1"
-    )
-    .bind(account)
-    .fetch_all(c)
-    .await?);
+    let rows: Vec<(String, String)> = tx_all!(
+        tx,
+        "SELECT role, region_code FROM role_grants WHERE account_id = $1",
+        account
+    );
     Ok(rows
         .into_iter()
         .filter_map(|(r, code)| {
@@ -236,24 +229,19 @@ async fn record_failure(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    let (failed,): (i64,) = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins"
-    )
-    .bind(account)
-    .fetch_one(c)
-    .await?
-    });
+    let (failed,): (i64,) = tx_one!(
+        &mut tx,
+        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        account
+    );
     let lock = (failed >= MAX_FAILED_LOGINS).then(|| truncate_micros(now + LOCKOUT));
     if let Some(until) = lock {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2"
-        )
-        .bind(until)
-        .bind(account)
-        .execute(c)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            &mut tx,
+            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2",
+            until,
+            account
+        );
     }
     events::append(
         &mut tx,
@@ -298,13 +286,12 @@ pub async fn login(
         password_matches(decoy_hash(), &input.password);
         return Err(bad());
     };
-    let row: Option<AccountRow> = on_db!(db, |p| sqlx::query_as(
+    let row: Option<AccountRow> = db_opt!(
+        db,
         "SELECT id, password_hash, totp_secret, locked_until
-         FROM accounts WHERE username = $1"
-    )
-    .bind(username.as_str())
-    .fetch_optional(p)
-    .await?);
+         FROM accounts WHERE username = $1",
+        username.as_str()
+    );
     let Some(acc) = row else {
         password_matches(decoy_hash(), &input.password);
         return Err(bad());
@@ -396,14 +383,12 @@ pub async fn session_actor(
     address: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Actor> {
-    let row: Option<(Uuid, DateTime<Utc>, String, String, Option<Uuid>)> =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT a.id, s.expires_at, a.username, a.display_name, a.entity_id
-         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
-        )
-        .bind(token_hash(token))
-        .fetch_optional(p)
-        .await?);
+    let row: Option<(Uuid, DateTime<Utc>, String, String, Option<Uuid>)> = db_opt!(
+        db,
+        "SELECT a.id, s.expires_at, a.username, a.display_name, a.entity_id
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+        token_hash(token)
+    );
     let Some((id, expires, username, display_name, entity_id)) = row else {
         return Err(ServiceError::Unauthenticated);
     };
@@ -422,13 +407,11 @@ pub async fn session_actor(
 
 pub async fn logout(db: &Db, token: &str, actor: &Actor, now: DateTime<Utc>) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "DELETE FROM sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash(token))
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "DELETE FROM sessions WHERE token_hash = $1",
+        token_hash(token)
+    );
     if let Some(id) = actor.account_id {
         events::append(
             &mut tx,
@@ -567,12 +550,11 @@ fn parse_role(field: &str, s: &str) -> Result<Role, FieldError> {
 }
 
 pub async fn region_exists_tx(tx: &mut Tx, code: &DivisionCode) -> ServiceResult<bool> {
-    let n: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT code FROM regions WHERE code = $1"
-    )
-    .bind(code.as_str())
-    .fetch_optional(c)
-    .await?);
+    let n: Option<(String,)> = tx_opt!(
+        tx,
+        "SELECT code FROM regions WHERE code = $1",
+        code.as_str()
+    );
     Ok(n.is_some())
 }
 
@@ -689,12 +671,11 @@ pub async fn grant_role(
         .into());
     }
     let mut tx = db.begin().await?;
-    let exists: Option<(Uuid, Option<String>)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id, totp_secret FROM accounts WHERE id = $1"
-    )
-    .bind(account)
-    .fetch_optional(c)
-    .await?);
+    let exists: Option<(Uuid, Option<String>)> = tx_opt!(
+        &mut tx,
+        "SELECT id, totp_secret FROM accounts WHERE id = $1",
+        account
+    );
     let Some((_, secret)) = exists else {
         return Err(ServiceError::NotFound("account"));
     };
@@ -739,19 +720,15 @@ pub struct GrantView {
 
 pub async fn list_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<AccountView>> {
     actor.require_any(Permission::AccountAdmin)?;
-    let accounts: Vec<AccountSummary> = on_db!(db, |p| {
-        sqlx::query_as(
+    let accounts: Vec<AccountSummary> = db_all!(
+        db,
         "SELECT id, username, display_name, entity_id, region_code, created_at FROM accounts ORDER BY created_at, username LIMIT 500"
-    )
-    .fetch_all(p)
-    .await?
-    });
+    );
     // One query for every grant instead of one per account.
-    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(Uuid, String, String)> = db_all!(
+        db,
         "SELECT account_id, role, region_code FROM role_grants ORDER BY role, region_code"
-    )
-    .fetch_all(p)
-    .await?);
+    );
     let mut by_account: std::collections::HashMap<Uuid, Vec<GrantView>> =
         std::collections::HashMap::new();
     for (account, role, region_code) in rows {
@@ -778,12 +755,11 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> ServiceResult<Vec<AccountV
 
 /// The actor of an account by username, for the demo and tests that act without a session.
 pub async fn actor_of(db: &Db, username: &str, address: &str) -> ServiceResult<Actor> {
-    let row: Option<(Uuid, String, Option<Uuid>)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, display_name, entity_id FROM accounts WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_optional(p)
-    .await?);
+    let row: Option<(Uuid, String, Option<Uuid>)> = db_opt!(
+        db,
+        "SELECT id, display_name, entity_id FROM accounts WHERE username = $1",
+        username
+    );
     let (id, display_name, entity_id) = row.ok_or(ServiceError::NotFound("account"))?;
     Ok(Actor::account(
         id,
@@ -798,12 +774,7 @@ pub async fn actor_of(db: &Db, username: &str, address: &str) -> ServiceResult<A
 /// The actor of an account id, for work done later on someone's behalf (a redraw runs as the
 /// staff member who requested the draw).
 pub async fn actor_by_id(db: &Db, id: Uuid, address: &str) -> ServiceResult<Actor> {
-    let row: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT username FROM accounts WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let row: Option<(String,)> = db_opt!(db, "SELECT username FROM accounts WHERE id = $1", id);
     let (username,) = row.ok_or(ServiceError::NotFound("account"))?;
     actor_of(db, &username, address).await
 }

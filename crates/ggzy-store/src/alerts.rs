@@ -6,7 +6,7 @@ use crate::db::{Db, Tx};
 use crate::error::OrInternal;
 use crate::error::ServiceResult;
 use crate::tendering::{LotRow, log};
-use crate::{on_db, on_tx};
+use crate::{db_all, tx_exec};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::role::Permission;
@@ -21,18 +21,16 @@ pub(crate) async fn raise(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let js = evidence.to_string();
-    on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO alerts (id, region_code, lot_id, kind, evidence, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(Uuid::now_v7())
-        .bind(lot.region.as_str())
-        .bind(lot.id)
-        .bind(kind)
-        .bind(&js)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO alerts (id, region_code, lot_id, kind, evidence, raised_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        Uuid::now_v7(),
+        lot.region.as_str(),
+        lot.id,
+        kind,
+        &js,
+        truncate_micros(now)
+    );
     log(
         tx,
         &Actor::system(),
@@ -69,13 +67,10 @@ pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<AlertView>> {
         String,
         String,
         DateTime<Utc>,
-    )> = on_db!(db, |p| {
-        sqlx::query_as(
+    )> = db_all!(
+        db,
         "SELECT a.id, a.region_code, a.lot_id, l.name, a.kind, a.evidence, a.raised_at FROM alerts a LEFT JOIN lots l ON l.id = a.lot_id ORDER BY a.raised_at DESC LIMIT 500"
-    )
-    .fetch_all(p)
-    .await?
-    });
+    );
     let mut out = vec![];
     for (id, region, lot_id, lot_name, kind, evidence, raised_at) in rows {
         let Ok(r) = ggzy_core::region::DivisionCode::parse("region", &region) else {

@@ -11,7 +11,7 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, db_opt, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::auction::{Auction, AuctionRules, BidRefusal, Outcome, Phase};
 use ggzy_core::clock::{Now, truncate_micros};
@@ -171,20 +171,18 @@ pub(crate) async fn create_in(
     let id = Uuid::now_v7();
     let rules_js = serde_json::to_string(&rules).or_internal()?;
     let state_js = serde_json::to_string(&state).or_internal()?;
-    on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(id)
-        .bind(region)
-        .bind(name)
-        .bind(trade_kind)
-        .bind(&rules_js)
-        .bind(&state_js)
-        .bind(created_by)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO auctions (id, region_code, name, trade_kind, rules, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        region,
+        name,
+        trade_kind,
+        &rules_js,
+        &state_js,
+        created_by,
+        truncate_micros(now)
+    );
     log(tx, actor, region, id, "auction.created", serde_json::json!({"name": name, "start_price": rules.start_price.fen(), "increment": rules.increment.fen(), "has_reserve": rules.reserve.is_some(), "opens_at": rules.opens_at, "free_until": rules.free_until, "extension_secs": rules.extension_secs}), now).await?;
     Ok(id)
 }
@@ -227,12 +225,11 @@ pub async fn admit(
     )?;
     // A grant's bidders come only from its admission, which needs the whole deposit; a seat
     // added by hand would also count towards the fewest bidders the auction needs.
-    let of_grant: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?);
+    let of_grant: Option<(Uuid,)> = tx_opt!(
+        &mut tx,
+        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1",
+        id
+    );
     if of_grant.is_some() {
         return Err(FieldError::new(
             "entity_id",
@@ -259,38 +256,34 @@ pub(crate) async fn admit_in(
     paddle: Option<u32>,
     now: DateTime<Utc>,
 ) -> ServiceResult<u32> {
-    let existing: Option<(i64,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?);
+    let existing: Option<(i64,)> = tx_opt!(
+        tx,
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     if let Some((p,)) = existing {
         return Ok(p as u32);
     }
     let paddle = match paddle {
         Some(p) => i64::from(p),
         None => {
-            let (n,): (i64,) = on_tx!(tx, |c| sqlx::query_as(
-                "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
-            )
-            .bind(id)
-            .fetch_one(c)
-            .await?);
+            let (n,): (i64,) = tx_one!(
+                tx,
+                "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1",
+                id
+            );
             101 + n
         }
     };
-    on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO auction_bidders (auction_id, entity_id, paddle, admitted_at) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(entity)
-        .bind(paddle)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO auction_bidders (auction_id, entity_id, paddle, admitted_at) VALUES ($1, $2, $3, $4)",
+        id,
+        entity,
+        paddle,
+        truncate_micros(now)
+    );
     log(
         tx,
         actor,
@@ -380,13 +373,12 @@ pub async fn bid(
     // rules: "not admitted", "too low", "not a whole increment" and "not open" read from a
     // snapshot stay true. "Ended" and "already highest" can change, so only the locked state
     // decides those.
-    let paddle: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(p)
-    .await?);
+    let paddle: Option<(i64,)> = db_opt!(
+        db,
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     let Some((paddle,)) = paddle else {
         return Err(FieldError::new(
             "amount",
@@ -397,21 +389,12 @@ pub async fn bid(
         .into());
     };
     let paddle = paddle as u32;
-    let prior = on_db!(db, |p| sqlx::query_as(PRIOR_SQL)
-        .bind(id)
-        .bind(entity)
-        .bind(key)
-        .fetch_optional(p)
-        .await?);
+    let prior = db_opt!(db, PRIOR_SQL, id, entity, key);
     if let Some(ack) = replay(prior, paddle, amount)? {
         return Ok(ack);
     }
-    let seen: Option<(String, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT state, sealed FROM auctions WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let seen: Option<(String, i64)> =
+        db_opt!(db, "SELECT state, sealed FROM auctions WHERE id = $1", id);
     let (seen, sealed) = seen.ok_or(ServiceError::NotFound("auction"))?;
     if sealed != 0 {
         return Err(FieldError::new(
@@ -438,12 +421,7 @@ pub async fn bid(
     // auction is still running.
     let now = truncate_micros(clock.at());
     // Two sends of one key can both pass the check above; the lock orders them.
-    let prior = on_tx!(&mut tx, |c| sqlx::query_as(PRIOR_SQL)
-        .bind(id)
-        .bind(entity)
-        .bind(key)
-        .fetch_optional(c)
-        .await?);
+    let prior = tx_opt!(&mut tx, PRIOR_SQL, id, entity, key);
     if let Some(ack) = replay(prior, paddle, amount)? {
         return Ok(ack);
     }
@@ -451,29 +429,25 @@ pub async fn bid(
         .bid(paddle, amount, now)
         .map_err(|r| ServiceError::from(r.field_error()))?;
     let seq = accepted.high.seq as i64;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO auction_bids (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(id)
-        .bind(seq)
-        .bind(i64::from(paddle))
-        .bind(entity)
-        .bind(amount.fen())
-        .bind(key)
-        .bind(now)
-        .bind(accepted.ends_at)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO auction_bids (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        seq,
+        i64::from(paddle),
+        entity,
+        amount.fen(),
+        key,
+        now,
+        accepted.ends_at
+    );
     let state = serde_json::to_string(&auction).or_internal()?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE auctions SET state = $1 WHERE id = $2"
-    )
-    .bind(&state)
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE auctions SET state = $1 WHERE id = $2",
+        &state,
+        id
+    );
     log(&mut tx, actor, &region, id, "auction.bid_accepted", serde_json::json!({"seq": seq, "paddle": paddle, "amount": amount.fen(), "ends_at": accepted.ends_at, "extended": accepted.extended}), now).await?;
     tx.commit().await?;
     Ok(BidAck {
@@ -518,27 +492,24 @@ pub struct AuctionView {
 
 /// The auction as anyone may watch it: paddles, never names; the reserve only after the end.
 pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<AuctionView> {
-    let r: Option<(String, String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT name, trade_kind, state FROM auctions WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String, String, String)> = db_opt!(
+        db,
+        "SELECT name, trade_kind, state FROM auctions WHERE id = $1",
+        id
+    );
     let (name, trade_kind, state) = r.ok_or(ServiceError::NotFound("auction"))?;
     let a: Auction = serde_json::from_str(&state)
         .map_err(|e| ServiceError::Internal(format!("auction {id}: {e}")))?;
-    let (bidders,): (i64,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
-    )
-    .bind(id)
-    .fetch_one(p)
-    .await?);
-    let grant: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let (bidders,): (i64,) = db_one!(
+        db,
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1",
+        id
+    );
+    let grant: Option<(Uuid,)> = db_opt!(
+        db,
+        "SELECT id FROM grants WHERE auction_id = $1 OR final_auction_id = $1",
+        id
+    );
     let phase = a.phase(now);
     let ended = phase == Phase::Ended;
     let reached: &[Moment] = if ended { &[Moment::Closed] } else { &[] };
@@ -572,13 +543,12 @@ pub async fn view(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Auctio
 
 /// The bidder's own paddle in an auction, if admitted.
 pub async fn paddle_of(db: &Db, id: Uuid, entity: Uuid) -> ServiceResult<Option<u32>> {
-    let r: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(i64,)> = db_opt!(
+        db,
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     Ok(r.map(|(p,)| p as u32))
 }
 
@@ -593,7 +563,10 @@ pub struct BidRow {
 
 /// Accepted bids after `after` in order — what a reconnecting watcher catches up with.
 pub async fn bids_after(db: &Db, id: Uuid, after: i64) -> ServiceResult<Vec<BidRow>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as("SELECT seq, paddle, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND seq > $2 ORDER BY seq").bind(id).bind(after).fetch_all(p).await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT seq, paddle, amount, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 AND seq > $2 ORDER BY seq",
+        id,
+        after
+    ))
 }

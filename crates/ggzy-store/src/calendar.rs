@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::ServiceResult;
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, on_tx, tx_all, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::calendar::{Calendar, DEFAULT_TABLE, DayKind, SpecialDay, parse_table};
 use ggzy_core::role::Permission;
@@ -15,15 +15,13 @@ const CALENDAR_SELECT: &str = "SELECT day, kind, name FROM calendar_days ORDER B
 
 /// The calendar in force: the stored table, or the built-in one on a fresh database.
 pub async fn load(db: &Db) -> ServiceResult<Calendar> {
-    let rows: Vec<(NaiveDate, String, String)> =
-        on_db!(db, |p| sqlx::query_as(CALENDAR_SELECT).fetch_all(p).await?);
+    let rows: Vec<(NaiveDate, String, String)> = db_all!(db, CALENDAR_SELECT);
     Ok(from_rows(rows))
 }
 
 /// The calendar as a write transaction sees it.
 pub async fn load_tx(tx: &mut crate::db::Tx) -> ServiceResult<Calendar> {
-    let rows: Vec<(NaiveDate, String, String)> =
-        on_tx!(tx, |c| sqlx::query_as(CALENDAR_SELECT).fetch_all(c).await?);
+    let rows: Vec<(NaiveDate, String, String)> = tx_all!(tx, CALENDAR_SELECT);
     Ok(from_rows(rows))
 }
 
@@ -80,23 +78,20 @@ async fn store_days(tx: &mut crate::db::Tx, days: &[SpecialDay]) -> ServiceResul
         .await?
         .rows_affected());
     for d in days {
-        on_tx!(tx, |c| {
-            sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = $2, name = $3")
-            .bind(d.day)
-            .bind(d.kind.as_str())
-            .bind(&d.name)
-            .execute(c)
-            .await?.rows_affected()
-        });
+        tx_exec!(
+            tx,
+            "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = $2, name = $3",
+            d.day,
+            d.kind.as_str(),
+            &d.name
+        );
     }
     Ok(())
 }
 
 /// Seed the built-in table on first start so that admins see and edit what is in force.
 pub async fn seed_default(db: &Db) -> ServiceResult<()> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM calendar_days")
-        .fetch_one(p)
-        .await?);
+    let (n,): (i64,) = db_one!(db, "SELECT COUNT(*) FROM calendar_days");
     if n == 0 {
         let days = parse_table(DEFAULT_TABLE)?;
         let mut tx = db.begin().await?;

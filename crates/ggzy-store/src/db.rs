@@ -53,6 +53,66 @@ macro_rules! on_tx {
     };
 }
 
+/// One statement, written once: `sqlx::query` (or `query_as`) with its bind values in order, run
+/// on whichever backend the pool (`db_…!`) or open transaction (`tx_…!`) is. `…_exec!` returns the
+/// rows it changed; `…_one!`, `…_opt!` and `…_all!` return one row, an optional row or every row,
+/// typed by the binding they are assigned to (a tuple or a `FromRow` struct).
+#[macro_export]
+macro_rules! db_exec {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await?.rows_affected())
+    };
+}
+
+#[macro_export]
+macro_rules! db_one {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_one(c).await?)
+    };
+}
+
+#[macro_export]
+macro_rules! db_opt {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_optional(c).await?)
+    };
+}
+
+#[macro_export]
+macro_rules! db_all {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_all(c).await?)
+    };
+}
+
+#[macro_export]
+macro_rules! tx_exec {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_tx!($tx, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await?.rows_affected())
+    };
+}
+
+#[macro_export]
+macro_rules! tx_one {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_tx!($tx, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_one(c).await?)
+    };
+}
+
+#[macro_export]
+macro_rules! tx_opt {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_tx!($tx, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_optional(c).await?)
+    };
+}
+
+#[macro_export]
+macro_rules! tx_all {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_tx!($tx, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_all(c).await?)
+    };
+}
+
 impl Db {
     /// `sqlite://path` / a bare path, or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {

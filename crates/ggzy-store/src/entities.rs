@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::db::{Db, unique_violation};
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, on_db, on_tx, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::account::UserInput;
 use ggzy_core::clock::truncate_micros;
@@ -108,23 +108,8 @@ async fn insert_qualification(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO qualifications (id, entity_id, name, grade, certificate_no, issuer, valid_from, valid_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    )
-    .bind(id)
-    .bind(entity)
-    .bind(&q.name)
-    .bind(&q.grade)
-    .bind(&q.certificate_no)
-    .bind(&q.issuer)
-    .bind(q.valid_from)
-    .bind(q.valid_until)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?.rows_affected()
-    });
+    tx_exec!(tx, "INSERT INTO qualifications (id, entity_id, name, grade, certificate_no, issuer, valid_from, valid_until, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", id, entity, &q.name, &q.grade, &q.certificate_no, &q.issuer, q.valid_from, q.valid_until, truncate_micros(now));
     Ok(id)
 }
 
@@ -300,14 +285,11 @@ async fn qualifications(
     entity: Uuid,
     today: NaiveDate,
 ) -> ServiceResult<Vec<QualificationView>> {
-    let rows: Vec<QualificationRow> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, name, grade, certificate_no, issuer, valid_from, valid_until FROM qualifications WHERE entity_id = $1 ORDER BY valid_until DESC, name"
-    )
-    .bind(entity)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<QualificationRow> = db_all!(
+        db,
+        "SELECT id, name, grade, certificate_no, issuer, valid_from, valid_until FROM qualifications WHERE entity_id = $1 ORDER BY valid_until DESC, name",
+        entity
+    );
     Ok(rows
         .into_iter()
         .map(|q| {
@@ -391,8 +373,6 @@ pub async fn search(
 }
 
 pub async fn count(db: &Db) -> ServiceResult<i64> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("SELECT COUNT(*) FROM entities")
-        .fetch_one(p)
-        .await?);
+    let (n,): (i64,) = db_one!(db, "SELECT COUNT(*) FROM entities");
     Ok(n)
 }

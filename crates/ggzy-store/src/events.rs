@@ -4,7 +4,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_exec, db_one, on_db, on_tx, tx_exec, tx_one};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::disclosure;
@@ -111,25 +111,22 @@ const EVENT_FROM: &str = "events e LEFT JOIN releases r ON r.key = e.release_key
 /// an event that marks a moment does this by itself; call it for subjects the moment also
 /// concerns (a grant's auctions when the grant closes).
 pub async fn release(tx: &mut Tx, key: &str, at: DateTime<Utc>) -> ServiceResult<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO releases (key, released_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
-    )
-    .bind(key)
-    .bind(truncate_micros(at))
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        tx,
+        "INSERT INTO releases (key, released_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        key,
+        truncate_micros(at)
+    );
     Ok(())
 }
 
 /// Append one event in `tx`. Bumping `event_head` first takes its row lock (PostgreSQL) or relies
 /// on the IMMEDIATE write lock (SQLite), so concurrent appenders queue and the chain stays linear.
 pub async fn append(tx: &mut Tx, ev: NewEvent, at: DateTime<Utc>) -> ServiceResult<StoredEvent> {
-    let (seq, prev): (i64, String) = on_tx!(tx, |c| {
-        sqlx::query_as("UPDATE event_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(c)
-            .await?
-    });
+    let (seq, prev): (i64, String) = tx_one!(
+        tx,
+        "UPDATE event_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    );
     let prev = from_hex(&prev)
         .ok_or_else(|| ServiceError::Internal("event_head.hash is not a hash".into()))?;
     let record = EventRecord {
@@ -202,11 +199,7 @@ pub async fn append(tx: &mut Tx, ev: NewEvent, at: DateTime<Utc>) -> ServiceResu
 }
 
 pub async fn size(db: &Db) -> ServiceResult<i64> {
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT seq FROM event_head WHERE id = 1"
-    )
-    .fetch_one(p)
-    .await?);
+    let (n,): (i64,) = db_one!(db, "SELECT seq FROM event_head WHERE id = 1");
     Ok(n)
 }
 
@@ -251,13 +244,12 @@ pub fn leaf_of(hash_hex: &str) -> Option<Hash> {
 
 /// Leaf hashes for seq `from+1 ..= to`, in order.
 pub async fn leaves(db: &Db, from: i64, to: i64) -> ServiceResult<Vec<Hash>> {
-    let rows: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT seq, hash FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(i64, String)> = db_all!(
+        db,
+        "SELECT seq, hash FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        from,
+        to
+    );
     rows.iter()
         .map(|(seq, h)| {
             leaf_of(h)
@@ -293,25 +285,21 @@ pub fn key_id(key: &PlatformKey) -> String {
 /// Record the platform's public key so that `verify` and outside readers can check signatures.
 pub async fn register_key(db: &Db, key: &PlatformKey, now: DateTime<Utc>) -> ServiceResult<String> {
     let id = key_id(key);
-    on_db!(db, |p| {
-        sqlx::query(
-        "INSERT INTO platform_keys (key_id, public_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING"
-    )
-    .bind(&id)
-    .bind(key.public_hex())
-    .bind(truncate_micros(now))
-    .execute(p)
-    .await?.rows_affected()
-    });
+    db_exec!(
+        db,
+        "INSERT INTO platform_keys (key_id, public_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING",
+        &id,
+        key.public_hex(),
+        truncate_micros(now)
+    );
     Ok(id)
 }
 
 pub async fn public_keys(db: &Db) -> ServiceResult<Vec<(String, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(db_all!(
+        db,
         "SELECT key_id, public_key FROM platform_keys ORDER BY created_at"
-    )
-    .fetch_all(p)
-    .await?))
+    ))
 }
 
 /// Keeps the Merkle tree in memory so that proofs and new heads cost no table scan and only
@@ -372,18 +360,15 @@ pub async fn sign_head(
         key_id: key_id(key),
         signature: hex::encode(sig),
     };
-    on_db!(db, |p| {
-        sqlx::query(
-        "INSERT INTO tree_heads (size, root, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (size) DO NOTHING"
-    )
-    .bind(head.size)
-    .bind(&head.root)
-    .bind(head.signed_at)
-    .bind(&head.key_id)
-    .bind(&head.signature)
-    .execute(p)
-    .await?.rows_affected()
-    });
+    db_exec!(
+        db,
+        "INSERT INTO tree_heads (size, root, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (size) DO NOTHING",
+        head.size,
+        &head.root,
+        head.signed_at,
+        &head.key_id,
+        &head.signature
+    );
     Ok(Some(head))
 }
 

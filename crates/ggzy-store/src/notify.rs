@@ -4,7 +4,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::ServiceResult;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_exec, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use serde::Serialize;
@@ -32,58 +32,46 @@ pub struct Message<'a> {
 
 pub(crate) async fn send(tx: &mut Tx, m: &Message<'_>, now: DateTime<Utc>) -> ServiceResult<()> {
     let now = truncate_micros(now);
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO notifications (id, account_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(Uuid::now_v7())
-    .bind(m.account)
-    .bind(m.kind)
-    .bind(m.title)
-    .bind(m.body)
-    .bind(m.link)
-    .bind(now)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO notifications (id, account_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        m.account,
+        m.kind,
+        m.title,
+        m.body,
+        m.link,
+        now
+    );
     // Experts carry a phone and an email; other accounts get the in-platform message only.
-    let addr: Option<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT phone, email FROM experts WHERE account_id = $1"
-    )
-    .bind(m.account)
-    .fetch_optional(c)
-    .await?);
+    let addr: Option<(String, String)> = tx_opt!(
+        tx,
+        "SELECT phone, email FROM experts WHERE account_id = $1",
+        m.account
+    );
     if let Some((phone, email)) = addr {
         for (channel, address) in [("sms", phone), ("email", email)] {
-            on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO outbox (id, channel, address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-            )
-            .bind(Uuid::now_v7())
-            .bind(channel)
-            .bind(&address)
-            .bind(m.title)
-            .bind(m.body)
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()
-            });
+            tx_exec!(
+                tx,
+                "INSERT INTO outbox (id, channel, address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                Uuid::now_v7(),
+                channel,
+                &address,
+                m.title,
+                m.body,
+                now
+            );
         }
     }
     Ok(())
 }
 
 pub async fn for_account(db: &Db, account: Uuid) -> ServiceResult<Vec<Notification>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100"
-    )
-    .bind(account)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100",
+        account
+    ))
 }
 
 /// One outgoing email or SMS.
@@ -118,27 +106,22 @@ impl Sender for FileSender {
 
 /// Deliver what is waiting; a message that fails stays queued for the next run.
 pub async fn drain(db: &Db, sender: &dyn Sender, now: DateTime<Utc>) -> ServiceResult<usize> {
-    let rows: Vec<OutboxMessage> = on_db!(db, |p| {
-        sqlx::query_as(
+    let rows: Vec<OutboxMessage> = db_all!(
+        db,
         "SELECT id, channel, address, subject, body FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT 200"
-    )
-    .fetch_all(p)
-    .await?
-    });
+    );
     let mut n = 0;
     for m in rows {
         if let Err(e) = sender.deliver(&m) {
             tracing::warn!(channel = m.channel, error = %e, "message not delivered; will retry");
             continue;
         }
-        on_db!(db, |p| sqlx::query(
-            "UPDATE outbox SET sent_at = $1 WHERE id = $2"
-        )
-        .bind(truncate_micros(now))
-        .bind(m.id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        db_exec!(
+            db,
+            "UPDATE outbox SET sent_at = $1 WHERE id = $2",
+            truncate_micros(now),
+            m.id
+        );
         n += 1;
     }
     Ok(n)

@@ -13,7 +13,7 @@ use crate::tendering::schedule::{
     OPEN, POSTPONE_CHECK,
 };
 use crate::tendering::{load_for_update, log, push};
-use crate::{on_db, on_tx, tendering};
+use crate::{db_all, tendering, tx_exec};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::clock::truncate_micros;
@@ -52,14 +52,11 @@ pub async fn invite(
 
 /// Fire everything due at `now`. Returns what fired.
 pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<Fired>> {
-    let due: Vec<(Uuid, Uuid, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, lot_id, action FROM schedule WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100"
-    )
-    .bind(truncate_micros(now))
-    .fetch_all(p)
-    .await?
-    });
+    let due: Vec<(Uuid, Uuid, String)> = db_all!(
+        db,
+        "SELECT id, lot_id, action FROM schedule WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100",
+        truncate_micros(now)
+    );
     let mut out = vec![];
     for (id, lot, action) in due {
         match fire(db, id, lot, &action, now).await {
@@ -89,14 +86,12 @@ async fn fire(
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<Fired>> {
     let mut tx = db.begin().await?;
-    let claimed = on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE schedule SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL"
-    )
-    .bind(truncate_micros(now))
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    let claimed = tx_exec!(
+        &mut tx,
+        "UPDATE schedule SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL",
+        truncate_micros(now),
+        id
+    );
     if claimed == 0 {
         return Ok(None);
     }
@@ -114,14 +109,12 @@ async fn fire(
                 if i.0.iter().any(|f| f.code == "procedure.suspended") =>
             {
                 // An objection to the documents is pending: try again in a minute.
-                on_tx!(&mut tx, |c| {
-                    sqlx::query("UPDATE schedule SET fired_at = NULL, due_at = $1, outcome = 'waiting: objection pending' WHERE id = $2")
-                    .bind(truncate_micros(now + Duration::minutes(1)))
-                    .bind(id)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
-                });
+                tx_exec!(
+                    &mut tx,
+                    "UPDATE schedule SET fired_at = NULL, due_at = $1, outcome = 'waiting: objection pending' WHERE id = $2",
+                    truncate_micros(now + Duration::minutes(1)),
+                    id
+                );
                 tx.commit().await?;
                 return Ok(None);
             }
@@ -149,14 +142,12 @@ async fn fire(
         }
         other => format!("unknown action {other}"),
     };
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE schedule SET outcome = $1 WHERE id = $2"
-    )
-    .bind(&outcome)
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE schedule SET outcome = $1 WHERE id = $2",
+        &outcome,
+        id
+    );
     tx.commit().await?;
     tracing::info!(lot = %lot_id, action, outcome, "scheduled action fired");
     Ok(Some(Fired {

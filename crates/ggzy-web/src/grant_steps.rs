@@ -3,13 +3,13 @@
 //! refund, sign the confirmation and publish the result. Refusals re-render the grant's page
 //! with each field's message.
 
-use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, Step, error_page, read_form, step_routes};
+use crate::pages::Visit;
+use crate::pages::{Step, error_page, read_form, step_routes};
 use crate::pages_grants::{field_errors, grant_with, parse_date};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ggzy_core::FieldError;
 use ggzy_core::grant::PaymentTerms;
@@ -35,13 +35,11 @@ pub fn router() -> Router<AppState> {
 
 async fn submit<F: Step>(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Path(id): Path<Uuid>,
     body: String,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
+    let Visit { a, l } = visit.at("grants");
     let r = match read_form::<F>(&body) {
         Ok(form) => form.run(&s, &a, id).await,
         Err(e) => Err(e),

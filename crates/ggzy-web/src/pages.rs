@@ -39,12 +39,46 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Shared by every page: language, CSRF token, who is signed in.
+#[derive(Clone)]
 pub struct Layout {
     pub en: bool,
     pub csrf: String,
     pub user: Option<String>,
     pub roles: String,
     pub path: &'static str,
+}
+
+/// What every page handler starts from: the acting user and the page's layout (language, CSRF
+/// token, the user and their roles), read from the request once. `at` names the navigation entry.
+pub(crate) struct Visit {
+    pub a: Actor,
+    pub l: Layout,
+}
+
+impl Visit {
+    pub(crate) fn at(mut self, path: &'static str) -> Visit {
+        self.l.path = path;
+        self
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Visit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let CurrentActor(a) = CurrentActor::from_request_parts(parts, state).await?;
+        // The CSRF middleware runs before every page and leaves its token here.
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or(CsrfToken(String::new()));
+        let l = Layout::new(&parts.headers, &csrf, &a, "");
+        Ok(Visit { a, l })
+    }
 }
 
 impl Layout {
@@ -129,13 +163,8 @@ struct HomePage {
     head: Option<TreeHead>,
 }
 
-async fn home(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "home");
+async fn home(State(s): State<AppState>, visit: Visit) -> Response {
+    let l = visit.at("home").l;
     let data = async {
         Ok::<_, ApiError>((
             notices_by_kind(&s).await?,
@@ -219,12 +248,10 @@ fn login_page_for(
 
 async fn login_page(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "login");
+    let l = visit.at("login").l;
     let notice = q.registered.map(|u| {
         format!(
             "{}{u}",
@@ -369,13 +396,8 @@ impl RegisterPage {
 
 const QUAL_ROWS: usize = 3;
 
-async fn register_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "register");
+async fn register_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let l = visit.at("register").l;
     match regions::list(&s.db).await {
         Ok(regions) => render(&RegisterPage {
             l,
@@ -583,37 +605,25 @@ async fn workspace_page(
     Ok(render(&page))
 }
 
-async fn workspace(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
+async fn workspace(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("workspace");
     if a.account_id.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let l = Layout::new(&h, &c, &a, "workspace");
+    let fallback = l.clone();
     workspace_page(&s, &a, l, FormState::default(), None)
         .await
-        .unwrap_or_else(|e| {
-            error_page(
-                Layout::new(&h, &c, &a, "workspace"),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                e,
-            )
-        })
+        .unwrap_or_else(|e| error_page(fallback, StatusCode::INTERNAL_SERVER_ERROR, e))
 }
 
 /// After a workspace form: re-render with the outcome, or a 403/401 page naming what is missing.
 async fn after_form(
     s: &AppState,
     a: &Actor,
-    h: &HeaderMap,
-    c: &CsrfToken,
+    l: Layout,
     pairs: &[(String, String)],
     r: Result<String, ServiceError>,
 ) -> Response {
-    let l = Layout::new(h, c, a, "workspace");
     let (form, flash, status) = match r {
         Ok(msg) => (FormState::default(), Some(msg), StatusCode::OK),
         Err(ServiceError::Invalid(i)) => (
@@ -627,16 +637,13 @@ async fn after_form(
         Err(e @ ServiceError::NotFound(_)) => return error_page(l, StatusCode::NOT_FOUND, e),
         Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     };
+    let fallback = l.clone();
     match workspace_page(s, a, l, form, flash).await {
         Ok(mut r) => {
             *r.status_mut() = status;
             r
         }
-        Err(e) => error_page(
-            Layout::new(h, c, a, "workspace"),
-            StatusCode::INTERNAL_SERVER_ERROR,
-            e,
-        ),
+        Err(e) => error_page(fallback, StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
 
@@ -665,11 +672,10 @@ pub(crate) fn forbidden_page(l: Layout, a: &Actor, status: u16) -> Response {
 
 async fn create_account_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let Visit { a, l } = visit.at("workspace");
     let get = |k: &str| form_value(&pairs, k);
     let input = StaffAccountInput {
         username: get("username"),
@@ -678,9 +684,9 @@ async fn create_account_submit(
         role: get("role"),
         region_code: get("region_code"),
     };
-    let en = cookie(&h, LANG_COOKIE).as_deref() == Some("en");
+    let en = l.en;
     if let Err(e) = a.require_any(Permission::AccountAdmin) {
-        return after_form(&s, &a, &h, &c, &pairs, Err(e)).await;
+        return after_form(&s, &a, l, &pairs, Err(e)).await;
     }
     let r = accounts::create_staff_account(&s.db, &a, &input, s.now())
         .await
@@ -701,16 +707,15 @@ async fn create_account_submit(
                 format!("已创建账号 {}。{secret}", created.username)
             }
         });
-    after_form(&s, &a, &h, &c, &pairs, r).await
+    after_form(&s, &a, l, &pairs, r).await
 }
 
 async fn add_qualification_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let Visit { a, l } = visit.at("workspace");
     let get = |k: &str| form_value(&pairs, k);
     let input = QualificationInput {
         name: get("name"),
@@ -730,24 +735,23 @@ async fn add_qualification_submit(
             .map(|_| "已添加资质 / Qualification added".to_string()),
         Ok(None) => Err(ServiceError::Forbidden(Permission::EntityManage)),
     };
-    after_form(&s, &a, &h, &c, &pairs, r).await
+    after_form(&s, &a, l, &pairs, r).await
 }
 
 async fn calendar_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let Visit { a, l } = visit.at("workspace");
     let table = form_value(&pairs, "table");
     if let Err(e) = a.require_any(Permission::ConfigAdmin) {
-        return after_form(&s, &a, &h, &c, &pairs, Err(e)).await;
+        return after_form(&s, &a, l, &pairs, Err(e)).await;
     }
     let r = calendar::replace(&s.db, &a, &table, s.now())
         .await
         .map(|n| format!("节假日表已更新（{n} 天） / Calendar updated ({n} days)"));
-    after_form(&s, &a, &h, &c, &pairs, r).await
+    after_form(&s, &a, l, &pairs, r).await
 }
 
 #[derive(Deserialize)]

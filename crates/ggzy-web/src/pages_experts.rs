@@ -2,14 +2,14 @@
 //! vetting and status changes, one expert's credit with misconduct records, and the expert's own
 //! page with invitations, notifications, fees and availability.
 
-use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, Step, error_page, forbidden_page, read_form, render, step_routes};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -74,12 +74,10 @@ struct StatusQuery {
 
 async fn registry(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Query(q): Query<StatusQuery>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+    let Visit { a, l } = visit.at("experts");
     if !a.has(Permission::RegistryRead) {
         if a.account_id.is_some() && experts::expert_of(&s.db, &a).await.ok().flatten().is_some() {
             return Redirect::to("/experts/me").into_response();
@@ -158,24 +156,17 @@ async fn apply_response(
     r
 }
 
-async fn apply_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+async fn apply_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let l = visit.at("experts").l;
     apply_response(&s, l, vec![], vec![], false).await
 }
 
 async fn apply_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+    let Visit { a, l } = visit.at("experts");
     let tie = |u: &str, n: &str, left: &str| {
         (!v(&f, u).trim().is_empty()).then(|| TieInput {
             uscc: v(&f, u).into(),
@@ -310,13 +301,8 @@ async fn expert_response(
     r
 }
 
-async fn me_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+async fn me_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("experts");
     match experts::expert_of(&s.db, &a).await {
         Ok(Some(id)) => expert_response(&s, &a, l, id, vec![], None).await,
         Ok(None) if a.account_id.is_none() => forbidden_page(l, &a, 401),
@@ -370,14 +356,8 @@ impl Step for ConflictForm {
 }
 
 /// A step on the signed-in expert's own record.
-async fn submit_mine<F: Step>(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    body: String,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+async fn submit_mine<F: Step>(State(s): State<AppState>, visit: Visit, body: String) -> Response {
+    let Visit { a, l } = visit.at("experts");
     let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
         return forbidden_page(l, &a, 403);
     };
@@ -388,14 +368,8 @@ async fn submit_mine<F: Step>(
     finish(&s, &a, l, id, r, F::NAME).await
 }
 
-async fn expert_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Path(id): Path<Uuid>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+async fn expert_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
+    let Visit { a, l } = visit.at("experts");
     expert_response(&s, &a, l, id, vec![], None).await
 }
 
@@ -480,13 +454,11 @@ impl Step for CreditCheckForm {
 /// A step on an expert's record by the centre or the department.
 async fn submit<F: Step>(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Path(id): Path<Uuid>,
     body: String,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "experts");
+    let Visit { a, l } = visit.at("experts");
     let r = match read_form::<F>(&body) {
         Ok(f) => f.run(&s, &a, id).await,
         Err(e) => Err(e),

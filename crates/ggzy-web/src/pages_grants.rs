@@ -4,14 +4,14 @@
 //! import, and the auction hall — bidders bid there, everyone else watches live.
 
 use crate::api_grants::{StatementInput, statement_rows};
-use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, error_page, render, render_form};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -176,25 +176,17 @@ async fn index_with(
     )
 }
 
-async fn index(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Query(q): Query<KindQuery>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
+async fn index(State(s): State<AppState>, visit: Visit, Query(q): Query<KindQuery>) -> Response {
+    let Visit { a, l } = visit.at("grants");
     index_with(&s, &a, l, q.kind.unwrap_or_default(), vec![], vec![]).await
 }
 
 async fn announce_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
+    let Visit { a, l } = visit.at("grants");
     let mut errs = vec![];
     let mut time = |k: &str| {
         parse_local(k, v(&f, k))
@@ -407,14 +399,8 @@ pub(crate) async fn grant_with(
     )
 }
 
-async fn grant_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Path(id): Path<Uuid>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
+async fn grant_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
+    let Visit { a, l } = visit.at("grants");
     grant_with(&s, &a, l, id, vec![], None).await
 }
 
@@ -474,25 +460,14 @@ async fn deposits_with(
     )
 }
 
-async fn deposits_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "deposits");
+async fn deposits_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("deposits");
     deposits_with(&s, &a, l, None, vec![]).await
 }
 
 /// The statement file comes as multipart (CSRF token in the action URL, as for bid uploads).
-async fn deposits_upload(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    mut m: Multipart,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "deposits");
+async fn deposits_upload(State(s): State<AppState>, visit: Visit, mut m: Multipart) -> Response {
+    let Visit { a, l } = visit.at("deposits");
     // Who may import is decided before the upload is read.
     if let Err(e) = a.require_any(ggzy_core::role::Permission::IntakeProcess) {
         return error_page(l, StatusCode::FORBIDDEN, e);
@@ -584,14 +559,8 @@ impl HallPage {
 }
 
 /// The auction hall: an admitted bidder bids here; anyone else watches (paddles, never names).
-async fn hall_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Path(id): Path<Uuid>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "grants");
+async fn hall_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
+    let Visit { a, l } = visit.at("grants");
     let now = s.now();
     let av = match auctions::view(&s.db, id, now).await {
         Ok(v) => v,

@@ -2,14 +2,14 @@
 //! lot with the tender, the evaluation method and its own scoring criteria; the platform decides
 //! whether tendering is compulsory and refuses each field with its rule.
 
-use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, error_page, forbidden_page, render};
 use crate::pages_tendering::{Err3, v};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use ggzy_core::FieldError;
@@ -57,13 +57,8 @@ impl NewProjectPage {
     }
 }
 
-async fn new_project_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
+async fn new_project_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("lots");
     if !a.has(ggzy_core::role::Permission::ProjectRegister) {
         return forbidden_page(l, &a, if a.account_id.is_none() { 401 } else { 403 });
     }
@@ -93,12 +88,10 @@ async fn new_project_page(
 
 async fn new_project_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
+    let Visit { a, l } = visit.at("lots");
     let method = match method_of(&f) {
         Ok(m) => m,
         Err(e) => return project_refused(&s, l, f, e).await,

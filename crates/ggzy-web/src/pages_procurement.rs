@@ -2,14 +2,14 @@
 //! intention form, and registration under a method with its grounds. Each procurement's own page
 //! is the shared lot page, which adds the method, deadlines, challenges and complaints.
 
-use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, render};
 use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -140,12 +140,10 @@ struct DoneQuery {
 
 async fn index(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     axum::extract::Query(q): axum::extract::Query<DoneQuery>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "procurement");
+    let Visit { a, l } = visit.at("procurement");
     page(&s, &a, l, "", vec![], vec![], q.done).await
 }
 
@@ -158,12 +156,10 @@ fn field_errors(e: ServiceError) -> Result<Vec<FieldError>, ServiceError> {
 
 async fn intention_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "procurement");
+    let Visit { a, l } = visit.at("procurement");
     let input = IntentionInput {
         principal_id: None,
         region_code: v(&f, "region_code").into(),
@@ -233,12 +229,10 @@ fn evaluation(f: &[(String, String)]) -> Result<Method, FieldError> {
 
 async fn register_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "procurement");
+    let Visit { a, l } = visit.at("procurement");
     let evaluation = match evaluation(&f) {
         Ok(m) => m,
         Err(e) => return page(&s, &a, l, "register", vec![e], f, None).await,

@@ -1,13 +1,13 @@
 //! The public registry and the log as pages: the market entities with their qualifications
 //! (统一注册/共享互认), one page per entity, and the latest events with the signed tree head.
 
-use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, error_page, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use ggzy_store::ServiceError;
@@ -38,12 +38,10 @@ struct EntityQuery {
 
 async fn entity_list(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
+    visit: Visit,
     Query(q): Query<EntityQuery>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "entities");
+    let Visit { a, l } = visit.at("entities");
     match entities::search(&s.db, &a, q.q.as_deref(), s.now().date_naive(), 100).await {
         Ok(list) => render(&EntitiesPage {
             l,
@@ -61,14 +59,8 @@ struct EntityPage {
     e: EntityView,
 }
 
-async fn entity_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "entities");
+async fn entity_page(State(s): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
+    let Visit { a, l } = visit.at("entities");
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
     };
@@ -89,13 +81,8 @@ struct LogPage {
     public_key: String,
 }
 
-async fn log_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Extension(c): Extension<CsrfToken>,
-    h: HeaderMap,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "log");
+async fn log_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let l = visit.at("log").l;
     let data = async {
         Ok::<_, ServiceError>((
             events::latest_head(&s.db).await?,

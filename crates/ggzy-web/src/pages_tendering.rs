@@ -7,6 +7,7 @@ use crate::api_tendering::{
     BidReceipt, LotDetail, accept_bid, fingerprint, lot_detail, read_bid_upload,
 };
 use crate::auth::{CsrfToken, CurrentActor};
+use crate::pages::Visit;
 use crate::pages::{Layout, error_page, forbidden_page, render};
 use crate::state::AppState;
 use askama::Template;
@@ -127,13 +128,8 @@ impl LotsPage {
     }
 }
 
-async fn lots_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
+async fn lots_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("lots");
     let load = async {
         let public = intake::public_lots(&s.db, 100).await?;
         let mine = if a.account_id.is_some() {
@@ -303,13 +299,11 @@ struct DoneQuery {
 
 async fn lot_page(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Path(id): Path<Uuid>,
     Query(q): Query<DoneQuery>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
+    let Visit { a, l } = visit.at("lots");
     lot_response(&s, &a, l, id, vec![], q.done, None).await
 }
 
@@ -683,14 +677,8 @@ struct DocumentPage {
     lot_id: Option<Uuid>,
 }
 
-async fn document_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Path(id): Path<Uuid>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "lots");
+async fn document_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
+    let Visit { a, l } = visit.at("lots");
     match notices::download(&s.db, &a, id, s.now()).await {
         Ok(d) => render(&DocumentPage {
             l,
@@ -715,14 +703,8 @@ async fn document_page(
     }
 }
 
-async fn notice_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-    Path(id): Path<Uuid>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "home");
+async fn notice_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
+    let l = visit.at("home").l;
     match notices::notice(&s.db, id).await {
         Ok(n) => render(&DocumentPage {
             l,
@@ -791,24 +773,17 @@ async fn keys_response(
     r
 }
 
-async fn keys_page(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
-) -> Response {
-    let l = Layout::new(&h, &c, &a, "keys");
+async fn keys_page(State(s): State<AppState>, visit: Visit) -> Response {
+    let Visit { a, l } = visit.at("keys");
     keys_response(&s, &a, l, vec![], None).await
 }
 
 async fn keys_submit(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let l = Layout::new(&h, &c, &a, "keys");
+    let Visit { a, l } = visit.at("keys");
     let input = sealing::KeyInput {
         purpose: v(&f, "purpose").into(),
         public_key: v(&f, "public_key").trim().into(),

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use ggzy_demo as demo;
 use ggzy_store::auctions::{self, AuctionInput, BidInput, BidRow};
-use ggzy_store::{Actor, Db, on_db};
+use ggzy_store::{Actor, Db, db_all, db_exec};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -119,14 +119,11 @@ async fn bare_inserts(db: &Db, id: uuid::Uuid, table: &str, writers: usize) -> R
         String,
         chrono::DateTime<Utc>,
         chrono::DateTime<Utc>,
-    )> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT seq, paddle, amount, entity_id, idempotency_key, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await?
-    });
+    )> = db_all!(
+        db,
+        "SELECT seq, paddle, amount, entity_id, idempotency_key, accepted_at, ends_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq",
+        id
+    );
     let ddl = match db {
         Db::Sqlite(_) => {
             "CREATE TABLE {t} (auction_id BLOB, seq INTEGER, paddle INTEGER, entity_id BLOB, amount INTEGER, idempotency_key TEXT, accepted_at TEXT, ends_at TEXT, PRIMARY KEY (auction_id, seq))"
@@ -136,10 +133,7 @@ async fn bare_inserts(db: &Db, id: uuid::Uuid, table: &str, writers: usize) -> R
         }
     };
     let ddl = ddl.replace("{t}", table);
-    on_db!(db, |p| sqlx::query(sqlx::AssertSqlSafe(ddl.clone()))
-        .execute(p)
-        .await?
-        .rows_affected());
+    db_exec!(db, sqlx::AssertSqlSafe(ddl.clone()));
     let insert = format!(
         "INSERT INTO {table} (auction_id, seq, paddle, entity_id, amount, idempotency_key, accepted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     );
@@ -156,20 +150,18 @@ async fn bare_inserts(db: &Db, id: uuid::Uuid, table: &str, writers: usize) -> R
                     return Ok::<_, anyhow::Error>(());
                 };
                 let mut tx = db.begin().await?;
-                ggzy_store::on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(
-                    insert.clone()
-                ))
-                .bind(id)
-                .bind(r.0)
-                .bind(r.1)
-                .bind(r.3)
-                .bind(r.2)
-                .bind(&r.4)
-                .bind(r.5)
-                .bind(r.6)
-                .execute(c)
-                .await?
-                .rows_affected());
+                ggzy_store::tx_exec!(
+                    &mut tx,
+                    sqlx::AssertSqlSafe(insert.clone()),
+                    id,
+                    r.0,
+                    r.1,
+                    r.3,
+                    r.2,
+                    &r.4,
+                    r.5,
+                    r.6
+                );
                 tx.commit().await?;
             }
         }));

@@ -4,9 +4,9 @@
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::ServiceResult;
-use crate::on_tx;
 use crate::tendering::notices::publish_notice_row;
 use crate::tendering::{push, step};
+use crate::{on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::evaluation::Outcome;
 use ggzy_core::procedure::{Command, Stage};
@@ -153,12 +153,11 @@ async fn award_procurement(
     let ends = cal.add_working_days(today, gp.result_runs.value);
     let contract_by = cal.period_end(today, gp.contract_within.value);
     let refund_by = cal.add_working_days(today, gp.bond_refund_within.value);
-    let outcome: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
-    )
-    .bind(lot.id)
-    .fetch_optional(c)
-    .await?);
+    let outcome: Option<(String,)> = tx_opt!(
+        tx,
+        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1",
+        lot.id
+    );
     let outcome: Option<Outcome> = outcome.and_then(|(s,)| serde_json::from_str(&s).ok());
     let line = |b: Uuid| {
         outcome
@@ -213,27 +212,28 @@ async fn award_procurement(
             now,
         )
         .await?;
-        let bond: Option<(i64,)> = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT bond FROM bids WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active'"
-        )
-        .bind(lot.id)
-        .bind(o)
-        .fetch_optional(c)
-        .await?);
+        let bond: Option<(i64,)> = tx_opt!(
+            tx,
+            "SELECT bond FROM bids WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active'",
+            lot.id,
+            o
+        );
         if let Some((amount,)) = bond.filter(|b| b.0 > 0) {
-            on_tx!(tx, |c| {
-                sqlx::query("INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING").bind(lot.id).bind(o).bind(amount).bind(refund_by).execute(c).await?.rows_affected()
-            });
+            tx_exec!(
+                tx,
+                "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING",
+                lot.id,
+                o,
+                amount,
+                refund_by
+            );
         }
     }
-    let members: Vec<(String,)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT COALESCE(x.name, a.display_name) FROM committee_members m JOIN accounts a ON a.id = m.account_id LEFT JOIN experts x ON x.account_id = m.account_id WHERE m.lot_id = $1 ORDER BY 1"
-    )
-    .bind(lot.id)
-    .fetch_all(c)
-    .await?
-    });
+    let members: Vec<(String,)> = tx_all!(
+        tx,
+        "SELECT COALESCE(x.name, a.display_name) FROM committee_members m JOIN accounts a ON a.id = m.account_id LEFT JOIN experts x ON x.account_id = m.account_id WHERE m.lot_id = $1 ORDER BY 1",
+        lot.id
+    );
     let members: Vec<String> = members.into_iter().map(|m| m.0).collect();
     let title = format!("{}{}中标（成交）结果公告", lot.project_name, lot.name);
     let body = format!(

@@ -5,7 +5,7 @@ use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::{Party, load, log, party_of, push};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_exec};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
@@ -79,18 +79,16 @@ pub async fn ask_bidder(
     };
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO evaluation_clarifications (id, lot_id, bidder_id, asked_by, question, asked_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id)
-        .bind(lot_id)
-        .bind(input.bidder_id)
-        .bind(actor.account_id)
-        .bind(&question)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO evaluation_clarifications (id, lot_id, bidder_id, asked_by, question, asked_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        lot_id,
+        input.bidder_id,
+        actor.account_id,
+        &question,
+        truncate_micros(now)
+    );
     push(&mut tx, input.bidder_id, lot_id, "evaluation_clarification", &format!("{} 评标委员会澄清要求", lot.name), &format!("评标委员会要求贵单位对投标文件作出书面澄清：{question}\n澄清不得超出投标文件的范围或改变投标文件的实质性内容（招标投标法实施条例第52条）。"), now).await?;
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
     log(&mut tx, actor, g.as_ref(), &lot, "lot.clarification_requested", serde_json::json!({"id": id, "bidder": input.bidder_id, "question_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[question.as_bytes()]))}), now).await?;
@@ -108,12 +106,11 @@ pub async fn answer_bidder_clarification(
 ) -> ServiceResult<()> {
     let (bidder, entity_grant) = crate::tendering::require_bidder(actor)?;
     let entity_grant = entity_grant.clone();
-    let row: Option<(Uuid, Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT lot_id, bidder_id, answer FROM evaluation_clarifications WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let row: Option<(Uuid, Uuid, Option<String>)> = db_opt!(
+        db,
+        "SELECT lot_id, bidder_id, answer FROM evaluation_clarifications WHERE id = $1",
+        id
+    );
     let Some((lot_id, asked, answered)) = row else {
         return Err(ServiceError::NotFound("clarification"));
     };
@@ -142,16 +139,14 @@ pub async fn answer_bidder_clarification(
         return Err(errs.into());
     };
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE evaluation_clarifications SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND answer IS NULL")
-        .bind(&answer)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE evaluation_clarifications SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND answer IS NULL",
+        &answer,
+        actor.account_id,
+        truncate_micros(now),
+        id
+    );
     log(&mut tx, actor, Some(&entity_grant), &lot, "lot.clarification_answered", serde_json::json!({"id": id, "answer_sm3": ggzy_seal::to_hex(&ggzy_seal::sm3(&[answer.as_bytes()]))}), now).await?;
     tx.commit().await?;
     Ok(())
@@ -177,13 +172,10 @@ pub async fn bidder_clarifications(
             None => return Ok(vec![]),
         }
     };
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, lot_id, bidder_id, question, asked_at, answer, answered_at FROM evaluation_clarifications WHERE lot_id = $1 AND ($2 IS NULL OR bidder_id = $2) ORDER BY asked_at"
-    )
-    .bind(lot_id)
-    .bind(only)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, lot_id, bidder_id, question, asked_at, answer, answered_at FROM evaluation_clarifications WHERE lot_id = $1 AND ($2 IS NULL OR bidder_id = $2) ORDER BY asked_at",
+        lot_id,
+        only
+    ))
 }

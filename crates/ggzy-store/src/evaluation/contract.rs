@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_notice_row;
 use crate::tendering::{load, log, push, require_tenderer, step};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, db_opt, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
@@ -59,18 +59,16 @@ pub async fn record_contract(
         serde_json::json!({"amount": amount.fen(), "signed_on": input.signed_on}),
     )
     .await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO contracts (lot_id, winner_id, amount, signed_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(lot_id)
-        .bind(winner)
-        .bind(amount.fen())
-        .bind(input.signed_on)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO contracts (lot_id, winner_id, amount, signed_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        lot_id,
+        winner,
+        amount.fen(),
+        input.signed_on,
+        actor.account_id,
+        truncate_micros(now)
+    );
     let signed_at = ts::cn_day_start(input.signed_on);
     let due = match &lot.gp {
         // The winner's bond within 5 working days of signing (87号令 Art 38).
@@ -79,25 +77,20 @@ pub async fn record_contract(
             .add_working_days(input.signed_on, gp.bond_refund_within.value),
         None => ts::bond_refund_due(&lot.pack, signed_at),
     };
-    let bonds: Vec<(Uuid, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'"
-    )
-    .bind(lot_id)
-    .fetch_all(c)
-    .await?);
+    let bonds: Vec<(Uuid, i64)> = tx_all!(
+        &mut tx,
+        "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'",
+        lot_id
+    );
     for (b, amount) in bonds {
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING"
-        )
-        .bind(lot_id)
-        .bind(b)
-        .bind(amount)
-        .bind(due)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING",
+            lot_id,
+            b,
+            amount,
+            due
+        );
     }
     let (title, tail) = if lot.gp.is_some() {
         (
@@ -136,14 +129,11 @@ pub struct RefundView {
 
 pub async fn refunds(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<RefundView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<RefundView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT r.bidder_id, e.name AS bidder_name, r.amount, r.due_on, r.refunded_on, r.late_interest FROM bond_refunds r JOIN entities e ON e.id = r.bidder_id WHERE r.lot_id = $1 ORDER BY e.name"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<RefundView> = db_all!(
+        db,
+        "SELECT r.bidder_id, e.name AS bidder_name, r.amount, r.due_on, r.refunded_on, r.late_interest FROM bond_refunds r JOIN entities e ON e.id = r.bidder_id WHERE r.lot_id = $1 ORDER BY e.name",
+        lot_id
+    );
     Ok(crate::tendering::visible_to(actor, &lot, rows, |r| {
         Some(r.bidder_id)
     }))
@@ -167,9 +157,12 @@ pub async fn mark_refunded(
     let lot = load(db, lot_id).await?;
     let grant = require_tenderer(actor, &lot)?.clone();
     let mut tx = db.begin().await?;
-    let due: Option<(NaiveDate, i64)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as("SELECT due_on, amount FROM bond_refunds WHERE lot_id = $1 AND bidder_id = $2 AND refunded_on IS NULL").bind(lot_id).bind(input.bidder_id).fetch_optional(c).await?
-    });
+    let due: Option<(NaiveDate, i64)> = tx_opt!(
+        &mut tx,
+        "SELECT due_on, amount FROM bond_refunds WHERE lot_id = $1 AND bidder_id = $2 AND refunded_on IS NULL",
+        lot_id,
+        input.bidder_id
+    );
     let Some((due, amount)) = due else {
         return Err(FieldError::new(
             "bidder_id",
@@ -188,18 +181,14 @@ pub async fn mark_refunded(
         )
         .fen()
     });
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE bond_refunds SET refunded_on = $1, late_interest = $2 WHERE lot_id = $3 AND bidder_id = $4"
-    )
-    .bind(input.refunded_on)
-    .bind(interest.filter(|i| *i > 0))
-    .bind(lot_id)
-    .bind(input.bidder_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE bond_refunds SET refunded_on = $1, late_interest = $2 WHERE lot_id = $3 AND bidder_id = $4",
+        input.refunded_on,
+        interest.filter(|i| *i > 0),
+        lot_id,
+        input.bidder_id
+    );
     let late = input.refunded_on > due;
     log(&mut tx, actor, Some(&grant), &lot, "lot.bond_refunded", serde_json::json!({"bidder": input.bidder_id, "refunded_on": input.refunded_on, "due_on": due, "late": late}), now).await?;
     push(
@@ -247,16 +236,14 @@ pub async fn submit_tendering_report(
     let in_time =
         crate::tendering::day(now) <= ts::award_deadlines(&lot.pack, awarded_at).report_by;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO tendering_reports (lot_id, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id) DO NOTHING")
-        .bind(lot_id)
-        .bind(&body)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO tendering_reports (lot_id, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id) DO NOTHING",
+        lot_id,
+        &body,
+        actor.account_id,
+        truncate_micros(now)
+    );
     log(
         &mut tx,
         actor,
@@ -287,21 +274,22 @@ pub async fn follow_up(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
     let lot = load(db, lot_id).await?;
     let at = awarded_at(db, lot_id).await?;
     let due = at.map(|a| ts::award_deadlines(&lot.pack, a));
-    let signed: Option<(NaiveDate,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT signed_on FROM contracts WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
-    let report: Option<(DateTime<Utc>,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT submitted_at FROM tendering_reports WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
-    let (late,): (i64,) = on_db!(db, |p| {
-        sqlx::query_as("SELECT COUNT(*) FROM bond_refunds WHERE lot_id = $1 AND ((refunded_on IS NULL AND due_on < $2) OR refunded_on > due_on)").bind(lot_id).bind(today).fetch_one(p).await?
-    });
+    let signed: Option<(NaiveDate,)> = db_opt!(
+        db,
+        "SELECT signed_on FROM contracts WHERE lot_id = $1",
+        lot_id
+    );
+    let report: Option<(DateTime<Utc>,)> = db_opt!(
+        db,
+        "SELECT submitted_at FROM tendering_reports WHERE lot_id = $1",
+        lot_id
+    );
+    let (late,): (i64,) = db_one!(
+        db,
+        "SELECT COUNT(*) FROM bond_refunds WHERE lot_id = $1 AND ((refunded_on IS NULL AND due_on < $2) OR refunded_on > due_on)",
+        lot_id,
+        today
+    );
     let mut overdue = vec![];
     if let Some(d) = due {
         if signed.is_none() && today > d.contract_by {

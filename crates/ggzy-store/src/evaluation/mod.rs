@@ -20,7 +20,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::bids::OpeningRecord;
 use crate::tendering::notices::publish_notice_row;
 use crate::tendering::{Party, load, load_for_update, log, party_of, push, schedule, step};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::evaluation::{self as ev, MemberSheet, OpenedBid, Outcome};
@@ -36,12 +36,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub(crate) async fn opened_bids(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<OpenedBid>> {
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT record FROM opening_records WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(
+        db,
+        "SELECT record FROM opening_records WHERE lot_id = $1",
+        lot_id
+    );
     let Some((s,)) = r else { return Ok(vec![]) };
     let rec: OpeningRecord = serde_json::from_str(&s).or_internal()?;
     // The opening record carries what the committee needs from each form, price lines included.
@@ -114,13 +113,12 @@ pub async fn submit_sheet(
     ev::check_sheet(&lot.method, &bidders, sheet).map_err(|e| ServiceError::Invalid(Invalid(e)))?;
     let js = serde_json::to_string(sheet).or_internal()?;
     let mut tx = db.begin().await?;
-    let signed: Option<(Option<DateTime<Utc>>,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT signed_at FROM committee_members WHERE lot_id = $1 AND account_id = $2"
-    )
-    .bind(lot_id)
-    .bind(me)
-    .fetch_optional(c)
-    .await?);
+    let signed: Option<(Option<DateTime<Utc>>,)> = tx_opt!(
+        &mut tx,
+        "SELECT signed_at FROM committee_members WHERE lot_id = $1 AND account_id = $2",
+        lot_id,
+        me
+    );
     if signed.is_some_and(|s| s.0.is_some()) {
         return Err(FieldError::new(
             "sheet",
@@ -130,16 +128,14 @@ pub async fn submit_sheet(
         )
         .into());
     }
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE committee_members SET sheet = $1, submitted_at = $2 WHERE lot_id = $3 AND account_id = $4")
-        .bind(&js)
-        .bind(truncate_micros(now))
-        .bind(lot_id)
-        .bind(me)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE committee_members SET sheet = $1, submitted_at = $2 WHERE lot_id = $3 AND account_id = $4",
+        &js,
+        truncate_micros(now),
+        lot_id,
+        me
+    );
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
     log(
         &mut tx,
@@ -173,12 +169,11 @@ async fn evaluate_lot(
 }
 
 async fn sheets(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<(Uuid, Option<MemberSheet>)>> {
-    let rows: Vec<(Uuid, Option<String>)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT account_id, sheet FROM committee_members WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(Uuid, Option<String>)> = db_all!(
+        db,
+        "SELECT account_id, sheet FROM committee_members WHERE lot_id = $1",
+        lot_id
+    );
     rows.into_iter()
         .map(|(a, s)| {
             Ok((
@@ -269,15 +264,12 @@ async fn abnormally_low_prices_explained(
         .iter()
         .filter(|r| r.abnormally_low && r.rejected.is_none())
     {
-        let asked: Option<(Uuid,)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT id FROM evaluation_clarifications WHERE lot_id = $1 AND bidder_id = $2 AND answer IS NOT NULL LIMIT 1"
-        )
-        .bind(lot.id)
-        .bind(r.bidder)
-        .fetch_optional(p)
-        .await?
-        });
+        let asked: Option<(Uuid,)> = db_opt!(
+            db,
+            "SELECT id FROM evaluation_clarifications WHERE lot_id = $1 AND bidder_id = $2 AND answer IS NOT NULL LIMIT 1",
+            lot.id,
+            r.bidder
+        );
         if asked.is_none() {
             let name = crate::tendering::entity_name(db, r.bidder).await?;
             return Err(FieldError::new(
@@ -330,16 +322,14 @@ async fn file_report(
         )
         .await?;
     }
-    on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)")
-        .bind(lot.id)
-        .bind(&js)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO evaluation_reports (lot_id, outcome, reported_by, reported_at) VALUES ($1, $2, $3, $4)",
+        lot.id,
+        &js,
+        actor.account_id,
+        truncate_micros(now)
+    );
     if out.candidates.is_empty() {
         step(
             tx,
@@ -421,16 +411,14 @@ pub async fn sign_report(
             reason: "the report is signed while evaluating",
         });
     }
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE committee_members SET signed_at = $1, dissent = $2 WHERE lot_id = $3 AND account_id = $4")
-        .bind(truncate_micros(now))
-        .bind(&dissent)
-        .bind(lot_id)
-        .bind(actor.account_id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE committee_members SET signed_at = $1, dissent = $2 WHERE lot_id = $3 AND account_id = $4",
+        truncate_micros(now),
+        &dissent,
+        lot_id,
+        actor.account_id
+    );
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
     log(
         &mut tx,
@@ -442,12 +430,11 @@ pub async fn sign_report(
         now,
     )
     .await?;
-    let unsigned: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1 AND signed_at IS NULL"
-    )
-    .bind(lot_id)
-    .fetch_one(c)
-    .await?);
+    let unsigned: (i64,) = tx_one!(
+        &mut tx,
+        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1 AND signed_at IS NULL",
+        lot_id
+    );
     if unsigned.0 == 0 {
         file_report(db, &mut tx, actor, g.as_ref(), &mut lot, &named, now).await?;
     }
@@ -467,12 +454,11 @@ pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Optio
         && matches!(lot.state.stage, Stage::Awarded | Stage::Contracted)
         && let Some(Party::Bidder(me)) = party_of(actor, &lot)
     {
-        let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
-        )
-        .bind(lot_id)
-        .fetch_optional(p)
-        .await?);
+        let r: Option<(String,)> = db_opt!(
+            db,
+            "SELECT outcome FROM evaluation_reports WHERE lot_id = $1",
+            lot_id
+        );
         let Some((s,)) = r else { return Ok(None) };
         let mut o: Outcome = serde_json::from_str(&s).or_internal()?;
         o.results.retain(|r| r.bidder == me);
@@ -486,12 +472,11 @@ pub async fn report(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Optio
             ServiceError::Forbidden(Permission::ProjectRegister)
         });
     }
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(
+        db,
+        "SELECT outcome FROM evaluation_reports WHERE lot_id = $1",
+        lot_id
+    );
     r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }
@@ -523,12 +508,11 @@ pub async fn start_publicity(
     )
     .await?;
     let names = entity_names(&mut tx, &lot.state.candidates).await?;
-    let r: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT record FROM opening_records WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(c)
-    .await?);
+    let r: Option<(String,)> = tx_opt!(
+        &mut tx,
+        "SELECT record FROM opening_records WHERE lot_id = $1",
+        lot_id
+    );
     let record: Option<OpeningRecord> = r.and_then(|(s,)| serde_json::from_str(&s).ok());
     let title = format!("{}{}中标候选人公示", lot.project_name, lot.name);
     let mut body = format!("{title}\n统一交易标识码：{}\n", lot.trade_code);
@@ -559,12 +543,7 @@ pub(crate) async fn entity_names(
 ) -> ServiceResult<Vec<(Uuid, String)>> {
     let mut out = vec![];
     for id in ids {
-        let n: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT name FROM entities WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await?);
+        let n: Option<(String,)> = tx_opt!(tx, "SELECT name FROM entities WHERE id = $1", id);
         out.push((*id, n.map(|n| n.0).unwrap_or_default()));
     }
     Ok(out)

@@ -8,7 +8,7 @@ use crate::db::{Db, Tx};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::{self, Party, party_of};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, db_opt, tx_all, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::Money;
 use ggzy_core::clock::truncate_micros;
@@ -21,12 +21,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub(crate) async fn deductions(db: &Db, expert: Uuid) -> ServiceResult<Vec<Deduction>> {
-    let rows: Vec<(NaiveDate, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT on_day, points FROM expert_misconduct WHERE expert_id = $1"
-    )
-    .bind(expert)
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(NaiveDate, i64)> = db_all!(
+        db,
+        "SELECT on_day, points FROM expert_misconduct WHERE expert_id = $1",
+        expert
+    );
     Ok(rows
         .into_iter()
         .map(|(on, points)| Deduction {
@@ -96,15 +95,12 @@ pub async fn rate(
         .into());
     }
     let expert = profile_row(db, input.expert_id).await?;
-    let sat: Option<(i64,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2 AND member_kind = 'expert'"
-    )
-    .bind(lot_id)
-    .bind(expert.account_id)
-    .fetch_optional(p)
-    .await?
-    });
+    let sat: Option<(i64,)> = db_opt!(
+        db,
+        "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2 AND member_kind = 'expert'",
+        lot_id,
+        expert.account_id
+    );
     if sat.is_none() {
         return Err(FieldError::new(
             "expert_id",
@@ -115,21 +111,17 @@ pub async fn rate(
         .into());
     }
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO expert_ratings (lot_id, expert_id, rater_side, rated_by, stars, comment, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-    )
-    .bind(lot_id)
-    .bind(input.expert_id)
-    .bind(side)
-    .bind(actor.account_id)
-    .bind(input.stars as i64)
-    .bind(input.comment.trim().chars().take(500).collect::<String>())
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    let n = tx_exec!(
+        &mut tx,
+        "INSERT INTO expert_ratings (lot_id, expert_id, rater_side, rated_by, stars, comment, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        lot_id,
+        input.expert_id,
+        side,
+        actor.account_id,
+        input.stars as i64,
+        input.comment.trim().chars().take(500).collect::<String>(),
+        truncate_micros(now)
+    );
     if n == 0 {
         return Err(FieldError::new(
             "expert_id",
@@ -248,55 +240,45 @@ pub async fn record_misconduct(
         return Err(errs.into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO expert_misconduct (id, expert_id, lot_id, on_day, points, regulation, article, description, voids_scores, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )
-    .bind(Uuid::now_v7())
-    .bind(expert)
-    .bind(input.lot_id)
-    .bind(today)
-    .bind(input.points as i64)
-    .bind(&regulation)
-    .bind(&article)
-    .bind(&description)
-    .bind(input.voids_scores)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO expert_misconduct (id, expert_id, lot_id, on_day, points, regulation, article, description, voids_scores, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        Uuid::now_v7(),
+        expert,
+        input.lot_id,
+        today,
+        input.points as i64,
+        &regulation,
+        &article,
+        &description,
+        input.voids_scores,
+        actor.account_id,
+        truncate_micros(now)
+    );
     if let Some(b) = &input.ban {
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO expert_bans (id, expert_id, from_day, until_day, scope, regulation, article, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )
-        .bind(Uuid::now_v7())
-        .bind(expert)
-        .bind(today)
-        .bind(until)
-        .bind(b.scope.join(","))
-        .bind(&regulation)
-        .bind(&article)
-        .bind(&description)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO expert_bans (id, expert_id, from_day, until_day, scope, regulation, article, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            Uuid::now_v7(),
+            expert,
+            today,
+            until,
+            b.scope.join(","),
+            &regulation,
+            &article,
+            &description,
+            actor.account_id,
+            truncate_micros(now)
+        );
     }
     if input.voids_scores {
         if let Some(lot) = input.lot_id {
-            on_tx!(&mut tx, |c| {
-                sqlx::query("UPDATE expert_fees SET amount = 0, basis = 'void: misconduct' WHERE lot_id = $1 AND expert_id = $2")
-                .bind(lot)
-                .bind(expert)
-                .execute(c)
-                .await?
-                .rows_affected()
-            });
+            tx_exec!(
+                &mut tx,
+                "UPDATE expert_fees SET amount = 0, basis = 'void: misconduct' WHERE lot_id = $1 AND expert_id = $2",
+                lot,
+                expert
+            );
         }
     }
     log_expert(&mut tx, actor, g.role.as_str(), region.as_str(), expert, "expert.misconduct_recorded", serde_json::json!({
@@ -360,24 +342,25 @@ pub async fn credit(
     if !own {
         actor.require_any(Permission::RegistryRead)?;
     }
-    let (n, avg): (i64, Option<f64>) = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT COUNT(*), CAST(AVG(stars) AS DOUBLE PRECISION) FROM expert_ratings WHERE expert_id = $1"
-    )
-    .bind(expert)
-    .fetch_one(p)
-    .await?
-    });
+    let (n, avg): (i64, Option<f64>) = db_one!(
+        db,
+        "SELECT COUNT(*), CAST(AVG(stars) AS DOUBLE PRECISION) FROM expert_ratings WHERE expert_id = $1",
+        expert
+    );
     Ok(CreditView {
         score: score(db, expert, tendering::day(now)).await?,
         ratings: n,
         average_stars: avg,
-        misconduct: on_db!(db, |p| {
-            sqlx::query_as("SELECT on_day, points, regulation, article, description, voids_scores FROM expert_misconduct WHERE expert_id = $1 ORDER BY on_day DESC").bind(expert).fetch_all(p).await?
-        }),
-        bans: on_db!(db, |p| {
-            sqlx::query_as("SELECT from_day, until_day, scope, regulation, article, reason FROM expert_bans WHERE expert_id = $1 ORDER BY from_day DESC").bind(expert).fetch_all(p).await?
-        }),
+        misconduct: db_all!(
+            db,
+            "SELECT on_day, points, regulation, article, description, voids_scores FROM expert_misconduct WHERE expert_id = $1 ORDER BY on_day DESC",
+            expert
+        ),
+        bans: db_all!(
+            db,
+            "SELECT from_day, until_day, scope, regulation, article, reason FROM expert_bans WHERE expert_id = $1 ORDER BY from_day DESC",
+            expert
+        ),
         fees: served_lots(db, expert, own).await?,
     })
 }
@@ -387,9 +370,11 @@ pub async fn credit(
 /// the expert always sees their own.
 async fn served_lots(db: &Db, expert: Uuid, own: bool) -> ServiceResult<Vec<FeeView>> {
     use ggzy_core::disclosure::{self, Moment, Secret};
-    let rows: Vec<FeeView> = on_db!(db, |p| {
-        sqlx::query_as("SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC").bind(expert).fetch_all(p).await?
-    });
+    let rows: Vec<FeeView> = db_all!(
+        db,
+        "SELECT f.lot_id, l.name AS lot_name, f.amount, f.basis, f.computed_at FROM expert_fees f JOIN lots l ON l.id = f.lot_id WHERE f.expert_id = $1 ORDER BY f.computed_at DESC",
+        expert
+    );
     let mut out = vec![];
     for f in rows {
         let awarded = tendering::committee::awarded_at(db, f.lot_id)
@@ -406,14 +391,11 @@ async fn served_lots(db: &Db, expert: Uuid, own: bool) -> ServiceResult<Vec<FeeV
 /// The fee standard of a region (its own, or its city's).
 pub async fn fee_standard(db: &Db, region: &DivisionCode) -> ServiceResult<Option<FeeStandard>> {
     for r in [region.clone(), region.rules_region()] {
-        let row: Option<(i64, i64, i64)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT per_session, session_hours, remote_allowance FROM fee_standards WHERE region_code = $1"
-        )
-        .bind(r.as_str())
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<(i64, i64, i64)> = db_opt!(
+            db,
+            "SELECT per_session, session_hours, remote_allowance FROM fee_standards WHERE region_code = $1",
+            r.as_str()
+        );
         if let Some((per, hours, remote)) = row {
             return Ok(Some(FeeStandard {
                 per_session: Money::from_fen(per),
@@ -450,20 +432,8 @@ pub async fn put_fee_standard(
         .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO fee_standards (region_code, per_session, session_hours, remote_allowance, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (region_code) DO UPDATE SET per_session = excluded.per_session, session_hours = excluded.session_hours, remote_allowance = excluded.remote_allowance, updated_at = excluded.updated_at"
-    )
-    .bind(region.as_str())
-    .bind(std.per_session.fen())
-    .bind(std.session_hours as i64)
-    .bind(std.remote_allowance.fen())
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(&mut tx, "INSERT INTO fee_standards (region_code, per_session, session_hours, remote_allowance, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (region_code) DO UPDATE SET per_session = excluded.per_session, session_hours = excluded.session_hours, remote_allowance = excluded.remote_allowance, updated_at = excluded.updated_at", region.as_str(), std.per_session.fen(), std.session_hours as i64, std.remote_allowance.fen(), truncate_micros(now));
     crate::events::append(
         &mut tx,
         crate::events::NewEvent {
@@ -495,16 +465,9 @@ pub(crate) async fn record_fees(
         tracing::warn!(lot = %lot_id, region = %region, "no fee standard for the region; fees not computed");
         return Ok(());
     };
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT e.id, p.checked_in_at, m.signed_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = tx_all!(tx, "SELECT e.id, p.checked_in_at, m.signed_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
          JOIN expert_draws d ON d.lot_id = m.lot_id JOIN draw_picks p ON p.draw_id = d.id AND p.expert_id = e.id
-         WHERE m.lot_id = $1 AND m.member_kind = 'expert'"
-    )
-    .bind(lot_id)
-    .fetch_all(c)
-    .await?
-    });
+         WHERE m.lot_id = $1 AND m.member_kind = 'expert'", lot_id);
     for (expert, checked_in, signed) in rows {
         let (Some(a), Some(b)) = (checked_in, signed) else {
             continue;
@@ -518,19 +481,15 @@ pub(crate) async fn record_fees(
             std.per_session,
             if remote { ", remote" } else { "" }
         );
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO expert_fees (lot_id, expert_id, amount, basis, computed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-        )
-        .bind(lot_id)
-        .bind(expert)
-        .bind(fee.fen())
-        .bind(&basis)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(
+            tx,
+            "INSERT INTO expert_fees (lot_id, expert_id, amount, basis, computed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            lot_id,
+            expert,
+            fee.fen(),
+            &basis,
+            truncate_micros(now)
+        );
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::actor::Actor;
 use crate::db::{Db, Tx, unique_violation};
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_tx, tx_exec, tx_opt};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::account::{NewPassword, Username};
 use ggzy_core::clock::truncate_micros;
@@ -54,11 +54,8 @@ pub(crate) async fn log_expert(
 
 /// The classification table in force (the database copy admins maintain).
 pub async fn specialty_tree(db: &Db) -> ServiceResult<SpecialtyTree> {
-    let rows: Vec<(String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT code, name FROM specialties ORDER BY code"
-    )
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<(String, String)> =
+        db_all!(db, "SELECT code, name FROM specialties ORDER BY code");
     if rows.is_empty() {
         return Ok(SpecialtyTree::default_cn());
     }
@@ -77,19 +74,14 @@ pub async fn replace_specialties(
     let tree = SpecialtyTree::parse(table)
         .map_err(|e| ServiceError::Invalid(e.under("table: ").into()))?;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM specialties")
-        .execute(c)
-        .await?
-        .rows_affected());
+    tx_exec!(&mut tx, "DELETE FROM specialties");
     for (c, n) in tree.iter() {
-        on_tx!(&mut tx, |x| sqlx::query(
-            "INSERT INTO specialties (code, name) VALUES ($1, $2)"
-        )
-        .bind(c.as_str())
-        .bind(n)
-        .execute(x)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO specialties (code, name) VALUES ($1, $2)",
+            c.as_str(),
+            n
+        );
     }
     events::append(
         &mut tx,
@@ -350,12 +342,8 @@ pub async fn apply(
     }
     let recommended_by = match (actor.entity_id, &p.employer) {
         (Some(e), Some(u)) => {
-            let own: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-                "SELECT uscc FROM entities WHERE id = $1"
-            )
-            .bind(e)
-            .fetch_optional(c)
-            .await?);
+            let own: Option<(String,)> =
+                tx_opt!(&mut tx, "SELECT uscc FROM entities WHERE id = $1", e);
             own.filter(|o| o.0 == u.as_str()).map(|_| e)
         }
         _ => None,
@@ -436,14 +424,12 @@ async fn write_profile_rows(
     conflicts: &[(Uscc, String)],
 ) -> ServiceResult<()> {
     for s in specialties {
-        on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)"
-        )
-        .bind(id)
-        .bind(s.as_str())
-        .execute(c)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            tx,
+            "INSERT INTO expert_specialties (expert_id, code) VALUES ($1, $2)",
+            id,
+            s.as_str()
+        );
     }
     for (u, note, left) in former {
         insert_tie(tx, id, "former_employer", u.as_str(), note, Some(*left)).await?;
@@ -462,19 +448,15 @@ async fn insert_tie(
     note: &str,
     left: Option<NaiveDate>,
 ) -> ServiceResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-    )
-    .bind(id)
-    .bind(kind)
-    .bind(uscc)
-    .bind(note)
-    .bind(left)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO expert_ties (expert_id, kind, uscc, note, left_on) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        id,
+        kind,
+        uscc,
+        note,
+        left
+    );
     Ok(())
 }
 
@@ -536,19 +518,15 @@ pub async fn set_status(
         .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE experts SET status = $1, status_reason = $2, vetted_by = COALESCE(vetted_by, $3), vetted_at = COALESCE(vetted_at, $4) WHERE id = $5"
-    )
-    .bind(to.as_str())
-    .bind((!reason.is_empty()).then_some(reason))
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .bind(expert)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE experts SET status = $1, status_reason = $2, vetted_by = COALESCE(vetted_by, $3), vetted_at = COALESCE(vetted_at, $4) WHERE id = $5",
+        to.as_str(),
+        (!reason.is_empty()).then_some(reason),
+        actor.account_id,
+        truncate_micros(now),
+        expert
+    );
     if from == ExpertStatus::Pending && to == ExpertStatus::Active {
         crate::accounts::insert_grant(
             &mut tx,
@@ -599,10 +577,7 @@ const PROFILE_SELECT: &str = "SELECT id, account_id, name, title, senior_title, 
 
 pub(crate) async fn profile_row(db: &Db, id: Uuid) -> ServiceResult<ProfileRow> {
     let q = format!("{PROFILE_SELECT} WHERE id = $1");
-    let r: Option<ProfileRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+    let r: Option<ProfileRow> = db_opt!(db, sqlx::AssertSqlSafe(q.clone()), id);
     r.ok_or(ServiceError::NotFound("expert"))
 }
 
@@ -616,12 +591,7 @@ pub async fn expert_of(db: &Db, actor: &Actor) -> ServiceResult<Option<Uuid>> {
 
 /// The expert record of an account, if it has one.
 pub async fn expert_of_account(db: &Db, account: Uuid) -> ServiceResult<Option<Uuid>> {
-    let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id FROM experts WHERE account_id = $1"
-    )
-    .bind(account)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(Uuid,)> = db_opt!(db, "SELECT id FROM experts WHERE account_id = $1", account);
     Ok(r.map(|r| r.0))
 }
 
@@ -658,12 +628,11 @@ async fn view_of(
     r: ProfileRow,
     today: NaiveDate,
 ) -> ServiceResult<ExpertView> {
-    let codes: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT code FROM expert_specialties WHERE expert_id = $1 ORDER BY code"
-    )
-    .bind(r.id)
-    .fetch_all(p)
-    .await?);
+    let codes: Vec<(String,)> = db_all!(
+        db,
+        "SELECT code FROM expert_specialties WHERE expert_id = $1 ORDER BY code",
+        r.id
+    );
     let credit_score = credit::score(db, r.id, today).await?;
     let status = ExpertStatus::parse(&r.status).unwrap_or(ExpertStatus::Pending);
     Ok(ExpertView {
@@ -705,10 +674,7 @@ pub async fn list(
     let q = format!(
         "{PROFILE_SELECT} WHERE ($1 = '' OR status = $1) ORDER BY applied_at DESC, id LIMIT 500"
     );
-    let rows: Vec<ProfileRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
-        .bind(status.unwrap_or(""))
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<ProfileRow> = db_all!(db, sqlx::AssertSqlSafe(q.clone()), status.unwrap_or(""));
     let tree = specialty_tree(db).await?;
     let mut out = vec![];
     // The registry is shared for draws, but an expert's record is read by the staff of their
@@ -780,17 +746,15 @@ pub async fn add_unavailability(
         return Err(errs.into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, $5)")
-        .bind(Uuid::now_v7())
-        .bind(id)
-        .bind(from)
-        .bind(until)
-        .bind(input.reason.trim())
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO expert_unavailability (id, expert_id, from_day, until_day, reason) VALUES ($1, $2, $3, $4, $5)",
+        Uuid::now_v7(),
+        id,
+        from,
+        until,
+        input.reason.trim()
+    );
     log_expert(
         &mut tx,
         actor,
@@ -850,15 +814,13 @@ pub async fn record_dishonest_check(
     let region = DivisionCode::parse("region", &row.region_code)?;
     let g = actor.require(Permission::IntakeProcess, &region)?.clone();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE experts SET dishonest = $1, dishonest_checked_at = $2 WHERE id = $3"
-    )
-    .bind(dishonest)
-    .bind(truncate_micros(now))
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE experts SET dishonest = $1, dishonest_checked_at = $2 WHERE id = $3",
+        dishonest,
+        truncate_micros(now),
+        id
+    );
     log_expert(
         &mut tx,
         actor,

@@ -2,6 +2,7 @@
 //! whole deposit, an anonymous paddle, and who may see which application before the close.
 
 use super::*;
+use crate::{db_all, db_opt, on_db, tx_exec, tx_one, tx_opt};
 
 /// Apply to bid (a registered company's user, before applications close). The application gets
 /// its own deposit sub-account; the deposit paid into it is matched from the bank statement.
@@ -22,33 +23,29 @@ pub async fn apply(
             "Applications have closed",
         ));
     }
-    let (n,): (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?);
-    let exists: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT seq FROM grant_applications WHERE grant_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?);
+    let (n,): (i64,) = tx_one!(
+        &mut tx,
+        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1",
+        id
+    );
+    let exists: Option<(i64,)> = tx_opt!(
+        &mut tx,
+        "SELECT seq FROM grant_applications WHERE grant_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     if exists.is_none() {
         let seq = n + 1;
         let account = deposit::sub_account(row.no, seq);
-        on_tx!(&mut tx, |c| {
-            sqlx::query("INSERT INTO grant_applications (grant_id, entity_id, seq, account_no, applied_at, status) VALUES ($1, $2, $3, $4, $5, 'applied')")
-            .bind(id)
-            .bind(entity)
-            .bind(seq)
-            .bind(&account)
-            .bind(truncate_micros(now))
-            .execute(c)
-            .await?
-            .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO grant_applications (grant_id, entity_id, seq, account_no, applied_at, status) VALUES ($1, $2, $3, $4, $5, 'applied')",
+            id,
+            entity,
+            seq,
+            &account,
+            truncate_micros(now)
+        );
         log(
             &mut tx,
             actor,
@@ -88,13 +85,12 @@ pub async fn review(
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     staff_of(actor, &row)?;
-    let app: Option<(String, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT status, received FROM grant_applications WHERE grant_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?);
+    let app: Option<(String, i64)> = tx_opt!(
+        &mut tx,
+        "SELECT status, received FROM grant_applications WHERE grant_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     let (status, received) = app.ok_or(ServiceError::NotFound("application"))?;
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
     if row.state != GrantState::Open || now >= auction.ends_at {
@@ -136,17 +132,15 @@ pub async fn review(
             now,
         )
         .await?;
-        on_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE grant_applications SET status = 'admitted', paddle = $1, reviewed_by = $2, reviewed_at = $3, reason = NULL WHERE grant_id = $4 AND entity_id = $5")
-            .bind(i64::from(paddle))
-            .bind(actor.account_id)
-            .bind(truncate_micros(now))
-            .bind(id)
-            .bind(entity)
-            .execute(c)
-            .await?
-            .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "UPDATE grant_applications SET status = 'admitted', paddle = $1, reviewed_by = $2, reviewed_at = $3, reason = NULL WHERE grant_id = $4 AND entity_id = $5",
+            i64::from(paddle),
+            actor.account_id,
+            truncate_micros(now),
+            id,
+            entity
+        );
         log(
             &mut tx,
             actor,
@@ -176,18 +170,16 @@ pub async fn review(
                 .value
                 .end(&cal, cn_date(now))
         });
-        on_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE grant_applications SET status = 'refused', reason = $1, reviewed_by = $2, reviewed_at = $3, refund_due = $4 WHERE grant_id = $5 AND entity_id = $6")
-            .bind(&reason)
-            .bind(actor.account_id)
-            .bind(truncate_micros(now))
-            .bind(refund_due)
-            .bind(id)
-            .bind(entity)
-            .execute(c)
-            .await?
-            .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "UPDATE grant_applications SET status = 'refused', reason = $1, reviewed_by = $2, reviewed_at = $3, refund_due = $4 WHERE grant_id = $5 AND entity_id = $6",
+            &reason,
+            actor.account_id,
+            truncate_micros(now),
+            refund_due,
+            id,
+            entity
+        );
         log(
             &mut tx,
             actor,
@@ -277,11 +269,7 @@ async fn own_application(
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<ApplicationView>> {
     let q = format!("{APP_SQL} WHERE a.grant_id = $1 AND a.entity_id = $2");
-    let r: Option<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .bind(entity)
-        .fetch_optional(p)
-        .await?);
+    let r: Option<AppRaw> = db_opt!(db, sqlx::AssertSqlSafe(q), id, entity);
     Ok(r.map(|r| app_view(r, cn_date(now))))
 }
 
@@ -307,10 +295,7 @@ pub async fn applications(
     let row = load(db, id).await?;
     if sees_all(actor, &row) {
         let q = format!("{APP_SQL} WHERE a.grant_id = $1 ORDER BY a.seq");
-        let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
-            .bind(id)
-            .fetch_all(p)
-            .await?);
+        let r: Vec<AppRaw> = db_all!(db, sqlx::AssertSqlSafe(q), id);
         return Ok(r.into_iter().map(|r| app_view(r, cn_date(now))).collect());
     }
     match actor.entity_id {
@@ -331,10 +316,7 @@ pub async fn overdue_refunds(
     let today = cn_date(now);
     const DUE: &str = "a.refund_due IS NOT NULL AND a.refunded_on IS NULL AND a.refund_due < $1";
     let q = format!("{APP_SQL} WHERE {DUE} ORDER BY a.refund_due");
-    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q.clone()))
-        .bind(today)
-        .fetch_all(p)
-        .await?);
+    let r: Vec<AppRaw> = db_all!(db, sqlx::AssertSqlSafe(q.clone()), today);
     let q = format!(
         "SELECT DISTINCT g.id, g.region_code FROM grants g JOIN grant_applications a ON a.grant_id = g.id WHERE {DUE}"
     );

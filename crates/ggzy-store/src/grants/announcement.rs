@@ -2,6 +2,7 @@
 //! pack, the notice published, the listing or auction set up to open at its time.
 
 use super::*;
+use crate::{tx_exec, tx_one};
 
 /// A grant's terms that passed every check of the trade kind's pack.
 struct Terms {
@@ -272,17 +273,13 @@ pub async fn announce(
     )
     .await?;
     if method == GrantMethod::OneQuote {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE auctions SET sealed = 1 WHERE id = $1"
-        )
-        .bind(auction)
-        .execute(c)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            &mut tx,
+            "UPDATE auctions SET sealed = 1 WHERE id = $1",
+            auction
+        );
     }
-    let (last,): (Option<i64>,) = on_tx!(&mut tx, |c| sqlx::query_as("SELECT MAX(no) FROM grants")
-        .fetch_one(c)
-        .await?);
+    let (last,): (Option<i64>,) = tx_one!(&mut tx, "SELECT MAX(no) FROM grants");
     let no = last.unwrap_or(0) + 1;
     let id = Uuid::now_v7();
     let stored = Stored {
@@ -291,26 +288,24 @@ pub async fn announce(
         consent_ref,
         pre_disclosed_on: input.pre_disclosed_on.filter(|_| input.control_change),
     };
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO grants (id, no, region_code, trade_kind, method, name, details, pack_version, deposit, announced_at, apply_until, auction_id, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $10)")
-        .bind(id)
-        .bind(no)
-        .bind(region.as_str())
-        .bind(kind.code())
-        .bind(method.code())
-        .bind(&name)
-        .bind(json(&stored)?)
-        .bind(pack.version)
-        .bind(dep.fen())
-        .bind(truncate_micros(now))
-        .bind(apply_until)
-        .bind(auction)
-        .bind(GrantState::Open.code())
-        .bind(actor.account_id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO grants (id, no, region_code, trade_kind, method, name, details, pack_version, deposit, announced_at, apply_until, auction_id, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $10)",
+        id,
+        no,
+        region.as_str(),
+        kind.code(),
+        method.code(),
+        &name,
+        json(&stored)?,
+        pack.version,
+        dep.fen(),
+        truncate_micros(now),
+        apply_until,
+        auction,
+        GrantState::Open.code(),
+        actor.account_id
+    );
     let body = announcement_body(
         kind,
         method,
@@ -406,18 +401,16 @@ pub(super) async fn publish(
     region: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(Uuid::now_v7())
-        .bind(kind.notice_sector())
-        .bind(notice_kind)
-        .bind(title)
-        .bind(region)
-        .bind(body)
-        .bind(truncate_micros(now))
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        kind.notice_sector(),
+        notice_kind,
+        title,
+        region,
+        body,
+        truncate_micros(now)
+    );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! scheduler's settlement of each grant once its bidding is over, exactly once.
 
 use super::*;
+use crate::{db_all, tx_all, tx_exec, tx_one};
 use ggzy_core::grant_close::{Close, CloseFacts, NoDeal, decide_close};
 
 /// A listing bidder asks to go on to an auction at the close (before the listing closes).
@@ -19,16 +20,12 @@ pub async fn go_on(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Serv
             "Ask to go on before the listing closes",
         ));
     }
-    let n = on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE grant_applications SET go_on = 1 WHERE grant_id = $1 AND entity_id = $2 AND status = 'admitted'"
-    )
-    .bind(id)
-    .bind(entity)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    let n = tx_exec!(
+        &mut tx,
+        "UPDATE grant_applications SET go_on = 1 WHERE grant_id = $1 AND entity_id = $2 AND status = 'admitted'",
+        id,
+        entity
+    );
     if n == 0 {
         return Err(refuse(
             "go_on",
@@ -53,13 +50,10 @@ pub async fn go_on(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Serv
 
 /// Close every grant whose bidding has ended. Run by the server's scheduler each second.
 pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<(Uuid, String)>> {
-    let open: Vec<(Uuid, Uuid, Option<Uuid>)> = on_db!(db, |p| {
-        sqlx::query_as(
+    let open: Vec<(Uuid, Uuid, Option<Uuid>)> = db_all!(
+        db,
         "SELECT g.id, g.auction_id, g.final_auction_id FROM grants g WHERE g.state IN ('open', 'auction')"
-    )
-    .fetch_all(p)
-    .await?
-    });
+    );
     let mut out = vec![];
     for (id, main, fin) in open {
         let a = auctions::view(db, fin.unwrap_or(main), now).await?;
@@ -75,12 +69,11 @@ pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<(Uuid, St
 }
 
 async fn bidders(tx: &mut Tx, auction: Uuid) -> ServiceResult<Vec<(Uuid, u32)>> {
-    let r: Vec<(Uuid, i64)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT entity_id, paddle FROM auction_bidders WHERE auction_id = $1 ORDER BY paddle"
-    )
-    .bind(auction)
-    .fetch_all(c)
-    .await?);
+    let r: Vec<(Uuid, i64)> = tx_all!(
+        tx,
+        "SELECT entity_id, paddle FROM auction_bidders WHERE auction_id = $1 ORDER BY paddle",
+        auction
+    );
     Ok(r.into_iter().map(|(e, p)| (e, p as u32)).collect())
 }
 
@@ -113,14 +106,11 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
     } else {
         vec![]
     };
-    let asked: Vec<(Uuid,)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "SELECT entity_id FROM grant_applications WHERE grant_id = $1 AND go_on = 1 AND status = 'admitted'"
-    )
-    .bind(id)
-    .fetch_all(c)
-    .await?
-    });
+    let asked: Vec<(Uuid,)> = tx_all!(
+        &mut tx,
+        "SELECT entity_id FROM grant_applications WHERE grant_id = $1 AND go_on = 1 AND status = 'admitted'",
+        id
+    );
     let facts = CloseFacts {
         kind: row.kind,
         method: row.method,
@@ -244,12 +234,7 @@ async fn to_auction(
     let system = Actor::system();
     let row = at.row;
     let (start_price, opens) = (rules.start_price, rules.opens_at);
-    let (by,): (Uuid,) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT created_by FROM grants WHERE id = $1"
-    )
-    .bind(at.id)
-    .fetch_one(c)
-    .await?);
+    let (by,): (Uuid,) = tx_one!(tx, "SELECT created_by FROM grants WHERE id = $1", at.id);
     let fin = auctions::create_in(
         tx,
         &system,
@@ -273,15 +258,13 @@ async fn to_auction(
         )
         .await?;
     }
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3"
-    )
-    .bind(GrantState::Auction.code())
-    .bind(fin)
-    .bind(at.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        tx,
+        "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3",
+        GrantState::Auction.code(),
+        fin,
+        at.id
+    );
     log(tx, &system, &row.region, at.id, "grant.listing_closed", serde_json::json!({"to_auction": fin, "start_price": start_price.fen(), "opens_at": opens, "asked": asked}), at.now).await
 }
 
@@ -299,37 +282,33 @@ async fn record_deal(
         confirm_by,
         result_by,
     } = at.due(tx).await?;
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8")
-        .bind(GrantState::Deal.code())
-        .bind(winner)
-        .bind(price.fen())
-        .bind(at.ends_at)
-        .bind(json(&serde_json::json!({"kind": "deal", "paddle": paddle, "price": price.fen(), "reserve": reserve}))?)
-        .bind(confirm_by)
-        .bind(result_by)
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE grant_applications SET applied_to_price = 1 WHERE grant_id = $1 AND entity_id = $2")
-        .bind(id)
-        .bind(winner)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND entity_id <> $3 AND received > 0 AND refund_due IS NULL")
-        .bind(refund_due)
-        .bind(id)
-        .bind(winner)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8",
+        GrantState::Deal.code(),
+        winner,
+        price.fen(),
+        at.ends_at,
+        json(
+            &serde_json::json!({"kind": "deal", "paddle": paddle, "price": price.fen(), "reserve": reserve})
+        )?,
+        confirm_by,
+        result_by,
+        id
+    );
+    tx_exec!(
+        tx,
+        "UPDATE grant_applications SET applied_to_price = 1 WHERE grant_id = $1 AND entity_id = $2",
+        id,
+        winner
+    );
+    tx_exec!(
+        tx,
+        "UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND entity_id <> $3 AND received > 0 AND refund_due IS NULL",
+        refund_due,
+        id,
+        winner
+    );
     log(tx, &Actor::system(), &row.region, id, "grant.closed", serde_json::json!({"deal": true, "paddle": paddle, "price": price.fen(), "reserve": reserve, "confirm_by": confirm_by, "result_by": result_by}), at.now).await
 }
 
@@ -346,25 +325,23 @@ async fn record_no_deal(
         result_by,
         ..
     } = at.due(tx).await?;
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5")
-        .bind(GrantState::NoDeal.code())
-        .bind(at.ends_at)
-        .bind(json(&serde_json::json!({"kind": "no_deal", "why": why, "detail": detail, "reserve": reserve}))?)
-        .bind(result_by)
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND received > 0 AND refund_due IS NULL")
-        .bind(refund_due)
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5",
+        GrantState::NoDeal.code(),
+        at.ends_at,
+        json(
+            &serde_json::json!({"kind": "no_deal", "why": why, "detail": detail, "reserve": reserve})
+        )?,
+        result_by,
+        id
+    );
+    tx_exec!(
+        tx,
+        "UPDATE grant_applications SET refund_due = $1 WHERE grant_id = $2 AND received > 0 AND refund_due IS NULL",
+        refund_due,
+        id
+    );
     log(
         tx,
         &Actor::system(),

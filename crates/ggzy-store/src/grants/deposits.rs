@@ -1,6 +1,7 @@
 //! The settlement bank's statement matched to applications' deposit sub-accounts (C15).
 
 use super::*;
+use crate::{db_all, tx_exec, tx_opt};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
@@ -42,24 +43,20 @@ pub async fn import_statement(
         unmatched: vec![],
     };
     for line in &lines {
-        let seen: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT id FROM bank_credits WHERE bank_ref = $1"
-        )
-        .bind(&line.bank_ref)
-        .fetch_optional(c)
-        .await?);
+        let seen: Option<(Uuid,)> = tx_opt!(
+            &mut tx,
+            "SELECT id FROM bank_credits WHERE bank_ref = $1",
+            &line.bank_ref
+        );
         if seen.is_some() {
             s.duplicates += 1;
             continue;
         }
-        let app: Option<(Uuid, Uuid, i64, String, i64, String)> = on_tx!(&mut tx, |c| {
-            sqlx::query_as(
-            "SELECT a.grant_id, a.entity_id, a.received, e.name, g.deposit, g.region_code FROM grant_applications a JOIN entities e ON e.id = a.entity_id JOIN grants g ON g.id = a.grant_id WHERE a.account_no = $1"
-        )
-        .bind(&line.account_no)
-        .fetch_optional(c)
-        .await?
-        });
+        let app: Option<(Uuid, Uuid, i64, String, i64, String)> = tx_opt!(
+            &mut tx,
+            "SELECT a.grant_id, a.entity_id, a.received, e.name, g.deposit, g.region_code FROM grant_applications a JOIN entities e ON e.id = a.entity_id JOIN grants g ON g.id = a.grant_id WHERE a.account_no = $1",
+            &line.account_no
+        );
         // Staff of one region do not book money into another region's grants.
         let app = app.filter(|a| {
             DivisionCode::parse("region", &a.5)
@@ -80,35 +77,31 @@ pub async fn import_statement(
             (Some(a), true) => (Some(a.0), Some(a.1)),
             _ => (None, None),
         };
-        on_tx!(&mut tx, |c| {
-            sqlx::query("INSERT INTO bank_credits (id, bank_ref, booked_on, amount, payer_name, payer_account, account_no, grant_id, entity_id, matched, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-            .bind(Uuid::now_v7())
-            .bind(&line.bank_ref)
-            .bind(line.booked_on)
-            .bind(line.amount.fen())
-            .bind(&line.payer_name)
-            .bind(&line.payer_account)
-            .bind(&line.account_no)
-            .bind(grant_id)
-            .bind(entity_id)
-            .bind(m.code())
-            .bind(actor.account_id)
-            .bind(truncate_micros(now))
-            .execute(c)
-            .await?
-            .rows_affected()
-        });
+        tx_exec!(
+            &mut tx,
+            "INSERT INTO bank_credits (id, bank_ref, booked_on, amount, payer_name, payer_account, account_no, grant_id, entity_id, matched, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            Uuid::now_v7(),
+            &line.bank_ref,
+            line.booked_on,
+            line.amount.fen(),
+            &line.payer_name,
+            &line.payer_account,
+            &line.account_no,
+            grant_id,
+            entity_id,
+            m.code(),
+            actor.account_id,
+            truncate_micros(now)
+        );
         if let (Some(g), Some(e)) = (grant_id, entity_id) {
-            on_tx!(&mut tx, |c| {
-                sqlx::query("UPDATE grant_applications SET received = received + $1, received_on = $2 WHERE grant_id = $3 AND entity_id = $4")
-                .bind(line.amount.fen())
-                .bind(line.booked_on)
-                .bind(g)
-                .bind(e)
-                .execute(c)
-                .await?
-                .rows_affected()
-            });
+            tx_exec!(
+                &mut tx,
+                "UPDATE grant_applications SET received = received + $1, received_on = $2 WHERE grant_id = $3 AND entity_id = $4",
+                line.amount.fen(),
+                line.booked_on,
+                g,
+                e
+            );
             let region = app.as_ref().map(|a| a.5.clone()).unwrap_or_default();
             log(&mut tx, actor, &region, g, "grant.deposit_received", serde_json::json!({"entity": e, "bank_ref": line.bank_ref, "amount": line.amount.fen(), "booked_on": line.booked_on}), now).await?;
             s.credited += 1;
@@ -132,13 +125,10 @@ pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<UnmatchedCre
     actor.require_any(Permission::IntakeProcess)?;
     // A credit no application claims belongs to no grant yet: it is the region of the centre
     // whose staff imported the statement, and only that region's staff see it.
-    let rows: Vec<(String, String, NaiveDate, i64, String, String, String)> = on_db!(db, |p| {
-        sqlx::query_as(
+    let rows: Vec<(String, String, NaiveDate, i64, String, String, String)> = db_all!(
+        db,
         "SELECT ac.region_code, c.bank_ref, c.booked_on, c.amount, c.payer_name, c.account_no, c.matched FROM bank_credits c JOIN accounts ac ON ac.id = c.imported_by WHERE c.grant_id IS NULL ORDER BY c.booked_on DESC, c.bank_ref LIMIT 500"
-    )
-    .fetch_all(p)
-    .await?
-    });
+    );
     Ok(rows
         .into_iter()
         .filter(|r| actor.covers(Permission::IntakeProcess, &r.0))

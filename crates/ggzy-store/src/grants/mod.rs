@@ -15,7 +15,7 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, db_opt, tx_one, tx_opt};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::auction::{AuctionRules, Quote};
 use ggzy_core::clock::truncate_micros;
@@ -142,12 +142,11 @@ async fn log(
     events::append(tx, NewEvent::by(actor, region, kind, subject, payload), now).await?;
     // A grant's moment is its auctions' too: their admissions were sealed until the close.
     if let Some(m) = ggzy_core::disclosure::moment_of_event(kind) {
-        let auctions: Option<(Uuid, Option<Uuid>)> = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT auction_id, final_auction_id FROM grants WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await?);
+        let auctions: Option<(Uuid, Option<Uuid>)> = tx_opt!(
+            tx,
+            "SELECT auction_id, final_auction_id FROM grants WHERE id = $1",
+            id
+        );
         if let Some((a, f)) = auctions {
             for aid in std::iter::once(a).chain(f) {
                 events::release(tx, &m.key(&format!("auction:{aid}")), now).await?;
@@ -263,30 +262,18 @@ async fn load_tx(tx: &mut Tx, id: Uuid) -> ServiceResult<Row> {
     };
     let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1{lock}");
     let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
-    let r: Option<RawRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q1))
-        .bind(id)
-        .fetch_optional(c)
-        .await?);
+    let r: Option<RawRow> = tx_opt!(tx, sqlx::AssertSqlSafe(q1), id);
     let r = r.ok_or(ServiceError::NotFound("grant"))?;
-    let t: RawTail = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(q2))
-        .bind(id)
-        .fetch_one(c)
-        .await?);
+    let t: RawTail = tx_one!(tx, sqlx::AssertSqlSafe(q2), id);
     build(r, t)
 }
 
 async fn load(db: &Db, id: Uuid) -> ServiceResult<Row> {
     let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1");
     let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
-    let r: Option<RawRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q1))
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+    let r: Option<RawRow> = db_opt!(db, sqlx::AssertSqlSafe(q1), id);
     let r = r.ok_or(ServiceError::NotFound("grant"))?;
-    let t: RawTail = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q2))
-        .bind(id)
-        .fetch_one(p)
-        .await?);
+    let t: RawTail = db_one!(db, sqlx::AssertSqlSafe(q2), id);
     build(r, t)
 }
 
@@ -418,18 +405,16 @@ pub async fn view(
         Some(f) => auctions::view(db, f, now).await?,
         None => main.clone(),
     };
-    let (applicants,): (i64,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1"
-    )
-    .bind(id)
-    .fetch_one(p)
-    .await?);
-    let (admitted,): (i64,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1"
-    )
-    .bind(row.auction_id)
-    .fetch_one(p)
-    .await?);
+    let (applicants,): (i64,) = db_one!(
+        db,
+        "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1",
+        id
+    );
+    let (admitted,): (i64,) = db_one!(
+        db,
+        "SELECT COUNT(*) FROM auction_bidders WHERE auction_id = $1",
+        row.auction_id
+    );
     let counts_shown = viewer.is_some_and(|a| sees_all(a, &row))
         || disclosure::public(Secret::GrantApplicants, reached(&row));
     let privileged = viewer
@@ -437,12 +422,7 @@ pub async fn view(
     let published = row.state == GrantState::Published;
     let winner_name = match row.winner {
         Some(w) if published || privileged => {
-            let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-                "SELECT name FROM entities WHERE id = $1"
-            )
-            .bind(w)
-            .fetch_optional(p)
-            .await?);
+            let r: Option<(String,)> = db_opt!(db, "SELECT name FROM entities WHERE id = $1", w);
             r.map(|r| r.0)
         }
         _ => None,
@@ -507,14 +487,11 @@ pub struct GrantSummary {
 
 /// Every grant, newest first (public).
 pub async fn list(db: &Db, trade_kind: Option<&str>) -> ServiceResult<Vec<GrantSummary>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, no, name, region_code, trade_kind, method, state, auction_id, final_auction_id, deposit, apply_until, price FROM grants WHERE ($1 = '' OR trade_kind = $1) ORDER BY no DESC LIMIT 500"
-    )
-    .bind(trade_kind.unwrap_or(""))
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, no, name, region_code, trade_kind, method, state, auction_id, final_auction_id, deposit, apply_until, price FROM grants WHERE ($1 = '' OR trade_kind = $1) ORDER BY no DESC LIMIT 500",
+        trade_kind.unwrap_or("")
+    ))
 }
 
 /// The grants a bidder applied to, with its own application (its workspace).
@@ -527,10 +504,7 @@ pub async fn mine(
         return Ok(vec![]);
     };
     let q = format!("{APP_SQL} WHERE a.entity_id = $1 ORDER BY a.applied_at DESC");
-    let r: Vec<AppRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(q))
-        .bind(e)
-        .fetch_all(p)
-        .await?);
+    let r: Vec<AppRaw> = db_all!(db, sqlx::AssertSqlSafe(q), e);
     Ok(r.into_iter().map(|r| app_view(r, cn_date(now))).collect())
 }
 

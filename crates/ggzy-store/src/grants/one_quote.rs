@@ -2,17 +2,15 @@
 //! opened by paddle after it.
 
 use super::*;
+use crate::{db_all, db_opt, tx_all, tx_exec, tx_opt};
 
 /// The sealed quotes of a one-quote grant, in the order they came.
 pub(super) async fn sealed_quotes(tx: &mut Tx, id: Uuid) -> ServiceResult<Vec<Quote>> {
-    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 ORDER BY quoted_at"
-    )
-    .bind(id)
-    .fetch_all(c)
-    .await?
-    });
+    let r: Vec<(i64, i64, DateTime<Utc>)> = tx_all!(
+        tx,
+        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 ORDER BY quoted_at",
+        id
+    );
     Ok(r.into_iter()
         .map(|(p, a, at)| Quote {
             paddle: p as u32,
@@ -84,13 +82,12 @@ pub async fn quote(
             "Outside the quoting window",
         ));
     }
-    let paddle: Option<(i64,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2"
-    )
-    .bind(row.auction_id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?);
+    let paddle: Option<(i64,)> = tx_opt!(
+        &mut tx,
+        "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2",
+        row.auction_id,
+        entity
+    );
     let Some((paddle,)) = paddle else {
         return Err(refuse(
             "amount",
@@ -100,13 +97,12 @@ pub async fn quote(
         ));
     };
     let paddle = paddle as u32;
-    let prior: Option<(i64, DateTime<Utc>)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT amount, quoted_at FROM grant_quotes WHERE grant_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?);
+    let prior: Option<(i64, DateTime<Utc>)> = tx_opt!(
+        &mut tx,
+        "SELECT amount, quoted_at FROM grant_quotes WHERE grant_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     if let Some((a, at)) = prior {
         if a != amount.fen() {
             return Err(refuse(
@@ -135,17 +131,15 @@ pub async fn quote(
             ),
         ));
     }
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO grant_quotes (grant_id, entity_id, paddle, amount, quoted_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(entity)
-        .bind(i64::from(paddle))
-        .bind(amount.fen())
-        .bind(now)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO grant_quotes (grant_id, entity_id, paddle, amount, quoted_at) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        entity,
+        i64::from(paddle),
+        amount.fen(),
+        now
+    );
     let c = commitment(id, paddle, amount.fen(), now);
     log(
         &mut tx,
@@ -188,14 +182,11 @@ pub async fn opened_quotes(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResu
             "Nobody sees the quotes before the window closes",
         ));
     }
-    let r: Vec<(i64, i64, DateTime<Utc>)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 ORDER BY amount DESC, quoted_at"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await?
-    });
+    let r: Vec<(i64, i64, DateTime<Utc>)> = db_all!(
+        db,
+        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 ORDER BY amount DESC, quoted_at",
+        id
+    );
     Ok(r.into_iter()
         .map(|(p, amount, at)| QuoteView {
             paddle: p as u32,
@@ -208,15 +199,12 @@ pub async fn opened_quotes(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResu
 
 /// A buyer's own sealed quote (it may see its own before the close).
 pub async fn own_quote(db: &Db, id: Uuid, entity: Uuid) -> ServiceResult<Option<QuoteView>> {
-    let r: Option<(i64, i64, DateTime<Utc>)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 AND entity_id = $2"
-    )
-    .bind(id)
-    .bind(entity)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(i64, i64, DateTime<Utc>)> = db_opt!(
+        db,
+        "SELECT paddle, amount, quoted_at FROM grant_quotes WHERE grant_id = $1 AND entity_id = $2",
+        id,
+        entity
+    );
     Ok(r.map(|(p, amount, at)| QuoteView {
         paddle: p as u32,
         amount,
@@ -226,14 +214,11 @@ pub async fn own_quote(db: &Db, id: Uuid, entity: Uuid) -> ServiceResult<Option<
 }
 
 pub(super) async fn quotes(tx: &mut Tx, auction: Uuid) -> ServiceResult<Vec<Quote>> {
-    let r: Vec<(i64, i64, DateTime<Utc>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT paddle, amount, accepted_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq"
-    )
-    .bind(auction)
-    .fetch_all(c)
-    .await?
-    });
+    let r: Vec<(i64, i64, DateTime<Utc>)> = tx_all!(
+        tx,
+        "SELECT paddle, amount, accepted_at FROM auction_bids WHERE auction_id = $1 ORDER BY seq",
+        auction
+    );
     Ok(r.into_iter()
         .map(|(p, a, at)| Quote {
             paddle: p as u32,

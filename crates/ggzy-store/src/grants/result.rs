@@ -1,6 +1,7 @@
 //! After the deal: the confirmation (成交确认书), the result or failure notice, deposit refunds.
 
 use super::*;
+use crate::{tx_exec, tx_one};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,12 +51,11 @@ pub async fn confirm(
     let winner = row
         .winner
         .ok_or(ServiceError::Internal("deal without winner".into()))?;
-    let (winner_name, uscc): (String, String) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT name, uscc FROM entities WHERE id = $1"
-    )
-    .bind(winner)
-    .fetch_one(c)
-    .await?);
+    let (winner_name, uscc): (String, String) = tx_one!(
+        &mut tx,
+        "SELECT name, uscc FROM entities WHERE id = $1",
+        winner
+    );
     let late = row.confirm_by.is_some_and(|d| today > d);
     let payment = match input.payment {
         Some(PaymentTerms::Instalments {
@@ -92,16 +92,14 @@ pub async fn confirm(
             "出让"
         },
     );
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE grants SET state = $1, confirmed_at = $2, confirmation = $3 WHERE id = $4"
-    )
-    .bind(GrantState::Confirmed.code())
-    .bind(truncate_micros(now))
-    .bind(&text)
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE grants SET state = $1, confirmed_at = $2, confirmation = $3 WHERE id = $4",
+        GrantState::Confirmed.code(),
+        truncate_micros(now),
+        &text,
+        id
+    );
     log(&mut tx, actor, &row.region, id, "grant.confirmed", serde_json::json!({"winner": winner, "price": price.fen(), "contract_by": input.contract_by, "late": late, "payment": input.payment}), now).await?;
     tx.commit().await?;
     view(db, id, Some(actor), now).await
@@ -135,12 +133,8 @@ pub async fn publish_result(
         let winner = row
             .winner
             .ok_or(ServiceError::Internal("no winner".into()))?;
-        let (winner_name,): (String,) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT name FROM entities WHERE id = $1"
-        )
-        .bind(winner)
-        .fetch_one(c)
-        .await?);
+        let (winner_name,): (String,) =
+            tx_one!(&mut tx, "SELECT name FROM entities WHERE id = $1", winner);
         let mut b = format!(
             "标的：{}（{}）\n交易方式：{}\n竞得（受让）人：{winner_name}\n成交价：{}\n",
             row.name,
@@ -165,15 +159,13 @@ pub async fn publish_result(
         )
     };
     publish(&mut tx, row.kind, "result", &title, &body, &row.region, now).await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3"
-    )
-    .bind(GrantState::Published.code())
-    .bind(truncate_micros(now))
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3",
+        GrantState::Published.code(),
+        truncate_micros(now),
+        id
+    );
     log(
         &mut tx,
         actor,
@@ -216,15 +208,13 @@ pub async fn refund(
             "The refund date is not after today",
         ));
     }
-    let n = on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE grant_applications SET refunded_on = $1 WHERE grant_id = $2 AND entity_id = $3 AND refund_due IS NOT NULL AND refunded_on IS NULL")
-        .bind(input.refunded_on)
-        .bind(id)
-        .bind(entity)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    let n = tx_exec!(
+        &mut tx,
+        "UPDATE grant_applications SET refunded_on = $1 WHERE grant_id = $2 AND entity_id = $3 AND refund_due IS NOT NULL AND refunded_on IS NULL",
+        input.refunded_on,
+        id,
+        entity
+    );
     if n == 0 {
         return Err(refuse(
             "entity",

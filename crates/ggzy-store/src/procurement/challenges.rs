@@ -17,7 +17,7 @@ use crate::tendering::{
     self, LotRow, load, load_for_update, log, notices::publish_notice_row, push, require_bidder,
     require_tenderer, schedule, step,
 };
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_all, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
@@ -132,15 +132,12 @@ async fn knew_on(
     let pack = procurement_pack(lot)?;
     match subject {
         "documents" => {
-            let first: Option<(DateTime<Utc>,)> = on_db!(db, |p| {
-                sqlx::query_as(
-                "SELECT MIN(at) FROM document_downloads WHERE lot_id = $1 AND entity_id = $2 HAVING COUNT(*) > 0"
-            )
-            .bind(lot.id)
-            .bind(entity)
-            .fetch_optional(p)
-            .await?
-            });
+            let first: Option<(DateTime<Utc>,)> = db_opt!(
+                db,
+                "SELECT MIN(at) FROM document_downloads WHERE lot_id = $1 AND entity_id = $2 HAVING COUNT(*) > 0",
+                lot.id,
+                entity
+            );
             let Some((got,)) = first else {
                 return Err(not_participant());
             };
@@ -153,13 +150,12 @@ async fn knew_on(
             Ok(cn_date(got).max(period_end.min(today)))
         }
         "process" | "result" => {
-            let bid: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-                "SELECT id FROM bids WHERE lot_id = $1 AND bidder_id = $2 LIMIT 1"
-            )
-            .bind(lot.id)
-            .bind(entity)
-            .fetch_optional(p)
-            .await?);
+            let bid: Option<(Uuid,)> = db_opt!(
+                db,
+                "SELECT id FROM bids WHERE lot_id = $1 AND bidder_id = $2 LIMIT 1",
+                lot.id,
+                entity
+            );
             if bid.is_none() {
                 return Err(not_participant());
             }
@@ -202,16 +198,13 @@ async fn plan_earliest(
     action: &str,
     due: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let earlier: Option<(Uuid,)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id FROM schedule WHERE lot_id = $1 AND action = $2 AND fired_at IS NULL AND due_at <= $3 LIMIT 1"
-    )
-    .bind(lot)
-    .bind(action)
-    .bind(truncate_micros(due))
-    .fetch_optional(c)
-    .await?
-    });
+    let earlier: Option<(Uuid,)> = tx_opt!(
+        tx,
+        "SELECT id FROM schedule WHERE lot_id = $1 AND action = $2 AND fired_at IS NULL AND due_at <= $3 LIMIT 1",
+        lot,
+        action,
+        truncate_micros(due)
+    );
     if earlier.is_none() {
         schedule::plan(tx, lot, action, due).await?;
     }
@@ -256,24 +249,20 @@ pub async fn file_challenge(
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
     step(&mut tx, &mut lot, actor, Some(&grant), &Command::RaiseObjection { id, subject }, now, serde_json::json!({"challenge": id, "subject": input.subject, "knew_on": knew, "reply_by": deadlines.reply_by})).await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at, knew_on, reply_by, complaint_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    )
-    .bind(id)
-    .bind(lot_id)
-    .bind(&input.subject)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(&body)
-    .bind(truncate_micros(now))
-    .bind(knew)
-    .bind(deadlines.reply_by)
-    .bind(deadlines.complaint_by)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at, knew_on, reply_by, complaint_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        lot_id,
+        &input.subject,
+        entity,
+        actor.account_id,
+        &body,
+        truncate_micros(now),
+        knew,
+        deadlines.reply_by,
+        deadlines.complaint_by
+    );
     let title = format!("{} 收到质疑", lot.name);
     let msg = format!(
         "供应商对本项目提出质疑，请于 {} 前作出书面答复（政府采购法 第53条）。质疑答复前可能影响采购结果的，暂停签订合同（实施条例 第54条）。",
@@ -345,13 +334,12 @@ pub async fn reply_challenge(
     let mut lot = load_for_update(&mut tx, lot_id).await?;
     procurement_pack(&lot)?;
     let grant = require_tenderer(actor, &lot)?.clone();
-    let row: Option<(Option<Uuid>, Option<String>)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT entity_id, reply FROM objections WHERE id = $1 AND lot_id = $2"
-    )
-    .bind(challenge_id)
-    .bind(lot_id)
-    .fetch_optional(c)
-    .await?);
+    let row: Option<(Option<Uuid>, Option<String>)> = tx_opt!(
+        &mut tx,
+        "SELECT entity_id, reply FROM objections WHERE id = $1 AND lot_id = $2",
+        challenge_id,
+        lot_id
+    );
     let Some((Some(challenger), None)) = row else {
         return Err(ServiceError::NotFound("pending challenge"));
     };
@@ -371,20 +359,16 @@ pub async fn reply_challenge(
             ggzy_core::procedure::Event::ObjectionAnswered { in_time: true, .. }
         )
     });
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4, upheld = $5 WHERE id = $6"
-    )
-    .bind(&reply)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .bind(in_time)
-    .bind(input.upheld)
-    .bind(challenge_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4, upheld = $5 WHERE id = $6",
+        &reply,
+        actor.account_id,
+        truncate_micros(now),
+        in_time,
+        input.upheld,
+        challenge_id
+    );
     let title = format!("{} 质疑答复", lot.name);
     let body = format!(
         "{reply}\n\n质疑{}。对答复不满意的，可以在答复期满后15个工作日内向{}投诉（政府采购法 第55条）。",
@@ -417,12 +401,13 @@ pub async fn reply_challenge(
 }
 
 pub(crate) async fn challenge_rows(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<ChallengeView>> {
-    let rows: Vec<ChallengeRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CHALLENGE_SELECT} WHERE o.lot_id = $1 AND o.reply_by IS NOT NULL ORDER BY o.raised_at"
-    )))
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<ChallengeRow> = db_all!(
+        db,
+        sqlx::AssertSqlSafe(format!(
+            "{CHALLENGE_SELECT} WHERE o.lot_id = $1 AND o.reply_by IS NOT NULL ORDER BY o.raised_at"
+        )),
+        lot_id
+    );
     Ok(rows.into_iter().filter_map(view).collect())
 }
 
@@ -509,24 +494,20 @@ pub async fn file_complaint(
     let accept_due = cal.add_working_days(today, ggzy_core::calendar::WorkingDays(5));
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO complaints (id, lot_id, entity_id, filed_by, objection_id, text, knew_on, filed_at, accept_due, decide_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    )
-    .bind(id)
-    .bind(lot_id)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(input.challenge_id)
-    .bind(&body)
-    .bind(ch.knew_on)
-    .bind(truncate_micros(now))
-    .bind(accept_due)
-    .bind(decide_due)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO complaints (id, lot_id, entity_id, filed_by, objection_id, text, knew_on, filed_at, accept_due, decide_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        lot_id,
+        entity,
+        actor.account_id,
+        input.challenge_id,
+        &body,
+        ch.knew_on,
+        truncate_micros(now),
+        accept_due,
+        decide_due
+    );
     log(&mut tx, actor, Some(&grant), &lot, "lot.complaint_filed", serde_json::json!({"complaint": id, "challenge": input.challenge_id, "accept_due": accept_due, "decide_due": decide_due}), now).await?;
     plan_earliest(
         &mut tx,
@@ -540,12 +521,11 @@ pub async fn file_complaint(
 }
 
 async fn complaint(db: &Db, id: Uuid) -> ServiceResult<GpComplaintView> {
-    let r: Option<GpComplaintView> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{COMPLAINT_SELECT} WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<GpComplaintView> = db_opt!(
+        db,
+        sqlx::AssertSqlSafe(format!("{COMPLAINT_SELECT} WHERE id = $1")),
+        id
+    );
     r.ok_or(ServiceError::NotFound("complaint"))
 }
 
@@ -555,12 +535,13 @@ pub async fn complaints(
     lot_id: Uuid,
 ) -> ServiceResult<Vec<GpComplaintView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<GpComplaintView> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{COMPLAINT_SELECT} WHERE lot_id = $1 AND objection_id IS NOT NULL ORDER BY filed_at"
-    )))
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?);
+    let rows: Vec<GpComplaintView> = db_all!(
+        db,
+        sqlx::AssertSqlSafe(format!(
+            "{COMPLAINT_SELECT} WHERE lot_id = $1 AND objection_id IS NOT NULL ORDER BY filed_at"
+        )),
+        lot_id
+    );
     Ok(tendering::visible_to(actor, &lot, rows, |r| {
         Some(r.entity_id)
     }))
@@ -600,14 +581,12 @@ async fn suspend(
         serde_json::json!({"complaint": complaint_id}),
     )
     .await?;
-    on_tx!(tx, |x| sqlx::query(
-        "UPDATE complaints SET suspended_until = $1 WHERE id = $2"
-    )
-    .bind(truncate_micros(until))
-    .bind(complaint_id)
-    .execute(x)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        tx,
+        "UPDATE complaints SET suspended_until = $1 WHERE id = $2",
+        truncate_micros(until),
+        complaint_id
+    );
     let msg = format!(
         "财政部门在处理投诉期间暂停本项目采购活动至 {}（政府采购法 第57条）。",
         tendering::notices_fmt(until)
@@ -648,16 +627,14 @@ async fn decide(
         )
         .await?;
     }
-    on_tx!(tx, |x| {
-        sqlx::query("UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3, published_at = $3 WHERE id = $4")
-        .bind(decision)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .bind(c.id)
-        .execute(x)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3, published_at = $3 WHERE id = $4",
+        decision,
+        actor.account_id,
+        truncate_micros(now),
+        c.id
+    );
     let title = format!("{}{}投诉处理决定公告", lot.project_name, lot.name);
     let body = format!(
         "{title}\n统一交易标识码：{}\n处理决定：{decision}\n（政府采购法实施条例 第58条：财政部门应当将投诉处理结果在省级以上人民政府财政部门指定的媒体上公告。）",
@@ -737,17 +714,15 @@ pub async fn handle_complaint(
             if !accept && text.is_none() {
                 return Err(need_text("不予受理的理由"));
             }
-            on_tx!(&mut tx, |x| {
-                sqlx::query("UPDATE complaints SET accepted = $1, accepted_at = $2, decision = $3, decided_by = $4, decided_at = CASE WHEN $1 THEN NULL ELSE $2 END WHERE id = $5")
-                .bind(accept)
-                .bind(truncate_micros(now))
-                .bind(if accept { None } else { text.clone() })
-                .bind(actor.account_id)
-                .bind(complaint_id)
-                .execute(x)
-                .await?
-                .rows_affected()
-            });
+            tx_exec!(
+                &mut tx,
+                "UPDATE complaints SET accepted = $1, accepted_at = $2, decision = $3, decided_by = $4, decided_at = CASE WHEN $1 THEN NULL ELSE $2 END WHERE id = $5",
+                accept,
+                truncate_micros(now),
+                if accept { None } else { text.clone() },
+                actor.account_id,
+                complaint_id
+            );
             log(&mut tx, actor, Some(&grant), &lot, "lot.complaint_reviewed", serde_json::json!({"complaint": complaint_id, "accepted": accept, "in_time": tendering::day(now) <= c.accept_due}), now).await?;
         }
         "suspend" if c.accepted == Some(true) && !closed => {
@@ -812,10 +787,7 @@ pub(crate) async fn overdue_in(
     } else {
         "SELECT id, decide_due FROM complaints WHERE lot_id = $1 AND objection_id IS NOT NULL AND accepted IS NOT FALSE AND decided_at IS NULL"
     };
-    let open: Vec<(Uuid, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(lot_id)
-        .fetch_all(c)
-        .await?);
+    let open: Vec<(Uuid, NaiveDate)> = tx_all!(tx, sql, lot_id);
     let (kind, what) = if action == schedule::CHALLENGE_REPLY_DUE {
         ("challenge.reply_overdue", "challenge")
     } else {
@@ -825,14 +797,13 @@ pub(crate) async fn overdue_in(
     let mut next: Option<NaiveDate> = None;
     for (id, due) in open {
         let id_text = id.to_string();
-        let alerted: (i64,) = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT COUNT(*) FROM alerts WHERE lot_id = $1 AND kind = $2 AND evidence LIKE $3"
-        )
-        .bind(lot_id)
-        .bind(kind)
-        .bind(format!("%{id_text}%"))
-        .fetch_one(c)
-        .await?);
+        let alerted: (i64,) = tx_one!(
+            tx,
+            "SELECT COUNT(*) FROM alerts WHERE lot_id = $1 AND kind = $2 AND evidence LIKE $3",
+            lot_id,
+            kind,
+            format!("%{id_text}%")
+        );
         if today > due && alerted.0 == 0 {
             crate::alerts::raise(
                 tx,

@@ -1,6 +1,7 @@
 //! The deadlines a procurement lot runs by, and the list of procurements.
 
 use super::*;
+use crate::{db_all, db_opt};
 
 /// The deadlines a procurement lot runs by, shown to both sides (RULES.md §3.2).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -76,12 +77,11 @@ pub async fn deadlines(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
             (c.regulation, c.article),
         );
         let k = &pack.contract_within;
-        let signed: Option<(NaiveDate,)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT signed_on FROM contracts WHERE lot_id = $1"
-        )
-        .bind(lot_id)
-        .fetch_optional(p)
-        .await?);
+        let signed: Option<(NaiveDate,)> = db_opt!(
+            db,
+            "SELECT signed_on FROM contracts WHERE lot_id = $1",
+            lot_id
+        );
         let signed = signed.map(|s| s.0);
         push_d(
             "contract",
@@ -133,14 +133,11 @@ pub async fn deadlines(db: &Db, lot_id: Uuid, today: NaiveDate) -> ServiceResult
 
 /// When the contract notice went out, if it did.
 async fn contract_published_at(db: &Db, lot_id: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
-    let r: Option<(DateTime<Utc>,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT published_at FROM notices WHERE lot_id = $1 AND notice_kind = 'contract' ORDER BY published_at LIMIT 1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(DateTime<Utc>,)> = db_opt!(
+        db,
+        "SELECT published_at FROM notices WHERE lot_id = $1 AND notice_kind = 'contract' ORDER BY published_at LIMIT 1",
+        lot_id
+    );
     Ok(r.map(|r| r.0))
 }
 
@@ -160,15 +157,7 @@ pub struct ProcurementRow {
 /// Procurements, newest first: all once published, and the actor's own while still registered.
 pub async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ProcurementRow>> {
     let me = actor.entity_id.unwrap_or(Uuid::nil());
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT l.id AS lot_id, l.trade_code, p.name, l.procedure_kind, l.stage, l.estimated_price AS budget, l.bid_deadline FROM lots l JOIN projects p ON p.id = l.project_id
+    Ok(db_all!(db, "SELECT l.id AS lot_id, l.trade_code, p.name, l.procedure_kind, l.stage, l.estimated_price AS budget, l.bid_deadline FROM lots l JOIN projects p ON p.id = l.project_id
          WHERE p.trade_kind = 'procurement' AND (l.stage <> 'registered' OR p.principal_id = $1 OR p.agency_id = $1)
-         ORDER BY p.created_at DESC LIMIT $2"
-    )
-    .bind(me)
-    .bind(limit)
-    .fetch_all(p)
-    .await?
-    }))
+         ORDER BY p.created_at DESC LIMIT $2", me, limit))
 }

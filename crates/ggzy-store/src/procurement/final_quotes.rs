@@ -1,6 +1,7 @@
 //! Final quotes (74号令 Art 33) and the prices the evaluation reads; the buyer's decision window.
 
 use super::*;
+use crate::{db_all, db_opt, tx_exec};
 
 // ---------------------------------------------------------------- final quotes
 
@@ -112,20 +113,8 @@ pub async fn submit_final_quote(
         serde_json::json!({}),
     )
     .await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO final_quotes (lot_id, bidder_id, price, account_id, submitted_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (lot_id, bidder_id) DO UPDATE SET price = excluded.price, account_id = excluded.account_id, submitted_at = excluded.submitted_at"
-    )
-    .bind(lot_id)
-    .bind(entity)
-    .bind(price.fen())
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(&mut tx, "INSERT INTO final_quotes (lot_id, bidder_id, price, account_id, submitted_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (lot_id, bidder_id) DO UPDATE SET price = excluded.price, account_id = excluded.account_id, submitted_at = excluded.submitted_at", lot_id, entity, price.fen(), actor.account_id, truncate_micros(now));
     tx.commit().await?;
     Ok(FinalQuoteView {
         bidder_id: entity,
@@ -144,14 +133,11 @@ pub async fn final_quotes(
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<FinalQuoteView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<FinalQuoteView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT q.bidder_id, e.name AS bidder_name, q.price, q.submitted_at FROM final_quotes q JOIN entities e ON e.id = q.bidder_id WHERE q.lot_id = $1 ORDER BY q.price, q.submitted_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<FinalQuoteView> = db_all!(
+        db,
+        "SELECT q.bidder_id, e.name AS bidder_name, q.price, q.submitted_at FROM final_quotes q JOIN entities e ON e.id = q.bidder_id WHERE q.lot_id = $1 ORDER BY q.price, q.submitted_at",
+        lot_id
+    );
     let closed = lot.state.final_quotes_due.is_some_and(|d| now >= d);
     let member = tendering::committee::is_member(db, actor, lot_id).await?;
     Ok(match tendering::party_of(actor, &lot) {
@@ -173,23 +159,18 @@ pub(crate) async fn pricing(db: &Db, lot: &LotRow) -> ServiceResult<Pricing> {
     };
     let mut final_prices = BTreeMap::new();
     if m.final_quotes() {
-        let rows: Vec<(Uuid, i64)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT bidder_id, price FROM final_quotes WHERE lot_id = $1"
-        )
-        .bind(lot.id)
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(Uuid, i64)> = db_all!(
+            db,
+            "SELECT bidder_id, price FROM final_quotes WHERE lot_id = $1",
+            lot.id
+        );
         final_prices = rows
             .into_iter()
             .map(|(b, p)| (b, Money::from_fen(p)))
             .collect();
     }
-    let sme: Option<(Option<String>,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT sme_deduction FROM lots WHERE id = $1"
-    )
-    .bind(lot.id)
-    .fetch_optional(p)
-    .await?);
+    let sme: Option<(Option<String>,)> =
+        db_opt!(db, "SELECT sme_deduction FROM lots WHERE id = $1", lot.id);
     Ok(Pricing {
         final_prices,
         sme: sme

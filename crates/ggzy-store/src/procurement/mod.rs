@@ -24,7 +24,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::intake::{self, ParsedLot, RegisteredLot, RegisteredProject};
 use crate::tendering::{self, LotRow, begin_as_tenderer, load, log, push, require_bidder, step};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_one, db_opt, tx_exec, tx_opt};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use ggzy_core::catalogue::{Assessment, Category};
 use ggzy_core::clock::truncate_micros;
@@ -160,12 +160,11 @@ pub async fn publish_intention(
     if !region_exists_tx(&mut tx, &region).await? {
         return Err(crate::accounts::unknown_region("region_code").into());
     }
-    let principal_name: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT name FROM entities WHERE id = $1"
-    )
-    .bind(principal)
-    .fetch_optional(c)
-    .await?);
+    let principal_name: Option<(String,)> = tx_opt!(
+        &mut tx,
+        "SELECT name FROM entities WHERE id = $1",
+        principal
+    );
     let Some((principal_name,)) = principal_name else {
         return Err(FieldError::new(
             "principal_id",
@@ -177,25 +176,21 @@ pub async fn publish_intention(
     };
     let expected = month.format("%Y-%m").to_string();
     let description = input.description.trim().to_string();
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO procurement_intentions (id, principal_id, region_code, name, category, budget, sme_reserved, expected_month, description, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )
-    .bind(id)
-    .bind(principal)
-    .bind(region.as_str())
-    .bind(&name)
-    .bind(category_str(category))
-    .bind(budget.fen())
-    .bind(input.sme_reserved)
-    .bind(&expected)
-    .bind(&description)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO procurement_intentions (id, principal_id, region_code, name, category, budget, sme_reserved, expected_month, description, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        id,
+        principal,
+        region.as_str(),
+        &name,
+        category_str(category),
+        budget.fen(),
+        input.sme_reserved,
+        &expected,
+        &description,
+        actor.account_id,
+        truncate_micros(now)
+    );
     let title = format!("{principal_name}{name}采购意向");
     let body = format!(
         "{title}\n采购项目名称：{name}\n采购需求概况：{description}\n预算金额：{budget}\n预计采购时间：{expected}\n{}",
@@ -205,19 +200,15 @@ pub async fn publish_intention(
             ""
         }
     );
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, 'procurement', 'intention', $2, $3, $4, $5)"
-    )
-    .bind(Uuid::now_v7())
-    .bind(&title)
-    .bind(region.as_str())
-    .bind(&body)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, 'procurement', 'intention', $2, $3, $4, $5)",
+        Uuid::now_v7(),
+        &title,
+        region.as_str(),
+        &body,
+        truncate_micros(now)
+    );
     events::append(
         &mut tx,
         NewEvent {
@@ -252,14 +243,13 @@ const INTENTION_SELECT: &str = "SELECT i.id, i.principal_id, e.name AS principal
 
 /// Published intentions, newest first (public).
 pub async fn intentions(db: &Db, limit: i64) -> ServiceResult<Vec<IntentionView>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    Ok(db_all!(
+        db,
+        sqlx::AssertSqlSafe(format!(
             "{INTENTION_SELECT} ORDER BY i.published_at DESC LIMIT $1"
-        )))
-        .bind(limit)
-        .fetch_all(p)
-        .await?
-    }))
+        )),
+        limit
+    ))
 }
 
 // ---------------------------------------------------------------- registration
@@ -553,13 +543,12 @@ fn parse_registration(
 
 /// A registration names an intention of its own buyer only.
 async fn check_intention(tx: &mut Tx, intention: Uuid, principal: Uuid) -> ServiceResult<()> {
-    let found: Option<(Uuid,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT id FROM procurement_intentions WHERE id = $1 AND principal_id = $2"
-    )
-    .bind(intention)
-    .bind(principal)
-    .fetch_optional(c)
-    .await?);
+    let found: Option<(Uuid,)> = tx_opt!(
+        tx,
+        "SELECT id FROM procurement_intentions WHERE id = $1 AND principal_id = $2",
+        intention,
+        principal
+    );
     if found.is_none() {
         return Err(FieldError::new(
             "intention_id",
@@ -594,34 +583,8 @@ async fn insert_project(
 ) -> ServiceResult<(Uuid, TradeCode)> {
     let code = intake::project_code(tx, PROCUREMENT_CLASS, uscc, now).await?;
     let project_id = Uuid::now_v7();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)"
-    )
-    .bind(project_id)
-    .bind(code.to_string())
-    .bind(r.name)
-    .bind(r.input.description.trim())
-    .bind(r.principal)
-    .bind(r.agency)
-    .bind(r.region.as_str())
-    .bind(r.dept)
-    .bind(r.budget.fen())
-    .bind(r.budget.fen())
-    .bind(true)
-    .bind(false)
-    .bind(ggzy_core::rulepack::ConstructionPack::v2019().version)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .bind(category_str(r.category))
-    .bind(r.input.sme_reserved)
-    .bind(r.pack.version)
-    .bind(r.input.intention_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(tx, "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)", project_id, code.to_string(), r.name, r.input.description.trim(), r.principal, r.agency, r.region.as_str(), r.dept, r.budget.fen(), r.budget.fen(), true, false, ggzy_core::rulepack::ConstructionPack::v2019().version, actor.account_id, truncate_micros(now), category_str(r.category), r.input.sme_reserved, r.pack.version, r.input.intention_id);
     Ok((project_id, code))
 }
 
@@ -728,16 +691,14 @@ pub async fn register(
         now,
     )
     .await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE lots SET method_grounds = $1, approval_ref = $2, sme_deduction = $3 WHERE id = $4"
-    )
-    .bind(json(&grounds))
-    .bind(&approval)
-    .bind(sme.map(|s| json(&s)))
-    .bind(lot_id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE lots SET method_grounds = $1, approval_ref = $2, sme_deduction = $3 WHERE id = $4",
+        json(&grounds),
+        &approval,
+        sme.map(|s| json(&s)),
+        lot_id
+    );
     events::append(
         &mut tx,
         NewEvent {
@@ -814,28 +775,22 @@ pub async fn terms(db: &Db, lot: &LotRow) -> ServiceResult<Option<ProcurementTer
         Option<String>,
         bool,
         Option<Uuid>,
-    ) = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT l.method_grounds, l.approval_ref, l.sme_deduction, p.item_category, p.sme_reserved, p.intention_id FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
-        )
-        .bind(lot.id)
-        .fetch_one(p)
-        .await?
-    });
+    ) = db_one!(
+        db,
+        "SELECT l.method_grounds, l.approval_ref, l.sme_deduction, p.item_category, p.sme_reserved, p.intention_id FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1",
+        lot.id
+    );
     let grounds: Vec<Ground> = row
         .0
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
     let intention = match row.5 {
-        Some(i) => on_db!(db, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{INTENTION_SELECT} WHERE i.id = $1"
-            )))
-            .bind(i)
-            .fetch_optional(p)
-            .await?
-        }),
+        Some(i) => db_opt!(
+            db,
+            sqlx::AssertSqlSafe(format!("{INTENTION_SELECT} WHERE i.id = $1")),
+            i
+        ),
         None => None,
     };
     Ok(Some(ProcurementTerms {

@@ -2,6 +2,7 @@
 //! committed before and revealed after, verifiable by anyone.
 
 use super::*;
+use crate::{db_opt, tx_exec, tx_opt};
 
 // ---------------------------------------------------------------- supplier draw
 
@@ -56,12 +57,7 @@ pub async fn draw_suppliers(
     listed.dedup();
     gp::check_supplier_draw(&pack, listed.len() as u32, input.count)?;
     for (i, s) in listed.iter().enumerate() {
-        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT id FROM entities WHERE id = $1"
-        )
-        .bind(s)
-        .fetch_optional(c)
-        .await?);
+        let found: Option<(Uuid,)> = tx_opt!(&mut tx, "SELECT id FROM entities WHERE id = $1", s);
         if found.is_none() || *s == lot.principal_id || Some(*s) == lot.agency_id {
             return Err(FieldError::new(
                 format!("suppliers[{i}]"),
@@ -81,21 +77,17 @@ pub async fn draw_suppliers(
     let commitment = dr::to_hex(&dr::commitment(&seed));
     let snapshot = dr::to_hex(&dr::snapshot_hash(&groups));
     let listed_js = serde_json::to_string(&groups).or_internal()?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO supplier_draws (lot_id, listed, seed, commitment, snapshot_sm3, picks, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, '[]', $6, $7)"
-    )
-    .bind(lot_id)
-    .bind(&listed_js)
-    .bind(dr::to_hex(&seed))
-    .bind(&commitment)
-    .bind(&snapshot)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO supplier_draws (lot_id, listed, seed, commitment, snapshot_sm3, picks, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, '[]', $6, $7)",
+        lot_id,
+        &listed_js,
+        dr::to_hex(&seed),
+        &commitment,
+        &snapshot,
+        actor.account_id,
+        truncate_micros(now)
+    );
     log(&mut tx, actor, Some(&grant), &lot, "lot.supplier_draw_committed", serde_json::json!({"commitment": commitment, "snapshot_sm3": snapshot, "listed": listed.len(), "count": input.count}), now).await?;
     tx.commit().await?;
 
@@ -104,14 +96,12 @@ pub async fn draw_suppliers(
     })?;
     let picks_js = serde_json::to_string(&picks).or_internal()?;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE supplier_draws SET picks = $1 WHERE lot_id = $2"
-    )
-    .bind(&picks_js)
-    .bind(lot_id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE supplier_draws SET picks = $1 WHERE lot_id = $2",
+        &picks_js,
+        lot_id
+    );
     log(
         &mut tx,
         actor,
@@ -129,14 +119,11 @@ pub async fn draw_suppliers(
 }
 
 async fn supplier_round(db: &Db, lot_id: Uuid) -> ServiceResult<Option<PublishedRound>> {
-    let r: Option<(String, String, String, String, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT listed, seed, commitment, snapshot_sm3, picks FROM supplier_draws WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(String, String, String, String, String)> = db_opt!(
+        db,
+        "SELECT listed, seed, commitment, snapshot_sm3, picks FROM supplier_draws WHERE lot_id = $1",
+        lot_id
+    );
     let Some((listed, seed, commitment, snapshot_sm3, picks)) = r else {
         return Ok(None);
     };

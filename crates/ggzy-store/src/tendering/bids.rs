@@ -12,7 +12,7 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_notice_row;
 use crate::vault::BidVault;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_tx, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
@@ -388,15 +388,12 @@ pub async fn submit(
     // accepted after the deadline.
     let now = clock();
     check_bid_allowed(&lot, Some(checked.bond), now)?;
-    let replaced: Option<(String, String)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, package_sm3"
-    )
-    .bind(lot_id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?
-    });
+    let replaced: Option<(String, String)> = tx_opt!(
+        &mut tx,
+        "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, package_sm3",
+        lot_id,
+        entity
+    );
     step(
         &mut tx,
         &mut lot,
@@ -525,31 +522,17 @@ pub async fn withdraw(
         serde_json::json!({}),
     )
     .await?;
-    let r: Option<(String, i64)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "UPDATE bids SET status = 'withdrawn' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, bond"
-    )
-    .bind(lot_id)
-    .bind(entity)
-    .fetch_optional(c)
-    .await?
-    });
+    let r: Option<(String, i64)> = tx_opt!(
+        &mut tx,
+        "UPDATE bids SET status = 'withdrawn' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, bond",
+        lot_id,
+        entity
+    );
     if let Some((_, bond)) = &r {
         // The bond of a bid withdrawn before the deadline comes back within 5 days (条例 Art 35).
         let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
-        )
-        .bind(lot_id)
-        .bind(entity)
-        .bind(bond)
-        .bind(due)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(&mut tx, "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL", lot_id, entity, bond, due);
     }
     tx.commit().await?;
     Ok(r.map(|r| r.0).unwrap_or_default())
@@ -572,15 +555,12 @@ pub async fn my_bids(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<
     let Some(e) = actor.entity_id else {
         return Ok(vec![]);
     };
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, receipt_no, status, package_name, package_size, package_sm3, received_at, event_seq FROM bids WHERE lot_id = $1 AND bidder_id = $2 ORDER BY received_at DESC"
-    )
-    .bind(lot_id)
-    .bind(e)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, receipt_no, status, package_name, package_size, package_sm3, received_at, event_seq FROM bids WHERE lot_id = $1 AND bidder_id = $2 ORDER BY received_at DESC",
+        lot_id,
+        e
+    ))
 }
 
 /// One line of the opening record (开标记录).
@@ -679,15 +659,13 @@ pub(crate) async fn open_decrypted(
             lines,
         };
         let js = serde_json::to_string(&record).or_internal()?;
-        on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO opening_records (lot_id, opened_at, record) VALUES ($1, $2, $3)"
-        )
-        .bind(lot_id)
-        .bind(truncate_micros(now))
-        .bind(&js)
-        .execute(c)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            tx,
+            "INSERT INTO opening_records (lot_id, opened_at, record) VALUES ($1, $2, $3)",
+            lot_id,
+            truncate_micros(now),
+            &js
+        );
         log(
             tx,
             actor,
@@ -765,12 +743,11 @@ pub async fn opening_record(
             ServiceError::Forbidden(Permission::EntityManage)
         });
     }
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT record FROM opening_records WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(
+        db,
+        "SELECT record FROM opening_records WHERE lot_id = $1",
+        lot_id
+    );
     r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }
@@ -783,12 +760,11 @@ pub async fn read_package(
     actor: &Actor,
     bid_id: Uuid,
 ) -> ServiceResult<(String, Payload)> {
-    let row: Option<(Uuid, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT lot_id, package_name FROM bids WHERE id = $1"
-    )
-    .bind(bid_id)
-    .fetch_optional(p)
-    .await?);
+    let row: Option<(Uuid, String)> = db_opt!(
+        db,
+        "SELECT lot_id, package_name FROM bids WHERE id = $1",
+        bid_id
+    );
     let (lot_id, name) = row.ok_or(ServiceError::NotFound("bid"))?;
     let lot = load(db, lot_id).await?;
     let allowed = matches!(party_of(actor, &lot), Some(Party::Tenderer | Party::Centre))

@@ -6,7 +6,7 @@ use super::{load, log, party_of};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::ServiceResult;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_exec, tx_one};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::clock::truncate_micros;
@@ -31,13 +31,12 @@ pub async fn is_member(db: &Db, actor: &Actor, lot: Uuid) -> ServiceResult<bool>
     let Some(a) = actor.account_id else {
         return Ok(false);
     };
-    let r: Option<(i64,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2"
-    )
-    .bind(lot)
-    .bind(a)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(i64,)> = db_opt!(
+        db,
+        "SELECT CAST(1 AS BIGINT) FROM committee_members WHERE lot_id = $1 AND account_id = $2",
+        lot,
+        a
+    );
     Ok(r.is_some())
 }
 
@@ -48,12 +47,8 @@ pub(crate) async fn check_representatives(
     reps: &[Uuid],
 ) -> ServiceResult<()> {
     for (i, r) in reps.iter().enumerate() {
-        let ent: Option<(Option<Uuid>,)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT entity_id FROM accounts WHERE id = $1"
-        )
-        .bind(r)
-        .fetch_optional(p)
-        .await?);
+        let ent: Option<(Option<Uuid>,)> =
+            db_opt!(db, "SELECT entity_id FROM accounts WHERE id = $1", r);
         if ent.and_then(|e| e.0) != Some(lot.principal_id) {
             return Err(FieldError::new(
                 format!("representatives[{i}]"),
@@ -79,12 +74,11 @@ pub(crate) async fn seat_committee(
     assignment: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let existing: (i64,) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1"
-    )
-    .bind(lot.id)
-    .fetch_one(c)
-    .await?);
+    let existing: (i64,) = tx_one!(
+        tx,
+        "SELECT COUNT(*) FROM committee_members WHERE lot_id = $1",
+        lot.id
+    );
     if existing.0 > 0 {
         return Err(FieldError::new(
             "experts",
@@ -97,20 +91,16 @@ pub(crate) async fn seat_committee(
     let mut all: Vec<Uuid> = experts.iter().chain(representatives).copied().collect();
     for (kind, list) in [("expert", experts), ("principal_rep", representatives)] {
         for a in list {
-            on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO committee_members (lot_id, account_id, member_kind, assignment, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)"
-            )
-            .bind(lot.id)
-            .bind(a)
-            .bind(kind)
-            .bind(assignment)
-            .bind(actor.account_id)
-            .bind(truncate_micros(now))
-            .execute(c)
-            .await?
-            .rows_affected()
-            });
+            tx_exec!(
+                tx,
+                "INSERT INTO committee_members (lot_id, account_id, member_kind, assignment, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                lot.id,
+                a,
+                kind,
+                assignment,
+                actor.account_id,
+                truncate_micros(now)
+            );
         }
     }
     all.sort();
@@ -127,12 +117,11 @@ pub(crate) async fn seat_committee(
 pub async fn members(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<MemberView>> {
     let lot = load(db, lot_id).await?;
     // Until the award only the staff who ran the draw and the members themselves see the list.
-    let runner: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT requested_by FROM expert_draws WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let runner: Option<(Uuid,)> = db_opt!(
+        db,
+        "SELECT requested_by FROM expert_draws WHERE lot_id = $1",
+        lot_id
+    );
     let allowed = (runner.is_some() && runner.map(|r| r.0) == actor.account_id)
         || is_member(db, actor, lot_id).await?
         || (matches!(lot.state.stage, Stage::Awarded | Stage::Contracted)
@@ -140,22 +129,18 @@ pub async fn members(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<
     if !allowed {
         return Ok(vec![]);
     }
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT m.account_id, a.display_name, m.member_kind, m.assignment, m.submitted_at, m.signed_at, m.dissent FROM committee_members m JOIN accounts a ON a.id = m.account_id WHERE m.lot_id = $1 ORDER BY m.member_kind, a.display_name"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT m.account_id, a.display_name, m.member_kind, m.assignment, m.submitted_at, m.signed_at, m.dissent FROM committee_members m JOIN accounts a ON a.id = m.account_id WHERE m.lot_id = $1 ORDER BY m.member_kind, a.display_name",
+        lot_id
+    ))
 }
 
 pub async fn awarded_at(db: &Db, lot_id: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
-    let r: Option<(DateTime<Utc>,)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT at FROM events WHERE subject = $1 AND kind = 'lot.awarded' ORDER BY seq DESC LIMIT 1")
-        .bind(format!("lot:{lot_id}"))
-        .fetch_optional(p)
-        .await?
-    });
+    let r: Option<(DateTime<Utc>,)> = db_opt!(
+        db,
+        "SELECT at FROM events WHERE subject = $1 AND kind = 'lot.awarded' ORDER BY seq DESC LIMIT 1",
+        format!("lot:{lot_id}")
+    );
     Ok(r.map(|r| r.0))
 }

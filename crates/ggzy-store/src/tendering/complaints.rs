@@ -7,7 +7,7 @@ use super::{load, log, push, require_bidder};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::clock::truncate_micros;
@@ -66,13 +66,12 @@ pub async fn file(
     }
     let mut knew_on = input.knew_on;
     if let Some(oid) = input.objection_id {
-        let o: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT entity_id, replied_at FROM objections WHERE id = $1 AND lot_id = $2"
-        )
-        .bind(oid)
-        .bind(lot_id)
-        .fetch_optional(p)
-        .await?);
+        let o: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = db_opt!(
+            db,
+            "SELECT entity_id, replied_at FROM objections WHERE id = $1 AND lot_id = $2",
+            oid,
+            lot_id
+        );
         match o {
             Some((Some(e), replied)) if e == entity => {
                 // The objection period is not counted: the 10 days run from the reply (or its due day).
@@ -105,24 +104,20 @@ pub async fn file(
     let (accept_due, decide_due) = ts::complaint_due_dates(&lot.pack, &calendar, now);
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO complaints (id, lot_id, entity_id, filed_by, objection_id, text, knew_on, filed_at, accept_due, decide_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    )
-    .bind(id)
-    .bind(lot_id)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(input.objection_id)
-    .bind(&body)
-    .bind(knew_on)
-    .bind(truncate_micros(now))
-    .bind(accept_due)
-    .bind(decide_due)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO complaints (id, lot_id, entity_id, filed_by, objection_id, text, knew_on, filed_at, accept_due, decide_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        lot_id,
+        entity,
+        actor.account_id,
+        input.objection_id,
+        &body,
+        knew_on,
+        truncate_micros(now),
+        accept_due,
+        decide_due
+    );
     log(
         &mut tx,
         actor,
@@ -150,14 +145,11 @@ pub async fn file(
 
 pub async fn list(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<ComplaintView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<ComplaintView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, entity_id, text, knew_on, filed_at, accept_due, decide_due, accepted, decision, decided_at FROM complaints WHERE lot_id = $1 ORDER BY filed_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<ComplaintView> = db_all!(
+        db,
+        "SELECT id, entity_id, text, knew_on, filed_at, accept_due, decide_due, accepted, decision, decided_at FROM complaints WHERE lot_id = $1 ORDER BY filed_at",
+        lot_id
+    );
     Ok(super::visible_to(actor, &lot, rows, |r| Some(r.entity_id)))
 }
 
@@ -187,14 +179,11 @@ pub async fn handle(
         NaiveDate,
         Option<bool>,
         Option<String>,
-    )> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT lot_id, entity_id, accept_due, decide_due, accepted, decision FROM complaints WHERE id = $1"
-    )
-    .bind(complaint)
-    .fetch_optional(p)
-    .await?
-    });
+    )> = db_opt!(
+        db,
+        "SELECT lot_id, entity_id, accept_due, decide_due, accepted, decision FROM complaints WHERE id = $1",
+        complaint
+    );
     let (lot_id, entity, accept_due, decide_due, accepted, decision) =
         row.ok_or(ServiceError::NotFound("complaint"))?;
     let lot = load(db, lot_id).await?;
@@ -218,17 +207,15 @@ pub async fn handle(
                 )
                 .into());
             }
-            on_tx!(&mut tx, |c| {
-                sqlx::query("UPDATE complaints SET accepted = $1, accepted_at = $2, decision = $3, decided_by = $4, decided_at = CASE WHEN $1 THEN NULL ELSE $2 END WHERE id = $5")
-                .bind(input.accept)
-                .bind(truncate_micros(now))
-                .bind(if input.accept { None } else { text.clone() })
-                .bind(actor.account_id)
-                .bind(complaint)
-                .execute(c)
-                .await?
-                .rows_affected()
-            });
+            tx_exec!(
+                &mut tx,
+                "UPDATE complaints SET accepted = $1, accepted_at = $2, decision = $3, decided_by = $4, decided_at = CASE WHEN $1 THEN NULL ELSE $2 END WHERE id = $5",
+                input.accept,
+                truncate_micros(now),
+                if input.accept { None } else { text.clone() },
+                actor.account_id,
+                complaint
+            );
             today <= accept_due
         }
         (Some(true), None) => {
@@ -241,16 +228,14 @@ pub async fn handle(
                 )
                 .into());
             };
-            on_tx!(&mut tx, |c| {
-                sqlx::query("UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
-                .bind(&t)
-                .bind(actor.account_id)
-                .bind(truncate_micros(now))
-                .bind(complaint)
-                .execute(c)
-                .await?
-                .rows_affected()
-            });
+            tx_exec!(
+                &mut tx,
+                "UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
+                &t,
+                actor.account_id,
+                truncate_micros(now),
+                complaint
+            );
             today <= decide_due
         }
         _ => {

@@ -9,7 +9,7 @@ use crate::db::{Db, Tx};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::catalogue::{self, Assessment, Category, Funding};
 use ggzy_core::clock::truncate_micros;
@@ -154,23 +154,17 @@ fn parse_lot(errs: &mut Invalid, i: usize, l: &LotInput) -> Option<ParsedLot> {
 }
 
 pub(crate) async fn next_seq(tx: &mut Tx, prefix: &str) -> ServiceResult<u32> {
-    let n: (i64,) = on_tx!(tx, |c| sqlx::query_as(
+    let n: (i64,) = tx_one!(
+        tx,
         "INSERT INTO trade_code_seq (prefix, last) VALUES ($1, 1)
-         ON CONFLICT (prefix) DO UPDATE SET last = trade_code_seq.last + 1 RETURNING last"
-    )
-    .bind(prefix)
-    .fetch_one(c)
-    .await?);
+         ON CONFLICT (prefix) DO UPDATE SET last = trade_code_seq.last + 1 RETURNING last",
+        prefix
+    );
     Ok(n.0 as u32)
 }
 
 pub(crate) async fn entity_uscc(tx: &mut Tx, id: Uuid) -> ServiceResult<Option<String>> {
-    let r: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT uscc FROM entities WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?);
+    let r: Option<(String,)> = tx_opt!(tx, "SELECT uscc FROM entities WHERE id = $1", id);
     Ok(r.map(|r| r.0))
 }
 
@@ -192,34 +186,8 @@ pub(crate) async fn insert_lot(
     let assessment = serde_json::to_string(a).or_internal()?;
     let method = serde_json::to_string(&l.method).or_internal()?;
     let state = serde_json::to_string(&state).or_internal()?;
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO lots (id, project_id, seq, trade_code, name, category, estimated_price, bid_bond, max_price, procedure_kind, invited_ground, must_tender, state_funds_controlling, assessment, method, stage, state, retender_of, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-    )
-    .bind(id)
-    .bind(project)
-    .bind(i32::from(seq))
-    .bind(code.to_string())
-    .bind(&l.name)
-    .bind(l.category.as_str())
-    .bind(l.estimated.fen())
-    .bind(l.bond.fen())
-    .bind(l.max_price.map(Money::fen))
-    .bind(l.kind.as_str())
-    .bind(&l.invited_ground)
-    .bind(a.must_tender)
-    .bind(a.state_funds_controlling)
-    .bind(&assessment)
-    .bind(&method)
-    .bind(Stage::Registered.as_str())
-    .bind(&state)
-    .bind(retender_of)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(tx, "INSERT INTO lots (id, project_id, seq, trade_code, name, category, estimated_price, bid_bond, max_price, procedure_kind, invited_ground, must_tender, state_funds_controlling, assessment, method, stage, state, retender_of, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)", id, project, i32::from(seq), code.to_string(), &l.name, l.category.as_str(), l.estimated.fen(), l.bond.fen(), l.max_price.map(Money::fen), l.kind.as_str(), &l.invited_ground, a.must_tender, a.state_funds_controlling, &assessment, &method, Stage::Registered.as_str(), &state, retender_of, truncate_micros(now));
     Ok(id)
 }
 
@@ -428,30 +396,8 @@ pub async fn register_project(
     let uscc = check_parties(&mut tx, &region, principal, agency).await?;
     let code = project_code(&mut tx, CONSTRUCTION_CLASS, &uscc, now).await?;
     let project_id = Uuid::now_v7();
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    )
-    .bind(project_id)
-    .bind(code.to_string())
-    .bind(&name)
-    .bind(input.description.trim())
-    .bind(principal)
-    .bind(agency)
-    .bind(region.as_str())
-    .bind(&dept)
-    .bind(total.fen())
-    .bind(budget.fen())
-    .bind(input.state_owned_leading)
-    .bind(input.international)
-    .bind(pack.version)
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(&mut tx, "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", project_id, code.to_string(), &name, input.description.trim(), principal, agency, region.as_str(), &dept, total.fen(), budget.fen(), input.state_owned_leading, input.international, pack.version, actor.account_id, truncate_micros(now));
     let out = insert_lots(&mut tx, project_id, &code, &lots, assessed, now).await?;
     events::append(
         &mut tx,
@@ -500,12 +446,11 @@ pub async fn retender(
         });
     }
     let mut tx = db.begin().await?;
-    let already: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id FROM lots WHERE retender_of = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(c)
-    .await?);
+    let already: Option<(Uuid,)> = tx_opt!(
+        &mut tx,
+        "SELECT id FROM lots WHERE retender_of = $1",
+        lot_id
+    );
     if already.is_some() {
         return Err(FieldError::new(
             "lot",
@@ -515,17 +460,11 @@ pub async fn retender(
         )
         .into());
     }
-    let (seq, kind, ground, assessment): (i32, String, Option<String>, String) = on_tx!(
+    let (seq, kind, ground, assessment): (i32, String, Option<String>, String) = tx_one!(
         &mut tx,
-        |c| {
-            sqlx::query_as(
-        "SELECT (SELECT MAX(seq) FROM lots WHERE project_id = $1), procedure_kind, invited_ground, assessment FROM lots WHERE id = $2"
-    )
-    .bind(old.project_id)
-    .bind(lot_id)
-    .fetch_one(c)
-    .await?
-        }
+        "SELECT (SELECT MAX(seq) FROM lots WHERE project_id = $1), procedure_kind, invited_ground, assessment FROM lots WHERE id = $2",
+        old.project_id,
+        lot_id
     );
     let a: Assessment = serde_json::from_str(&assessment).or_internal()?;
     let project_code = TradeCode::parse(&old.trade_code)?.project_code();
@@ -616,19 +555,10 @@ pub async fn list_lots(
     if staff_regions.is_empty() && own.is_none() {
         return Ok(vec![]);
     }
-    let rows: Vec<LotSummary> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT l.id, l.project_id, p.principal_id, p.agency_id, l.trade_code, l.name, p.name AS project_name, e.name AS principal_name, p.region_code, l.procedure_kind, l.stage, l.estimated_price, l.bid_deadline, l.updated_at
+    let rows: Vec<LotSummary> = db_all!(db, "SELECT l.id, l.project_id, p.principal_id, p.agency_id, l.trade_code, l.name, p.name AS project_name, e.name AS principal_name, p.region_code, l.procedure_kind, l.stage, l.estimated_price, l.bid_deadline, l.updated_at
          FROM lots l JOIN projects p ON p.id = l.project_id JOIN entities e ON e.id = p.principal_id
          WHERE ($1 IS NULL OR l.stage = $1) AND ($2 OR p.principal_id = $3 OR p.agency_id = $3)
-         ORDER BY l.updated_at DESC, l.id DESC LIMIT 1000"
-    )
-    .bind(stage)
-    .bind(!staff_regions.is_empty())
-    .bind(own)
-    .fetch_all(p)
-    .await?
-    });
+         ORDER BY l.updated_at DESC, l.id DESC LIMIT 1000", stage, !staff_regions.is_empty(), own);
     Ok(rows
         .into_iter()
         .filter(|r| {
@@ -642,14 +572,7 @@ pub async fn list_lots(
 
 /// Lots the public sees on the portal: those past registration (their notice is out).
 pub async fn public_lots(db: &Db, limit: i64) -> ServiceResult<Vec<LotSummary>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT l.id, l.project_id, p.principal_id, p.agency_id, l.trade_code, l.name, p.name AS project_name, e.name AS principal_name, p.region_code, l.procedure_kind, l.stage, l.estimated_price, l.bid_deadline, l.updated_at
+    Ok(db_all!(db, "SELECT l.id, l.project_id, p.principal_id, p.agency_id, l.trade_code, l.name, p.name AS project_name, e.name AS principal_name, p.region_code, l.procedure_kind, l.stage, l.estimated_price, l.bid_deadline, l.updated_at
          FROM lots l JOIN projects p ON p.id = l.project_id JOIN entities e ON e.id = p.principal_id
-         WHERE l.stage <> 'registered' ORDER BY l.updated_at DESC, l.id DESC LIMIT $1"
-    )
-    .bind(limit.clamp(1, 200))
-    .fetch_all(p)
-    .await?
-    }))
+         WHERE l.stage <> 'registered' ORDER BY l.updated_at DESC, l.id DESC LIMIT $1", limit.clamp(1, 200)))
 }

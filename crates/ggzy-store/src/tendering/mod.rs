@@ -20,7 +20,7 @@ use crate::db::{Db, Tx};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::Money;
 use ggzy_core::clock::truncate_micros;
@@ -123,10 +123,7 @@ fn lot_from(t: LotTuple) -> ServiceResult<LotRow> {
 
 /// Load a lot for reading.
 pub async fn load(db: &Db, id: Uuid) -> ServiceResult<LotRow> {
-    let t: Option<LotTuple> = on_db!(db, |p| sqlx::query_as(LOT_SELECT)
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+    let t: Option<LotTuple> = db_opt!(db, LOT_SELECT, id);
     lot_from(t.ok_or(ServiceError::NotFound("lot"))?)
 }
 
@@ -152,17 +149,15 @@ pub async fn load_for_update(tx: &mut Tx, id: Uuid) -> ServiceResult<LotRow> {
 pub(crate) async fn save_state(tx: &mut Tx, lot: &LotRow, now: DateTime<Utc>) -> ServiceResult<()> {
     let state = serde_json::to_string(&lot.state).or_internal()?;
     let deadline = lot.state.dates.map(|d| d.bid_deadline);
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE lots SET stage = $1, state = $2, bid_deadline = $3, updated_at = $4 WHERE id = $5"
-    )
-    .bind(lot.state.stage.as_str())
-    .bind(&state)
-    .bind(deadline)
-    .bind(truncate_micros(now))
-    .bind(lot.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        tx,
+        "UPDATE lots SET stage = $1, state = $2, bid_deadline = $3, updated_at = $4 WHERE id = $5",
+        lot.state.stage.as_str(),
+        &state,
+        deadline,
+        truncate_micros(now),
+        lot.id
+    );
     Ok(())
 }
 
@@ -388,21 +383,17 @@ pub(crate) async fn push(
     body: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO inbox (id, entity_id, lot_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(Uuid::now_v7())
-    .bind(entity)
-    .bind(lot)
-    .bind(kind)
-    .bind(title)
-    .bind(body)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO inbox (id, entity_id, lot_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        entity,
+        lot,
+        kind,
+        title,
+        body,
+        truncate_micros(now)
+    );
     Ok(())
 }
 
@@ -421,14 +412,11 @@ pub async fn inbox(db: &Db, actor: &Actor) -> ServiceResult<Vec<InboxItem>> {
     let Some(e) = actor.entity_id else {
         return Ok(vec![]);
     };
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, lot_id, kind, title, body, created_at FROM inbox WHERE entity_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100"
-    )
-    .bind(e)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, lot_id, kind, title, body, created_at FROM inbox WHERE entity_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100",
+        e
+    ))
 }
 
 /// The Beijing date of an instant, for due dates.
@@ -446,11 +434,6 @@ pub fn notices_fmt(t: DateTime<Utc>) -> String {
 
 /// An entity's registered name (public), for pages that show candidates and applicants.
 pub async fn entity_name(db: &Db, id: Uuid) -> ServiceResult<String> {
-    let n: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT name FROM entities WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let n: Option<(String,)> = db_opt!(db, "SELECT name FROM entities WHERE id = $1", id);
     Ok(n.map(|n| n.0).unwrap_or_default())
 }

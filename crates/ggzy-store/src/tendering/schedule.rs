@@ -5,7 +5,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::ServiceResult;
-use crate::{on_db, on_tx};
+use crate::{db_all, on_tx};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use serde::Serialize;
@@ -68,12 +68,9 @@ pub struct ScheduleRow {
 }
 
 pub async fn for_lot(db: &Db, lot: Uuid) -> ServiceResult<Vec<ScheduleRow>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, lot_id, action, due_at, fired_at, outcome FROM schedule WHERE lot_id = $1 ORDER BY due_at"
-    )
-    .bind(lot)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, lot_id, action, due_at, fired_at, outcome FROM schedule WHERE lot_id = $1 ORDER BY due_at",
+        lot
+    ))
 }

@@ -7,13 +7,12 @@
 //! type in the list in [`router`], and its form in the template posting to
 //! `/lots/{{ d.id }}/<name>`.
 
-use crate::auth::{CsrfToken, CurrentActor};
-use crate::pages::{Layout, Step, read_form, step_routes};
+use crate::pages::Visit;
+use crate::pages::{Step, read_form, step_routes};
 use crate::pages_tendering::{parse_day, parse_local, refusal_page};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Extension, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
@@ -77,17 +76,15 @@ pub fn router() -> Router<AppState> {
 
 async fn submit<F: Step>(
     State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    h: HeaderMap,
-    Extension(c): Extension<CsrfToken>,
+    visit: Visit,
     Path(id): Path<Uuid>,
     body: String,
 ) -> Response {
+    let Visit { a, l } = visit.at("lots");
     let r = match read_form::<F>(&body) {
         Ok(form) => form.run(&s, &a, id).await,
         Err(e) => Err(e),
     };
-    let l = Layout::new(&h, &c, &a, "lots");
     match r {
         Ok(()) => Redirect::to(&format!("/lots/{id}?done={}#done", F::NAME)).into_response(),
         Err(e) => {

@@ -8,7 +8,7 @@ use sealed::*;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use ggzy_store::events::{self, NewEvent};
-use ggzy_store::{Db, on_db};
+use ggzy_store::{Db, db_one};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -221,11 +221,10 @@ async fn verify_time(n: usize) -> Result<(Duration, Duration, Duration)> {
     events::register_key(&db, &key, Utc::now()).await?;
     events::sign_head(&db, &mut events::LeafCache::default(), &key, Utc::now()).await?;
     let scan = Instant::now();
-    let rows: (i64, i64) = on_db!(&db, |p| sqlx::query_as(
+    let rows: (i64, i64) = db_one!(
+        &db,
         "SELECT COUNT(*), SUM(LENGTH(payload) + LENGTH(hash)) FROM events"
-    )
-    .fetch_one(p)
-    .await?);
+    );
     let scan = scan.elapsed();
     let v = Instant::now();
     let report = events::verify(&db).await?;

@@ -2,6 +2,7 @@
 //! receipted) and the opening (decryption and hashing against OpenSSL in the same run).
 
 use super::*;
+use ggzy_store::db_opt;
 
 /// A demo city on a fresh SQLite file under GGZY_BENCH_DIR and one open-tender lot whose notice
 /// went out at `t0`: what both tendering benchmarks start from.
@@ -96,12 +97,7 @@ async fn count_lost(
 ) -> Result<usize> {
     let mut lost = 0;
     for (k, (no, id, sm3)) in receipts.iter().enumerate() {
-        let found: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT receipt_no FROM bids WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+        let found: Option<(String,)> = db_opt!(db, "SELECT receipt_no FROM bids WHERE id = $1", id);
         if found.map(|f| f.0) != Some(no.clone()) {
             lost += 1;
             continue;

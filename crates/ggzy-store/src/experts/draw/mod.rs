@@ -18,7 +18,7 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::notify::{self, Message};
 use crate::tendering::{self, LotRow, Party, log, party_of, schedule};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_tx, tx_all, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::draw::{self as dr, GroupPool, Hash, Pick, PublishedRound};
@@ -148,12 +148,7 @@ fn parse(
 /// Credit codes of the lot's principal, agency and bidders, and its supervising department.
 async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
     let uscc = |id: Uuid| async move {
-        let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT uscc FROM entities WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+        let r: Option<(String,)> = db_opt!(db, "SELECT uscc FROM entities WHERE id = $1", id);
         Ok::<_, ServiceError>(r.map(|r| r.0).unwrap_or_default())
     };
     let principal = uscc(lot.principal_id).await?;
@@ -161,25 +156,19 @@ async fn parties(db: &Db, lot: &LotRow) -> ServiceResult<Parties> {
         Some(a) => Some(uscc(a).await?),
         None => None,
     };
-    let bidders: Vec<(String,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT DISTINCT e.uscc FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1"
-    )
-    .bind(lot.id)
-    .fetch_all(p)
-    .await?
-    });
+    let bidders: Vec<(String,)> = db_all!(
+        db,
+        "SELECT DISTINCT e.uscc FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1",
+        lot.id
+    );
     let mut dept = None;
     for r in [lot.region.clone(), lot.region.rules_region()] {
-        let d: Option<(String,)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2"
-        )
-        .bind(r.as_str())
-        .bind(TRADE_KIND)
-        .fetch_optional(p)
-        .await?
-        });
+        let d: Option<(String,)> = db_opt!(
+            db,
+            "SELECT uscc FROM supervising_departments WHERE region_code = $1 AND trade_kind = $2",
+            r.as_str(),
+            TRADE_KIND
+        );
         if let Some(d) = d {
             dept = Some(d.0);
             break;
@@ -211,15 +200,8 @@ async fn load_profiles(
     like: &str,
     by_id: &mut BTreeMap<Uuid, ExpertProfile>,
 ) -> ServiceResult<()> {
-    let rows: Vec<PoolRow> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT e.id, e.status, e.senior_title, e.practice_years, e.region_code, e.employer_uscc, e.department_uscc, e.dishonest, s.code
-         FROM expert_specialties s JOIN experts e ON e.id = s.expert_id WHERE s.code LIKE $1"
-    )
-    .bind(like)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<PoolRow> = db_all!(db, "SELECT e.id, e.status, e.senior_title, e.practice_years, e.region_code, e.employer_uscc, e.department_uscc, e.dishonest, s.code
+         FROM expert_specialties s JOIN experts e ON e.id = s.expert_id WHERE s.code LIKE $1", like);
     for (id, status, senior, years, region, employer, dept, dishonest, sc) in rows {
         let Ok(region) = DivisionCode::parse("region", &region) else {
             continue;
@@ -263,14 +245,11 @@ pub async fn load_pool(
     for (code, _) in groups {
         let like = format!("{code}%");
         load_profiles(db, &like, &mut by_id).await?;
-        let ties: Vec<(Uuid, String, String, Option<NaiveDate>)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT t.expert_id, t.kind, t.uscc, t.left_on FROM expert_ties t JOIN expert_specialties s ON s.expert_id = t.expert_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
+        let ties: Vec<(Uuid, String, String, Option<NaiveDate>)> = db_all!(
+            db,
+            "SELECT t.expert_id, t.kind, t.uscc, t.left_on FROM expert_ties t JOIN expert_specialties s ON s.expert_id = t.expert_id WHERE s.code LIKE $1",
+            &like
+        );
         for (id, kind, uscc, left) in ties {
             let Some(e) = by_id.get_mut(&id) else {
                 continue;
@@ -285,14 +264,11 @@ pub async fn load_pool(
                 _ => {}
             }
         }
-        let away: Vec<(Uuid, NaiveDate, NaiveDate)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT u.expert_id, u.from_day, u.until_day FROM expert_unavailability u JOIN expert_specialties s ON s.expert_id = u.expert_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
+        let away: Vec<(Uuid, NaiveDate, NaiveDate)> = db_all!(
+            db,
+            "SELECT u.expert_id, u.from_day, u.until_day FROM expert_unavailability u JOIN expert_specialties s ON s.expert_id = u.expert_id WHERE s.code LIKE $1",
+            &like
+        );
         for (id, a, b) in away {
             if let Some(e) = by_id.get_mut(&id) {
                 if !e.unavailable.contains(&(a, b)) {
@@ -300,14 +276,11 @@ pub async fn load_pool(
                 }
             }
         }
-        let bans: Vec<(Uuid, NaiveDate, Option<NaiveDate>, String)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT b.expert_id, b.from_day, b.until_day, b.scope FROM expert_bans b JOIN expert_specialties s ON s.expert_id = b.expert_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
+        let bans: Vec<(Uuid, NaiveDate, Option<NaiveDate>, String)> = db_all!(
+            db,
+            "SELECT b.expert_id, b.from_day, b.until_day, b.scope FROM expert_bans b JOIN expert_specialties s ON s.expert_id = b.expert_id WHERE s.code LIKE $1",
+            &like
+        );
         for (id, from, until, scope) in bans {
             if let Some(e) = by_id.get_mut(&id) {
                 let b = ex::Ban {
@@ -324,14 +297,11 @@ pub async fn load_pool(
                 }
             }
         }
-        let ds: Vec<(Uuid, Uuid, NaiveDate, i64)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT m.expert_id, m.id, m.on_day, m.points FROM expert_misconduct m JOIN expert_specialties s ON s.expert_id = m.expert_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
+        let ds: Vec<(Uuid, Uuid, NaiveDate, i64)> = db_all!(
+            db,
+            "SELECT m.expert_id, m.id, m.on_day, m.points FROM expert_misconduct m JOIN expert_specialties s ON s.expert_id = m.expert_id WHERE s.code LIKE $1",
+            &like
+        );
         let mut per: BTreeMap<Uuid, BTreeMap<Uuid, ex::Deduction>> = BTreeMap::new();
         for (e, id, on, pts) in ds {
             per.entry(e).or_default().insert(
@@ -348,16 +318,9 @@ pub async fn load_pool(
                 x.credit_score = ex::credit_score(&d, today, pack.credit_cycle_months.value);
             }
         }
-        let served: Vec<(Uuid, String, DateTime<Utc>)> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT DISTINCT e.id, pe.uscc, m.assigned_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
+        let served: Vec<(Uuid, String, DateTime<Utc>)> = db_all!(db, "SELECT DISTINCT e.id, pe.uscc, m.assigned_at FROM committee_members m JOIN experts e ON e.account_id = m.account_id
              JOIN expert_specialties s ON s.expert_id = e.id JOIN lots l ON l.id = m.lot_id JOIN projects pr ON pr.id = l.project_id
-             JOIN entities pe ON pe.id = pr.principal_id WHERE s.code LIKE $1"
-        )
-        .bind(&like)
-        .fetch_all(p)
-        .await?
-        });
+             JOIN entities pe ON pe.id = pr.principal_id WHERE s.code LIKE $1", &like);
         for (id, principal, at) in served {
             if let Some(e) = by_id.get_mut(&id) {
                 let entry = (principal, tendering::day(at));
@@ -429,12 +392,8 @@ pub async fn request(
         None => check_committee(&lot.pack, experts + reps.len() as u32, experts)?,
     }
     tendering::committee::check_representatives(db, &lot, &reps).await?;
-    let existing: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id FROM expert_draws WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let existing: Option<(Uuid,)> =
+        db_opt!(db, "SELECT id FROM expert_draws WHERE lot_id = $1", lot_id);
     if existing.is_some() {
         return Err(FieldError::new(
             "groups",
@@ -475,24 +434,20 @@ pub async fn request(
     )
     .or_internal()?;
     let reps_js = serde_json::to_string(&reps).or_internal()?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO expert_draws (id, lot_id, region_code, requested_by, requested_at, evaluation_on, reply_within_minutes, scope, group_spec, representatives, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirming')"
-    )
-    .bind(id)
-    .bind(lot_id)
-    .bind(lot.region.as_str())
-    .bind(actor.account_id)
-    .bind(truncate_micros(now))
-    .bind(req.day)
-    .bind(req.reply_minutes as i64)
-    .bind(&scope_js)
-    .bind(&groups_js)
-    .bind(&reps_js)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO expert_draws (id, lot_id, region_code, requested_by, requested_at, evaluation_on, reply_within_minutes, scope, group_spec, representatives, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirming')",
+        id,
+        lot_id,
+        lot.region.as_str(),
+        actor.account_id,
+        truncate_micros(now),
+        req.day,
+        req.reply_minutes as i64,
+        &scope_js,
+        &groups_js,
+        &reps_js
+    );
     commit_round(&mut tx, actor, &lot, id, 1, s, req.reply_minutes, now).await?;
     tx.commit().await?;
     let mut tx = db.begin().await?;
@@ -524,23 +479,19 @@ async fn commit_round(
     let snapshot = serde_json::to_string(&s.groups).or_internal()?;
     let screening = serde_json::to_string(&stored).or_internal()?;
     let reply_by = truncate_micros(now + Duration::minutes(i64::from(reply_minutes)));
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO draw_rounds (draw_id, round, seed, commitment, snapshot_sm3, snapshot, screening, reply_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    )
-    .bind(draw)
-    .bind(round as i64)
-    .bind(dr::to_hex(&seed))
-    .bind(dr::to_hex(&commitment))
-    .bind(dr::to_hex(&snapshot_sm3))
-    .bind(&snapshot)
-    .bind(&screening)
-    .bind(reply_by)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO draw_rounds (draw_id, round, seed, commitment, snapshot_sm3, snapshot, screening, reply_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        draw,
+        round as i64,
+        dr::to_hex(&seed),
+        dr::to_hex(&commitment),
+        dr::to_hex(&snapshot_sm3),
+        &snapshot,
+        &screening,
+        reply_by,
+        truncate_micros(now)
+    );
     let grant = actor
         .grant_for(Permission::IntakeProcess, &lot.region)
         .cloned();
@@ -562,25 +513,22 @@ async fn complete_round(
     round: u32,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let (seed, snapshot, reply_by): (String, String, DateTime<Utc>) =
-        on_tx!(tx, |c| sqlx::query_as(
-            "SELECT seed, snapshot, reply_by FROM draw_rounds WHERE draw_id = $1 AND round = $2"
-        )
-        .bind(draw)
-        .bind(round as i64)
-        .fetch_one(c)
-        .await?);
+    let (seed, snapshot, reply_by): (String, String, DateTime<Utc>) = tx_one!(
+        tx,
+        "SELECT seed, snapshot, reply_by FROM draw_rounds WHERE draw_id = $1 AND round = $2",
+        draw,
+        round as i64
+    );
     let seed =
         dr::from_hex(&seed).ok_or_else(|| ServiceError::Internal("bad stored seed".into()))?;
     let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).or_internal()?;
     let picks = dr::draw(&seed, &groups)
         .map_err(|e| ServiceError::Internal(format!("screened pool short in group {}", e.group)))?;
-    let base: (i64,) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1"
-    )
-    .bind(draw)
-    .fetch_one(c)
-    .await?);
+    let base: (i64,) = tx_one!(
+        tx,
+        "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1",
+        draw
+    );
     // Redraw rounds carry their group's index in the original request.
     let spec: String = on_tx!(tx, |c| sqlx::query_as::<_, (String,)>(
         "SELECT group_spec FROM expert_draws WHERE id = $1"
@@ -596,25 +544,17 @@ async fn complete_round(
             .iter()
             .position(|(c, _)| c == code)
             .unwrap_or(p.group as usize);
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO draw_picks (draw_id, expert_id, round, pick_order, group_index, status) VALUES ($1, $2, $3, $4, $5, 'invited')"
-        )
-        .bind(draw)
-        .bind(p.expert)
-        .bind(round as i64)
-        .bind(base.0 + k as i64)
-        .bind(original as i64)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
-        let account: (Uuid,) = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT account_id FROM experts WHERE id = $1"
-        )
-        .bind(p.expert)
-        .fetch_one(c)
-        .await?);
+        tx_exec!(
+            tx,
+            "INSERT INTO draw_picks (draw_id, expert_id, round, pick_order, group_index, status) VALUES ($1, $2, $3, $4, $5, 'invited')",
+            draw,
+            p.expert,
+            round as i64,
+            base.0 + k as i64,
+            original as i64
+        );
+        let account: (Uuid,) =
+            tx_one!(tx, "SELECT account_id FROM experts WHERE id = $1", p.expert);
         let body = format!(
             "您被随机抽取为“{}”的评标专家（评标日期以邀请为准）。请在 {} 前登录平台确认是否参加；逾期未答复视为不参加。",
             lot.name,
@@ -646,14 +586,11 @@ async fn complete_round(
 }
 
 async fn next_reply_due(tx: &mut Tx, draw: Uuid) -> ServiceResult<Option<DateTime<Utc>>> {
-    let r: Vec<(DateTime<Utc>,)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited'"
-    )
-    .bind(draw)
-    .fetch_all(c)
-    .await?
-    });
+    let r: Vec<(DateTime<Utc>,)> = tx_all!(
+        tx,
+        "SELECT r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited'",
+        draw
+    );
     Ok(r.into_iter().map(|r| r.0).min())
 }
 
@@ -713,17 +650,11 @@ fn draw_from(t: DrawTuple) -> ServiceResult<DrawRow> {
 const DRAW_SELECT: &str = "SELECT id, requested_by, status, evaluation_on, reply_within_minutes, scope, group_spec, representatives, revealed_at FROM expert_draws WHERE lot_id = $1";
 
 async fn draw_of(db: &Db, lot: Uuid) -> ServiceResult<Option<DrawRow>> {
-    let t: Option<DrawTuple> = on_db!(db, |p| sqlx::query_as(DRAW_SELECT)
-        .bind(lot)
-        .fetch_optional(p)
-        .await?);
+    let t: Option<DrawTuple> = db_opt!(db, DRAW_SELECT, lot);
     t.map(draw_from).transpose()
 }
 
 async fn draw_of_tx(tx: &mut Tx, lot: Uuid) -> ServiceResult<Option<DrawRow>> {
-    let t: Option<DrawTuple> = on_tx!(tx, |c| sqlx::query_as(DRAW_SELECT)
-        .bind(lot)
-        .fetch_optional(c)
-        .await?);
+    let t: Option<DrawTuple> = tx_opt!(tx, DRAW_SELECT, lot);
     t.map(draw_from).transpose()
 }

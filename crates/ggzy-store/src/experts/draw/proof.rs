@@ -2,6 +2,7 @@
 //! draw as each party sees it before then.
 
 use super::*;
+use crate::{db_all, db_opt, tx_all, tx_exec};
 
 /// The result is public (the award): reveal every round's seed so anyone can recompute the draw.
 pub(crate) async fn reveal(tx: &mut Tx, lot: &LotRow, now: DateTime<Utc>) -> ServiceResult<()> {
@@ -11,20 +12,17 @@ pub(crate) async fn reveal(tx: &mut Tx, lot: &LotRow, now: DateTime<Utc>) -> Ser
     if d.revealed_at.is_some() {
         return Ok(());
     }
-    let seeds: Vec<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT round, seed FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
-    )
-    .bind(d.id)
-    .fetch_all(c)
-    .await?);
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE expert_draws SET revealed_at = $1, status = 'published' WHERE id = $2"
-    )
-    .bind(truncate_micros(now))
-    .bind(d.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    let seeds: Vec<(i64, String)> = tx_all!(
+        tx,
+        "SELECT round, seed FROM draw_rounds WHERE draw_id = $1 ORDER BY round",
+        d.id
+    );
+    tx_exec!(
+        tx,
+        "UPDATE expert_draws SET revealed_at = $1, status = 'published' WHERE id = $2",
+        truncate_micros(now),
+        d.id
+    );
     log(tx, &Actor::system(), None, lot, "draw.revealed", serde_json::json!({
         "draw": d.id, "seeds": seeds.iter().map(|(r, s)| serde_json::json!({"round": r, "seed": s})).collect::<Vec<_>>()
     }), now).await?;
@@ -47,17 +45,16 @@ pub async fn proof(db: &Db, lot_id: Uuid) -> ServiceResult<DrawProof> {
         .await?
         .ok_or(ServiceError::NotFound("draw"))?;
     let revealed = d.revealed_at.is_some();
-    let rows: Vec<(i64, String, String, String, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT round, seed, commitment, snapshot_sm3, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
-    )
-    .bind(d.id)
-    .fetch_all(p)
-    .await?
-    });
-    let picks: Vec<(i64, Uuid, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT round, expert_id, pick_order, group_index FROM draw_picks WHERE draw_id = $1 ORDER BY pick_order").bind(d.id).fetch_all(p).await?
-    });
+    let rows: Vec<(i64, String, String, String, String)> = db_all!(
+        db,
+        "SELECT round, seed, commitment, snapshot_sm3, snapshot FROM draw_rounds WHERE draw_id = $1 ORDER BY round",
+        d.id
+    );
+    let picks: Vec<(i64, Uuid, i64, i64)> = db_all!(
+        db,
+        "SELECT round, expert_id, pick_order, group_index FROM draw_picks WHERE draw_id = $1 ORDER BY pick_order",
+        d.id
+    );
     let mut rounds = vec![];
     for (round, seed, commitment, snapshot_sm3, snapshot) in rows {
         let groups: Vec<GroupPool> = serde_json::from_str(&snapshot).or_internal()?;
@@ -186,14 +183,11 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
         DateTime<Utc>,
         DateTime<Utc>,
     );
-    let rows: Vec<RoundRow> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT round, commitment, snapshot_sm3, screening, snapshot, drawn_at, reply_by FROM draw_rounds WHERE draw_id = $1 ORDER BY round"
-    )
-    .bind(d.id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<RoundRow> = db_all!(
+        db,
+        "SELECT round, commitment, snapshot_sm3, screening, snapshot, drawn_at, reply_by FROM draw_rounds WHERE draw_id = $1 ORDER BY round",
+        d.id
+    );
     let mut rounds = vec![];
     let mut excluded = vec![];
     for (round, commitment, snapshot_sm3, screening, snap, drawn_at, reply_by) in rows {
@@ -247,14 +241,11 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
         i64,
-    )> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT p.expert_id, e.name, a.username, p.round, p.status, p.reason, p.replied_at, p.checked_in_at, p.group_index FROM draw_picks p JOIN experts e ON e.id = p.expert_id JOIN accounts a ON a.id = e.account_id WHERE p.draw_id = $1 ORDER BY p.pick_order"
-    )
-    .bind(d.id)
-    .fetch_all(p)
-    .await?
-    });
+    )> = db_all!(
+        db,
+        "SELECT p.expert_id, e.name, a.username, p.round, p.status, p.reason, p.replied_at, p.checked_in_at, p.group_index FROM draw_picks p JOIN experts e ON e.id = p.expert_id JOIN accounts a ON a.id = e.account_id WHERE p.draw_id = $1 ORDER BY p.pick_order",
+        d.id
+    );
     let picks: Vec<PickView> = all
         .into_iter()
         .map(
@@ -299,12 +290,7 @@ pub async fn view(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Option<
 }
 
 async fn expert_name(db: &Db, id: Uuid) -> ServiceResult<String> {
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT name FROM experts WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(db, "SELECT name FROM experts WHERE id = $1", id);
     Ok(r.map(|r| r.0).unwrap_or_default())
 }
 
@@ -324,16 +310,9 @@ pub async fn invitations(db: &Db, actor: &Actor) -> ServiceResult<Vec<Invitation
     let Some(me) = crate::experts::expert_of(db, actor).await? else {
         return Ok(vec![]);
     };
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT d.lot_id, l.name AS lot_name, l.trade_code, d.evaluation_on, p.status, r.reply_by, p.checked_in_at FROM draw_picks p
+    Ok(db_all!(db, "SELECT d.lot_id, l.name AS lot_name, l.trade_code, d.evaluation_on, p.status, r.reply_by, p.checked_in_at FROM draw_picks p
          JOIN expert_draws d ON d.id = p.draw_id JOIN lots l ON l.id = d.lot_id JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round
-         WHERE p.expert_id = $1 ORDER BY r.drawn_at DESC"
-    )
-    .bind(me)
-    .fetch_all(p)
-    .await?
-    }))
+         WHERE p.expert_id = $1 ORDER BY r.drawn_at DESC", me))
 }
 
 /// Whether the lot's experts were drawn across regions (remote evaluation allowance).

@@ -2,6 +2,7 @@
 //! a seat left by a refusal or silence is drawn again from the same pool.
 
 use super::*;
+use crate::{db_all, db_one, db_opt, tx_all, tx_exec, tx_one, tx_opt};
 
 /// A drawn expert accepts or declines. A decline is replaced by a redraw at once.
 pub async fn reply(
@@ -29,15 +30,12 @@ pub async fn reply(
     let d = draw_of_tx(&mut tx, lot_id)
         .await?
         .ok_or(ServiceError::NotFound("draw"))?;
-    let pick: Option<(String, DateTime<Utc>)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "SELECT p.status, r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.expert_id = $2"
-    )
-    .bind(d.id)
-    .bind(me)
-    .fetch_optional(c)
-    .await?
-    });
+    let pick: Option<(String, DateTime<Utc>)> = tx_opt!(
+        &mut tx,
+        "SELECT p.status, r.reply_by FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.expert_id = $2",
+        d.id,
+        me
+    );
     let Some((status, reply_by)) = pick else {
         return Err(ServiceError::NotFound("invitation"));
     };
@@ -96,17 +94,15 @@ async fn set_pick(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query("UPDATE draw_picks SET status = $1, reason = $2, replied_at = $3 WHERE draw_id = $4 AND expert_id = $5")
-        .bind(status)
-        .bind(reason)
-        .bind(truncate_micros(now))
-        .bind(draw)
-        .bind(expert)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "UPDATE draw_picks SET status = $1, reason = $2, replied_at = $3 WHERE draw_id = $4 AND expert_id = $5",
+        status,
+        reason,
+        truncate_micros(now),
+        draw,
+        expert
+    );
     Ok(())
 }
 
@@ -119,15 +115,12 @@ pub(crate) async fn expire_in(
     let Some(d) = draw_of_tx(tx, lot_id).await? else {
         return Ok("skipped: no draw".into());
     };
-    let late: Vec<(Uuid,)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT p.expert_id FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited' AND r.reply_by <= $2"
-    )
-    .bind(d.id)
-    .bind(truncate_micros(now))
-    .fetch_all(c)
-    .await?
-    });
+    let late: Vec<(Uuid,)> = tx_all!(
+        tx,
+        "SELECT p.expert_id FROM draw_picks p JOIN draw_rounds r ON r.draw_id = p.draw_id AND r.round = p.round WHERE p.draw_id = $1 AND p.status = 'invited' AND r.reply_by <= $2",
+        d.id,
+        truncate_micros(now)
+    );
     // SQLite compares the text; both sides are UTC RFC 3339 with the same precision.
     for (e,) in &late {
         set_pick(tx, d.id, *e, "no_answer", None, now).await?;
@@ -167,23 +160,17 @@ async fn form_committee(
         .collect();
     let mut tx = db.begin().await?;
     let lot = tendering::load_for_update(&mut tx, lot_id).await?;
-    let status: (String,) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT status FROM expert_draws WHERE id = $1"
-    )
-    .bind(d.id)
-    .fetch_one(c)
-    .await?);
+    let status: (String,) = tx_one!(
+        &mut tx,
+        "SELECT status FROM expert_draws WHERE id = $1",
+        d.id
+    );
     if status.0 != "confirming" {
         return Ok(());
     }
     let mut accounts = vec![];
     for e in &accepted {
-        let a: (Uuid,) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT account_id FROM experts WHERE id = $1"
-        )
-        .bind(e)
-        .fetch_one(c)
-        .await?);
+        let a: (Uuid,) = tx_one!(&mut tx, "SELECT account_id FROM experts WHERE id = $1", e);
         accounts.push(a.0);
     }
     tendering::committee::seat_committee(
@@ -196,14 +183,12 @@ async fn form_committee(
         now,
     )
     .await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2"
-    )
-    .bind(truncate_micros(now))
-    .bind(d.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE expert_draws SET status = 'formed', formed_at = $1 WHERE id = $2",
+        truncate_micros(now),
+        d.id
+    );
     for a in &accounts {
         notify::send(&mut tx, &Message { account: *a, kind: "committee_formed", title: "评标委员会已组建", body: &format!("“{}”的评标委员会已组建。评标当日请先在平台签到（核验身份证号码），再进入评标。", lot.name), link: &format!("/lots/{lot_id}") }, now).await?;
     }
@@ -220,12 +205,11 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
         return Ok(());
     }
     let lot = tendering::load(db, lot_id).await?;
-    let picks: Vec<(Uuid, String, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT expert_id, status, group_index FROM draw_picks WHERE draw_id = $1"
-    )
-    .bind(d.id)
-    .fetch_all(p)
-    .await?);
+    let picks: Vec<(Uuid, String, i64)> = db_all!(
+        db,
+        "SELECT expert_id, status, group_index FROM draw_picks WHERE draw_id = $1",
+        d.id
+    );
     let mut vacancies: Vec<(SpecialtyCode, u32)> = vec![];
     for (gi, (code, n)) in d.groups.iter().enumerate() {
         let held = picks
@@ -251,29 +235,25 @@ pub async fn settle(db: &Db, lot_id: Uuid, now: DateTime<Utc>) -> ServiceResult<
         let s = ex::screen(&pool, &spec, &ExpertPack::v2025(), &already);
         let mut tx = db.begin().await?;
         let _locked = tendering::load_for_update(&mut tx, lot_id).await?;
-        let rounds: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT COUNT(*) FROM draw_rounds WHERE draw_id = $1"
-        )
-        .bind(d.id)
-        .fetch_one(c)
-        .await?);
-        let now_picks: (i64,) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1"
-        )
-        .bind(d.id)
-        .fetch_one(c)
-        .await?);
+        let rounds: (i64,) = tx_one!(
+            &mut tx,
+            "SELECT COUNT(*) FROM draw_rounds WHERE draw_id = $1",
+            d.id
+        );
+        let now_picks: (i64,) = tx_one!(
+            &mut tx,
+            "SELECT COUNT(*) FROM draw_picks WHERE draw_id = $1",
+            d.id
+        );
         if now_picks.0 as usize != picks.len() {
             return Ok(()); // another reply moved first; it settles
         }
         if let Some(e) = ex::too_few(&s) {
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE expert_draws SET status = 'short' WHERE id = $1"
-            )
-            .bind(d.id)
-            .execute(c)
-            .await?
-            .rows_affected());
+            tx_exec!(
+                &mut tx,
+                "UPDATE expert_draws SET status = 'short' WHERE id = $1",
+                d.id
+            );
             log(
                 &mut tx,
                 &Actor::system(),
@@ -345,13 +325,12 @@ pub async fn check_in(
     let d = draw_of(db, lot_id)
         .await?
         .ok_or(ServiceError::NotFound("draw"))?;
-    let pick: Option<(String, Option<DateTime<Utc>>)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT status, checked_in_at FROM draw_picks WHERE draw_id = $1 AND expert_id = $2"
-    )
-    .bind(d.id)
-    .bind(me)
-    .fetch_optional(p)
-    .await?);
+    let pick: Option<(String, Option<DateTime<Utc>>)> = db_opt!(
+        db,
+        "SELECT status, checked_in_at FROM draw_picks WHERE draw_id = $1 AND expert_id = $2",
+        d.id,
+        me
+    );
     match pick {
         Some((s, None)) if s == "accepted" && d.status == "formed" => {}
         Some((_, Some(_))) => {
@@ -382,12 +361,7 @@ pub async fn check_in(
         )
         .into());
     }
-    let (stored,): (String,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT id_number_sm3 FROM experts WHERE id = $1"
-    )
-    .bind(me)
-    .fetch_one(p)
-    .await?);
+    let (stored,): (String,) = db_one!(db, "SELECT id_number_sm3 FROM experts WHERE id = $1", me);
     if crate::experts::id_number_sm3(&input.id_number) != stored {
         return Err(FieldError::new(
             "id_number",
@@ -398,16 +372,14 @@ pub async fn check_in(
         .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE draw_picks SET checked_in_at = $1, check_in_address = $2 WHERE draw_id = $3 AND expert_id = $4")
-        .bind(truncate_micros(now))
-        .bind(&actor.address)
-        .bind(d.id)
-        .bind(me)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE draw_picks SET checked_in_at = $1, check_in_address = $2 WHERE draw_id = $3 AND expert_id = $4",
+        truncate_micros(now),
+        &actor.address,
+        d.id,
+        me
+    );
     let g = actor.grant_for(Permission::Evaluate, &lot.region).cloned();
     log(
         &mut tx,
@@ -425,14 +397,11 @@ pub async fn check_in(
 
 /// Whether a drawn member has signed in (members seated by other means need not).
 pub(crate) async fn checked_in(db: &Db, lot_id: Uuid, account: Uuid) -> ServiceResult<bool> {
-    let r: Option<(Option<DateTime<Utc>>,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT p.checked_in_at FROM draw_picks p JOIN expert_draws d ON d.id = p.draw_id JOIN experts e ON e.id = p.expert_id WHERE d.lot_id = $1 AND e.account_id = $2"
-    )
-    .bind(lot_id)
-    .bind(account)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(Option<DateTime<Utc>>,)> = db_opt!(
+        db,
+        "SELECT p.checked_in_at FROM draw_picks p JOIN expert_draws d ON d.id = p.draw_id JOIN experts e ON e.id = p.expert_id WHERE d.lot_id = $1 AND e.account_id = $2",
+        lot_id,
+        account
+    );
     Ok(r.is_none_or(|r| r.0.is_some()))
 }

@@ -13,7 +13,7 @@ use super::{
 use crate::actor::Actor;
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_db, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
@@ -174,22 +174,22 @@ pub(crate) async fn publish_notice_row(
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    )
-    .bind(id)
-    .bind(if lot.gp.is_some() { "procurement" } else { "construction" })
-    .bind(notice_kind)
-    .bind(title)
-    .bind(lot.region.as_str())
-    .bind(body)
-    .bind(truncate_micros(now))
-    .bind(lot.id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        if lot.gp.is_some() {
+            "procurement"
+        } else {
+            "construction"
+        },
+        notice_kind,
+        title,
+        lot.region.as_str(),
+        body,
+        truncate_micros(now),
+        lot.id
+    );
     Ok(id)
 }
 
@@ -204,22 +204,18 @@ async fn issue_document(
 ) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let hash = ggzy_seal::to_hex(&ggzy_seal::sm3(&[body.as_bytes()]));
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO lot_documents (id, lot_id, kind, title, body, sm3, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    )
-    .bind(id)
-    .bind(lot.id)
-    .bind(kind)
-    .bind(title)
-    .bind(body)
-    .bind(&hash)
-    .bind(by)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO lot_documents (id, lot_id, kind, title, body, sm3, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        lot.id,
+        kind,
+        title,
+        body,
+        &hash,
+        by,
+        truncate_micros(now)
+    );
     Ok(id)
 }
 
@@ -343,12 +339,7 @@ pub(crate) async fn invite(
     let c = parse_content(&input.content)?;
     let (mut tx, mut lot, grant) = crate::tendering::begin_as_tenderer(db, actor, lot_id).await?;
     for (i, e) in input.invitees.iter().enumerate() {
-        let found: Option<(Uuid,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT id FROM entities WHERE id = $1"
-        )
-        .bind(e)
-        .fetch_optional(c)
-        .await?);
+        let found: Option<(Uuid,)> = tx_opt!(&mut tx, "SELECT id FROM entities WHERE id = $1", e);
         if found.is_none() {
             return Err(FieldError::new(
                 format!("invitees[{i}]"),
@@ -424,14 +415,11 @@ pub struct DocumentSummary {
 }
 
 pub async fn documents(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<DocumentSummary>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, kind, title, sm3, published_at FROM lot_documents WHERE lot_id = $1 ORDER BY published_at, id"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT id, kind, title, sm3, published_at FROM lot_documents WHERE lot_id = $1 ORDER BY published_at, id",
+        lot_id
+    ))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -453,13 +441,11 @@ pub async fn download(
     doc_id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<Document> {
-    let row: Option<(Uuid, String, String, String, String, DateTime<Utc>)> =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT lot_id, kind, title, body, sm3, published_at FROM lot_documents WHERE id = $1"
-        )
-        .bind(doc_id)
-        .fetch_optional(p)
-        .await?);
+    let row: Option<(Uuid, String, String, String, String, DateTime<Utc>)> = db_opt!(
+        db,
+        "SELECT lot_id, kind, title, body, sm3, published_at FROM lot_documents WHERE id = $1",
+        doc_id
+    );
     let (lot_id, kind, title, body, sm3, published_at) =
         row.ok_or(ServiceError::NotFound("document"))?;
     let lot = load(db, lot_id).await?;
@@ -503,21 +489,17 @@ pub async fn download(
         .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO document_downloads (id, document_id, lot_id, entity_id, account_id, address, at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(Uuid::now_v7())
-    .bind(doc_id)
-    .bind(lot_id)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(&actor.address)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO document_downloads (id, document_id, lot_id, entity_id, account_id, address, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        doc_id,
+        lot_id,
+        entity,
+        actor.account_id,
+        &actor.address,
+        truncate_micros(now)
+    );
     log(
         &mut tx,
         actor,
@@ -566,24 +548,18 @@ pub async fn downloaders(
             .into());
         }
     }
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(db_all!(
+        db,
         "SELECT d.entity_id, e.name, e.uscc, MIN(d.at) AS first_at, COUNT(*) AS downloads
          FROM document_downloads d JOIN entities e ON e.id = d.entity_id WHERE d.lot_id = $1
-         GROUP BY d.entity_id, e.name, e.uscc ORDER BY MIN(d.at)"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?))
+         GROUP BY d.entity_id, e.name, e.uscc ORDER BY MIN(d.at)",
+        lot_id
+    ))
 }
 
 /// The lot a document belongs to.
 pub async fn document_lot(db: &Db, doc: Uuid) -> ServiceResult<Option<Uuid>> {
-    let r: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT lot_id FROM lot_documents WHERE id = $1"
-    )
-    .bind(doc)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(Uuid,)> = db_opt!(db, "SELECT lot_id FROM lot_documents WHERE id = $1", doc);
     Ok(r.map(|r| r.0))
 }
 

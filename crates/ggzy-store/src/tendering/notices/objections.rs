@@ -1,6 +1,7 @@
 //! Clarifications of the documents, and objections to them with the tenderer's reply.
 
 use super::*;
+use crate::{db_all, db_opt, on_tx, tx_exec};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -170,21 +171,17 @@ pub async fn raise_objection(
             .await?;
         }
     }
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(id)
-    .bind(lot.id)
-    .bind(&input.subject)
-    .bind(entity)
-    .bind(actor.account_id)
-    .bind(&body)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO objections (id, lot_id, subject, entity_id, raised_by, text, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        lot.id,
+        &input.subject,
+        entity,
+        actor.account_id,
+        &body,
+        truncate_micros(now)
+    );
     push(
         &mut tx,
         lot.principal_id,
@@ -210,13 +207,11 @@ pub async fn reply_objection(
     let Some(reply) = text(&mut errs, "reply", &input.reply, 10_000) else {
         return Err(errs.into());
     };
-    let row: Option<(Uuid, String, Option<Uuid>, Option<DateTime<Utc>>)> =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT lot_id, subject, entity_id, replied_at FROM objections WHERE id = $1"
-        )
-        .bind(objection_id)
-        .fetch_optional(p)
-        .await?);
+    let row: Option<(Uuid, String, Option<Uuid>, Option<DateTime<Utc>>)> = db_opt!(
+        db,
+        "SELECT lot_id, subject, entity_id, replied_at FROM objections WHERE id = $1",
+        objection_id
+    );
     let (lot_id, subject, entity, replied) = row.ok_or(ServiceError::NotFound("objection"))?;
     if replied.is_some() {
         return Err(FieldError::new(
@@ -258,17 +253,15 @@ pub async fn reply_objection(
             )
         })
     };
-    on_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4 WHERE id = $5")
-        .bind(&reply)
-        .bind(actor.account_id)
-        .bind(truncate_micros(now))
-        .bind(in_time)
-        .bind(objection_id)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    tx_exec!(
+        &mut tx,
+        "UPDATE objections SET reply = $1, replied_by = $2, replied_at = $3, in_time = $4 WHERE id = $5",
+        &reply,
+        actor.account_id,
+        truncate_micros(now),
+        in_time,
+        objection_id
+    );
     if let Some(e) = entity {
         push(
             &mut tx,
@@ -300,14 +293,11 @@ pub struct ObjectionView {
 /// Objections of a lot: all to the parties and supervisors; a bidder sees its own.
 pub async fn objections(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<Vec<ObjectionView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<ObjectionView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, subject, entity_id, text, raised_at, reply, replied_at, in_time FROM objections WHERE lot_id = $1 ORDER BY raised_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<ObjectionView> = db_all!(
+        db,
+        "SELECT id, subject, entity_id, text, raised_at, reply, replied_at, in_time FROM objections WHERE lot_id = $1 ORDER BY raised_at",
+        lot_id
+    );
     Ok(crate::tendering::visible_to(actor, &lot, rows, |r| {
         r.entity_id
     }))

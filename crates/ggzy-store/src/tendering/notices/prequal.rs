@@ -1,6 +1,7 @@
 //! Prequalification: applications and their review.
 
 use super::*;
+use crate::{db_all, tx_exec};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,20 +35,8 @@ pub async fn apply_prequal(
         serde_json::json!({}),
     )
     .await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO prequal_applications (lot_id, entity_id, statement, address, applied_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (lot_id, entity_id) DO UPDATE SET statement = $3, address = $4, applied_at = $5"
-    )
-    .bind(lot.id)
-    .bind(entity)
-    .bind(&statement)
-    .bind(&actor.address)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(&mut tx, "INSERT INTO prequal_applications (lot_id, entity_id, statement, address, applied_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (lot_id, entity_id) DO UPDATE SET statement = $3, address = $4, applied_at = $5", lot.id, entity, &statement, &actor.address, truncate_micros(now));
     tx.commit().await?;
     Ok(())
 }
@@ -81,15 +70,13 @@ pub async fn review_prequal(
     .await?;
     for a in lot.state.applicants.clone() {
         let passed = input.passed.contains(&a);
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE prequal_applications SET passed = $1 WHERE lot_id = $2 AND entity_id = $3"
-        )
-        .bind(passed)
-        .bind(lot.id)
-        .bind(a)
-        .execute(c)
-        .await?
-        .rows_affected());
+        tx_exec!(
+            &mut tx,
+            "UPDATE prequal_applications SET passed = $1 WHERE lot_id = $2 AND entity_id = $3",
+            passed,
+            lot.id,
+            a
+        );
         let (t, b) = if passed {
             (
                 "资格预审合格通知书",
@@ -146,14 +133,11 @@ pub async fn applications(
     lot_id: Uuid,
 ) -> ServiceResult<Vec<ApplicationView>> {
     let lot = load(db, lot_id).await?;
-    let rows: Vec<ApplicationView> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT a.entity_id, e.name, a.statement, a.applied_at, a.passed FROM prequal_applications a JOIN entities e ON e.id = a.entity_id WHERE a.lot_id = $1 ORDER BY a.applied_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<ApplicationView> = db_all!(
+        db,
+        "SELECT a.entity_id, e.name, a.statement, a.applied_at, a.passed FROM prequal_applications a JOIN entities e ON e.id = a.entity_id WHERE a.lot_id = $1 ORDER BY a.applied_at",
+        lot_id
+    );
     Ok(crate::tendering::visible_to(actor, &lot, rows, |r| {
         Some(r.entity_id)
     }))

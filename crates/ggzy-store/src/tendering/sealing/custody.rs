@@ -2,6 +2,7 @@
 //! sealed share and its submission after the deadline, and the opening transcript.
 
 use super::*;
+use crate::{db_all, db_one, db_opt, tx_exec, tx_opt};
 
 /// Make, split and publish a lot's opening key as it starts tendering. Runs in the transaction
 /// that publishes the notice (or the invitations), so a lot never tenders without one.
@@ -12,12 +13,11 @@ pub(crate) async fn publish_opening_key(
     grant: Option<&Grant>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let exists: Option<(String,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT public_key FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot.id)
-    .fetch_optional(c)
-    .await?);
+    let exists: Option<(String,)> = tx_opt!(
+        tx,
+        "SELECT public_key FROM opening_keys WHERE lot_id = $1",
+        lot.id
+    );
     if exists.is_some() {
         return Ok(());
     }
@@ -71,20 +71,16 @@ pub(crate) async fn publish_opening_key(
             ServiceError::Internal(format!("stored custody key {} is malformed", c.key))
         })?;
         let sealed = hex::encode(key.encrypt(&share.to_bytes()));
-        on_tx!(tx, |cn| {
-            sqlx::query(
-            "INSERT INTO custody_shares (lot_id, share_index, account_id, label, custodian_key, sealed_share) VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(lot.id)
-        .bind(i64::from(share.index))
-        .bind(c.account)
-        .bind(&c.label)
-        .bind(&c.key)
-        .bind(&sealed)
-        .execute(cn)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(
+            tx,
+            "INSERT INTO custody_shares (lot_id, share_index, account_id, label, custodian_key, sealed_share) VALUES ($1, $2, $3, $4, $5, $6)",
+            lot.id,
+            i64::from(share.index),
+            c.account,
+            &c.label,
+            &c.key,
+            &sealed
+        );
         listed.push(CustodianView {
             share_index: i64::from(share.index),
             label: c.label.clone(),
@@ -94,19 +90,15 @@ pub(crate) async fn publish_opening_key(
     }
     drop(shares);
     let commitments_hex = commitments.to_hex();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO opening_keys (lot_id, public_key, commitments, threshold, created_at) VALUES ($1, $2, $3, $4, $5)"
-    )
-    .bind(lot.id)
-    .bind(public.to_hex())
-    .bind(serde_json::to_string(&commitments_hex).unwrap_or_default())
-    .bind(k as i64)
-    .bind(truncate_micros(now))
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(
+        tx,
+        "INSERT INTO opening_keys (lot_id, public_key, commitments, threshold, created_at) VALUES ($1, $2, $3, $4, $5)",
+        lot.id,
+        public.to_hex(),
+        serde_json::to_string(&commitments_hex).unwrap_or_default(),
+        k as i64,
+        truncate_micros(now)
+    );
     log(
         tx,
         actor,
@@ -153,25 +145,19 @@ type KeyRow = (
 /// The lot's opening key and custody state: public, like the notice it comes with.
 pub async fn opening_key(db: &Db, lot_id: Uuid) -> ServiceResult<Option<OpeningKeyView>> {
     let lot = load(db, lot_id).await?;
-    let row: Option<KeyRow> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT public_key, commitments, CAST(threshold AS BIGINT), created_at, convened_at, opened_at FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?
-    });
+    let row: Option<KeyRow> = db_opt!(
+        db,
+        "SELECT public_key, commitments, CAST(threshold AS BIGINT), created_at, convened_at, opened_at FROM opening_keys WHERE lot_id = $1",
+        lot_id
+    );
     let Some((public_key, commitments, threshold, created_at, convened_at, opened_at)) = row else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT CAST(share_index AS BIGINT), label, custodian_key, submitted_at FROM custody_shares WHERE lot_id = $1 ORDER BY share_index"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = db_all!(
+        db,
+        "SELECT CAST(share_index AS BIGINT), label, custodian_key, submitted_at FROM custody_shares WHERE lot_id = $1 ORDER BY share_index",
+        lot_id
+    );
     Ok(Some(OpeningKeyView {
         lot_id,
         lot_trade_code: lot.trade_code,
@@ -197,12 +183,11 @@ pub async fn opening_key(db: &Db, lot_id: Uuid) -> ServiceResult<Option<OpeningK
 
 /// The opening key as bidders and the opening need it.
 pub(crate) async fn lot_public_key(db: &Db, lot: Uuid) -> ServiceResult<Option<PublicKey>> {
-    let r: Option<(String,)> = on_db!(db, |c| sqlx::query_as(
-        "SELECT public_key FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot)
-    .fetch_optional(c)
-    .await?);
+    let r: Option<(String,)> = db_opt!(
+        db,
+        "SELECT public_key FROM opening_keys WHERE lot_id = $1",
+        lot
+    );
     r.map(|(k,)| {
         PublicKey::from_hex(&k).map_err(|_| ServiceError::Internal("stored opening key".into()))
     })
@@ -230,14 +215,11 @@ pub async fn my_custody(db: &Db, actor: &Actor) -> ServiceResult<Vec<CustodyTask
         String,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
-    )> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT s.lot_id, CAST(s.share_index AS BIGINT), s.label, s.submitted_at, k.opened_at FROM custody_shares s JOIN opening_keys k ON k.lot_id = s.lot_id WHERE s.account_id = $1 ORDER BY k.created_at DESC"
-        )
-        .bind(account)
-        .fetch_all(p)
-        .await?
-    });
+    )> = db_all!(
+        db,
+        "SELECT s.lot_id, CAST(s.share_index AS BIGINT), s.label, s.submitted_at, k.opened_at FROM custody_shares s JOIN opening_keys k ON k.lot_id = s.lot_id WHERE s.account_id = $1 ORDER BY k.created_at DESC",
+        account
+    );
     let mut out = vec![];
     for (lot_id, share_index, label, submitted_at, opened_at) in rows {
         let lot = load(db, lot_id).await?;
@@ -282,15 +264,12 @@ async fn my_share_row(
     lot_id: Uuid,
 ) -> ServiceResult<(i64, String, String, Option<DateTime<Utc>>)> {
     let account = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
-    let r: Option<(i64, String, String, Option<DateTime<Utc>>)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT CAST(share_index AS BIGINT), sealed_share, custodian_key, submitted_at FROM custody_shares WHERE lot_id = $1 AND account_id = $2"
-    )
-    .bind(lot_id)
-    .bind(account)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(i64, String, String, Option<DateTime<Utc>>)> = db_opt!(
+        db,
+        "SELECT CAST(share_index AS BIGINT), sealed_share, custodian_key, submitted_at FROM custody_shares WHERE lot_id = $1 AND account_id = $2",
+        lot_id,
+        account
+    );
     r.ok_or(ServiceError::Forbidden(Permission::KeyCustody))
 }
 
@@ -333,14 +312,11 @@ pub(super) async fn commitments_of(
     db: &Db,
     lot_id: Uuid,
 ) -> ServiceResult<(Commitments, i64, bool)> {
-    let r: Option<(String, i64, Option<DateTime<Utc>>)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT commitments, CAST(threshold AS BIGINT), opened_at FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?
-    });
+    let r: Option<(String, i64, Option<DateTime<Utc>>)> = db_opt!(
+        db,
+        "SELECT commitments, CAST(threshold AS BIGINT), opened_at FROM opening_keys WHERE lot_id = $1",
+        lot_id
+    );
     let (c, k, opened) = r.ok_or(ServiceError::NotFound("opening key"))?;
     let hex: Vec<String> = serde_json::from_str(&c).or_internal()?;
     let c = Commitments::from_hex(&hex).or_internal()?;
@@ -422,25 +398,20 @@ pub async fn submit_share(
     if submitted.is_none() {
         let mut tx = db.begin().await?;
         let lot = load_for_update(&mut tx, lot_id).await?;
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "UPDATE custody_shares SET submitted_share = $1, submitted_at = $2 WHERE lot_id = $3 AND share_index = $4"
-        )
-        .bind(share.to_hex())
-        .bind(truncate_micros(now))
-        .bind(lot_id)
-        .bind(index)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
-        let label: Option<(String,)> = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT label FROM custody_shares WHERE lot_id = $1 AND share_index = $2"
-        )
-        .bind(lot_id)
-        .bind(index)
-        .fetch_optional(c)
-        .await?);
+        tx_exec!(
+            &mut tx,
+            "UPDATE custody_shares SET submitted_share = $1, submitted_at = $2 WHERE lot_id = $3 AND share_index = $4",
+            share.to_hex(),
+            truncate_micros(now),
+            lot_id,
+            index
+        );
+        let label: Option<(String,)> = tx_opt!(
+            &mut tx,
+            "SELECT label FROM custody_shares WHERE lot_id = $1 AND share_index = $2",
+            lot_id,
+            index
+        );
         log(
             &mut tx,
             actor,
@@ -454,12 +425,11 @@ pub async fn submit_share(
         tx.commit().await?;
     }
     drop(share);
-    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(
-        "SELECT COUNT(*) FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL"
-    )
-    .bind(lot_id)
-    .fetch_one(p)
-    .await?);
+    let (n,): (i64,) = db_one!(
+        db,
+        "SELECT COUNT(*) FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL",
+        lot_id
+    );
     let stage = if n >= k {
         Some(
             open_with_shares(db, vault, lot_id, clock)
@@ -505,12 +475,11 @@ pub struct Transcript {
 }
 
 pub async fn transcript(db: &Db, lot_id: Uuid) -> ServiceResult<Option<Transcript>> {
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT transcript FROM opening_transcripts WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(
+        db,
+        "SELECT transcript FROM opening_transcripts WHERE lot_id = $1",
+        lot_id
+    );
     r.map(|(s,)| serde_json::from_str(&s).or_internal())
         .transpose()
 }

@@ -22,7 +22,7 @@ use crate::events::{self, NewEvent};
 use crate::tendering::notices::publish_notice_row;
 use crate::tendering::schedule;
 use crate::vault::BidVault;
-use crate::{on_db, on_tx};
+use crate::{db_all, db_opt, on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::clock::truncate_micros;
@@ -151,14 +151,11 @@ pub async fn register_key(
 
 pub async fn my_keys(db: &Db, actor: &Actor) -> ServiceResult<Vec<PartyKeyView>> {
     let account = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT public_key, fingerprint, purpose, entity_id, created_at, revoked_at FROM party_keys WHERE account_id = $1 ORDER BY created_at DESC"
-    )
-    .bind(account)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(db_all!(
+        db,
+        "SELECT public_key, fingerprint, purpose, entity_id, created_at, revoked_at FROM party_keys WHERE account_id = $1 ORDER BY created_at DESC",
+        account
+    ))
 }
 
 /// Revoke one's own key: envelopes signed with it are refused from now on; shares already dealt
@@ -171,17 +168,8 @@ pub async fn revoke_key(
 ) -> ServiceResult<()> {
     let account = actor.account_id.ok_or(ServiceError::Unauthenticated)?;
     let mut tx = db.begin().await?;
-    let revoked: Option<PartyKeyView> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "UPDATE party_keys SET revoked_at = $1 WHERE public_key = $2 AND account_id = $3 AND revoked_at IS NULL
-         RETURNING public_key, fingerprint, purpose, entity_id, created_at, revoked_at"
-    )
-    .bind(truncate_micros(now))
-    .bind(public_key)
-    .bind(account)
-    .fetch_optional(c)
-    .await?
-    });
+    let revoked: Option<PartyKeyView> = tx_opt!(&mut tx, "UPDATE party_keys SET revoked_at = $1 WHERE public_key = $2 AND account_id = $3 AND revoked_at IS NULL
+         RETURNING public_key, fingerprint, purpose, entity_id, created_at, revoked_at", truncate_micros(now), public_key, account);
     let Some(view) = revoked else {
         return Err(ServiceError::NotFound("key"));
     };
@@ -220,25 +208,17 @@ async fn log_key(
 
 /// An entity's unified social credit code (the envelope header names the bidder by it).
 pub async fn uscc_of(db: &Db, entity: Uuid) -> ServiceResult<String> {
-    let r: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT uscc FROM entities WHERE id = $1"
-    )
-    .bind(entity)
-    .fetch_optional(p)
-    .await?);
+    let r: Option<(String,)> = db_opt!(db, "SELECT uscc FROM entities WHERE id = $1", entity);
     r.map(|r| r.0).ok_or(ServiceError::NotFound("entity"))
 }
 
 /// The entity whose active signing key this is.
 pub(crate) async fn signing_key_entity(db: &Db, public_hex: &str) -> ServiceResult<Option<Uuid>> {
-    let r: Option<(Option<Uuid>,)> = on_db!(db, |c| {
-        sqlx::query_as(
-        "SELECT entity_id FROM party_keys WHERE public_key = $1 AND purpose = 'bid_signing' AND revoked_at IS NULL"
-    )
-    .bind(public_hex)
-    .fetch_optional(c)
-    .await?
-    });
+    let r: Option<(Option<Uuid>,)> = db_opt!(
+        db,
+        "SELECT entity_id FROM party_keys WHERE public_key = $1 AND purpose = 'bid_signing' AND revoked_at IS NULL",
+        public_hex
+    );
     Ok(r.and_then(|r| r.0))
 }
 
@@ -286,18 +266,8 @@ pub async fn set_policy(
         .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO custody_policies (region_code, threshold, postpone_minutes) VALUES ($1, $2, $3)
-         ON CONFLICT (region_code) DO UPDATE SET threshold = $2, postpone_minutes = $3"
-    )
-    .bind(region.as_str())
-    .bind(policy.threshold)
-    .bind(policy.postpone_minutes)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
+    tx_exec!(&mut tx, "INSERT INTO custody_policies (region_code, threshold, postpone_minutes) VALUES ($1, $2, $3)
+         ON CONFLICT (region_code) DO UPDATE SET threshold = $2, postpone_minutes = $3", region.as_str(), policy.threshold, policy.postpone_minutes);
     events::append(
         &mut tx,
         NewEvent {
@@ -328,14 +298,11 @@ fn lineage(region: &DivisionCode) -> Vec<String> {
 
 async fn policy_for(tx: &mut Tx, region: &DivisionCode) -> ServiceResult<CustodyPolicy> {
     for code in lineage(region) {
-        let r: Option<(i64, i64)> = on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT CAST(threshold AS BIGINT), CAST(postpone_minutes AS BIGINT) FROM custody_policies WHERE region_code = $1"
-        )
-        .bind(&code)
-        .fetch_optional(c)
-        .await?
-        });
+        let r: Option<(i64, i64)> = tx_opt!(
+            tx,
+            "SELECT CAST(threshold AS BIGINT), CAST(postpone_minutes AS BIGINT) FROM custody_policies WHERE region_code = $1",
+            &code
+        );
         if let Some((threshold, postpone_minutes)) = r {
             return Ok(CustodyPolicy {
                 threshold,
@@ -362,18 +329,11 @@ struct Custodian {
 async fn custodians_for(tx: &mut Tx, lot: &LotRow) -> ServiceResult<(Vec<Custodian>, bool)> {
     let mut out: Vec<Custodian> = vec![];
     for code in lineage(&lot.region) {
-        let rows: Vec<(Uuid, String, String, Option<Uuid>)> = on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT a.id, a.display_name, k.public_key, g.granted_by FROM role_grants g
+        let rows: Vec<(Uuid, String, String, Option<Uuid>)> = tx_all!(tx, "SELECT a.id, a.display_name, k.public_key, g.granted_by FROM role_grants g
              JOIN accounts a ON a.id = g.account_id
              JOIN party_keys k ON k.account_id = a.id AND k.purpose = 'custody' AND k.revoked_at IS NULL
              WHERE g.role = 'custodian' AND g.region_code = $1
-             ORDER BY a.username, k.created_at DESC"
-        )
-        .bind(&code)
-        .fetch_all(c)
-        .await?
-        });
+             ORDER BY a.username, k.created_at DESC", &code);
         for (account, name, key, appointed_by) in rows {
             if !out.iter().any(|c| c.account == account) {
                 out.push(Custodian {
@@ -385,15 +345,14 @@ async fn custodians_for(tx: &mut Tx, lot: &LotRow) -> ServiceResult<(Vec<Custodi
             }
         }
     }
-    let principal: Option<(Uuid, String, String)> = on_tx!(tx, |c| sqlx::query_as(
+    let principal: Option<(Uuid, String, String)> = tx_opt!(
+        tx,
         "SELECT a.id, e.name, k.public_key FROM accounts a
          JOIN entities e ON e.id = a.entity_id
          JOIN party_keys k ON k.account_id = a.id AND k.purpose = 'custody' AND k.revoked_at IS NULL
-         WHERE a.entity_id = $1 ORDER BY k.created_at DESC LIMIT 1"
-    )
-    .bind(lot.principal_id)
-    .fetch_optional(c)
-    .await?);
+         WHERE a.entity_id = $1 ORDER BY k.created_at DESC LIMIT 1",
+        lot.principal_id
+    );
     let has_principal = principal.is_some();
     if let Some((account, name, key)) = principal
         && !out.iter().any(|c| c.account == account)

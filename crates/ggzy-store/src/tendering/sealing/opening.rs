@@ -2,6 +2,7 @@
 //! their shares, and the postponement when too few did.
 
 use super::*;
+use crate::{db_all, tx_all, tx_exec, tx_one, tx_opt};
 
 /// One envelope's fate, worked out without touching the database.
 pub enum Opened {
@@ -169,14 +170,11 @@ async fn rebuild_key(
     commitments: &Commitments,
     k: i64,
 ) -> ServiceResult<SecretKey> {
-    let rows: Vec<(Option<String>,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT submitted_share FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL ORDER BY share_index"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let rows: Vec<(Option<String>,)> = db_all!(
+        db,
+        "SELECT submitted_share FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL ORDER BY share_index",
+        lot_id
+    );
     let shares: Vec<Share> = rows
         .iter()
         .filter_map(|(s,)| s.as_deref().and_then(|s| Share::parse_hex(s).ok()))
@@ -197,14 +195,11 @@ async fn rebuild_key(
 
 /// The active bids of the lot in the order they were received.
 async fn bids_to_open(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<BidToOpen>> {
-    let active: Vec<ActiveBid> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT b.id, b.bidder_id, e.name, b.receipt_no, b.package_sm3, b.received_at, b.bond FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1 AND b.status = 'active' ORDER BY b.received_at"
-    )
-    .bind(lot_id)
-    .fetch_all(p)
-    .await?
-    });
+    let active: Vec<ActiveBid> = db_all!(
+        db,
+        "SELECT b.id, b.bidder_id, e.name, b.receipt_no, b.package_sm3, b.received_at, b.bond FROM bids b JOIN entities e ON e.id = b.bidder_id WHERE b.lot_id = $1 AND b.status = 'active' ORDER BY b.received_at",
+        lot_id
+    );
     Ok(active
         .into_iter()
         .map(
@@ -246,15 +241,13 @@ async fn record_failed(
         serde_json::json!({"receipt_no": b.receipt_no, "reason": reason}),
     )
     .await?;
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE bids SET outcome = $1, outcome_reason = $2 WHERE id = $3"
-    )
-    .bind(result)
-    .bind(&reason)
-    .bind(b.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        tx,
+        "UPDATE bids SET outcome = $1, outcome_reason = $2 WHERE id = $3",
+        result,
+        &reason,
+        b.id
+    );
     let (title, body) = if by_bidder {
         (
             format!("{} 投标文件解密失败（视为撤销）", lot.name),
@@ -266,19 +259,8 @@ async fn record_failed(
     } else {
         // Not the bidder's fault: deemed withdrawn, so its bond comes back.
         let due = ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now);
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL"
-        )
-        .bind(lot.id)
-        .bind(b.bidder)
-        .bind(b.bond)
-        .bind(due)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
+        tx_exec!(tx, "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lot_id, bidder_id) DO UPDATE SET amount = $3, due_on = $4, refunded_on = NULL", lot.id, b.bidder, b.bond, due);
         (
             format!("{} 投标文件解密失败（视为撤回）", lot.name),
             format!(
@@ -337,14 +319,12 @@ pub async fn open_with_shares(
     let now = clock();
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
-    let claimed = on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE opening_keys SET opened_at = $1 WHERE lot_id = $2 AND opened_at IS NULL"
-    )
-    .bind(truncate_micros(now))
-    .bind(lot_id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    let claimed = tx_exec!(
+        &mut tx,
+        "UPDATE opening_keys SET opened_at = $1 WHERE lot_id = $2 AND opened_at IS NULL",
+        truncate_micros(now),
+        lot_id
+    );
     if claimed == 0 {
         return Ok(lot.state.stage);
     }
@@ -360,18 +340,14 @@ pub async fn open_with_shares(
             } => {
                 let sealed =
                     vault.seal_form(lot_id, b.id, &serde_json::to_vec(&form).unwrap_or_default());
-                on_tx!(&mut tx, |c| {
-                    sqlx::query(
-                    "UPDATE bids SET outcome = 'opened', sealed_form = $1, fingerprint = CASE WHEN $2 = '' THEN fingerprint ELSE $2 END, payload_sm3 = $3 WHERE id = $4"
-                )
-                .bind(&sealed)
-                .bind(&fingerprint)
-                .bind(&package_sm3)
-                .bind(b.id)
-                .execute(c)
-                .await?
-                .rows_affected()
-                });
+                tx_exec!(
+                    &mut tx,
+                    "UPDATE bids SET outcome = 'opened', sealed_form = $1, fingerprint = CASE WHEN $2 = '' THEN fingerprint ELSE $2 END, payload_sm3 = $3 WHERE id = $4",
+                    &sealed,
+                    &fingerprint,
+                    &package_sm3,
+                    b.id
+                );
                 lines.push(TranscriptLine {
                     receipt_no: b.receipt_no.clone(),
                     bidder_name: b.name.clone(),
@@ -403,13 +379,11 @@ pub async fn open_with_shares(
             }
         }
     }
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE custody_shares SET submitted_share = NULL WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "UPDATE custody_shares SET submitted_share = NULL WHERE lot_id = $1",
+        lot_id
+    );
     let transcript = Transcript {
         lot_id,
         lot_trade_code: lot.trade_code.clone(),
@@ -424,15 +398,13 @@ pub async fn open_with_shares(
         opened_at: truncate_micros(now),
     };
     let js = serde_json::to_string(&transcript).or_internal()?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "INSERT INTO opening_transcripts (lot_id, published_at, transcript) VALUES ($1, $2, $3)"
-    )
-    .bind(lot_id)
-    .bind(truncate_micros(now))
-    .bind(&js)
-    .execute(c)
-    .await?
-    .rows_affected());
+    tx_exec!(
+        &mut tx,
+        "INSERT INTO opening_transcripts (lot_id, published_at, transcript) VALUES ($1, $2, $3)",
+        lot_id,
+        truncate_micros(now),
+        &js
+    );
     log(
         &mut tx,
         &system,
@@ -458,14 +430,12 @@ pub(crate) async fn convene(
     bids: usize,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let n = on_tx!(tx, |c| sqlx::query(
-        "UPDATE opening_keys SET convened_at = $1 WHERE lot_id = $2 AND convened_at IS NULL"
-    )
-    .bind(truncate_micros(now))
-    .bind(lot.id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    let n = tx_exec!(
+        tx,
+        "UPDATE opening_keys SET convened_at = $1 WHERE lot_id = $2 AND convened_at IS NULL",
+        truncate_micros(now),
+        lot.id
+    );
     if n == 0 {
         return Ok(());
     }
@@ -498,24 +468,22 @@ pub(crate) async fn postpone_if_short(
     now: DateTime<Utc>,
 ) -> ServiceResult<String> {
     let lot = load_for_update(tx, lot_id).await?;
-    let r: Option<(i64, Option<DateTime<Utc>>)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT CAST(threshold AS BIGINT), opened_at FROM opening_keys WHERE lot_id = $1"
-    )
-    .bind(lot_id)
-    .fetch_optional(c)
-    .await?);
+    let r: Option<(i64, Option<DateTime<Utc>>)> = tx_opt!(
+        tx,
+        "SELECT CAST(threshold AS BIGINT), opened_at FROM opening_keys WHERE lot_id = $1",
+        lot_id
+    );
     let Some((k, None)) = r else {
         return Ok("skipped: opened".into());
     };
     if lot.state.stage != Stage::Tendering {
         return Ok(format!("skipped: lot is {}", lot.state.stage.as_str()));
     }
-    let (have,): (i64,) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL"
-    )
-    .bind(lot_id)
-    .fetch_one(c)
-    .await?);
+    let (have,): (i64,) = tx_one!(
+        tx,
+        "SELECT COUNT(*) FROM custody_shares WHERE lot_id = $1 AND submitted_share IS NOT NULL",
+        lot_id
+    );
     let policy = policy_for(tx, &lot.region).await?;
     let next = now + Duration::minutes(policy.postpone_minutes);
     let system = Actor::system();
@@ -535,12 +503,11 @@ pub(crate) async fn postpone_if_short(
         crate::tendering::notices_fmt(next)
     );
     publish_notice_row(tx, &lot, "postponed", &title, &body, now).await?;
-    let bidders: Vec<(Uuid,)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active'"
-    )
-    .bind(lot_id)
-    .fetch_all(c)
-    .await?);
+    let bidders: Vec<(Uuid,)> = tx_all!(
+        tx,
+        "SELECT bidder_id FROM bids WHERE lot_id = $1 AND status = 'active'",
+        lot_id
+    );
     for b in bidders
         .iter()
         .map(|b| b.0)
