@@ -19,6 +19,7 @@ pub mod event;
 pub mod expert;
 pub mod grant;
 pub mod grant_close;
+pub mod grant_procedure;
 pub mod money;
 pub mod procedure;
 pub mod procurement;

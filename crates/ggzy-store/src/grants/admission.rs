@@ -15,14 +15,7 @@ pub async fn apply(
     let (entity, _) = require_bidder(actor)?;
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
-    if now >= row.apply_until || row.state != GrantState::Open {
-        return Err(refuse(
-            "grant",
-            "grant.applications_closed",
-            "报名已截止",
-            "Applications have closed",
-        ));
-    }
+    decided(&row, &GrantCommand::Apply, now)?;
     let (n,): (i64,) = tx_one!(
         &mut tx,
         "SELECT COUNT(*) FROM grant_applications WHERE grant_id = $1",
@@ -93,14 +86,13 @@ pub async fn review(
     );
     let (status, received) = app.ok_or(ServiceError::NotFound("application"))?;
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if row.state != GrantState::Open || now >= auction.ends_at {
-        return Err(refuse(
-            "admit",
-            "grant.review_closed",
-            "交易已结束，不能再审查报名",
-            "Bidding is over; applications can no longer be reviewed",
-        ));
-    }
+    decided(
+        &row,
+        &GrantCommand::Review {
+            ends_at: auction.ends_at,
+        },
+        now,
+    )?;
     if status == "admitted" {
         tx.commit().await?;
         return staff_application(db, id, entity, now).await;

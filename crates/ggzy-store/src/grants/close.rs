@@ -11,15 +11,13 @@ pub async fn go_on(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Serv
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if row.method != GrantMethod::Listing || row.state != GrantState::Open || now >= auction.ends_at
-    {
-        return Err(refuse(
-            "go_on",
-            "grant.go_on_closed",
-            "只能在挂牌截止前表示继续竞价",
-            "Ask to go on before the listing closes",
-        ));
-    }
+    decided(
+        &row,
+        &GrantCommand::GoOn {
+            ends_at: auction.ends_at,
+        },
+        now,
+    )?;
     let n = tx_exec!(
         &mut tx,
         "UPDATE grant_applications SET go_on = 1 WHERE grant_id = $1 AND entity_id = $2 AND status = 'admitted'",
@@ -88,7 +86,7 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
     let Some(outcome) = auction.outcome(now) else {
         return Ok(None);
     };
-    if row.state != GrantState::Open && row.state != GrantState::Auction {
+    if !row.state.bidding() {
         return Ok(None);
     }
     let pack = row.kind.pack();
@@ -128,13 +126,19 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
     };
     let at = Closing {
         id,
+        next: row.state,
         row: &row,
         ends_at: auction.ends_at,
         reserve: auction.rules.reserve,
         pack: &pack,
         now,
     };
-    let done = match decide_close(&pack, &facts) {
+    let close = decide_close(&pack, &facts);
+    let at = Closing {
+        next: decided(&row, &GrantCommand::Close(close.clone()), now)?,
+        ..at
+    };
+    let done = match close {
         Close::ToAuction { start_price } => {
             let rules = AuctionRules {
                 start_price,
@@ -157,7 +161,7 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
                     ServiceError::Internal(format!("grant {id}: paddle {paddle} unknown"))
                 })?;
             record_deal(&mut tx, &at, winner, paddle, price).await?;
-            GrantState::Deal.code().to_string()
+            at.next.code().to_string()
         }
         Close::NoDeal(why) => {
             let detail = match &why {
@@ -177,7 +181,7 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
                 }
             };
             record_no_deal(&mut tx, &at, why.code(), detail).await?;
-            format!("{}: {}", GrantState::NoDeal.code(), why.code())
+            format!("{}: {}", at.next.code(), why.code())
         }
     };
     tx.commit().await?;
@@ -187,6 +191,8 @@ pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Opti
 /// The grant being closed and the instants its periods count from.
 struct Closing<'a> {
     id: Uuid,
+    /// The state the grant's machine leaves it in.
+    next: GrantState,
     row: &'a Row,
     ends_at: DateTime<Utc>,
     reserve: Option<Money>,
@@ -261,7 +267,7 @@ async fn to_auction(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3",
-        GrantState::Auction.code(),
+        at.next.code(),
         fin,
         at.id
     );
@@ -285,7 +291,7 @@ async fn record_deal(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8",
-        GrantState::Deal.code(),
+        at.next.code(),
         winner,
         price.fen(),
         at.ends_at,
@@ -328,7 +334,7 @@ async fn record_no_deal(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5",
-        GrantState::NoDeal.code(),
+        at.next.code(),
         at.ends_at,
         json(
             &serde_json::json!({"kind": "no_deal", "why": why, "detail": detail, "reserve": reserve})

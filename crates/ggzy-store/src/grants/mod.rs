@@ -26,6 +26,7 @@ use ggzy_core::grant::{
     self, GrantMethod, GrantPack, GrantState, PaymentTerms, TradeKind, check_announcement,
     check_listing, check_listing_price, check_method, check_payment, check_pre_disclosure,
 };
+use ggzy_core::grant_procedure::{self, GrantCommand, GrantLife, GrantRefusal};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::role::Permission;
 use ggzy_core::tender_schedule::cn_date;
@@ -301,12 +302,25 @@ fn reached(row: &Row) -> &'static [Moment] {
     if closed { &[Moment::Closed] } else { &[] }
 }
 
-fn out_of_order(state: GrantState, waits_for: &'static str, reason: &'static str) -> ServiceError {
-    ServiceError::OutOfOrder {
-        stage: state.code(),
-        waits_for,
-        reason,
-    }
+/// Ask the grant's state machine whether `cmd` may run now; the state it leaves the grant in.
+fn decided(row: &Row, cmd: &GrantCommand, now: DateTime<Utc>) -> ServiceResult<GrantState> {
+    let life = GrantLife {
+        state: row.state,
+        method: row.method,
+        apply_until: row.apply_until,
+    };
+    grant_procedure::step(&life, cmd, now).map_err(|r| match r {
+        GrantRefusal::Rule(e) => e.into(),
+        GrantRefusal::OutOfOrder {
+            state,
+            waits_for,
+            reason,
+        } => ServiceError::OutOfOrder {
+            stage: state.code(),
+            waits_for,
+            reason,
+        },
+    })
 }
 
 fn refuse(field: &str, code: &'static str, zh: &str, en: &str) -> ServiceError {

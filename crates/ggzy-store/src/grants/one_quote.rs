@@ -74,14 +74,14 @@ pub async fn quote(
         ));
     }
     let (_, auction) = auctions::load(&mut tx, row.auction_id).await?;
-    if now < auction.rules.opens_at || now >= auction.ends_at || row.state != GrantState::Open {
-        return Err(refuse(
-            "amount",
-            "grant.quote_window",
-            "不在报价期内",
-            "Outside the quoting window",
-        ));
-    }
+    decided(
+        &row,
+        &GrantCommand::Quote {
+            opens_at: auction.rules.opens_at,
+            ends_at: auction.ends_at,
+        },
+        now,
+    )?;
     let paddle: Option<(i64,)> = tx_opt!(
         &mut tx,
         "SELECT paddle FROM auction_bidders WHERE auction_id = $1 AND entity_id = $2",

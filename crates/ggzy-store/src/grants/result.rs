@@ -27,13 +27,7 @@ pub async fn confirm(
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     staff_of(actor, &row)?;
-    if row.state != GrantState::Deal {
-        return Err(out_of_order(
-            row.state,
-            "deal",
-            "only a closed grant with a deal is confirmed",
-        ));
-    }
+    let next = decided(&row, &GrantCommand::Confirm, now)?;
     let today = cn_date(now);
     if input.contract_by < today {
         return Err(refuse(
@@ -95,7 +89,7 @@ pub async fn confirm(
     tx_exec!(
         &mut tx,
         "UPDATE grants SET state = $1, confirmed_at = $2, confirmation = $3 WHERE id = $4",
-        GrantState::Confirmed.code(),
+        next.code(),
         truncate_micros(now),
         &text,
         id
@@ -117,13 +111,7 @@ pub async fn publish_result(
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     staff_of(actor, &row)?;
-    if row.state != GrantState::Confirmed && row.state != GrantState::NoDeal {
-        return Err(out_of_order(
-            row.state,
-            "confirmed | no_deal",
-            "the result follows the confirmation, or a close without a deal",
-        ));
-    }
+    let next = decided(&row, &GrantCommand::Publish, now)?;
     let cal = crate::calendar::load_tx(&mut tx).await?;
     let pack = row.kind.pack();
     let today = cn_date(now);
@@ -162,7 +150,7 @@ pub async fn publish_result(
     tx_exec!(
         &mut tx,
         "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3",
-        GrantState::Published.code(),
+        next.code(),
         truncate_micros(now),
         id
     );
