@@ -2,29 +2,11 @@
 //! their reasons, idempotent retries, the extension rule, the reserve hidden until the end, and
 //! concurrent bidders never getting two bids accepted at one price.
 
+use crate::support::{code, seeded, who};
 use chrono::{Duration, Utc};
 use ggzy_core::auction::{Outcome, Phase};
-use ggzy_demo as demo;
-use ggzy_demo::testing::TestDb;
-use ggzy_store::accounts::actor_of;
+use ggzy_store::ServiceError;
 use ggzy_store::auctions::{self, AuctionInput, BidInput};
-use ggzy_store::{Actor, Db, ServiceError};
-
-fn code(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        other => other.to_string(),
-    }
-}
-
-async fn who(db: &Db, u: &str) -> Actor {
-    actor_of(db, u, "127.0.0.1").await.expect(u)
-}
 
 fn bid(amount: &str, key: &str) -> BidInput {
     BidInput {
@@ -35,9 +17,7 @@ fn bid(amount: &str, key: &str) -> BidInput {
 
 #[tokio::test]
 async fn an_auction_from_admission_to_the_reserve_decision() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let staff = who(&t.db, "staff").await;
         let (a, b, outsider) = (
             who(&t.db, "bidder").await,
@@ -153,9 +133,7 @@ async fn an_auction_from_admission_to_the_reserve_decision() {
 /// the sequence has no gap and every acknowledged bid is stored.
 #[tokio::test]
 async fn concurrent_bidders_never_share_a_price() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let staff = who(&t.db, "staff").await;
         let input = AuctionInput {
             name: "企业国有股权转让".into(),
@@ -258,9 +236,7 @@ impl ggzy_core::clock::Now for Stepping {
 /// before the end is accepted. Both databases.
 #[tokio::test]
 async fn the_end_is_judged_when_the_bid_is_decided_not_when_it_arrived() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let staff = who(&t.db, "staff").await;
         let a = who(&t.db, "bidder").await;
         let opens = now + Duration::minutes(1);

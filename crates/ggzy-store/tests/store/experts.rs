@@ -2,12 +2,11 @@
 //! drawn list hidden, a decline and a silence redrawn, sign-in on the day, credit that feeds the
 //! next draw, fees, and a revealed draw that recomputes.
 
+use crate::support::{code, seeded};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::draw as dr;
-use ggzy_demo as demo;
 use ggzy_demo::experts as demo_experts;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
-use ggzy_demo::testing::TestDb;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::evaluation;
 use ggzy_store::experts::draw::{self, CheckInInput, DrawInput, GroupInput, ReplyInput};
@@ -16,18 +15,6 @@ use ggzy_store::vault::BidVault;
 use ggzy_store::{Db, ServiceError};
 use std::sync::Arc;
 use uuid::Uuid;
-
-fn code(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        other => other.to_string(),
-    }
-}
 
 fn message(e: &ServiceError) -> String {
     match e {
@@ -81,9 +68,7 @@ async fn expert_id(db: &Db, username: &str) -> Uuid {
 
 #[tokio::test]
 async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
         let (lot, at) = opened_lot(&t.db, &vault, "专家抽取测试工程", t0).await;
@@ -462,9 +447,7 @@ async fn a_draw_avoids_every_tie_and_confirms_with_redraws() {
 
 #[tokio::test]
 async fn credit_feeds_the_next_draw_and_a_revealed_draw_recomputes() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let supervisor = actor_of(&t.db, "supervisor", "10.0.0.6")
             .await
@@ -685,9 +668,7 @@ fn branch(role: ggzy_core::role::Role, region: &str) -> ggzy_store::Actor {
 #[tokio::test]
 async fn the_expert_registry_and_fee_standards_belong_to_their_region() {
     use ggzy_core::role::Role;
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let city = actor_of(&t.db, "staff", "127.0.0.1").await.expect("staff");
         let all = experts::list(&t.db, &city, None, now).await.expect("list");
         let haishu = branch(Role::CenterStaff, "330203");

@@ -5,32 +5,16 @@
 //! outside, a state-property multiple-quote bidding with its price floor and payment terms, the
 //! confirmation, the result and the refunds.
 
+use crate::support::{code, who};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::grant::GrantState;
 use ggzy_demo as demo;
 use ggzy_demo::testing::TestDb;
-use ggzy_store::accounts::actor_of;
 use ggzy_store::auctions::{self, BidInput};
 use ggzy_store::grants::{
     self, ConfirmInput, GrantDetails, GrantInput, GrantView, RefundInput, ReviewInput,
 };
 use ggzy_store::{Actor, Db, ServiceError};
-
-fn codes(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        other => other.to_string(),
-    }
-}
-
-async fn who(db: &Db, u: &str) -> Actor {
-    actor_of(db, u, "127.0.0.1").await.expect(u)
-}
 
 /// Centre staff of a branch (鄞州区): the city's grants and deposits are not theirs.
 fn branch_staff() -> Actor {
@@ -173,7 +157,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         )
         .await
         .expect_err("19 days");
-        assert!(codes(&e).contains("grant.announcement_short"), "{e:?}");
+        assert!(code(&e).contains("grant.announcement_short"), "{e:?}");
         // The listing runs 10 working days.
         let e = grants::announce(
             db,
@@ -183,7 +167,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         )
         .await
         .expect_err("9 working days");
-        assert!(codes(&e).contains("grant.listing_short"), "{e:?}");
+        assert!(code(&e).contains("grant.listing_short"), "{e:?}");
         let e = grants::announce(
             db,
             &staff,
@@ -192,7 +176,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         )
         .await
         .expect_err("not a land method");
-        assert!(codes(&e).contains("grant.method"), "{e:?}");
+        assert!(code(&e).contains("grant.method"), "{e:?}");
         let e = grants::announce(db, &a, &input("land_use", "listing", starts, closes), t0())
             .await
             .expect_err("a bidder cannot announce");
@@ -212,7 +196,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let e = auctions::admit(db, &staff, g.auction_id, c.entity_id.expect("c"), t0())
             .await
             .expect_err("admitted by hand");
-        assert_eq!(codes(&e), "auction.admitted_by_grant", "{}", t.name);
+        assert_eq!(code(&e), "auction.admitted_by_grant", "{}", t.name);
         let notices = ggzy_store::notices::latest(db, "land_mining", 10)
             .await
             .expect("notices");
@@ -303,7 +287,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let e = grants::import_statement(db, &staff, &cells("交易流水号,金额\nX,1\n"), at)
             .await
             .expect_err("columns");
-        assert!(codes(&e).contains("deposit.column_missing"), "{e:?}");
+        assert!(code(&e).contains("deposit.column_missing"), "{e:?}");
 
         // Admission needs the whole deposit: c is one yuan short.
         let admit = ReviewInput {
@@ -313,7 +297,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let e = grants::review(db, &staff, g.id, pc.entity_id, &admit, at)
             .await
             .expect_err("short");
-        assert_eq!(codes(&e), "grant.deposit_not_received");
+        assert_eq!(code(&e), "grant.deposit_not_received");
         let va = grants::review(db, &staff, g.id, pa.entity_id, &admit, at)
             .await
             .expect("a");
@@ -327,32 +311,32 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         let e = auctions::bid(db, &c, g.auction_id, &bid("10000000", "c1"), q)
             .await
             .expect_err("c");
-        assert_eq!(codes(&e), "auction.not_admitted");
+        assert_eq!(code(&e), "auction.not_admitted");
         auctions::bid(db, &a, g.auction_id, &bid("10000000", "a1"), q)
             .await
             .expect("a quotes");
         let e = auctions::bid(db, &b, g.auction_id, &bid("10150000", "b1"), q)
             .await
             .expect_err("half");
-        assert_eq!(codes(&e), "auction.increment");
+        assert_eq!(code(&e), "auction.increment");
         auctions::bid(db, &b, g.auction_id, &bid("10100000", "b2"), q)
             .await
             .expect("b quotes");
         let e = grants::go_on(db, &c, g.id, q)
             .await
             .expect_err("c is not admitted");
-        assert_eq!(codes(&e), "auction.not_admitted");
+        assert_eq!(code(&e), "auction.not_admitted");
         grants::go_on(db, &a, g.id, q)
             .await
             .expect("a asks to go on");
         let e = grants::go_on(db, &a, g.id, closes)
             .await
             .expect_err("after the close");
-        assert_eq!(codes(&e), "grant.go_on_closed");
+        assert_eq!(code(&e), "grant.go_on_closed");
         let e = auctions::bid(db, &a, g.auction_id, &bid("10200000", "a2"), closes)
             .await
             .expect_err("closed");
-        assert_eq!(codes(&e), "auction.ended");
+        assert_eq!(code(&e), "auction.ended");
 
         // Nothing closes early; at the close the auction follows, from the top quote + 1 increment.
         assert_eq!(
@@ -534,7 +518,7 @@ async fn a_land_listing_goes_on_to_an_auction_at_its_close() {
         )
         .await
         .expect_err("winner");
-        assert_eq!(codes(&e), "deposit.nothing_to_refund");
+        assert_eq!(code(&e), "deposit.nothing_to_refund");
         let overdue = grants::overdue_refunds(db, &staff, late)
             .await
             .expect("overdue");
@@ -573,7 +557,7 @@ async fn a_mining_right_auction_needs_three_bidders() {
         let e = grants::announce(db, &staff, &short, t0())
             .await
             .expect_err("19 working days");
-        assert!(codes(&e).contains("grant.announcement_short"), "{e:?}");
+        assert!(code(&e).contains("grant.announcement_short"), "{e:?}");
 
         let at = t0() + Duration::days(3);
         // Two bidders: just outside the fewest — no deal, everyone's deposit back.
@@ -664,11 +648,11 @@ async fn a_mining_right_auction_needs_three_bidders() {
         )
         .await
         .expect_err("key reused");
-        assert_eq!(codes(&e), "auction.key_reused");
+        assert_eq!(code(&e), "auction.key_reused");
         let e = auctions::bid(db, &bidders[0], id, &bid("10600000", "4"), r.ends_at)
             .await
             .expect_err("ended");
-        assert_eq!(codes(&e), "auction.ended");
+        assert_eq!(code(&e), "auction.ended");
         let fired = grants::run_due(db, r.ends_at).await.expect("close");
         assert_eq!(fired, vec![(three.id, "deal".to_string())]);
         let v = grants::view(db, three.id, Some(&staff), r.ends_at)
@@ -711,7 +695,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         let e = grants::announce(db, &staff, &inp, t0())
             .await
             .expect_err("one fen under");
-        assert!(codes(&e).contains("property.below_appraisal"), "{e:?}");
+        assert!(code(&e).contains("property.below_appraisal"), "{e:?}");
         inp.start_price = "10000000".into();
         inp.control_change = true;
         // Across the Spring Festival holiday: 19 working days from 2026-01-28, 20 from the 27th.
@@ -719,13 +703,13 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         let e = grants::announce(db, &staff, &inp, t0())
             .await
             .expect_err("pre-disclosed 19 working days before");
-        assert!(codes(&e).contains("property.pre_disclosure"), "{e:?}");
+        assert!(code(&e).contains("property.pre_disclosure"), "{e:?}");
         inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2026, 1, 27);
         inp.details.conditions = "具有房地产开发资质".into();
         let e = grants::announce(db, &staff, &inp, t0())
             .await
             .expect_err("conditions not filed");
-        assert!(codes(&e).contains("property.conditions_not_filed"), "{e:?}");
+        assert!(code(&e).contains("property.conditions_not_filed"), "{e:?}");
         inp.details.conditions_filed_ref = "甬国资备〔2027〕9号".into();
         // A re-disclosure under 90% needs written consent.
         let mut re = inp.clone();
@@ -734,7 +718,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         let e = grants::announce(db, &staff, &re, t0())
             .await
             .expect_err("under 90%");
-        assert!(codes(&e).contains("property.below_90"), "{e:?}");
+        assert!(code(&e).contains("property.below_90"), "{e:?}");
         re.consent_ref = Some("甬国资函〔2027〕1号".into());
         grants::announce(db, &staff, &re, t0())
             .await
@@ -774,7 +758,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         )
         .await
         .expect_err("b leads");
-        assert_eq!(codes(&e), "auction.already_highest");
+        assert_eq!(code(&e), "auction.already_highest");
         let r = auctions::bid(
             db,
             &a,
@@ -811,7 +795,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         let e = grants::confirm(db, &staff, g.id, &terms(3_059_999), after)
             .await
             .expect_err("29.99%");
-        assert_eq!(codes(&e), "property.first_payment");
+        assert_eq!(code(&e), "property.first_payment");
         let g = grants::confirm(db, &staff, g.id, &terms(3_060_000), after)
             .await
             .expect("30%");
@@ -908,7 +892,7 @@ async fn a_state_property_one_sealed_quote_each() {
         )
         .await
         .expect_err("land");
-        assert!(codes(&e).contains("grant.method"), "{e:?}");
+        assert!(code(&e).contains("grant.method"), "{e:?}");
         let g = grants::announce(db, &staff, &inp, t0())
             .await
             .expect("announce");
@@ -918,7 +902,7 @@ async fn a_state_property_one_sealed_quote_each() {
         let e = grants::quote(db, &a, g.id, &q("10500000"), starts - Duration::seconds(1))
             .await
             .expect_err("early");
-        assert_eq!(codes(&e), "grant.quote_window");
+        assert_eq!(code(&e), "grant.quote_window");
         let e = auctions::bid(
             db,
             &a,
@@ -928,7 +912,7 @@ async fn a_state_property_one_sealed_quote_each() {
         )
         .await
         .expect_err("open bid");
-        assert_eq!(codes(&e), "auction.sealed");
+        assert_eq!(code(&e), "auction.sealed");
         let at = |m| starts + Duration::minutes(m);
         let qa = grants::quote(db, &a, g.id, &q("10500000"), at(1))
             .await
@@ -939,14 +923,14 @@ async fn a_state_property_one_sealed_quote_each() {
         let e = grants::quote(db, &c, g.id, &q("9999999.99"), at(3))
             .await
             .expect_err("under the listing price");
-        assert_eq!(codes(&e), "auction.too_low");
+        assert_eq!(code(&e), "auction.too_low");
         grants::quote(db, &c, g.id, &q("10800000"), at(4))
             .await
             .expect("c, equal to b but later");
         let e = grants::quote(db, &a, g.id, &q("11000000"), at(5))
             .await
             .expect_err("a second quote");
-        assert_eq!(codes(&e), "grant.quote_once");
+        assert_eq!(code(&e), "grant.quote_once");
         let again = grants::quote(db, &a, g.id, &q("10500000"), at(6))
             .await
             .expect("the same again");
@@ -954,11 +938,11 @@ async fn a_state_property_one_sealed_quote_each() {
         let e = grants::opened_quotes(db, g.id, closes - Duration::seconds(1))
             .await
             .expect_err("sealed");
-        assert_eq!(codes(&e), "grant.quotes_sealed");
+        assert_eq!(code(&e), "grant.quotes_sealed");
         let e = grants::quote(db, &a, g.id, &q("10500000"), closes)
             .await
             .expect_err("closed");
-        assert_eq!(codes(&e), "grant.quote_window");
+        assert_eq!(code(&e), "grant.quote_window");
 
         assert_eq!(
             grants::settle(db, g.id, closes)

@@ -8,5 +8,6 @@ mod grants;
 mod modules;
 mod procurement;
 mod sealed_bids;
+mod support;
 mod tendering;
 mod xlsx;

@@ -3,6 +3,7 @@
 //! refusals of bad input with their rules, and the challenge → complaint path with working-day
 //! deadlines across the National Day holiday.
 
+use crate::support::{code, who};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::calendar::{Calendar, WorkingDays};
 use ggzy_core::procedure::Stage;
@@ -12,27 +13,12 @@ use ggzy_demo as demo;
 use ggzy_demo::procurement::{self as demo_procurement, Spec};
 use ggzy_demo::tendering::Walk;
 use ggzy_demo::testing::TestDb;
-use ggzy_store::accounts::actor_of;
 use ggzy_store::evaluation;
 use ggzy_store::procurement::{self, challenges};
 use ggzy_store::tendering::{self, schedule};
 use ggzy_store::vault::BidVault;
-use ggzy_store::{Actor, Db, ServiceError};
+use ggzy_store::{Actor, ServiceError};
 use std::sync::Arc;
-
-fn code(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        ServiceError::OutOfOrder { stage, .. } => format!("out_of_order:{stage}"),
-        ServiceError::Forbidden(p) => format!("forbidden:{}", p.as_str()),
-        other => other.to_string(),
-    }
-}
 
 fn rule(e: &ServiceError) -> Option<(String, String)> {
     match e {
@@ -42,10 +28,6 @@ fn rule(e: &ServiceError) -> Option<(String, String)> {
             .map(|r| (r.regulation.to_string(), r.article.to_string())),
         _ => None,
     }
-}
-
-async fn who(db: &Db, u: &str) -> Actor {
-    actor_of(db, u, "127.0.0.1").await.expect(u)
 }
 
 fn at(s: &str) -> DateTime<Utc> {

@@ -3,6 +3,7 @@
 //! (电子招标投标办法 Art 31), refused envelopes, receipts that verify offline — and that a full
 //! database dump, the server's keys and k−1 shares do not open a bid.
 
+use crate::support::{code, seeded, who};
 use chrono::{DateTime, Duration, Utc};
 use ggzy_core::procedure::Stage;
 use ggzy_demo as demo;
@@ -12,7 +13,6 @@ use ggzy_demo::{CUSTODIANS, demo_key};
 use ggzy_seal::envelope::{self, Envelope, EnvelopeError};
 use ggzy_seal::keys::{PublicKey, SecretKey};
 use ggzy_seal::shamir::{Commitments, Share};
-use ggzy_store::accounts::actor_of;
 use ggzy_store::tendering::sealing::{self, ShareInput};
 use ggzy_store::tendering::{self, bids};
 use ggzy_store::vault::BidVault;
@@ -20,27 +20,9 @@ use ggzy_store::{Actor, Db, ServiceError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-fn code(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        ServiceError::OutOfOrder { stage, .. } => format!("out_of_order:{stage}"),
-        ServiceError::Forbidden(p) => format!("forbidden:{}", p.as_str()),
-        other => other.to_string(),
-    }
-}
-
-async fn actor(db: &Db, u: &str) -> Actor {
-    actor_of(db, u, "127.0.0.1").await.expect("actor")
-}
-
 /// A custodian's decrypted share, as `ggzy custody open-share` would print it.
 async fn share_of(db: &Db, u: &str, lot: Uuid, at: DateTime<Utc>) -> String {
-    let a = actor(db, u).await;
+    let a = who(db, u).await;
     let sealed = sealing::sealed_share(db, &a, lot, at)
         .await
         .expect("sealed share");
@@ -59,7 +41,7 @@ async fn submit(
     share: &str,
     at: DateTime<Utc>,
 ) -> Result<sealing::ShareOutcome, ServiceError> {
-    let a = actor(db, u).await;
+    let a = who(db, u).await;
     sealing::submit_share(
         db,
         vault,
@@ -89,9 +71,7 @@ async fn tendering_lot(db: &Db, vault: &Arc<BidVault>, t0: DateTime<Utc>) -> Uui
 
 #[tokio::test]
 async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
         let lot = tendering_lot(&t.db, &vault, t0).await;
@@ -110,7 +90,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
 
         // A fifth bidder whose tool wrapped the content key to the wrong key while naming the
         // lot's key: the upload passes every check the platform can make without the key.
-        let e09 = actor(&t.db, "entity09").await;
+        let e09 = who(&t.db, "entity09").await;
         let uscc = sealing::uscc_of(&t.db, e09.entity_id.expect("entity"))
             .await
             .expect("uscc");
@@ -162,7 +142,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
         let bidder_caused = r.receipt_no.clone();
 
         // A platform storage fault: one stored envelope is damaged on disk.
-        let e03 = actor(&t.db, "entity03").await;
+        let e03 = who(&t.db, "entity03").await;
         let mine = bids::my_bids(&t.db, &e03, lot).await.expect("mine");
         let path = vault.envelope_path(lot, mine[0].id);
         let mut bytes = std::fs::read(&path).expect("stored");
@@ -173,7 +153,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
 
         // Before the deadline no share is released or accepted (Art 27).
         let early = deadline - Duration::seconds(1);
-        let c1 = actor(&t.db, "custodian").await;
+        let c1 = who(&t.db, "custodian").await;
         let e = sealing::sealed_share(&t.db, &c1, lot, early)
             .await
             .expect_err("early");
@@ -208,7 +188,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
             .await
             .expect_err("forged");
         assert_eq!(code(&e), "share.not_of_this_lot");
-        let bidder = actor(&t.db, "bidder").await;
+        let bidder = who(&t.db, "bidder").await;
         let e = sealing::submit_share(
             &t.db,
             &vault,
@@ -293,7 +273,7 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
             assert_eq!(l.package_sm3.len(), 64);
         }
         assert_eq!(tr.shares.len(), 3);
-        let principal = actor(&t.db, "principal").await;
+        let principal = who(&t.db, "principal").await;
         let record = bids::opening_record(&t.db, &principal, lot)
             .await
             .expect("r")
@@ -337,15 +317,13 @@ async fn opening_from_shares_with_a_bidder_caused_and_a_platform_caused_failure(
 
 #[tokio::test]
 async fn envelopes_are_refused_for_what_they_are() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(10);
         let lot = tendering_lot(&t.db, &vault, t0).await;
         let other = tendering_lot(&t.db, &vault, t0).await;
         let at = t0 + Duration::days(12);
-        let bidder = actor(&t.db, "bidder").await;
+        let bidder = who(&t.db, "bidder").await;
         let form = demo_tendering::bid_form(0);
         let good = demo_tendering::seal_bid(&t.db, lot, "bidder", &form, vec![])
             .await
@@ -389,7 +367,7 @@ async fn envelopes_are_refused_for_what_they_are() {
             assert_eq!(code(&e), want, "{}", t.name);
         }
         // Another company uploading the bidder's envelope: its signer is not theirs.
-        let e03 = actor(&t.db, "entity03").await;
+        let e03 = who(&t.db, "entity03").await;
         let e = try_submit(good.clone(), e03).await.expect_err("not theirs");
         assert_eq!(code(&e), "envelope.signer_not_registered");
         // The bidder's own envelope twice: the replay is refused.
@@ -422,7 +400,7 @@ async fn a_database_dump_the_server_keys_and_k_minus_1_shares_do_not_open_a_bid(
     let lot = tendering_lot(&t.db, &vault, t0).await;
     let deadline = t0 + Duration::days(21);
     let at = deadline + Duration::minutes(1);
-    let bidder = actor(&t.db, "bidder").await;
+    let bidder = who(&t.db, "bidder").await;
     let mine = bids::my_bids(&t.db, &bidder, lot).await.expect("mine");
     let env = std::fs::read(vault.envelope_path(lot, mine[0].id)).expect("envelope");
     let parsed = Envelope::parse(&env).expect("parse");
@@ -518,9 +496,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// writes no archive; once the deadline's schedule convenes it, the same share opens the lot.
 #[tokio::test]
 async fn shares_before_the_opening_is_convened_decrypt_nothing() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(30);
         let lot = tendering_lot(&t.db, &vault, t0).await;
@@ -551,7 +527,7 @@ async fn shares_before_the_opening_is_convened_decrypt_nothing() {
             "{}: {e:?}",
             t.name
         );
-        let mine = bids::my_bids(&t.db, &actor(&t.db, "bidder").await, lot)
+        let mine = bids::my_bids(&t.db, &who(&t.db, "bidder").await, lot)
             .await
             .expect("mine");
         assert!(

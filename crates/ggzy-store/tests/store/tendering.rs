@@ -1,37 +1,19 @@
 //! Construction tendering through the services on every backend: the demo walk (one lot per
 //! stage), sealing until the opening, the schedule firing exactly once, and the rule refusals.
 
+use crate::support::{code, seeded};
 use chrono::Duration;
 use ggzy_core::procedure::Stage;
-use ggzy_demo as demo;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
-use ggzy_demo::testing::TestDb;
-use ggzy_store::ServiceError;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::evaluation;
 use ggzy_store::tendering::{self, bids, notices};
 use ggzy_store::vault::BidVault;
 use std::sync::Arc;
 
-fn code(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| f.code.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        ServiceError::OutOfOrder { stage, .. } => format!("out_of_order:{stage}"),
-        ServiceError::Forbidden(p) => format!("forbidden:{}", p.as_str()),
-        other => other.to_string(),
-    }
-}
-
 #[tokio::test]
 async fn demo_walks_one_lot_into_every_stage() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         demo_tendering::seed(&t.db, &vault, now)
             .await
@@ -64,9 +46,7 @@ async fn demo_walks_one_lot_into_every_stage() {
 
 #[tokio::test]
 async fn bids_stay_sealed_until_an_opening_that_happens_once() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);
         let lot = demo_tendering::walk(
@@ -276,9 +256,7 @@ async fn bids_stay_sealed_until_an_opening_that_happens_once() {
 
 #[tokio::test]
 async fn statutory_refusals_name_their_rule() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let _vault = Arc::new(BidVault::temporary().expect("vault"));
         let principal = actor_of(&t.db, "principal", "127.0.0.1")
             .await
@@ -359,9 +337,7 @@ async fn statutory_refusals_name_their_rule() {
 
 #[tokio::test]
 async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
-    for t in TestDb::all().await {
-        let now = ggzy_demo::testing::epoch();
-        demo::seed(&t.db, now).await.expect("seed");
+    for (t, now) in seeded().await {
         let vault = Arc::new(BidVault::temporary().expect("vault"));
         let t0 = now - Duration::days(20);
         let lot = demo_tendering::walk(
