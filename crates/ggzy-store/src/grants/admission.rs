@@ -213,44 +213,46 @@ pub struct ApplicationView {
     pub applied_at: DateTime<Utc>,
 }
 
-pub(super) type AppRaw = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-    Option<NaiveDate>,
-    Option<i64>,
-    i64,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    i64,
-    DateTime<Utc>,
-);
+/// An application's row as stored, with the entity's name and the grant's deposit.
+#[derive(sqlx::FromRow)]
+pub(super) struct AppRaw {
+    grant_id: Uuid,
+    entity_id: Uuid,
+    entity_name: String,
+    account_no: String,
+    status: String,
+    reason: Option<String>,
+    deposit: i64,
+    received: i64,
+    received_on: Option<NaiveDate>,
+    paddle: Option<i64>,
+    go_on: i64,
+    refund_due: Option<NaiveDate>,
+    refunded_on: Option<NaiveDate>,
+    applied_to_price: i64,
+    applied_at: DateTime<Utc>,
+}
 
-pub(super) const APP_SQL: &str = "SELECT a.grant_id, a.entity_id, e.name, a.account_no, a.status, a.reason, g.deposit, a.received, a.received_on, a.paddle, a.go_on, a.refund_due, a.refunded_on, a.applied_to_price, a.applied_at FROM grant_applications a JOIN entities e ON e.id = a.entity_id JOIN grants g ON g.id = a.grant_id";
+pub(super) const APP_SQL: &str = "SELECT a.grant_id, a.entity_id, e.name AS entity_name, a.account_no, a.status, a.reason, g.deposit, a.received, a.received_on, a.paddle, a.go_on, a.refund_due, a.refunded_on, a.applied_to_price, a.applied_at FROM grant_applications a JOIN entities e ON e.id = a.entity_id JOIN grants g ON g.id = a.grant_id";
 
 pub(super) fn app_view(r: AppRaw, today: NaiveDate) -> ApplicationView {
     ApplicationView {
-        grant_id: r.0,
-        entity_id: r.1,
-        entity_name: r.2,
-        account_no: r.3,
-        status: r.4,
-        reason: r.5,
-        deposit: r.6,
-        received: r.7,
-        received_on: r.8,
-        paddle: r.9.map(|p| p as u32),
-        go_on: r.10 != 0,
-        overdue: r.12.is_none() && r.11.is_some_and(|d| today > d),
-        refund_due: r.11,
-        refunded_on: r.12,
-        applied_to_price: r.13 != 0,
-        applied_at: r.14,
+        paddle: r.paddle.map(|p| p as u32),
+        go_on: r.go_on != 0,
+        overdue: r.refunded_on.is_none() && r.refund_due.is_some_and(|d| today > d),
+        applied_to_price: r.applied_to_price != 0,
+        grant_id: r.grant_id,
+        entity_id: r.entity_id,
+        entity_name: r.entity_name,
+        account_no: r.account_no,
+        status: r.status,
+        reason: r.reason,
+        deposit: r.deposit,
+        received: r.received,
+        received_on: r.received_on,
+        refund_due: r.refund_due,
+        refunded_on: r.refunded_on,
+        applied_at: r.applied_at,
     }
 }
 
@@ -328,7 +330,7 @@ pub async fn overdue_refunds(
         })
     };
     Ok(r.into_iter()
-        .filter(|r| visible(&r.0))
+        .filter(|r| visible(&r.grant_id))
         .map(|r| app_view(r, today))
         .collect())
 }

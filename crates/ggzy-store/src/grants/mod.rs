@@ -15,7 +15,7 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
 use crate::tendering::require_bidder;
-use crate::{db_all, db_one, db_opt, tx_one, tx_opt};
+use crate::{db_all, db_one, db_opt, tx_opt};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::auction::{AuctionRules, Quote};
 use ggzy_core::clock::truncate_micros;
@@ -197,61 +197,59 @@ struct Row {
     result_published_at: Option<DateTime<Utc>>,
 }
 
-type RawRow = (
-    Uuid,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Uuid,
-    Option<Uuid>,
-    String,
-    Option<Uuid>,
-    Option<i64>,
-    Option<DateTime<Utc>>,
-);
-type RawTail = (
-    Option<String>,
-    Option<NaiveDate>,
-    Option<DateTime<Utc>>,
-    Option<String>,
-    Option<NaiveDate>,
-    Option<DateTime<Utc>>,
-);
+/// A grant's row as stored. Sixteen columns is as far as a tuple row goes, so it is named.
+#[derive(sqlx::FromRow)]
+struct StoredGrant {
+    id: Uuid,
+    no: i64,
+    region_code: String,
+    trade_kind: String,
+    method: String,
+    name: String,
+    details: String,
+    deposit: i64,
+    announced_at: DateTime<Utc>,
+    apply_until: DateTime<Utc>,
+    auction_id: Uuid,
+    final_auction_id: Option<Uuid>,
+    state: String,
+    winner_entity_id: Option<Uuid>,
+    price: Option<i64>,
+    closed_at: Option<DateTime<Utc>>,
+    outcome: Option<String>,
+    confirm_by: Option<NaiveDate>,
+    confirmed_at: Option<DateTime<Utc>>,
+    confirmation: Option<String>,
+    result_by: Option<NaiveDate>,
+    result_published_at: Option<DateTime<Utc>>,
+}
 
-const COLS: &str = "id, no, region_code, trade_kind, method, name, details, deposit, announced_at, apply_until, auction_id, final_auction_id, state, winner_entity_id, price, closed_at";
-const TAIL: &str =
-    "outcome, confirm_by, confirmed_at, confirmation, result_by, result_published_at";
+const GRANT_SELECT: &str = "SELECT id, no, region_code, trade_kind, method, name, details, deposit, announced_at, apply_until, auction_id, final_auction_id, state, winner_entity_id, price, closed_at, outcome, confirm_by, confirmed_at, confirmation, result_by, result_published_at FROM grants WHERE id = $1";
 
-fn build(r: RawRow, t: RawTail) -> ServiceResult<Row> {
-    let bad = |what: &str| ServiceError::Internal(format!("grant {}: bad {what}", r.0));
+fn build(r: StoredGrant) -> ServiceResult<Row> {
+    let bad = |what: &str| ServiceError::Internal(format!("grant {}: bad {what}", r.id));
     Ok(Row {
-        no: r.1,
-        region: r.2,
-        kind: TradeKind::parse(&r.3).ok_or_else(|| bad("trade kind"))?,
-        method: GrantMethod::parse(&r.4).ok_or_else(|| bad("method"))?,
-        name: r.5,
-        stored: serde_json::from_str(&r.6).map_err(|_| bad("details"))?,
-        deposit: Money::from_fen(r.7),
-        announced_at: r.8,
-        apply_until: r.9,
-        auction_id: r.10,
-        final_auction_id: r.11,
-        state: GrantState::parse(&r.12).ok_or_else(|| bad("state"))?,
-        winner: r.13,
-        price: r.14,
-        closed_at: r.15,
-        outcome: t.0,
-        confirm_by: t.1,
-        confirmed_at: t.2,
-        confirmation: t.3,
-        result_by: t.4,
-        result_published_at: t.5,
+        kind: TradeKind::parse(&r.trade_kind).ok_or_else(|| bad("trade kind"))?,
+        method: GrantMethod::parse(&r.method).ok_or_else(|| bad("method"))?,
+        stored: serde_json::from_str(&r.details).map_err(|_| bad("details"))?,
+        state: GrantState::parse(&r.state).ok_or_else(|| bad("state"))?,
+        deposit: Money::from_fen(r.deposit),
+        no: r.no,
+        region: r.region_code,
+        name: r.name,
+        announced_at: r.announced_at,
+        apply_until: r.apply_until,
+        auction_id: r.auction_id,
+        final_auction_id: r.final_auction_id,
+        winner: r.winner_entity_id,
+        price: r.price,
+        closed_at: r.closed_at,
+        outcome: r.outcome,
+        confirm_by: r.confirm_by,
+        confirmed_at: r.confirmed_at,
+        confirmation: r.confirmation,
+        result_by: r.result_by,
+        result_published_at: r.result_published_at,
     })
 }
 
@@ -261,21 +259,14 @@ async fn load_tx(tx: &mut Tx, id: Uuid) -> ServiceResult<Row> {
     } else {
         ""
     };
-    let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1{lock}");
-    let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
-    let r: Option<RawRow> = tx_opt!(tx, sqlx::AssertSqlSafe(q1), id);
-    let r = r.ok_or(ServiceError::NotFound("grant"))?;
-    let t: RawTail = tx_one!(tx, sqlx::AssertSqlSafe(q2), id);
-    build(r, t)
+    let q = format!("{GRANT_SELECT}{lock}");
+    let r: Option<StoredGrant> = tx_opt!(tx, sqlx::AssertSqlSafe(q), id);
+    build(r.ok_or(ServiceError::NotFound("grant"))?)
 }
 
 async fn load(db: &Db, id: Uuid) -> ServiceResult<Row> {
-    let q1 = format!("SELECT {COLS} FROM grants WHERE id = $1");
-    let q2 = format!("SELECT {TAIL} FROM grants WHERE id = $1");
-    let r: Option<RawRow> = db_opt!(db, sqlx::AssertSqlSafe(q1), id);
-    let r = r.ok_or(ServiceError::NotFound("grant"))?;
-    let t: RawTail = db_one!(db, sqlx::AssertSqlSafe(q2), id);
-    build(r, t)
+    let r: Option<StoredGrant> = db_opt!(db, GRANT_SELECT, id);
+    build(r.ok_or(ServiceError::NotFound("grant"))?)
 }
 
 fn staff_of(actor: &Actor, row: &Row) -> ServiceResult<()> {

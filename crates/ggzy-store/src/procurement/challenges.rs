@@ -62,41 +62,45 @@ pub struct ChallengeView {
     pub upheld: Option<bool>,
 }
 
-type ChallengeRow = (
-    Uuid,
-    Uuid,
-    Option<Uuid>,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    DateTime<Utc>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    Option<bool>,
-    Option<bool>,
-);
+/// A challenge as stored: an objection row with its entity's name and its days.
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    id: Uuid,
+    lot_id: Uuid,
+    entity_id: Option<Uuid>,
+    entity_name: String,
+    subject: String,
+    text: String,
+    knew_on: Option<NaiveDate>,
+    raised_at: DateTime<Utc>,
+    reply_by: Option<NaiveDate>,
+    complaint_by: Option<NaiveDate>,
+    reply: Option<String>,
+    replied_at: Option<DateTime<Utc>>,
+    in_time: Option<bool>,
+    upheld: Option<bool>,
+}
 
-const CHALLENGE_SELECT: &str = "SELECT o.id, o.lot_id, o.entity_id, COALESCE(e.name, ''), o.subject, o.text, o.knew_on, o.raised_at, o.reply_by, o.complaint_by, o.reply, o.replied_at, o.in_time, o.upheld FROM objections o LEFT JOIN entities e ON e.id = o.entity_id";
+const CHALLENGE_SELECT: &str = "SELECT o.id, o.lot_id, o.entity_id, COALESCE(e.name, '') AS entity_name, o.subject, o.text, o.knew_on, o.raised_at, o.reply_by, o.complaint_by, o.reply, o.replied_at, o.in_time, o.upheld FROM objections o LEFT JOIN entities e ON e.id = o.entity_id";
 
+/// A challenge as the API shows it; none for an objection the challenge rules do not cover
+/// (one without a filing entity or its days).
 fn view(r: ChallengeRow) -> Option<ChallengeView> {
     Some(ChallengeView {
-        id: r.0,
-        lot_id: r.1,
-        entity_id: r.2?,
-        entity_name: r.3,
-        subject: r.4,
-        text: r.5,
-        knew_on: r.6?,
-        filed_at: r.7,
-        reply_by: r.8?,
-        complaint_by: r.9?,
-        reply: r.10,
-        replied_at: r.11,
-        in_time: r.12,
-        upheld: r.13,
+        entity_id: r.entity_id?,
+        knew_on: r.knew_on?,
+        reply_by: r.reply_by?,
+        complaint_by: r.complaint_by?,
+        id: r.id,
+        lot_id: r.lot_id,
+        entity_name: r.entity_name,
+        subject: r.subject,
+        text: r.text,
+        filed_at: r.raised_at,
+        reply: r.reply,
+        replied_at: r.replied_at,
+        in_time: r.in_time,
+        upheld: r.upheld,
     })
 }
 

@@ -61,26 +61,28 @@ impl LotRow {
     }
 }
 
-type LotTuple = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    Uuid,
-    Option<Uuid>,
-    String,
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+/// A lot's row as stored: the lot, its project's parties and the pinned packs' versions.
+#[derive(sqlx::FromRow)]
+struct StoredLot {
+    id: Uuid,
+    project_id: Uuid,
+    trade_code: String,
+    name: String,
+    project_name: String,
+    region_code: String,
+    principal_id: Uuid,
+    agency_id: Option<Uuid>,
+    category: String,
+    estimated_price: i64,
+    bid_bond: i64,
+    max_price: Option<i64>,
+    method: String,
+    pack_version: String,
+    state: String,
+    gp_pack_version: Option<String>,
+}
 
-const LOT_SELECT: &str = "SELECT l.id, l.project_id, l.trade_code, l.name, p.name, p.region_code, p.principal_id, p.agency_id, l.category, l.estimated_price, l.bid_bond, l.max_price, l.method, p.pack_version, l.state, p.gp_pack_version FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1";
+const LOT_SELECT: &str = "SELECT l.id, l.project_id, l.trade_code, l.name, p.name AS project_name, p.region_code, p.principal_id, p.agency_id, l.category, l.estimated_price, l.bid_bond, l.max_price, l.method, p.pack_version, l.state, p.gp_pack_version FROM lots l JOIN projects p ON p.id = l.project_id WHERE l.id = $1";
 
 fn pack_by_version(v: &str) -> ServiceResult<ConstructionPack> {
     construction_packs()
@@ -89,24 +91,17 @@ fn pack_by_version(v: &str) -> ServiceResult<ConstructionPack> {
         .ok_or_else(|| ServiceError::Internal(format!("unknown rule pack {v}")))
 }
 
-fn lot_from(t: LotTuple) -> ServiceResult<LotRow> {
-    let bad = |what: &str, e: String| ServiceError::Internal(format!("lot {} {what}: {e}", t.0));
+fn lot_from(r: StoredLot) -> ServiceResult<LotRow> {
+    let bad = |what: &str, e: String| ServiceError::Internal(format!("lot {} {what}: {e}", r.id));
     Ok(LotRow {
-        id: t.0,
-        project_id: t.1,
-        trade_code: t.2.clone(),
-        name: t.3.clone(),
-        project_name: t.4.clone(),
-        region: DivisionCode::parse("region", &t.5).map_err(|e| bad("region", e.code.into()))?,
-        principal_id: t.6,
-        agency_id: t.7,
-        category: t.8.clone(),
-        estimated_price: Money::from_fen(t.9),
-        bid_bond: Money::from_fen(t.10),
-        max_price: t.11.map(Money::from_fen),
-        method: serde_json::from_str(&t.12).map_err(|e| bad("method", e.to_string()))?,
-        pack: pack_by_version(&t.13)?,
-        gp: match t.15.as_deref() {
+        region: DivisionCode::parse("region", &r.region_code)
+            .map_err(|e| bad("region", e.code.into()))?,
+        estimated_price: Money::from_fen(r.estimated_price),
+        bid_bond: Money::from_fen(r.bid_bond),
+        max_price: r.max_price.map(Money::from_fen),
+        method: serde_json::from_str(&r.method).map_err(|e| bad("method", e.to_string()))?,
+        pack: pack_by_version(&r.pack_version)?,
+        gp: match r.gp_pack_version.as_deref() {
             None => None,
             Some(v) => Some(
                 procurement_packs()
@@ -117,19 +112,27 @@ fn lot_from(t: LotTuple) -> ServiceResult<LotRow> {
                     })?,
             ),
         },
-        state: serde_json::from_str(&t.14).map_err(|e| bad("state", e.to_string()))?,
+        state: serde_json::from_str(&r.state).map_err(|e| bad("state", e.to_string()))?,
+        id: r.id,
+        project_id: r.project_id,
+        trade_code: r.trade_code,
+        name: r.name,
+        project_name: r.project_name,
+        principal_id: r.principal_id,
+        agency_id: r.agency_id,
+        category: r.category,
     })
 }
 
 /// Load a lot for reading.
 pub async fn load(db: &Db, id: Uuid) -> ServiceResult<LotRow> {
-    let t: Option<LotTuple> = db_opt!(db, LOT_SELECT, id);
+    let t: Option<StoredLot> = db_opt!(db, LOT_SELECT, id);
     lot_from(t.ok_or(ServiceError::NotFound("lot"))?)
 }
 
 /// Load a lot inside a write transaction, locking its row on PostgreSQL.
 pub async fn load_for_update(tx: &mut Tx, id: Uuid) -> ServiceResult<LotRow> {
-    let t: Option<LotTuple> = match tx {
+    let t: Option<StoredLot> = match tx {
         Tx::Sqlite(c) => {
             sqlx::query_as(LOT_SELECT)
                 .bind(id)
