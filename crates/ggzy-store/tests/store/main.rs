@@ -7,6 +7,7 @@ mod experts;
 mod grants;
 mod modules;
 mod procurement;
+mod records;
 mod sealed_bids;
 mod support;
 mod tendering;
