@@ -3671,3 +3671,38 @@ impl Sweep<'_> {
         seen
     }
 }
+
+/// Problem bodies are what a client and its user read when something is refused: the same
+/// fields, codes, both languages and the regulation for a rule, on every backend.
+#[tokio::test]
+async fn problem_bodies_read_the_same_on_every_backend() {
+    for app in TestApp::all().await {
+        let (st, _) = app.login("bidder").await;
+        assert_eq!(st, StatusCode::OK);
+        let staff = json!({ "username": "branchstaff", "display_name": "海曙 陈工", "password": "Branch-staff-42", "role": "center_staff", "region_code": "330203" });
+        let (st, forbidden) = app.post("/api/v1/accounts", staff.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        insta::assert_json_snapshot!("problem_forbidden", forbidden);
+
+        let (st, _) = app.login("admin").await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, created) = app.post("/api/v1/accounts", staff).await;
+        assert_eq!(st, StatusCode::CREATED, "{}: {created}", app.backend);
+        let id = created["id"].as_str().expect("id");
+        let (st, refused) = app
+            .post(
+                &format!("/api/v1/accounts/{id}/roles"),
+                json!({ "role": "supervisor", "region_code": "330200" }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        insta::assert_json_snapshot!("problem_rule_refusal", refused);
+
+        let (st, unknown) = app
+            .post("/api/v1/accounts", json!({ "username": "x", "nonsense": 1 }))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        insta::assert_json_snapshot!("problem_bad_body", unknown);
+        app.finish().await;
+    }
+}
