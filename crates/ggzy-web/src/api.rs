@@ -3,11 +3,10 @@
 use crate::auth::{CsrfToken, CurrentActor, SESSION_COOKIE, cookie, is_tls, set_cookie};
 use crate::problem::{ApiError, ApiJson, Created, Problem, problem_response};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use ggzy_core::entity::QualificationInput;
 use ggzy_core::role::Permission;
 use ggzy_store::accounts::{
@@ -20,6 +19,8 @@ use ggzy_store::regions::{self, Region, RegionInput};
 use ggzy_store::{ServiceError, calendar};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -27,8 +28,6 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ggzy — 统一公共资源交易平台 API", description = "Every page of ggzy is backed by these endpoints. Unsafe requests repeat the `ggzy_csrf` cookie in `X-CSRF-Token`; errors are `application/problem+json` with a stable `code` and messages in Chinese and English."),
-    paths(csrf_token, login, logout, me, register_entity, search_entities, get_entity, add_qualification, list_regions, create_region,
-          create_account, list_accounts, grant_role, get_calendar, replace_calendar, log_head, log_events, inclusion_proof, consistency_proof, latest_notices),
     components(schemas(Problem, LoginInput, RegistrationInput, Registered, EntityView, QualificationInput, Region, RegionInput, StaffAccountInput,
                        CreatedAccount, AccountView, GrantInput, TreeHead, NoticeSummary, Me, CsrfBody, CalendarBody, CalendarDayView,
                        LogEventView, InclusionProof, ConsistencyProof, LogHead, NoticesByKind, Created)),
@@ -36,23 +35,23 @@ type ApiResult<T> = Result<T, ApiError>;
 )]
 pub struct ApiDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/csrf", get(csrf_token))
-        .route("/session", post(login).delete(logout))
-        .route("/me", get(me))
-        .route("/entities", post(register_entity).get(search_entities))
-        .route("/entities/{id}", get(get_entity))
-        .route("/entities/{id}/qualifications", post(add_qualification))
-        .route("/regions", get(list_regions).post(create_region))
-        .route("/accounts", post(create_account).get(list_accounts))
-        .route("/accounts/{id}/roles", post(grant_role))
-        .route("/calendar", get(get_calendar).put(replace_calendar))
-        .route("/log/head", get(log_head))
-        .route("/log/events", get(log_events))
-        .route("/log/proof/inclusion", get(inclusion_proof))
-        .route("/log/proof/consistency", get(consistency_proof))
-        .route("/notices/latest", get(latest_notices))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(csrf_token))
+        .routes(routes!(login, logout))
+        .routes(routes!(me))
+        .routes(routes!(register_entity, search_entities))
+        .routes(routes!(get_entity))
+        .routes(routes!(add_qualification))
+        .routes(routes!(list_regions, create_region))
+        .routes(routes!(create_account, list_accounts))
+        .routes(routes!(grant_role))
+        .routes(routes!(get_calendar, replace_calendar))
+        .routes(routes!(log_head))
+        .routes(routes!(log_events))
+        .routes(routes!(inclusion_proof))
+        .routes(routes!(consistency_proof))
+        .routes(routes!(latest_notices))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -5,10 +5,9 @@
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use ggzy_core::draw::{GroupPool, Pick, PublishedRound};
 use ggzy_core::expert::FeeStandard;
 use ggzy_core::region::DivisionCode;
@@ -26,15 +25,14 @@ use ggzy_store::experts::{
 use ggzy_store::notify::{self, Notification};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(apply, list_experts, get_expert, set_status, expert_credit, record_misconduct, add_unavailability, declare_conflict, credit_check,
-          request_draw, get_draw, draw_proof, reply_draw, check_in, my_invitations, rate_expert, specialties, replace_specialties,
-          put_fee_standard, notifications, list_alerts),
     components(schemas(ApplicationInput, TieInput, ExpertView, SpecialtyLabel, StatusInput, CreditView, MisconductView, BanView, FeeView, MisconductInput,
                        BanInput, UnavailableInput, DrawInput, GroupInput, DrawView, RoundView, RuleCount, PickView, ExcludedView, DrawProof, PublishedRound,
                        GroupPool, Pick, ReplyInput, CheckInInput, Invitation, RatingInput, SpecialtyRow, SpecialtyTable, FeeStandard, Notification,
@@ -43,26 +41,26 @@ type ApiResult<T> = Result<T, ApiError>;
 )]
 pub struct ExpertsDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/experts", post(apply).get(list_experts))
-        .route("/experts/me/unavailability", post(add_unavailability))
-        .route("/experts/me/conflicts", post(declare_conflict))
-        .route("/experts/me/invitations", get(my_invitations))
-        .route("/experts/{id}", get(get_expert))
-        .route("/experts/{id}/status", post(set_status))
-        .route("/experts/{id}/credit", get(expert_credit))
-        .route("/experts/{id}/misconduct", post(record_misconduct))
-        .route("/experts/{id}/credit-check", post(credit_check))
-        .route("/lots/{id}/draw", post(request_draw).get(get_draw))
-        .route("/lots/{id}/draw/proof", get(draw_proof))
-        .route("/lots/{id}/draw/reply", post(reply_draw))
-        .route("/lots/{id}/draw/check-in", post(check_in))
-        .route("/lots/{id}/ratings", post(rate_expert))
-        .route("/specialties", get(specialties).put(replace_specialties))
-        .route("/regions/{code}/fee-standard", put(put_fee_standard))
-        .route("/notifications", get(notifications))
-        .route("/alerts", get(list_alerts))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ExpertsDoc::openapi())
+        .routes(routes!(apply, list_experts))
+        .routes(routes!(add_unavailability))
+        .routes(routes!(declare_conflict))
+        .routes(routes!(my_invitations))
+        .routes(routes!(get_expert))
+        .routes(routes!(set_status))
+        .routes(routes!(expert_credit))
+        .routes(routes!(record_misconduct))
+        .routes(routes!(credit_check))
+        .routes(routes!(request_draw, get_draw))
+        .routes(routes!(draw_proof))
+        .routes(routes!(reply_draw))
+        .routes(routes!(check_in))
+        .routes(routes!(rate_expert))
+        .routes(routes!(specialties, replace_specialties))
+        .routes(routes!(put_fee_standard))
+        .routes(routes!(notifications))
+        .routes(routes!(list_alerts))
 }
 
 #[derive(Serialize, ToSchema)]

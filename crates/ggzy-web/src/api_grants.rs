@@ -5,11 +5,10 @@
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Done, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use ggzy_store::auctions::{self, AuctionInput, AuctionView, BidAck, BidInput, BidRow};
 use ggzy_store::grants::{
     self, ApplicationView, ConfirmInput, GrantDetails, GrantInput, GrantSummary, GrantView,
@@ -18,15 +17,14 @@ use ggzy_store::grants::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(announce, list, get_grant, apply, applications, review, go_on, submit_quote, opened_quotes, confirm, publish_result, refund,
-          import_statement, unmatched, overdue, create_auction, admit_bidder, get_auction, place_bid,
-          bids, events),
     components(schemas(GrantInput, GrantDetails, GrantView, GrantSummary, PeriodView, ApplicationView,
                        ReviewInput, QuoteInput, QuoteAck, QuoteView, ConfirmInput, RefundInput, StatementInput, ImportSummary, UnmatchedCredit,
                        AuctionInput, AuctionView, AdmitInput, Paddle, BidInput, BidAck, BidRow)),
@@ -35,25 +33,25 @@ type ApiResult<T> = Result<T, ApiError>;
 )]
 pub struct GrantsDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/grants", post(announce).get(list))
-        .route("/grants/{id}", get(get_grant))
-        .route("/grants/{id}/applications", post(apply).get(applications))
-        .route("/grants/{id}/applications/{entity}/review", post(review))
-        .route("/grants/{id}/applications/{entity}/refund", post(refund))
-        .route("/grants/{id}/go-on", post(go_on))
-        .route("/grants/{id}/quotes", post(submit_quote).get(opened_quotes))
-        .route("/grants/{id}/confirmation", post(confirm))
-        .route("/grants/{id}/result", post(publish_result))
-        .route("/deposits/statements", post(import_statement))
-        .route("/deposits/unmatched", get(unmatched))
-        .route("/deposits/overdue", get(overdue))
-        .route("/auctions", post(create_auction))
-        .route("/auctions/{id}", get(get_auction))
-        .route("/auctions/{id}/bidders", post(admit_bidder))
-        .route("/auctions/{id}/bids", post(place_bid).get(bids))
-        .route("/auctions/{id}/events", get(events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(GrantsDoc::openapi())
+        .routes(routes!(announce, list))
+        .routes(routes!(get_grant))
+        .routes(routes!(apply, applications))
+        .routes(routes!(review))
+        .routes(routes!(refund))
+        .routes(routes!(go_on))
+        .routes(routes!(submit_quote, opened_quotes))
+        .routes(routes!(confirm))
+        .routes(routes!(publish_result))
+        .routes(routes!(import_statement))
+        .routes(routes!(unmatched))
+        .routes(routes!(overdue))
+        .routes(routes!(create_auction))
+        .routes(routes!(get_auction))
+        .routes(routes!(admit_bidder))
+        .routes(routes!(place_bid, bids))
+        .routes(routes!(events))
 }
 
 /// Announce a land-use grant, a mining-right grant or a state-property transfer. Periods, the

@@ -6,10 +6,9 @@
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Done, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use ggzy_store::experts::draw::DrawProof;
 use ggzy_store::procurement::challenges::{
     self, ChallengeInput, ChallengeReplyInput, ChallengeView, ComplaintStepInput, GpComplaintInput,
@@ -22,15 +21,14 @@ use ggzy_store::procurement::{
 use ggzy_store::tendering::intake::{RegisteredLot, RegisteredProject};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(publish_intention, list_intentions, register, terms, draw_suppliers, supplier_draw, request_final_quotes,
-          submit_final_quote, final_quotes, deadlines, file_challenge, list_challenges, reply_challenge,
-          file_complaint, list_complaints, handle_complaint),
     components(schemas(IntentionInput, IntentionView, ProcurementInput, ProcurementTerms, GroundView, SupplierDrawInput,
                        FinalQuotesInput, FinalQuoteInput, FinalQuoteView, Deadline, ChallengeInput, ChallengeView,
                        ChallengeReplyInput, GpComplaintInput, GpComplaintView, ComplaintStepInput, ReplyOutcome,
@@ -39,37 +37,19 @@ type ApiResult<T> = Result<T, ApiError>;
 )]
 pub struct ProcurementDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/procurement/intentions",
-            post(publish_intention).get(list_intentions),
-        )
-        .route("/procurement/projects", post(register))
-        .route("/lots/{id}/procurement", get(terms))
-        .route(
-            "/lots/{id}/supplier-draw",
-            post(draw_suppliers).get(supplier_draw),
-        )
-        .route(
-            "/lots/{id}/final-quotes/request",
-            post(request_final_quotes),
-        )
-        .route(
-            "/lots/{id}/final-quotes",
-            post(submit_final_quote).get(final_quotes),
-        )
-        .route("/lots/{id}/deadlines", get(deadlines))
-        .route(
-            "/lots/{id}/challenges",
-            post(file_challenge).get(list_challenges),
-        )
-        .route("/lots/{id}/challenges/{cid}/reply", post(reply_challenge))
-        .route(
-            "/lots/{id}/procurement-complaints",
-            post(file_complaint).get(list_complaints),
-        )
-        .route("/procurement-complaints/{id}/steps", post(handle_complaint))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ProcurementDoc::openapi())
+        .routes(routes!(publish_intention, list_intentions))
+        .routes(routes!(register))
+        .routes(routes!(terms))
+        .routes(routes!(draw_suppliers, supplier_draw))
+        .routes(routes!(request_final_quotes))
+        .routes(routes!(submit_final_quote, final_quotes))
+        .routes(routes!(deadlines))
+        .routes(routes!(file_challenge, list_challenges))
+        .routes(routes!(reply_challenge))
+        .routes(routes!(file_complaint, list_complaints))
+        .routes(routes!(handle_complaint))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,10 +4,9 @@
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use ggzy_core::region::DivisionCode;
 use ggzy_store::tendering::sealing::{
     self, CustodianView, CustodyPolicy, CustodyTask, KeyInput, OpeningKeyView, PartyKeyView,
@@ -15,31 +14,29 @@ use ggzy_store::tendering::sealing::{
 };
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(register_key, my_keys, revoke_key, set_policy, opening_key, my_custody, sealed_share, submit_share, transcript),
     components(schemas(KeyInput, PartyKeyView, CustodyPolicy, OpeningKeyView, CustodianView, CustodyTask, SealedShare, ShareInput, ShareOutcome,
                        Transcript, TranscriptLine, Revoked)),
     tags((name = "sealing", description = "Sealed bids: keys, k-of-n custody of opening keys, shares and the opening transcript (C10)"))
 )]
 pub struct SealingDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/keys", post(register_key).get(my_keys))
-        .route("/keys/{public_key}", delete(revoke_key))
-        .route("/regions/{code}/custody-policy", put(set_policy))
-        .route("/lots/{id}/opening-key", get(opening_key))
-        .route("/custody", get(my_custody))
-        .route(
-            "/lots/{id}/custody/share",
-            get(sealed_share).post(submit_share),
-        )
-        .route("/lots/{id}/opening-transcript", get(transcript))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(SealingDoc::openapi())
+        .routes(routes!(register_key, my_keys))
+        .routes(routes!(revoke_key))
+        .routes(routes!(set_policy))
+        .routes(routes!(opening_key))
+        .routes(routes!(my_custody))
+        .routes(routes!(sealed_share, submit_share))
+        .routes(routes!(transcript))
 }
 
 /// Register one's SM2 public key: `bid_signing` for a bidder's envelopes, `custody` to receive

@@ -4,11 +4,10 @@
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Created, Done, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, Outcome};
 use ggzy_core::role::Permission;
@@ -31,16 +30,14 @@ use ggzy_store::tendering::schedule::{self, ScheduleRow};
 use ggzy_store::tendering::{self, InboxItem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(register_project, list_lots, public_lots, get_lot, publish_prequal_notice, publish_notice, invite, list_documents, download_document, downloaders,
-          clarify, raise_objection, reply_objection, list_objections, apply_prequal, list_applications, review_prequal, submit_bid, withdraw_bid, my_bids,
-          open_lot, opening_record, committee, ask_bidder, bidder_clarifications, answer_bidder_clarification, submit_sheet, evaluation_outcome, sign_report, evaluation_report, start_publicity, award,
-          record_contract, refunds, mark_refunded, tendering_report, follow_up, retender, inbox, bid_package, file_complaint, list_complaints, handle_complaint),
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
                        Receipt, BidReceipt, MyBid, OpeningRecord, MemberView, AskInput, AnswerInput, EvaluationClarification, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
@@ -49,65 +46,54 @@ type ApiResult<T> = Result<T, ApiError>;
 )]
 pub struct TenderingDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects", post(register_project))
-        .route("/lots", get(list_lots))
-        .route("/lots/public", get(public_lots))
-        .route("/lots/{id}", get(get_lot))
-        .route("/lots/{id}/prequal-notice", post(publish_prequal_notice))
-        .route("/lots/{id}/notice", post(publish_notice))
-        .route("/lots/{id}/invitations", post(invite))
-        .route("/lots/{id}/documents", get(list_documents))
-        .route("/documents/{id}", get(download_document))
-        .route("/lots/{id}/downloaders", get(downloaders))
-        .route("/lots/{id}/clarifications", post(clarify))
-        .route(
-            "/lots/{id}/objections",
-            post(raise_objection).get(list_objections),
-        )
-        .route("/objections/{id}/reply", post(reply_objection))
-        .route(
-            "/lots/{id}/prequal-applications",
-            post(apply_prequal).get(list_applications),
-        )
-        .route("/lots/{id}/prequal-review", post(review_prequal))
-        .route(
-            "/lots/{id}/bids",
-            post(submit_bid).layer(DefaultBodyLimit::max(
-                bids::MAX_ENVELOPE_BYTES + 1024 * 1024,
-            )),
-        )
-        .route("/lots/{id}/bids/mine", get(my_bids).delete(withdraw_bid))
-        .route("/lots/{id}/open", post(open_lot))
-        .route("/lots/{id}/opening-record", get(opening_record))
-        .route("/lots/{id}/committee", get(committee))
-        .route("/lots/{id}/sheet", put(submit_sheet))
-        .route(
-            "/lots/{id}/bidder-clarifications",
-            post(ask_bidder).get(bidder_clarifications),
-        )
-        .route(
-            "/bidder-clarifications/{id}/answer",
-            post(answer_bidder_clarification),
-        )
-        .route("/lots/{id}/evaluation", get(evaluation_outcome))
-        .route("/lots/{id}/report/sign", post(sign_report))
-        .route("/lots/{id}/report", get(evaluation_report))
-        .route("/lots/{id}/publicity", post(start_publicity))
-        .route("/lots/{id}/award", post(award))
-        .route("/lots/{id}/contract", post(record_contract))
-        .route("/lots/{id}/refunds", get(refunds).post(mark_refunded))
-        .route("/lots/{id}/tendering-report", post(tendering_report))
-        .route("/lots/{id}/follow-up", get(follow_up))
-        .route("/lots/{id}/retender", post(retender))
-        .route(
-            "/lots/{id}/complaints",
-            post(file_complaint).get(list_complaints),
-        )
-        .route("/complaints/{id}", post(handle_complaint))
-        .route("/inbox", get(inbox))
-        .route("/bids/{id}/package", get(bid_package))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(TenderingDoc::openapi())
+        .routes(routes!(register_project))
+        .routes(routes!(list_lots))
+        .routes(routes!(public_lots))
+        .routes(routes!(get_lot))
+        .routes(routes!(publish_prequal_notice))
+        .routes(routes!(publish_notice))
+        .routes(routes!(invite))
+        .routes(routes!(list_documents))
+        .routes(routes!(download_document))
+        .routes(routes!(downloaders))
+        .routes(routes!(clarify))
+        .routes(routes!(raise_objection, list_objections))
+        .routes(routes!(reply_objection))
+        .routes(routes!(apply_prequal, list_applications))
+        .routes(routes!(review_prequal))
+        .routes({
+            let (schemas, paths, method_router) = routes!(submit_bid);
+            (
+                schemas,
+                paths,
+                method_router.layer(DefaultBodyLimit::max(
+                    bids::MAX_ENVELOPE_BYTES + 1024 * 1024,
+                )),
+            )
+        })
+        .routes(routes!(my_bids, withdraw_bid))
+        .routes(routes!(open_lot))
+        .routes(routes!(opening_record))
+        .routes(routes!(committee))
+        .routes(routes!(submit_sheet))
+        .routes(routes!(ask_bidder, bidder_clarifications))
+        .routes(routes!(answer_bidder_clarification))
+        .routes(routes!(evaluation_outcome))
+        .routes(routes!(sign_report))
+        .routes(routes!(evaluation_report))
+        .routes(routes!(start_publicity))
+        .routes(routes!(award))
+        .routes(routes!(record_contract))
+        .routes(routes!(refunds, mark_refunded))
+        .routes(routes!(tendering_report))
+        .routes(routes!(follow_up))
+        .routes(routes!(retender))
+        .routes(routes!(file_complaint, list_complaints))
+        .routes(routes!(handle_complaint))
+        .routes(routes!(inbox))
+        .routes(routes!(bid_package))
 }
 
 /// A lot's stage, as the domain names it.

@@ -32,7 +32,7 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 use tower_http::set_header::SetResponseHeaderLayer;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use state::{AppState, Config};
 
@@ -59,20 +59,21 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 /// The whole OpenAPI document: the foundation and each capability's part.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = api::ApiDoc::openapi();
-    doc.merge(api_tendering::TenderingDoc::openapi());
-    doc.merge(api_sealing::SealingDoc::openapi());
-    doc.merge(api_experts::ExpertsDoc::openapi());
-    doc.merge(api_procurement::ProcurementDoc::openapi());
-    doc.merge(api_grants::GrantsDoc::openapi());
-    close_flattened(doc)
+/// The JSON API, each route registered once with its documentation: the router and the OpenAPI
+/// document come from the same `routes!` calls, so they cannot drift apart.
+fn api_routes() -> OpenApiRouter<AppState> {
+    api::router()
+        .merge(api_tendering::router())
+        .merge(api_sealing::router())
+        .merge(api_experts::router())
+        .merge(api_procurement::router())
+        .merge(api_grants::router())
 }
 
-/// A body that flattens a closed struct (`#[serde(flatten)]` of one with `deny_unknown_fields`)
-/// comes out of utoipa as `allOf` of the closed struct and the outer fields, which no value can
-/// satisfy: the closed part refuses the outer fields. Serde reads it as one closed object with
-/// the fields of both, so the document is rewritten to say exactly that.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    close_flattened(api_routes().into_openapi())
+}
+
 fn close_flattened(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
     use utoipa::openapi::{RefOr, Type};
@@ -119,7 +120,8 @@ fn close_flattened(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
 }
 
 pub fn app(state: AppState) -> Router {
-    let doc = openapi();
+    let (api, doc) = api_routes().split_for_parts();
+    let doc = close_flattened(doc);
     Router::new()
         .merge(pages::router())
         .merge(pages_registry::router())
@@ -130,15 +132,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages_procurement::router())
         .merge(pages_grants::router())
         .merge(grant_steps::router())
-        .nest(
-            "/api/v1",
-            api::router()
-                .merge(api_tendering::router())
-                .merge(api_sealing::router())
-                .merge(api_experts::router())
-                .merge(api_procurement::router())
-                .merge(api_grants::router()),
-        )
+        .merge(api)
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
         .route("/healthz", get(healthz))

@@ -3699,7 +3699,10 @@ async fn problem_bodies_read_the_same_on_every_backend() {
         insta::assert_json_snapshot!("problem_rule_refusal", refused);
 
         let (st, unknown) = app
-            .post("/api/v1/accounts", json!({ "username": "x", "nonsense": 1 }))
+            .post(
+                "/api/v1/accounts",
+                json!({ "username": "x", "nonsense": 1 }),
+            )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         insta::assert_json_snapshot!("problem_bad_body", unknown);
