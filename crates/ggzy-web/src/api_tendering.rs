@@ -237,7 +237,7 @@ pub async fn get_lot(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<LotDetail>> {
-    let view = tendering::viewer::view_for(&s.db, &actor, id).await?;
+    let view = tendering::viewer::view_for(&s.db, &actor, id, s.now()).await?;
     Ok(Json(lot_detail(&s, &view.lot).await?))
 }
 

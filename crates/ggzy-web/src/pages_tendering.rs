@@ -28,7 +28,7 @@ use ggzy_store::tendering::notices::{
     self, ApplicationView, DocumentSummary, Downloader, ObjectionView,
 };
 use ggzy_store::tendering::sealing;
-use ggzy_store::tendering::viewer::Viewer;
+use ggzy_store::tendering::viewer::{LotActions, Viewer};
 use ggzy_store::tendering::{self, InboxItem};
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -163,8 +163,9 @@ struct LotPage {
     max_price: String,
     docs: Vec<DocumentSummary>,
     viewer: Viewer,
+    /// What this viewer may do now, decided by the store.
+    actions: LotActions,
     stage: Stage,
-    member: bool,
     downloaders: Option<Vec<Downloader>>,
     objections: Vec<ObjectionView>,
     applications: Vec<ApplicationView>,
@@ -460,9 +461,13 @@ async fn build_lot(
             }
         };
     }
-    let tendering::viewer::LotView { lot: row, viewer } =
-        t!(tendering::viewer::view_for(&s.db, a, id).await);
-    let member = t!(evaluation::is_member(&s.db, a, id).await);
+    let now = s.now();
+    let tendering::viewer::LotView {
+        lot: row,
+        viewer,
+        member,
+        actions,
+    } = t!(tendering::viewer::view_for(&s.db, a, id, now).await);
     let d = t!(lot_detail(s, &row).await);
     let opening_key = t!(sealing::opening_key(&s.db, id).await);
     let transcript = t!(sealing::transcript(&s.db, id).await);
@@ -474,7 +479,6 @@ async fn build_lot(
         .into_iter()
         .find(|c| c.lot_id == id)
         .map(|c| c.share_index);
-    let now = s.now();
     let docs = t!(notices::documents(&s.db, id).await);
     let downloaders = notices::downloaders(&s.db, a, id, now).await.ok();
     let objections = t!(notices::objections(&s.db, a, id).await);
@@ -555,8 +559,8 @@ async fn build_lot(
         d,
         docs,
         viewer,
+        actions,
         stage: row.state.stage,
-        member,
         downloaders,
         objections,
         applications,

@@ -5,6 +5,7 @@ use super::{LotRow, Party, load, party_of};
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
+use chrono::{DateTime, Utc};
 use ggzy_core::procedure::Stage;
 use ggzy_core::role::Permission;
 use serde::Serialize;
@@ -64,20 +65,91 @@ impl Viewer {
     }
 }
 
-/// A lot as one viewer sees it.
+/// The steps a viewer may take on a lot now, decided from the viewer, committee membership, the
+/// stage and the bid deadline. The pages offer exactly these; the services check again when a
+/// step is taken (permission, region and the procedure's own rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LotActions {
+    /// The principal's first notice (or invitations), or the tender notice after prequalification.
+    pub publish_notice: bool,
+    pub review_prequal: bool,
+    /// Clarify or amend the documents, before the deadline.
+    pub clarify: bool,
+    /// Publish the candidates (construction; a procurement's buyer decides on its own card).
+    pub start_publicity: bool,
+    pub award: bool,
+    pub record_contract: bool,
+    pub retender: bool,
+    pub apply_prequal: bool,
+    /// Bid, or modify a bid, before the deadline.
+    pub bid: bool,
+    pub object_to_result: bool,
+    /// Complain to the supervising department (construction).
+    pub complain: bool,
+    pub open: bool,
+    pub draw_committee: bool,
+    /// Score, ask bidders to clarify and sign the report: the committee while evaluating.
+    pub evaluate: bool,
+    pub rate_experts: bool,
+}
+
+impl LotActions {
+    pub fn of(viewer: Viewer, member: bool, lot: &LotRow, now: DateTime<Utc>) -> LotActions {
+        let stage = lot.state.stage;
+        let before_deadline = lot.state.dates.is_none_or(|d| now < d.bid_deadline);
+        let construction = lot.gp.is_none();
+        let tenderer = viewer.is_tenderer();
+        let bidder = viewer.is_bidder();
+        LotActions {
+            publish_notice: tenderer && matches!(stage, Stage::Registered | Stage::Prequalified),
+            review_prequal: tenderer && stage == Stage::Prequalifying,
+            clarify: tenderer && stage == Stage::Tendering && before_deadline,
+            start_publicity: tenderer && construction && stage == Stage::Reported,
+            award: tenderer && stage == Stage::Publicity,
+            record_contract: tenderer && stage == Stage::Awarded,
+            retender: tenderer && stage == Stage::Failed,
+            apply_prequal: bidder && stage == Stage::Prequalifying,
+            bid: bidder && stage == Stage::Tendering && before_deadline,
+            object_to_result: bidder && stage == Stage::Publicity,
+            complain: bidder && construction && stage != Stage::Registered,
+            open: viewer.is_centre() && stage == Stage::Tendering,
+            draw_committee: viewer.is_centre() && stage == Stage::Evaluating,
+            evaluate: member && stage == Stage::Evaluating,
+            rate_experts: (tenderer || viewer.is_supervisor())
+                && matches!(stage, Stage::Awarded | Stage::Contracted),
+        }
+    }
+}
+
+/// A lot as one viewer sees it, with what they may do now.
 pub struct LotView {
     pub lot: LotRow,
     pub viewer: Viewer,
+    /// The viewer sits on the lot's evaluation committee.
+    pub member: bool,
+    pub actions: LotActions,
 }
 
-/// The lot for `actor`, or not found when the viewer may not see it yet.
-pub async fn view_for(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<LotView> {
+/// The lot for `actor` at `now`, or not found when the viewer may not see it yet.
+pub async fn view_for(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<LotView> {
     let lot = load(db, lot_id).await?;
     let viewer = Viewer::of(actor, &lot);
     if !viewer.sees(lot.state.stage) {
         return Err(ServiceError::NotFound("lot"));
     }
-    Ok(LotView { lot, viewer })
+    let member = super::committee::is_member(db, actor, lot_id).await?;
+    let actions = LotActions::of(viewer, member, &lot, now);
+    Ok(LotView {
+        lot,
+        viewer,
+        member,
+        actions,
+    })
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Construction tendering through the services on every backend: the demo walk (one lot per
 //! stage), sealing until the opening, the schedule firing exactly once, and the rule refusals.
 
-use crate::support::{code, seeded};
+use crate::support::{code, seeded, who};
 use chrono::Duration;
 use ggzy_core::procedure::Stage;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_store::ServiceError;
 use ggzy_store::accounts::actor_of;
 use ggzy_store::evaluation;
 use ggzy_store::tendering::{self, bids, notices};
@@ -466,6 +467,82 @@ async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
                 .as_deref(),
             Some("投诉不成立，驳回")
         );
+        t.cleanup().await;
+    }
+}
+
+/// The page offers a bid until the deadline's last microsecond and not at it; a lot that is only
+/// registered is not shown to bidders at all, while its principal is offered the notice.
+#[tokio::test]
+async fn what_a_viewer_may_do_follows_the_stage_and_the_deadline() {
+    use ggzy_store::tendering::viewer;
+    for (t, now) in seeded().await {
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(20);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "视图工程",
+            "open_tender",
+            Walk::Tendering,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let bidder = who(&t.db, "bidder").await;
+        let staff = who(&t.db, "staff").await;
+        let deadline = tendering::load(&t.db, lot)
+            .await
+            .expect("lot")
+            .state
+            .dates
+            .expect("dates")
+            .bid_deadline;
+        let us = Duration::microseconds(1);
+        let v = viewer::view_for(&t.db, &bidder, lot, deadline - us)
+            .await
+            .expect("view");
+        assert!(
+            v.viewer.is_bidder() && v.actions.bid && !v.actions.open,
+            "{}",
+            t.name
+        );
+        let v = viewer::view_for(&t.db, &bidder, lot, deadline)
+            .await
+            .expect("view");
+        assert!(!v.actions.bid, "{}", t.name);
+        let v = viewer::view_for(&t.db, &staff, lot, deadline)
+            .await
+            .expect("view");
+        assert!(
+            v.viewer.is_centre() && v.actions.open && !v.actions.bid,
+            "{}",
+            t.name
+        );
+
+        let registered = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "未公告工程",
+            "open_tender",
+            Walk::Registered,
+            t0,
+        )
+        .await
+        .expect("walk");
+        assert!(
+            matches!(
+                viewer::view_for(&t.db, &bidder, registered, now).await,
+                Err(ServiceError::NotFound(_))
+            ),
+            "{}",
+            t.name
+        );
+        let principal = who(&t.db, "principal").await;
+        let v = viewer::view_for(&t.db, &principal, registered, now)
+            .await
+            .expect("view");
+        assert!(v.actions.publish_notice && !v.actions.award, "{}", t.name);
         t.cleanup().await;
     }
 }
