@@ -225,32 +225,18 @@ pub async fn announce(
     now: DateTime<Utc>,
 ) -> ServiceResult<GrantView> {
     let cal = crate::calendar::load(db).await?;
-    let Terms {
-        name,
-        region,
-        kind,
-        method,
-        start,
-        increment,
-        reserve,
-        deposit: dep,
-        appraisal,
-        consent_ref,
-        apply_until,
-        starts_at,
-        free_until,
-    } = parse_terms(input, &cal, now)?;
-    actor.require(Permission::IntakeProcess, &region)?;
-    let pack = kind.pack();
+    let t = parse_terms(input, &cal, now)?;
+    actor.require(Permission::IntakeProcess, &t.region)?;
+    let pack = t.kind.pack();
     let rules = AuctionRules {
-        start_price: start,
-        increment,
-        reserve,
-        opens_at: starts_at,
-        free_until,
+        start_price: t.start,
+        increment: t.increment,
+        reserve: t.reserve,
+        opens_at: t.starts_at,
+        free_until: t.free_until,
         // A listing and a sealed-quote window have no timed stage: they close at their hour and
         // the close decides what follows.
-        extension_secs: if matches!(method, GrantMethod::Listing | GrantMethod::OneQuote) {
+        extension_secs: if matches!(t.method, GrantMethod::Listing | GrantMethod::OneQuote) {
             0
         } else {
             input
@@ -265,14 +251,14 @@ pub async fn announce(
         &mut tx,
         actor,
         by,
-        region.as_str(),
-        &name,
-        kind.code(),
+        t.region.as_str(),
+        &t.name,
+        t.kind.code(),
         rules,
         now,
     )
     .await?;
-    if method == GrantMethod::OneQuote {
+    if t.method == GrantMethod::OneQuote {
         tx_exec!(
             &mut tx,
             "UPDATE auctions SET sealed = 1 WHERE id = $1",
@@ -284,8 +270,8 @@ pub async fn announce(
     let id = Uuid::now_v7();
     let stored = Stored {
         details: input.details.clone(),
-        appraisal: appraisal.map(Money::fen),
-        consent_ref,
+        appraisal: t.appraisal.map(Money::fen),
+        consent_ref: t.consent_ref.clone(),
         pre_disclosed_on: input.pre_disclosed_on.filter(|_| input.control_change),
     };
     tx_exec!(
@@ -293,61 +279,41 @@ pub async fn announce(
         "INSERT INTO grants (id, no, region_code, trade_kind, method, name, details, pack_version, deposit, announced_at, apply_until, auction_id, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $10)",
         id,
         no,
-        region.as_str(),
-        kind.code(),
-        method.code(),
-        &name,
+        t.region.as_str(),
+        t.kind.code(),
+        t.method.code(),
+        &t.name,
         json(&stored)?,
         pack.version,
-        dep.fen(),
+        t.deposit.fen(),
         truncate_micros(now),
-        apply_until,
+        t.apply_until,
         auction,
         GrantState::Open.code(),
         actor.account_id
     );
-    let body = announcement_body(
-        kind,
-        method,
-        &name,
-        &stored,
-        start,
-        increment,
-        reserve.is_some(),
-        dep,
-        apply_until,
-        starts_at,
-        free_until,
-    );
+    let body = announcement_body(&t, &stored);
     publish(
         &mut tx,
-        kind,
+        t.kind,
         "announcement",
-        &format!("{}公告：{name}", method.label_zh()),
+        &format!("{}公告：{}", t.method.label_zh(), t.name),
         &body,
-        region.as_str(),
+        t.region.as_str(),
         now,
     )
     .await?;
-    log(&mut tx, actor, region.as_str(), id, "grant.announced", serde_json::json!({"no": no, "trade_kind": kind.code(), "method": method.code(), "auction": auction, "start_price": start.fen(), "deposit": dep.fen(), "apply_until": apply_until, "starts_at": starts_at, "free_until": free_until, "pack": pack.version}), now).await?;
+    log(&mut tx, actor, t.region.as_str(), id, "grant.announced", serde_json::json!({"no": no, "trade_kind": t.kind.code(), "method": t.method.code(), "auction": auction, "start_price": t.start.fen(), "deposit": t.deposit.fen(), "apply_until": t.apply_until, "starts_at": t.starts_at, "free_until": t.free_until, "pack": pack.version}), now).await?;
     tx.commit().await?;
     view(db, id, Some(actor), now).await
 }
 
-#[allow(clippy::too_many_arguments)]
-fn announcement_body(
-    kind: TradeKind,
-    method: GrantMethod,
-    name: &str,
-    s: &Stored,
-    start: Money,
-    increment: Money,
-    has_reserve: bool,
-    deposit: Money,
-    apply_until: DateTime<Utc>,
-    starts_at: DateTime<Utc>,
-    free_until: DateTime<Utc>,
-) -> String {
+/// The announcement's text: the object, the method, the details, the prices and the times.
+fn announcement_body(t: &Terms, s: &Stored) -> String {
+    let (kind, method, name) = (t.kind, t.method, &t.name);
+    let (start, increment, deposit) = (t.start, t.increment, t.deposit);
+    let (apply_until, starts_at, free_until) = (t.apply_until, t.starts_at, t.free_until);
+    let has_reserve = t.reserve.is_some();
     let bj = |t: DateTime<Utc>| {
         t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
             .format("%Y-%m-%d %H:%M")

@@ -598,20 +598,10 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> ServiceResult<RegisteredProject> {
     let pack = ProcurementPack::v2022();
-    let Registration {
-        name,
-        dept,
-        region,
-        category,
-        budget,
-        bond,
-        max_price,
-        method: m,
-        grounds,
-        approval,
-        sme,
-    } = parse_registration(input, &pack)?;
-    let grant = actor.require(Permission::ProjectRegister, &region)?.clone();
+    let r = parse_registration(input, &pack)?;
+    let grant = actor
+        .require(Permission::ProjectRegister, &r.region)?
+        .clone();
     let own = actor
         .entity_id
         .ok_or(ServiceError::Forbidden(Permission::ProjectRegister))?;
@@ -623,7 +613,7 @@ pub async fn register(
     };
 
     let mut tx = db.begin().await?;
-    if !region_exists_tx(&mut tx, &region).await? {
+    if !region_exists_tx(&mut tx, &r.region).await? {
         return Err(crate::accounts::unknown_region("region_code").into());
     }
     let Some(uscc) = intake::entity_uscc(&mut tx, principal).await? else {
@@ -642,17 +632,17 @@ pub async fn register(
     let row = ProjectRow {
         input,
         pack: &pack,
-        name: &name,
-        dept: &dept,
-        region: &region,
-        category,
-        budget,
+        name: &r.name,
+        dept: &r.dept,
+        region: &r.region,
+        category: r.category,
+        budget: r.budget,
         principal,
         agency,
     };
     let (project_id, code) = insert_project(&mut tx, actor, &row, &uscc, now).await?;
     let lot_code = code.lot(1)?;
-    let cat = match category {
+    let cat = match r.category {
         ItemCategory::Goods => Category::Goods,
         ItemCategory::Services => Category::Services,
         ItemCategory::Works => Category::Works,
@@ -662,23 +652,23 @@ pub async fn register(
         state_funds_controlling: false,
         reasons_zh: vec![format!(
             "政府采购项目，采用{}，适用政府采购法",
-            m.label_zh()
+            r.method.label_zh()
         )],
-        reasons_en: vec![format!("Government procurement by {}", m.label_en())],
+        reasons_en: vec![format!("Government procurement by {}", r.method.label_en())],
     };
     let parsed = ParsedLot {
-        name: name.clone(),
+        name: r.name.clone(),
         category: cat,
-        estimated: budget,
-        bond,
-        max_price,
-        kind: ProcedureKind::Gp(m),
+        estimated: r.budget,
+        bond: r.bond,
+        max_price: r.max_price,
+        kind: ProcedureKind::Gp(r.method),
         invited_ground: None,
         method: input.evaluation.clone(),
     };
-    let publicity_required = m == PurchaseMethod::SingleSource
-        && grounds.contains(&Ground::OnlyOneSupplier)
-        && budget >= pack.open_tender_threshold.value;
+    let publicity_required = r.method == PurchaseMethod::SingleSource
+        && r.grounds.contains(&Ground::OnlyOneSupplier)
+        && r.budget >= pack.open_tender_threshold.value;
     let lot_id = intake::insert_lot(
         &mut tx,
         project_id,
@@ -694,9 +684,9 @@ pub async fn register(
     tx_exec!(
         &mut tx,
         "UPDATE lots SET method_grounds = $1, approval_ref = $2, sme_deduction = $3 WHERE id = $4",
-        json(&grounds),
-        &approval,
-        sme.map(|s| json(&s)),
+        json(&r.grounds),
+        &r.approval,
+        r.sme.map(|s| json(&s)),
         lot_id
     );
     events::append(
@@ -705,20 +695,20 @@ pub async fn register(
             actor_id: actor.account_id,
             actor_role: actor.role_label(Some(&grant)),
             address: actor.address.clone(),
-            region_code: region.to_string(),
+            region_code: r.region.to_string(),
             kind: "project.registered",
             subject: format!("project:{project_id}"),
             payload: serde_json::json!({
                 "trade_kind": "procurement",
                 "trade_code": code.to_string(),
-                "name": name,
+                "name": r.name,
                 "principal_id": principal,
                 "agency_id": agency,
                 "pack": pack.version,
-                "method": m.code(),
-                "grounds": grounds,
-                "approval_ref": approval,
-                "sme_deduction": sme,
+                "method": r.method.code(),
+                "grounds": r.grounds,
+                "approval_ref": r.approval,
+                "sme_deduction": r.sme,
                 "lots": [{"lot_id": lot_id, "trade_code": lot_code.to_string()}],
             }),
         },
