@@ -1,24 +1,15 @@
 //! The HTTP face of ggzy: portal pages, the JSON API with its OpenAPI document, health and metrics.
 
-pub mod api;
-pub mod api_experts;
-pub mod api_grants;
-pub mod api_procurement;
-pub mod api_sealing;
-pub mod api_tendering;
 pub mod auth;
+pub mod construction;
+pub mod experts;
 pub mod gate;
-mod grant_steps;
-pub mod hall;
-mod lot_steps;
+pub mod grants;
 pub mod pages;
-pub mod pages_experts;
-pub mod pages_grants;
-pub mod pages_intake;
-pub mod pages_procurement;
-pub mod pages_registry;
-pub mod pages_tendering;
 pub mod problem;
+pub mod procurement;
+pub mod registry;
+pub mod sealing;
 pub mod state;
 
 use axum::Router;
@@ -62,12 +53,12 @@ pub fn metrics_handle() -> PrometheusHandle {
 /// The JSON API, each route registered once with its documentation: the router and the OpenAPI
 /// document come from the same `routes!` calls, so they cannot drift apart.
 fn api_routes() -> OpenApiRouter<AppState> {
-    api::router()
-        .merge(api_tendering::router())
-        .merge(api_sealing::router())
-        .merge(api_experts::router())
-        .merge(api_procurement::router())
-        .merge(api_grants::router())
+    registry::api::router()
+        .merge(construction::api::router())
+        .merge(sealing::api::router())
+        .merge(experts::api::router())
+        .merge(procurement::api::router())
+        .merge(grants::api::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -124,14 +115,14 @@ pub fn app(state: AppState) -> Router {
     let doc = close_flattened(doc);
     Router::new()
         .merge(pages::router())
-        .merge(pages_registry::router())
-        .merge(pages_tendering::router())
-        .merge(pages_intake::router())
-        .merge(lot_steps::router())
-        .merge(pages_experts::router())
-        .merge(pages_procurement::router())
-        .merge(pages_grants::router())
-        .merge(grant_steps::router())
+        .merge(registry::pages::router())
+        .merge(construction::pages::router())
+        .merge(construction::intake::router())
+        .merge(construction::steps_router())
+        .merge(experts::pages::router())
+        .merge(procurement::pages::router())
+        .merge(grants::pages::router())
+        .merge(grants::steps_router())
         .merge(api)
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

@@ -1,11 +1,11 @@
 //! Server-rendered portal pages: Chinese by default, English by a cookie switch. Every page works
 //! without JavaScript; forms post back with the CSRF token and re-render with field messages.
 
-use crate::api::{NoticesByKind, do_login, me_of, notices_by_kind};
 use crate::auth::{
     CsrfToken, CurrentActor, LANG_COOKIE, SESSION_COOKIE, cookie, is_tls, set_cookie,
 };
 use crate::problem::ApiError;
+use crate::registry::api::{NoticesByKind, do_login, me_of, notices_by_kind};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -510,7 +510,7 @@ async fn register_submit(
 #[template(path = "workspace.html")]
 struct WorkspacePage {
     l: Layout,
-    me: crate::api::Me,
+    me: crate::registry::api::Me,
     entity: Option<EntityView>,
     accounts: Vec<AccountView>,
     events: Vec<StoredEvent>,

@@ -94,7 +94,7 @@ pub struct AppState {
     /// Sealed bid packages until the opening.
     pub vault: Arc<ggzy_store::vault::BidVault>,
     /// Live auction watchers.
-    pub hall: Arc<crate::hall::Hall>,
+    pub hall: Arc<crate::grants::hall::Hall>,
 }
 
 impl AppState {

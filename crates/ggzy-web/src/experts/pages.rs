@@ -2,9 +2,9 @@
 //! vetting and status changes, one expert's credit with misconduct records, and the expert's own
 //! page with invitations, notifications, fees and availability.
 
+use crate::construction::pages::bj;
 use crate::pages::Visit;
 use crate::pages::{Layout, Step, error_page, forbidden_page, read_form, render, step_routes};
-use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

@@ -2,9 +2,9 @@
 //! lot with the tender, the evaluation method and its own scoring criteria; the platform decides
 //! whether tendering is compulsory and refuses each field with its rule.
 
+use crate::construction::pages::{Err3, v};
 use crate::pages::Visit;
 use crate::pages::{Layout, error_page, forbidden_page, render};
-use crate::pages_tendering::{Err3, v};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

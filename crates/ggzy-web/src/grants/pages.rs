@@ -3,10 +3,10 @@
 //! centre's admission, confirmation, result and refunds), the deposits desk with the statement
 //! import, and the auction hall — bidders bid there, everyone else watches live.
 
-use crate::api_grants::{StatementInput, statement_rows};
+use crate::construction::pages::bj;
+use crate::grants::api::{StatementInput, statement_rows};
 use crate::pages::Visit;
 use crate::pages::{Layout, error_page, render, render_form};
-use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

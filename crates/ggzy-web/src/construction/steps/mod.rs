@@ -7,9 +7,9 @@
 //! type in the list in [`router`], and its form in the template posting to
 //! `/lots/{{ d.id }}/<name>`.
 
+use crate::construction::pages::{parse_day, parse_local, refusal_page};
 use crate::pages::Visit;
 use crate::pages::{Step, read_form, step_routes};
-use crate::pages_tendering::{parse_day, parse_local, refusal_page};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};

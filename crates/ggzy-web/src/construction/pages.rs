@@ -3,10 +3,10 @@
 //! intake. Forms post back with the CSRF token; refusals re-render the page with each field's
 //! message and the rule it cites.
 
-use crate::api_tendering::{
+use crate::auth::{CsrfToken, CurrentActor};
+use crate::construction::api::{
     BidReceipt, LotDetail, accept_bid, fingerprint, lot_detail, read_bid_upload,
 };
-use crate::auth::{CsrfToken, CurrentActor};
 use crate::pages::Visit;
 use crate::pages::{Layout, error_page, forbidden_page, render};
 use crate::state::AppState;

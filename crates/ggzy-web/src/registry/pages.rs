@@ -77,7 +77,7 @@ struct LogPage {
     l: Layout,
     head: Option<TreeHead>,
     size: i64,
-    events: Vec<crate::api::LogEventView>,
+    events: Vec<crate::registry::api::LogEventView>,
     public_key: String,
 }
 
@@ -90,7 +90,7 @@ async fn log_page(State(s): State<AppState>, visit: Visit) -> Response {
             events::list(&s.db, None, None, 50)
                 .await?
                 .into_iter()
-                .map(crate::api::LogEventView::public)
+                .map(crate::registry::api::LogEventView::public)
                 .collect(),
         ))
     };

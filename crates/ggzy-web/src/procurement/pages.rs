@@ -2,9 +2,9 @@
 //! intention form, and registration under a method with its grounds. Each procurement's own page
 //! is the shared lot page, which adds the method, deadlines, challenges and complaints.
 
+use crate::construction::pages::bj;
 use crate::pages::Visit;
 use crate::pages::{Layout, render};
-use crate::pages_tendering::bj;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

@@ -410,5 +410,5 @@ pub async fn events(
         .and_then(|v| v.trim().parse().ok())
         .or(q.after)
         .unwrap_or(0);
-    Ok(crate::hall::watch(s, id, after).await)
+    Ok(crate::grants::hall::watch(s, id, after).await)
 }

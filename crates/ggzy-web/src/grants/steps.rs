@@ -3,9 +3,9 @@
 //! refund, sign the confirmation and publish the result. Refusals re-render the grant's page
 //! with each field's message.
 
+use crate::grants::pages::{field_errors, grant_with, parse_date};
 use crate::pages::Visit;
 use crate::pages::{Step, error_page, read_form, step_routes};
-use crate::pages_grants::{field_errors, grant_with, parse_date};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
