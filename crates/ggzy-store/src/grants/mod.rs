@@ -293,6 +293,47 @@ fn reached(row: &Row) -> &'static [Moment] {
     if closed { &[Moment::Closed] } else { &[] }
 }
 
+/// What an actor may do with a grant now. The grant's state machine is asked each step with the
+/// current bidding's times, so the page offers exactly what the services would accept; each step
+/// is checked again (and against the actor's own application) when it is taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GrantActions {
+    pub apply: bool,
+    pub go_on: bool,
+    pub quote: bool,
+    pub review: bool,
+    pub confirm: bool,
+    pub publish: bool,
+}
+
+pub fn actions(actor: &Actor, g: &GrantView, now: DateTime<Utc>) -> GrantActions {
+    let (Some(state), Some(method)) = (GrantState::parse(&g.state), GrantMethod::parse(&g.method))
+    else {
+        return GrantActions::default();
+    };
+    let life = GrantLife {
+        state,
+        method,
+        apply_until: g.apply_until,
+    };
+    let may = |cmd: GrantCommand| grant_procedure::decide(&life, &cmd, now).is_ok();
+    let staff = DivisionCode::parse("region", &g.region_code)
+        .is_ok_and(|r| actor.grant_for(Permission::IntakeProcess, &r).is_some());
+    let bidder = actor.entity_id.is_some() && actor.has(Permission::EntityManage);
+    GrantActions {
+        apply: bidder && may(GrantCommand::Apply),
+        go_on: bidder && may(GrantCommand::GoOn { ends_at: g.ends_at }),
+        quote: bidder
+            && may(GrantCommand::Quote {
+                opens_at: g.starts_at,
+                ends_at: g.ends_at,
+            }),
+        review: staff && may(GrantCommand::Review { ends_at: g.ends_at }),
+        confirm: staff && may(GrantCommand::Confirm),
+        publish: staff && may(GrantCommand::Publish),
+    }
+}
+
 /// Ask the grant's state machine whether `cmd` may run now; the state it leaves the grant in.
 fn decided(row: &Row, cmd: &GrantCommand, now: DateTime<Utc>) -> ServiceResult<GrantState> {
     let life = GrantLife {

@@ -5,7 +5,7 @@
 //! outside, a state-property multiple-quote bidding with its price floor and payment terms, the
 //! confirmation, the result and the refunds.
 
-use crate::support::{code, who};
+use crate::support::{code, seeded, who};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::grant::GrantState;
 use ggzy_demo as demo;
@@ -967,6 +967,49 @@ async fn a_state_property_one_sealed_quote_each() {
             opened[0].commitment, qb.commitment,
             "the published quote matches its logged commitment"
         );
+        t.cleanup().await;
+    }
+}
+
+/// What the grant page offers is what the grant's machine accepts: a company may apply until the
+/// application deadline's last microsecond and not at it, centre staff review and nobody confirms
+/// an open grant; the public is offered nothing.
+#[tokio::test]
+async fn what_a_grant_offers_each_actor_follows_its_machine() {
+    for (t, _) in seeded().await {
+        let db = &t.db;
+        let staff = who(db, "staff").await;
+        let bidder = who(db, "bidder").await;
+        let starts = t0() + Duration::days(20);
+        let closes = starts + Duration::days(14);
+        let g = grants::announce(
+            db,
+            &staff,
+            &input("land_use", "listing", starts, closes),
+            t0(),
+        )
+        .await
+        .expect("announce");
+        let us = Duration::microseconds(1);
+        let before = grants::actions(&bidder, &g, g.apply_until - us);
+        assert!(
+            before.apply && !before.review && !before.confirm,
+            "{}",
+            t.name
+        );
+        assert!(
+            !grants::actions(&bidder, &g, g.apply_until).apply,
+            "{}",
+            t.name
+        );
+        let centre = grants::actions(&staff, &g, starts);
+        assert!(
+            centre.review && !centre.apply && !centre.confirm && !centre.publish,
+            "{}",
+            t.name
+        );
+        let public = grants::actions(&Actor::public("127.0.0.1"), &g, starts);
+        assert_eq!(public, grants::GrantActions::default(), "{}", t.name);
         t.cleanup().await;
     }
 }

@@ -255,9 +255,10 @@ struct GrantPage {
     opened: Vec<QuoteView>,
     staff: bool,
     bidder: bool,
+    /// What this actor may do now, asked of the grant's state machine by the store.
+    actions: grants::GrantActions,
     errors: Vec<FieldError>,
     done: Option<String>,
-    now: DateTime<Utc>,
 }
 
 impl GrantPage {
@@ -282,17 +283,8 @@ impl GrantPage {
     fn is_one_quote(&self) -> bool {
         self.g.method == "one_quote"
     }
-    fn quoting_open(&self) -> bool {
-        self.is_one_quote()
-            && self.g.state == GrantState::Open.code()
-            && self.now >= self.g.starts_at
-            && self.now < self.g.ends_at
-    }
     fn is_property(&self) -> bool {
         self.g.trade_kind == "state_property"
-    }
-    fn applications_open(&self) -> bool {
-        self.g.state == GrantState::Open.code() && self.now < self.g.apply_until
     }
     fn bidding_over(&self) -> bool {
         self.auction.phase == Phase::Ended
@@ -376,8 +368,10 @@ pub(crate) async fn grant_with(
         vec![]
     };
     let refused = !errors.is_empty();
+    let actions = grants::actions(a, &g, now);
     render_form(
         &GrantPage {
+            actions,
             bidder: a.entity_id.is_some() && a.has(Permission::EntityManage),
             l,
             g,
@@ -393,7 +387,6 @@ pub(crate) async fn grant_with(
             staff,
             errors,
             done,
-            now,
         },
         refused,
     )
