@@ -8,6 +8,7 @@ pub mod auction;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
+pub mod code;
 pub mod committee;
 pub mod deposit;
 pub mod disclosure;

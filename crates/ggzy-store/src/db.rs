@@ -4,6 +4,7 @@
 //! the [`on_db!`] / [`on_tx!`] macros, which expand the same body once per backend so the types
 //! check against each driver. Schema differences live only in the per-backend migrations.
 
+use ggzy_core::code::StoredCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -111,6 +112,47 @@ macro_rules! tx_all {
     ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
         $crate::on_tx!($tx, |c| sqlx::query_as($sql)$(.bind($arg))*.fetch_all(c).await?)
     };
+}
+
+/// A domain enum in a TEXT column as its stable code (`ggzy_core::code::StoredCode`), on either
+/// backend: rows read it typed, statements bind it typed, and an unknown code fails the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coded<T>(pub T);
+
+impl<DB: sqlx::Database, T> sqlx::Type<DB> for Coded<T>
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database, T: StoredCode> sqlx::Decode<'r, DB> for Coded<T>
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let code = <String as sqlx::Decode<DB>>::decode(value)?;
+        T::from_code(&code)
+            .map(Coded)
+            .ok_or_else(|| format!("unknown code {code:?}").into())
+    }
+}
+
+impl<'q, DB: sqlx::Database, T: StoredCode> sqlx::Encode<'q, DB> for Coded<T>
+where
+    &'static str: sqlx::Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut DB::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <&'static str as sqlx::Encode<'q, DB>>::encode_by_ref(&self.0.code(), buf)
+    }
 }
 
 impl Db {

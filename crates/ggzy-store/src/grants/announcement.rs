@@ -289,7 +289,7 @@ pub async fn announce(
         truncate_micros(now),
         t.apply_until,
         auction,
-        GrantState::Open.code(),
+        Coded(GrantState::Open),
         actor.account_id
     );
     let body = announcement_body(&t, &stored);

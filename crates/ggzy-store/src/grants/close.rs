@@ -267,7 +267,7 @@ async fn to_auction(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, final_auction_id = $2 WHERE id = $3",
-        at.next.code(),
+        Coded(at.next),
         fin,
         at.id
     );
@@ -291,7 +291,7 @@ async fn record_deal(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, winner_entity_id = $2, price = $3, closed_at = $4, outcome = $5, confirm_by = $6, result_by = $7 WHERE id = $8",
-        at.next.code(),
+        Coded(at.next),
         winner,
         price.fen(),
         at.ends_at,
@@ -334,7 +334,7 @@ async fn record_no_deal(
     tx_exec!(
         tx,
         "UPDATE grants SET state = $1, closed_at = $2, outcome = $3, result_by = $4 WHERE id = $5",
-        at.next.code(),
+        Coded(at.next),
         at.ends_at,
         json(
             &serde_json::json!({"kind": "no_deal", "why": why, "detail": detail, "reserve": reserve})

@@ -10,7 +10,7 @@
 
 use crate::actor::Actor;
 use crate::auctions;
-use crate::db::{Db, Tx};
+use crate::db::{Coded, Db, Tx};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
@@ -203,8 +203,8 @@ struct StoredGrant {
     id: Uuid,
     no: i64,
     region_code: String,
-    trade_kind: String,
-    method: String,
+    trade_kind: Coded<TradeKind>,
+    method: Coded<GrantMethod>,
     name: String,
     details: String,
     deposit: i64,
@@ -212,7 +212,7 @@ struct StoredGrant {
     apply_until: DateTime<Utc>,
     auction_id: Uuid,
     final_auction_id: Option<Uuid>,
-    state: String,
+    state: Coded<GrantState>,
     winner_entity_id: Option<Uuid>,
     price: Option<i64>,
     closed_at: Option<DateTime<Utc>>,
@@ -229,10 +229,10 @@ const GRANT_SELECT: &str = "SELECT id, no, region_code, trade_kind, method, name
 fn build(r: StoredGrant) -> ServiceResult<Row> {
     let bad = |what: &str| ServiceError::Internal(format!("grant {}: bad {what}", r.id));
     Ok(Row {
-        kind: TradeKind::parse(&r.trade_kind).ok_or_else(|| bad("trade kind"))?,
-        method: GrantMethod::parse(&r.method).ok_or_else(|| bad("method"))?,
+        kind: r.trade_kind.0,
+        method: r.method.0,
         stored: serde_json::from_str(&r.details).map_err(|_| bad("details"))?,
-        state: GrantState::parse(&r.state).ok_or_else(|| bad("state"))?,
+        state: r.state.0,
         deposit: Money::from_fen(r.deposit),
         no: r.no,
         region: r.region_code,

@@ -89,7 +89,7 @@ pub async fn confirm(
     tx_exec!(
         &mut tx,
         "UPDATE grants SET state = $1, confirmed_at = $2, confirmation = $3 WHERE id = $4",
-        next.code(),
+        Coded(next),
         truncate_micros(now),
         &text,
         id
@@ -150,7 +150,7 @@ pub async fn publish_result(
     tx_exec!(
         &mut tx,
         "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3",
-        next.code(),
+        Coded(next),
         truncate_micros(now),
         id
     );
