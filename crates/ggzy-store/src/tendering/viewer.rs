@@ -91,6 +91,12 @@ pub struct LotActions {
     /// Score, ask bidders to clarify and sign the report: the committee while evaluating.
     pub evaluate: bool,
     pub rate_experts: bool,
+    /// Procurement: the group asks the remaining suppliers for final quotes.
+    pub request_final_quotes: bool,
+    /// Procurement: a supplier gives its final quote while they are being taken.
+    pub final_quote: bool,
+    /// Procurement: the buyer decides on the report (87号令 Art 68).
+    pub decide_winner: bool,
 }
 
 impl LotActions {
@@ -98,6 +104,7 @@ impl LotActions {
         let stage = lot.state.stage;
         let before_deadline = lot.state.dates.is_none_or(|d| now < d.bid_deadline);
         let construction = lot.gp.is_none();
+        let quoting = lot.state.final_quotes_due.is_some_and(|d| now < d);
         let tenderer = viewer.is_tenderer();
         let bidder = viewer.is_bidder();
         LotActions {
@@ -117,6 +124,12 @@ impl LotActions {
             evaluate: member && stage == Stage::Evaluating,
             rate_experts: (tenderer || viewer.is_supervisor())
                 && matches!(stage, Stage::Awarded | Stage::Contracted),
+            request_final_quotes: tenderer
+                && stage == Stage::Evaluating
+                && lot.purchase_method().is_some_and(|m| m.final_quotes())
+                && !quoting,
+            final_quote: bidder && stage == Stage::Evaluating && quoting,
+            decide_winner: tenderer && !construction && stage == Stage::Reported,
         }
     }
 }

@@ -213,8 +213,6 @@ pub struct GpCard {
     complaints: Vec<ggzy_store::procurement::challenges::GpComplaintView>,
     draw: Option<ggzy_store::experts::draw::DrawProof>,
     final_quotes: Vec<ggzy_store::procurement::FinalQuoteView>,
-    /// Final quotes are being taken now.
-    quoting: bool,
     /// The start step: `notice`, `invite`, or `draw` (an invited tender draws first).
     start: &'static str,
     challengeable: bool,
@@ -376,7 +374,6 @@ async fn gp_card(
                 challenges: ggzy_store::procurement::challenges::challenges(&s.db, a, id).await?,
                 complaints: ggzy_store::procurement::challenges::complaints(&s.db, a, id).await?,
                 final_quotes: ggzy_store::procurement::final_quotes(&s.db, a, id, now).await?,
-                quoting: row.state.final_quotes_due.is_some_and(|d| now < d),
                 draw: supplier_draw,
                 start,
                 challengeable: ggzy_store::procurement::challenges::challengeable(row.state.stage),
