@@ -2,7 +2,7 @@
 //! steps every lot shares and knows nothing of the modules built on it; where a shared step needs
 //! one regime's own rule, or a timer belongs to one regime, the entry point lives here, above the
 //! engine, procurement, the expert draw and the evaluation — the only module that calls them all.
-//! So the store's modules form no cycle (checked by `tests/modules.rs`).
+//! So the store's modules form no cycle (checked by `tests/store/modules.rs`).
 
 use crate::actor::Actor;
 use crate::db::Db;

@@ -1,4 +1,4 @@
-//! Who is looking at a lot, decided once for the API, the pages and the feeds: the viewer's
+//! Who is looking at a lot, decided once for the API and the pages: the viewer's
 //! party, whether they sit on its committee, and whether they may see the lot at all.
 
 use super::{LotRow, Party, load, party_of};
