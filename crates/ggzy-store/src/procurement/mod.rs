@@ -613,22 +613,17 @@ pub async fn register(
     };
 
     let mut tx = db.begin().await?;
-    if !region_exists_tx(&mut tx, &r.region).await? {
-        return Err(crate::accounts::unknown_region("region_code").into());
-    }
-    let Some(uscc) = intake::entity_uscc(&mut tx, principal).await? else {
-        return Err(FieldError::new(
-            "principal_id",
-            "project.unknown_principal",
-            "采购人未在平台注册",
-            "The buyer is not registered on the platform",
-        )
-        .into());
-    };
+    let uscc = intake::check_parties(
+        &mut tx,
+        &r.region,
+        principal,
+        agency,
+        ("采购人", "The buyer"),
+    )
+    .await?;
     if let Some(i) = input.intention_id {
         check_intention(&mut tx, i, principal).await?;
     }
-    let uscc = Uscc::parse(&uscc)?;
     let row = ProjectRow {
         input,
         pack: &pack,

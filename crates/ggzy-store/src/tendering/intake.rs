@@ -272,11 +272,12 @@ async fn insert_lots(
 
 /// The region exists and the principal and agency are registered entities; the principal's
 /// credit code names the project.
-async fn check_parties(
+pub(crate) async fn check_parties(
     tx: &mut Tx,
     region: &DivisionCode,
     principal: Uuid,
     agency: Option<Uuid>,
+    (principal_zh, principal_en): (&str, &str),
 ) -> ServiceResult<Uscc> {
     if !region_exists_tx(tx, region).await? {
         return Err(crate::accounts::unknown_region("region_code").into());
@@ -285,8 +286,8 @@ async fn check_parties(
         return Err(FieldError::new(
             "principal_id",
             "project.unknown_principal",
-            "招标人未在平台注册",
-            "The principal is not registered on the platform",
+            format!("{principal_zh}未在平台注册"),
+            format!("{principal_en} is not registered on the platform"),
         )
         .into());
     };
@@ -393,7 +394,14 @@ pub async fn register_project(
     let lots: Vec<ParsedLot> = lots.into_iter().flatten().collect();
 
     let mut tx = db.begin().await?;
-    let uscc = check_parties(&mut tx, &region, principal, agency).await?;
+    let uscc = check_parties(
+        &mut tx,
+        &region,
+        principal,
+        agency,
+        ("招标人", "The principal"),
+    )
+    .await?;
     let code = project_code(&mut tx, CONSTRUCTION_CLASS, &uscc, now).await?;
     let project_id = Uuid::now_v7();
     tx_exec!(&mut tx, "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at)

@@ -554,3 +554,38 @@ async fn challenge_then_complaint_across_the_national_day_holiday() {
         t.cleanup().await;
     }
 }
+
+/// A buyer naming an agency that is not on the platform gets a field error, as a construction
+/// principal does — not a database failure.
+#[tokio::test]
+async fn a_registration_naming_an_unknown_agency_is_refused_on_its_field() {
+    for (t, now) in crate::support::seeded().await {
+        let principal = who(&t.db, "principal").await;
+        let input = procurement::ProcurementInput {
+            name: "办公设备采购".into(),
+            description: "财政预算资金。".into(),
+            principal_id: None,
+            agency_id: Some(uuid::Uuid::now_v7()),
+            region_code: "330200".into(),
+            supervising_department: "宁波市财政局".into(),
+            intention_id: None,
+            category: "goods".into(),
+            budget: "800000".into(),
+            max_price: None,
+            sme_reserved: false,
+            method: PurchaseMethod::OpenTender.code().into(),
+            grounds: vec![],
+            approval_ref: None,
+            original_contract: None,
+            bid_bond: "10000".into(),
+            evaluation: demo_procurement::points(),
+            sme_small_percent: Some(10),
+            sme_partner_percent: None,
+        };
+        let e = procurement::register(&t.db, &principal, &input, now)
+            .await
+            .expect_err("unknown agency");
+        assert_eq!(code(&e), "project.unknown_agency", "{}: {e:?}", t.name);
+        t.cleanup().await;
+    }
+}
