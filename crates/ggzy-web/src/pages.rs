@@ -861,6 +861,17 @@ pub trait Step: serde::de::DeserializeOwned + Send + 'static {
         a: &Actor,
         id: uuid::Uuid,
     ) -> impl std::future::Future<Output = Result<(), ServiceError>> + Send;
+
+    /// Read the posted form and run the step: a malformed form is a field error like any other.
+    fn run_posted(
+        s: &AppState,
+        a: &Actor,
+        id: uuid::Uuid,
+        body: &str,
+    ) -> impl std::future::Future<Output = Result<(), ServiceError>> + Send {
+        let form = read_form::<Self>(body);
+        async move { form?.run(s, a, id).await }
+    }
 }
 
 /// The routes of an area's steps, `POST <prefix>/<NAME>` each, all handled by `$submit`.

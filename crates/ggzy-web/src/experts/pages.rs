@@ -4,7 +4,7 @@
 
 use crate::construction::pages::bj;
 use crate::pages::Visit;
-use crate::pages::{Layout, Step, error_page, forbidden_page, read_form, render, step_routes};
+use crate::pages::{Layout, Step, error_page, forbidden_page, render, step_routes};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -361,10 +361,7 @@ async fn submit_mine<F: Step>(State(s): State<AppState>, visit: Visit, body: Str
     let Ok(Some(id)) = experts::expert_of(&s.db, &a).await else {
         return forbidden_page(l, &a, 403);
     };
-    let r = match read_form::<F>(&body) {
-        Ok(f) => f.run(&s, &a, id).await,
-        Err(e) => Err(e),
-    };
+    let r = F::run_posted(&s, &a, id, &body).await;
     finish(&s, &a, l, id, r, F::NAME).await
 }
 
@@ -459,10 +456,7 @@ async fn submit<F: Step>(
     body: String,
 ) -> Response {
     let Visit { a, l } = visit.at("experts");
-    let r = match read_form::<F>(&body) {
-        Ok(f) => f.run(&s, &a, id).await,
-        Err(e) => Err(e),
-    };
+    let r = F::run_posted(&s, &a, id, &body).await;
     finish(&s, &a, l, id, r, F::NAME).await
 }
 

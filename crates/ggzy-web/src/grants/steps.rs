@@ -5,7 +5,7 @@
 
 use crate::grants::pages::{field_errors, grant_with, parse_date};
 use crate::pages::Visit;
-use crate::pages::{Step, error_page, read_form, step_routes};
+use crate::pages::{Step, error_page, step_routes};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -40,10 +40,7 @@ async fn submit<F: Step>(
     body: String,
 ) -> Response {
     let Visit { a, l } = visit.at("grants");
-    let r = match read_form::<F>(&body) {
-        Ok(form) => form.run(&s, &a, id).await,
-        Err(e) => Err(e),
-    };
+    let r = F::run_posted(&s, &a, id, &body).await;
     match r {
         Ok(()) => Redirect::to(&format!("/grants/{id}?done={}", F::NAME)).into_response(),
         Err(e) => match field_errors(e) {

@@ -9,7 +9,7 @@
 
 use crate::construction::pages::{parse_day, parse_local, refusal_page};
 use crate::pages::Visit;
-use crate::pages::{Step, read_form, step_routes};
+use crate::pages::{Step, step_routes};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -81,10 +81,7 @@ async fn submit<F: Step>(
     body: String,
 ) -> Response {
     let Visit { a, l } = visit.at("lots");
-    let r = match read_form::<F>(&body) {
-        Ok(form) => form.run(&s, &a, id).await,
-        Err(e) => Err(e),
-    };
+    let r = F::run_posted(&s, &a, id, &body).await;
     match r {
         Ok(()) => Redirect::to(&format!("/lots/{id}?done={}#done", F::NAME)).into_response(),
         Err(e) => {
