@@ -565,11 +565,7 @@ async fn check_intention(tx: &mut Tx, intention: Uuid, principal: Uuid) -> Servi
 struct ProjectRow<'a> {
     input: &'a ProcurementInput,
     pack: &'a ProcurementPack,
-    name: &'a str,
-    dept: &'a str,
-    region: &'a DivisionCode,
-    category: ItemCategory,
-    budget: Money,
+    reg: &'a Registration,
     principal: Uuid,
     agency: Option<Uuid>,
 }
@@ -584,7 +580,7 @@ async fn insert_project(
     let code = intake::project_code(tx, PROCUREMENT_CLASS, uscc, now).await?;
     let project_id = Uuid::now_v7();
     tx_exec!(tx, "INSERT INTO projects (id, trade_code, name, description, principal_id, agency_id, region_code, supervising_department, total_investment, state_budget, state_owned_leading, international, pack_version, created_by, created_at, trade_kind, item_category, sme_reserved, gp_pack_version, intention_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)", project_id, code.to_string(), r.name, r.input.description.trim(), r.principal, r.agency, r.region.as_str(), r.dept, r.budget.fen(), r.budget.fen(), true, false, ggzy_core::rulepack::ConstructionPack::v2019().version, actor.account_id, truncate_micros(now), category_str(r.category), r.input.sme_reserved, r.pack.version, r.input.intention_id);
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'procurement', $16, $17, $18, $19)", project_id, code.to_string(), &r.reg.name, r.input.description.trim(), r.principal, r.agency, r.reg.region.as_str(), &r.reg.dept, r.reg.budget.fen(), r.reg.budget.fen(), true, false, ggzy_core::rulepack::ConstructionPack::v2019().version, actor.account_id, truncate_micros(now), category_str(r.reg.category), r.input.sme_reserved, r.pack.version, r.input.intention_id);
     Ok((project_id, code))
 }
 
@@ -627,11 +623,7 @@ pub async fn register(
     let row = ProjectRow {
         input,
         pack: &pack,
-        name: &r.name,
-        dept: &r.dept,
-        region: &r.region,
-        category: r.category,
-        budget: r.budget,
+        reg: &r,
         principal,
         agency,
     };

@@ -143,18 +143,24 @@ pub struct LotView {
     pub actions: LotActions,
 }
 
-/// The lot for `actor` at `now`, or not found when the viewer may not see it yet.
+/// The lot and who `actor` is to it, or not found when the viewer may not see it yet.
+pub async fn visible(db: &Db, actor: &Actor, lot_id: Uuid) -> ServiceResult<(LotRow, Viewer)> {
+    let lot = load(db, lot_id).await?;
+    let viewer = Viewer::of(actor, &lot);
+    if !viewer.sees(lot.state.stage) {
+        return Err(ServiceError::NotFound("lot"));
+    }
+    Ok((lot, viewer))
+}
+
+/// The lot for `actor` at `now` with what they may do, or not found as [`visible`].
 pub async fn view_for(
     db: &Db,
     actor: &Actor,
     lot_id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<LotView> {
-    let lot = load(db, lot_id).await?;
-    let viewer = Viewer::of(actor, &lot);
-    if !viewer.sees(lot.state.stage) {
-        return Err(ServiceError::NotFound("lot"));
-    }
+    let (lot, viewer) = visible(db, actor, lot_id).await?;
     let member = super::committee::is_member(db, actor, lot_id).await?;
     let actions = LotActions::of(viewer, member, &lot, now);
     Ok(LotView {

@@ -237,8 +237,8 @@ pub async fn get_lot(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<LotDetail>> {
-    let view = tendering::viewer::view_for(&s.db, &actor, id, s.now()).await?;
-    Ok(Json(lot_detail(&s, &view.lot).await?))
+    let (lot, _) = tendering::viewer::visible(&s.db, &actor, id).await?;
+    Ok(Json(lot_detail(&s, &lot).await?))
 }
 
 macro_rules! lot_post {
