@@ -599,6 +599,12 @@ pub fn check_payment(
     Ok(())
 }
 
+/// A grant's deal code on the public pages and in the feeds: its platform number, which is
+/// unique and never reused.
+pub fn deal_code(no: i64) -> String {
+    format!("G{no:08}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ pub mod grant;
 pub mod grant_close;
 pub mod grant_procedure;
 pub mod money;
+pub mod notice;
 pub mod procedure;
 pub mod procurement;
 pub mod procurement_procedure;

@@ -96,6 +96,16 @@ impl DivisionCode {
         }
     }
 
+    /// The leading digits every code in this region and its branches shares: a province's two,
+    /// a city's four, a county's six (for `LIKE 'prefix%'`).
+    pub fn branch_prefix(&self) -> &str {
+        match self.level() {
+            RegionLevel::Province => &self.0[..2],
+            RegionLevel::City => &self.0[..4],
+            RegionLevel::County => &self.0,
+        }
+    }
+
     /// True when `self` is `other` or lies beneath it.
     pub fn within(&self, other: &DivisionCode) -> bool {
         match other.level() {
@@ -155,6 +165,19 @@ mod tests {
         assert!(d("330203").within(&d("330000")));
         assert!(!d("330203").within(&d("330300")));
         assert!(!d("330200").within(&d("330203")));
+    }
+
+    #[test]
+    fn a_branch_prefix_matches_exactly_the_codes_within() {
+        for (region, inside, outside) in [
+            ("330000", "330203", "340203"),
+            ("330200", "330212", "330312"),
+            ("330212", "330212", "330213"),
+        ] {
+            let r = d(region);
+            assert!(inside.starts_with(r.branch_prefix()) && d(inside).within(&r));
+            assert!(!outside.starts_with(r.branch_prefix()) && !d(outside).within(&r));
+        }
     }
 
     #[test]

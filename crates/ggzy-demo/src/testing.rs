@@ -29,7 +29,7 @@ impl TestDb {
         let db = Db::open_sqlite(&dir.path().join("ggzy.db"))
             .await
             .expect("open sqlite");
-        db.migrate().await.expect("migrate sqlite");
+        ggzy_store::migrate(&db).await.expect("migrate sqlite");
         TestDb {
             db,
             name: "sqlite",
@@ -53,7 +53,7 @@ impl TestDb {
         conn.close().await.ok();
         let url = with_database(&admin_url, &name);
         let db = Db::connect(&url).await.expect("connect to test database");
-        db.migrate().await.expect("migrate postgres");
+        ggzy_store::migrate(&db).await.expect("migrate postgres");
         Some(TestDb {
             db,
             name: "postgres",

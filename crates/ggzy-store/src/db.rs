@@ -195,6 +195,8 @@ impl Db {
         }
     }
 
+    /// Apply the schema's migrations. [`crate::migrate`] also brings the data they describe up
+    /// to date; call that.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
             Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,

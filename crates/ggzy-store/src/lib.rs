@@ -26,6 +26,17 @@ pub mod tendering;
 pub mod vault;
 pub mod xlsx;
 
+/// Apply the migrations, then bring the data they describe up to date: the disclosure
+/// catalogue's shipped lines, and the search words of notices published before search.
+pub async fn migrate(db: &Db) -> ServiceResult<()> {
+    db.migrate()
+        .await
+        .map_err(|e| ServiceError::Internal(format!("migrations: {e}")))?;
+    notices::seed_catalogue(db).await?;
+    notices::index_unindexed(db).await?;
+    Ok(())
+}
+
 pub use actor::Actor;
 pub use db::{Db, Tx};
 pub use error::{ServiceError, ServiceResult};

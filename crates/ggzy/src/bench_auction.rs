@@ -327,7 +327,7 @@ async fn fan_out(watchers: usize, bids: usize) -> Result<()> {
 pub async fn run(n: usize, watchers: usize, pg_url: Option<&str>) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let sqlite = Db::open_sqlite(&dir.path().join("auction.db")).await?;
-    sqlite.migrate().await?;
+    ggzy_store::migrate(&sqlite).await?;
     backend("SQLite", &sqlite, n).await?;
     sqlite.close().await;
     match pg_url.filter(|u| !u.is_empty()) {

@@ -127,7 +127,7 @@ async fn open(a: &DbArgs) -> Result<Db> {
             }
         )
     })?;
-    db.migrate().await.context("applying migrations")?;
+    ggzy_store::migrate(&db).await.context("applying migrations")?;
     Ok(db)
 }
 

@@ -551,7 +551,7 @@ async fn verify_draw_recomputes_a_published_draw_and_refuses_a_changed_pool() {
     let db = ggzy_store::Db::open_sqlite(&dir.path().join("ggzy.db"))
         .await
         .expect("open");
-    db.migrate().await.expect("migrate");
+    ggzy_store::migrate(&db).await.expect("migrate");
     let now = ggzy_demo::testing::epoch();
     ggzy_demo::seed(&db, now).await.expect("seed");
     let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));

@@ -4,7 +4,7 @@
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::ServiceResult;
-use crate::tendering::notices::publish_notice_row;
+use crate::tendering::notices::publish_lot_notice;
 use crate::tendering::{push, step};
 use crate::{on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
@@ -117,7 +117,7 @@ async fn award_construction(
         .await?;
     }
     let title = format!("{}{}中标结果公告", lot.project_name, lot.name);
-    publish_notice_row(
+    publish_lot_notice(
         tx,
         lot,
         "result",
@@ -126,6 +126,7 @@ async fn award_construction(
             "{title}\n统一交易标识码：{}\n中标人：{winner_name}",
             lot.trade_code
         ),
+        Some((winner, lot.estimated_price.fen())),
         now,
     )
     .await?;
@@ -247,7 +248,8 @@ async fn award_procurement(
             ""
         },
     );
-    publish_notice_row(tx, lot, "result", &title, &body, now).await?;
+    let paid = line(winner).map_or(lot.estimated_price.fen(), |r| r.bid_price.fen());
+    publish_lot_notice(tx, lot, "result", &title, &body, Some((winner, paid)), now).await?;
     Ok(())
 }
 

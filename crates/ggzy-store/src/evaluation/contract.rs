@@ -3,7 +3,7 @@
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
-use crate::tendering::notices::publish_notice_row;
+use crate::tendering::notices::publish_lot_notice;
 use crate::tendering::{load, log, push, require_tenderer, step};
 use crate::{db_all, db_one, db_opt, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -100,7 +100,7 @@ pub async fn record_contract(
     } else {
         (format!("{}{}合同订立信息", lot.project_name, lot.name), "")
     };
-    publish_notice_row(
+    publish_lot_notice(
         &mut tx,
         &lot,
         "contract",
@@ -109,6 +109,7 @@ pub async fn record_contract(
             "{title}\n合同金额：{amount}\n签订日期：{}{tail}",
             input.signed_on
         ),
+        Some((winner, amount.fen())),
         now,
     )
     .await?;

@@ -295,11 +295,14 @@ pub async fn announce(
     let body = announcement_body(&t, &stored);
     publish(
         &mut tx,
+        (id, no),
         t.kind,
         "announcement",
         &format!("{}公告：{}", t.method.label_zh(), t.name),
         &body,
         t.region.as_str(),
+        Some(t.start.fen()),
+        None,
         now,
     )
     .await?;
@@ -358,25 +361,37 @@ fn announcement_body(t: &Terms, s: &Stored) -> String {
     b
 }
 
+/// A grant's notice: its deal code is the grant's number, its amount the price it states.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn publish(
     tx: &mut Tx,
+    grant: (Uuid, i64),
     kind: TradeKind,
     notice_kind: &str,
     title: &str,
     body: &str,
     region: &str,
+    amount: Option<i64>,
+    winner: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    tx_exec!(
+    let deal = ggzy_core::grant::deal_code(grant.1);
+    crate::notices::publish(
         tx,
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        Uuid::now_v7(),
-        kind.notice_sector(),
-        notice_kind,
-        title,
-        region,
-        body,
-        truncate_micros(now)
-    );
+        &crate::notices::NewNotice {
+            trade_kind: kind.notice_sector(),
+            notice_kind,
+            title,
+            body,
+            region,
+            deal_code: Some(&deal),
+            grant_id: Some(grant.0),
+            amount,
+            winner_id: winner,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
     Ok(())
 }

@@ -117,7 +117,7 @@ pub async fn publish_result(
     let today = cn_date(now);
     let runs_until = pack.result_runs.value.end(&cal, today);
     let late = row.result_by.is_some_and(|d| today > d);
-    let (title, body) = if row.state == GrantState::Confirmed {
+    let (kind, title, body) = if row.state == GrantState::Confirmed {
         let winner = row
             .winner
             .ok_or(ServiceError::Internal("no winner".into()))?;
@@ -134,9 +134,10 @@ pub async fn publish_result(
             b.push_str(&format!("评估值：{}\n", Money::from_fen(a)));
         }
         b.push_str(&format!("公示期至：{runs_until}\n"));
-        (format!("成交结果公示：{}", row.name), b)
+        ("result", format!("成交结果公示：{}", row.name), b)
     } else {
         (
+            "failed",
             format!("终止（流拍）公告：{}", row.name),
             format!(
                 "标的：{}（{}）\n本次交易未成交。竞买保证金于 {} 前原路退还，不计利息。\n",
@@ -146,7 +147,20 @@ pub async fn publish_result(
             ),
         )
     };
-    publish(&mut tx, row.kind, "result", &title, &body, &row.region, now).await?;
+    let deal = (kind == "result").then_some((row.price, row.winner));
+    publish(
+        &mut tx,
+        (id, row.no),
+        row.kind,
+        kind,
+        &title,
+        &body,
+        &row.region,
+        deal.and_then(|d| d.0),
+        deal.and_then(|d| d.1),
+        now,
+    )
+    .await?;
     tx_exec!(
         &mut tx,
         "UPDATE grants SET state = $1, result_published_at = $2 WHERE id = $3",

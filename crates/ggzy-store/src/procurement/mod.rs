@@ -200,15 +200,21 @@ pub async fn publish_intention(
             ""
         }
     );
-    tx_exec!(
+    crate::notices::publish(
         &mut tx,
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at) VALUES ($1, 'procurement', 'intention', $2, $3, $4, $5)",
-        Uuid::now_v7(),
-        &title,
-        region.as_str(),
-        &body,
-        truncate_micros(now)
-    );
+        &crate::notices::NewNotice {
+            trade_kind: "procurement",
+            notice_kind: "intention",
+            title: &title,
+            body: &body,
+            region: region.as_str(),
+            amount: Some(budget.fen()),
+            principal_id: Some(principal),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
     events::append(
         &mut tx,
         NewEvent {

@@ -6,6 +6,7 @@ mod conformance;
 mod experts;
 mod grants;
 mod modules;
+mod notices;
 mod procurement;
 mod records;
 mod sealed_bids;

@@ -202,7 +202,7 @@ async fn health_ok(url: &str) -> bool {
 async fn verify_time(n: usize) -> Result<(Duration, Duration, Duration)> {
     let dir = tempfile::tempdir()?;
     let db = Db::open_sqlite(&dir.path().join("verify.db")).await?;
-    db.migrate().await?;
+    ggzy_store::migrate(&db).await?;
     let fill = Instant::now();
     let batch = 10_000;
     let mut done = 0;
@@ -283,7 +283,7 @@ pub async fn run(a: BenchArgs) -> Result<()> {
 
     let dir = tempfile::tempdir()?;
     let sqlite = Db::open_sqlite(&dir.path().join("bench.db")).await?;
-    sqlite.migrate().await?;
+    ggzy_store::migrate(&sqlite).await?;
     let (h, b) = append_ratio(&sqlite, a.appends).await?;
     println!(
         "SQLite appends/s, one transaction each: hashed {h:.0}, bare {b:.0}, ratio {:.2}",

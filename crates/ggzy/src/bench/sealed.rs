@@ -21,7 +21,7 @@ async fn bench_lot(name: &str, t0: chrono::DateTime<Utc>) -> Result<BenchLot> {
             .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
     )?;
     let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
-    db.migrate().await?;
+    ggzy_store::migrate(&db).await?;
     ggzy_demo::seed(&db, t0).await?;
     let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::open(
         &dir.path().join("vault"),

@@ -173,23 +173,47 @@ pub(crate) async fn publish_notice_row(
     body: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
-    tx_exec!(
+    publish_lot_notice(tx, lot, notice_kind, title, body, None, now).await
+}
+
+/// Publish a notice of `lot`; it names the lot's trade code, which the body gains when it does
+/// not already carry it. The amount is the lot's estimate unless a `winner` and price are given.
+pub(crate) async fn publish_lot_notice(
+    tx: &mut Tx,
+    lot: &LotRow,
+    notice_kind: &str,
+    title: &str,
+    body: &str,
+    award: Option<(Uuid, i64)>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let body = if body.contains("统一交易标识码") {
+        body.to_string()
+    } else {
+        format!("{body}\n统一交易标识码：{}", lot.trade_code)
+    };
+    let (id, _) = crate::notices::publish(
         tx,
-        "INSERT INTO notices (id, trade_kind, notice_kind, title, region_code, body, published_at, lot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        id,
-        if lot.gp.is_some() {
-            "procurement"
-        } else {
-            "construction"
+        &crate::notices::NewNotice {
+            trade_kind: if lot.gp.is_some() {
+                "procurement"
+            } else {
+                "construction"
+            },
+            notice_kind,
+            title,
+            body: &body,
+            region: lot.region.as_str(),
+            deal_code: Some(&lot.trade_code),
+            lot_id: Some(lot.id),
+            amount: Some(award.map_or(lot.estimated_price.fen(), |a| a.1)),
+            principal_id: Some(lot.principal_id),
+            winner_id: award.map(|a| a.0),
+            ..Default::default()
         },
-        notice_kind,
-        title,
-        lot.region.as_str(),
-        body,
-        truncate_micros(now),
-        lot.id
-    );
+        now,
+    )
+    .await?;
     Ok(id)
 }
 

@@ -1,0 +1,420 @@
+//! Notices (公告／公示) and the disclosure catalogue (信息公开目录清单): for every trade kind, each
+//! kind of notice the platform publishes, what it must say, when it is published, how long it
+//! runs at the least and which article requires it (国办发〔2015〕63号 §11; RULES.md §1.10, §3.2).
+//!
+//! The catalogue below is the statutory default. The store copies it into a table that admins
+//! maintain; publishing reads the table, so a changed requirement applies from the next notice
+//! without a release. A notice is never edited once published: a change is a new notice that
+//! names the one it changes.
+//!
+//! Search works on words, not substrings: Chinese has no spaces, so titles and bodies are cut
+//! into words (jieba) once, when the notice is published, and queries the same way.
+
+use crate::error::FieldError;
+use crate::rulepack::Confidence;
+use jieba_rs::Jieba;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// One line of the catalogue, as shipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NoticeKindSpec {
+    /// `construction`, `procurement`, `land_mining` or `state_property`.
+    pub trade_kind: &'static str,
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    /// The labels the notice's text must carry (its statutory content).
+    pub content: &'static [&'static str],
+    /// When it is published: the step that publishes it.
+    pub moment_zh: &'static str,
+    pub moment_en: &'static str,
+    /// The shortest period it must run, in days (calendar unless the basis says working days).
+    pub min_days: Option<u32>,
+    pub working_days: bool,
+    /// Regulation and article.
+    pub basis: &'static str,
+    pub confidence: Confidence,
+}
+
+const LOT: &[&str] = &["统一交易标识码"];
+const TENDER: &[&str] = &[
+    "项目名称",
+    "统一交易标识码",
+    "招标范围",
+    "资格要求",
+    "联合体",
+    "时间安排",
+    "文件获取",
+    "联系方式",
+];
+const CANDIDATES: &[&str] = &[
+    "统一交易标识码",
+    "第1名",
+    "投标报价",
+    "工期",
+    "质量",
+    "项目负责人",
+    "公示期",
+];
+const CORRECTION: &[&str] = &["统一交易标识码", "原公告", "更正事项"];
+const TERMINATION: &[&str] = &["统一交易标识码", "原公告", "终止原因"];
+
+#[allow(clippy::too_many_arguments)]
+const fn k(
+    trade_kind: &'static str,
+    code: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    content: &'static [&'static str],
+    moment: (&'static str, &'static str),
+    min_days: Option<u32>,
+    working_days: bool,
+    basis: &'static str,
+    confidence: Confidence,
+) -> NoticeKindSpec {
+    NoticeKindSpec {
+        trade_kind,
+        code,
+        name_zh,
+        name_en,
+        content,
+        moment_zh: moment.0,
+        moment_en: moment.1,
+        min_days,
+        working_days,
+        basis,
+        confidence,
+    }
+}
+
+use Confidence::{Secondary as S, Unconfirmed as U, Verified as V};
+
+/// The statutory default catalogue, in the order a deal publishes.
+pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
+    // 工程建设
+    k("construction", "prequal", "资格预审公告", "Prequalification notice", TENDER,
+      ("发出资格预审文件时", "when the prequalification documents are issued"), Some(5), false,
+      "招标投标法实施条例 第15、16条；招标公告和公示信息发布管理办法", V),
+    k("construction", "tender", "招标公告", "Tender notice", TENDER,
+      ("发出招标文件时", "when the tender documents are issued"), Some(20), false,
+      "招标投标法 第16、24条；招标投标法实施条例 第15条", V),
+    k("construction", "single_source", "投标邀请", "Invitation to tender", TENDER,
+      ("邀请招标发出投标邀请书时", "when the invitations are sent"), Some(20), false,
+      "招标投标法 第17、24条", V),
+    k("construction", "clarification", "澄清与修改", "Clarification or amendment", LOT,
+      ("投标截止时间至少15日前", "at least 15 days before the bid deadline"), Some(15), false,
+      "招标投标法实施条例 第21条", V),
+    k("construction", "correction", "更正公告", "Correction notice", CORRECTION,
+      ("已发布公告的内容变更时", "when a published notice changes"), None, false,
+      "招标公告和公示信息发布管理办法", S),
+    k("construction", "postponed", "开标延期公告", "Opening postponed", LOT,
+      ("解密份额不足、开标延期时", "when too few key shares arrive and the opening is postponed"), None, false,
+      "电子招标投标办法 第29条", U),
+    k("construction", "failed", "流标（招标失败）公告", "Failed tender", LOT,
+      ("投标人不足3个或全部投标被否决时", "when fewer than 3 bid or every bid is rejected"), None, false,
+      "招标投标法 第28、42条；招标投标法实施条例 第19、44条", V),
+    k("construction", "candidates", "中标候选人公示", "Candidate publicity", CANDIDATES,
+      ("收到评标报告之日起3日内", "within 3 days of receiving the evaluation report"), Some(3), false,
+      "招标投标法实施条例 第54条", V),
+    k("construction", "result", "中标结果公告", "Award result", &["统一交易标识码", "中标人"],
+      ("确定中标人后", "when the winner is decided"), None, false,
+      "招标投标法 第45条；招标公告和公示信息发布管理办法", S),
+    k("construction", "contract", "合同订立信息", "Contract signed", &["统一交易标识码", "合同金额", "签订日期"],
+      ("书面合同订立后", "when the written contract is signed"), None, false,
+      "招标投标法 第46条；电子招标投标办法 第41条", S),
+    k("construction", "termination", "终止公告", "Termination notice", TERMINATION,
+      ("招标人终止招标时", "when the tenderer ends the tender"), None, false,
+      "招标投标法实施条例 第31条", V),
+    // 政府采购
+    k("procurement", "intention", "采购意向", "Procurement intention", &["采购项目名称", "采购需求概况", "预算金额", "预计采购时间"],
+      ("采购活动开始30日前", "30 days before the procurement starts"), Some(30), false,
+      "财库〔2020〕10号", U),
+    k("procurement", "tender", "采购公告", "Procurement notice", TENDER,
+      ("发出采购文件时", "when the procurement documents are issued"), Some(5), true,
+      "政府采购货物和服务招标投标管理办法（87号令）第13、16条", V),
+    k("procurement", "single_source", "单一来源公示", "Single-source publicity", TENDER,
+      ("报财政部门批准前", "before approval of the single-source method"), Some(5), true,
+      "政府采购法实施条例 第38条", V),
+    k("procurement", "clarification", "澄清与修改", "Clarification or amendment", LOT,
+      ("提交投标文件截止15日前", "at least 15 days before the deadline"), Some(15), false,
+      "87号令 第27条", V),
+    k("procurement", "correction", "更正公告", "Correction notice", CORRECTION,
+      ("已发布公告的内容变更时", "when a published notice changes"), None, false,
+      "87号令 第27条；政府采购信息发布管理办法", S),
+    k("procurement", "postponed", "开标延期公告", "Opening postponed", LOT,
+      ("解密份额不足、开标延期时", "when too few key shares arrive and the opening is postponed"), None, false,
+      "电子招标投标办法 第29条", U),
+    k("procurement", "failed", "废标公告", "Procurement failed", LOT,
+      ("供应商不足或全部投标无效时", "when too few suppliers respond or every bid is invalid"), None, false,
+      "政府采购法 第36条", V),
+    k("procurement", "result", "中标（成交）结果公告", "Award result", &["统一交易标识码", "中标（成交）供应商", "中标（成交）金额", "评审委员会", "公告期限"],
+      ("确定中标（成交）供应商之日起2个工作日内", "within 2 working days of the decision"), Some(1), true,
+      "政府采购法实施条例 第43条；87号令 第69条", V),
+    k("procurement", "contract", "合同公告", "Contract notice", &["统一交易标识码", "合同金额", "签订日期"],
+      ("合同签订之日起2个工作日内", "within 2 working days of signing"), None, true,
+      "政府采购法实施条例 第50条", V),
+    k("procurement", "complaint_decision", "投诉处理决定公告", "Complaint decision", &["统一交易标识码", "处理决定"],
+      ("财政部门作出处理决定后", "when the finance department decides"), None, false,
+      "政府采购法实施条例 第58条", V),
+    k("procurement", "termination", "终止公告", "Termination notice", TERMINATION,
+      ("采购人终止采购活动时", "when the buyer ends the procurement"), None, false,
+      "87号令 第29条", S),
+    // 土地和矿业权
+    k("land_mining", "announcement", "出让公告", "Grant announcement", &["标的", "交易方式", "保证金"],
+      ("挂牌或拍卖开始20日前", "20 days before the listing or auction starts"), Some(20), false,
+      "招标拍卖挂牌出让国有建设用地使用权规定 第10条；矿业权出让交易规则", S),
+    k("land_mining", "result", "成交公示", "Deal result", &["标的", "竞得（受让）人", "成交价"],
+      ("成交确认后", "after the deal is confirmed"), Some(10), true,
+      "招标拍卖挂牌出让国有建设用地使用权规定 第21条；矿业权出让交易规则", S),
+    k("land_mining", "failed", "未成交公告", "No deal", &["标的"],
+      ("交易未成交时", "when the trade ends without a deal"), None, false,
+      "招标拍卖挂牌出让国有建设用地使用权规定 第19条", S),
+    // 国有产权
+    k("state_property", "announcement", "产权转让公告", "Transfer announcement", &["标的", "交易方式", "保证金"],
+      ("正式披露信息时", "when the transfer is formally disclosed"), Some(20), true,
+      "企业国有资产交易监督管理办法 第13条", S),
+    k("state_property", "result", "交易结果公告", "Deal result", &["标的", "竞得（受让）人", "成交价"],
+      ("签订交易合同后", "after the transfer contract is signed"), Some(5), true,
+      "企业国有资产交易监督管理办法 第29条", S),
+    k("state_property", "failed", "未成交公告", "No deal", &["标的"],
+      ("交易未成交时", "when the trade ends without a deal"), None, false,
+      "企业国有资产交易监督管理办法 第18条", U),
+];
+
+/// The trade kinds a notice belongs to (公共资源交易平台管理暂行办法 Art 8: the four sectors).
+pub const TRADE_KINDS: [(&str, &str, &str); 4] = [
+    ("construction", "工程建设", "Construction"),
+    ("procurement", "政府采购", "Government procurement"),
+    ("land_mining", "土地和矿业权", "Land and mining rights"),
+    ("state_property", "国有产权", "State property"),
+];
+
+pub fn trade_kind_known(s: &str) -> bool {
+    TRADE_KINDS.iter().any(|(k, _, _)| *k == s)
+}
+
+/// The catalogue's labels the text leaves out, in the catalogue's order.
+pub fn missing_content<'a>(required: &'a [String], body: &str) -> Vec<&'a str> {
+    required
+        .iter()
+        .map(String::as_str)
+        .filter(|label| !body.contains(label))
+        .collect()
+}
+
+/// An admin's edit of a catalogue line: the labels must be short, distinct and non-empty, the
+/// period sane and the basis named.
+pub fn check_edit(
+    content: &[String],
+    min_days: Option<i64>,
+    basis: &str,
+) -> Result<(), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut seen = BTreeSet::new();
+    if content.len() > 30 {
+        errs.push(FieldError::new(
+            "content",
+            "catalogue.too_many_labels",
+            "法定内容最多30项",
+            "At most 30 content labels",
+        ));
+    }
+    for label in content {
+        let l = label.trim();
+        if l.is_empty() || l.chars().count() > 20 || !seen.insert(l) {
+            errs.push(FieldError::new(
+                "content",
+                "catalogue.bad_label",
+                "法定内容项须为1至20个字且不得重复",
+                "Each content label must be 1 to 20 characters and appear once",
+            ));
+            break;
+        }
+    }
+    if min_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        errs.push(FieldError::new(
+            "min_days",
+            "catalogue.bad_period",
+            "最短公告期须为1至365日",
+            "The minimum period must be 1 to 365 days",
+        ));
+    }
+    if basis.trim().is_empty() || basis.chars().count() > 200 {
+        errs.push(FieldError::new(
+            "basis",
+            "catalogue.basis_required",
+            "须写明依据（法规名称和条款），不超过200字",
+            "Name the basis (regulation and article), up to 200 characters",
+        ));
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+fn is_word(w: &str) -> bool {
+    w.chars().any(char::is_alphanumeric)
+}
+
+/// The words a notice is found by: its title and body cut for search (long words and the words
+/// inside them), lower-cased, space-separated, for the databases' own full-text indexes.
+pub fn index_terms(title: &str, body: &str) -> String {
+    let mut out = String::with_capacity((title.len() + body.len()) * 2);
+    for text in [title, body] {
+        for t in JIEBA.cut_for_search(text, true) {
+            let w = t.word;
+            if is_word(w) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&w.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// The words of a query, each once, in order; at most 8 so one request cannot ask for thousands.
+pub fn query_terms(q: &str) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    JIEBA
+        .cut(q, true)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| is_word(w))
+        .map(str::to_lowercase)
+        .filter(|w| seen.insert(w.clone()))
+        .take(8)
+        .collect()
+}
+
+/// A piece of a snippet; `hit` marks a query word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Fragment {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// About `width` characters of `text` around the first query word, with every query word in it
+/// marked. Without a match, the start of the text.
+pub fn snippet(text: &str, terms: &[String], width: usize) -> Vec<Fragment> {
+    let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase().take(1)).collect();
+    let terms: Vec<Vec<char>> = terms
+        .iter()
+        .map(|t| t.chars().collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let at = |i: usize| -> Option<usize> {
+        terms
+            .iter()
+            .filter(|t| lower[i..].starts_with(t))
+            .map(Vec::len)
+            .max()
+    };
+    let first = (0..lower.len()).find(|&i| at(i).is_some()).unwrap_or(0);
+    let start = first.saturating_sub(width / 4);
+    let end = (start + width).min(chars.len());
+    let mut out: Vec<Fragment> = Vec::new();
+    let mut push = |s: String, hit: bool| match out.last_mut() {
+        Some(last) if last.hit == hit => last.text.push_str(&s),
+        _ => out.push(Fragment { text: s, hit }),
+    };
+    if start > 0 {
+        push("…".into(), false);
+    }
+    let mut i = start;
+    while i < end {
+        match at(i) {
+            Some(n) => {
+                let n = n.min(end - i);
+                push(chars[i..i + n].iter().collect(), true);
+                i += n;
+            }
+            None => {
+                push(chars[i].to_string(), false);
+                i += 1;
+            }
+        }
+    }
+    if end < chars.len() {
+        push("…".into(), false);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_line_is_unique_known_and_has_a_basis() {
+        let mut seen = BTreeSet::new();
+        for k in DEFAULT_CATALOGUE {
+            assert!(trade_kind_known(k.trade_kind), "{k:?}");
+            assert!(seen.insert((k.trade_kind, k.code)), "twice: {k:?}");
+            let content: Vec<String> = k.content.iter().map(|s| s.to_string()).collect();
+            assert!(
+                check_edit(&content, k.min_days.map(i64::from), k.basis).is_ok(),
+                "{k:?}"
+            );
+        }
+        for (t, _, _) in TRADE_KINDS {
+            for code in ["result", "failed"] {
+                assert!(seen.contains(&(t, code)), "{t} has no {code} notice");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_content_names_each_absent_label() {
+        let req: Vec<String> = ["统一交易标识码", "中标人"].map(String::from).into();
+        assert!(missing_content(&req, "统一交易标识码：X\n中标人：甲公司").is_empty());
+        assert_eq!(missing_content(&req, "统一交易标识码：X"), vec!["中标人"]);
+    }
+
+    #[test]
+    fn catalogue_edits_are_bounded() {
+        let ok: Vec<String> = vec!["中标人".into()];
+        assert!(check_edit(&ok, Some(1), "条例 第1条").is_ok());
+        assert!(check_edit(&ok, Some(365), "条例 第1条").is_ok());
+        assert!(check_edit(&ok, Some(0), "条例 第1条").is_err());
+        assert!(check_edit(&ok, Some(366), "条例 第1条").is_err());
+        assert!(check_edit(&ok, None, " ").is_err());
+        let twice: Vec<String> = vec!["中标人".into(), "中标人".into()];
+        assert!(check_edit(&twice, None, "条例").is_err());
+        let many: Vec<String> = (0..31).map(|i| format!("项{i}")).collect();
+        assert!(check_edit(&many, None, "条例").is_err());
+        let thirty: Vec<String> = (0..30).map(|i| format!("项{i}")).collect();
+        assert!(check_edit(&thirty, None, "条例").is_ok());
+    }
+
+    #[test]
+    fn chinese_text_is_cut_into_words_not_characters() {
+        let t = index_terms("鄞州区道路改造工程施工招标公告", "");
+        let words: Vec<&str> = t.split(' ').collect();
+        assert!(words.contains(&"道路"), "{t}");
+        assert!(words.contains(&"改造"), "{t}");
+        assert!(words.contains(&"招标"), "{t}");
+        assert!(!words.contains(&"路"), "single characters of words are not indexed: {t}");
+        assert_eq!(query_terms("道路 改造，道路"), vec!["道路", "改造"]);
+        assert!(query_terms("，。！").is_empty());
+        assert_eq!(query_terms("一 二 三 四 五 六 七 八 九 十").len(), 8);
+    }
+
+    #[test]
+    fn snippet_marks_the_query_words_near_the_first_match() {
+        let body = format!("{}鄞州区道路改造工程招标{}", "甲".repeat(100), "乙".repeat(100));
+        let s = snippet(&body, &["道路".into(), "招标".into()], 40);
+        assert!(s.first().is_some_and(|f| f.text.starts_with('…')), "{s:?}");
+        assert!(s.last().is_some_and(|f| f.text.ends_with('…')), "{s:?}");
+        let hits: Vec<&str> = s.iter().filter(|f| f.hit).map(|f| f.text.as_str()).collect();
+        assert_eq!(hits, vec!["道路", "招标"]);
+        let len: usize = s.iter().map(|f| f.text.chars().count()).sum();
+        assert!(len <= 42, "{len}");
+        let none = snippet("短文", &["道路".into()], 40);
+        assert_eq!(none, vec![Fragment { text: "短文".into(), hit: false }]);
+    }
+}
