@@ -62,6 +62,42 @@ impl Money {
     }
 }
 
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Money {
+    /// Yuan with thousands grouped, as notices print amounts: `¥52,000,000.00`.
+    pub fn grouped(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        format!("{sign}¥{}.{:02}", group(a / 100), a % 100)
+    }
+
+    /// Ten-thousands of yuan, as Chinese readers size a deal: `5,200 万元`, `0.8 万元`; up to
+    /// four decimals, trailing zeros dropped.
+    pub fn wan(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        let (whole, rest) = (a / 1_000_000, a % 1_000_000);
+        let frac = format!("{:06}", rest);
+        let frac = frac[..4].trim_end_matches('0');
+        if frac.is_empty() {
+            format!("{sign}{} 万元", group(whole))
+        } else {
+            format!("{sign}{}.{frac} 万元", group(whole))
+        }
+    }
+}
+
 impl std::fmt::Display for Money {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -73,6 +109,18 @@ impl std::fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_print_the_chinese_way() {
+        let m = Money::from_fen(52_000_000_00);
+        assert_eq!(m.grouped(), "¥52,000,000.00");
+        assert_eq!(m.wan(), "5,200 万元");
+        assert_eq!(Money::from_fen(800_000_00).wan(), "80 万元");
+        assert_eq!(Money::from_fen(8_000_00).wan(), "0.8 万元");
+        assert_eq!(Money::from_fen(1).wan(), "0 万元");
+        assert_eq!(Money::from_fen(123_456_78).grouped(), "¥123,456.78");
+        assert_eq!(Money::from_fen(-100).grouped(), "-¥1.00");
+    }
 
     #[test]
     fn parses_yuan_exactly() {

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod construction;
+pub mod disclosure;
 pub mod experts;
 pub mod gate;
 pub mod grants;
@@ -35,6 +36,7 @@ const FAVICON: &str = include_str!("../static/favicon.svg");
 const SM_CRYPTO_JS: &str = include_str!("../static/vendor/sm-crypto-v2.js");
 const SEAL_JS: &str = include_str!("../static/seal.js");
 const HALL_JS: &str = include_str!("../static/hall.js");
+const SUGGEST_JS: &str = include_str!("../static/suggest.js");
 
 /// One recorder per process (tests start many apps in one process).
 pub fn metrics_handle() -> PrometheusHandle {
@@ -59,6 +61,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(experts::api::router())
         .merge(procurement::api::router())
         .merge(grants::api::router())
+        .merge(disclosure::api::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -123,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(procurement::pages::router())
         .merge(grants::pages::router())
         .merge(grants::steps_router())
+        .merge(disclosure::pages::router())
         .merge(api)
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
@@ -132,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/vendor/sm-crypto-v2.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SM_CRYPTO_JS) }))
         .route("/static/seal.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], SEAL_JS) }))
         .route("/static/hall.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], HALL_JS) }))
+        .route("/static/suggest.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], SUGGEST_JS) }))
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))

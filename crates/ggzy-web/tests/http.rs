@@ -1404,6 +1404,64 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_demo::app::TestClock, procedure: 
             "{b}: {k} missing from {kinds:?}"
         );
     }
+    public_record(app, &lot, procedure).await;
+}
+
+/// What the public sees of a finished lot, signed in as nobody: its notices found by a Chinese
+/// phrase, its whole deal in order, and the same notices in the feed.
+async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
+    let b = app.backend;
+    let public = reqwest::Client::new();
+    let get = |p: String| {
+        let public = public.clone();
+        let url = app.url(&p);
+        async move {
+            let r = public.get(url).send().await.expect("send");
+            let st = r.status();
+            (st, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (st, found) = get("/api/v1/notices?q=API%20测试工程&sort=date".into()).await;
+    assert_eq!(st, StatusCode::OK, "{b}: {found}");
+    let hits = found["hits"].as_array().expect("hits");
+    let deal = hits
+        .iter()
+        .find(|h| h["notice_kind"] == "contract")
+        .and_then(|h| h["deal_code"].as_str())
+        .unwrap_or_else(|| panic!("{b}: no contract notice found in {found}"))
+        .to_string();
+    assert!(
+        hits.iter().any(|h| h["snippet"].as_array().is_some_and(|f| f.iter().any(|f| f["hit"] == true))),
+        "{b}: no marked snippet"
+    );
+    let (st, whole) = get(format!("/api/v1/deals/{deal}")).await;
+    assert_eq!(st, StatusCode::OK, "{b}: {whole}");
+    let kinds: Vec<&str> = whole["notices"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .filter_map(|n| n["notice_kind"].as_str())
+        .collect();
+    // An invited tender invites by letter: its first public notice is the candidates'.
+    let expected: &[&str] = match procedure {
+        "prequalification" => &["prequal", "candidates", "result", "contract"],
+        "invited" => &["candidates", "result", "contract"],
+        _ => &["tender", "candidates", "result", "contract"],
+    };
+    let published: Vec<&str> = kinds.iter().copied().filter(|k| expected.contains(k)).collect();
+    assert_eq!(published, expected, "{b} {procedure}: the deal published {kinds:?}");
+    // The feed carries the same notices, and from the last cursor nothing more.
+    let (st, feed) = get("/api/v1/notices/feed?limit=500".into()).await;
+    assert_eq!(st, StatusCode::OK, "{b}: {feed}");
+    let items = feed["items"].as_array().expect("items");
+    let of_deal = items.iter().filter(|n| n["deal_code"] == deal.as_str()).count();
+    assert_eq!(of_deal, kinds.len(), "{b}: feed and deal disagree");
+    let cursor = feed["next_cursor"].as_str().expect("cursor");
+    let (_, after) = get(format!("/api/v1/notices/feed?cursor={cursor}")).await;
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(0), "{b}: {after}");
+    assert_eq!(after["next_cursor"], cursor);
+    let (st, bad) = get("/api/v1/notices/feed?cursor=12".into()).await;
+    assert_eq!((st, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("feed.bad_cursor")), "{b}: {bad}");
 }
 
 /// The accepted experts of a lot's draw, as the staff who ran it sees them, in draw order.

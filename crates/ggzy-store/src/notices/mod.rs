@@ -243,6 +243,21 @@ pub async fn feed(
     ))
 }
 
+/// The newest `limit` notices a feed carries, newest first (for Atom readers, which poll).
+pub async fn latest_of(db: &Db, f: &FeedFilter, limit: i64) -> ServiceResult<Vec<PublicNotice>> {
+    let sql = format!(
+        "{PUBLIC} WHERE ($1 IS NULL OR n.trade_kind = $1) AND ($2 IS NULL OR n.notice_kind = $2) AND ($3 IS NULL OR n.region_code LIKE $3) ORDER BY n.seq DESC LIMIT $4"
+    );
+    Ok(db_all!(
+        db,
+        sqlx::AssertSqlSafe(sql),
+        f.trade_kind.as_deref(),
+        f.notice_kind.as_deref(),
+        f.region_prefix(),
+        limit.clamp(1, 200)
+    ))
+}
+
 /// Which notices a feed carries.
 #[derive(Debug, Clone, Default)]
 pub struct FeedFilter {

@@ -47,7 +47,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/keys", get(keys_page).post(keys_submit))
         .route("/documents/{id}", get(document_page))
-        .route("/notices/{id}", get(notice_page))
 }
 
 /// A Beijing wall-clock time for display.
@@ -700,22 +699,6 @@ async fn document_page(State(s): State<AppState>, visit: Visit, Path(id): Path<U
                 None => error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("document")),
             }
         }
-        Err(e) => error_page(l, StatusCode::NOT_FOUND, e),
-    }
-}
-
-async fn notice_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Uuid>) -> Response {
-    let l = visit.at("home").l;
-    match notices::notice(&s.db, id).await {
-        Ok(n) => render(&DocumentPage {
-            l,
-            title: n.title,
-            kind: n.notice_kind,
-            body: n.body,
-            sm3: String::new(),
-            published: bj(&n.published_at),
-            lot_id: n.lot_id,
-        }),
         Err(e) => error_page(l, StatusCode::NOT_FOUND, e),
     }
 }
