@@ -14,6 +14,11 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ("POST", "/api/v1/accounts/{id}/roles", &[AccountAdmin]),
     ("POST", "/api/v1/regions", &[ConfigAdmin]),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
+    (
+        "PUT",
+        "/api/v1/disclosure/catalogue/{trade_kind}/{code}",
+        &[ConfigAdmin],
+    ),
     ("PUT", "/api/v1/specialties", &[ConfigAdmin]),
     (
         "PUT",
@@ -52,6 +57,11 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
         &[ProjectRegister],
     ),
     ("POST", "/api/v1/lots/{id}/notice", &[ProjectRegister]),
+    (
+        "POST",
+        "/api/v1/notices/{id}/corrections",
+        &[ProjectRegister],
+    ),
     ("POST", "/api/v1/lots/{id}/invitations", &[ProjectRegister]),
     (
         "POST",

@@ -1462,6 +1462,22 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
     assert_eq!(after["next_cursor"], cursor);
     let (st, bad) = get("/api/v1/notices/feed?cursor=12".into()).await;
     assert_eq!((st, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("feed.bad_cursor")), "{b}: {bad}");
+    // A published notice is corrected by a new notice linked to it, by its tenderer only.
+    let first = whole["notices"][0]["id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/notices/{first}/corrections");
+    app.as_user("bidder").await;
+    let (st, body) = app.post(&path, json!({"changes": "联系电话更正为 0574-88880000"})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b}: {body}");
+    app.as_user("principal").await;
+    let (st, body) = app.post(&path, json!({"changes": " "})).await;
+    assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("required")), "{b}: {body}");
+    let (st, body) = app.post(&path, json!({"changes": "联系电话更正为 0574-88880000"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
+    let (_, original) = get(format!("/api/v1/notices/{first}")).await;
+    assert_eq!(original["corrections"][0]["id"], body["id"], "{b}: {original}");
+    assert_eq!(original["corrections"][0]["notice_kind"], "correction");
+    let (_, again) = get(format!("/api/v1/deals/{deal}")).await;
+    assert_eq!(again["notices"].as_array().map(Vec::len), Some(kinds.len() + 1));
 }
 
 /// The accepted experts of a lot's draw, as the staff who ran it sees them, in draw order.

@@ -3,13 +3,14 @@
 
 use super::{cursor_of, seq_of};
 use crate::auth::CurrentActor;
-use crate::problem::{ApiError, ApiJson, Problem};
+use crate::problem::{ApiError, ApiJson, Created, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use ggzy_core::FieldError;
 use ggzy_core::notice::Fragment;
 use ggzy_core::region::DivisionCode;
+use ggzy_store::tendering::notices::{CorrectionInput, correct_notice};
 use ggzy_store::notices::{
     self, FacetCount, Facets, FeedFilter, HitRow, NoticeKind, NoticeKindEdit, NoticeKindView,
     PublicNotice, SearchHit, SearchQuery, SearchResult, Suggestion,
@@ -23,7 +24,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(PublicNotice, SearchResult, SearchHit, HitRow, Fragment, Facets, FacetCount, NoticeKindView, NoticeKind, NoticeKindEdit, Suggestion, NoticeDetail, Deal, FeedPage)),
+    components(schemas(CorrectionInput, PublicNotice, SearchResult, SearchHit, HitRow, Fragment, Facets, FacetCount, NoticeKindView, NoticeKind, NoticeKindEdit, Suggestion, NoticeDetail, Deal, FeedPage)),
     tags((name = "disclosure", description = "信息公开: every notice of every trade, searchable, with its deal and its place in the log"))
 )]
 struct ApiDoc;
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search))
         .routes(routes!(feed))
         .routes(routes!(notice))
+        .routes(routes!(correct))
         .routes(routes!(deal))
         .routes(routes!(catalogue))
         .routes(routes!(update_catalogue))
@@ -67,6 +69,19 @@ pub async fn notice(
         notice: notices::get(&s.db, id).await?,
         corrections: notices::corrections_of(&s.db, id).await?,
     }))
+}
+
+/// Correct a published lot notice (its tenderer or buyer): a new notice linked to it, which the
+/// original's page and the deal's timeline show; the original is never edited.
+#[utoipa::path(post, path = "/api/v1/notices/{id}/corrections", tag = "disclosure", params(("id" = uuid::Uuid, Path)), request_body = CorrectionInput, responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn correct(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<uuid::Uuid>,
+    ApiJson(input): ApiJson<CorrectionInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<Created>)> {
+    let id = correct_notice(&s.db, &actor, id, &input, s.now()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -17,12 +17,14 @@ use ggzy_store::ServiceError;
 use ggzy_store::notices::{
     self, NoticeKindView, PublicNotice, SearchQuery, SearchResult, notice_kind_label,
 };
+use ggzy_store::tendering::notices::{CorrectionInput, correct_notice, may_correct};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/notices", get(search_page))
         .route("/notices/{id}", get(notice_page))
+        .route("/notices/{id}/corrections", axum::routing::post(correct_submit))
         .route("/deals/{code}", get(deal_page))
         .route("/disclosure", get(catalogue_page))
         .route("/feeds/notices.atom", get(atom))
@@ -172,6 +174,10 @@ struct NoticePage {
     n: PublicNotice,
     corrections: Vec<PublicNotice>,
     corrected: Option<PublicNotice>,
+    /// The lot's tenderer is looking: offer the correction form.
+    may_correct: bool,
+    changes: String,
+    errors: Vec<ggzy_core::FieldError>,
 }
 
 impl Show for NoticePage {
@@ -181,10 +187,21 @@ impl Show for NoticePage {
 }
 
 async fn notice_page(State(s): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
-    let l = visit.at("notices").l;
+    let Visit { a, l } = visit.at("notices");
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("notice"));
     };
+    notice_response(&s, &a, l, id, String::new(), vec![]).await
+}
+
+async fn notice_response(
+    s: &AppState,
+    a: &ggzy_store::Actor,
+    l: Layout,
+    id: Uuid,
+    changes: String,
+    errors: Vec<ggzy_core::FieldError>,
+) -> Response {
     let n = match notices::get(&s.db, id).await {
         Ok(n) => n,
         Err(e @ ServiceError::NotFound(_)) => return error_page(l, StatusCode::NOT_FOUND, e),
@@ -194,14 +211,45 @@ async fn notice_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Str
         Some(c) => notices::get(&s.db, c).await.ok(),
         None => None,
     };
+    let may_correct = n.lot_id.is_some() && may_correct(&s.db, a, id).await;
+    let refused = !errors.is_empty();
     match notices::corrections_of(&s.db, id).await {
-        Ok(corrections) => render(&NoticePage {
-            l,
-            n,
-            corrections,
-            corrected,
-        }),
+        Ok(corrections) => crate::pages::render_form(
+            &NoticePage {
+                l,
+                n,
+                corrections,
+                corrected,
+                may_correct,
+                changes,
+                errors,
+            },
+            refused,
+        ),
         Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CorrectionForm {
+    changes: String,
+}
+
+/// The tenderer's correction, posted from the notice's page: on success, the new notice.
+async fn correct_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Path(id): Path<Uuid>,
+    axum::extract::Form(f): axum::extract::Form<CorrectionForm>,
+) -> Response {
+    let Visit { a, l } = visit.at("notices");
+    let input = CorrectionInput { changes: f.changes };
+    match correct_notice(&s.db, &a, id, &input, s.now()).await {
+        Ok(new) => axum::response::Redirect::to(&format!("/notices/{new}")).into_response(),
+        Err(ServiceError::Invalid(e)) => notice_response(&s, &a, l, id, input.changes, e.0).await,
+        Err(e @ ServiceError::Forbidden(_)) => error_page(l, StatusCode::FORBIDDEN, e),
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::CONFLICT, e),
     }
 }
 

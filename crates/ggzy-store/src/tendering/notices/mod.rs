@@ -2,8 +2,10 @@
 //! (招标公告和公示信息发布管理办法), invitations, documents issued online with every download
 //! recorded, clarifications pushed to every downloader, and objections (异议) with their replies.
 
+mod corrections;
 mod objections;
 mod prequal;
+pub use corrections::*;
 pub use objections::*;
 pub use prequal::*;
 
@@ -176,6 +178,19 @@ pub(crate) async fn publish_notice_row(
     publish_lot_notice(tx, lot, notice_kind, title, body, None, now).await
 }
 
+/// A lot notice that corrects or ends the published notice `corrects`.
+pub(crate) async fn publish_linked(
+    tx: &mut Tx,
+    lot: &LotRow,
+    notice_kind: &str,
+    title: &str,
+    body: &str,
+    corrects: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    lot_notice(tx, lot, notice_kind, title, body, None, Some(corrects), now).await
+}
+
 /// Publish a notice of `lot`; it names the lot's trade code, which the body gains when it does
 /// not already carry it. The amount is the lot's estimate unless a `winner` and price are given.
 pub(crate) async fn publish_lot_notice(
@@ -185,6 +200,20 @@ pub(crate) async fn publish_lot_notice(
     title: &str,
     body: &str,
     award: Option<(Uuid, i64)>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    lot_notice(tx, lot, notice_kind, title, body, award, None, now).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn lot_notice(
+    tx: &mut Tx,
+    lot: &LotRow,
+    notice_kind: &str,
+    title: &str,
+    body: &str,
+    award: Option<(Uuid, i64)>,
+    corrects: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let body = if body.contains("统一交易标识码") {
@@ -209,6 +238,7 @@ pub(crate) async fn publish_lot_notice(
             amount: Some(award.map_or(lot.estimated_price.fen(), |a| a.1)),
             principal_id: Some(lot.principal_id),
             winner_id: award.map(|a| a.0),
+            corrects,
             ..Default::default()
         },
         now,
