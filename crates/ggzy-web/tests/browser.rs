@@ -929,3 +929,72 @@ async fn two_bidders_see_each_others_bids_live_in_the_auction_hall() {
     }
     t.cleanup().await;
 }
+
+/// A member of the public, signed in as nobody, types a project's Chinese name into the home
+/// page's search box, finds its notices with the words marked, opens the result and follows it
+/// to the whole deal.
+#[tokio::test]
+async fn the_public_finds_a_deal_by_a_chinese_phrase_and_follows_it_to_its_result() {
+    use ggzy_demo::procurement as demo_procurement;
+    use ggzy_demo::tendering::Walk;
+    use ggzy_store::accounts::actor_of;
+    let t = TestDb::sqlite().await;
+    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+    let now = ggzy_demo::testing::epoch();
+    let t0 = now - chrono::Duration::days(9);
+    clock.set(t0);
+    let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
+    let base = app.base.clone();
+    let spec = &demo_procurement::specs()[4];
+    let lot = demo_procurement::walk(&t.db, &app.state.vault, spec, Walk::Reported, t0)
+        .await
+        .expect("reported procurement");
+    clock.set(now);
+    let principal = actor_of(&t.db, "principal", "127.0.0.1")
+        .await
+        .expect("principal");
+    let row = ggzy_store::tendering::load(&t.db, lot).await.expect("lot");
+    ggzy_store::evaluation::award(
+        &t.db,
+        &principal,
+        lot,
+        &ggzy_store::evaluation::AwardInput {
+            winner: row.state.candidates[0],
+        },
+        now - chrono::Duration::hours(30),
+    )
+    .await
+    .expect("award");
+
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    c.goto(&base).await.expect("home");
+    fill(&c, "q", spec.name).await;
+    click(&c, ".home-search button[type=submit]").await;
+    let found = text_of(&c, ".results").await;
+    assert!(found.contains(spec.name), "{found}");
+    let marked = c
+        .find_all(Locator::Css(".hits mark"))
+        .await
+        .expect("marks");
+    assert!(!marked.is_empty(), "the words are marked");
+    shot(&c, "public-search").await;
+    // Narrow to results with the facet, then open the result notice.
+    click(&c, ".facets a[href*='notice_kind=result']").await;
+    let results = text_of(&c, ".hits").await;
+    assert!(results.contains("结果公告"), "{results}");
+    click(&c, ".hits h3 a").await;
+    let body = text_of(&c, "pre.doc").await;
+    assert!(body.contains("中标（成交）供应商"), "{body}");
+    shot(&c, "public-notice").await;
+    click(&c, ".notice a[href^='/deals/']").await;
+    let timeline = text_of(&c, ".timeline").await;
+    assert!(
+        timeline.contains("采购公告") && timeline.contains("中标（成交）结果公告"),
+        "{timeline}"
+    );
+    shot(&c, "public-deal").await;
+    c.close().await.expect("close");
+    t.cleanup().await;
+}

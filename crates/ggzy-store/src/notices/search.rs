@@ -320,7 +320,7 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
         notice_kind: kinds
             .into_iter()
             .map(|(v, _, count)| {
-                let (zh, en) = notice_kind_label(&v);
+                let (zh, en) = notice_kind_label(p.trade_kind.as_deref(), &v);
                 FacetCount {
                     label_zh: zh.into(),
                     label_en: en.into(),
@@ -359,11 +359,14 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
     })
 }
 
-/// A notice kind's name, whichever trade it belongs to.
-pub fn notice_kind_label(code: &str) -> (&'static str, &'static str) {
+/// A notice kind's name in its trade (a procurement's `tender` is a 采购公告); without a trade,
+/// the first trade's name.
+pub fn notice_kind_label(trade: Option<&str>, code: &str) -> (&'static str, &'static str) {
     DEFAULT_CATALOGUE
         .iter()
-        .find(|k| k.code == code)
+        .filter(|k| k.code == code)
+        .find(|k| trade.is_none_or(|t| k.trade_kind == t))
+        .or_else(|| DEFAULT_CATALOGUE.iter().find(|k| k.code == code))
         .map_or(("", ""), |k| (k.name_zh, k.name_en))
 }
 

@@ -54,8 +54,8 @@ trait Show {
             .find(|t| t.0 == code)
             .map_or("", |t| if self.l().en { t.2 } else { t.1 })
     }
-    fn kind(&self, code: &str) -> &'static str {
-        let (zh, en) = notice_kind_label(code);
+    fn kind(&self, trade: &str, code: &str) -> &'static str {
+        let (zh, en) = notice_kind_label(Some(trade), code);
         if self.l().en { en } else { zh }
     }
 }
