@@ -2,6 +2,7 @@
 
 mod evaluation;
 mod sealed;
+mod search;
 use evaluation::*;
 use sealed::*;
 
@@ -64,6 +65,15 @@ pub struct BenchArgs {
     /// SSE watchers connected in the auction benchmark (0 skips the fan-out).
     #[arg(long, default_value_t = 2000)]
     auction_watchers: usize,
+    /// Run only the notice-search benchmark.
+    #[arg(long)]
+    search: bool,
+    /// Notices of generated Chinese text the search benchmark indexes.
+    #[arg(long, default_value_t = 1_000_000)]
+    search_notices: usize,
+    /// Searches timed (the LIKE baseline runs on every tenth).
+    #[arg(long, default_value_t = 200)]
+    search_runs: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -241,6 +251,9 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         "ggzy bench — {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if a.search {
+        return search::search(a.search_notices, a.search_runs, a.pg_url.as_deref()).await;
+    }
     if a.opening_bids > 0 {
         return opening(a.opening_bids, a.opening_mb).await;
     }
