@@ -94,90 +94,387 @@ use Confidence::{Secondary as S, Unconfirmed as U, Verified as V};
 /// The statutory default catalogue, in the order a deal publishes.
 pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
     // 工程建设
-    k("construction", "prequal", "资格预审公告", "Prequalification notice", TENDER,
-      ("发出资格预审文件时", "when the prequalification documents are issued"), Some(5), false,
-      "招标投标法实施条例 第15、16条；招标公告和公示信息发布管理办法", V),
-    k("construction", "tender", "招标公告", "Tender notice", TENDER,
-      ("发出招标文件时", "when the tender documents are issued"), Some(20), false,
-      "招标投标法 第16、24条；招标投标法实施条例 第15条", V),
-    k("construction", "clarification", "澄清与修改", "Clarification or amendment", LOT,
-      ("投标截止时间至少15日前", "at least 15 days before the bid deadline"), Some(15), false,
-      "招标投标法实施条例 第21条", V),
-    k("construction", "correction", "更正公告", "Correction notice", CORRECTION,
-      ("已发布公告的内容变更时", "when a published notice changes"), None, false,
-      "招标公告和公示信息发布管理办法", S),
-    k("construction", "postponed", "开标延期公告", "Opening postponed", LOT,
-      ("解密份额不足、开标延期时", "when too few key shares arrive and the opening is postponed"), None, false,
-      "电子招标投标办法 第29条", U),
-    k("construction", "failed", "流标（招标失败）公告", "Failed tender", LOT,
-      ("投标人不足3个或全部投标被否决时", "when fewer than 3 bid or every bid is rejected"), None, false,
-      "招标投标法 第28、42条；招标投标法实施条例 第19、44条", V),
-    k("construction", "candidates", "中标候选人公示", "Candidate publicity", CANDIDATES,
-      ("收到评标报告之日起3日内", "within 3 days of receiving the evaluation report"), Some(3), false,
-      "招标投标法实施条例 第54条", V),
-    k("construction", "result", "中标结果公告", "Award result", &["统一交易标识码", "中标人"],
-      ("确定中标人后", "when the winner is decided"), None, false,
-      "招标投标法 第45条；招标公告和公示信息发布管理办法", S),
-    k("construction", "contract", "合同订立信息", "Contract signed", &["统一交易标识码", "合同金额", "签订日期"],
-      ("书面合同订立后", "when the written contract is signed"), None, false,
-      "招标投标法 第46条；电子招标投标办法 第41条", S),
-    k("construction", "termination", "终止公告", "Termination notice", TERMINATION,
-      ("招标人终止招标时", "when the tenderer ends the tender"), None, false,
-      "招标投标法实施条例 第31条", V),
+    k(
+        "construction",
+        "prequal",
+        "资格预审公告",
+        "Prequalification notice",
+        TENDER,
+        (
+            "发出资格预审文件时",
+            "when the prequalification documents are issued",
+        ),
+        Some(5),
+        false,
+        "招标投标法实施条例 第15、16条；招标公告和公示信息发布管理办法",
+        V,
+    ),
+    k(
+        "construction",
+        "tender",
+        "招标公告",
+        "Tender notice",
+        TENDER,
+        ("发出招标文件时", "when the tender documents are issued"),
+        Some(20),
+        false,
+        "招标投标法 第16、24条；招标投标法实施条例 第15条",
+        V,
+    ),
+    k(
+        "construction",
+        "clarification",
+        "澄清与修改",
+        "Clarification or amendment",
+        LOT,
+        (
+            "投标截止时间至少15日前",
+            "at least 15 days before the bid deadline",
+        ),
+        Some(15),
+        false,
+        "招标投标法实施条例 第21条",
+        V,
+    ),
+    k(
+        "construction",
+        "correction",
+        "更正公告",
+        "Correction notice",
+        CORRECTION,
+        ("已发布公告的内容变更时", "when a published notice changes"),
+        None,
+        false,
+        "招标公告和公示信息发布管理办法",
+        S,
+    ),
+    k(
+        "construction",
+        "postponed",
+        "开标延期公告",
+        "Opening postponed",
+        LOT,
+        (
+            "解密份额不足、开标延期时",
+            "when too few key shares arrive and the opening is postponed",
+        ),
+        None,
+        false,
+        "电子招标投标办法 第29条",
+        U,
+    ),
+    k(
+        "construction",
+        "failed",
+        "流标（招标失败）公告",
+        "Failed tender",
+        LOT,
+        (
+            "投标人不足3个或全部投标被否决时",
+            "when fewer than 3 bid or every bid is rejected",
+        ),
+        None,
+        false,
+        "招标投标法 第28、42条；招标投标法实施条例 第19、44条",
+        V,
+    ),
+    k(
+        "construction",
+        "candidates",
+        "中标候选人公示",
+        "Candidate publicity",
+        CANDIDATES,
+        (
+            "收到评标报告之日起3日内",
+            "within 3 days of receiving the evaluation report",
+        ),
+        Some(3),
+        false,
+        "招标投标法实施条例 第54条",
+        V,
+    ),
+    k(
+        "construction",
+        "result",
+        "中标结果公告",
+        "Award result",
+        &["统一交易标识码", "中标人"],
+        ("确定中标人后", "when the winner is decided"),
+        None,
+        false,
+        "招标投标法 第45条；招标公告和公示信息发布管理办法",
+        S,
+    ),
+    k(
+        "construction",
+        "contract",
+        "合同订立信息",
+        "Contract signed",
+        &["统一交易标识码", "合同金额", "签订日期"],
+        ("书面合同订立后", "when the written contract is signed"),
+        None,
+        false,
+        "招标投标法 第46条；电子招标投标办法 第41条",
+        S,
+    ),
+    k(
+        "construction",
+        "termination",
+        "终止公告",
+        "Termination notice",
+        TERMINATION,
+        ("招标人终止招标时", "when the tenderer ends the tender"),
+        None,
+        false,
+        "招标投标法实施条例 第31条",
+        V,
+    ),
     // 政府采购
-    k("procurement", "intention", "采购意向", "Procurement intention", &["采购项目名称", "采购需求概况", "预算金额", "预计采购时间"],
-      ("采购活动开始30日前", "30 days before the procurement starts"), Some(30), false,
-      "财库〔2020〕10号", U),
-    k("procurement", "tender", "采购公告", "Procurement notice", TENDER,
-      ("发出采购文件时", "when the procurement documents are issued"), Some(5), true,
-      "政府采购货物和服务招标投标管理办法（87号令）第13、16条", V),
-    k("procurement", "single_source", "单一来源公示", "Single-source publicity", TENDER,
-      ("报财政部门批准前", "before approval of the single-source method"), Some(5), true,
-      "政府采购法实施条例 第38条", V),
-    k("procurement", "clarification", "澄清与修改", "Clarification or amendment", LOT,
-      ("提交投标文件截止15日前", "at least 15 days before the deadline"), Some(15), false,
-      "87号令 第27条", V),
-    k("procurement", "correction", "更正公告", "Correction notice", CORRECTION,
-      ("已发布公告的内容变更时", "when a published notice changes"), None, false,
-      "87号令 第27条；政府采购信息发布管理办法", S),
-    k("procurement", "postponed", "开标延期公告", "Opening postponed", LOT,
-      ("解密份额不足、开标延期时", "when too few key shares arrive and the opening is postponed"), None, false,
-      "电子招标投标办法 第29条", U),
-    k("procurement", "failed", "废标公告", "Procurement failed", LOT,
-      ("供应商不足或全部投标无效时", "when too few suppliers respond or every bid is invalid"), None, false,
-      "政府采购法 第36条", V),
-    k("procurement", "result", "中标（成交）结果公告", "Award result", &["统一交易标识码", "中标（成交）供应商", "中标（成交）金额", "评审委员会", "公告期限"],
-      ("确定中标（成交）供应商之日起2个工作日内", "within 2 working days of the decision"), Some(1), true,
-      "政府采购法实施条例 第43条；87号令 第69条", V),
-    k("procurement", "contract", "合同公告", "Contract notice", &["统一交易标识码", "合同金额", "签订日期"],
-      ("合同签订之日起2个工作日内", "within 2 working days of signing"), None, true,
-      "政府采购法实施条例 第50条", V),
-    k("procurement", "complaint_decision", "投诉处理决定公告", "Complaint decision", &["统一交易标识码", "处理决定"],
-      ("财政部门作出处理决定后", "when the finance department decides"), None, false,
-      "政府采购法实施条例 第58条", V),
-    k("procurement", "termination", "终止公告", "Termination notice", TERMINATION,
-      ("采购人终止采购活动时", "when the buyer ends the procurement"), None, false,
-      "87号令 第29条", S),
+    k(
+        "procurement",
+        "intention",
+        "采购意向",
+        "Procurement intention",
+        &["采购项目名称", "采购需求概况", "预算金额", "预计采购时间"],
+        (
+            "采购活动开始30日前",
+            "30 days before the procurement starts",
+        ),
+        Some(30),
+        false,
+        "财库〔2020〕10号",
+        U,
+    ),
+    k(
+        "procurement",
+        "tender",
+        "采购公告",
+        "Procurement notice",
+        TENDER,
+        (
+            "发出采购文件时",
+            "when the procurement documents are issued",
+        ),
+        Some(5),
+        true,
+        "政府采购货物和服务招标投标管理办法（87号令）第13、16条",
+        V,
+    ),
+    k(
+        "procurement",
+        "single_source",
+        "单一来源公示",
+        "Single-source publicity",
+        TENDER,
+        (
+            "报财政部门批准前",
+            "before approval of the single-source method",
+        ),
+        Some(5),
+        true,
+        "政府采购法实施条例 第38条",
+        V,
+    ),
+    k(
+        "procurement",
+        "clarification",
+        "澄清与修改",
+        "Clarification or amendment",
+        LOT,
+        (
+            "提交投标文件截止15日前",
+            "at least 15 days before the deadline",
+        ),
+        Some(15),
+        false,
+        "87号令 第27条",
+        V,
+    ),
+    k(
+        "procurement",
+        "correction",
+        "更正公告",
+        "Correction notice",
+        CORRECTION,
+        ("已发布公告的内容变更时", "when a published notice changes"),
+        None,
+        false,
+        "87号令 第27条；政府采购信息发布管理办法",
+        S,
+    ),
+    k(
+        "procurement",
+        "postponed",
+        "开标延期公告",
+        "Opening postponed",
+        LOT,
+        (
+            "解密份额不足、开标延期时",
+            "when too few key shares arrive and the opening is postponed",
+        ),
+        None,
+        false,
+        "电子招标投标办法 第29条",
+        U,
+    ),
+    k(
+        "procurement",
+        "failed",
+        "废标公告",
+        "Procurement failed",
+        LOT,
+        (
+            "供应商不足或全部投标无效时",
+            "when too few suppliers respond or every bid is invalid",
+        ),
+        None,
+        false,
+        "政府采购法 第36条",
+        V,
+    ),
+    k(
+        "procurement",
+        "result",
+        "中标（成交）结果公告",
+        "Award result",
+        &[
+            "统一交易标识码",
+            "中标（成交）供应商",
+            "中标（成交）金额",
+            "评审委员会",
+            "公告期限",
+        ],
+        (
+            "确定中标（成交）供应商之日起2个工作日内",
+            "within 2 working days of the decision",
+        ),
+        Some(1),
+        true,
+        "政府采购法实施条例 第43条；87号令 第69条",
+        V,
+    ),
+    k(
+        "procurement",
+        "contract",
+        "合同公告",
+        "Contract notice",
+        &["统一交易标识码", "合同金额", "签订日期"],
+        (
+            "合同签订之日起2个工作日内",
+            "within 2 working days of signing",
+        ),
+        None,
+        true,
+        "政府采购法实施条例 第50条",
+        V,
+    ),
+    k(
+        "procurement",
+        "complaint_decision",
+        "投诉处理决定公告",
+        "Complaint decision",
+        &["统一交易标识码", "处理决定"],
+        (
+            "财政部门作出处理决定后",
+            "when the finance department decides",
+        ),
+        None,
+        false,
+        "政府采购法实施条例 第58条",
+        V,
+    ),
+    k(
+        "procurement",
+        "termination",
+        "终止公告",
+        "Termination notice",
+        TERMINATION,
+        (
+            "采购人终止采购活动时",
+            "when the buyer ends the procurement",
+        ),
+        None,
+        false,
+        "87号令 第29条",
+        S,
+    ),
     // 土地和矿业权
-    k("land_mining", "announcement", "出让公告", "Grant announcement", &["标的", "交易方式", "保证金"],
-      ("挂牌或拍卖开始20日前", "20 days before the listing or auction starts"), Some(20), false,
-      "招标拍卖挂牌出让国有建设用地使用权规定 第10条；矿业权出让交易规则", S),
-    k("land_mining", "result", "成交公示", "Deal result", &["标的", "竞得（受让）人", "成交价"],
-      ("成交确认后", "after the deal is confirmed"), Some(10), true,
-      "招标拍卖挂牌出让国有建设用地使用权规定 第21条；矿业权出让交易规则", S),
-    k("land_mining", "failed", "未成交公告", "No deal", &["标的"],
-      ("交易未成交时", "when the trade ends without a deal"), None, false,
-      "招标拍卖挂牌出让国有建设用地使用权规定 第19条", S),
+    k(
+        "land_mining",
+        "announcement",
+        "出让公告",
+        "Grant announcement",
+        &["标的", "交易方式", "保证金"],
+        (
+            "挂牌或拍卖开始20日前",
+            "20 days before the listing or auction starts",
+        ),
+        Some(20),
+        false,
+        "招标拍卖挂牌出让国有建设用地使用权规定 第10条；矿业权出让交易规则",
+        S,
+    ),
+    k(
+        "land_mining",
+        "result",
+        "成交公示",
+        "Deal result",
+        &["标的", "竞得（受让）人", "成交价"],
+        ("成交确认后", "after the deal is confirmed"),
+        Some(10),
+        true,
+        "招标拍卖挂牌出让国有建设用地使用权规定 第21条；矿业权出让交易规则",
+        S,
+    ),
+    k(
+        "land_mining",
+        "failed",
+        "未成交公告",
+        "No deal",
+        &["标的"],
+        ("交易未成交时", "when the trade ends without a deal"),
+        None,
+        false,
+        "招标拍卖挂牌出让国有建设用地使用权规定 第19条",
+        S,
+    ),
     // 国有产权
-    k("state_property", "announcement", "产权转让公告", "Transfer announcement", &["标的", "交易方式", "保证金"],
-      ("正式披露信息时", "when the transfer is formally disclosed"), Some(20), true,
-      "企业国有资产交易监督管理办法 第13条", S),
-    k("state_property", "result", "交易结果公告", "Deal result", &["标的", "竞得（受让）人", "成交价"],
-      ("签订交易合同后", "after the transfer contract is signed"), Some(5), true,
-      "企业国有资产交易监督管理办法 第29条", S),
-    k("state_property", "failed", "未成交公告", "No deal", &["标的"],
-      ("交易未成交时", "when the trade ends without a deal"), None, false,
-      "企业国有资产交易监督管理办法 第18条", U),
+    k(
+        "state_property",
+        "announcement",
+        "产权转让公告",
+        "Transfer announcement",
+        &["标的", "交易方式", "保证金"],
+        ("正式披露信息时", "when the transfer is formally disclosed"),
+        Some(20),
+        true,
+        "企业国有资产交易监督管理办法 第13条",
+        S,
+    ),
+    k(
+        "state_property",
+        "result",
+        "交易结果公告",
+        "Deal result",
+        &["标的", "竞得（受让）人", "成交价"],
+        ("签订交易合同后", "after the transfer contract is signed"),
+        Some(5),
+        true,
+        "企业国有资产交易监督管理办法 第29条",
+        S,
+    ),
+    k(
+        "state_property",
+        "failed",
+        "未成交公告",
+        "No deal",
+        &["标的"],
+        ("交易未成交时", "when the trade ends without a deal"),
+        None,
+        false,
+        "企业国有资产交易监督管理办法 第18条",
+        U,
+    ),
 ];
 
 /// The trade kinds a notice belongs to (公共资源交易平台管理暂行办法 Art 8: the four sectors).
@@ -297,8 +594,14 @@ pub struct Fragment {
 /// About `width` characters of `text` around the first query word, with every query word in it
 /// marked. Without a match, the start of the text.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> Vec<Fragment> {
-    let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
-    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase().take(1)).collect();
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .flat_map(|c| c.to_lowercase().take(1))
+        .collect();
     let terms: Vec<Vec<char>> = terms
         .iter()
         .map(|t| t.chars().collect::<Vec<_>>())
@@ -395,7 +698,10 @@ mod tests {
         assert!(words.contains(&"道路"), "{t}");
         assert!(words.contains(&"改造"), "{t}");
         assert!(words.contains(&"招标"), "{t}");
-        assert!(!words.contains(&"路"), "single characters of words are not indexed: {t}");
+        assert!(
+            !words.contains(&"路"),
+            "single characters of words are not indexed: {t}"
+        );
         assert_eq!(query_terms("道路 改造，道路"), vec!["道路", "改造"]);
         assert!(query_terms("，。！").is_empty());
         assert_eq!(query_terms("一 二 三 四 五 六 七 八 九 十").len(), 8);
@@ -403,15 +709,29 @@ mod tests {
 
     #[test]
     fn snippet_marks_the_query_words_near_the_first_match() {
-        let body = format!("{}鄞州区道路改造工程招标{}", "甲".repeat(100), "乙".repeat(100));
+        let body = format!(
+            "{}鄞州区道路改造工程招标{}",
+            "甲".repeat(100),
+            "乙".repeat(100)
+        );
         let s = snippet(&body, &["道路".into(), "招标".into()], 40);
         assert!(s.first().is_some_and(|f| f.text.starts_with('…')), "{s:?}");
         assert!(s.last().is_some_and(|f| f.text.ends_with('…')), "{s:?}");
-        let hits: Vec<&str> = s.iter().filter(|f| f.hit).map(|f| f.text.as_str()).collect();
+        let hits: Vec<&str> = s
+            .iter()
+            .filter(|f| f.hit)
+            .map(|f| f.text.as_str())
+            .collect();
         assert_eq!(hits, vec!["道路", "招标"]);
         let len: usize = s.iter().map(|f| f.text.chars().count()).sum();
         assert!(len <= 42, "{len}");
         let none = snippet("短文", &["道路".into()], 40);
-        assert_eq!(none, vec![Fragment { text: "短文".into(), hit: false }]);
+        assert_eq!(
+            none,
+            vec![Fragment {
+                text: "短文".into(),
+                hit: false
+            }]
+        );
     }
 }

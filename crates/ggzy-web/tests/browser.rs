@@ -702,8 +702,18 @@ async fn a_drawn_expert_accepts_signs_in_and_scores_in_a_real_browser() {
 /// A losing supplier files a challenge (质疑) to a procurement result on the lot page: a step
 /// challenge without its day is refused with the field named, the result challenge is filed with
 /// the deadlines the platform fixes, and the buyer answers it through its own form.
-#[tokio::test]
-async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
+/// A request for quotation walked to its report and awarded to the first candidate 30 hours
+/// ago, on a server whose clock then moved on to the test epoch.
+struct Awarded {
+    t: TestDb,
+    base: String,
+    spec: ggzy_demo::procurement::Spec,
+    lot: uuid::Uuid,
+    row: ggzy_store::tendering::LotRow,
+    winner: uuid::Uuid,
+}
+
+async fn awarded_procurement() -> Awarded {
     use ggzy_demo::procurement as demo_procurement;
     use ggzy_demo::tendering::Walk;
     use ggzy_store::accounts::actor_of;
@@ -715,9 +725,8 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
     let t0 = now - chrono::Duration::days(9);
     clock.set(t0);
     let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
-    let base = app.base.clone();
-    let spec = &demo_procurement::specs()[4]; // request for quotation
-    let lot = demo_procurement::walk(&t.db, &app.state.vault, spec, Walk::Reported, t0)
+    let spec = demo_procurement::specs().swap_remove(4); // request for quotation
+    let lot = demo_procurement::walk(&t.db, &app.state.vault, &spec, Walk::Reported, t0)
         .await
         .expect("reported procurement");
     clock.set(now);
@@ -735,6 +744,28 @@ async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
     )
     .await
     .expect("award");
+    Awarded {
+        t,
+        base: app.base.clone(),
+        spec,
+        lot,
+        row,
+        winner,
+    }
+}
+
+#[tokio::test]
+async fn a_supplier_challenges_a_procurement_result_in_a_real_browser() {
+    use ggzy_demo::procurement as demo_procurement;
+    use ggzy_store::accounts::actor_of;
+    let Awarded {
+        t,
+        base,
+        spec,
+        lot,
+        row,
+        winner,
+    } = awarded_procurement().await;
     let mut loser = String::new();
     for u in demo_procurement::SUPPLIERS {
         let a = actor_of(&t.db, u, "127.0.0.1").await.expect("supplier");
@@ -935,37 +966,7 @@ async fn two_bidders_see_each_others_bids_live_in_the_auction_hall() {
 /// to the whole deal.
 #[tokio::test]
 async fn the_public_finds_a_deal_by_a_chinese_phrase_and_follows_it_to_its_result() {
-    use ggzy_demo::procurement as demo_procurement;
-    use ggzy_demo::tendering::Walk;
-    use ggzy_store::accounts::actor_of;
-    let t = TestDb::sqlite().await;
-    let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
-    let now = ggzy_demo::testing::epoch();
-    let t0 = now - chrono::Duration::days(9);
-    clock.set(t0);
-    let app = ggzy_demo::app::spawn_app_with_clock(&t.db, Config::default(), clock.clone()).await;
-    let base = app.base.clone();
-    let spec = &demo_procurement::specs()[4];
-    let lot = demo_procurement::walk(&t.db, &app.state.vault, spec, Walk::Reported, t0)
-        .await
-        .expect("reported procurement");
-    clock.set(now);
-    let principal = actor_of(&t.db, "principal", "127.0.0.1")
-        .await
-        .expect("principal");
-    let row = ggzy_store::tendering::load(&t.db, lot).await.expect("lot");
-    ggzy_store::evaluation::award(
-        &t.db,
-        &principal,
-        lot,
-        &ggzy_store::evaluation::AwardInput {
-            winner: row.state.candidates[0],
-        },
-        now - chrono::Duration::hours(30),
-    )
-    .await
-    .expect("award");
-
+    let Awarded { t, base, spec, .. } = awarded_procurement().await;
     let (_driver, url) = start_driver().await;
     let profile = tempfile::tempdir().expect("profile");
     let c = browser(&url, profile.path()).await;
@@ -974,10 +975,7 @@ async fn the_public_finds_a_deal_by_a_chinese_phrase_and_follows_it_to_its_resul
     click(&c, ".home-search button[type=submit]").await;
     let found = text_of(&c, ".results").await;
     assert!(found.contains(spec.name), "{found}");
-    let marked = c
-        .find_all(Locator::Css(".hits mark"))
-        .await
-        .expect("marks");
+    let marked = c.find_all(Locator::Css(".hits mark")).await.expect("marks");
     assert!(!marked.is_empty(), "the words are marked");
     shot(&c, "public-search").await;
     // Narrow to results with the facet, then open the result notice.

@@ -1431,11 +1431,19 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
         .unwrap_or_else(|| panic!("{b}: no contract notice found in {found}"))
         .to_string();
     assert!(
-        hits.iter().any(|h| h["snippet"].as_array().is_some_and(|f| f.iter().any(|f| f["hit"] == true))),
+        hits.iter().any(|h| h["snippet"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["hit"] == true))),
         "{b}: no marked snippet"
     );
     let (st, whole) = get(format!("/api/v1/deals/{deal}")).await;
     assert_eq!(st, StatusCode::OK, "{b}: {whole}");
+    assert!(
+        whole["notices"]
+            .as_array()
+            .is_some_and(|n| n.iter().all(|n| n["lot_id"] == lot)),
+        "{b}: {whole}"
+    );
     let kinds: Vec<&str> = whole["notices"]
         .as_array()
         .expect("notices")
@@ -1448,36 +1456,68 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
         "invited" => &["candidates", "result", "contract"],
         _ => &["tender", "candidates", "result", "contract"],
     };
-    let published: Vec<&str> = kinds.iter().copied().filter(|k| expected.contains(k)).collect();
-    assert_eq!(published, expected, "{b} {procedure}: the deal published {kinds:?}");
+    let published: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .filter(|k| expected.contains(k))
+        .collect();
+    assert_eq!(
+        published, expected,
+        "{b} {procedure}: the deal published {kinds:?}"
+    );
     // The feed carries the same notices, and from the last cursor nothing more.
     let (st, feed) = get("/api/v1/notices/feed?limit=500".into()).await;
     assert_eq!(st, StatusCode::OK, "{b}: {feed}");
     let items = feed["items"].as_array().expect("items");
-    let of_deal = items.iter().filter(|n| n["deal_code"] == deal.as_str()).count();
+    let of_deal = items
+        .iter()
+        .filter(|n| n["deal_code"] == deal.as_str())
+        .count();
     assert_eq!(of_deal, kinds.len(), "{b}: feed and deal disagree");
     let cursor = feed["next_cursor"].as_str().expect("cursor");
     let (_, after) = get(format!("/api/v1/notices/feed?cursor={cursor}")).await;
-    assert_eq!(after["items"].as_array().map(Vec::len), Some(0), "{b}: {after}");
+    assert_eq!(
+        after["items"].as_array().map(Vec::len),
+        Some(0),
+        "{b}: {after}"
+    );
     assert_eq!(after["next_cursor"], cursor);
     let (st, bad) = get("/api/v1/notices/feed?cursor=12".into()).await;
-    assert_eq!((st, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("feed.bad_cursor")), "{b}: {bad}");
+    assert_eq!(
+        (st, bad["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("feed.bad_cursor")),
+        "{b}: {bad}"
+    );
     // A published notice is corrected by a new notice linked to it, by its tenderer only.
     let first = whole["notices"][0]["id"].as_str().expect("id").to_string();
     let path = format!("/api/v1/notices/{first}/corrections");
     app.as_user("bidder").await;
-    let (st, body) = app.post(&path, json!({"changes": "联系电话更正为 0574-88880000"})).await;
+    let (st, body) = app
+        .post(&path, json!({"changes": "联系电话更正为 0574-88880000"}))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{b}: {body}");
     app.as_user("principal").await;
     let (st, body) = app.post(&path, json!({"changes": " "})).await;
-    assert_eq!((st, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("required")), "{b}: {body}");
-    let (st, body) = app.post(&path, json!({"changes": "联系电话更正为 0574-88880000"})).await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("required")),
+        "{b}: {body}"
+    );
+    let (st, body) = app
+        .post(&path, json!({"changes": "联系电话更正为 0574-88880000"}))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
     let (_, original) = get(format!("/api/v1/notices/{first}")).await;
-    assert_eq!(original["corrections"][0]["id"], body["id"], "{b}: {original}");
+    assert_eq!(
+        original["corrections"][0]["id"], body["id"],
+        "{b}: {original}"
+    );
     assert_eq!(original["corrections"][0]["notice_kind"], "correction");
     let (_, again) = get(format!("/api/v1/deals/{deal}")).await;
-    assert_eq!(again["notices"].as_array().map(Vec::len), Some(kinds.len() + 1));
+    assert_eq!(
+        again["notices"].as_array().map(Vec::len),
+        Some(kinds.len() + 1)
+    );
 }
 
 /// The accepted experts of a lot's draw, as the staff who ran it sees them, in draw order.

@@ -127,7 +127,9 @@ async fn open(a: &DbArgs) -> Result<Db> {
             }
         )
     })?;
-    ggzy_store::migrate(&db).await.context("applying migrations")?;
+    ggzy_store::migrate(&db)
+        .await
+        .context("applying migrations")?;
     Ok(db)
 }
 

@@ -61,7 +61,10 @@ pub async fn publish(
         return Err(FieldError::new(
             "notice_kind",
             "notice.not_in_catalogue",
-            format!("信息公开目录中没有{}类的“{}”公告", n.trade_kind, n.notice_kind),
+            format!(
+                "信息公开目录中没有{}类的“{}”公告",
+                n.trade_kind, n.notice_kind
+            ),
             format!(
                 "The disclosure catalogue has no {} notice of kind {}",
                 n.trade_kind, n.notice_kind
@@ -144,7 +147,11 @@ pub async fn index_unindexed(db: &Db) -> ServiceResult<u64> {
         }
         for (id, title, body) in rows {
             let terms = index_terms(&title, &body);
-            let terms = if terms.is_empty() { "-".to_string() } else { terms };
+            let terms = if terms.is_empty() {
+                "-".to_string()
+            } else {
+                terms
+            };
             done += crate::db_exec!(db, "UPDATE notices SET terms = $1 WHERE id = $2", terms, id);
         }
     }
@@ -218,7 +225,12 @@ pub async fn of_deal(db: &Db, deal_code: &str) -> ServiceResult<Vec<PublicNotice
 /// What the public may read of a company's deals: the results it won, newest first.
 pub async fn won_by(db: &Db, entity: Uuid, limit: i64) -> ServiceResult<Vec<PublicNotice>> {
     let sql = format!("{PUBLIC} WHERE n.winner_id = $1 ORDER BY n.seq DESC LIMIT $2");
-    Ok(db_all!(db, sqlx::AssertSqlSafe(sql), entity, limit.clamp(1, 200)))
+    Ok(db_all!(
+        db,
+        sqlx::AssertSqlSafe(sql),
+        entity,
+        limit.clamp(1, 200)
+    ))
 }
 
 /// The public feed: notices after `cursor`, in publication order, at most `limit`, filtered.
@@ -269,16 +281,14 @@ pub struct FeedFilter {
 
 impl FeedFilter {
     fn region_prefix(&self) -> Option<String> {
-        self.region.as_ref().map(|r| format!("{}%", r.branch_prefix()))
+        self.region
+            .as_ref()
+            .map(|r| format!("{}%", r.branch_prefix()))
     }
 }
 
 /// Refuse a trade or notice kind the catalogue does not know, on its field.
-pub(crate) fn check_kinds(
-    errs: &mut Invalid,
-    trade_kind: Option<&str>,
-    notice_kind: Option<&str>,
-) {
+pub(crate) fn check_kinds(errs: &mut Invalid, trade_kind: Option<&str>, notice_kind: Option<&str>) {
     if trade_kind.is_some_and(|t| !ggzy_core::notice::trade_kind_known(t)) {
         errs.push(FieldError::new(
             "trade_kind",

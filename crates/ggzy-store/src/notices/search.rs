@@ -230,15 +230,21 @@ fn from_where(db: &Db, words: bool) -> (String, &'static str) {
     const FILTERS: &str = "($2 IS NULL OR n.trade_kind = $2) AND ($3 IS NULL OR n.notice_kind = $3) AND ($4 IS NULL OR n.region_code LIKE $4) AND ($5 IS NULL OR n.published_at >= $5) AND ($6 IS NULL OR n.published_at < $6) AND ($7 IS NULL OR n.amount >= $7) AND ($8 IS NULL OR n.amount <= $8) AND ($9 IS NULL OR n.principal_id = $9 OR n.winner_id = $9)";
     match (db, words) {
         (_, false) => (
-            format!("FROM notices n JOIN regions r ON r.code = n.region_code WHERE $1 = '' AND {FILTERS}"),
+            format!(
+                "FROM notices n JOIN regions r ON r.code = n.region_code WHERE $1 = '' AND {FILTERS}"
+            ),
             "n.seq DESC",
         ),
         (Db::Sqlite(_), true) => (
-            format!("FROM notice_search JOIN notices n ON n.seq = notice_search.rowid JOIN regions r ON r.code = n.region_code WHERE notice_search MATCH $1 AND {FILTERS}"),
+            format!(
+                "FROM notice_search JOIN notices n ON n.seq = notice_search.rowid JOIN regions r ON r.code = n.region_code WHERE notice_search MATCH $1 AND {FILTERS}"
+            ),
             "bm25(notice_search), n.seq DESC",
         ),
         (Db::Pg(_), true) => (
-            format!("FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.tsv @@ plainto_tsquery('simple', $1) AND {FILTERS}"),
+            format!(
+                "FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.tsv @@ plainto_tsquery('simple', $1) AND {FILTERS}"
+            ),
             "ts_rank(n.tsv, plainto_tsquery('simple', $1)) DESC, n.seq DESC",
         ),
     }
@@ -262,7 +268,11 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
     let words = !p.terms.is_empty();
     let (from_where, relevance) = from_where(db, words);
     let order = if p.by_date { "n.seq DESC" } else { relevance };
-    let m = if words { match_expr(db, &p.terms) } else { String::new() };
+    let m = if words {
+        match_expr(db, &p.terms)
+    } else {
+        String::new()
+    };
     let sql = format!(
         "SELECT n.id, n.seq, n.trade_kind, n.notice_kind, n.title, n.region_code, r.name AS region_name, n.published_at, n.deal_code, n.amount, n.body {from_where} ORDER BY {order} LIMIT $10 OFFSET $11"
     );
@@ -295,49 +305,39 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
             "SELECT {column}, MIN({label}), COUNT(*) {from_where} GROUP BY {column} ORDER BY COUNT(*) DESC, {column}"
         );
         let v: Vec<(String, String, i64)> =
-            on_db!(db, |c| bound!(sqlx::query_as(sqlx::AssertSqlSafe(sql))).fetch_all(c).await?);
+            on_db!(db, |c| bound!(sqlx::query_as(sqlx::AssertSqlSafe(sql)))
+                .fetch_all(c)
+                .await?);
         counts.push(v);
     }
     let regions = counts.pop().unwrap_or_default();
     let kinds = counts.pop().unwrap_or_default();
     let trades = counts.pop().unwrap_or_default();
+    // Each facet value with its label: a trade's and a notice kind's names, a region's own name.
+    let labelled = |rows: Vec<(String, String, i64)>,
+                    label: &dyn Fn(&str, String) -> (String, String)| {
+        rows.into_iter()
+            .map(|(value, name, count)| {
+                let (label_zh, label_en) = label(&value, name);
+                FacetCount {
+                    value,
+                    label_zh,
+                    label_en,
+                    count,
+                }
+            })
+            .collect()
+    };
     let facets = Facets {
-        trade_kind: trades
-            .into_iter()
-            .map(|(v, _, count)| {
-                let (zh, en) = TRADE_KINDS
-                    .iter()
-                    .find(|t| t.0 == v)
-                    .map_or(("", ""), |t| (t.1, t.2));
-                FacetCount {
-                    label_zh: zh.into(),
-                    label_en: en.into(),
-                    value: v,
-                    count,
-                }
-            })
-            .collect(),
-        notice_kind: kinds
-            .into_iter()
-            .map(|(v, _, count)| {
-                let (zh, en) = notice_kind_label(p.trade_kind.as_deref(), &v);
-                FacetCount {
-                    label_zh: zh.into(),
-                    label_en: en.into(),
-                    value: v,
-                    count,
-                }
-            })
-            .collect(),
-        region: regions
-            .into_iter()
-            .map(|(v, name, count)| FacetCount {
-                label_en: v.clone(),
-                label_zh: name,
-                value: v,
-                count,
-            })
-            .collect(),
+        trade_kind: labelled(trades, &|v, _| {
+            let t = TRADE_KINDS.iter().find(|t| t.0 == v);
+            t.map_or((String::new(), String::new()), |t| (t.1.into(), t.2.into()))
+        }),
+        notice_kind: labelled(kinds, &|v, _| {
+            let (zh, en) = notice_kind_label(p.trade_kind.as_deref(), v);
+            (zh.into(), en.into())
+        }),
+        region: labelled(regions, &|v, name| (name, v.to_string())),
     };
     let total = facets.trade_kind.iter().map(|f| f.count).sum();
     let hits = rows
@@ -437,11 +437,20 @@ mod tests {
             sort: Some("price".into()),
             ..Default::default()
         };
-        let Err(e) = parse(&q) else { panic!("accepted") };
+        let Err(e) = parse(&q) else {
+            panic!("accepted")
+        };
         let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["trade_kind", "region", "from", "min_amount", "party", "sort"]
+            [
+                "trade_kind",
+                "region",
+                "from",
+                "min_amount",
+                "party",
+                "sort"
+            ]
         );
     }
 
@@ -455,12 +464,30 @@ mod tests {
             ..Default::default()
         };
         let p = parse(&q).expect("ok");
-        assert_eq!(p.from.map(|t| t.to_rfc3339()), Some("2026-11-30T16:00:00+00:00".into()));
-        assert_eq!(p.until.map(|t| t.to_rfc3339()), Some("2026-12-01T16:00:00+00:00".into()));
+        assert_eq!(
+            p.from.map(|t| t.to_rfc3339()),
+            Some("2026-11-30T16:00:00+00:00".into())
+        );
+        assert_eq!(
+            p.until.map(|t| t.to_rfc3339()),
+            Some("2026-12-01T16:00:00+00:00".into())
+        );
         assert!(p.by_date, "no words: newest first");
         // Page 501 of 20 starts at the 10,000th: still served; page 502 is not.
-        assert!(parse(&SearchQuery { page: Some(501), ..q.clone() }).is_ok());
-        assert!(parse(&SearchQuery { page: Some(502), ..q.clone() }).is_err());
+        assert!(
+            parse(&SearchQuery {
+                page: Some(501),
+                ..q.clone()
+            })
+            .is_ok()
+        );
+        assert!(
+            parse(&SearchQuery {
+                page: Some(502),
+                ..q.clone()
+            })
+            .is_err()
+        );
         let reversed = SearchQuery {
             from: Some("2026-12-02".into()),
             ..q

@@ -84,7 +84,10 @@ async fn the_catalogue_ships_every_kind_and_a_publication_must_carry_its_content
             ..edit.clone()
         };
         let refused = notices::update_kind(db, &admin, "construction", "result", &bad, now).await;
-        assert_eq!(code(&refused.expect_err("366 days")), "catalogue.bad_period");
+        assert_eq!(
+            code(&refused.expect_err("366 days")),
+            "catalogue.bad_period"
+        );
         let kept = notices::update_kind(db, &admin, "construction", "result", &edit, now)
             .await
             .expect("admin");
@@ -100,7 +103,11 @@ async fn the_catalogue_ships_every_kind_and_a_publication_must_carry_its_content
         // A restart seeds only what is missing: the admin's line stays.
         ggzy_store::migrate(db).await.expect("migrate");
         let again = notices::catalogue(db).await.expect("catalogue");
-        assert!(again.iter().any(|k| k.kind.code == "result" && k.required_content.len() == 3));
+        assert!(
+            again
+                .iter()
+                .any(|k| k.kind.code == "result" && k.required_content.len() == 3)
+        );
         t.cleanup().await;
     }
 }
@@ -148,14 +155,21 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
         .expect("search");
         let ids: BTreeSet<Uuid> = both.hits.iter().map(|h| h.notice.id).collect();
         assert!(ids.contains(&big) && ids.contains(&small), "{ids:?}");
-        assert_eq!(both.total, both.facets.trade_kind.iter().map(|f| f.count).sum::<i64>());
+        assert_eq!(
+            both.total,
+            both.facets.trade_kind.iter().map(|f| f.count).sum::<i64>()
+        );
         let partial = search(SearchQuery {
             q: "钱湖大".into(),
             ..Default::default()
         })
         .await
         .expect("search");
-        assert!(partial.hits.iter().all(|h| h.notice.id != big), "{:?}", partial.terms);
+        assert!(
+            partial.hits.iter().all(|h| h.notice.id != big),
+            "{:?}",
+            partial.terms
+        );
         let road_hit = search(SearchQuery {
             q: "东钱湖大道".into(),
             ..Default::default()
@@ -187,7 +201,12 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
         })
         .await
         .expect("district");
-        assert!(district.hits.iter().all(|h| h.notice.region_code == "330212"));
+        assert!(
+            district
+                .hits
+                .iter()
+                .all(|h| h.notice.region_code == "330212")
+        );
         assert!(district.hits.iter().any(|h| h.notice.id == big));
 
         // Amount: just inside and just outside ¥52,000,000.
@@ -203,7 +222,10 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
         }
         // Dates are Beijing days: the school notice is three days later.
         let day = |d: DateTime<Utc>| {
-            (d + Duration::hours(8)).date_naive().format("%Y-%m-%d").to_string()
+            (d + Duration::hours(8))
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string()
         };
         let first_day = search(SearchQuery {
             q: "改造".into(),
@@ -257,8 +279,17 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
         assert_eq!(all.sort, "date");
         assert_eq!(all.hits.first().map(|h| h.notice.id), Some(small));
         let companies = notices::suggest(db, "宁波").await.expect("suggest");
-        assert!(companies.iter().any(|s| s.kind == "company"), "{companies:?}");
-        assert!(notices::suggest(db, "%").await.expect("suggest").iter().all(|s| s.text.contains('%')));
+        assert!(
+            companies.iter().any(|s| s.kind == "company"),
+            "{companies:?}"
+        );
+        assert!(
+            notices::suggest(db, "%")
+                .await
+                .expect("suggest")
+                .iter()
+                .all(|s| s.text.contains('%'))
+        );
         t.cleanup().await;
     }
 }
@@ -319,7 +350,10 @@ async fn the_feed_cursor_never_skips_or_repeats_while_publishers_race_readers() 
         }
         let seen = reader.await.expect("reader");
         let seqs: Vec<i64> = seen.iter().map(|s| s.0).collect();
-        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "out of order: {seqs:?}");
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "out of order: {seqs:?}"
+        );
         let ids: BTreeSet<Uuid> = seen.iter().map(|s| s.1).collect();
         assert_eq!(ids.len(), seen.len(), "a notice came twice");
         assert_eq!(ids, published, "the feed skipped a notice");
@@ -328,7 +362,9 @@ async fn the_feed_cursor_never_skips_or_repeats_while_publishers_race_readers() 
             region: Some(ggzy_core::region::DivisionCode::parse("r", "330212").expect("code")),
             ..Default::default()
         };
-        let none = notices::feed(&db, cursor0, &district, 500).await.expect("feed");
+        let none = notices::feed(&db, cursor0, &district, 500)
+            .await
+            .expect("feed");
         assert!(none.is_empty());
         t.cleanup().await;
     }

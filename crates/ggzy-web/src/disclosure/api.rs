@@ -10,11 +10,11 @@ use axum::extract::{Path, Query, State};
 use ggzy_core::FieldError;
 use ggzy_core::notice::Fragment;
 use ggzy_core::region::DivisionCode;
-use ggzy_store::tendering::notices::{CorrectionInput, correct_notice};
 use ggzy_store::notices::{
     self, FacetCount, Facets, FeedFilter, HitRow, NoticeKind, NoticeKindEdit, NoticeKindView,
     PublicNotice, SearchHit, SearchQuery, SearchResult, Suggestion,
 };
+use ggzy_store::tendering::notices::{CorrectionInput, correct_notice};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -160,8 +160,11 @@ impl FeedQuery {
                 seq
             }
         };
-        let region = blank(&self.region)
-            .and_then(|r| DivisionCode::parse("region", &r).map_err(|e| errs.push(e)).ok());
+        let region = blank(&self.region).and_then(|r| {
+            DivisionCode::parse("region", &r)
+                .map_err(|e| errs.push(e))
+                .ok()
+        });
         let f = FeedFilter {
             trade_kind: blank(&self.trade_kind),
             notice_kind: blank(&self.notice_kind),

@@ -14,7 +14,11 @@ pub(crate) fn cursor_of(seq: i64) -> String {
 
 pub(crate) fn seq_of(cursor: &str) -> Option<i64> {
     let raw = URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
-    String::from_utf8(raw).ok()?.strip_prefix("n1:")?.parse().ok()
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("n1:")?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

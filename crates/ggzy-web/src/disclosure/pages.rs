@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/notices", get(search_page))
         .route("/notices/{id}", get(notice_page))
-        .route("/notices/{id}/corrections", axum::routing::post(correct_submit))
+        .route(
+            "/notices/{id}/corrections",
+            axum::routing::post(correct_submit),
+        )
         .route("/deals/{code}", get(deal_page))
         .route("/disclosure", get(catalogue_page))
         .route("/feeds/notices.atom", get(atom))
@@ -42,7 +45,9 @@ trait Show {
         t.with_timezone(&east8()).format("%Y-%m-%d").to_string()
     }
     fn bj(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&east8()).format("%Y-%m-%d %H:%M").to_string()
+        t.with_timezone(&east8())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
     fn amount(&self, fen: &i64) -> String {
         let m = Money::from_fen(*fen);
@@ -102,7 +107,10 @@ impl SearchPage {
             Some(value.to_string())
         };
         q.page = None;
-        format!("/notices?{}", serde_html_form::to_string(&q).unwrap_or_default())
+        format!(
+            "/notices?{}",
+            serde_html_form::to_string(&q).unwrap_or_default()
+        )
     }
 }
 
@@ -297,7 +305,10 @@ impl Show for CataloguePage {
 
 impl CataloguePage {
     fn of(&self, trade: &str) -> Vec<&NoticeKindView> {
-        self.kinds.iter().filter(|k| k.kind.trade_kind == trade).collect()
+        self.kinds
+            .iter()
+            .filter(|k| k.kind.trade_kind == trade)
+            .collect()
     }
     fn trades(&self) -> Vec<(&'static str, &'static str)> {
         TRADE_KINDS

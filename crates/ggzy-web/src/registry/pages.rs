@@ -57,6 +57,8 @@ async fn entity_list(
 struct EntityPage {
     l: Layout,
     e: EntityView,
+    /// The result notices naming it the winner, newest first.
+    won: Vec<ggzy_store::notices::PublicNotice>,
 }
 
 async fn entity_page(State(s): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
@@ -65,7 +67,10 @@ async fn entity_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Str
         return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
     };
     match entities::get(&s.db, &a, id, s.now().date_naive()).await {
-        Ok(e) => render(&EntityPage { l, e }),
+        Ok(e) => match ggzy_store::notices::won_by(&s.db, e.id, 50).await {
+            Ok(won) => render(&EntityPage { l, e, won }),
+            Err(err) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, err),
+        },
         Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
         Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     }

@@ -6,12 +6,36 @@ use super::*;
 use ggzy_store::notices::{self, NewNotice, SearchQuery};
 
 const PLACES: [&str; 12] = [
-    "海曙区", "鄞州区", "江北区", "北仑区", "镇海区", "奉化区", "余姚市", "慈溪市", "宁海县",
-    "象山县", "东钱湖", "三江口",
+    "海曙区",
+    "鄞州区",
+    "江北区",
+    "北仑区",
+    "镇海区",
+    "奉化区",
+    "余姚市",
+    "慈溪市",
+    "宁海县",
+    "象山县",
+    "东钱湖",
+    "三江口",
 ];
 const THINGS: [&str; 16] = [
-    "道路", "桥梁", "学校", "医院", "综合管廊", "绿道", "污水处理厂", "体育馆", "图书馆",
-    "地铁站", "停车场", "农贸市场", "堤防", "公园", "安置房", "变电站",
+    "道路",
+    "桥梁",
+    "学校",
+    "医院",
+    "综合管廊",
+    "绿道",
+    "污水处理厂",
+    "体育馆",
+    "图书馆",
+    "地铁站",
+    "停车场",
+    "农贸市场",
+    "堤防",
+    "公园",
+    "安置房",
+    "变电站",
 ];
 const WORKS: [&str; 8] = [
     "改造", "新建", "扩建", "维修", "提升", "加固", "改建", "绿化",
@@ -90,7 +114,9 @@ async fn fill(db: &Db, n: usize) -> Result<f64> {
                     seed ^= seed << 17;
                     seed
                 };
-                (from..to).map(|i| (i, generate(i, &mut rnd))).collect::<Vec<_>>()
+                (from..to)
+                    .map(|i| (i, generate(i, &mut rnd)))
+                    .collect::<Vec<_>>()
             }));
         }
         let mut rows = Vec::with_capacity(size);
@@ -99,7 +125,9 @@ async fn fill(db: &Db, n: usize) -> Result<f64> {
         }
         let placeholders: Vec<String> = (0..rows.len())
             .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                let p: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", r * COLUMNS + c))
+                    .collect();
                 format!("({})", p.join(", "))
             })
             .collect();
@@ -145,12 +173,8 @@ async fn like_scan(db: &Db, words: &[&str], trade: &str, region_prefix: &str) ->
         "FROM notices n JOIN regions r ON r.code = n.region_code WHERE {cond} AND n.trade_kind = $1 AND n.region_code LIKE $2"
     );
     let list = format!("SELECT n.id {from} ORDER BY n.seq DESC LIMIT 20");
-    let rows: Vec<(uuid::Uuid,)> = ggzy_store::db_all!(
-        db,
-        sqlx::AssertSqlSafe(list),
-        trade,
-        region_prefix
-    );
+    let rows: Vec<(uuid::Uuid,)> =
+        ggzy_store::db_all!(db, sqlx::AssertSqlSafe(list), trade, region_prefix);
     for col in ["n.trade_kind", "n.notice_kind", "n.region_code"] {
         let sql = format!("SELECT {col}, COUNT(*) {from} GROUP BY {col}");
         let _: Vec<(String, i64)> =
@@ -191,7 +215,9 @@ async fn search_on(db: &Db, name: &str, n: usize, runs: usize) -> Result<()> {
             b as f64 / 1048576.0,
             b as f64 / n as f64
         ),
-        None => println!("{name}: indexed {n} notices at {rate:.0}/s; index size not reported by this build"),
+        None => println!(
+            "{name}: indexed {n} notices at {rate:.0}/s; index size not reported by this build"
+        ),
     }
     let q = SearchQuery {
         q: "道路 改造".into(),
