@@ -570,6 +570,42 @@ pub fn index_terms(title: &str, body: &str) -> String {
     out
 }
 
+/// Filter tokens indexed beside a notice's words, so that the index itself narrows a search by
+/// trade, notice kind and region (with its branches) instead of the database checking each
+/// matching row: `xt…` the trade, `xk…` the kind, `xr…` the region at each of its three levels.
+/// Letters and digits only, so both full-text tokenizers keep each one whole.
+pub fn filter_tokens(trade_kind: &str, notice_kind: &str, region_code: &str) -> String {
+    let clean = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
+    let region = clean(region_code);
+    let mut out = format!("xt{} xk{}", clean(trade_kind), clean(notice_kind));
+    for len in [2, 4, 6] {
+        if let Some(prefix) = region.get(..len) {
+            out.push_str(&format!(" xr{prefix}"));
+        }
+    }
+    out
+}
+
+/// The tokens that ask the index for one trade, kind and region (a region's `branch_prefix`).
+pub fn filter_query(
+    trade_kind: Option<&str>,
+    notice_kind: Option<&str>,
+    region_prefix: Option<&str>,
+) -> Vec<String> {
+    let clean = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
+    let mut out = Vec::new();
+    if let Some(t) = trade_kind {
+        out.push(format!("xt{}", clean(t)));
+    }
+    if let Some(k) = notice_kind {
+        out.push(format!("xk{}", clean(k)));
+    }
+    if let Some(r) = region_prefix {
+        out.push(format!("xr{}", clean(r)));
+    }
+    out
+}
+
 /// The words of a query, each once, in order; at most 8 so one request cannot ask for thousands.
 pub fn query_terms(q: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
@@ -705,6 +741,18 @@ mod tests {
         assert_eq!(query_terms("道路 改造，道路"), vec!["道路", "改造"]);
         assert!(query_terms("，。！").is_empty());
         assert_eq!(query_terms("一 二 三 四 五 六 七 八 九 十").len(), 8);
+    }
+
+    #[test]
+    fn a_region_filter_token_is_indexed_at_every_level_above_the_notice() {
+        let t = filter_tokens("land_mining", "complaint_decision", "330212");
+        assert_eq!(t, "xtlandmining xkcomplaintdecision xr33 xr3302 xr330212");
+        let asked = filter_query(Some("land_mining"), None, Some("3302"));
+        assert!(
+            asked.iter().all(|a| t.split(' ').any(|w| w == a)),
+            "{asked:?}"
+        );
+        assert!(!t.split(' ').any(|w| w == "xr3303"));
     }
 
     #[test]

@@ -1488,6 +1488,34 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("feed.bad_cursor")),
         "{b}: {bad}"
     );
+    // The day's bulk download carries the deal's last notice.
+    let last = &whole["notices"]
+        .as_array()
+        .expect("notices")
+        .last()
+        .expect("last")
+        .clone();
+    let at: chrono::DateTime<Utc> = last["published_at"]
+        .as_str()
+        .expect("at")
+        .parse()
+        .expect("time");
+    let day = (at + chrono::Duration::hours(8)).date_naive();
+    let lines = public
+        .get(app.url(&format!("/api/v1/notices/daily/{day}")))
+        .send()
+        .await
+        .expect("daily")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        lines
+            .lines()
+            .any(|l| serde_json::from_str::<Value>(l).is_ok_and(|n| n["id"] == last["id"])),
+        "{b}: the daily download lacks {}",
+        last["id"]
+    );
     // A published notice is corrected by a new notice linked to it, by its tenderer only.
     let first = whole["notices"][0]["id"].as_str().expect("id").to_string();
     let path = format!("/api/v1/notices/{first}/corrections");

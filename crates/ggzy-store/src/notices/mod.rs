@@ -17,7 +17,7 @@ use crate::events::{self, NewEvent};
 use crate::{db_all, db_opt, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
-use ggzy_core::notice::{index_terms, missing_content};
+use ggzy_core::notice::{filter_tokens, index_terms, missing_content};
 use ggzy_core::{FieldError, Invalid};
 use serde::Serialize;
 use uuid::Uuid;
@@ -128,9 +128,25 @@ pub async fn publish(
         n.principal_id,
         n.winner_id,
         n.corrects,
-        index_terms(n.title, n.body)
+        search_terms(n.trade_kind, n.notice_kind, n.region, n.title, n.body)
     );
     Ok((id, ev.seq))
+}
+
+/// What the full-text index holds of a notice: its words, and the tokens of its trade, kind and
+/// region that let the index do the filtering.
+pub fn search_terms(
+    trade_kind: &str,
+    notice_kind: &str,
+    region: &str,
+    title: &str,
+    body: &str,
+) -> String {
+    format!(
+        "{} {}",
+        index_terms(title, body),
+        filter_tokens(trade_kind, notice_kind, region)
+    )
 }
 
 /// Cut the words of notices published before search existed, so every notice is findable.
@@ -267,6 +283,28 @@ pub async fn latest_of(db: &Db, f: &FeedFilter, limit: i64) -> ServiceResult<Vec
         f.notice_kind.as_deref(),
         f.region_prefix(),
         limit.clamp(1, 200)
+    ))
+}
+
+/// Every notice published on one Beijing day, in publication order: the daily bulk download.
+/// At most `limit`; a day with more is served by the feed.
+pub async fn published_on(
+    db: &Db,
+    day: chrono::NaiveDate,
+    limit: i64,
+) -> ServiceResult<Vec<PublicNotice>> {
+    let start =
+        (day.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(8)).and_utc();
+    let end = start + chrono::Duration::days(1);
+    let sql = format!(
+        "{PUBLIC} WHERE n.published_at >= $1 AND n.published_at < $2 ORDER BY n.seq LIMIT $3"
+    );
+    Ok(db_all!(
+        db,
+        sqlx::AssertSqlSafe(sql),
+        start,
+        end,
+        limit.clamp(1, 100_000)
     ))
 }
 

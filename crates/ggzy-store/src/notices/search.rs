@@ -8,7 +8,9 @@ use crate::error::ServiceResult;
 use crate::{db_all, on_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::money::Money;
-use ggzy_core::notice::{DEFAULT_CATALOGUE, Fragment, TRADE_KINDS, query_terms, snippet};
+use ggzy_core::notice::{
+    DEFAULT_CATALOGUE, Fragment, TRADE_KINDS, filter_query, query_terms, snippet,
+};
 use ggzy_core::region::DivisionCode;
 use ggzy_core::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
@@ -88,7 +90,9 @@ pub struct Facets {
 pub struct SearchResult {
     /// The words searched for, as cut.
     pub terms: Vec<String>,
+    /// Matches counted, up to 10,050; `more` says there were more (narrow the search).
     pub total: i64,
+    pub more: bool,
     pub page: u32,
     pub per_page: u32,
     pub sort: String,
@@ -101,7 +105,10 @@ struct Parsed {
     terms: Vec<String>,
     trade_kind: Option<String>,
     notice_kind: Option<String>,
+    /// `3302%`: the region and its branches, for `LIKE`.
     region_prefix: Option<String>,
+    /// `3302`: the same, for the index's region token.
+    region_branch: Option<String>,
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     min_fen: Option<i64>,
@@ -150,12 +157,13 @@ fn parse(q: &SearchQuery) -> Result<Parsed, Invalid> {
     let trade_kind = blank(&q.trade_kind).map(String::from);
     let notice_kind = blank(&q.notice_kind).map(String::from);
     check_kinds(&mut errs, trade_kind.as_deref(), notice_kind.as_deref());
-    let region_prefix = blank(&q.region).and_then(|r| {
+    let region_branch = blank(&q.region).and_then(|r| {
         DivisionCode::parse("region", r)
-            .map(|r| format!("{}%", r.branch_prefix()))
+            .map(|r| r.branch_prefix().to_string())
             .map_err(|e| errs.push(e))
             .ok()
     });
+    let region_prefix = region_branch.as_ref().map(|b| format!("{b}%"));
     let from = blank(&q.from).and_then(|d| beijing_midnight("from", d, &mut errs));
     let to = blank(&q.to).and_then(|d| beijing_midnight("to", d, &mut errs));
     if let (Some(f), Some(t)) = (from, to)
@@ -213,6 +221,7 @@ fn parse(q: &SearchQuery) -> Result<Parsed, Invalid> {
         trade_kind,
         notice_kind,
         region_prefix,
+        region_branch,
         from: from.map(instant),
         until: to.map(|d| instant(d + chrono::Duration::days(1))),
         min_fen,
@@ -224,28 +233,33 @@ fn parse(q: &SearchQuery) -> Result<Parsed, Invalid> {
     })
 }
 
-/// `FROM … WHERE …` with the words as `$1` and the filters as `$2`…`$9`, and the relevance
-/// order, on either backend.
-fn from_where(db: &Db, words: bool) -> (String, &'static str) {
+/// `FROM … WHERE …` with the index query as `$1` and the filters as `$2`…`$9`, and the orders by
+/// relevance and by date, on either backend. `indexed`: ask the full-text index (for words or
+/// for the filter tokens); otherwise `$1` is the empty string and only the filters apply.
+fn from_where(db: &Db, indexed: bool) -> (String, &'static str, &'static str) {
     const FILTERS: &str = "($2 IS NULL OR n.trade_kind = $2) AND ($3 IS NULL OR n.notice_kind = $3) AND ($4 IS NULL OR n.region_code LIKE $4) AND ($5 IS NULL OR n.published_at >= $5) AND ($6 IS NULL OR n.published_at < $6) AND ($7 IS NULL OR n.amount >= $7) AND ($8 IS NULL OR n.amount <= $8) AND ($9 IS NULL OR n.principal_id = $9 OR n.winner_id = $9)";
-    match (db, words) {
+    match (db, indexed) {
         (_, false) => (
             format!(
                 "FROM notices n JOIN regions r ON r.code = n.region_code WHERE $1 = '' AND {FILTERS}"
             ),
+            "n.seq DESC",
             "n.seq DESC",
         ),
         (Db::Sqlite(_), true) => (
             format!(
                 "FROM notice_search JOIN notices n ON n.seq = notice_search.rowid JOIN regions r ON r.code = n.region_code WHERE notice_search MATCH $1 AND {FILTERS}"
             ),
-            "bm25(notice_search), n.seq DESC",
+            "bm25(notice_search), notice_search.rowid DESC",
+            // The index hands rows out newest first by itself, so a LIMIT stops it early.
+            "notice_search.rowid DESC",
         ),
         (Db::Pg(_), true) => (
             format!(
                 "FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.tsv @@ plainto_tsquery('simple', $1) AND {FILTERS}"
             ),
             "ts_rank(n.tsv, plainto_tsquery('simple', $1)) DESC, n.seq DESC",
+            "n.seq DESC",
         ),
     }
 }
@@ -263,57 +277,118 @@ fn match_expr(db: &Db, terms: &[String]) -> String {
     }
 }
 
+/// How many matches a search ranks, counts and pages through at most.
+const CANDIDATES: usize = MAX_OFFSET as usize + 50;
+
+/// One matching notice, as the candidate list keeps it: enough to count facets and page.
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    seq: i64,
+    trade_kind: String,
+    notice_kind: String,
+    region_code: String,
+    region_name: String,
+}
+
 pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
     let p = parse(q)?;
-    let words = !p.terms.is_empty();
-    let (from_where, relevance) = from_where(db, words);
-    let order = if p.by_date { "n.seq DESC" } else { relevance };
-    let m = if words {
-        match_expr(db, &p.terms)
+    let mut asked = p.terms.clone();
+    asked.extend(filter_query(
+        p.trade_kind.as_deref(),
+        p.notice_kind.as_deref(),
+        p.region_branch.as_deref(),
+    ));
+    let indexed = !asked.is_empty();
+    let (from_where, relevance, newest) = from_where(db, indexed);
+    let order = if p.by_date { newest } else { relevance };
+    let m = if indexed {
+        match_expr(db, &asked)
     } else {
         String::new()
     };
+    // One pass over the index: the ranked matches (up to CANDIDATES), from which the total,
+    // the facets and the page are all taken; then the page's own rows.
     let sql = format!(
-        "SELECT n.id, n.seq, n.trade_kind, n.notice_kind, n.title, n.region_code, r.name AS region_name, n.published_at, n.deal_code, n.amount, n.body {from_where} ORDER BY {order} LIMIT $10 OFFSET $11"
+        "SELECT n.seq, n.trade_kind, n.notice_kind, n.region_code, r.name AS region_name {from_where} ORDER BY {order} LIMIT $10"
     );
-    macro_rules! bound {
-        ($query:expr) => {
-            $query
-                .bind(&m)
-                .bind(&p.trade_kind)
-                .bind(&p.notice_kind)
-                .bind(&p.region_prefix)
-                .bind(p.from)
-                .bind(p.until)
-                .bind(p.min_fen)
-                .bind(p.max_fen)
-                .bind(p.party)
-        };
-    }
-    let rows: Vec<HitRow> = on_db!(db, |c| bound!(sqlx::query_as(sqlx::AssertSqlSafe(sql)))
-        .bind(i64::from(p.per_page))
-        .bind(i64::from((p.page - 1) * p.per_page))
+    let found: Vec<Candidate> = on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&m)
+        .bind(&p.trade_kind)
+        .bind(&p.notice_kind)
+        .bind(&p.region_prefix)
+        .bind(p.from)
+        .bind(p.until)
+        .bind(p.min_fen)
+        .bind(p.max_fen)
+        .bind(p.party)
+        .bind(CANDIDATES as i64 + 1)
         .fetch_all(c)
         .await?);
-    let mut counts = Vec::new();
-    for (column, label) in [
-        ("n.trade_kind", "n.trade_kind"),
-        ("n.notice_kind", "n.notice_kind"),
-        ("n.region_code", "r.name"),
-    ] {
-        let sql = format!(
-            "SELECT {column}, MIN({label}), COUNT(*) {from_where} GROUP BY {column} ORDER BY COUNT(*) DESC, {column}"
-        );
-        let v: Vec<(String, String, i64)> =
-            on_db!(db, |c| bound!(sqlx::query_as(sqlx::AssertSqlSafe(sql)))
-                .fetch_all(c)
-                .await?);
-        counts.push(v);
+    let capped = found.len() > CANDIDATES;
+    let found = &found[..found.len().min(CANDIDATES)];
+    let facets = facets_of(found, p.trade_kind.as_deref());
+    let start = ((p.page - 1) * p.per_page) as usize;
+    let page: Vec<i64> = found
+        .iter()
+        .skip(start)
+        .take(p.per_page as usize)
+        .map(|c| c.seq)
+        .collect();
+    let mut rows = rows_of(db, &page).await?;
+    rows.sort_by_key(|r| page.iter().position(|s| *s == r.seq));
+    let hits = rows
+        .into_iter()
+        .map(|n| SearchHit {
+            title_marked: snippet(&n.title, &p.terms, 400),
+            snippet: snippet(&n.body, &p.terms, 120),
+            notice: n,
+        })
+        .collect();
+    Ok(SearchResult {
+        terms: p.terms,
+        total: found.len() as i64,
+        more: capped,
+        page: p.page,
+        per_page: p.per_page,
+        sort: if p.by_date { "date" } else { "relevance" }.into(),
+        hits,
+        facets,
+    })
+}
+
+/// The page's notices by seq, in any order.
+async fn rows_of(db: &Db, seqs: &[i64]) -> ServiceResult<Vec<HitRow>> {
+    if seqs.is_empty() {
+        return Ok(vec![]);
     }
-    let regions = counts.pop().unwrap_or_default();
-    let kinds = counts.pop().unwrap_or_default();
-    let trades = counts.pop().unwrap_or_default();
-    // Each facet value with its label: a trade's and a notice kind's names, a region's own name.
+    let list: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT n.id, n.seq, n.trade_kind, n.notice_kind, n.title, n.region_code, r.name AS region_name, n.published_at, n.deal_code, n.amount, n.body FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.seq IN ({})",
+        list.join(", ")
+    );
+    Ok(on_db!(db, |c| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for s in seqs {
+            q = q.bind(*s);
+        }
+        q.fetch_all(c).await?
+    }))
+}
+
+/// Counts per trade, kind and region over the matches, largest first, each with its label.
+fn facets_of(found: &[Candidate], trade: Option<&str>) -> Facets {
+    fn count<'a>(keys: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String, i64)> {
+        let mut m: std::collections::BTreeMap<&str, (&str, i64)> = Default::default();
+        for (k, name) in keys {
+            m.entry(k).or_insert((name, 0)).1 += 1;
+        }
+        let mut v: Vec<(String, String, i64)> = m
+            .into_iter()
+            .map(|(k, (n, c))| (k.to_string(), n.to_string(), c))
+            .collect();
+        v.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
     let labelled = |rows: Vec<(String, String, i64)>,
                     label: &dyn Fn(&str, String) -> (String, String)| {
         rows.into_iter()
@@ -328,35 +403,30 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
             })
             .collect()
     };
-    let facets = Facets {
-        trade_kind: labelled(trades, &|v, _| {
-            let t = TRADE_KINDS.iter().find(|t| t.0 == v);
-            t.map_or((String::new(), String::new()), |t| (t.1.into(), t.2.into()))
-        }),
-        notice_kind: labelled(kinds, &|v, _| {
-            let (zh, en) = notice_kind_label(p.trade_kind.as_deref(), v);
-            (zh.into(), en.into())
-        }),
-        region: labelled(regions, &|v, name| (name, v.to_string())),
-    };
-    let total = facets.trade_kind.iter().map(|f| f.count).sum();
-    let hits = rows
-        .into_iter()
-        .map(|n| SearchHit {
-            title_marked: snippet(&n.title, &p.terms, 400),
-            snippet: snippet(&n.body, &p.terms, 120),
-            notice: n,
-        })
-        .collect();
-    Ok(SearchResult {
-        terms: p.terms,
-        total,
-        page: p.page,
-        per_page: p.per_page,
-        sort: if p.by_date { "date" } else { "relevance" }.into(),
-        hits,
-        facets,
-    })
+    Facets {
+        trade_kind: labelled(
+            count(found.iter().map(|c| (c.trade_kind.as_str(), ""))),
+            &|v, _| {
+                let t = TRADE_KINDS.iter().find(|t| t.0 == v);
+                t.map_or((String::new(), String::new()), |t| (t.1.into(), t.2.into()))
+            },
+        ),
+        notice_kind: labelled(
+            count(found.iter().map(|c| (c.notice_kind.as_str(), ""))),
+            &|v, _| {
+                let (zh, en) = notice_kind_label(trade, v);
+                (zh.into(), en.into())
+            },
+        ),
+        region: labelled(
+            count(
+                found
+                    .iter()
+                    .map(|c| (c.region_code.as_str(), c.region_name.as_str())),
+            ),
+            &|v, name| (name, v.to_string()),
+        ),
+    }
 }
 
 /// A notice kind's name in its trade (a procurement's `tender` is a 采购公告); without a trade,

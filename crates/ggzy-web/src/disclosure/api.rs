@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(search))
         .routes(routes!(feed))
+        .routes(routes!(daily))
         .routes(routes!(notice))
         .routes(routes!(correct))
         .routes(routes!(deal))
@@ -189,6 +190,37 @@ pub async fn feed(
         next_cursor: next.map(cursor_of).unwrap_or_default(),
         items,
     }))
+}
+
+/// Everything published on one day (Beijing time), one JSON notice per line, for bulk copies.
+#[utoipa::path(get, path = "/api/v1/notices/daily/{day}", tag = "disclosure", params(("day" = String, Path, description = "YYYY-MM-DD, Beijing time")), responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 404, body = Problem)))]
+pub async fn daily(
+    State(s): State<AppState>,
+    Path(day): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let Ok(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+        return Err(ggzy_store::ServiceError::NotFound("day").into());
+    };
+    let mut out = String::new();
+    for n in notices::published_on(&s.db, d, 100_000).await? {
+        out.push_str(&serde_json::to_string(&n).unwrap_or_default());
+        out.push('\n');
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-ndjson; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"notices-{d}.jsonl\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -78,7 +78,7 @@ fn generate(i: usize, rnd: &mut impl FnMut() -> u64) -> Generated {
          三、时间安排\n文件获取、投标截止和开标时间详见招标文件。\n四、文件获取\n凡在本平台注册的主体均可在线免费获取文件。\n五、联系方式\n招标人：宁波市{place}建设管理中心",
         amount / 100
     );
-    let terms = ggzy_core::notice::index_terms(&title, &body);
+    let terms = notices::search_terms(trade_kind, notice_kind, region, &title, &body);
     Generated {
         trade_kind,
         notice_kind,

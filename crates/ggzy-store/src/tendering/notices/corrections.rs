@@ -56,20 +56,30 @@ pub async fn correct_notice(
     input: &CorrectionInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let mut errs = Invalid::default();
-    let changes = text(&mut errs, "changes", &input.changes, 20_000);
     let (lot_id, original, published_at) = lot_of_notice(db, notice).await?;
-    let Some(changes) = changes else {
+    // Who may correct is decided before what they wrote is judged.
+    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
+    let mut errs = Invalid::default();
+    let Some(changes) = text(&mut errs, "changes", &input.changes, 20_000) else {
         return Err(errs.into());
     };
-    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
     let title = format!("{original}（更正公告）");
     let body = format!(
         "{title}\n统一交易标识码：{}\n原公告：{original}（{}发布）\n更正事项：\n{changes}\n\n除上述更正事项外，原公告其他内容不变。",
         lot.trade_code,
         crate::tendering::notices_fmt(published_at)
     );
-    let id = super::publish_linked(&mut tx, &lot, "correction", &title, &body, notice, now).await?;
+    let id = super::lot_notice(
+        &mut tx,
+        &lot,
+        "correction",
+        &title,
+        &body,
+        None,
+        Some(notice),
+        now,
+    )
+    .await?;
     log(
         &mut tx,
         actor,

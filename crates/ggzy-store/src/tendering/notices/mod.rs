@@ -178,19 +178,6 @@ pub(crate) async fn publish_notice_row(
     publish_lot_notice(tx, lot, notice_kind, title, body, None, now).await
 }
 
-/// A lot notice that corrects or ends the published notice `corrects`.
-pub(crate) async fn publish_linked(
-    tx: &mut Tx,
-    lot: &LotRow,
-    notice_kind: &str,
-    title: &str,
-    body: &str,
-    corrects: Uuid,
-    now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    lot_notice(tx, lot, notice_kind, title, body, None, Some(corrects), now).await
-}
-
 /// Publish a notice of `lot`; it names the lot's trade code, which the body gains when it does
 /// not already carry it. The amount is the lot's estimate unless a `winner` and price are given.
 pub(crate) async fn publish_lot_notice(
@@ -205,6 +192,7 @@ pub(crate) async fn publish_lot_notice(
     lot_notice(tx, lot, notice_kind, title, body, award, None, now).await
 }
 
+/// `corrects`: the published notice this one corrects or ends.
 #[allow(clippy::too_many_arguments)]
 async fn lot_notice(
     tx: &mut Tx,
