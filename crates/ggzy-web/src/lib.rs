@@ -139,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/suggest.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], SUGGEST_JS) }))
         .route("/favicon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) }))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
         // Outside CSRF: a stranger's write is refused before even the form body is buffered.
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
@@ -169,6 +170,53 @@ async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+/// No text ggzy keeps may hold a NUL character: PostgreSQL cannot store one, and no field has a
+/// use for it. Refused here once for every query, form and JSON body (files and streamed
+/// uploads are bytes, not text, and pass), so no store call meets one.
+async fn refuse_nul(req: Request, next: Next) -> Response {
+    let refuse = || {
+        problem::simple(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "text.nul",
+            "输入中含有空字符（NUL），请删除后重试",
+            "The input holds a NUL character; remove it and try again",
+        )
+    };
+    let uri = req.uri().to_string().to_ascii_lowercase();
+    if uri.contains("%00") {
+        return refuse();
+    }
+    let textual = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/json") || v.starts_with("application/x-www-form-urlencoded")
+        });
+    if !textual {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return problem::simple(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body.too_large",
+            "请求体超过 1 MiB",
+            "The request body is over 1 MiB",
+        );
+    };
+    let has = |needle: &[u8]| {
+        bytes
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if bytes.contains(&0) || has(b"\\u0000") || has(b"%00") {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// Extractor rejections (a malformed id in the path, a non-numeric query parameter) come from axum

@@ -349,6 +349,37 @@ async fn csrf_body_limit_and_unknown_routes() {
     app.finish().await;
 }
 
+/// PostgreSQL cannot store a NUL character, so no text may carry one: refused as bad input, in a
+/// query, a form or a JSON body, on every backend alike — never a server error.
+#[tokio::test]
+async fn a_nul_character_is_bad_input_everywhere() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        let (st, body) = app.get("/api/v1/notices?q=%E9%81%93%00%E8%B7%AF").await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("text.nul")),
+            "{b}: {body}"
+        );
+        let (st, body) = app.get("/api/v1/entities?q=%00").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {body}");
+        let (st, body) = app
+            .post("/api/v1/entities", json!({"name": "甲\u{0}乙"}))
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("text.nul")),
+            "{b}: {body}"
+        );
+        let r = app.form("/register", &[("name", "甲\u{0}乙")], None).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        // Just inside: the same requests without the character are answered as usual.
+        let (st, _) = app.get("/api/v1/notices?q=%E9%81%93%E8%B7%AF").await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        app.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn roles_are_enforced_at_the_route_with_the_missing_permission_named() {
     for app in TestApp::all().await {
