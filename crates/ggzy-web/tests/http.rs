@@ -1506,13 +1506,17 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
         .count();
     assert_eq!(of_deal, kinds.len(), "{b}: feed and deal disagree");
     let cursor = feed["next_cursor"].as_str().expect("cursor");
+    // The server's own timers may publish other lots' notices meanwhile; none of this deal's
+    // comes again, and an empty page hands the same cursor back.
     let (_, after) = get(format!("/api/v1/notices/feed?cursor={cursor}")).await;
-    assert_eq!(
-        after["items"].as_array().map(Vec::len),
-        Some(0),
+    let again = after["items"].as_array().expect("items");
+    assert!(
+        again.iter().all(|n| n["deal_code"] != deal.as_str()),
         "{b}: {after}"
     );
-    assert_eq!(after["next_cursor"], cursor);
+    if again.is_empty() {
+        assert_eq!(after["next_cursor"], cursor);
+    }
     let (st, bad) = get("/api/v1/notices/feed?cursor=12".into()).await;
     assert_eq!(
         (st, bad["code"].as_str()),
