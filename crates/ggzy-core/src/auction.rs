@@ -59,6 +59,9 @@ pub struct Auction {
     /// The end as it stands: the free stage's end plus one window, moved by late bids.
     pub ends_at: DateTime<Utc>,
     pub accepted: u64,
+    /// Its trade was ended at this instant: nothing is accepted from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halted_at: Option<DateTime<Utc>>,
 }
 
 /// Why a bid was refused; each carries the numbers the bidder needs to try again.
@@ -140,11 +143,14 @@ impl Auction {
             high: None,
             ends_at,
             accepted: 0,
+            halted_at: None,
         }
     }
 
     pub fn phase(&self, now: DateTime<Utc>) -> Phase {
-        if now < self.rules.opens_at {
+        if self.halted_at.is_some_and(|h| now >= h) {
+            Phase::Ended
+        } else if now < self.rules.opens_at {
             Phase::NotOpen
         } else if now >= self.ends_at {
             Phase::Ended
@@ -153,6 +159,12 @@ impl Auction {
         } else {
             Phase::Timed
         }
+    }
+
+    /// The trade was ended: the bidding stops at `now`, and any later bid is refused as ended.
+    pub fn halt(&mut self, now: DateTime<Utc>) {
+        self.ends_at = self.ends_at.min(now);
+        self.halted_at = Some(now);
     }
 
     /// The lowest bid that would be accepted now.
@@ -203,7 +215,7 @@ impl Auction {
         };
         self.high = Some(high);
         let window = Duration::seconds(self.rules.extension_secs);
-        let extended = now + window > self.ends_at;
+        let extended = now + window > self.ends_at && self.halted_at.is_none();
         if extended {
             self.ends_at = now + window;
         }
@@ -304,6 +316,25 @@ mod tests {
             free_until: t0() + Duration::hours(1),
             extension_secs: 300,
         }
+    }
+
+    #[test]
+    fn a_halted_auction_takes_no_bid_from_the_halt_on() {
+        let mut a = Auction::new(rules(None));
+        let halt = t0() + Duration::minutes(5);
+        a.halt(halt);
+        assert!(
+            a.bid(1, yuan(10_000_000), halt - Duration::microseconds(1))
+                .is_ok()
+        );
+        assert_eq!(
+            a.bid(2, yuan(10_100_000), halt),
+            Err(BidRefusal::Ended { ended_at: halt })
+        );
+        // Halting before the opening: it never opens.
+        let mut early = Auction::new(rules(None));
+        early.halt(t0() - Duration::hours(1));
+        assert_eq!(early.phase(t0() + Duration::minutes(1)), Phase::Ended);
     }
 
     #[test]

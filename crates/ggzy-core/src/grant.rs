@@ -245,16 +245,19 @@ pub enum GrantState {
     Confirmed,
     /// The result (or the failure) is published.
     Published,
+    /// Ended before the close, with a termination notice.
+    Terminated,
 }
 
 impl GrantState {
-    pub const ALL: [GrantState; 6] = [
+    pub const ALL: [GrantState; 7] = [
         Self::Open,
         Self::Auction,
         Self::Deal,
         Self::NoDeal,
         Self::Confirmed,
         Self::Published,
+        Self::Terminated,
     ];
 
     pub fn code(self) -> &'static str {
@@ -265,6 +268,7 @@ impl GrantState {
             Self::NoDeal => "no_deal",
             Self::Confirmed => "confirmed",
             Self::Published => "published",
+            Self::Terminated => "terminated",
         }
     }
 
@@ -285,6 +289,7 @@ impl GrantState {
             Self::NoDeal => "未成交（流拍）",
             Self::Confirmed => "已签成交确认书",
             Self::Published => "结果已公示",
+            Self::Terminated => "已终止",
         }
     }
 
@@ -296,6 +301,7 @@ impl GrantState {
             Self::NoDeal => "No deal",
             Self::Confirmed => "Confirmed",
             Self::Published => "Result published",
+            Self::Terminated => "Terminated",
         }
     }
 }

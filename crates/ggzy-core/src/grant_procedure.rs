@@ -8,6 +8,7 @@
 //!  │  └─close: to auction─▶ Auction ─close: deal─▶ Deal
 //!  │                          └─close: no deal─▶ NoDeal ──publish──▶ Published
 //!  └─close: no deal──────────────────────────▶ NoDeal
+//! Open | Auction ──terminate──▶ Terminated
 //! ```
 //!
 //! While a grant is open, companies apply until the announced application deadline, the centre
@@ -50,6 +51,9 @@ pub enum GrantCommand {
     Confirm,
     /// The result, or the failure, is published.
     Publish,
+    /// The grantor ends the trade before the close (a termination notice follows); once there
+    /// is a deal the confirmation binds both sides.
+    Terminate,
 }
 
 /// What happened, in the order it happened.
@@ -65,6 +69,7 @@ pub enum GrantEvent {
     NoDeal,
     Confirmed,
     Published,
+    Terminated,
 }
 
 /// Why a command was refused: a rule of the moment (422, with its field) or a step out of
@@ -162,6 +167,12 @@ pub fn decide(
             waits_for: "confirmed | no_deal",
             reason: "the result follows the confirmation, or a close without a deal",
         }),
+        GrantCommand::Terminate if g.state.bidding() => Ok(vec![GrantEvent::Terminated]),
+        GrantCommand::Terminate => Err(GrantRefusal::OutOfOrder {
+            state: g.state,
+            waits_for: "open | auction",
+            reason: "only a grant still bidding can be ended; after the close it has a result",
+        }),
     }
 }
 
@@ -173,6 +184,7 @@ pub fn apply(state: GrantState, ev: &GrantEvent) -> GrantState {
         GrantEvent::NoDeal => GrantState::NoDeal,
         GrantEvent::Confirmed => GrantState::Confirmed,
         GrantEvent::Published => GrantState::Published,
+        GrantEvent::Terminated => GrantState::Terminated,
         GrantEvent::Applied
         | GrantEvent::Reviewed
         | GrantEvent::Quoted

@@ -124,10 +124,12 @@ pub enum Stage {
     Publicity,
     Awarded,
     Contracted,
+    /// Ended by the tenderer or buyer before the award, with a termination notice.
+    Terminated,
 }
 
 impl Stage {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Registered,
         Self::Prequalifying,
         Self::Prequalified,
@@ -138,6 +140,7 @@ impl Stage {
         Self::Publicity,
         Self::Awarded,
         Self::Contracted,
+        Self::Terminated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -152,6 +155,7 @@ impl Stage {
             Self::Publicity => "publicity",
             Self::Awarded => "awarded",
             Self::Contracted => "contracted",
+            Self::Terminated => "terminated",
         }
     }
 
@@ -171,6 +175,7 @@ impl Stage {
             Self::Publicity => "中标候选人公示中",
             Self::Awarded => "已定标",
             Self::Contracted => "合同已签订",
+            Self::Terminated => "已终止",
         }
     }
 
@@ -186,6 +191,7 @@ impl Stage {
             Self::Publicity => "Candidates on publicity",
             Self::Awarded => "Awarded",
             Self::Contracted => "Contract signed",
+            Self::Terminated => "Terminated",
         }
     }
 
@@ -209,8 +215,22 @@ impl Stage {
             Self::Reported => "start_publicity",
             Self::Publicity => "publicity_end_then_award",
             Self::Awarded => "contract",
-            Self::Contracted => "nothing",
+            Self::Contracted | Self::Terminated => "nothing",
         }
+    }
+
+    /// A published procedure may be ended up to the award; the award notice binds both sides
+    /// (法 Art 45), and a failed lot is re-tendered instead.
+    pub fn terminable(self) -> bool {
+        matches!(
+            self,
+            Self::Prequalifying
+                | Self::Prequalified
+                | Self::Tendering
+                | Self::Evaluating
+                | Self::Reported
+                | Self::Publicity
+        )
     }
 }
 
@@ -354,6 +374,11 @@ pub enum Command {
         until: DateTime<Utc>,
     },
     Resume,
+    /// The tenderer or buyer ends the procedure (条例 Art 31; 87号令 Art 29). A procurement may be
+    /// ended only because the purchase itself was cancelled by a major change.
+    Terminate {
+        purchase_cancelled: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -440,6 +465,7 @@ pub enum Event {
         until: DateTime<Utc>,
     },
     Resumed,
+    Terminated,
 }
 
 /// Why a command was refused: a rule (422, citing it) or a step out of order (409).
@@ -496,6 +522,9 @@ pub fn decide<'a>(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, Refusal> {
+    if let Command::Terminate { purchase_cancelled } = cmd {
+        return decide_termination(lot, *purchase_cancelled);
+    }
     match (rules.into(), lot.kind) {
         (Rules::Procurement(pack, cal), ProcedureKind::Gp(m)) => {
             crate::procurement_procedure::decide(pack, cal, m, lot, cmd, now)
@@ -508,6 +537,27 @@ pub fn decide<'a>(
             "the lot's rule pack does not govern its procedure",
         )),
     }
+}
+
+/// The same for every procedure: whether it may still be ended, and for procurement why.
+fn decide_termination(lot: &Lot, purchase_cancelled: bool) -> Result<Vec<Event>, Refusal> {
+    if !lot.stage.terminable() {
+        return Err(out_of_order(
+            lot,
+            "only a published procedure that is not yet awarded, failed or ended can be ended",
+        ));
+    }
+    if lot.kind.purchase_method().is_some() && !purchase_cancelled {
+        return Err(FieldError::new(
+            "purchase_cancelled",
+            "procedure.termination_not_allowed",
+            "采购公告发布后，除因重大变故采购任务取消外，不得擅自终止采购活动",
+            "Once its notice is out, a procurement may be ended only when a major change cancels the purchase itself",
+        )
+        .with_rule(crate::procurement::ORDER87, "29")
+        .into());
+    }
+    Ok(vec![Event::Terminated])
 }
 
 pub fn apply(lot: &mut Lot, ev: &Event) {
@@ -600,6 +650,10 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
         }
         Event::Suspended { until } => lot.suspended_until = Some(*until),
         Event::Resumed => lot.suspended_until = None,
+        Event::Terminated => {
+            lot.stage = Stage::Terminated;
+            lot.suspended_until = None;
+        }
     }
 }
 

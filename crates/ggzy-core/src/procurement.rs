@@ -351,6 +351,42 @@ pub fn check_method(c: &MethodChoice) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// A supplementary contract for more of the same goods, works or services, on the contract's
+/// other terms: all of them together may not exceed 10% of the original contract's amount
+/// (政府采购法 Art 49). `earlier` is what the earlier supplements already added.
+pub fn check_supplement(original: Money, earlier: Money, this: Money) -> Result<(), FieldError> {
+    if this.fen() <= 0 {
+        return Err(FieldError::new(
+            "amount",
+            "contract.supplement_amount",
+            "补充合同金额应大于零",
+            "A supplementary contract adds a positive amount",
+        ));
+    }
+    let total = earlier.fen().saturating_add(this.fen());
+    // ≤ 10%: total × 10 ≤ original, in whole fen.
+    if total.saturating_mul(10) > original.fen() {
+        return Err(refuse(
+            "amount",
+            "contract.supplement_over_10",
+            (LAW, "49"),
+            format!(
+                "所有补充合同的采购金额不得超过原合同采购金额的百分之十：原合同 {}，此前补充 {}，本次 {}",
+                original.grouped(),
+                earlier.grouped(),
+                this.grouped()
+            ),
+            format!(
+                "All supplementary contracts together may not exceed 10% of the original {}: {} before, {} now",
+                original.grouped(),
+                earlier.grouped(),
+                this.grouped()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The procurement limits (RULES.md §3.2–3.5) with their sources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProcurementPack {

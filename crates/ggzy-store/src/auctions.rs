@@ -209,6 +209,36 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> ServiceResult<(String, Auctio
     Ok((region, a))
 }
 
+/// Stop the bidding at `now` because its trade was ended; a bid racing it waits on the row lock
+/// and is then refused as ended.
+pub(crate) async fn halt(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let (region, mut auction) = load(tx, id).await?;
+    auction.halt(now);
+    let state = serde_json::to_string(&auction).or_internal()?;
+    tx_exec!(
+        tx,
+        "UPDATE auctions SET state = $1 WHERE id = $2",
+        &state,
+        id
+    );
+    log(
+        tx,
+        actor,
+        &region,
+        id,
+        "auction.halted",
+        serde_json::json!({"ends_at": auction.ends_at}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Admit a bidder (its deposit received and qualification passed); returns its paddle number.
 pub async fn admit(
     db: &Db,

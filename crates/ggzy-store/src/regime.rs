@@ -4,6 +4,9 @@
 //! engine, procurement, the expert draw and the evaluation — the only module that calls them all.
 //! So the store's modules form no cycle (checked by `tests/store/modules.rs`).
 
+mod termination;
+pub use termination::{TerminationInput, terminate};
+
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};

@@ -82,8 +82,19 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ("POST", "/api/v1/lots/{id}/publicity", &[ProjectRegister]),
     ("POST", "/api/v1/lots/{id}/award", &[ProjectRegister]),
     ("POST", "/api/v1/lots/{id}/contract", &[ProjectRegister]),
+    (
+        "POST",
+        "/api/v1/lots/{id}/contract/supplements",
+        &[ProjectRegister],
+    ),
+    (
+        "POST",
+        "/api/v1/lots/{id}/contract/acceptance",
+        &[ProjectRegister],
+    ),
     ("POST", "/api/v1/lots/{id}/refunds", &[ProjectRegister]),
     ("POST", "/api/v1/lots/{id}/retender", &[ProjectRegister]),
+    ("POST", "/api/v1/lots/{id}/termination", &[ProjectRegister]),
     (
         "POST",
         "/api/v1/lots/{id}/tendering-report",
@@ -167,6 +178,7 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ),
     ("POST", "/api/v1/grants/{id}/confirmation", &[IntakeProcess]),
     ("POST", "/api/v1/grants/{id}/result", &[IntakeProcess]),
+    ("POST", "/api/v1/grants/{id}/termination", &[IntakeProcess]),
     ("POST", "/api/v1/deposits/statements", &[IntakeProcess]),
     ("POST", "/api/v1/auctions", &[IntakeProcess]),
     ("POST", "/api/v1/auctions/{id}/bidders", &[IntakeProcess]),

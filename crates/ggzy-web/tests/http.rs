@@ -1683,6 +1683,158 @@ async fn each_procedure_from_intake_to_contract_over_the_api() {
     }
 }
 
+/// A tenderer ends a tender over the API before its deadline; a bidder may not, a reason is
+/// required, and afterwards anyone reads the termination on the notice's and the deal's pages and
+/// in the feed, while the lot refuses any further step.
+#[tokio::test]
+async fn an_ended_tender_is_public_on_its_deal_page() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        app.as_user("principal").await;
+        let (st, lots) = app.get("/api/v1/lots?stage=tendering").await;
+        assert_eq!(st, StatusCode::OK, "{b}: {lots}");
+        let lot = lots
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["procedure_kind"] == "open_tender"))
+            .expect("the demo has an open tender under way")
+            .clone();
+        let (id, code) = (
+            lot["id"].as_str().expect("id"),
+            lot["trade_code"].as_str().expect("code"),
+        );
+        let path = format!("/api/v1/lots/{id}/termination");
+        app.as_user("bidder").await;
+        let (st, body) = app.post(&path, json!({"reason": "我方不想参加了"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}: {body}");
+        app.as_user("principal").await;
+        let (st, body) = app.post(&path, json!({"reason": " "})).await;
+        assert_eq!(
+            (st, body["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
+            "{b}: {body}"
+        );
+        let (st, body) = app
+            .post(
+                &path,
+                json!({"reason": "上级主管部门调整建设计划，本标段暂停实施"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
+        let notice = body["id"].as_str().expect("notice").to_string();
+        let (st, body) = app.post(&path, json!({"reason": "再次终止"})).await;
+        assert_eq!(
+            (st, body["stage"].as_str()),
+            (StatusCode::CONFLICT, Some("terminated")),
+            "{b}: {body}"
+        );
+
+        // The public, signed in as nobody.
+        let public = reqwest::Client::new();
+        let read = |p: String| {
+            let public = public.clone();
+            let url = app.url(&p);
+            async move {
+                let r = public.get(url).send().await.expect("get");
+                assert_eq!(r.status(), StatusCode::OK, "{p}");
+                r.json::<Value>().await.expect("json")
+            }
+        };
+        let n = read(format!("/api/v1/notices/{notice}")).await;
+        assert_eq!(n["notice_kind"], "termination", "{b}: {n}");
+        assert!(
+            n["body"]
+                .as_str()
+                .is_some_and(|t| t.contains("终止原因：上级主管部门调整建设计划")),
+            "{n}"
+        );
+        let deal = read(format!("/api/v1/deals/{code}")).await;
+        let kinds: Vec<&str> = deal["notices"]
+            .as_array()
+            .expect("notices")
+            .iter()
+            .filter_map(|x| x["notice_kind"].as_str())
+            .collect();
+        assert_eq!(kinds.first(), Some(&"tender"), "{b}: {kinds:?}");
+        assert_eq!(kinds.last(), Some(&"termination"), "{b}: {kinds:?}");
+        let feed = read("/api/v1/notices/feed?notice_kind=termination&limit=500".into()).await;
+        assert!(feed.to_string().contains(&notice), "{b}: {feed}");
+        app.finish().await;
+    }
+}
+
+/// After a procurement's contract, over the API: a supplement a fen over the 10% room is refused
+/// with its article, the acceptance is published, and the supplier's public record lists it.
+#[tokio::test]
+async fn a_contract_is_supplemented_within_ten_percent_and_accepted_over_the_api() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        app.as_user("principal").await;
+        let (_, lots) = app.get("/api/v1/lots?stage=contracted").await;
+        let lot = lots
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["procedure_kind"] == "gp_open_tender"))
+            .unwrap_or_else(|| panic!("{b}: a contracted procurement in the demo: {lots}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let (st, p) = app
+            .get(&format!("/api/v1/lots/{lot}/contract/performance"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {p}");
+        let room = p["supplement_room"].as_i64().expect("room");
+        let today = clock_now(&app)
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("tz"))
+            .date_naive();
+        let over = json!({
+            "amount": format!("{}.{:02}", (room + 1) / 100, (room + 1) % 100),
+            "signed_on": today.to_string(),
+            "reason": "新增同型号设备",
+        });
+        let (st, body) = app
+            .post(&format!("/api/v1/lots/{lot}/contract/supplements"), over)
+            .await;
+        assert_eq!(
+            (
+                st,
+                body["fields"][0]["code"].as_str(),
+                body["fields"][0]["rule"]["article"].as_str()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("contract.supplement_over_10"),
+                Some("49")
+            ),
+            "{b}: {body}"
+        );
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/lots/{lot}/contract/acceptance"),
+                json!({"accepted_on": today.to_string(), "passed": true, "summary": "到货验收合格"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        let notice = body["id"].as_str().expect("notice").to_string();
+        let (_, detail) = app.get(&format!("/api/v1/lots/{lot}")).await;
+        let winner = detail["winner"].as_str().expect("winner").to_string();
+        let public = reqwest::Client::new();
+        let record: Value = public
+            .get(app.url(&format!("/api/v1/entities/{winner}/record")))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert!(
+            record["performed"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|n| n["id"] == notice.as_str())),
+            "{b}: {record}"
+        );
+        app.finish().await;
+    }
+}
+
 /// The second half of a tender through the pages' forms (not the API): the demo lot under
 /// evaluation is scored, signed, published, awarded and contracted by posting the forms a browser
 /// would post.

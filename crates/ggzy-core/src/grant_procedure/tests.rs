@@ -97,6 +97,33 @@ fn a_listing_goes_on_to_one_auction_and_that_auction_closes_for_good() {
     assert_eq!(code(decide(&auction, &to_auction, t(31))), "open | auction");
 }
 
+/// The grantor may end a trade while it is bidding (an auction after the listing included), and
+/// not once the close has decided it.
+#[test]
+fn a_grant_is_ended_only_while_bidding() {
+    for (state, want) in [
+        (GrantState::Open, "ok"),
+        (GrantState::Auction, "ok"),
+        (GrantState::Deal, "open | auction"),
+        (GrantState::NoDeal, "open | auction"),
+        (GrantState::Confirmed, "open | auction"),
+        (GrantState::Published, "open | auction"),
+        (GrantState::Terminated, "open | auction"),
+    ] {
+        let g = life(state, GrantMethod::Listing);
+        assert_eq!(
+            code(decide(&g, &GrantCommand::Terminate, t(10))),
+            want,
+            "{state:?}"
+        );
+    }
+    let g = life(GrantState::Open, GrantMethod::Auction);
+    assert_eq!(
+        step(&g, &GrantCommand::Terminate, t(10)),
+        Ok(GrantState::Terminated)
+    );
+}
+
 fn any_state() -> impl Strategy<Value = GrantState> {
     proptest::sample::select(GrantState::ALL.to_vec())
 }
@@ -128,6 +155,7 @@ fn any_command() -> impl Strategy<Value = GrantCommand> {
         GrantCommand::Close(Close::NoDeal(NoDeal::Bids { top: None })),
         GrantCommand::Confirm,
         GrantCommand::Publish,
+        GrantCommand::Terminate,
     ])
 }
 
@@ -141,6 +169,7 @@ fn allowed(from: GrantState, to: GrantState) -> bool {
                 | (S::Auction, S::Deal | S::NoDeal)
                 | (S::Deal, S::Confirmed)
                 | (S::Confirmed | S::NoDeal, S::Published)
+                | (S::Open | S::Auction, S::Terminated)
         )
 }
 
@@ -167,12 +196,13 @@ proptest! {
     }
 
     #[test]
-    fn a_published_grant_refuses_everything(
+    fn a_published_or_ended_grant_refuses_everything(
         method in any_method(),
         cmd in any_command(),
         h in 0i64..40,
+        state in proptest::sample::select(vec![GrantState::Published, GrantState::Terminated]),
     ) {
-        let g = life(GrantState::Published, method);
+        let g = life(state, method);
         prop_assert!(decide(&g, &cmd, t(h)).is_err());
     }
 
@@ -187,7 +217,10 @@ proptest! {
         if let Ok(next) = step(&g, &cmd, t(h)) {
             let moves = matches!(
                 cmd,
-                GrantCommand::Close(_) | GrantCommand::Confirm | GrantCommand::Publish
+                GrantCommand::Close(_)
+                    | GrantCommand::Confirm
+                    | GrantCommand::Publish
+                    | GrantCommand::Terminate
             );
             prop_assert_eq!(next != state, moves, "{:?} {:?}", state, cmd);
         }

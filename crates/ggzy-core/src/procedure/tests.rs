@@ -360,8 +360,79 @@ fn invited_tender_needs_three_invitees() {
     assert!(matches!(r, Err(Refusal::Rule(ref e)) if e[0].code == "bid.not_admitted"));
 }
 
+/// A tenderer may end its tender up to the award (条例 Art 31) — for any reason — and not after:
+/// the award notice binds both sides (法 Art 45).
+#[test]
+fn a_tender_can_be_ended_up_to_the_award_and_not_after() {
+    let end = Command::Terminate {
+        purchase_cancelled: false,
+    };
+    let (p, mut lot) = tendering(true, 3);
+    step(&p, &mut lot, &Command::Open, t("2026-03-23T09:30:00")).expect("open");
+    step(
+        &p,
+        &mut lot,
+        &Command::ReportEvaluation { ranked: ids(3) },
+        t("2026-03-25T16:00:00"),
+    )
+    .expect("report");
+    step(
+        &p,
+        &mut lot,
+        &Command::StartPublicity {
+            until: t("2026-03-29T17:00:00"),
+        },
+        t("2026-03-26T09:00:00"),
+    )
+    .expect("publicity");
+    let mut ended = lot.clone();
+    assert_eq!(
+        step(&p, &mut ended, &end, t("2026-03-30T08:59:59")).expect("in publicity"),
+        vec![Event::Terminated]
+    );
+    assert_eq!(ended.stage, Stage::Terminated);
+    assert!(matches!(
+        step(
+            &p,
+            &mut ended,
+            &Command::Award {
+                winner: Uuid::from_u128(1)
+            },
+            t("2026-03-30T09:00:00")
+        ),
+        Err(Refusal::OutOfOrder { .. })
+    ));
+    step(
+        &p,
+        &mut lot,
+        &Command::Award {
+            winner: Uuid::from_u128(1),
+        },
+        t("2026-03-30T09:00:00"),
+    )
+    .expect("award");
+    assert!(matches!(
+        step(&p, &mut lot, &end, t("2026-03-30T09:00:01")),
+        Err(Refusal::OutOfOrder {
+            stage: Stage::Awarded,
+            ..
+        })
+    ));
+    let mut fresh = Lot::new(ProcedureKind::OpenTender, false);
+    assert!(
+        matches!(
+            step(&p, &mut fresh, &end, t("2026-03-01T09:00:00")),
+            Err(Refusal::OutOfOrder {
+                stage: Stage::Registered,
+                ..
+            })
+        ),
+        "nothing published yet"
+    );
+}
+
 fn command() -> impl Strategy<Value = (u8, u8, i64)> {
-    (0u8..10, 0u8..5, 0i64..40 * 24)
+    (0u8..11, 0u8..5, 0i64..40 * 24)
 }
 
 proptest! {
@@ -386,10 +457,16 @@ proptest! {
                 6 => Command::ReplyObjection { id: Uuid::from_u128(100 + u128::from(who)) },
                 7 => Command::ReportEvaluation { ranked: lot.bidders.iter().take(3).copied().collect() },
                 8 => Command::StartPublicity { until: now + Duration::days(3) },
+                9 => Command::Terminate { purchase_cancelled: false },
                 _ => Command::Award { winner: lot.candidates.first().copied().unwrap_or(bidder) },
             };
             let before = lot.clone();
-            if let Ok(events) = step(&p, &mut lot, &cmd, now) {
+            let result = step(&p, &mut lot, &cmd, now);
+            prop_assert!(before.stage != Stage::Terminated || result.is_err(), "an ended lot moved");
+            if matches!(result, Ok(ref e) if e.contains(&Event::Terminated)) {
+                prop_assert!(before.stage.terminable());
+            }
+            if let Ok(events) = result {
                 for e in &events {
                     match e {
                         Event::Opened { bids } => {

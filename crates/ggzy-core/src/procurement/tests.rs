@@ -321,3 +321,27 @@ fn price_score_with_the_sme_deduction_matches_the_worked_example() {
     ];
     assert_eq!(price_scores(&bids, 30, &none), vec![(a, 1000), (b, 3000)]);
 }
+
+/// 政府采购法 Art 49: all supplements together up to 10% of the original, to the fen.
+#[test]
+fn supplements_add_up_to_ten_percent_of_the_original_contract() {
+    let original = yuan(1_000_000);
+    assert_eq!(
+        code(check_supplement(original, yuan(60_000), yuan(40_000))),
+        None
+    );
+    let over = check_supplement(original, yuan(60_000), Money::from_fen(4_000_001));
+    assert_eq!(
+        over.as_ref().err().map(|e| e.code),
+        Some("contract.supplement_over_10")
+    );
+    assert!(
+        over.err()
+            .and_then(|e| e.rule)
+            .is_some_and(|r| r.regulation == LAW && r.article == "49")
+    );
+    assert_eq!(
+        code(check_supplement(original, Money::ZERO, Money::ZERO)),
+        Some("contract.supplement_amount")
+    );
+}

@@ -464,3 +464,75 @@ fn construction_rules_do_not_govern_a_procurement_lot() {
     );
     assert_eq!(code(&r), "out_of_order");
 }
+
+/// A procurement may be ended after its notice only because the purchase itself was cancelled
+/// (87号令 Art 29); once ended nothing more happens to it.
+#[test]
+fn a_procurement_is_ended_only_when_the_purchase_is_cancelled() {
+    let e = Env::new();
+    let mut l = lot(PurchaseMethod::OpenTender);
+    assert_eq!(
+        code(&e.run(
+            &mut l,
+            Command::Terminate {
+                purchase_cancelled: true
+            },
+            "2026-03-01T10:00:00"
+        )),
+        "out_of_order",
+        "nothing published yet: nothing to end"
+    );
+    e.run(
+        &mut l,
+        Command::PublishNotice(dates(
+            "2026-03-02T09:00:00",
+            "2026-03-09T17:00:00",
+            "2026-03-23T09:30:00",
+        )),
+        "2026-03-01T10:00:00",
+    )
+    .expect("notice");
+    let refused = e.run(
+        &mut l,
+        Command::Terminate {
+            purchase_cancelled: false,
+        },
+        "2026-03-05T10:00:00",
+    );
+    assert!(
+        matches!(&refused, Err(Refusal::Rule(f)) if f[0].code == "procedure.termination_not_allowed"
+            && f[0].rule.as_ref().is_some_and(|r| r.article == "29" && r.regulation == crate::procurement::ORDER87)),
+        "{refused:?}"
+    );
+    assert_eq!(l.stage, Stage::Tendering);
+    e.run(
+        &mut l,
+        Command::Terminate {
+            purchase_cancelled: true,
+        },
+        "2026-03-05T10:00:00",
+    )
+    .expect("cancelled purchase");
+    assert_eq!(l.stage, Stage::Terminated);
+    assert_eq!(
+        code(&e.run(
+            &mut l,
+            Command::SubmitBid {
+                bidder: Uuid::from_u128(1)
+            },
+            "2026-03-06T10:00:00"
+        )),
+        "out_of_order"
+    );
+    assert_eq!(
+        code(&e.run(
+            &mut l,
+            Command::Terminate {
+                purchase_cancelled: true
+            },
+            "2026-03-06T10:00:00"
+        )),
+        "out_of_order",
+        "ended once"
+    );
+}

@@ -1,12 +1,14 @@
 //! Evaluation to contract, shared by construction and procurement lots: members' independent
 //! sheets, the report signed by every member with dissent, candidate publicity (this file); the
 //! award with letters to all at the same moment (`award`); contract, bond refunds and the tendering
-//! report (`contract`); the committee's clarification questions to bidders (`clarifications`).
+//! report (`contract`); supplementary contracts and the acceptance (`performance`); the
+//! committee's clarification questions to bidders (`clarifications`).
 //! The committee itself is seated by the lot engine (`tendering::committee`).
 
 pub mod award;
 pub mod clarifications;
 pub mod contract;
+pub mod performance;
 
 pub use crate::tendering::committee::{MemberView, awarded_at, is_member, members};
 pub use award::*;

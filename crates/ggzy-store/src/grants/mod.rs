@@ -40,6 +40,7 @@ mod close;
 mod deposits;
 mod one_quote;
 mod result;
+mod termination;
 
 use admission::{APP_SQL, AppRaw, app_view, staff_application};
 pub use admission::{ApplicationView, ReviewInput, applications, apply, overdue_refunds, review};
@@ -50,6 +51,7 @@ pub use deposits::{ImportSummary, UnmatchedCredit, import_statement, unmatched};
 pub use one_quote::{QuoteAck, QuoteInput, QuoteView, opened_quotes, own_quote, quote};
 use one_quote::{quotes, sealed_quotes};
 pub use result::{ConfirmInput, RefundInput, confirm, publish_result, refund};
+pub use termination::{TerminationInput, terminate};
 
 /// The gap between a listing's close and the auction that follows it, so every bidder can
 /// reach the hall.
@@ -304,6 +306,7 @@ pub struct GrantActions {
     pub review: bool,
     pub confirm: bool,
     pub publish: bool,
+    pub terminate: bool,
 }
 
 pub fn actions(actor: &Actor, g: &GrantView, now: DateTime<Utc>) -> GrantActions {
@@ -331,6 +334,7 @@ pub fn actions(actor: &Actor, g: &GrantView, now: DateTime<Utc>) -> GrantActions
         review: staff && may(GrantCommand::Review { ends_at: g.ends_at }),
         confirm: staff && may(GrantCommand::Confirm),
         publish: staff && may(GrantCommand::Publish),
+        terminate: staff && may(GrantCommand::Terminate),
     }
 }
 

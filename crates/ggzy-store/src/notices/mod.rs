@@ -238,15 +238,41 @@ pub async fn of_deal(db: &Db, deal_code: &str) -> ServiceResult<Vec<PublicNotice
     Ok(v)
 }
 
-/// What the public may read of a company's deals: the results it won, newest first.
-pub async fn won_by(db: &Db, entity: Uuid, limit: i64) -> ServiceResult<Vec<PublicNotice>> {
-    let sql = format!("{PUBLIC} WHERE n.winner_id = $1 ORDER BY n.seq DESC LIMIT $2");
-    Ok(db_all!(
-        db,
-        sqlx::AssertSqlSafe(sql),
-        entity,
-        limit.clamp(1, 200)
-    ))
+/// A company's public record on the platform, from the published notices only: the deals it
+/// won, the contracts it performed (accepted), and every deal it took part in once its result
+/// was published — a bid or an application is public no sooner than that. A lot that failed or
+/// was ended keeps its bidders to itself (it may be tendered again); a grant's applicants are
+/// public from its close (`Secret::GrantApplicants`), so its no-deal notice counts too.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct CompanyRecord {
+    pub won: Vec<PublicNotice>,
+    pub performed: Vec<PublicNotice>,
+    pub took_part: Vec<PublicNotice>,
+}
+
+/// The notices of `kinds` naming `entity` the winner, newest first.
+async fn naming_winner(
+    db: &Db,
+    entity: Uuid,
+    kinds: &str,
+    limit: i64,
+) -> ServiceResult<Vec<PublicNotice>> {
+    let sql = format!(
+        "{PUBLIC} WHERE n.winner_id = $1 AND n.notice_kind IN ({kinds}) ORDER BY n.seq DESC LIMIT $2"
+    );
+    Ok(db_all!(db, sqlx::AssertSqlSafe(sql), entity, limit))
+}
+
+pub async fn company_record(db: &Db, entity: Uuid, limit: i64) -> ServiceResult<CompanyRecord> {
+    let limit = limit.clamp(1, 200);
+    let took_part = format!(
+        "{PUBLIC} WHERE (n.notice_kind = 'result' AND n.lot_id IN (SELECT lot_id FROM bids WHERE bidder_id = $1 AND status <> 'withdrawn')) OR (n.notice_kind IN ('result', 'failed') AND n.grant_id IN (SELECT grant_id FROM grant_applications WHERE entity_id = $1)) ORDER BY n.seq DESC LIMIT $2"
+    );
+    Ok(CompanyRecord {
+        won: naming_winner(db, entity, "'result'", limit).await?,
+        performed: naming_winner(db, entity, "'performance', 'acceptance'", limit).await?,
+        took_part: db_all!(db, sqlx::AssertSqlSafe(took_part), entity, limit),
+    })
 }
 
 /// The public feed: notices after `cursor`, in publication order, at most `limit`, filtered.

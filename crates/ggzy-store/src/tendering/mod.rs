@@ -373,6 +373,7 @@ fn event_kind(e: &Event) -> &'static str {
         Event::FinalQuoteSubmitted { .. } => "lot.final_quote_submitted",
         Event::Suspended { .. } => "lot.suspended",
         Event::Resumed => "lot.resumed",
+        Event::Terminated => "lot.terminated",
     }
 }
 

@@ -79,7 +79,11 @@ pub struct LotActions {
     pub start_publicity: bool,
     pub award: bool,
     pub record_contract: bool,
+    /// Supplementary contracts (procurement) and the acceptance, after the contract.
+    pub record_performance: bool,
     pub retender: bool,
+    /// End the procedure with a termination notice, up to the award.
+    pub terminate: bool,
     pub apply_prequal: bool,
     /// Bid, or modify a bid, before the deadline.
     pub bid: bool,
@@ -114,7 +118,9 @@ impl LotActions {
             start_publicity: tenderer && construction && stage == Stage::Reported,
             award: tenderer && stage == Stage::Publicity,
             record_contract: tenderer && stage == Stage::Awarded,
+            record_performance: tenderer && stage == Stage::Contracted,
             retender: tenderer && stage == Stage::Failed,
+            terminate: tenderer && stage.terminable(),
             apply_prequal: bidder && stage == Stage::Prequalifying,
             bid: bidder && stage == Stage::Tendering && before_deadline,
             object_to_result: bidder && stage == Stage::Publicity,

@@ -1013,3 +1013,101 @@ async fn what_a_grant_offers_each_actor_follows_its_machine() {
         t.cleanup().await;
     }
 }
+
+/// The centre ends a mining-right auction while it runs: a bid just before the end stands, one
+/// at the instant of the end is refused, every deposit falls due, the close never fires, and the
+/// termination notice names the announcement; a grant with a deal cannot be ended.
+#[tokio::test]
+async fn a_grant_ended_while_bidding_stops_its_auction_and_publishes_why() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, ggzy_demo::testing::epoch())
+            .await
+            .expect("seed");
+        let staff = who(db, "staff").await;
+        let bidders = [who(db, "bidder").await, who(db, "entity03").await];
+        let starts = DateTime::parse_from_rfc3339("2026-03-30T10:00:00+08:00")
+            .expect("s")
+            .with_timezone(&Utc);
+        let free = starts + Duration::minutes(30);
+        let mut inp = input("mining_right", "auction", starts, free);
+        inp.apply_until = starts - Duration::days(2);
+        let g = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect("announce");
+        admit_all(
+            db,
+            &staff,
+            &g,
+            &[&bidders[0], &bidders[1]],
+            t0() + Duration::days(3),
+        )
+        .await;
+        let end = starts + Duration::minutes(5);
+        auctions::bid(
+            db,
+            &bidders[0],
+            g.auction_id,
+            &bid("10000000", "a"),
+            end - Duration::seconds(1),
+        )
+        .await
+        .expect("just before the end");
+
+        let why = grants::TerminationInput {
+            reason: "该矿区被划入生态保护红线，出让人终止出让".into(),
+        };
+        let e = grants::terminate(db, &bidders[0], g.id, &why, end)
+            .await
+            .expect_err("a bidder");
+        assert_eq!(code(&e), "forbidden:intake_process", "{}", t.name);
+        let e = grants::terminate(db, &branch_staff(), g.id, &why, end)
+            .await
+            .expect_err("another region's staff");
+        assert_eq!(code(&e), "forbidden:intake_process");
+        let notice = grants::terminate(db, &staff, g.id, &why, end)
+            .await
+            .expect("ended");
+
+        let late = auctions::bid(db, &bidders[1], g.auction_id, &bid("10100000", "b"), end)
+            .await
+            .expect_err("at the end");
+        assert_eq!(code(&late), "auction.ended");
+        let n = ggzy_store::notices::get(db, notice).await.expect("notice");
+        assert_eq!(
+            (n.trade_kind.as_str(), n.notice_kind.as_str()),
+            ("land_mining", "termination")
+        );
+        assert!(
+            n.body.contains(&format!("终止原因：{}", why.reason)),
+            "{}",
+            n.body
+        );
+        let original = ggzy_store::notices::get(db, n.corrects.expect("names it"))
+            .await
+            .expect("announcement");
+        assert_eq!(original.notice_kind, "announcement");
+        assert_eq!(n.deal_code, original.deal_code);
+
+        let v = grants::view(db, g.id, Some(&staff), end)
+            .await
+            .expect("view");
+        assert_eq!(v.state, GrantState::Terminated.code());
+        let apps = grants::applications(db, &staff, g.id, end)
+            .await
+            .expect("apps");
+        assert_eq!(apps.len(), 2);
+        assert!(apps.iter().all(|a| a.refund_due.is_some()), "{apps:?}");
+        assert!(
+            grants::run_due(db, free + Duration::hours(1))
+                .await
+                .expect("close")
+                .is_empty()
+        );
+        let again = grants::terminate(db, &staff, g.id, &why, end)
+            .await
+            .expect_err("once");
+        assert_eq!(code(&again), "out_of_order:terminated");
+        t.cleanup().await;
+    }
+}

@@ -12,6 +12,7 @@ use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, Outcome};
 use ggzy_core::role::Permission;
 use ggzy_store::ServiceError;
+use ggzy_store::evaluation::performance;
 use ggzy_store::evaluation::{
     self as evaluation, AnswerInput, AskInput, AwardInput, ContractInput, EvaluationClarification,
     FollowUp, MemberView, PublicityInput, RefundInput, RefundView, SignInput, TenderingReportInput,
@@ -86,10 +87,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_publicity))
         .routes(routes!(award))
         .routes(routes!(record_contract))
+        .routes(routes!(record_supplement))
+        .routes(routes!(record_acceptance))
+        .routes(routes!(contract_performance))
         .routes(routes!(refunds, mark_refunded))
         .routes(routes!(tendering_report))
         .routes(routes!(follow_up))
         .routes(routes!(retender))
+        .routes(routes!(terminate))
         .routes(routes!(file_complaint, list_complaints))
         .routes(routes!(handle_complaint))
         .routes(routes!(inbox))
@@ -399,6 +404,40 @@ lot_post!(
     }
 );
 lot_post!(
+    record_supplement,
+    "/api/v1/lots/{id}/contract/supplements",
+    performance::SupplementInput,
+    Created,
+    "Record and publish a supplementary contract of a procurement; together they may add at most 10% of the original (政府采购法 Art 49).",
+    |s, a, id, i| Created {
+        id: performance::record_supplement(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+lot_post!(
+    record_acceptance,
+    "/api/v1/lots/{id}/contract/acceptance",
+    performance::AcceptanceInput,
+    Created,
+    "Record and publish the acceptance of the contract's performance, once (政府采购法实施条例 Art 45; for works the performance record).",
+    |s, a, id, i| Created {
+        id: performance::record_acceptance(&s.db, &a, id, &i, s.now()).await?
+    }
+);
+
+/// What followed a lot's contract: its supplements, the room left under the 10% rule, and the
+/// acceptance. Empty (`null`) before the contract.
+#[utoipa::path(get, path = "/api/v1/lots/{id}/contract/performance", tag = "tendering",
+    responses((status = 200, body = Option<performance::Performance>), (status = 404, body = Problem)))]
+pub async fn contract_performance(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Option<performance::Performance>>> {
+    let (lot, _) = tendering::viewer::visible(&s.db, &actor, id).await?;
+    Ok(Json(performance::performance(&s.db, &lot).await?))
+}
+
+lot_post!(
     mark_refunded,
     "/api/v1/lots/{id}/refunds",
     RefundInput,
@@ -483,6 +522,20 @@ pub async fn retender(
         StatusCode::CREATED,
         Json(intake::retender(&s.db, &a, id, s.now()).await?),
     ))
+}
+
+/// End the procedure before the award with a termination notice (条例 Art 31; a procurement only
+/// when the purchase is cancelled, 87号令 Art 29); returns the published notice.
+#[utoipa::path(post, path = "/api/v1/lots/{id}/termination", tag = "tendering", request_body = ggzy_store::regime::TerminationInput,
+    responses((status = 201, body = Created), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn terminate(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ggzy_store::regime::TerminationInput>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = ggzy_store::regime::terminate(&s.db, &a, id, &i, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Open the lot by hand (centre staff) once its deadline has passed; the scheduler does it otherwise.

@@ -184,6 +184,8 @@ struct LotPage {
     refunds: Vec<RefundView>,
     complaints: Vec<ComplaintView>,
     follow: Option<FollowUp>,
+    /// Supplements and the acceptance after the contract.
+    performance: Option<ggzy_store::evaluation::performance::Performance>,
     criteria: Vec<Criterion>,
     reasons: Vec<RejectionReason>,
     stages: Vec<(String, &'static str)>,
@@ -523,6 +525,7 @@ async fn build_lot(
     } else {
         None
     };
+    let performance = t!(ggzy_store::evaluation::performance::performance(&s.db, &row).await);
     let stages = stage_bar(&l, row.state.stage);
     let names = t!(names_of(s, &row, gp.as_ref(), record.as_ref()).await);
     let entities = if viewer.is_tenderer() && row.state.stage == Stage::Registered {
@@ -573,6 +576,7 @@ async fn build_lot(
         refunds,
         complaints,
         follow,
+        performance,
         reasons: RejectionReason::ALL.to_vec(),
         stages,
         entities,

@@ -3,7 +3,7 @@
 //! and refunds; and the auction engine every one of them bids on, with its live stream.
 
 use crate::auth::CurrentActor;
-use crate::problem::{ApiError, ApiJson, Done, Problem};
+use crate::problem::{ApiError, ApiJson, Created, Done, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_quote, opened_quotes))
         .routes(routes!(confirm))
         .routes(routes!(publish_result))
+        .routes(routes!(terminate))
         .routes(routes!(import_statement))
         .routes(routes!(unmatched))
         .routes(routes!(overdue))
@@ -217,6 +218,21 @@ pub async fn publish_result(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<GrantView>> {
     Ok(Json(grants::publish_result(&s.db, &a, id, s.now()).await?))
+}
+
+/// End the grant while it is still bidding: the bidding stops, deposits fall due, and a
+/// termination notice names the announcement it ends.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/termination", tag = "grants", request_body = grants::TerminationInput,
+    responses((status = 201, body = Created), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(grant = %id))]
+pub async fn terminate(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<grants::TerminationInput>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = grants::terminate(&s.db, &a, id, &i, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]

@@ -29,7 +29,8 @@ pub fn router() -> Router<AppState> {
         RefuseForm,
         RefundForm,
         ConfirmForm,
-        ResultForm
+        ResultForm,
+        TerminateForm
     )
 }
 
@@ -210,6 +211,24 @@ impl Step for ResultForm {
     const NAME: &'static str = "result";
     async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
         grants::publish_result(&s.db, a, grant, s.now())
+            .await
+            .map(drop)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TerminateForm {
+    #[serde(default)]
+    reason: String,
+}
+
+impl Step for TerminateForm {
+    const NAME: &'static str = "terminate";
+    async fn run(self, s: &AppState, a: &Actor, grant: Uuid) -> Result<(), ServiceError> {
+        let i = grants::TerminationInput {
+            reason: self.reason,
+        };
+        grants::terminate(&s.db, a, grant, &i, s.now())
             .await
             .map(drop)
     }

@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(register_entity, search_entities))
         .routes(routes!(get_entity))
+        .routes(routes!(entity_record))
         .routes(routes!(add_qualification))
         .routes(routes!(list_regions, create_region))
         .routes(routes!(create_account, list_accounts))
@@ -226,6 +227,20 @@ pub async fn get_entity(
 ) -> ApiResult<Json<EntityView>> {
     Ok(Json(
         entities::get(&s.db, &actor, id, s.now().date_naive()).await?,
+    ))
+}
+
+/// What an entity won, performed and took part in, from the published notices (a bid or an
+/// application shows only once its deal's result is out).
+#[utoipa::path(get, path = "/api/v1/entities/{id}/record", tag = "entities", params(("id" = Uuid, Path)), responses((status = 200, body = ggzy_store::notices::CompanyRecord), (status = 404, body = Problem)))]
+pub async fn entity_record(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<ggzy_store::notices::CompanyRecord>> {
+    let e = entities::get(&s.db, &actor, id, s.now().date_naive()).await?;
+    Ok(Json(
+        ggzy_store::notices::company_record(&s.db, e.id, 50).await?,
     ))
 }
 

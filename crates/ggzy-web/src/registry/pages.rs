@@ -57,8 +57,8 @@ async fn entity_list(
 struct EntityPage {
     l: Layout,
     e: EntityView,
-    /// The result notices naming it the winner, newest first.
-    won: Vec<ggzy_store::notices::PublicNotice>,
+    /// What it won, performed and took part in, as published.
+    record: ggzy_store::notices::CompanyRecord,
 }
 
 async fn entity_page(State(s): State<AppState>, visit: Visit, Path(id): Path<String>) -> Response {
@@ -67,8 +67,8 @@ async fn entity_page(State(s): State<AppState>, visit: Visit, Path(id): Path<Str
         return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("entity"));
     };
     match entities::get(&s.db, &a, id, s.now().date_naive()).await {
-        Ok(e) => match ggzy_store::notices::won_by(&s.db, e.id, 50).await {
-            Ok(won) => render(&EntityPage { l, e, won }),
+        Ok(e) => match ggzy_store::notices::company_record(&s.db, e.id, 50).await {
+            Ok(record) => render(&EntityPage { l, e, record }),
             Err(err) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, err),
         },
         Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),

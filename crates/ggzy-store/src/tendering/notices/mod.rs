@@ -194,7 +194,7 @@ pub(crate) async fn publish_lot_notice(
 
 /// `corrects`: the published notice this one corrects or ends.
 #[allow(clippy::too_many_arguments)]
-async fn lot_notice(
+pub(crate) async fn lot_notice(
     tx: &mut Tx,
     lot: &LotRow,
     notice_kind: &str,

@@ -137,6 +137,59 @@ impl Step for ContractForm {
 }
 
 #[derive(Deserialize)]
+pub struct SupplementForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    signed_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+impl Step for SupplementForm {
+    const NAME: &'static str = "supplement";
+    async fn run(self, s: &AppState, a: &Actor, lot: Uuid) -> Result<(), ServiceError> {
+        let i = performance::SupplementInput {
+            signed_on: parse_day("signed_on", &self.signed_on)?,
+            amount: self.amount,
+            reason: self.reason,
+        };
+        performance::record_supplement(&s.db, a, lot, &i, s.now())
+            .await
+            .map(drop)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AcceptanceForm {
+    #[serde(default)]
+    accepted_on: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    summary: String,
+}
+
+impl Step for AcceptanceForm {
+    const NAME: &'static str = "acceptance";
+    async fn run(self, s: &AppState, a: &Actor, lot: Uuid) -> Result<(), ServiceError> {
+        let passed = match self.verdict.as_str() {
+            "passed" => true,
+            "failed" => false,
+            _ => return Err(FieldError::required("verdict").into()),
+        };
+        let i = performance::AcceptanceInput {
+            accepted_on: parse_day("accepted_on", &self.accepted_on)?,
+            passed,
+            summary: self.summary,
+        };
+        performance::record_acceptance(&s.db, a, lot, &i, s.now())
+            .await
+            .map(drop)
+    }
+}
+
+#[derive(Deserialize)]
 pub struct RefundForm {
     #[serde(default)]
     bidder_id: String,
@@ -188,6 +241,27 @@ impl Step for RetenderForm {
     const NAME: &'static str = "retender";
     async fn run(self, s: &AppState, a: &Actor, lot: Uuid) -> Result<(), ServiceError> {
         intake::retender(&s.db, a, lot, s.now()).await.map(drop)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TerminateForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    purchase_cancelled: Option<String>,
+}
+
+impl Step for TerminateForm {
+    const NAME: &'static str = "terminate";
+    async fn run(self, s: &AppState, a: &Actor, lot: Uuid) -> Result<(), ServiceError> {
+        let i = ggzy_store::regime::TerminationInput {
+            reason: self.reason,
+            purchase_cancelled: checked(&self.purchase_cancelled),
+        };
+        ggzy_store::regime::terminate(&s.db, a, lot, &i, s.now())
+            .await
+            .map(drop)
     }
 }
 

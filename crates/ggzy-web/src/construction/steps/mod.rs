@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, RejectionReason};
-use ggzy_store::evaluation;
+use ggzy_store::evaluation::{self, performance};
 use ggzy_store::experts::{self, credit, draw};
 use ggzy_store::procurement::{self, challenges};
 use ggzy_store::tendering::notices::{self, NoticeContent};
@@ -66,9 +66,12 @@ pub fn router() -> Router<AppState> {
         award::PublicityForm,
         award::AwardForm,
         award::ContractForm,
+        award::SupplementForm,
+        award::AcceptanceForm,
         award::RefundForm,
         award::ReportForm,
         award::RetenderForm,
+        award::TerminateForm,
         award::ComplaintForm,
         award::HandleComplaintForm,
     )
