@@ -7,6 +7,43 @@
 mod termination;
 pub use termination::{TerminationInput, terminate};
 
+use crate::tendering::notices::CorrectionInput;
+
+/// The deal a published notice belongs to: a lot's, a grant's, or neither.
+async fn deal_of_notice(db: &Db, notice: Uuid) -> ServiceResult<(Option<Uuid>, Option<Uuid>)> {
+    let r: Option<(Option<Uuid>, Option<Uuid>)> = crate::db_opt!(
+        db,
+        "SELECT lot_id, grant_id FROM notices WHERE id = $1",
+        notice
+    );
+    r.ok_or(ServiceError::NotFound("notice"))
+}
+
+/// Whether `actor` may correct the notice: its lot's tenderer, or its grant's centre.
+pub async fn may_correct(db: &Db, actor: &Actor, notice: Uuid) -> bool {
+    match deal_of_notice(db, notice).await {
+        Ok((Some(_), _)) => tendering::notices::may_correct(db, actor, notice).await,
+        Ok((None, Some(grant))) => crate::grants::may_correct(db, actor, grant).await,
+        _ => false,
+    }
+}
+
+/// Publish a correction (更正／变更公告) of a lot's or a grant's notice, linked to it.
+pub async fn correct_notice(
+    db: &Db,
+    actor: &Actor,
+    notice: Uuid,
+    input: &CorrectionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    match deal_of_notice(db, notice).await? {
+        (None, Some(grant)) => {
+            crate::grants::correct_notice(db, actor, grant, notice, input, now).await
+        }
+        _ => tendering::notices::correct_notice(db, actor, notice, input, now).await,
+    }
+}
+
 use crate::actor::Actor;
 use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};

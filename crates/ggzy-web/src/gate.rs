@@ -60,7 +60,7 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     (
         "POST",
         "/api/v1/notices/{id}/corrections",
-        &[ProjectRegister],
+        &[ProjectRegister, IntakeProcess],
     ),
     ("POST", "/api/v1/lots/{id}/invitations", &[ProjectRegister]),
     (

@@ -1483,7 +1483,14 @@ async fn public_record(app: &TestApp, lot: &str, procedure: &str) {
         .collect();
     // An invited tender invites by letter: its first public notice is the candidates'.
     let expected: &[&str] = match procedure {
-        "prequalification" => &["prequal", "candidates", "result", "contract"],
+        // Who passed the prequalification is published at the opening, not before.
+        "prequalification" => &[
+            "prequal",
+            "prequal_result",
+            "candidates",
+            "result",
+            "contract",
+        ],
         "invited" => &["candidates", "result", "contract"],
         _ => &["tender", "candidates", "result", "contract"],
     };

@@ -37,6 +37,7 @@ use uuid::Uuid;
 mod admission;
 mod announcement;
 mod close;
+mod correction;
 mod deposits;
 mod one_quote;
 mod result;
@@ -47,6 +48,7 @@ pub use admission::{ApplicationView, ReviewInput, applications, apply, overdue_r
 pub use announcement::announce;
 use announcement::publish;
 pub use close::{go_on, run_due, settle};
+pub use correction::{correct_notice, may_correct};
 pub use deposits::{ImportSummary, UnmatchedCredit, import_statement, unmatched};
 pub use one_quote::{QuoteAck, QuoteInput, QuoteView, opened_quotes, own_quote, quote};
 use one_quote::{quotes, sealed_quotes};

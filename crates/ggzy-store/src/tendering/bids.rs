@@ -12,12 +12,12 @@ use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_notice_row;
 use crate::vault::BidVault;
-use crate::{db_all, db_opt, on_tx, tx_exec, tx_opt};
+use crate::{db_all, db_opt, on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
 use ggzy_core::error::text;
 use ggzy_core::evaluation::{BidForm, PriceLine};
-use ggzy_core::procedure::{Command, Event, Stage};
+use ggzy_core::procedure::{Command, Event, ProcedureKind, Stage};
 use ggzy_core::role::Permission;
 use ggzy_core::{FieldError, Invalid, Money};
 use ggzy_seal::envelope::{Envelope, EnvelopeError, Payload};
@@ -658,6 +658,9 @@ pub(crate) async fn open_decrypted(
             opened_at: truncate_micros(now),
             lines,
         };
+        if lot.state.kind == ProcedureKind::Prequalification {
+            publish_prequal_result(tx, lot, now).await?;
+        }
         let js = serde_json::to_string(&record).or_internal()?;
         tx_exec!(
             tx,
@@ -707,6 +710,34 @@ pub(crate) async fn open_decrypted(
         }
     }
     Ok(lot.state.stage)
+}
+
+/// The prequalification's result, published at the opening: until then who applied and who
+/// passed stays secret (条例 Art 22; `Secret::Bidders`), since it would name the bidders.
+async fn publish_prequal_result(
+    tx: &mut Tx,
+    lot: &LotRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let rows: Vec<(String, Option<bool>)> = tx_all!(
+        tx,
+        "SELECT e.name, a.passed FROM prequal_applications a JOIN entities e ON e.id = a.entity_id WHERE a.lot_id = $1 ORDER BY a.applied_at",
+        lot.id
+    );
+    let passed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.1 == Some(true))
+        .map(|r| r.0.as_str())
+        .collect();
+    let title = format!("{}{}资格预审结果公告", lot.project_name, lot.name);
+    let body = format!(
+        "{title}\n申请人数量：{} 家\n通过资格预审的申请人：{} 家\n{}\n\n资格预审结果已于审查结束时通知各申请人（招标投标法实施条例 第19条）；为防止串通，申请人名单在开标前保密，于开标时公布。",
+        rows.len(),
+        passed.len(),
+        passed.join("\n"),
+    );
+    publish_notice_row(tx, lot, "prequal_result", &title, &body, now).await?;
+    Ok(())
 }
 
 /// Centre staff convene the opening by hand (when the scheduler has not yet).

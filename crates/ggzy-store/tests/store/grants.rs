@@ -1054,6 +1054,30 @@ async fn a_grant_ended_while_bidding_stops_its_auction_and_publishes_why() {
         .await
         .expect("just before the end");
 
+        // A change to the announcement is a new notice by the grant's centre, linked to it.
+        let deal = ggzy_core::grant::deal_code(g.no);
+        let announced = ggzy_store::notices::of_deal(db, &deal).await.expect("deal")[0].id;
+        let change = ggzy_store::tendering::notices::CorrectionInput {
+            changes: "竞买保证金到账截止时间顺延至2026年3月28日17:00".into(),
+        };
+        for who_not in [&bidders[0], &branch_staff()] {
+            assert!(!ggzy_store::regime::may_correct(db, who_not, announced).await);
+            let e = ggzy_store::regime::correct_notice(db, who_not, announced, &change, t0())
+                .await
+                .expect_err("not the grant's centre");
+            assert_eq!(code(&e), "forbidden:intake_process", "{}", t.name);
+        }
+        assert!(ggzy_store::regime::may_correct(db, &staff, announced).await);
+        let changed = ggzy_store::regime::correct_notice(db, &staff, announced, &change, t0())
+            .await
+            .expect("changed");
+        let c = ggzy_store::notices::get(db, changed).await.expect("change");
+        assert_eq!(
+            (c.notice_kind.as_str(), c.corrects),
+            ("correction", Some(announced))
+        );
+        assert_eq!(c.deal_code.as_deref(), Some(deal.as_str()));
+
         let why = grants::TerminationInput {
             reason: "该矿区被划入生态保护红线，出让人终止出让".into(),
         };

@@ -14,7 +14,8 @@ use ggzy_store::notices::{
     self, FacetCount, Facets, FeedFilter, HitRow, NoticeKind, NoticeKindEdit, NoticeKindView,
     PublicNotice, SearchHit, SearchQuery, SearchResult, Suggestion,
 };
-use ggzy_store::tendering::notices::{CorrectionInput, correct_notice};
+use ggzy_store::regime::correct_notice;
+use ggzy_store::tendering::notices::CorrectionInput;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

@@ -17,7 +17,8 @@ use ggzy_store::ServiceError;
 use ggzy_store::notices::{
     self, NoticeKindView, PublicNotice, SearchQuery, SearchResult, notice_kind_label,
 };
-use ggzy_store::tendering::notices::{CorrectionInput, correct_notice, may_correct};
+use ggzy_store::regime::{correct_notice, may_correct};
+use ggzy_store::tendering::notices::CorrectionInput;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -219,7 +220,7 @@ async fn notice_response(
         Some(c) => notices::get(&s.db, c).await.ok(),
         None => None,
     };
-    let may_correct = n.lot_id.is_some() && may_correct(&s.db, a, id).await;
+    let may_correct = may_correct(&s.db, a, id).await;
     let refused = !errors.is_empty();
     match notices::corrections_of(&s.db, id).await {
         Ok(corrections) => crate::pages::render_form(

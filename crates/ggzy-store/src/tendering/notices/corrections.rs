@@ -30,8 +30,8 @@ async fn lot_of_notice(db: &Db, notice: Uuid) -> ServiceResult<(Uuid, String, Da
         ServiceError::from(FieldError::new(
             "notice",
             "notice.not_a_lot_notice",
-            "只有标段的公告可以由招标人（采购人）更正",
-            "Only a lot's notices are corrected by its tenderer or buyer",
+            "该公告不属于某一标段或交易，不能更正",
+            "This notice belongs to no lot or grant and cannot be corrected here",
         ))
     })?;
     Ok((lot, title, at))
