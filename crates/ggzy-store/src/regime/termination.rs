@@ -41,6 +41,7 @@ pub async fn terminate(
         return Err(errs.into());
     };
     let reason_sm3 = ggzy_seal::to_hex(&ggzy_seal::sm3(&[reason.as_bytes()]));
+    let opened = lot.state.stage.opened();
     step(
         &mut tx,
         &mut lot,
@@ -97,6 +98,10 @@ pub async fn terminate(
         Some(_) => (
             "因重大变故采购任务取消，本项目终止采购活动（政府采购货物和服务招标投标管理办法 第29条）。",
             "已收取的投标保证金及其在银行产生的孳息",
+        ),
+        None if opened => (
+            "招标人终止招标（招标投标法实施条例 第31条），评标不再进行。",
+            "已收取的投标保证金及银行同期存款利息",
         ),
         None => (
             "招标人终止招标（招标投标法实施条例 第31条）。已递交的投标文件不再开启。",
