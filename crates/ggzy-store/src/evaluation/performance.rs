@@ -4,7 +4,8 @@
 //! so the company's page lists what it performed.
 
 use crate::actor::Actor;
-use crate::db::Db;
+use crate::actor::Grant;
+use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_lot_notice;
 use crate::tendering::{LotRow, begin_as_tenderer, log};
@@ -67,11 +68,14 @@ pub struct Performance {
     pub acceptance: Option<AcceptanceView>,
 }
 
-/// The signed contract of a lot still open for what follows it: its amount, day and winner.
-async fn contract_of(
-    tx: &mut crate::db::Tx,
-    lot: &LotRow,
-) -> ServiceResult<(i64, NaiveDate, Uuid)> {
+/// A lot's signed contract, opened by its tenderer for what follows it: refused before the
+/// contract is signed and after the acceptance, which closes it. Gives its amount, day and winner.
+async fn open_contract(
+    db: &Db,
+    actor: &Actor,
+    lot_id: Uuid,
+) -> ServiceResult<(Tx, LotRow, Grant, (i64, NaiveDate, Uuid))> {
+    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
     if lot.state.stage != Stage::Contracted {
         return Err(ServiceError::OutOfOrder {
             stage: lot.state.stage.as_str(),
@@ -79,11 +83,24 @@ async fn contract_of(
             reason: "supplements and the acceptance follow the signed contract",
         });
     }
-    Ok(tx_one!(
-        tx,
+    let accepted: Option<(Uuid,)> = tx_opt!(
+        &mut tx,
+        "SELECT notice_id FROM contract_acceptances WHERE lot_id = $1",
+        lot.id
+    );
+    if accepted.is_some() {
+        return Err(ServiceError::OutOfOrder {
+            stage: "accepted",
+            waits_for: "nothing",
+            reason: "the contract has been accepted; nothing more follows it",
+        });
+    }
+    let contract = tx_one!(
+        &mut tx,
         "SELECT amount, signed_on, winner_id FROM contracts WHERE lot_id = $1",
         lot.id
-    ))
+    );
+    Ok((tx, lot, grant, contract))
 }
 
 fn not_before(
@@ -113,15 +130,6 @@ fn not_before(
     Ok(())
 }
 
-async fn acceptance_exists(tx: &mut crate::db::Tx, lot: Uuid) -> ServiceResult<bool> {
-    let r: Option<(Uuid,)> = tx_opt!(
-        tx,
-        "SELECT notice_id FROM contract_acceptances WHERE lot_id = $1",
-        lot
-    );
-    Ok(r.is_some())
-}
-
 /// Record and publish a supplementary contract (procurement only; 政府采购法 Art 49).
 pub async fn record_supplement(
     db: &Db,
@@ -130,7 +138,8 @@ pub async fn record_supplement(
     input: &SupplementInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
+    let (mut tx, lot, grant, (original, signed_on, winner)) =
+        open_contract(db, actor, lot_id).await?;
     let amount = Money::parse_yuan("amount", &input.amount)?;
     let mut errs = Invalid::default();
     let Some(reason) = text(&mut errs, "reason", &input.reason, 2_000) else {
@@ -145,14 +154,6 @@ pub async fn record_supplement(
         )
         .with_rule("招标投标法", "46")
         .into());
-    }
-    let (original, signed_on, winner) = contract_of(&mut tx, &lot).await?;
-    if acceptance_exists(&mut tx, lot.id).await? {
-        return Err(ServiceError::OutOfOrder {
-            stage: "accepted",
-            waits_for: "nothing",
-            reason: "the contract has been accepted; nothing more is added to it",
-        });
     }
     not_before(
         "signed_on",
@@ -225,19 +226,12 @@ pub async fn record_acceptance(
     input: &AcceptanceInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let (mut tx, lot, grant) = begin_as_tenderer(db, actor, lot_id).await?;
+    let (mut tx, lot, grant, (amount, signed_on, winner)) =
+        open_contract(db, actor, lot_id).await?;
     let mut errs = Invalid::default();
     let Some(summary) = text(&mut errs, "summary", &input.summary, 5_000) else {
         return Err(errs.into());
     };
-    let (amount, signed_on, winner) = contract_of(&mut tx, &lot).await?;
-    if acceptance_exists(&mut tx, lot.id).await? {
-        return Err(ServiceError::OutOfOrder {
-            stage: "accepted",
-            waits_for: "nothing",
-            reason: "the contract has been accepted once",
-        });
-    }
     not_before(
         "accepted_on",
         input.accepted_on,

@@ -75,9 +75,7 @@ pub async fn review(
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<ApplicationView> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, id).await?;
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, id).await?;
     let app: Option<(String, i64)> = tx_opt!(
         &mut tx,
         "SELECT status, received FROM grant_applications WHERE grant_id = $1 AND entity_id = $2",

@@ -21,10 +21,7 @@ pub async fn correct_notice(
     input: &CorrectionInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, grant).await?;
-    // Who may change it is decided before what they wrote is judged.
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, grant).await?;
     let mut errs = Invalid::default();
     let Some(changes) = text(&mut errs, "changes", &input.changes, 20_000) else {
         return Err(errs.into());

@@ -273,6 +273,15 @@ async fn load(db: &Db, id: Uuid) -> ServiceResult<Row> {
     build(r.ok_or(ServiceError::NotFound("grant"))?)
 }
 
+/// A write transaction on a grant, opened by centre staff of its region: the grant locked, who
+/// may act decided before anything they sent is read.
+async fn begin_as_staff(db: &Db, actor: &Actor, id: Uuid) -> ServiceResult<(Tx, Row)> {
+    let mut tx = db.begin().await?;
+    let row = load_tx(&mut tx, id).await?;
+    staff_of(actor, &row)?;
+    Ok((tx, row))
+}
+
 fn staff_of(actor: &Actor, row: &Row) -> ServiceResult<()> {
     actor.require(
         Permission::IntakeProcess,

@@ -24,9 +24,7 @@ pub async fn confirm(
     input: &ConfirmInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<GrantView> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, id).await?;
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, id).await?;
     let next = decided(&row, &GrantCommand::Confirm, now)?;
     let today = cn_date(now);
     if input.contract_by < today {
@@ -108,9 +106,7 @@ pub async fn publish_result(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<GrantView> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, id).await?;
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, id).await?;
     let next = decided(&row, &GrantCommand::Publish, now)?;
     let cal = crate::calendar::load_tx(&mut tx).await?;
     let pack = row.kind.pack();
@@ -199,9 +195,7 @@ pub async fn refund(
     input: &RefundInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<ApplicationView> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, id).await?;
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, id).await?;
     if input.refunded_on > cn_date(now) {
         return Err(refuse(
             "refunded_on",

@@ -21,9 +21,7 @@ pub async fn terminate(
     input: &TerminationInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let mut tx = db.begin().await?;
-    let row = load_tx(&mut tx, id).await?;
-    staff_of(actor, &row)?;
+    let (mut tx, row) = begin_as_staff(db, actor, id).await?;
     let mut errs = Invalid::default();
     let Some(reason) = text(&mut errs, "reason", &input.reason, 2_000) else {
         return Err(errs.into());
