@@ -996,3 +996,95 @@ async fn the_public_finds_a_deal_by_a_chinese_phrase_and_follows_it_to_its_resul
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+/// After a procurement's contract the buyer works on the lot page: a supplementary contract one
+/// fen over the 10% room is refused with its article and the typed values kept, the acceptance
+/// is recorded, and the public reads it on the supplier's page.
+#[tokio::test]
+async fn the_buyer_records_the_acceptance_and_the_public_reads_it_on_the_suppliers_page() {
+    let Awarded {
+        t,
+        base,
+        lot,
+        winner,
+        ..
+    } = awarded_procurement().await;
+    let now = ggzy_demo::testing::epoch();
+    let principal = ggzy_store::accounts::actor_of(&t.db, "principal", "127.0.0.1")
+        .await
+        .expect("principal");
+    let today = ggzy_store::tendering::day(now);
+    ggzy_store::evaluation::record_contract(
+        &t.db,
+        &principal,
+        lot,
+        &ggzy_store::evaluation::ContractInput {
+            amount: "1000000.00".into(),
+            signed_on: today,
+        },
+        now,
+    )
+    .await
+    .expect("contract");
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    sign_in(&c, &base, "principal").await;
+    c.goto(&format!("{base}/lots/{lot}#performance"))
+        .await
+        .expect("lot");
+    let card = text_of(&c, "#performance").await;
+    assert!(card.contains("100000.00"), "the room is 10%: {card}");
+    let set_day = |name: &'static str| {
+        let c = c.clone();
+        let day = today.to_string();
+        async move {
+            c.execute(
+                &format!("document.querySelector('[name={name}]').value = arguments[0]"),
+                vec![serde_json::json!(day)],
+            )
+            .await
+            .expect("set day");
+        }
+    };
+    fill(&c, "amount", "100000.01").await;
+    set_day("signed_on").await;
+    fill(&c, "reason", "新增同型号设备").await;
+    click(&c, "form[action$='/supplement'] button[type=submit]").await;
+    let refused = text_of(&c, "[role=alert]").await;
+    assert!(
+        refused.contains("百分之十") && refused.contains("第49条"),
+        "{refused}"
+    );
+    let kept = c
+        .find(Locator::Css("[name=reason]"))
+        .await
+        .expect("reason")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        kept.as_deref(),
+        Some("新增同型号设备"),
+        "what was typed stays"
+    );
+    shot(&c, "performance-refused").await;
+
+    set_day("accepted_on").await;
+    click(&c, "input[name=verdict][value=passed]").await;
+    fill(&c, "summary", "到货安装调试完毕，各项技术指标符合合同约定").await;
+    click(&c, "form[action$='/acceptance'] button[type=submit]").await;
+    assert!(text_of(&c, "#done").await.contains("acceptance"));
+    assert!(text_of(&c, "#performance").await.contains("验收合格"));
+    shot(&c, "performance-accepted").await;
+
+    sign_out(&c).await;
+    c.goto(&format!("{base}/entities/{winner}"))
+        .await
+        .expect("supplier");
+    let record = text_of(&c, "main").await;
+    assert!(record.contains("履约验收结果公告"), "{record}");
+    shot(&c, "supplier-record").await;
+    c.close().await.expect("close");
+    t.cleanup().await;
+}
