@@ -396,15 +396,23 @@ fn stage_bar(l: &Layout, stage: Stage) -> Vec<(String, &'static str)> {
         Stage::Awarded,
         Stage::Contracted,
     ];
-    let cur = order.iter().position(|x| *x == stage);
+    // Prequalification happens before the tender notice, on the first stretch of the road.
+    let at = match stage {
+        Stage::Prequalifying | Stage::Prequalified => Stage::Registered,
+        s => s,
+    };
+    let Some(cur) = order.iter().position(|x| *x == at) else {
+        // Failed or ended: the road stops here, so only where it stopped is shown.
+        return vec![(l.t(stage.label_zh(), stage.label_en()).to_string(), "now")];
+    };
     order
         .iter()
         .enumerate()
         .map(|(i, st)| {
-            let class = match cur {
-                Some(c) if i < c => "done",
-                Some(c) if i == c => "now",
-                _ => "",
+            let class = match i.cmp(&cur) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal => "now",
+                std::cmp::Ordering::Greater => "",
             };
             (l.t(st.label_zh(), st.label_en()).to_string(), class)
         })
