@@ -26,11 +26,13 @@ pub async fn correct_notice(
     let Some(changes) = text(&mut errs, "changes", &input.changes, 20_000) else {
         return Err(errs.into());
     };
-    let (original, published_at): (String, DateTime<Utc>) = crate::tx_one!(
+    let found: Option<(String, DateTime<Utc>)> = crate::tx_opt!(
         &mut tx,
-        "SELECT title, published_at FROM notices WHERE id = $1",
-        notice
+        "SELECT title, published_at FROM notices WHERE id = $1 AND grant_id = $2",
+        notice,
+        grant
     );
+    let (original, published_at) = found.ok_or(ServiceError::NotFound("notice"))?;
     let deal = ggzy_core::grant::deal_code(row.no);
     let title = format!("{original}（变更公告）");
     let body = format!(
