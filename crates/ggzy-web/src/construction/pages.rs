@@ -385,6 +385,18 @@ async fn gp_card(
     })
 }
 
+/// The specialties a draw can ask for (code, name), offered as suggestions in the draw form.
+async fn draw_specialties(s: &AppState) -> Vec<(String, String)> {
+    ggzy_store::experts::specialty_tree(&s.db)
+        .await
+        .map(|t| {
+            t.iter()
+                .map(|(c, n)| (c.as_str().to_string(), n.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The main stages of a lot, each done, now or to come.
 fn stage_bar(l: &Layout, stage: Stage) -> Vec<(String, &'static str)> {
     let order = [
@@ -546,14 +558,7 @@ async fn build_lot(
     };
     let errors = errors.into_iter().map(Err3::from).collect();
     let specialties = if draw.is_none() && viewer.is_centre() {
-        ggzy_store::experts::specialty_tree(&s.db)
-            .await
-            .map(|t| {
-                t.iter()
-                    .map(|(c, n)| (c.as_str().to_string(), n.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default()
+        draw_specialties(s).await
     } else {
         vec![]
     };
