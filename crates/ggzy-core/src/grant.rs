@@ -499,9 +499,42 @@ pub fn check_pre_disclosure(
                 "A change of control is pre-disclosed at least 20 working days before the formal disclosure",
             ),
             PROPERTY,
-            "",
+            "13",
         ))
     }
+}
+
+/// Where control changes, the pre-disclosure is published within 10 working days of the approval
+/// of the transfer (32号令 Art 13 [S]); an approval dated after today is a typing error.
+pub fn check_pre_disclosure_in_time(
+    cal: &Calendar,
+    approved_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    if approved_on > today {
+        return Err(FieldError::new(
+            "approved_on",
+            "property.approved_in_future",
+            "批准日期不能晚于今天",
+            "The approval cannot be dated after today",
+        ));
+    }
+    let limit = WorkingDays(10);
+    cal.require_covered(approved_on, today)
+        .map_err(|y| y.field("approved_on"))?;
+    if cal.working_days_between(approved_on, today) > i64::from(limit.0) {
+        return Err(cite(
+            FieldError::new(
+                "approved_on",
+                "property.pre_disclosure_late",
+                "涉及控股权转让的，应在转让行为获批后 10 个工作日内进行信息预披露",
+                "A change of control is pre-disclosed within 10 working days of the approval",
+            ),
+            PROPERTY,
+            "13",
+        ));
+    }
+    Ok(())
 }
 
 /// A state-property listing price: at least the appraisal on first disclosure; a re-disclosed
@@ -605,6 +638,12 @@ pub fn check_payment(
     Ok(())
 }
 
+/// A pre-disclosure's own deal code: it is published before the transfer it announces exists,
+/// and the formal announcement later names it (as exchanges number 预披露 and 正式披露 apart).
+pub fn pre_disclosure_code(no: i64) -> String {
+    format!("GY{no:08}")
+}
+
 /// A grant's deal code on the public pages and in the feeds: its platform number, which is
 /// unique and never reused.
 pub fn deal_code(no: i64) -> String {
@@ -641,6 +680,29 @@ mod tests {
             .expect_err("19 working days");
         assert_eq!(e.code, "property.pre_disclosure");
         assert!(check_pre_disclosure(&cal, None, d("2026-03-30")).is_err());
+    }
+
+    #[test]
+    fn pre_disclosure_follows_the_approval_within_ten_working_days() {
+        let cal = Calendar::default_cn();
+        // Approved Monday 2026-03-02: the 10th working day after is Monday 2026-03-16.
+        assert!(check_pre_disclosure_in_time(&cal, d("2026-03-02"), d("2026-03-02")).is_ok());
+        assert!(check_pre_disclosure_in_time(&cal, d("2026-03-02"), d("2026-03-16")).is_ok());
+        let e = check_pre_disclosure_in_time(&cal, d("2026-03-02"), d("2026-03-17"))
+            .expect_err("11 working days");
+        assert_eq!(
+            (&*e.code, e.rule.map(|r| r.article)),
+            ("property.pre_disclosure_late", Some("13"))
+        );
+        let e = check_pre_disclosure_in_time(&cal, d("2026-03-03"), d("2026-03-02"))
+            .expect_err("approved tomorrow");
+        assert_eq!(e.code, "property.approved_in_future");
+        // A holiday week does not count: approved 2026-09-28, National Day (10-01..10-07) passes.
+        let tenth = cal.add_working_days(d("2026-09-28"), WorkingDays(10));
+        assert!(tenth > d("2026-10-10"), "{tenth}");
+        assert!(check_pre_disclosure_in_time(&cal, d("2026-09-28"), tenth).is_ok());
+        let eleventh = cal.add_working_days(d("2026-09-28"), WorkingDays(11));
+        assert!(check_pre_disclosure_in_time(&cal, d("2026-09-28"), eleventh).is_err());
     }
 
     #[test]

@@ -259,6 +259,21 @@ pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
         "招标投标法实施条例 第31条",
         V,
     ),
+    k(
+        "construction",
+        "complaint_decision",
+        "投诉处理决定公告",
+        "Complaint decision",
+        &["统一交易标识码", "处理决定", "处理机关"],
+        (
+            "行政监督部门作出投诉处理决定后",
+            "when the supervising department decides a complaint",
+        ),
+        None,
+        false,
+        "招标投标法实施条例 第61、79条；国办发〔2015〕63号 第11条",
+        S,
+    ),
     // 政府采购
     k(
         "procurement",
@@ -529,6 +544,21 @@ pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
         U,
     ),
     // 国有产权
+    k(
+        "state_property",
+        "pre_disclosure",
+        "信息预披露公告",
+        "Pre-disclosure",
+        &["转让标的", "股东结构", "批准情况", "主要财务指标"],
+        (
+            "转让导致控制权转移的，转让行为获批后 10 个工作日内",
+            "within 10 working days of the approval, where control changes",
+        ),
+        Some(20),
+        true,
+        "企业国有资产交易监督管理办法 第13、14条",
+        S,
+    ),
     k(
         "state_property",
         "announcement",

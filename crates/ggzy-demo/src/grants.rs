@@ -1,8 +1,8 @@
 //! The demo's land, mining and property trades, walked through the same services at past
 //! instants so `serve --demo` shows each side at once: a land listing running now with quotes
-//! and a bidder who asked to go on, a mining-right auction in its free stage, and a state-property
-//! transfer already bid, confirmed and published. Dates are found on the calendar, so the
-//! statutory periods hold whatever day the demo starts.
+//! and a bidder who asked to go on, a mining-right auction in its free stage, a state-property
+//! transfer already bid, confirmed and published, and a controlling stake pre-disclosed. Dates
+//! are found on the calendar, so the statutory periods hold whatever day the demo starts.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::calendar::Calendar;
@@ -64,7 +64,7 @@ fn input(
         redisclosure: false,
         consent_ref: None,
         control_change: false,
-        pre_disclosed_on: None,
+        pre_disclosure: None,
     }
 }
 
@@ -335,5 +335,29 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<()> {
     let bidders = [&b1, &b2, &b3];
     land_listing(db, &cal, &staff, bidders, now).await?;
     mining_auction(db, &cal, &staff, bidders, now).await?;
-    property_transfer(db, &cal, &staff, bidders, now).await
+    property_transfer(db, &cal, &staff, bidders, now).await?;
+    pre_disclosure(db, &staff, now).await
+}
+
+/// A controlling stake pre-disclosed three days ago: its formal announcement is yet to come.
+async fn pre_disclosure(db: &Db, staff: &Actor, now: DateTime<Utc>) -> ServiceResult<()> {
+    let today = cn_date(now);
+    grants::pre_disclose(
+        db,
+        staff,
+        &grants::PreDisclosureInput {
+            name: "宁波市某国有物流集团有限公司 51% 股权".into(),
+            region_code: "330200".into(),
+            subject: "宁波某国有物流集团有限公司 51% 股权，转让后控股权转移".into(),
+            shareholders: "宁波市国有资本投资运营有限公司 100%".into(),
+            approval_ref: "甬国资产权〔2026〕31号".into(),
+            approved_on: today - Duration::days(7),
+            financials: "2025 年度审计：资产总额 8.6 亿元，负债总额 5.1 亿元，所有者权益 3.5 亿元，营业收入 12.4 亿元，净利润 0.42 亿元".into(),
+            conditions: String::new(),
+            conditions_filed_ref: String::new(),
+        },
+        at_ten(today - Duration::days(3)),
+    )
+    .await?;
+    Ok(())
 }

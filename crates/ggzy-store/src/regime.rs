@@ -4,6 +4,7 @@
 //! engine, procurement, the expert draw and the evaluation — the only module that calls them all.
 //! So the store's modules form no cycle (checked by `tests/store/modules.rs`).
 
+pub mod deal;
 mod termination;
 pub use termination::{TerminationInput, terminate};
 

@@ -166,6 +166,7 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
         &[IntakeProcess],
     ),
     ("POST", "/api/v1/grants", &[IntakeProcess]),
+    ("POST", "/api/v1/grants/pre-disclosures", &[IntakeProcess]),
     (
         "POST",
         "/api/v1/grants/{id}/applications/{entity}/review",

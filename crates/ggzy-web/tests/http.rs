@@ -1231,6 +1231,27 @@ async fn lifecycle(app: &TestApp, clock: &ggzy_demo::app::TestClock, procedure: 
             (StatusCode::OK, Some(true)),
             "{b}: {body}"
         );
+        let (st, body) = app
+            .post(
+                &format!("/api/v1/complaints/{}", c["id"].as_str().expect("id")),
+                json!({"accept": true, "text": "投诉不成立，驳回"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        // The decision is public on the lot's deal page.
+        let (_, lot_json) = app.get(&format!("/api/v1/lots/{lot}")).await;
+        let code = lot_json["trade_code"].as_str().expect("trade code");
+        let (st, deal) = app.get(&format!("/api/v1/deals/{code}")).await;
+        assert_eq!(st, StatusCode::OK, "{b}: {deal}");
+        assert!(
+            deal["notices"]
+                .as_array()
+                .expect("notices")
+                .iter()
+                .any(|n| n["notice_kind"] == "complaint_decision"
+                    && n["body"].as_str().is_some_and(|t| t.contains("投诉不成立"))),
+            "{b}: {deal}"
+        );
     }
     // The committee is drawn at random: four is too few; five across two specialties is drawn,
     // the drawn list hidden from the principal, every drawn expert accepts and signs in. The
@@ -1765,6 +1786,91 @@ async fn an_ended_tender_is_public_on_its_deal_page() {
         assert_eq!(kinds.last(), Some(&"termination"), "{b}: {kinds:?}");
         let feed = read("/api/v1/notices/feed?notice_kind=termination&limit=500".into()).await;
         assert!(feed.to_string().contains(&notice), "{b}: {feed}");
+        app.finish().await;
+    }
+}
+
+/// A state-property pre-disclosure over the API and the page form: refused to a bidder, refused
+/// with its article when it comes later than 10 working days after the approval, published under
+/// its own code, and offered to the announcing staff until an announcement names it.
+#[tokio::test]
+async fn a_pre_disclosure_is_published_under_its_own_code_over_the_api_and_the_form() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        let today = ggzy_store::tendering::day(app.state.now());
+        let cal = ggzy_core::calendar::Calendar::default_cn();
+        let body = |approved: chrono::NaiveDate| {
+            json!({"name": "宁波某国有控股公司 60% 股权", "region_code": "330200",
+                   "subject": "60% 股权，转让后控股权转移", "shareholders": "宁波市国资委 100%",
+                   "approval_ref": "甬国资产权〔2026〕40号", "approved_on": approved,
+                   "financials": "资产总额 2.1 亿元"})
+        };
+        let path = "/api/v1/grants/pre-disclosures";
+        app.as_user("bidder").await;
+        let (st, _) = app.post(path, body(today)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        app.as_user("staff").await;
+        let (st, none) = app.get(path).await;
+        assert_eq!((st, none), (StatusCode::OK, json!([])), "{b}");
+        // Eleven working days after the approval is late; ten is in time.
+        let mut eleven_before = today;
+        while cal.working_days_between(eleven_before, today) < 11 {
+            eleven_before -= chrono::Duration::days(1);
+        }
+        let (st, e) = app.post(path, body(eleven_before)).await;
+        assert_eq!(
+            (
+                st,
+                e["code"].as_str(),
+                e["fields"][0]["rule"]["article"].as_str()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("property.pre_disclosure_late"),
+                Some("13")
+            ),
+            "{b}: {e}"
+        );
+        let ten_before = eleven_before + chrono::Duration::days(1);
+        let (st, p) = app.post(path, body(ten_before)).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {p}");
+        let code = p["code"].as_str().expect("code");
+        assert!(code.starts_with("GY"), "{p}");
+        let (_, open) = app.get(path).await;
+        assert_eq!(open[0]["code"].as_str(), Some(code), "{b}: {open}");
+
+        // The public reads it on its deal page.
+        let r = reqwest::get(app.url(&format!("/api/v1/deals/{code}")))
+            .await
+            .expect("deal");
+        let deal: Value = r.json().await.expect("json");
+        assert_eq!(
+            deal["notices"][0]["notice_kind"], "pre_disclosure",
+            "{b}: {deal}"
+        );
+
+        // The page form: a bad date is a field error; a good one leads to the deal page.
+        let mut fields = vec![
+            ("name", "宁波某国有控股公司 70% 股权"),
+            ("region_code", "330200"),
+            ("subject", "70% 股权"),
+            ("shareholders", "宁波市国资委 100%"),
+            ("approval_ref", "甬国资产权〔2026〕41号"),
+            ("approved_on", "昨天"),
+            ("financials", "资产总额 3 亿元"),
+        ];
+        let r = app.form("/grants/pre-disclosures", &fields, None).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let html = r.text().await.expect("html");
+        assert!(html.contains("日期格式应为 YYYY-MM-DD"), "{b}");
+        let day = today.to_string();
+        fields[5] = ("approved_on", &day);
+        let r = app.form("/grants/pre-disclosures", &fields, None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let to = r.headers()["location"].to_str().expect("location");
+        assert!(to.starts_with("/deals/GY"), "{to}");
+        let page = app.client.get(app.url(to)).send().await.expect("deal page");
+        assert!(page.text().await.expect("html").contains("70% 股权"), "{b}");
         app.finish().await;
     }
 }

@@ -24,6 +24,7 @@ struct Terms {
 fn parse_terms(
     input: &GrantInput,
     cal: &ggzy_core::calendar::Calendar,
+    pre_disclosed: Result<Option<NaiveDate>, FieldError>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Terms> {
     let mut errs = Invalid::default();
@@ -122,11 +123,11 @@ fn parse_terms(
             errs.push(e);
         }
         if k == TradeKind::StateProperty {
+            let pre = pre_disclosed.map_err(|e| errs.push(e)).ok().flatten();
             check_state_property(
                 &mut errs,
                 input,
-                cal,
-                today,
+                (cal, today, pre),
                 appraisal,
                 start,
                 consent_ref.is_some(),
@@ -166,12 +167,12 @@ fn parse_terms(
 }
 
 /// A state-property transfer's own rules: the price rests on the appraisal, a change of control
-/// is pre-disclosed, buyer conditions are filed first.
+/// is pre-disclosed (`pre`: the day its pre-disclosure was published), buyer conditions are
+/// filed first.
 fn check_state_property(
     errs: &mut Invalid,
     input: &GrantInput,
-    cal: &ggzy_core::calendar::Calendar,
-    today: NaiveDate,
+    (cal, today, pre): (&ggzy_core::calendar::Calendar, NaiveDate, Option<NaiveDate>),
     appraisal: Option<Money>,
     start: Option<Money>,
     consented: bool,
@@ -198,20 +199,15 @@ fn check_state_property(
         _ => {}
     }
     if input.control_change
-        && let Err(e) = check_pre_disclosure(cal, input.pre_disclosed_on, today)
+        && let Err(e) = check_pre_disclosure(cal, pre, today)
     {
-        errs.push(e);
+        errs.push(FieldError {
+            field: "pre_disclosure".into(),
+            ..e
+        });
     }
     if !d.conditions.trim().is_empty() && d.conditions_filed_ref.trim().is_empty() {
-        errs.push(
-            FieldError::new(
-                "details.conditions_filed_ref",
-                "property.conditions_not_filed",
-                "设置受让方资格条件的，应在信息披露前报国资监管机构备案",
-                "Buyer conditions are filed with the SASAC before disclosure",
-            )
-            .with_rule(grant::PROPERTY, "—"),
-        );
+        errs.push(super::pre_disclosure::conditions_not_filed());
     }
 }
 
@@ -225,7 +221,18 @@ pub async fn announce(
     now: DateTime<Utc>,
 ) -> ServiceResult<GrantView> {
     let cal = crate::calendar::load(db).await?;
-    let t = parse_terms(input, &cal, now)?;
+    let pre_disclosure = input
+        .pre_disclosure
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| input.control_change && !c.is_empty());
+    let pre_disclosed = match pre_disclosure {
+        Some(c) => super::pre_disclosure::published_on(db, c, input.region_code.trim())
+            .await
+            .map(Some),
+        None => Ok(None),
+    };
+    let t = parse_terms(input, &cal, pre_disclosed, now)?;
     actor.require(Permission::IntakeProcess, &t.region)?;
     let pack = t.kind.pack();
     let rules = AuctionRules {
@@ -272,7 +279,7 @@ pub async fn announce(
         details: input.details.clone(),
         appraisal: t.appraisal.map(Money::fen),
         consent_ref: t.consent_ref.clone(),
-        pre_disclosed_on: input.pre_disclosed_on.filter(|_| input.control_change),
+        pre_disclosure: pre_disclosure.map(str::to_string),
     };
     tx_exec!(
         &mut tx,
@@ -292,6 +299,9 @@ pub async fn announce(
         Coded(GrantState::Open),
         actor.account_id
     );
+    if let Some(c) = pre_disclosure {
+        super::pre_disclosure::claim(&mut tx, c, id, &ggzy_core::grant::deal_code(no)).await?;
+    }
     let body = announcement_body(&t, &stored);
     publish(
         &mut tx,
@@ -344,6 +354,9 @@ fn announcement_body(t: &Terms, s: &Stored) -> String {
     }
     if let Some(a) = s.appraisal {
         b.push_str(&format!("评估值：{}\n", Money::from_fen(a)));
+    }
+    if let Some(p) = &s.pre_disclosure {
+        b.push_str(&format!("信息预披露：{p}\n"));
     }
     b.push_str(&format!(
         "起始价：{start}\n加价幅度：{increment}\n{}\n竞买保证金：{deposit}（以到达本人专属子账号为准）\n报名及保证金截止：{}\n{}：{} 至 {}\n",

@@ -40,6 +40,7 @@ mod close;
 mod correction;
 mod deposits;
 mod one_quote;
+mod pre_disclosure;
 mod result;
 mod termination;
 
@@ -52,6 +53,9 @@ pub use correction::{correct_notice, may_correct};
 pub use deposits::{ImportSummary, UnmatchedCredit, import_statement, unmatched};
 pub use one_quote::{QuoteAck, QuoteInput, QuoteView, opened_quotes, own_quote, quote};
 use one_quote::{quotes, sealed_quotes};
+pub use pre_disclosure::{
+    PreDisclosureInput, PreDisclosureView, get as pre_disclosure, pre_disclose, unclaimed,
+};
 pub use result::{ConfirmInput, RefundInput, confirm, publish_result, refund};
 pub use termination::{TerminationInput, terminate};
 
@@ -122,8 +126,9 @@ pub struct GrantInput {
     /// Property: control of the enterprise changes hands (pre-disclosure needed).
     #[serde(default)]
     pub control_change: bool,
+    /// Property: the deal code of the pre-disclosure this announcement follows (`GY…`).
     #[serde(default)]
-    pub pre_disclosed_on: Option<NaiveDate>,
+    pub pre_disclosure: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,7 +136,8 @@ struct Stored {
     details: GrantDetails,
     appraisal: Option<i64>,
     consent_ref: Option<String>,
-    pre_disclosed_on: Option<NaiveDate>,
+    /// The pre-disclosure's deal code.
+    pre_disclosure: Option<String>,
 }
 
 async fn log(

@@ -228,9 +228,12 @@ pub async fn corrections_of(db: &Db, id: Uuid) -> ServiceResult<Vec<PublicNotice
     Ok(db_all!(db, sqlx::AssertSqlSafe(sql), id))
 }
 
-/// Every notice of one deal, in the order published.
+/// Every notice of one deal, in the order published. A state-property transfer and its
+/// pre-disclosure are one life under two codes: each one's timeline carries the other's notices.
 pub async fn of_deal(db: &Db, deal_code: &str) -> ServiceResult<Vec<PublicNotice>> {
-    let sql = format!("{PUBLIC} WHERE n.deal_code = $1 ORDER BY n.seq");
+    let sql = format!(
+        "{PUBLIC} WHERE n.deal_code = $1 OR n.deal_code IN (SELECT code FROM pre_disclosures WHERE grant_code = $1 UNION SELECT grant_code FROM pre_disclosures WHERE code = $1 AND grant_code IS NOT NULL) ORDER BY n.seq"
+    );
     let v: Vec<PublicNotice> = db_all!(db, sqlx::AssertSqlSafe(sql), deal_code);
     if v.is_empty() {
         return Err(ServiceError::NotFound("deal"));

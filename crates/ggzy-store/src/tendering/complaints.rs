@@ -189,6 +189,9 @@ pub async fn handle(
     let lot = load(db, lot_id).await?;
     let grant = actor.require(Permission::Supervise, &lot.region)?.clone();
     let today = super::day(now);
+    let authority = crate::regions::get(db, lot.region.as_str())
+        .await?
+        .map_or_else(|| lot.region.as_str().to_string(), |r| r.name);
     let text = input
         .text
         .as_deref()
@@ -230,12 +233,13 @@ pub async fn handle(
             };
             tx_exec!(
                 &mut tx,
-                "UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
+                "UPDATE complaints SET decision = $1, decided_by = $2, decided_at = $3, published_at = $3 WHERE id = $4",
                 &t,
                 actor.account_id,
                 truncate_micros(now),
                 complaint
             );
+            publish_decision(&mut tx, &lot, &authority, &t, now).await?;
             today <= decide_due
         }
         _ => {
@@ -270,4 +274,23 @@ pub async fn handle(
     .await?;
     tx.commit().await?;
     Ok(in_time)
+}
+
+/// A decision on a complaint is an administrative decision the supervising department publishes
+/// (条例 Art 79); the complainant is not named, the lot and the decision are. A refusal to accept
+/// goes to the complainant only.
+async fn publish_decision(
+    tx: &mut crate::db::Tx,
+    lot: &super::LotRow,
+    authority: &str,
+    decision: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let title = format!("{}{}投诉处理决定公告", lot.project_name, lot.name);
+    let body = format!(
+        "{title}\n统一交易标识码：{}\n处理机关：{authority}招标投标行政监督部门\n处理决定：{decision}\n（招标投标法实施条例 第61条：行政监督部门应当自受理投诉之日起30个工作日内作出书面处理决定；第79条：依法公告行政处理决定。）",
+        lot.trade_code
+    );
+    super::notices::publish_notice_row(tx, lot, "complaint_decision", &title, &body, now).await?;
+    Ok(())
 }

@@ -64,7 +64,7 @@ fn input(kind: &str, method: &str, starts: DateTime<Utc>, closes: DateTime<Utc>)
         redisclosure: false,
         consent_ref: None,
         control_change: false,
-        pre_disclosed_on: None,
+        pre_disclosure: None,
     }
 }
 
@@ -674,6 +674,80 @@ async fn a_mining_right_auction_needs_three_bidders() {
     }
 }
 
+async fn pre_disclose(
+    db: &Db,
+    staff: &Actor,
+    approved_on: NaiveDate,
+    on: NaiveDate,
+) -> grants::PreDisclosureView {
+    grants::pre_disclose(db, staff, &pre_disclosure_input(approved_on), at_ten(on))
+        .await
+        .expect("pre-disclose")
+}
+
+fn pre_disclosure_input(approved_on: NaiveDate) -> grants::PreDisclosureInput {
+    grants::PreDisclosureInput {
+        name: "宁波某国有控股公司 60% 股权".into(),
+        region_code: "330200".into(),
+        subject: "宁波某国有控股公司 60% 股权，转让后控股权转移".into(),
+        shareholders: "宁波市国资委 100%".into(),
+        approval_ref: "甬国资产权〔2026〕2号".into(),
+        approved_on,
+        financials: "资产总额 2.1 亿元，净利润 0.1 亿元".into(),
+        conditions: String::new(),
+        conditions_filed_ref: String::new(),
+    }
+}
+
+fn at_ten(d: NaiveDate) -> DateTime<Utc> {
+    ggzy_core::tender_schedule::cn_day_start(d) + Duration::hours(10)
+}
+
+#[tokio::test]
+async fn a_pre_disclosure_follows_its_approval_within_ten_working_days_with_its_content() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        demo::seed(db, ggzy_demo::testing::epoch())
+            .await
+            .expect("seed");
+        let staff = who(db, "staff").await;
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).expect("day");
+        // Approved Monday 2026-03-02: the 10th working day after is 03-16, the 11th 03-17.
+        let inp = pre_disclosure_input(d(3, 2));
+        let e = grants::pre_disclose(db, &staff, &inp, at_ten(d(3, 17)))
+            .await
+            .expect_err("11 working days after");
+        assert_eq!(code(&e), "property.pre_disclosure_late", "{}", t.name);
+        let p = grants::pre_disclose(db, &staff, &inp, at_ten(d(3, 16)))
+            .await
+            .expect("10 working days after");
+        assert!(p.code.starts_with("GY") && p.grant_code.is_none());
+        let n = ggzy_store::notices::get(db, p.notice_id)
+            .await
+            .expect("notice");
+        assert_eq!(
+            (n.trade_kind.as_str(), n.notice_kind.as_str()),
+            ("state_property", "pre_disclosure")
+        );
+        for label in ["转让标的", "股东结构", "批准情况", "主要财务指标"] {
+            assert!(n.body.contains(label), "{label}: {}", n.body);
+        }
+        // Buyer conditions are filed first; a bidder cannot pre-disclose.
+        let mut c = pre_disclosure_input(d(3, 2));
+        c.conditions = "具有物流行业经营经验".into();
+        let e = grants::pre_disclose(db, &staff, &c, at_ten(d(3, 16)))
+            .await
+            .expect_err("conditions not filed");
+        assert_eq!(code(&e), "property.conditions_not_filed");
+        let bidder = who(db, "bidder").await;
+        let e = grants::pre_disclose(db, &bidder, &inp, at_ten(d(3, 16)))
+            .await
+            .expect_err("a bidder");
+        assert!(code(&e).starts_with("forbidden"), "{e:?}");
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_payment() {
     for t in TestDb::all().await {
@@ -698,13 +772,30 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         assert!(code(&e).contains("property.below_appraisal"), "{e:?}");
         inp.start_price = "10000000".into();
         inp.control_change = true;
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("no pre-disclosure");
+        assert!(code(&e).contains("property.pre_disclosure"), "{e:?}");
         // Across the Spring Festival holiday: 19 working days from 2026-01-28, 20 from the 27th.
-        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2026, 1, 28);
+        let jan = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).expect("day");
+        let (late, timely) = (
+            pre_disclose(db, &staff, jan(20), jan(28)).await,
+            pre_disclose(db, &staff, jan(20), jan(27)).await,
+        );
+        inp.pre_disclosure = Some(late.code.clone());
         let e = grants::announce(db, &staff, &inp, t0())
             .await
             .expect_err("pre-disclosed 19 working days before");
         assert!(code(&e).contains("property.pre_disclosure"), "{e:?}");
-        inp.pre_disclosed_on = NaiveDate::from_ymd_opt(2026, 1, 27);
+        inp.pre_disclosure = Some("GY99999999".into());
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("unknown");
+        assert!(
+            code(&e).contains("property.pre_disclosure_unknown"),
+            "{e:?}"
+        );
+        inp.pre_disclosure = Some(timely.code.clone());
         inp.details.conditions = "具有房地产开发资质".into();
         let e = grants::announce(db, &staff, &inp, t0())
             .await
@@ -713,6 +804,7 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
         inp.details.conditions_filed_ref = "甬国资备〔2027〕9号".into();
         // A re-disclosure under 90% needs written consent.
         let mut re = inp.clone();
+        (re.control_change, re.pre_disclosure) = (false, None);
         re.redisclosure = true;
         re.start_price = "8999999".into();
         let e = grants::announce(db, &staff, &re, t0())
@@ -728,6 +820,35 @@ async fn a_state_property_multiple_quote_bidding_with_its_price_floor_and_paymen
             .await
             .expect("announce");
         assert_eq!(g.appraisal, Some(1_000_000_000));
+        // Named once: the two codes now show one life.
+        let e = grants::announce(db, &staff, &inp, t0())
+            .await
+            .expect_err("already named");
+        assert!(
+            code(&e).contains("property.pre_disclosure_unknown"),
+            "{e:?}"
+        );
+        let life = ggzy_store::notices::of_deal(db, &timely.code)
+            .await
+            .expect("deal");
+        let kinds: Vec<&str> = life.iter().map(|n| n.notice_kind.as_str()).collect();
+        assert_eq!(kinds, ["pre_disclosure", "announcement"], "{}", t.name);
+        assert!(life[1].body.contains(&timely.code), "{}", life[1].body);
+        let grant_code = life[1].deal_code.clone().expect("code");
+        assert_eq!(
+            ggzy_store::notices::of_deal(db, &grant_code)
+                .await
+                .expect("deal")
+                .len(),
+            2
+        );
+        assert!(
+            grants::unclaimed(db, &staff)
+                .await
+                .expect("unclaimed")
+                .iter()
+                .all(|p| p.code != timely.code)
+        );
         admit_all(db, &staff, &g, &[&a, &b], t0() + Duration::days(1)).await;
         // Free stage, then the timed stage with its 60 s window.
         let id = g.auction_id;

@@ -448,6 +448,32 @@ async fn withdrawn_bonds_come_back_and_complaints_follow_their_windows() {
             .await
             .expect("decide")
         );
+        // The decision is published on the lot's deal, without the complainant's name.
+        let published = ggzy_store::notices::latest_of(
+            &t.db,
+            &ggzy_store::notices::FeedFilter {
+                trade_kind: Some("construction".into()),
+                notice_kind: Some("complaint_decision".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .expect("feed");
+        let d = published
+            .iter()
+            .find(|n| n.lot_id == Some(lot))
+            .expect("the decision is published");
+        assert!(d.body.contains("处理决定：投诉不成立，驳回"), "{}", d.body);
+        assert!(
+            d.body.contains("第79条") && d.deal_code.is_some(),
+            "{}",
+            d.body
+        );
+        let entity = ggzy_store::entities::get(&t.db, &sup, c.entity_id, tendering::day(now))
+            .await
+            .expect("complainant");
+        assert!(!d.body.contains(&entity.name), "{}", d.body);
         let e = complaints::handle(
             &t.db,
             &sup,

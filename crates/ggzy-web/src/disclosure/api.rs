@@ -4,10 +4,12 @@
 use super::{cursor_of, seq_of};
 use crate::auth::CurrentActor;
 use crate::problem::{ApiError, ApiJson, Created, Problem};
+use crate::registry::api::LogEventView;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use ggzy_core::FieldError;
+use ggzy_core::deal::{KeyDate, KeyDateKind};
 use ggzy_core::notice::Fragment;
 use ggzy_core::region::DivisionCode;
 use ggzy_store::notices::{
@@ -15,6 +17,7 @@ use ggzy_store::notices::{
     PublicNotice, SearchHit, SearchQuery, SearchResult, Suggestion,
 };
 use ggzy_store::regime::correct_notice;
+use ggzy_store::regime::deal::{self, DealLife};
 use ggzy_store::tendering::notices::CorrectionInput;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -25,7 +28,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(CorrectionInput, PublicNotice, SearchResult, SearchHit, HitRow, Fragment, Facets, FacetCount, NoticeKindView, NoticeKind, NoticeKindEdit, Suggestion, NoticeDetail, Deal, FeedPage)),
+    components(schemas(CorrectionInput, PublicNotice, SearchResult, SearchHit, HitRow, Fragment, Facets, FacetCount, NoticeKindView, NoticeKind, NoticeKindEdit, Suggestion, NoticeDetail, Deal, KeyDate, KeyDateKind, FeedPage)),
     tags((name = "disclosure", description = "信息公开: every notice of every trade, searchable, with its deal and its place in the log"))
 )]
 struct ApiDoc;
@@ -88,19 +91,33 @@ pub async fn correct(
 
 #[derive(Serialize, ToSchema)]
 pub struct Deal {
-    /// 统一交易标识码 (a lot's trade code, `G…` for a land, mining-right or property grant).
+    /// 统一交易标识码 (a lot's trade code, `G…` for a grant, `GY…` for a pre-disclosure).
     pub deal_code: String,
     /// Every notice of the deal in the order published.
     pub notices: Vec<PublicNotice>,
+    /// The dates its notices set (deadlines, opening, publicity, bidding), in time order.
+    pub dates: Vec<KeyDate>,
+    /// The log's events about the deal, oldest first, as the public log shows them: each can be
+    /// proved with `/api/v1/log/proof/inclusion`.
+    pub log: Vec<LogEventView>,
+}
+
+impl Deal {
+    pub fn of(deal_code: String, life: DealLife) -> Self {
+        Self {
+            deal_code,
+            notices: life.notices,
+            dates: life.dates,
+            log: life.events.into_iter().map(LogEventView::public).collect(),
+        }
+    }
 }
 
 /// A deal's whole public life, by its code.
 #[utoipa::path(get, path = "/api/v1/deals/{code}", tag = "disclosure", params(("code" = String, Path)), responses((status = 200, body = Deal), (status = 404, body = Problem)))]
 pub async fn deal(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Deal>> {
-    Ok(Json(Deal {
-        notices: notices::of_deal(&s.db, &code).await?,
-        deal_code: code,
-    }))
+    let life = deal::life(&s.db, &code, s.now()).await?;
+    Ok(Json(Deal::of(code, life)))
 }
 
 /// The disclosure catalogue (信息公开目录): each notice kind of each trade with its required

@@ -1,7 +1,7 @@
 //! The public's pages: search with facets, a notice, a deal's timeline, the catalogue, and the
 //! Atom feed. Nobody needs to sign in for any of them.
 
-use super::api::FeedQuery;
+use super::api::{Deal, FeedQuery};
 use crate::pages::{Layout, Visit, error_page, render};
 use crate::state::AppState;
 use askama::Template;
@@ -17,6 +17,7 @@ use ggzy_store::ServiceError;
 use ggzy_store::notices::{
     self, NoticeKindView, PublicNotice, SearchQuery, SearchResult, notice_kind_label,
 };
+use ggzy_store::regime::deal;
 use ggzy_store::regime::{correct_notice, may_correct};
 use ggzy_store::tendering::notices::CorrectionInput;
 use uuid::Uuid;
@@ -266,8 +267,10 @@ async fn correct_submit(
 #[template(path = "deal.html")]
 struct DealPage {
     l: Layout,
-    code: String,
-    notices: Vec<PublicNotice>,
+    d: Deal,
+    now: DateTime<Utc>,
+    /// The latest signed tree size, for the inclusion-proof links.
+    head_size: Option<i64>,
 }
 
 impl Show for DealPage {
@@ -278,14 +281,50 @@ impl Show for DealPage {
 
 impl DealPage {
     fn name(&self) -> &str {
-        self.notices.first().map_or("", |n| n.title.as_str())
+        self.d.notices.first().map_or("", |n| n.title.as_str())
+    }
+    /// A notice of the linked deal (a pre-disclosure and its announcement share a timeline).
+    fn other(&self, code: &str) -> bool {
+        code != self.d.deal_code
+    }
+    fn passed(&self, t: &DateTime<Utc>) -> bool {
+        *t <= self.now
+    }
+    fn step(&self, kind: &str) -> String {
+        match ggzy_core::deal::step_label(kind) {
+            Some((zh, en)) => self.l.t(zh, en).to_string(),
+            None if kind == "sealed" => self
+                .l
+                .t(
+                    "密封事件（开标、成交或定标时公开）",
+                    "Sealed until the opening, close or award",
+                )
+                .to_string(),
+            None => kind.to_string(),
+        }
+    }
+    fn proof(&self, seq: &i64) -> Option<String> {
+        self.head_size
+            .filter(|size| size >= seq)
+            .map(|size| format!("/api/v1/log/proof/inclusion?seq={seq}&size={size}"))
     }
 }
 
 async fn deal_page(State(s): State<AppState>, visit: Visit, Path(code): Path<String>) -> Response {
     let l = visit.at("notices").l;
-    match notices::of_deal(&s.db, &code).await {
-        Ok(notices) => render(&DealPage { l, code, notices }),
+    let now = s.now();
+    let life = async {
+        let life = deal::life(&s.db, &code, now).await?;
+        let head = ggzy_store::events::latest_head(&s.db).await?;
+        Ok::<_, ServiceError>((life, head.map(|h| h.size)))
+    };
+    match life.await {
+        Ok((life, head_size)) => render(&DealPage {
+            l,
+            d: Deal::of(code, life),
+            now,
+            head_size,
+        }),
         Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
         Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     }

@@ -12,8 +12,8 @@ use axum::response::IntoResponse;
 use ggzy_store::auctions::{self, AuctionInput, AuctionView, BidAck, BidInput, BidRow};
 use ggzy_store::grants::{
     self, ApplicationView, ConfirmInput, GrantDetails, GrantInput, GrantSummary, GrantView,
-    ImportSummary, PeriodView, QuoteAck, QuoteInput, QuoteView, RefundInput, ReviewInput,
-    UnmatchedCredit,
+    ImportSummary, PeriodView, PreDisclosureInput, PreDisclosureView, QuoteAck, QuoteInput,
+    QuoteView, RefundInput, ReviewInput, UnmatchedCredit,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -25,7 +25,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(GrantInput, GrantDetails, GrantView, GrantSummary, PeriodView, ApplicationView,
+    components(schemas(GrantInput, GrantDetails, GrantView, PreDisclosureInput, PreDisclosureView, GrantSummary, PeriodView, ApplicationView,
                        ReviewInput, QuoteInput, QuoteAck, QuoteView, ConfirmInput, RefundInput, StatementInput, ImportSummary, UnmatchedCredit,
                        AuctionInput, AuctionView, AdmitInput, Paddle, BidInput, BidAck, BidRow)),
     tags((name = "grants", description = "Land-use, mining-right and state-property trades with deposits (C9, C15)"),
@@ -36,6 +36,7 @@ pub struct GrantsDoc;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(GrantsDoc::openapi())
         .routes(routes!(announce, list))
+        .routes(routes!(pre_disclose, unclaimed_pre_disclosures))
         .routes(routes!(get_grant))
         .routes(routes!(apply, applications))
         .routes(routes!(review))
@@ -69,6 +70,35 @@ pub async fn announce(
         StatusCode::CREATED,
         Json(grants::announce(&s.db, &a, &i, s.now()).await?),
     ))
+}
+
+/// Pre-disclose a state-property transfer that hands over control (信息预披露, 32号令 Art 13):
+/// within 10 working days of the approval, published under its own deal code for at least 20
+/// working days before the announcement that names it.
+#[utoipa::path(post, path = "/api/v1/grants/pre-disclosures", tag = "grants", request_body = PreDisclosureInput,
+    responses((status = 201, body = PreDisclosureView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn pre_disclose(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(i): ApiJson<PreDisclosureInput>,
+) -> ApiResult<(StatusCode, Json<PreDisclosureView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(grants::pre_disclose(&s.db, &a, &i, s.now()).await?),
+    ))
+}
+
+/// The pre-disclosures of the caller's regions that no announcement names yet (each is public
+/// as a notice; this is the announcing staff's list to choose from).
+#[utoipa::path(get, path = "/api/v1/grants/pre-disclosures", tag = "grants",
+    responses((status = 200, body = Vec<PreDisclosureView>), (status = 401, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn unclaimed_pre_disclosures(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> ApiResult<Json<Vec<PreDisclosureView>>> {
+    Ok(Json(grants::unclaimed(&s.db, &a).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
 use ggzy_core::auction::Phase;
@@ -23,7 +23,7 @@ use ggzy_core::role::Permission;
 use ggzy_store::auctions::{self, AuctionView};
 use ggzy_store::grants::{
     self, ApplicationView, GrantDetails, GrantInput, GrantSummary, GrantView, ImportSummary,
-    QuoteView, UnmatchedCredit,
+    PreDisclosureInput, PreDisclosureView, QuoteView, UnmatchedCredit,
 };
 use ggzy_store::{Actor, ServiceError};
 use serde::Deserialize;
@@ -32,6 +32,7 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/grants", get(index).post(announce_submit))
+        .route("/grants/pre-disclosures", post(pre_disclosure_submit))
         .route("/grants/{id}", get(grant_page))
         .route("/deposits", get(deposits_page).post(deposits_upload))
         .route("/auctions/{id}/hall", get(hall_page))
@@ -115,6 +116,10 @@ struct IndexPage {
     staff: bool,
     errors: Vec<FieldError>,
     values: Vec<(String, String)>,
+    /// The errors and values are the pre-disclosure form's, not the announcement's.
+    pre_form: bool,
+    /// The unclaimed pre-disclosures an announcement may name.
+    pre: Vec<PreDisclosureView>,
     kinds: Vec<TradeKind>,
     methods: Vec<GrantMethod>,
 }
@@ -136,10 +141,29 @@ impl IndexPage {
         bj(t)
     }
     fn val(&self, k: &str) -> &str {
-        v(&self.values, k)
+        if self.pre_form {
+            ""
+        } else {
+            v(&self.values, k)
+        }
     }
     fn err(&self, k: &str) -> Option<&FieldError> {
-        self.errors.iter().find(|e| e.field == k)
+        self.errors.iter().find(|e| !self.pre_form && e.field == k)
+    }
+    fn pre_val(&self, k: &str) -> &str {
+        if self.pre_form {
+            v(&self.values, k)
+        } else {
+            ""
+        }
+    }
+    fn pre_err(&self, k: &str) -> Option<&FieldError> {
+        let k = if k == "conditions_filed_ref" {
+            "details.conditions_filed_ref"
+        } else {
+            k
+        };
+        self.errors.iter().find(|e| self.pre_form && e.field == k)
     }
 }
 
@@ -148,27 +172,39 @@ struct KindQuery {
     kind: Option<String>,
 }
 
-async fn index_with(
-    s: &AppState,
-    a: &Actor,
-    l: Layout,
-    kind: String,
+/// A refused form: its errors and what was typed, and whether it was the pre-disclosure's.
+#[derive(Default)]
+struct Refused {
     errors: Vec<FieldError>,
     values: Vec<(String, String)>,
-) -> Response {
+    pre_form: bool,
+}
+
+async fn index_with(s: &AppState, a: &Actor, l: Layout, kind: String, r: Refused) -> Response {
     let rows = match grants::list(&s.db, Some(&kind)).await {
         Ok(r) => r,
         Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
     };
-    let refused = !errors.is_empty();
+    let staff = a.has(Permission::IntakeProcess);
+    let pre = if staff {
+        match grants::unclaimed(&s.db, a).await {
+            Ok(p) => p,
+            Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+        }
+    } else {
+        vec![]
+    };
+    let refused = !r.errors.is_empty();
     render_form(
         &IndexPage {
-            staff: a.has(Permission::IntakeProcess),
+            staff,
             l,
             rows,
             kind,
-            errors,
-            values,
+            errors: r.errors,
+            values: r.values,
+            pre_form: r.pre_form,
+            pre,
             kinds: TradeKind::ALL.to_vec(),
             methods: GrantMethod::ALL.to_vec(),
         },
@@ -178,7 +214,77 @@ async fn index_with(
 
 async fn index(State(s): State<AppState>, visit: Visit, Query(q): Query<KindQuery>) -> Response {
     let Visit { a, l } = visit.at("grants");
-    index_with(&s, &a, l, q.kind.unwrap_or_default(), vec![], vec![]).await
+    index_with(&s, &a, l, q.kind.unwrap_or_default(), Refused::default()).await
+}
+
+/// The pre-disclosure form, typed; the date is parsed here so a bad one is a field error.
+#[derive(Deserialize)]
+struct PreDisclosureForm {
+    name: String,
+    region_code: String,
+    subject: String,
+    shareholders: String,
+    approval_ref: String,
+    approved_on: String,
+    financials: String,
+    #[serde(default)]
+    conditions: String,
+    #[serde(default)]
+    conditions_filed_ref: String,
+}
+
+impl PreDisclosureForm {
+    fn values(&self) -> Vec<(String, String)> {
+        [
+            ("name", &self.name),
+            ("region_code", &self.region_code),
+            ("subject", &self.subject),
+            ("shareholders", &self.shareholders),
+            ("approval_ref", &self.approval_ref),
+            ("approved_on", &self.approved_on),
+            ("financials", &self.financials),
+            ("conditions", &self.conditions),
+            ("conditions_filed_ref", &self.conditions_filed_ref),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+    }
+}
+
+async fn pre_disclosure_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Form(f): Form<PreDisclosureForm>,
+) -> Response {
+    let Visit { a, l } = visit.at("grants");
+    let refused = |errors| Refused {
+        errors,
+        values: f.values(),
+        pre_form: true,
+    };
+    let approved_on = match parse_date("approved_on", &f.approved_on) {
+        Ok(d) => d,
+        Err(e) => return index_with(&s, &a, l, String::new(), refused(vec![e])).await,
+    };
+    let input = PreDisclosureInput {
+        name: f.name.clone(),
+        region_code: f.region_code.clone(),
+        subject: f.subject.clone(),
+        shareholders: f.shareholders.clone(),
+        approval_ref: f.approval_ref.clone(),
+        approved_on,
+        financials: f.financials.clone(),
+        conditions: f.conditions.clone(),
+        conditions_filed_ref: f.conditions_filed_ref.clone(),
+    };
+    match grants::pre_disclose(&s.db, &a, &input, s.now()).await {
+        Ok(p) => Redirect::to(&format!("/deals/{}", p.code)).into_response(),
+        Err(e) => match field_errors(e) {
+            Ok(errs) => index_with(&s, &a, l, String::new(), refused(errs)).await,
+            Err(e) => error_page(l, StatusCode::FORBIDDEN, e),
+        },
+    }
 }
 
 async fn announce_submit(
@@ -196,11 +302,6 @@ async fn announce_submit(
     let (apply_until, starts_at, free_until) =
         (time("apply_until"), time("starts_at"), time("free_until"));
     let opt = |k: &str| Some(v(&f, k).to_string()).filter(|x| !x.trim().is_empty());
-    let pre = opt("pre_disclosed_on").and_then(|d| {
-        parse_date("pre_disclosed_on", &d)
-            .map_err(|e| errs.push(e))
-            .ok()
-    });
     let input = GrantInput {
         name: v(&f, "name").into(),
         region_code: v(&f, "region_code").into(),
@@ -228,15 +329,20 @@ async fn announce_submit(
         redisclosure: v(&f, "redisclosure") == "on",
         consent_ref: opt("consent_ref"),
         control_change: v(&f, "control_change") == "on",
-        pre_disclosed_on: pre,
+        pre_disclosure: opt("pre_disclosure"),
+    };
+    let refused = |errors| Refused {
+        errors,
+        values: f.clone(),
+        pre_form: false,
     };
     if !errs.is_empty() {
-        return index_with(&s, &a, l, String::new(), errs, f).await;
+        return index_with(&s, &a, l, String::new(), refused(errs)).await;
     }
     match grants::announce(&s.db, &a, &input, s.now()).await {
         Ok(g) => Redirect::to(&format!("/grants/{}", g.id)).into_response(),
         Err(e) => match field_errors(e) {
-            Ok(errs) => index_with(&s, &a, l, String::new(), errs, f).await,
+            Ok(errs) => index_with(&s, &a, l, String::new(), refused(errs)).await,
             Err(e) => error_page(l, StatusCode::FORBIDDEN, e),
         },
     }
