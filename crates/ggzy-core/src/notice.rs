@@ -756,6 +756,16 @@ pub fn filter_query(
     out
 }
 
+/// How well a title answers the query words: each word the title names counts, and the words
+/// standing together as typed count once more. Titles say what a notice is about, so a search's
+/// order is this, then the newest.
+pub fn title_relevance(title: &str, terms: &[String]) -> u32 {
+    let title = title.to_lowercase();
+    let named = terms.iter().filter(|t| title.contains(t.as_str())).count() as u32;
+    let together = terms.len() > 1 && title.contains(&terms.concat());
+    named + u32::from(together)
+}
+
 /// The words of a query, each once, in order; at most 8 so one request cannot ask for thousands.
 pub fn query_terms(q: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
@@ -903,6 +913,21 @@ mod tests {
             "{asked:?}"
         );
         assert!(!t.split(' ').any(|w| w == "xr3303"));
+    }
+
+    #[test]
+    fn a_title_naming_more_of_the_words_ranks_higher() {
+        let q = query_terms("道路 改造");
+        let both = title_relevance("宁波市海曙区道路改造工程施工招标公告", &q);
+        let apart = title_relevance("宁波市道路及桥梁提升改造工程", &q);
+        let one = title_relevance("宁波市海曙区道路新建工程", &q);
+        let none = title_relevance("宁波市学校维修工程", &q);
+        assert!(
+            both > apart && apart > one && one > none,
+            "{both} {apart} {one} {none}"
+        );
+        assert_eq!(none, 0);
+        assert_eq!(title_relevance("ABC 工程", &query_terms("abc")), 1);
     }
 
     #[test]

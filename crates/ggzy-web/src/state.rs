@@ -134,13 +134,21 @@ impl AppState {
     }
 
     /// Fire due schedule rows (openings at the deadline, ends of publicity) every `every`; on
-    /// start this catches up on whatever fell due while the server was down.
+    /// start this catches up on whatever fell due while the server was down. Every 60th round
+    /// also merges a little of the search index.
     pub fn spawn_scheduler(&self, every: Duration) {
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
+                ticks += 1;
+                if ticks % 60 == 0
+                    && let Err(e) = ggzy_store::notices::merge_index(&state.db, 500).await
+                {
+                    tracing::warn!(error = %e, "search index merge failed");
+                }
                 if let Err(e) = ggzy_store::regime::run_due(&state.db, state.now()).await {
                     tracing::warn!(error = %e, "schedule run failed");
                 }

@@ -193,6 +193,19 @@ pub async fn latest(db: &Db, trade_kind: &str, limit: i64) -> ServiceResult<Vec<
     ))
 }
 
+/// Merge some of the full-text index's segments (SQLite; PostgreSQL's autovacuum does its own):
+/// run every minute, it keeps a search reading few segments per word while notices keep coming,
+/// and `pages` bounds the work, so it never holds the writer for long.
+pub async fn merge_index(db: &Db, pages: i64) -> ServiceResult<()> {
+    if let Db::Sqlite(p) = db {
+        sqlx::query("INSERT INTO notice_search(notice_search, rank) VALUES ('merge', $1)")
+            .bind(pages)
+            .execute(p)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A notice as the public reads it, with the deal it belongs to and its place in the log.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PublicNotice {

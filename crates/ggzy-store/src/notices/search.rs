@@ -1,6 +1,11 @@
 //! Full-text search over every published notice, on the database's own index: SQLite's FTS5 or
 //! PostgreSQL's `tsvector`, both over the words jieba cut when the notice was published. The
 //! index commits with the notice, so every instance sharing the database finds it at once.
+//!
+//! The index only finds; ranking is ours, the same on both backends: a notice whose title names
+//! more of the words comes first, then the newest. bm25 and `ts_rank` read every match's word
+//! statistics (bm25 also counts each filter token's rows on every query) and cost more than
+//! finding the matches did.
 
 use super::check_kinds;
 use crate::db::Db;
@@ -9,7 +14,7 @@ use crate::{db_all, on_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::money::Money;
 use ggzy_core::notice::{
-    DEFAULT_CATALOGUE, Fragment, TRADE_KINDS, filter_query, query_terms, snippet,
+    DEFAULT_CATALOGUE, Fragment, TRADE_KINDS, filter_query, query_terms, snippet, title_relevance,
 };
 use ggzy_core::region::DivisionCode;
 use ggzy_core::{FieldError, Invalid};
@@ -233,10 +238,11 @@ fn parse(q: &SearchQuery) -> Result<Parsed, Invalid> {
     })
 }
 
-/// `FROM … WHERE …` with the index query as `$1` and the filters as `$2`…`$9`, and the orders by
-/// relevance and by date, on either backend. `indexed`: ask the full-text index (for words or
-/// for the filter tokens); otherwise `$1` is the empty string and only the filters apply.
-fn from_where(db: &Db, indexed: bool) -> (String, &'static str, &'static str) {
+/// `FROM … WHERE …` with the index query as `$1` and the filters as `$2`…`$9`, on either
+/// backend, newest first: the order both indexes hand rows out in, so a `LIMIT` stops them early.
+/// `indexed`: ask the full-text index (for words or for the filter tokens); otherwise `$1` is the
+/// empty string and only the filters apply.
+fn from_where(db: &Db, indexed: bool) -> (String, &'static str) {
     const FILTERS: &str = "($2 IS NULL OR n.trade_kind = $2) AND ($3 IS NULL OR n.notice_kind = $3) AND ($4 IS NULL OR n.region_code LIKE $4) AND ($5 IS NULL OR n.published_at >= $5) AND ($6 IS NULL OR n.published_at < $6) AND ($7 IS NULL OR n.amount >= $7) AND ($8 IS NULL OR n.amount <= $8) AND ($9 IS NULL OR n.principal_id = $9 OR n.winner_id = $9)";
     match (db, indexed) {
         (_, false) => (
@@ -244,21 +250,19 @@ fn from_where(db: &Db, indexed: bool) -> (String, &'static str, &'static str) {
                 "FROM notices n JOIN regions r ON r.code = n.region_code WHERE $1 = '' AND {FILTERS}"
             ),
             "n.seq DESC",
-            "n.seq DESC",
         ),
+        // The index keys notices by -seq (its natural order is newest first), and the covering
+        // index answers the rest without reading any notice's text.
         (Db::Sqlite(_), true) => (
             format!(
-                "FROM notice_search JOIN notices n ON n.seq = notice_search.rowid JOIN regions r ON r.code = n.region_code WHERE notice_search MATCH $1 AND {FILTERS}"
+                "FROM notice_search JOIN notices n INDEXED BY notices_search_cover ON n.seq = -notice_search.rowid JOIN regions r ON r.code = n.region_code WHERE notice_search MATCH $1 AND {FILTERS}"
             ),
-            "bm25(notice_search), notice_search.rowid DESC",
-            // The index hands rows out newest first by itself, so a LIMIT stops it early.
-            "notice_search.rowid DESC",
+            "notice_search.rowid",
         ),
         (Db::Pg(_), true) => (
             format!(
                 "FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.tsv @@ plainto_tsquery('simple', $1) AND {FILTERS}"
             ),
-            "ts_rank(n.tsv, plainto_tsquery('simple', $1)) DESC, n.seq DESC",
             "n.seq DESC",
         ),
     }
@@ -280,7 +284,7 @@ fn match_expr(db: &Db, terms: &[String]) -> String {
 /// How many matches a search ranks, counts and pages through at most.
 const CANDIDATES: usize = MAX_OFFSET as usize + 50;
 
-/// One matching notice, as the candidate list keeps it: enough to count facets and page.
+/// One matching notice, as the candidate list keeps it: enough to rank, count facets and page.
 #[derive(sqlx::FromRow)]
 struct Candidate {
     seq: i64,
@@ -288,6 +292,7 @@ struct Candidate {
     notice_kind: String,
     region_code: String,
     region_name: String,
+    title: String,
 }
 
 pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
@@ -299,19 +304,18 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
         p.region_branch.as_deref(),
     ));
     let indexed = !asked.is_empty();
-    let (from_where, relevance, newest) = from_where(db, indexed);
-    let order = if p.by_date { newest } else { relevance };
+    let (from_where, newest) = from_where(db, indexed);
     let m = if indexed {
         match_expr(db, &asked)
     } else {
         String::new()
     };
-    // One pass over the index: the ranked matches (up to CANDIDATES), from which the total,
-    // the facets and the page are all taken; then the page's own rows.
+    // One pass over the index, newest first: the matches (up to CANDIDATES), from which the
+    // total, the facets, the ranking and the page are all taken; then the page's own rows.
     let sql = format!(
-        "SELECT n.seq, n.trade_kind, n.notice_kind, n.region_code, r.name AS region_name {from_where} ORDER BY {order} LIMIT $10"
+        "SELECT n.seq, n.trade_kind, n.notice_kind, n.region_code, r.name AS region_name, n.title {from_where} ORDER BY {newest} LIMIT $10"
     );
-    let found: Vec<Candidate> = on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let mut found: Vec<Candidate> = on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&m)
         .bind(&p.trade_kind)
         .bind(&p.notice_kind)
@@ -325,7 +329,12 @@ pub async fn search(db: &Db, q: &SearchQuery) -> ServiceResult<SearchResult> {
         .fetch_all(c)
         .await?);
     let capped = found.len() > CANDIDATES;
-    let found = &found[..found.len().min(CANDIDATES)];
+    found.truncate(CANDIDATES);
+    if !p.by_date {
+        // Stable: among notices that name as many of the words in their title, newest first.
+        found.sort_by_cached_key(|c| std::cmp::Reverse(title_relevance(&c.title, &p.terms)));
+    }
+    let found = &found[..];
     let facets = facets_of(found, p.trade_kind.as_deref());
     let start = ((p.page - 1) * p.per_page) as usize;
     let page: Vec<i64> = found

@@ -185,6 +185,42 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
             .collect();
         assert!(!marked.is_empty(), "{:?}", road_hit.hits[0].snippet);
 
+        // Ranking: a title naming the words comes before a newer notice naming them only in
+        // its text; by date, the newer first.
+        let in_text = publish(
+            db,
+            result(
+                "海曙区某项目中标结果公告",
+                "统一交易标识码：T3\n中标人：甲\n内容：学校食堂维修",
+                "330203",
+            ),
+            now + Duration::days(4),
+        )
+        .await
+        .expect("text only");
+        let order = |r: &notices::SearchResult| -> Vec<Uuid> {
+            r.hits
+                .iter()
+                .map(|h| h.notice.id)
+                .filter(|id| [small, in_text].contains(id))
+                .collect()
+        };
+        let ranked = search(SearchQuery {
+            q: "学校 食堂".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("ranked");
+        assert_eq!(order(&ranked), [small, in_text], "{}", t.name);
+        let newest = search(SearchQuery {
+            q: "学校 食堂".into(),
+            sort: Some("date".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("by date");
+        assert_eq!(order(&newest), [in_text, small], "{}", t.name);
+
         // Region with its branches: the city finds both, a district only its own.
         let city = search(SearchQuery {
             q: "改造".into(),
@@ -277,7 +313,7 @@ async fn the_demo_city_is_found_by_chinese_words_and_every_filter_narrows_it() {
         // No words: everything, newest first; and names suggest themselves.
         let all = search(SearchQuery::default()).await.expect("all");
         assert_eq!(all.sort, "date");
-        assert_eq!(all.hits.first().map(|h| h.notice.id), Some(small));
+        assert_eq!(all.hits.first().map(|h| h.notice.id), Some(in_text));
         let companies = notices::suggest(db, "宁波").await.expect("suggest");
         assert!(
             companies.iter().any(|s| s.kind == "company"),
