@@ -207,7 +207,9 @@ fn check_state_property(
         });
     }
     if !d.conditions.trim().is_empty() && d.conditions_filed_ref.trim().is_empty() {
-        errs.push(super::pre_disclosure::conditions_not_filed());
+        errs.push(super::pre_disclosure::conditions_not_filed(
+            "details.conditions_filed_ref",
+        ));
     }
 }
 

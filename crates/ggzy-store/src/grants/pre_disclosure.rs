@@ -75,7 +75,7 @@ pub async fn pre_disclose(
         200,
     );
     if conditions.is_some() && filed.is_none() {
-        errs.push(conditions_not_filed());
+        errs.push(conditions_not_filed("conditions_filed_ref"));
     }
     let cal = crate::calendar::load(db).await?;
     let today = cn_date(now);
@@ -150,9 +150,10 @@ pub async fn pre_disclose(
     get(db, &code).await
 }
 
-pub(super) fn conditions_not_filed() -> FieldError {
+/// Buyer conditions set without their filing, refused on `field`.
+pub(super) fn conditions_not_filed(field: &str) -> FieldError {
     FieldError::new(
-        "details.conditions_filed_ref",
+        field,
         "property.conditions_not_filed",
         "设置受让方资格条件的，应在信息披露前报国资监管机构备案",
         "Buyer conditions are filed with the SASAC before disclosure",

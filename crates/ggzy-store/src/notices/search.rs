@@ -259,11 +259,14 @@ fn from_where(db: &Db, indexed: bool) -> (String, &'static str) {
             ),
             "notice_search.rowid",
         ),
+        // `+ 0`: ordered by the bare seq, the planner walks the seq index backwards and tests
+        // every row against the words when it expects many matches, which for a rare word means
+        // the whole table; this way the GIN index finds the matches and only they are sorted.
         (Db::Pg(_), true) => (
             format!(
                 "FROM notices n JOIN regions r ON r.code = n.region_code WHERE n.tsv @@ plainto_tsquery('simple', $1) AND {FILTERS}"
             ),
-            "n.seq DESC",
+            "(n.seq + 0) DESC",
         ),
     }
 }

@@ -158,11 +158,6 @@ impl IndexPage {
         }
     }
     fn pre_err(&self, k: &str) -> Option<&FieldError> {
-        let k = if k == "conditions_filed_ref" {
-            "details.conditions_filed_ref"
-        } else {
-            k
-        };
         self.errors.iter().find(|e| self.pre_form && e.field == k)
     }
 }
