@@ -6,7 +6,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleRef {
     pub regulation: &'static str,
+    /// Empty for a notice (通知) cited as a whole.
     pub article: &'static str,
+}
+
+impl RuleRef {
+    /// `招标投标法实施条例 第67条`, or the notice's name alone.
+    pub fn cite(&self) -> String {
+        if self.article.is_empty() {
+            self.regulation.to_string()
+        } else {
+            format!("{} 第{}条", self.regulation, self.article)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,6 +31,9 @@ pub struct FieldError {
     pub message_en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleRef>,
+    /// The stored record that caused a refusal (`credit_record:<id>`), for the refused to look up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 impl FieldError {
@@ -34,7 +49,13 @@ impl FieldError {
             message_zh: zh.into(),
             message_en: en.into(),
             rule: None,
+            record: None,
         }
+    }
+
+    pub fn with_record(mut self, record: impl Into<String>) -> Self {
+        self.record = Some(record.into());
+        self
     }
 
     pub fn with_rule(mut self, regulation: &'static str, article: &'static str) -> Self {

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod code;
 pub mod committee;
+pub mod credit;
 pub mod deal;
 pub mod deposit;
 pub mod disclosure;

@@ -360,6 +360,9 @@ pub enum Command {
     },
     Award {
         winner: Uuid,
+        /// Candidates ranked ahead of the winner who may no longer win (a credit bar since the
+        /// evaluation), passed over in ranked order (条例 Art 55; 87号令 Art 68–69).
+        passed_over: Vec<Uuid>,
     },
     RecordContract,
     /// The group asks every remaining supplier for its final quote (最后报价).
@@ -558,6 +561,11 @@ fn decide_termination(lot: &Lot, purchase_cancelled: bool) -> Result<Vec<Event>,
         .into());
     }
     Ok(vec![Event::Terminated])
+}
+
+/// The candidate who wins in ranked order: the first not passed over.
+pub fn first_eligible<'a>(candidates: &'a [Uuid], passed_over: &[Uuid]) -> Option<&'a Uuid> {
+    candidates.iter().find(|c| !passed_over.contains(c))
 }
 
 pub fn apply(lot: &mut Lot, ev: &Event) {

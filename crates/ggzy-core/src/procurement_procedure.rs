@@ -393,8 +393,14 @@ pub fn decide(
             }])
         }
         (Stage::Evaluating, C::RejectAll) => Ok(vec![Event::AllBidsRejected]),
-        (Stage::Reported, C::Award { winner }) => {
-            if lot.candidates.first() != Some(winner) {
+        (
+            Stage::Reported,
+            C::Award {
+                winner,
+                passed_over,
+            },
+        ) => {
+            if crate::procedure::first_eligible(&lot.candidates, passed_over) != Some(winner) {
                 return Err(rule(
                     "winner",
                     "award.ranked_order",

@@ -5,6 +5,7 @@
 //! (`app`). Idempotent: seeding a database that already has the demo city does nothing.
 
 pub mod app;
+pub mod credit;
 pub mod experts;
 pub mod grants;
 pub mod procurement;
@@ -408,6 +409,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<DemoAccount>
     }
     register_demo_keys(db, now).await?;
     crate::experts::seed(db, &usccs, &password, now).await?;
+    crate::credit::seed(db, now).await?;
     Ok(accounts_listing())
 }
 

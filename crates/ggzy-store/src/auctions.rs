@@ -6,6 +6,7 @@
 //! already made; the same key with another amount is refused.
 
 use crate::actor::Actor;
+use crate::credit;
 use crate::db::{Db, Tx};
 use crate::error::OrInternal;
 use crate::error::{ServiceError, ServiceResult};
@@ -15,6 +16,7 @@ use crate::{db_all, db_one, db_opt, tx_exec, tx_one, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::auction::{Auction, AuctionRules, BidRefusal, Outcome, Phase};
 use ggzy_core::clock::{Now, truncate_micros};
+use ggzy_core::credit::{CheckPoint, Trade};
 use ggzy_core::disclosure::{self, Moment, Secret};
 use ggzy_core::error::text;
 use ggzy_core::grant::GrantPack;
@@ -376,6 +378,19 @@ fn replay(prior: Option<Prior>, paddle: u32, amount: Money) -> ServiceResult<Opt
     }))
 }
 
+/// The deal an auction belongs to: its grant's code, or the auction itself.
+async fn deal_code_of(db: &Db, id: Uuid) -> ServiceResult<String> {
+    let no: Option<(i64,)> = db_opt!(
+        db,
+        "SELECT no FROM grants WHERE auction_id = $1 OR final_auction_id = $1",
+        id
+    );
+    Ok(no.map_or_else(
+        || format!("auction:{id}"),
+        |(n,)| ggzy_core::grant::deal_code(n),
+    ))
+}
+
 /// Place a bid. Acknowledged only once durable.
 pub async fn bid(
     db: &Db,
@@ -423,9 +438,22 @@ pub async fn bid(
     if let Some(ack) = replay(prior, paddle, amount)? {
         return Ok(ack);
     }
-    let seen: Option<(String, i64)> =
-        db_opt!(db, "SELECT state, sealed FROM auctions WHERE id = $1", id);
-    let (seen, sealed) = seen.ok_or(ServiceError::NotFound("auction"))?;
+    let seen: Option<(String, i64, String)> = db_opt!(
+        db,
+        "SELECT state, sealed, trade_kind FROM auctions WHERE id = $1",
+        id
+    );
+    let (seen, sealed, trade_kind) = seen.ok_or(ServiceError::NotFound("auction"))?;
+    let trade = Trade::of_auction(&trade_kind);
+    if let Some(hit) = credit::barring(db, entity, trade, now).await? {
+        let on = credit::Occasion {
+            trade,
+            point: CheckPoint::AuctionBid,
+            deal_code: deal_code_of(db, id).await?,
+            field: "amount",
+        };
+        return Err(credit::refuse(db, hit, &on, now).await);
+    }
     if sealed != 0 {
         return Err(FieldError::new(
             "amount",

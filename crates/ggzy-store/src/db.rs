@@ -247,7 +247,12 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<&'static str> {
     if !d.is_unique_violation() {
         return None;
     }
-    const KNOWN: [(&str, &str, &str); 5] = [
+    const KNOWN: [(&str, &str, &str); 6] = [
+        (
+            "credit_records_decision",
+            "credit_records.source, credit_records.decision_no",
+            "credit_records.decision",
+        ),
         (
             "party_keys_pkey",
             "party_keys.public_key",

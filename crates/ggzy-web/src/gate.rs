@@ -13,6 +13,7 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ("POST", "/api/v1/accounts", &[AccountAdmin]),
     ("POST", "/api/v1/accounts/{id}/roles", &[AccountAdmin]),
     ("POST", "/api/v1/regions", &[ConfigAdmin]),
+    ("POST", "/api/v1/credit/records", &[Supervise]),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
     (
         "PUT",

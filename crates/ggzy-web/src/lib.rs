@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod construction;
+pub mod credit;
 pub mod disclosure;
 pub mod experts;
 pub mod gate;
@@ -62,6 +63,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(procurement::api::router())
         .merge(grants::api::router())
         .merge(disclosure::api::router())
+        .merge(credit::api::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -127,6 +129,7 @@ pub fn app(state: AppState) -> Router {
         .merge(grants::pages::router())
         .merge(grants::steps_router())
         .merge(disclosure::pages::router())
+        .merge(credit::pages::router())
         .merge(api)
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

@@ -1088,3 +1088,90 @@ async fn the_buyer_records_the_acceptance_and_the_public_reads_it_on_the_supplie
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+/// The department records a bidding ban on the credit page: one day longer than its article allows
+/// is refused on its field with the article and the typed values kept; corrected, it is published,
+/// and the public finds the company by its credit code and reads the ban.
+#[tokio::test]
+async fn a_supervisor_records_a_ban_and_the_public_finds_it_by_credit_code() {
+    let t = TestDb::sqlite().await;
+    let base = ggzy_demo::app::spawn_app(&t.db, Config::default())
+        .await
+        .base;
+    let e07 = ggzy_store::accounts::actor_of(&t.db, "entity07", "127.0.0.1")
+        .await
+        .expect("entity07");
+    let uscc = ggzy_store::tendering::sealing::uscc_of(&t.db, e07.entity_id.expect("entity"))
+        .await
+        .expect("uscc");
+    let first = (ggzy_demo::testing::epoch() + chrono::Duration::hours(8)).date_naive();
+    let two_years = first
+        .checked_add_months(chrono::Months::new(24))
+        .expect("date");
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    sign_in(&c, &base, "supervisor").await;
+    c.goto(&format!("{base}/credit")).await.expect("credit");
+    let list = text_of(&c, "#bans").await;
+    assert!(
+        list.contains("甬建罚〔2025〕17号"),
+        "the demo's ban: {list}"
+    );
+    let set = |name: &'static str, value: String| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                &format!("document.getElementById('cr-{name}').value = arguments[0]"),
+                vec![serde_json::json!(value)],
+            )
+            .await
+            .expect("set");
+        }
+    };
+    // The lookup form above has a field of the same name: the record form's is set by its id.
+    set("uscc", uscc.clone()).await;
+    set("kind", "bidding_ban".into()).await;
+    set("ground", "tender_collusion".into()).await;
+    fill(&c, "decision_no", "甬建罚〔2025〕40号").await;
+    fill(&c, "authority", "宁波市住房和城乡建设局").await;
+    fill(&c, "basis", "招标投标法实施条例第六十七条").await;
+    fill(&c, "facts", "与其他投标人串通投标").await;
+    set("decided_on", first.to_string()).await;
+    set("starts_on", first.to_string()).await;
+    set("ends_on", two_years.to_string()).await;
+    fill(&c, "region_code", "330200").await;
+    shot(&c, "credit-form").await;
+    click(&c, "#record-form button[type=submit]").await;
+    let refused = text_of(&c, "[role=alert]").await;
+    assert!(
+        refused.contains("1至2年") && refused.contains("第67条"),
+        "{refused}"
+    );
+    let kept = c
+        .find(Locator::Css("[name=decision_no]"))
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("甬建罚〔2025〕40号"));
+    shot(&c, "credit-refused").await;
+    set("ends_on", two_years.pred_opt().expect("date").to_string()).await;
+    click(&c, "#record-form button[type=submit]").await;
+    let standing = text_of(&c, "#standing").await;
+    assert!(standing.contains("生效的限制记录"), "{standing}");
+
+    sign_out(&c).await;
+    c.goto(&format!("{base}/credit")).await.expect("credit");
+    fill(&c, "uscc", &uscc).await;
+    click(&c, "form[role=search] button[type=submit]").await;
+    let records = text_of(&c, "#records").await;
+    assert!(
+        records.contains("甬建罚〔2025〕40号") && records.contains("工程建设"),
+        "{records}"
+    );
+    shot(&c, "credit-company").await;
+    c.close().await.expect("close");
+    t.cleanup().await;
+}

@@ -4151,3 +4151,177 @@ async fn problem_bodies_read_the_same_on_every_backend() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn credit_records_are_kept_by_supervisors_and_public_over_the_api_and_pages() {
+    for t in TestDb::all().await {
+        let app = TestApp::spawn(t, Config::default()).await;
+        let b = app.backend;
+        let e05 = ggzy_store::accounts::actor_of(&app.state.db, "entity05", "127.0.0.1")
+            .await
+            .expect("entity05");
+        let uscc =
+            ggzy_store::tendering::sealing::uscc_of(&app.state.db, e05.entity_id.expect("entity"))
+                .await
+                .expect("uscc");
+        let today = (app.state.now() + chrono::Duration::hours(8)).date_naive();
+        let last = today
+            .checked_add_months(chrono::Months::new(24))
+            .and_then(|d| d.pred_opt())
+            .expect("date");
+        let body = json!({
+            "uscc": uscc, "kind": "bidding_ban", "ground": "tender_collusion",
+            "decision_no": "甬建罚〔2025〕31号", "authority": "宁波市住房和城乡建设局",
+            "basis": "招标投标法实施条例第六十七条", "facts": "与其他投标人串通投标。",
+            "decided_on": today, "starts_on": today, "ends_on": last, "region_code": "330200"
+        });
+        // Anonymous and a bidder may not record; the empty public list explains itself.
+        let (st, _) = app.post("/api/v1/credit/records", body.clone()).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
+        // A company with no record: its page says so; the public list holds the demo's ban.
+        let page = app
+            .client
+            .get(app.url(&format!("/credit/{uscc}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            page.contains("没有在公示期内的信用记录")
+                && page.contains("该主体目前没有限制参与交易的记录"),
+            "{b}"
+        );
+        let page = app
+            .client
+            .get(app.url("/credit"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            page.contains("甬建罚〔2025〕17号") && !page.contains("id=\"record-form\""),
+            "{b}"
+        );
+        app.as_user("bidder").await;
+        let (st, _) = app.post("/api/v1/credit/records", body.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        let (st, _) = app.get("/api/v1/credit/checks?deal_code=X").await;
+        assert_eq!(
+            st,
+            StatusCode::FORBIDDEN,
+            "{b}: the check log names who bid"
+        );
+
+        app.as_user("supervisor").await;
+        // Article 67 allows one to two years: one day over two is refused, citing it.
+        let mut long = body.clone();
+        long["ends_on"] = json!(last.succ_opt().expect("date"));
+        let (st, e) = app.post("/api/v1/credit/records", long).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
+        assert_eq!(e["fields"][0]["code"], "credit.ban_length", "{b}: {e}");
+        assert_eq!(e["fields"][0]["field"], "ends_on", "{b}: {e}");
+        assert_eq!(e["fields"][0]["rule"]["article"], "67", "{b}: {e}");
+        let (st, rec) = app.post("/api/v1/credit/records", body.clone()).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {rec}");
+        assert_eq!(rec["in_force"], true, "{b}");
+        assert_eq!(rec["bars"], json!(["construction"]), "{b}: {rec}");
+        let (st, e) = app.post("/api/v1/credit/records", body.clone()).await;
+        assert_eq!(
+            (st, e["fields"][0]["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("credit.already_recorded")
+            ),
+            "{b}: {e}"
+        );
+        // The page's form refuses a bad date on its field, in Chinese, and keeps what was typed.
+        let r = app
+            .form(
+                "/credit/records",
+                &[
+                    ("uscc", uscc.as_str()),
+                    ("kind", "bidding_ban"),
+                    ("ground", "tender_fraud"),
+                    ("decision_no", "甬建罚〔2025〕32号"),
+                    ("authority", "宁波市住房和城乡建设局"),
+                    ("basis", "招标投标法实施条例第六十八条"),
+                    ("facts", "弄虚作假"),
+                    ("decided_on", "2025-13-01"),
+                    ("starts_on", "2025-05-12"),
+                    ("ends_on", ""),
+                    ("region_code", "330200"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let page = r.text().await.expect("text");
+        assert!(
+            page.contains("日期格式应为 YYYY-MM-DD") && page.contains("甬建罚〔2025〕32号"),
+            "{b}"
+        );
+
+        // Anyone reads it, on the list, by the company, and on its page.
+        app.client
+            .delete(app.url("/api/v1/session"))
+            .header("x-csrf-token", &app.csrf)
+            .send()
+            .await
+            .expect("out");
+        let (st, bans) = app.get("/api/v1/credit/bans").await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(
+            bans.as_array()
+                .expect("list")
+                .iter()
+                .any(|x| x["decision_no"] == "甬建罚〔2025〕31号"),
+            "{b}: {bans}"
+        );
+        let (_, mine) = app.get(&format!("/api/v1/credit/companies/{uscc}")).await;
+        assert_eq!(mine.as_array().expect("list").len(), 1, "{b}: {mine}");
+        // The ban takes 40 of 100 points by the published formula: grade C, naming the ban.
+        let (st, g) = app
+            .get(&format!("/api/v1/credit/companies/{uscc}/grade"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert_eq!(
+            (g["grade"].as_str(), g["score"].as_u64()),
+            (Some("C"), Some(60)),
+            "{b}: {g}"
+        );
+        assert_eq!(
+            g["lines"][0]["record"]["decision_no"], "甬建罚〔2025〕31号",
+            "{b}: {g}"
+        );
+        let (_, f) = app.get("/api/v1/credit/formula").await;
+        assert_eq!(f["version"], "credit-grade-2026", "{b}");
+        let (st, _) = app.get("/api/v1/credit/companies/not-a-code").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let page = app
+            .client
+            .get(app.url(&format!("/credit/{uscc}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            page.contains("甬建罚〔2025〕31号") && page.contains("id=\"standing\""),
+            "{b}"
+        );
+        assert!(page.contains("该主体目前有生效的限制记录"), "{b}");
+        let r = app
+            .client
+            .get(app.url(&format!("/credit?uscc={uscc}")))
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        app.finish().await;
+    }
+}

@@ -67,6 +67,13 @@ enum Command {
         /// Seconds between signed tree heads of the event log.
         #[arg(long, default_value_t = 10)]
         sign_every: u64,
+        /// A folder where the national credit lists are dropped (named for their list, e.g.
+        /// `judgment_defaulter-2026-12-01.csv`); each is imported once and moved to `done/`.
+        #[arg(long, env = "GGZY_CREDIT_INBOX")]
+        credit_inbox: Option<PathBuf>,
+        /// Seconds between looks into the credit inbox.
+        #[arg(long, default_value_t = 600)]
+        credit_every: u64,
     },
     /// Apply the embedded migrations and exit.
     Migrate {
@@ -96,6 +103,30 @@ enum Command {
     /// Custodians' tools.
     #[command(subcommand)]
     Custody(CustodyCommand),
+    /// Company credit: the national lists.
+    #[command(subcommand)]
+    Credit(CreditCommand),
+}
+
+#[derive(Subcommand)]
+enum CreditCommand {
+    /// Import one list file (CSV, XLSX or JSON; columns in docs/CREDIT_IMPORT.md) once: an entry
+    /// already held is counted and left. Prints the report as JSON.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// `administrative_penalty`, `judgment_defaulter`, `major_tax_violator` or
+        /// `procurement_serious_violation`.
+        #[arg(long)]
+        list: String,
+        file: PathBuf,
+    },
+    /// Import every list file waiting in a folder, as `serve --credit-inbox` does on its schedule.
+    ImportFolder {
+        #[command(flatten)]
+        db: DbArgs,
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +228,8 @@ async fn serve(
     secure_cookies: bool,
     trust_proxy: Vec<std::net::IpAddr>,
     sign_every: u64,
+    credit_inbox: Option<PathBuf>,
+    credit_every: u64,
 ) -> Result<()> {
     let started = std::time::Instant::now();
     let db = open(&db_args).await?;
@@ -249,6 +282,9 @@ async fn serve(
         )),
         Duration::from_secs(2),
     );
+    if let Some(dir) = credit_inbox {
+        spawn_credit_inbox(state.clone(), dir, Duration::from_secs(credit_every.max(1)));
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -286,6 +322,29 @@ async fn serve(
     Ok(())
 }
 
+/// Look into the credit inbox on a schedule; a failure is logged and tried again next time.
+fn spawn_credit_inbox(state: AppState, dir: PathBuf, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match ggzy_store::credit::import::import_folder(&state.db, &dir, state.now()).await {
+                Ok(done) => {
+                    for r in done {
+                        tracing::info!(list = %r.list, file = %r.file, added = r.added, already_held = r.already_held, refused = r.refused.len(), "credit list imported");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "credit inbox"),
+            }
+        }
+    });
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -306,6 +365,8 @@ async fn main() -> Result<()> {
             secure_cookies,
             trust_proxy,
             sign_every,
+            credit_inbox,
+            credit_every,
         } => {
             serve(
                 db,
@@ -316,6 +377,8 @@ async fn main() -> Result<()> {
                 secure_cookies,
                 trust_proxy,
                 sign_every,
+                credit_inbox,
+                credit_every,
             )
             .await
         }
@@ -358,5 +421,23 @@ async fn main() -> Result<()> {
         Command::VerifyReceipt(a) => tool::verify_receipt(&a),
         Command::VerifyDraw(a) => tool::verify_draw(&a),
         Command::Custody(CustodyCommand::OpenShare(a)) => tool::open_share(&a),
+        Command::Credit(CreditCommand::Import { db, list, file }) => {
+            let kind = ggzy_core::credit::RecordKind::parse(&list)
+                .filter(|k| ggzy_core::credit::lists::importable(*k))
+                .with_context(|| format!("{list} is not a list that can be imported"))?;
+            let d = open(&db).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("list");
+            let r = ggzy_store::credit::import::import(&d, kind, name, &bytes, chrono::Utc::now())
+                .await?;
+            print_json(&r)
+        }
+        Command::Credit(CreditCommand::ImportFolder { db, dir }) => {
+            let d = open(&db).await?;
+            let done =
+                ggzy_store::credit::import::import_folder(&d, &dir, chrono::Utc::now()).await?;
+            print_json(&done)
+        }
     }
 }

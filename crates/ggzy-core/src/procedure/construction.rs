@@ -397,7 +397,13 @@ pub(super) fn decide_construction(
             ts::check_publicity(pack, report, now, *until).map_err(Refusal::Rule)?;
             Ok(vec![Event::PublicityStarted { until: *until }])
         }
-        (Stage::Publicity, C::Award { winner }) => {
+        (
+            Stage::Publicity,
+            C::Award {
+                winner,
+                passed_over,
+            },
+        ) => {
             if lot.publicity_until.is_some_and(|u| now < u) {
                 return Err(out_of_order(lot, "the publicity period has not ended"));
             }
@@ -413,7 +419,9 @@ pub(super) fn decide_construction(
                 )
                 .into());
             }
-            if lot.state_funds_controlling && lot.candidates.first() != Some(winner) {
+            if lot.state_funds_controlling
+                && super::first_eligible(&lot.candidates, passed_over) != Some(winner)
+            {
                 return Err(FieldError::new(
                     "winner",
                     "award.first_ranked",

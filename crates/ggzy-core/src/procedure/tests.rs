@@ -87,7 +87,8 @@ fn a_lot_goes_from_notice_to_contract() {
             &p,
             &mut lot,
             &Command::Award {
-                winner: Uuid::from_u128(1)
+                winner: Uuid::from_u128(1),
+                passed_over: vec![],
             },
             t("2026-03-29T09:00:00")
         ),
@@ -98,6 +99,7 @@ fn a_lot_goes_from_notice_to_contract() {
         &mut lot,
         &Command::Award {
             winner: Uuid::from_u128(2),
+            passed_over: vec![],
         },
         t("2026-03-30T09:00:00"),
     );
@@ -107,6 +109,7 @@ fn a_lot_goes_from_notice_to_contract() {
         &mut lot,
         &Command::Award {
             winner: Uuid::from_u128(1),
+            passed_over: vec![],
         },
         t("2026-03-30T09:00:00"),
     )
@@ -396,7 +399,8 @@ fn a_tender_can_be_ended_up_to_the_award_and_not_after() {
             &p,
             &mut ended,
             &Command::Award {
-                winner: Uuid::from_u128(1)
+                winner: Uuid::from_u128(1),
+                passed_over: vec![],
             },
             t("2026-03-30T09:00:00")
         ),
@@ -407,6 +411,7 @@ fn a_tender_can_be_ended_up_to_the_award_and_not_after() {
         &mut lot,
         &Command::Award {
             winner: Uuid::from_u128(1),
+            passed_over: vec![],
         },
         t("2026-03-30T09:00:00"),
     )
@@ -458,7 +463,7 @@ proptest! {
                 7 => Command::ReportEvaluation { ranked: lot.bidders.iter().take(3).copied().collect() },
                 8 => Command::StartPublicity { until: now + Duration::days(3) },
                 9 => Command::Terminate { purchase_cancelled: false },
-                _ => Command::Award { winner: lot.candidates.first().copied().unwrap_or(bidder) },
+                _ => Command::Award { winner: lot.candidates.first().copied().unwrap_or(bidder), passed_over: vec![] },
             };
             let before = lot.clone();
             let result = step(&p, &mut lot, &cmd, now);

@@ -304,14 +304,27 @@ fn negotiation_from_invitation_to_contract() {
         &mut l,
         Command::Award {
             winner: Uuid::from_u128(2),
+            passed_over: vec![],
         },
         "2026-03-09T10:00:00",
     );
     assert_eq!(code(&r), "award.ranked_order");
+    // The first-ranked barred since the evaluation is passed over: the second wins in order.
+    let mut passed = l.clone();
+    e.run(
+        &mut passed,
+        Command::Award {
+            winner: Uuid::from_u128(2),
+            passed_over: vec![Uuid::from_u128(1)],
+        },
+        "2026-03-09T10:00:00",
+    )
+    .expect("the next in ranked order");
     e.run(
         &mut l,
         Command::Award {
             winner: Uuid::from_u128(1),
+            passed_over: vec![],
         },
         "2026-03-09T10:00:00",
     )

@@ -2,12 +2,14 @@
 //! revealed for anyone to recompute.
 
 use crate::actor::Actor;
+use crate::credit;
 use crate::db::Db;
 use crate::error::ServiceResult;
 use crate::tendering::notices::publish_lot_notice;
 use crate::tendering::{push, step};
 use crate::{on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
+use ggzy_core::credit::CheckPoint;
 use ggzy_core::evaluation::Outcome;
 use ggzy_core::procedure::{Command, Stage};
 use ggzy_core::tender_schedule as ts;
@@ -58,14 +60,43 @@ pub(crate) async fn award_in(
     deemed: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    // Each candidate up to the winner is checked again at this instant; one barred since the
+    // evaluation is passed over in ranked order, and a barred choice is refused. A deemed award
+    // goes to the first candidate not barred.
+    let on = credit::Occasion {
+        trade: lot.trade(),
+        point: CheckPoint::Award,
+        deal_code: lot.trade_code.clone(),
+        field: "winner",
+    };
+    let mut winner = winner;
+    let mut passed_over = vec![];
+    let mut passed_records = vec![];
+    for c in lot.state.candidates.clone() {
+        match credit::check_in(tx, c, &on, now, now).await? {
+            None if c == winner || deemed => {
+                winner = c;
+                break;
+            }
+            None => {}
+            Some(refusal) if c == winner => return Err(refusal.into()),
+            Some(refusal) => {
+                passed_over.push(c);
+                passed_records.push(serde_json::json!({"candidate": c, "record": refusal.record}));
+            }
+        }
+    }
     step(
         tx,
         lot,
         actor,
         grant,
-        &Command::Award { winner },
+        &Command::Award {
+            winner,
+            passed_over,
+        },
         now,
-        serde_json::json!({"deemed": deemed}),
+        serde_json::json!({"deemed": deemed, "passed_over": passed_records}),
     )
     .await?;
     let names = entity_names(tx, &[winner]).await?;

@@ -2,7 +2,9 @@
 //! whole deposit, an anonymous paddle, and who may see which application before the close.
 
 use super::*;
+use crate::credit;
 use crate::{db_all, db_opt, on_db, tx_exec, tx_one, tx_opt};
+use ggzy_core::credit::CheckPoint;
 
 /// Apply to bid (a registered company's user, before applications close). The application gets
 /// its own deposit sub-account; the deposit paid into it is matched from the bank statement.
@@ -13,6 +15,14 @@ pub async fn apply(
     now: DateTime<Utc>,
 ) -> ServiceResult<ApplicationView> {
     let (entity, _) = require_bidder(actor)?;
+    let seen = load(db, id).await?;
+    credit::screen(
+        db,
+        entity,
+        &seen.credit_occasion(CheckPoint::GrantApplication, "apply"),
+        now,
+    )
+    .await?;
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     decided(&row, &GrantCommand::Apply, now)?;
@@ -96,6 +106,11 @@ pub async fn review(
         return staff_application(db, id, entity, now).await;
     }
     if input.admit {
+        let on = row.credit_occasion(CheckPoint::Admission, "admit");
+        if let Some(hit) = credit::barring(db, entity, on.trade, now).await? {
+            drop(tx);
+            return Err(credit::refuse(db, hit, &on, now).await);
+        }
         if received < row.deposit.fen() {
             return Err(refuse(
                 "admit",

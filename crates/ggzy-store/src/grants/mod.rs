@@ -263,6 +263,22 @@ fn build(r: StoredGrant) -> ServiceResult<Row> {
     })
 }
 
+impl Row {
+    /// The grant as a credit check names it.
+    fn credit_occasion(
+        &self,
+        point: ggzy_core::credit::CheckPoint,
+        field: &'static str,
+    ) -> crate::credit::Occasion {
+        crate::credit::Occasion {
+            trade: self.kind.into(),
+            point,
+            deal_code: ggzy_core::grant::deal_code(self.no),
+            field,
+        }
+    }
+}
+
 async fn load_tx(tx: &mut Tx, id: Uuid) -> ServiceResult<Row> {
     let lock = if matches!(tx, Tx::Pg(_)) {
         " FOR UPDATE"

@@ -2,7 +2,9 @@
 //! opened by paddle after it.
 
 use super::*;
+use crate::credit;
 use crate::{db_all, db_opt, tx_all, tx_exec, tx_opt};
+use ggzy_core::credit::CheckPoint;
 
 /// The sealed quotes of a one-quote grant, in the order they came.
 pub(super) async fn sealed_quotes(tx: &mut Tx, id: Uuid) -> ServiceResult<Vec<Quote>> {
@@ -63,6 +65,15 @@ pub async fn quote(
     let amount = Money::parse_yuan("amount", &input.amount)?;
     let (entity, _) = require_bidder(actor)?;
     let now = truncate_micros(now);
+    // The quote is this trade's bid: a company barred now may not make it.
+    let seen = load(db, id).await?;
+    credit::screen(
+        db,
+        entity,
+        &seen.credit_occasion(CheckPoint::AuctionBid, "amount"),
+        now,
+    )
+    .await?;
     let mut tx = db.begin().await?;
     let row = load_tx(&mut tx, id).await?;
     if row.method != GrantMethod::OneQuote {

@@ -90,6 +90,16 @@ pub async fn submit_final_quote(
     }
     let (entity, grant) = require_bidder(actor)?;
     let grant = grant.clone();
+    tendering::load(db, lot_id)
+        .await?
+        .screen(
+            db,
+            entity,
+            ggzy_core::credit::CheckPoint::FinalQuote,
+            "price",
+            now,
+        )
+        .await?;
     let mut tx = db.begin().await?;
     let mut lot = tendering::load_for_update(&mut tx, lot_id).await?;
     let ceiling = lot.max_price.unwrap_or(lot.estimated_price);

@@ -15,6 +15,7 @@ use crate::vault::BidVault;
 use crate::{db_all, db_opt, on_tx, tx_all, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::clock::truncate_micros;
+use ggzy_core::credit::CheckPoint;
 use ggzy_core::error::text;
 use ggzy_core::evaluation::{BidForm, PriceLine};
 use ggzy_core::procedure::{Command, Event, ProcedureKind, Stage};
@@ -364,6 +365,8 @@ pub async fn submit(
     let lot = load(db, lot_id).await?;
     // Cheap refusals before anything is hashed or written.
     check_bid_allowed(&lot, None, clock())?;
+    lot.screen(db, entity, CheckPoint::Bid, "bid", clock())
+        .await?;
     let (sm3, checked) = check_envelope(db, &lot, entity, envelope).await;
     let (checked, envelope) = match checked {
         Ok(c) => c,
@@ -653,6 +656,19 @@ pub(crate) async fn open_decrypted(
     .map(|r| r.0)
     .collect();
     if events.iter().any(|e| matches!(e, Event::Opened { .. })) {
+        // Every bidder's credit as of the deadline, kept with the lot (财库〔2016〕125号; 法〔2016〕
+        // 285号 for works); the award checks again.
+        if let Some(deadline) = lot.state.dates.map(|d| d.bid_deadline) {
+            let on = crate::credit::Occasion {
+                trade: lot.trade(),
+                point: CheckPoint::Deadline,
+                deal_code: lot.trade_code.clone(),
+                field: "bid",
+            };
+            for b in &bidders {
+                crate::credit::check_in(tx, *b, &on, deadline, now).await?;
+            }
+        }
         let record = OpeningRecord {
             lot_id,
             opened_at: truncate_micros(now),

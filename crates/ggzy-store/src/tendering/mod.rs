@@ -59,6 +59,33 @@ impl LotRow {
     pub fn purchase_method(&self) -> Option<PurchaseMethod> {
         self.state.kind.purchase_method()
     }
+
+    /// The trade a credit bar must cover to keep a company out of this lot.
+    pub fn trade(&self) -> ggzy_core::credit::Trade {
+        if self.gp.is_some() {
+            ggzy_core::credit::Trade::Procurement
+        } else {
+            ggzy_core::credit::Trade::Construction
+        }
+    }
+
+    /// Refuse a company its credit bars from this lot at `at`.
+    pub(crate) async fn screen(
+        &self,
+        db: &Db,
+        entity: Uuid,
+        point: ggzy_core::credit::CheckPoint,
+        field: &'static str,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let on = crate::credit::Occasion {
+            trade: self.trade(),
+            point,
+            deal_code: self.trade_code.clone(),
+            field,
+        };
+        crate::credit::screen(db, entity, &on, at).await
+    }
 }
 
 /// A lot's row as stored: the lot, its project's parties and the pinned packs' versions.

@@ -3,6 +3,7 @@
 
 mod auctions;
 mod conformance;
+mod credit;
 mod experts;
 mod grants;
 mod modules;

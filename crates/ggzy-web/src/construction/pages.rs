@@ -88,10 +88,7 @@ pub(crate) struct Err3 {
 impl From<FieldError> for Err3 {
     fn from(e: FieldError) -> Err3 {
         Err3 {
-            rule: e
-                .rule
-                .map(|r| format!("{} 第{}条", r.regulation, r.article))
-                .unwrap_or_default(),
+            rule: e.rule.map(|r| r.cite()).unwrap_or_default(),
             field: e.field,
             zh: e.message_zh,
             en: e.message_en,

@@ -23,6 +23,16 @@ pub async fn apply_prequal(
     };
     let (entity, grant) = require_bidder(actor)?;
     let grant = grant.clone();
+    load(db, lot_id)
+        .await?
+        .screen(
+            db,
+            entity,
+            ggzy_core::credit::CheckPoint::Prequalification,
+            "statement",
+            now,
+        )
+        .await?;
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
     step(

@@ -1,0 +1,455 @@
+//! Company credit on every backend: what a supervisor may record, a bidding ban that refuses a
+//! bid one second before its end and lets it in at the end, the check kept for each refusal,
+//! the award passing over a candidate barred since the evaluation, and what the public sees.
+
+use crate::support::{code, seeded, who};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use ggzy_core::credit::period;
+use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_store::credit::{self, RecordInput};
+use ggzy_store::evaluation::{self, AwardInput};
+use ggzy_store::tendering::{self, bids, sealing};
+use ggzy_store::vault::BidVault;
+use ggzy_store::{Db, ServiceError};
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn beijing_day(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
+}
+
+/// A one-year ban for false documents (条例 Art 68) whose last day is `last`.
+fn ban(uscc: &str, last: NaiveDate, decision_no: &str) -> RecordInput {
+    let first = last
+        .succ_opt()
+        .and_then(|d| d.checked_sub_months(Months::new(12)))
+        .expect("date");
+    RecordInput {
+        uscc: uscc.into(),
+        kind: "bidding_ban".into(),
+        ground: Some("tender_fraud".into()),
+        decision_no: decision_no.into(),
+        authority: "宁波市住房和城乡建设局".into(),
+        basis: "招标投标法实施条例第六十八条".into(),
+        facts: "以他人名义投标，提供虚假业绩证明。".into(),
+        decided_on: first,
+        starts_on: first,
+        ends_on: Some(last),
+        region_code: "330200".into(),
+        ..RecordInput::default()
+    }
+}
+
+async fn uscc_of(db: &Db, user: &str) -> (Uuid, String) {
+    let a = who(db, user).await;
+    let entity = a.entity_id.expect("entity");
+    (entity, sealing::uscc_of(db, entity).await.expect("uscc"))
+}
+
+#[tokio::test]
+async fn only_a_supervisor_records_and_a_ban_is_as_long_as_its_article_allows() {
+    for (t, now) in seeded().await {
+        let supervisor = who(&t.db, "supervisor").await;
+        let (_, uscc) = uscc_of(&t.db, "entity05").await;
+        let last = beijing_day(now) + Duration::days(100);
+        let good = ban(&uscc, last, "甬建罚〔2025〕1号");
+
+        // Least privilege: a principal or the centre's staff cannot record.
+        for u in ["principal", "staff", "bidder"] {
+            let a = who(&t.db, u).await;
+            let e = credit::record(&t.db, &a, &good, now).await.expect_err(u);
+            assert!(code(&e).starts_with("forbidden:"), "{u}: {}", code(&e));
+        }
+        // A supervisor of another city cannot record for this one.
+        let mut elsewhere = good.clone();
+        elsewhere.region_code = "330100".into();
+        let e = credit::record(&t.db, &supervisor, &elsewhere, now)
+            .await
+            .expect_err("region");
+        assert!(code(&e).starts_with("forbidden:"), "{}", code(&e));
+
+        // 条例 Art 68: one to three years. One day short and one day long are refused.
+        let mut short = good.clone();
+        short.ends_on = last.pred_opt();
+        let e = credit::record(&t.db, &supervisor, &short, now)
+            .await
+            .expect_err("short");
+        assert_eq!(code(&e), "credit.ban_length", "{}", t.name);
+        if let ServiceError::Invalid(i) = &e {
+            let rule = i.0[0].rule.as_ref().expect("cites its article");
+            assert_eq!(rule.regulation, "招标投标法实施条例");
+            assert_eq!(rule.article, "68");
+        }
+        let mut long = good.clone();
+        long.ends_on = good
+            .starts_on
+            .checked_add_months(Months::new(36))
+            .and_then(|d| d.succ_opt());
+        let e = credit::record(&t.db, &supervisor, &long, now)
+            .await
+            .expect_err("long");
+        assert_eq!(code(&e), "credit.ban_length");
+        let mut longest = good.clone();
+        longest.decision_no = "甬建罚〔2025〕2号".into();
+        longest.ends_on = good
+            .starts_on
+            .checked_add_months(Months::new(36))
+            .and_then(|d| d.pred_opt());
+        credit::record(&t.db, &supervisor, &longest, now)
+            .await
+            .expect("three years exactly");
+
+        // A ban without a ground, a finding without evidence, a bad code: field errors.
+        let mut groundless = good.clone();
+        groundless.ground = None;
+        let e = credit::record(&t.db, &supervisor, &groundless, now)
+            .await
+            .expect_err("ground");
+        assert_eq!(code(&e), "credit.ground_required");
+        let mut finding = good.clone();
+        finding.kind = "platform_finding".into();
+        finding.ground = None;
+        let e = credit::record(&t.db, &supervisor, &finding, now)
+            .await
+            .expect_err("evidence");
+        assert_eq!(code(&e), "credit.finding_without_evidence");
+        finding.evidence = vec![i64::MAX];
+        let e = credit::record(&t.db, &supervisor, &finding, now)
+            .await
+            .expect_err("no such event");
+        assert_eq!(code(&e), "credit.no_such_event");
+        let mut bad = good.clone();
+        bad.uscc = "91330200MA2H00000X".into();
+        assert!(credit::record(&t.db, &supervisor, &bad, now).await.is_err());
+
+        // Recorded once: the same decision again is refused on its number.
+        let v = credit::record(&t.db, &supervisor, &good, now)
+            .await
+            .expect("recorded");
+        assert_eq!(
+            Some(v.row.entity_name.clone()),
+            credit::registered_name(&t.db, &uscc).await.expect("name"),
+            "the registry's name is used"
+        );
+        assert!(v.in_force);
+        let e = credit::record(&t.db, &supervisor, &good, now)
+            .await
+            .expect_err("twice");
+        assert_eq!(code(&e), "credit.already_recorded");
+
+        // The public sees it, with the trades it bars, until its last day ends.
+        let shown = credit::public_of(&t.db, &uscc, now).await.expect("public");
+        assert_eq!(shown.len(), 2);
+        let bans = credit::public_bans(&t.db, now, 50).await.expect("bans");
+        assert!(bans.iter().any(|b| b.row.id == v.row.id));
+        let (_, end) = period(good.starts_on, good.ends_on);
+        let end = end.expect("bounded");
+        let at_end = credit::public_of(&t.db, &uscc, end).await.expect("public");
+        assert_eq!(at_end.len(), 1, "only the three-year ban is still shown");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_ban_refuses_a_bid_until_the_instant_it_ends() {
+    for (t, now) in seeded().await {
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(20);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "信用测试工程",
+            "open_tender",
+            Walk::Tendering,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let supervisor = who(&t.db, "supervisor").await;
+        let (_, uscc) = uscc_of(&t.db, "bidder").await;
+        // The ban's last day is `now`'s; it ends at 00:00 Beijing the next day, before the deadline.
+        let last = beijing_day(now);
+        let rec = credit::record(
+            &t.db,
+            &supervisor,
+            &ban(&uscc, last, "甬建罚〔2025〕7号"),
+            now,
+        )
+        .await
+        .expect("recorded");
+        let end = rec.restricts_until.expect("bounded");
+        assert!(
+            end < t0 + Duration::days(21),
+            "the ban ends before the deadline"
+        );
+
+        let bidder = who(&t.db, "bidder").await;
+        let sealed = demo_tendering::seal_bid(
+            &t.db,
+            lot,
+            "bidder",
+            &demo_tendering::bid_form(0),
+            vec![("v.txt".into(), b"second".to_vec())],
+        )
+        .await
+        .expect("seal");
+        let inside = end - Duration::seconds(1);
+        let e = bids::submit(
+            &t.db,
+            &vault,
+            &bidder,
+            lot,
+            sealed.clone(),
+            &bids::Origin::default(),
+            &move || inside,
+        )
+        .await
+        .expect_err("barred");
+        assert_eq!(code(&e), "credit.barred", "{}", t.name);
+        let ServiceError::Invalid(i) = &e else {
+            unreachable!()
+        };
+        let f = &i.0[0];
+        assert_eq!(
+            f.record.as_deref(),
+            Some(format!("credit_record:{}", rec.row.id).as_str())
+        );
+        let rule = f.rule.as_ref().expect("rule");
+        assert_eq!(
+            (rule.regulation, rule.article),
+            ("招标投标法实施条例", "68")
+        );
+        assert!(
+            f.message_zh.contains("甬建罚〔2025〕7号"),
+            "{}",
+            f.message_zh
+        );
+
+        // The refusal is kept in the check log, with the record that caused it.
+        let l = tendering::load(&t.db, lot).await.expect("lot");
+        let checks = credit::checks_of(&t.db, &l.trade_code)
+            .await
+            .expect("checks");
+        assert!(
+            checks
+                .iter()
+                .any(|c| c.uscc == uscc && c.point == "bid" && c.record_id == Some(rec.row.id)),
+            "{checks:?}"
+        );
+
+        // At the end instant the ban no longer applies.
+        bids::submit(
+            &t.db,
+            &vault,
+            &bidder,
+            lot,
+            sealed,
+            &bids::Origin::default(),
+            &move || end,
+        )
+        .await
+        .expect("in at the end");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_award_passes_over_a_candidate_barred_since_the_evaluation() {
+    for (t, now) in seeded().await {
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(40);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "定标信用测试工程",
+            "open_tender",
+            Walk::Publicity,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let l = tendering::load(&t.db, lot).await.expect("lot");
+        let first = l.state.candidates[0];
+        let second = l.state.candidates[1];
+        let first_uscc = sealing::uscc_of(&t.db, first).await.expect("uscc");
+        let supervisor = who(&t.db, "supervisor").await;
+        let principal = who(&t.db, "principal").await;
+        let deadline = t0 + Duration::days(21);
+        let award_at = deadline + Duration::days(5);
+        ggzy_store::regime::run_due(&t.db, award_at)
+            .await
+            .expect("due");
+
+        // The first-ranked candidate is banned from the day of the award.
+        let last = beijing_day(award_at)
+            .checked_add_months(Months::new(12))
+            .and_then(|d| d.pred_opt())
+            .expect("date");
+        let mut rec = ban(&first_uscc, last, "甬建罚〔2025〕9号");
+        rec.decided_on = beijing_day(award_at);
+        rec.starts_on = beijing_day(award_at);
+        credit::record(&t.db, &supervisor, &rec, award_at)
+            .await
+            .expect("recorded");
+
+        // Choosing the barred candidate is refused with the record; the next in rank is not.
+        let e = evaluation::award(
+            &t.db,
+            &principal,
+            lot,
+            &AwardInput { winner: first },
+            award_at,
+        )
+        .await
+        .expect_err("barred");
+        assert_eq!(code(&e), "credit.barred", "{}", t.name);
+        evaluation::award(
+            &t.db,
+            &principal,
+            lot,
+            &AwardInput { winner: second },
+            award_at,
+        )
+        .await
+        .expect("the next in rank");
+        let l = tendering::load(&t.db, lot).await.expect("lot");
+        assert_eq!(l.state.winner, Some(second));
+        let checks = credit::checks_of(&t.db, &l.trade_code)
+            .await
+            .expect("checks");
+        let award_checks: Vec<_> = checks.iter().filter(|c| c.point == "award").collect();
+        assert_eq!(
+            award_checks.len(),
+            2,
+            "both candidates checked at the award: {checks:?}"
+        );
+        assert!(
+            award_checks
+                .iter()
+                .any(|c| c.uscc == first_uscc && c.record_id.is_some())
+        );
+        t.cleanup().await;
+    }
+}
+
+/// An inline-string cell of a sheet row.
+fn cell(col: char, row: usize, v: &str) -> String {
+    format!(r#"<c r="{col}{row}" t="inlineStr"><is><t>{v}</t></is></c>"#)
+}
+
+#[tokio::test]
+async fn a_list_is_imported_once_from_csv_xlsx_or_a_folder_and_bars_at_once() {
+    use ggzy_core::credit::{RecordKind, Trade};
+    use ggzy_store::credit::import;
+    for (t, now) in seeded().await {
+        let (bidder, bidder_uscc) = uscc_of(&t.db, "bidder").await;
+        let outsider = ggzy_core::uscc::complete("91330100MA2J0001")
+            .expect("code")
+            .as_str()
+            .to_string();
+        let csv = format!(
+            "被执行人名称,统一社会信用代码,执行法院,执行依据文号,立案时间,失信行为情形\n\
+             ,{bidder_uscc},宁波市鄞州区人民法院,（2025）浙0212执1号,2025-01-02,拒不履行\n\
+             杭州某公司,{outsider},杭州市中级人民法院,（2025）浙01执2号,2025年1月3日,\n\
+             坏行,91330200MA2H0000XX,某法院,（2025）浙01执3号,2025-01-04,\n"
+        );
+        assert!(
+            credit::barring(&t.db, bidder, Trade::Construction, now)
+                .await
+                .expect("bar")
+                .is_none()
+        );
+        let r = import::import(
+            &t.db,
+            RecordKind::JudgmentDefaulter,
+            "judgment_defaulter.csv",
+            csv.as_bytes(),
+            now,
+        )
+        .await
+        .expect("imported");
+        assert_eq!(
+            (r.rows, r.added, r.already_held, r.refused.len()),
+            (3, 2, 0, 1),
+            "{}: {r:?}",
+            t.name
+        );
+        assert_eq!(r.refused[0].row, 4);
+        assert_eq!(r.refused[0].field, "uscc");
+        // The same file again adds nothing and says so.
+        let again = import::import(
+            &t.db,
+            RecordKind::JudgmentDefaulter,
+            "judgment_defaulter.csv",
+            csv.as_bytes(),
+            now,
+        )
+        .await
+        .expect("again");
+        assert_eq!((again.added, again.already_held), (0, 2), "{}", t.name);
+        assert_ne!(again.event_seq, r.event_seq, "every import is logged");
+        // The defaulter is barred from works tendering at once, by the imported entry, with
+        // the registry's name where the list gave none.
+        let (row, bar) = credit::barring(&t.db, bidder, Trade::Construction, now)
+            .await
+            .expect("bar")
+            .expect("barred");
+        assert_eq!(row.decision_no, "（2025）浙0212执1号");
+        assert_eq!(row.event_seq, r.event_seq);
+        assert_eq!(bar.regulation, ggzy_core::credit::FA_285);
+
+        // An XLSX of the tax list, and a folder holding a list and a stray file.
+        let sheet = format!(
+            r#"<row r="1">{}{}{}{}{}</row><row r="2">{}{}{}{}{}</row>"#,
+            cell('A', 1, "纳税人名称"),
+            cell('B', 1, "统一社会信用代码"),
+            cell('C', 1, "认定机关"),
+            cell('D', 1, "决定文书号"),
+            cell('E', 1, "认定日期"),
+            cell('A', 2, "杭州某公司"),
+            cell('B', 2, &outsider),
+            cell('C', 2, "国家税务总局杭州市税务局"),
+            cell('D', 2, "杭税稽罚〔2025〕5号"),
+            cell('E', 2, "2025-02-01"),
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(
+            dir.path().join("major_tax_violator-2025-05.xlsx"),
+            ggzy_demo::testing::workbook(None, &sheet),
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("unknown-list.csv"), "a,b\n").expect("write");
+        std::fs::write(dir.path().join("notes.txt"), "left alone").expect("write");
+        let done = import::import_folder(&t.db, dir.path(), now)
+            .await
+            .expect("folder");
+        assert_eq!(done.len(), 1);
+        assert_eq!(
+            (done[0].list.as_str(), done[0].added),
+            ("major_tax_violator", 1)
+        );
+        assert!(
+            dir.path()
+                .join("done/major_tax_violator-2025-05.xlsx")
+                .exists()
+        );
+        assert!(
+            dir.path()
+                .join("done/major_tax_violator-2025-05.xlsx.report.json")
+                .exists()
+        );
+        assert!(dir.path().join("refused/unknown-list.csv").exists());
+        assert!(dir.path().join("notes.txt").exists());
+        let public = credit::public_of(&t.db, &outsider, now)
+            .await
+            .expect("public");
+        assert_eq!(public.len(), 2, "{}", t.name);
+
+        // A bidding ban is a decision, never a list entry.
+        let e = import::import(&t.db, RecordKind::BiddingBan, "x.csv", csv.as_bytes(), now)
+            .await
+            .expect_err("not a list");
+        assert_eq!(code(&e), "credit.not_a_list");
+        t.cleanup().await;
+    }
+}
