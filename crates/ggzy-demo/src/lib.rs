@@ -225,10 +225,12 @@ const ENTITIES: [DemoEntity; 12] = [
 ];
 
 /// Staff-side demo accounts: (username, display name, role, region).
-const STAFF: [(&str, &str, Role, &str); 12] = [
+const STAFF: [(&str, &str, Role, &str); 13] = [
     ("admin", "平台管理员", Role::Admin, "330200"),
     ("staff", "交易中心 刘工", Role::CenterStaff, "330200"),
     ("supervisor", "行业监督 黄科长", Role::Supervisor, "330200"),
+    // A second supervisor: whoever recorded a credit decision does not judge the objection to it.
+    ("supervisor2", "行业监督 陈科长", Role::Supervisor, "330200"),
     ("auditor", "审计 许审计师", Role::Auditor, "330200"),
     ("expert", "评标专家 林教授", Role::Expert, "330200"),
     ("expert2", "评标专家 周高工", Role::Expert, "330200"),

@@ -247,7 +247,12 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<&'static str> {
     if !d.is_unique_violation() {
         return None;
     }
-    const KNOWN: [(&str, &str, &str); 6] = [
+    const KNOWN: [(&str, &str, &str); 7] = [
+        (
+            "credit_corrections_one_pending",
+            "credit_corrections.record_id, credit_corrections.kind",
+            "credit_corrections.pending",
+        ),
         (
             "credit_records_decision",
             "credit_records.source, credit_records.decision_no",

@@ -14,6 +14,22 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ("POST", "/api/v1/accounts/{id}/roles", &[AccountAdmin]),
     ("POST", "/api/v1/regions", &[ConfigAdmin]),
     ("POST", "/api/v1/credit/records", &[Supervise]),
+    // A company objects to its own record or asks for its repair; a supervisor decides.
+    (
+        "POST",
+        "/api/v1/credit/records/{id}/objections",
+        &[EntityManage],
+    ),
+    (
+        "POST",
+        "/api/v1/credit/records/{id}/repairs",
+        &[EntityManage],
+    ),
+    (
+        "POST",
+        "/api/v1/credit/corrections/{id}/decision",
+        &[Supervise],
+    ),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
     (
         "PUT",

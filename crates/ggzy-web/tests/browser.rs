@@ -1172,6 +1172,54 @@ async fn a_supervisor_records_a_ban_and_the_public_finds_it_by_credit_code() {
         "{records}"
     );
     shot(&c, "credit-company").await;
+
+    // The company objects to the ban from its own credit page…
+    sign_in(&c, &base, "entity07").await;
+    c.goto(&format!("{base}/credit/{uscc}"))
+        .await
+        .expect("own page");
+    click(&c, "#own-records details summary").await;
+    c.find(Locator::Css(".objection-form textarea"))
+        .await
+        .expect("reason")
+        .send_keys("涉案项目我单位未参与投标，相关投标文件系他人冒用我单位名义提交。")
+        .await
+        .expect("type");
+    shot(&c, "credit-objection").await;
+    click(&c, ".objection-form button[type=submit]").await;
+    let filed = text_of(&c, "#correction-list").await;
+    assert!(
+        filed.contains("异议") && filed.contains("待处理"),
+        "{filed}"
+    );
+    sign_out(&c).await;
+    c.goto(&format!("{base}/credit/{uscc}"))
+        .await
+        .expect("public page");
+    let records = text_of(&c, "#records").await;
+    assert!(records.contains("提出异议，处理中"), "{records}");
+
+    // …and a supervisor who did not record it upholds the objection from the queue.
+    sign_in(&c, &base, "supervisor2").await;
+    c.goto(&format!("{base}/credit")).await.expect("credit");
+    let queue = text_of(&c, "#queue-list").await;
+    assert!(queue.contains("甬建罚〔2025〕40号"), "{queue}");
+    click(&c, ".decision-form input[value=grant]").await;
+    c.find(Locator::Css(".decision-form textarea"))
+        .await
+        .expect("reason")
+        .send_keys("经核查投标记录，该投标文件非该单位提交，异议成立。")
+        .await
+        .expect("type");
+    shot(&c, "credit-queue").await;
+    click(&c, ".decision-form button[type=submit]").await;
+    let standing = text_of(&c, "#standing").await;
+    assert!(standing.contains("没有限制"), "{standing}");
+    let outcome = text_of(&c, "#correction-list").await;
+    assert!(outcome.contains("异议成立"), "{outcome}");
+    let grade = text_of(&c, "#grade").await;
+    assert!(grade.contains("100"), "revoked, it counts nothing: {grade}");
+    shot(&c, "credit-upheld").await;
     c.close().await.expect("close");
     t.cleanup().await;
 }

@@ -4325,3 +4325,165 @@ async fn credit_records_are_kept_by_supervisors_and_public_over_the_api_and_page
         app.finish().await;
     }
 }
+
+/// An objection over the API and the pages, on every backend: the company objects to a ban, the
+/// public page marks the record as disputed without showing what the company wrote, and another
+/// supervisor upholds it from the queue on the credit page, which revokes the record.
+#[tokio::test]
+async fn a_company_objects_and_another_supervisor_upholds_it_over_the_api_and_pages() {
+    for t in TestDb::all().await {
+        let app = TestApp::spawn(t, Config::default()).await;
+        let b = app.backend;
+        let text = |p: String| {
+            let req = app.client.get(app.url(&p));
+            async move { req.send().await.expect("page").text().await.expect("text") }
+        };
+        let e05 = ggzy_store::accounts::actor_of(&app.state.db, "entity05", "127.0.0.1")
+            .await
+            .expect("entity05");
+        let uscc =
+            ggzy_store::tendering::sealing::uscc_of(&app.state.db, e05.entity_id.expect("entity"))
+                .await
+                .expect("uscc");
+        let today = (app.state.now() + chrono::Duration::hours(8)).date_naive();
+        let last = today
+            .checked_add_months(chrono::Months::new(12))
+            .and_then(|d| d.pred_opt())
+            .expect("date");
+        app.as_user("supervisor").await;
+        let (st, rec) = app
+            .post(
+                "/api/v1/credit/records",
+                json!({
+                    "uscc": uscc, "kind": "bidding_ban", "ground": "tender_collusion",
+                    "decision_no": "甬建罚〔2026〕41号", "authority": "宁波市住房和城乡建设局",
+                    "basis": "招标投标法实施条例第六十七条", "facts": "与其他投标人串通投标。",
+                    "decided_on": today, "starts_on": today, "ends_on": last, "region_code": "330200"
+                }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {rec}");
+        let id = rec["id"].as_str().expect("id").to_string();
+
+        // The company sees its record with the objection form; an empty reason is refused on
+        // its field, in Chinese.
+        app.as_user("entity05").await;
+        let page = text(format!("/credit/{uscc}")).await;
+        assert!(
+            page.contains(&format!("action=\"/credit/records/{id}/objection\"")),
+            "{b}"
+        );
+        let r = app
+            .form(
+                &format!("/credit/records/{id}/objection"),
+                &[("reason", " ")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(
+            r.text().await.expect("text").contains("此项为必填项"),
+            "{b}"
+        );
+        let (st, c) = app
+            .post(
+                &format!("/api/v1/credit/records/{id}/objections"),
+                json!({"reason": "涉案项目我单位未参与投标，请核查。"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {c}");
+        assert_eq!(
+            (c["kind"].as_str(), c["pending"].as_bool()),
+            (Some("objection"), Some(true)),
+            "{b}: {c}"
+        );
+        let (st, e) = app
+            .post(
+                &format!("/api/v1/credit/records/{id}/objections"),
+                json!({"reason": "再次提出"}),
+            )
+            .await;
+        assert_eq!(
+            e["fields"][0]["code"], "credit.already_pending",
+            "{b}: {st} {e}"
+        );
+        let (_, mine) = app
+            .get(&format!("/api/v1/credit/corrections?uscc={uscc}"))
+            .await;
+        assert_eq!(mine.as_array().map(Vec::len), Some(1), "{b}: {mine}");
+        // A repair of a ban opens only when the ban has ended.
+        let (st, e) = app
+            .post(
+                &format!("/api/v1/credit/records/{id}/repairs"),
+                json!({"reason": "已整改", "commitment": true}),
+            )
+            .await;
+        assert_eq!(
+            (st, e["fields"][0]["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("credit.repair_too_early")
+            ),
+            "{b}: {e}"
+        );
+
+        // The public sees that the record is disputed, not what the company wrote.
+        app.client
+            .delete(app.url("/api/v1/session"))
+            .header("x-csrf-token", &app.csrf)
+            .send()
+            .await
+            .expect("out");
+        let page = text(format!("/credit/{uscc}")).await;
+        assert!(page.contains("当事人提出异议，处理中"), "{b}");
+        assert!(
+            !page.contains("我单位未参与投标") && !page.contains("/objection\""),
+            "{b}"
+        );
+        let (st, _) = app.get("/api/v1/credit/corrections").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
+
+        // Another supervisor finds it in the queue and upholds it with a reason.
+        app.as_user("supervisor2").await;
+        let (_, queue) = app.get("/api/v1/credit/corrections").await;
+        let cid = c["id"].as_str().expect("id");
+        assert_eq!(queue[0]["id"].as_str(), Some(cid), "{b}: {queue}");
+        let page = text("/credit".to_string()).await;
+        assert!(
+            page.contains(&format!("action=\"/credit/corrections/{cid}/decision\"")),
+            "{b}"
+        );
+        let r = app
+            .form(
+                &format!("/credit/corrections/{cid}/decision"),
+                &[("outcome", "grant"), ("reason", "")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let r = app
+            .form(
+                &format!("/credit/corrections/{cid}/decision"),
+                &[
+                    ("outcome", "grant"),
+                    ("reason", "经核查，投标记录中无该单位。"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let (_, g) = app
+            .get(&format!("/api/v1/credit/companies/{uscc}/grade"))
+            .await;
+        assert_eq!(
+            g["score"].as_u64(),
+            Some(100),
+            "{b}: revoked, it counts nothing: {g}"
+        );
+        let (_, shown) = app.get(&format!("/api/v1/credit/companies/{uscc}")).await;
+        assert_eq!(shown.as_array().map(Vec::len), Some(0), "{b}: {shown}");
+        let (_, queue) = app.get("/api/v1/credit/corrections").await;
+        assert_eq!(queue.as_array().map(Vec::len), Some(0), "{b}: {queue}");
+        app.finish().await;
+    }
+}

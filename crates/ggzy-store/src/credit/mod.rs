@@ -2,6 +2,7 @@
 //! participation passes through, and the record of each check. Which records bar which trade,
 //! and which the public sees, is decided in [`ggzy_core::credit`]; this module stores and reads.
 
+pub mod correction;
 pub mod import;
 
 use crate::actor::Actor;
@@ -471,7 +472,7 @@ fn standings_sql() -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "SELECT {cols} FROM credit_records cr JOIN entities e ON e.uscc = cr.uscc WHERE e.id = $1 AND cr.status = 'active' ORDER BY cr.starts_at, cr.id"
+        "SELECT {cols} FROM credit_records cr JOIN entities e ON e.uscc = cr.uscc WHERE e.id = $1 AND cr.status <> 'revoked' ORDER BY cr.starts_at, cr.id"
     )
 }
 

@@ -4,8 +4,11 @@
 
 use crate::support::{code, seeded, who};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use ggzy_core::credit::Trade;
+use ggzy_core::credit::correction::CorrectionKind::{Objection, Repair};
 use ggzy_core::credit::period;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_store::credit::correction::{self, CreditCorrectionInput, DecisionInput};
 use ggzy_store::credit::{self, RecordInput};
 use ggzy_store::evaluation::{self, AwardInput};
 use ggzy_store::tendering::{self, bids, sealing};
@@ -451,5 +454,345 @@ async fn a_list_is_imported_once_from_csv_xlsx_or_a_folder_and_bars_at_once() {
             .expect_err("not a list");
         assert_eq!(code(&e), "credit.not_a_list");
         t.cleanup().await;
+    }
+}
+
+/// An administrative penalty on `uscc` decided and in force from `decided_on`, with no end of
+/// its own (a major one bars procurement for three years, 政府采购法 Art 22).
+fn penalty(uscc: &str, decided_on: NaiveDate, major: bool, decision_no: &str) -> RecordInput {
+    RecordInput {
+        uscc: uscc.into(),
+        kind: "administrative_penalty".into(),
+        major,
+        decision_no: decision_no.into(),
+        authority: "宁波市财政局".into(),
+        basis: "政府采购法第七十七条".into(),
+        facts: "提供虚假材料。".into(),
+        decided_on,
+        starts_on: decided_on,
+        region_code: "330200".into(),
+        ..RecordInput::default()
+    }
+}
+
+fn said(reason: &str, commitment: bool) -> CreditCorrectionInput {
+    CreditCorrectionInput {
+        reason: reason.into(),
+        commitment,
+    }
+}
+
+fn decision(granted: bool) -> DecisionInput {
+    DecisionInput {
+        granted,
+        reason: "经核查，异议事实与决定书不符。".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_objection_upheld_by_another_supervisor_revokes_the_record() {
+    for (t, now) in seeded().await {
+        let supervisor = who(&t.db, "supervisor").await;
+        let other = who(&t.db, "supervisor2").await;
+        let company = who(&t.db, "entity05").await;
+        let stranger = who(&t.db, "entity06").await;
+        let (entity, uscc) = uscc_of(&t.db, "entity05").await;
+        let clean = credit::grade_of(&t.db, &uscc, now).await.expect("grade");
+        let b = credit::record(
+            &t.db,
+            &supervisor,
+            &ban(
+                &uscc,
+                beijing_day(now) + Duration::days(100),
+                "甬建罚〔2026〕31号",
+            ),
+            now,
+        )
+        .await
+        .expect("ban");
+        assert!(
+            credit::grade_of(&t.db, &uscc, now)
+                .await
+                .expect("grade")
+                .score
+                < clean.score,
+            "{}",
+            t.name
+        );
+
+        // Only the company the record names objects, and it says why.
+        let e = correction::file(
+            &t.db,
+            &stranger,
+            b.row.id,
+            Objection,
+            &said("不是我们", false),
+            now,
+        )
+        .await
+        .expect_err("stranger");
+        assert!(code(&e).starts_with("forbidden:"), "{}", code(&e));
+        let e = correction::file(
+            &t.db,
+            &supervisor,
+            b.row.id,
+            Objection,
+            &said("x", false),
+            now,
+        )
+        .await
+        .expect_err("supervisor files nothing");
+        assert!(code(&e).starts_with("forbidden:"), "{}", code(&e));
+        let e = correction::file(
+            &t.db,
+            &company,
+            b.row.id,
+            Objection,
+            &said("  ", false),
+            now,
+        )
+        .await
+        .expect_err("no reason");
+        assert_eq!(code(&e), "required");
+        let o = correction::file(
+            &t.db,
+            &company,
+            b.row.id,
+            Objection,
+            &said("所涉业绩证明真实，已提交原件。", false),
+            now,
+        )
+        .await
+        .expect("objection");
+        assert!(o.pending && !o.overdue, "{}", t.name);
+        assert!(o.row.due_on > beijing_day(now), "due in working days");
+        let e = correction::file(
+            &t.db,
+            &company,
+            b.row.id,
+            Objection,
+            &said("再次", false),
+            now,
+        )
+        .await
+        .expect_err("one pending at a time");
+        assert_eq!(code(&e), "credit.already_pending", "{}", t.name);
+        assert_eq!(
+            correction::under_objection(&t.db, &uscc)
+                .await
+                .expect("marks"),
+            vec![b.row.id]
+        );
+        // Past its due day the department is late, and its queue says so.
+        let late = now + Duration::days(30);
+        let queue = correction::pending_for(&t.db, &other, late)
+            .await
+            .expect("queue");
+        assert!(queue.iter().any(|c| c.row.id == o.row.id && c.overdue));
+
+        // Separation of duties: whoever recorded it does not decide; the company cannot either.
+        let e = correction::decide(&t.db, &supervisor, o.row.id, &decision(true), now)
+            .await
+            .expect_err("recorder");
+        assert_eq!(code(&e), "credit.own_record", "{}", t.name);
+        let e = correction::decide(&t.db, &company, o.row.id, &decision(true), now)
+            .await
+            .expect_err("company");
+        assert!(code(&e).starts_with("forbidden:"), "{}", code(&e));
+        let d = correction::decide(&t.db, &other, o.row.id, &decision(true), now)
+            .await
+            .expect("upheld");
+        assert_eq!(d.row.state, "granted");
+        let e = correction::decide(&t.db, &other, o.row.id, &decision(false), now)
+            .await
+            .expect_err("twice");
+        assert_eq!(code(&e), "credit.already_decided");
+
+        // Revoked: it bars nothing, the public no longer sees it, and the grade is as before.
+        assert!(
+            credit::barring(&t.db, entity, Trade::Construction, now)
+                .await
+                .expect("bar")
+                .is_none(),
+            "{}",
+            t.name
+        );
+        assert!(
+            credit::public_of(&t.db, &uscc, now)
+                .await
+                .expect("public")
+                .is_empty()
+        );
+        assert_eq!(
+            credit::grade_of(&t.db, &uscc, now)
+                .await
+                .expect("grade")
+                .score,
+            clean.score
+        );
+        assert!(
+            correction::under_objection(&t.db, &uscc)
+                .await
+                .expect("marks")
+                .is_empty()
+        );
+        let e = correction::file(
+            &t.db,
+            &company,
+            b.row.id,
+            Objection,
+            &said("再次", false),
+            now,
+        )
+        .await
+        .expect_err("revoked");
+        assert_eq!(code(&e), "credit.record_not_active");
+
+        // Who reads what the company wrote: the company and supervisors, not another company.
+        assert_eq!(
+            correction::of_company(&t.db, &company, &uscc, now)
+                .await
+                .expect("own")
+                .len(),
+            1
+        );
+        assert_eq!(
+            correction::of_company(&t.db, &other, &uscc, now)
+                .await
+                .expect("sup")
+                .len(),
+            1
+        );
+        assert!(
+            correction::of_company(&t.db, &stranger, &uscc, now)
+                .await
+                .expect("stranger")
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_repair_opens_after_the_minimum_publicity_and_hides_the_record_but_not_the_bar() {
+    for (t, now) in seeded().await {
+        let supervisor = who(&t.db, "supervisor").await;
+        let other = who(&t.db, "supervisor2").await;
+        let company = who(&t.db, "entity05").await;
+        let (entity, uscc) = uscc_of(&t.db, "entity05").await;
+        let today = beijing_day(now);
+        let three_months = today.checked_sub_months(Months::new(3)).expect("date");
+
+        // A penalty may be repaired three months after its decision: a day short is refused.
+        let young = credit::record(
+            &t.db,
+            &supervisor,
+            &penalty(
+                &uscc,
+                three_months.succ_opt().expect("day"),
+                false,
+                "甬财罚〔2026〕5号",
+            ),
+            now,
+        )
+        .await
+        .expect("young");
+        let e = correction::file(
+            &t.db,
+            &company,
+            young.row.id,
+            Repair,
+            &said("已整改", true),
+            now,
+        )
+        .await
+        .expect_err("too early");
+        assert_eq!(code(&e), "credit.repair_too_early", "{}", t.name);
+        if let ServiceError::Invalid(i) = &e {
+            let rule = i.0[0].rule.as_ref().expect("cites its source");
+            assert_eq!(rule.regulation, "国家发展改革委令2023年第58号");
+        }
+        let ripe = credit::record(
+            &t.db,
+            &supervisor,
+            &penalty(&uscc, three_months, false, "甬财罚〔2026〕6号"),
+            now,
+        )
+        .await
+        .expect("ripe");
+        let e = correction::file(
+            &t.db,
+            &company,
+            ripe.row.id,
+            Repair,
+            &said("已整改", false),
+            now,
+        )
+        .await
+        .expect_err("no commitment");
+        assert_eq!(code(&e), "credit.commitment_required");
+        correction::file(
+            &t.db,
+            &company,
+            ripe.row.id,
+            Repair,
+            &said("已整改", true),
+            now,
+        )
+        .await
+        .expect("at the day it opens");
+
+        // A major penalty waits a year; repaired, it leaves the public page and the grade, but
+        // the statute's three years out of procurement still run.
+        let year = today.checked_sub_months(Months::new(12)).expect("date");
+        let major = credit::record(
+            &t.db,
+            &supervisor,
+            &penalty(&uscc, year, true, "甬财罚〔2025〕9号"),
+            now,
+        )
+        .await
+        .expect("major");
+        let r = correction::file(
+            &t.db,
+            &company,
+            major.row.id,
+            Repair,
+            &said("已缴纳罚款并完成整改，作出信用承诺。", true),
+            now,
+        )
+        .await
+        .expect("repair");
+        let before = credit::grade_of(&t.db, &uscc, now).await.expect("grade");
+        let d = correction::decide(&t.db, &other, r.row.id, &decision(true), now)
+            .await
+            .expect("granted");
+        assert_eq!(d.row.state, "granted");
+        let after = credit::grade_of(&t.db, &uscc, now).await.expect("grade");
+        assert!(
+            after.score > before.score,
+            "{}: {before:?} {after:?}",
+            t.name
+        );
+        let shown = credit::public_of(&t.db, &uscc, now).await.expect("public");
+        assert!(shown.iter().all(|r| r.row.id != major.row.id));
+        assert!(shown.iter().any(|r| r.row.id == young.row.id));
+        let (row, bar) = credit::barring(&t.db, entity, Trade::Procurement, now)
+            .await
+            .expect("bar")
+            .expect("still barred");
+        assert_eq!(row.id, major.row.id);
+        assert_eq!(bar.article, "22");
+        // Repaired is final: neither another repair nor an objection reopens it.
+        let e = correction::file(
+            &t.db,
+            &company,
+            major.row.id,
+            Repair,
+            &said("再次", true),
+            now,
+        )
+        .await
+        .expect_err("repaired");
+        assert_eq!(code(&e), "credit.record_not_active");
     }
 }

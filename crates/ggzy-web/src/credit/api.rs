@@ -7,19 +7,25 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use ggzy_core::credit::correction::CorrectionKind;
 use ggzy_core::credit::grade::GradeFormula;
 use ggzy_core::role::Permission;
+use ggzy_store::credit::correction::{
+    self, CorrectionRow, CorrectionView, CreditCorrectionInput, DecisionInput,
+};
 use ggzy_store::credit::{self, CheckRow, CreditRecordView, GradeLineView, GradeView, RecordInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(RecordInput, CreditRecordView, CheckRow, GradeView, GradeLineView, GradeFormula)),
+    components(schemas(RecordInput, CreditRecordView, CheckRow, GradeView, GradeLineView, GradeFormula,
+        CreditCorrectionInput, DecisionInput, CorrectionRow, CorrectionView)),
     tags((name = "credit", description = "Company credit: records, bans and the check log"))
 )]
 pub struct CreditDoc;
@@ -32,6 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(grade))
         .routes(routes!(formula))
         .routes(routes!(checks))
+        .routes(routes!(object))
+        .routes(routes!(repair))
+        .routes(routes!(decide))
+        .routes(routes!(corrections))
 }
 
 /// Record a decision (a supervisor of the recording department's region): a penalty, a list
@@ -123,4 +133,84 @@ pub async fn checks(
         a.require_any(Permission::AuditRead)?;
     }
     Ok(Json(credit::checks_of(&s.db, &q.deal_code).await?))
+}
+
+/// Object to a record (异议): an account of the company it names says why the record is wrong.
+/// The department decides within the working days the rule pack gives; meanwhile the public page
+/// marks the record as under objection.
+#[utoipa::path(post, path = "/api/v1/credit/records/{id}/objections", tag = "credit",
+    params(("id" = Uuid, Path, description = "The credit record")), request_body = CreditCorrectionInput,
+    responses((status = 201, body = CorrectionView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn object(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<CreditCorrectionInput>,
+) -> ApiResult<(StatusCode, Json<CorrectionView>)> {
+    let c = correction::file(&s.db, &a, id, CorrectionKind::Objection, &i, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// Ask for credit repair (信用修复) once the record's minimum publicity has passed, with the
+/// company's credit commitment. Granted, the record leaves the public page and the grade; a
+/// statutory bar still runs its course.
+#[utoipa::path(post, path = "/api/v1/credit/records/{id}/repairs", tag = "credit",
+    params(("id" = Uuid, Path, description = "The credit record")), request_body = CreditCorrectionInput,
+    responses((status = 201, body = CorrectionView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn repair(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<CreditCorrectionInput>,
+) -> ApiResult<(StatusCode, Json<CorrectionView>)> {
+    let c = correction::file(&s.db, &a, id, CorrectionKind::Repair, &i, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// Decide an objection or a repair (a supervisor of the record's region who did not record it).
+#[utoipa::path(post, path = "/api/v1/credit/corrections/{id}/decision", tag = "credit",
+    params(("id" = Uuid, Path, description = "The objection or repair")), request_body = DecisionInput,
+    responses((status = 200, body = CorrectionView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn decide(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<DecisionInput>,
+) -> ApiResult<Json<CorrectionView>> {
+    Ok(Json(correction::decide(&s.db, &a, id, &i, s.now()).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CorrectionsQuery {
+    /// A company's credit code: its objections and repairs (the company itself, supervisors
+    /// and auditors). Without it, a supervisor's queue of pending ones, the earliest due first.
+    pub uscc: Option<String>,
+}
+
+/// Objections and repairs: a company's own, or the supervisor's queue.
+#[utoipa::path(get, path = "/api/v1/credit/corrections", tag = "credit", params(CorrectionsQuery),
+    responses((status = 200, body = Vec<CorrectionView>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn corrections(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<CorrectionsQuery>,
+) -> ApiResult<Json<Vec<CorrectionView>>> {
+    if a.account_id.is_none() {
+        return Err(ggzy_store::ServiceError::Unauthenticated.into());
+    }
+    let now = s.now();
+    Ok(Json(match q.uscc {
+        Some(u) => {
+            let u = ggzy_core::Uscc::parse(&u)?;
+            correction::of_company(&s.db, &a, u.as_str(), now).await?
+        }
+        None => correction::pending_for(&s.db, &a, now).await?,
+    }))
 }

@@ -2,7 +2,7 @@
 //! by its credit code — and the supervisor's form for recording a decision. What each shows is
 //! what [`ggzy_store::credit`] returns for the public; nothing is filtered here.
 
-use crate::pages::{Layout, Visit, error_page, render, render_form};
+use crate::pages::{Layout, Visit, error_page, render_form};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -12,18 +12,24 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ggzy_core::FieldError;
+use ggzy_core::credit::correction::{self as cc, CorrectionKind, CorrectionPack};
 use ggzy_core::credit::grade::GradeFormula;
-use ggzy_core::credit::{BanGround, RecordKind};
+use ggzy_core::credit::{BanGround, CreditPack, RecordKind, RecordStatus};
 use ggzy_core::role::Permission;
 use ggzy_store::ServiceError;
+use ggzy_store::credit::correction::{self, CorrectionView, CreditCorrectionInput, DecisionInput};
 use ggzy_store::credit::{self, CreditRecordView, GradeView, RecordInput};
 use serde::Deserialize;
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/credit", get(list_page))
         .route("/credit/records", post(record_submit))
         .route("/credit/{uscc}", get(company_page))
+        .route("/credit/records/{id}/objection", post(objection_submit))
+        .route("/credit/records/{id}/repair", post(repair_submit))
+        .route("/credit/corrections/{id}/decision", post(decision_submit))
 }
 
 fn east8() -> FixedOffset {
@@ -74,6 +80,10 @@ struct ListPage {
     form: RecordForm,
     errors: Vec<FieldError>,
     lookup_error: bool,
+    /// The objections and repairs the supervisor has to decide, the earliest due first.
+    queue: Vec<CorrectionView>,
+    /// A refused decision: which one, and why.
+    decision_errors: Option<(Uuid, Vec<FieldError>)>,
 }
 
 impl Show for ListPage {
@@ -113,6 +123,13 @@ impl ListPage {
     }
     fn error_for(&self, field: &str) -> Option<&FieldError> {
         self.errors.iter().find(|e| e.field == field)
+    }
+    /// The errors of a refused decision on this correction.
+    fn decision_errors_for(&self, id: &Uuid) -> &[FieldError] {
+        match &self.decision_errors {
+            Some((d, e)) if d == id => e,
+            _ => &[],
+        }
     }
     /// The form's value of a field, so a refused form comes back as it was typed.
     fn val(&self, k: &str) -> &str {
@@ -156,7 +173,7 @@ async fn list_page(
             Err(_) => lookup_error = true,
         }
     }
-    list_response(&s, &a, l, RecordForm::default(), vec![], lookup_error).await
+    list_response(&s, &a, l, RecordForm::default(), vec![], lookup_error, None).await
 }
 
 async fn list_response(
@@ -166,18 +183,32 @@ async fn list_response(
     form: RecordForm,
     errors: Vec<FieldError>,
     lookup_error: bool,
+    decision_errors: Option<(Uuid, Vec<FieldError>)>,
 ) -> Response {
-    match credit::public_bans(&s.db, s.now(), 200).await {
-        Ok(bans) => {
-            let refused = !errors.is_empty() || lookup_error;
+    let now = s.now();
+    let supervisor = a.has(Permission::Supervise);
+    let loaded = async {
+        let bans = credit::public_bans(&s.db, now, 200).await?;
+        let queue = if supervisor {
+            correction::pending_for(&s.db, a, now).await?
+        } else {
+            vec![]
+        };
+        Ok::<_, ServiceError>((bans, queue))
+    };
+    match loaded.await {
+        Ok((bans, queue)) => {
+            let refused = !errors.is_empty() || lookup_error || decision_errors.is_some();
             render_form(
                 &ListPage {
                     l,
                     bans,
-                    supervisor: a.has(Permission::Supervise),
+                    supervisor,
                     form,
                     errors,
                     lookup_error,
+                    queue,
+                    decision_errors,
                 },
                 refused,
             )
@@ -292,11 +323,11 @@ async fn record_submit(
     let Visit { a, l } = visit.at("credit");
     let input = match f.input() {
         Ok(i) => i,
-        Err(errors) => return list_response(&s, &a, l, f, errors, false).await,
+        Err(errors) => return list_response(&s, &a, l, f, errors, false, None).await,
     };
     match credit::record(&s.db, &a, &input, s.now()).await {
         Ok(r) => Redirect::to(&format!("/credit/{}", r.row.uscc)).into_response(),
-        Err(ServiceError::Invalid(e)) => list_response(&s, &a, l, f, e.0, false).await,
+        Err(ServiceError::Invalid(e)) => list_response(&s, &a, l, f, e.0, false, None).await,
         Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
             error_page(l, StatusCode::FORBIDDEN, e)
         }
@@ -312,6 +343,23 @@ struct CompanyPage {
     name: Option<String>,
     records: Vec<CreditRecordView>,
     grade: GradeView,
+    /// Records under a pending objection: the public sees that the company disputes them.
+    objected: Vec<Uuid>,
+    /// The viewer speaks for this company: every record of its own, with what it may ask.
+    own: Vec<OwnRecord>,
+    /// The company's objections and repairs (the company itself, supervisors and auditors).
+    corrections: Vec<CorrectionView>,
+    /// A refused filing: on which record, and why.
+    filing_errors: Option<(Uuid, Vec<FieldError>)>,
+}
+
+/// One of the company's own records and what the domain lets it ask about it now.
+struct OwnRecord {
+    view: CreditRecordView,
+    may_object: bool,
+    may_repair: bool,
+    /// Why a repair cannot be asked (yet, or here), in both languages.
+    repair_note: Option<FieldError>,
 }
 
 impl Show for CompanyPage {
@@ -329,6 +377,33 @@ impl CompanyPage {
     fn good(&self, r: &CreditRecordView) -> bool {
         r.row.kind == RecordKind::Good.code()
     }
+    fn under_objection(&self, r: &CreditRecordView) -> bool {
+        self.objected.contains(&r.row.id)
+    }
+    fn status(&self, r: &CreditRecordView) -> &'static str {
+        match RecordStatus::parse(&r.row.status) {
+            Some(RecordStatus::Revoked) => self.l.t("已撤销", "Revoked"),
+            Some(RecordStatus::Repaired) => self.l.t("已修复，停止公示", "Repaired, not shown"),
+            _ if r.in_force => self.l.t("生效中", "In force"),
+            _ => self.l.t("已届满", "Ended"),
+        }
+    }
+    fn msg<'a>(&self, e: &'a FieldError) -> &'a str {
+        if self.l.en {
+            &e.message_en
+        } else {
+            &e.message_zh
+        }
+    }
+    fn filing_errors_for(&self, id: &Uuid) -> &[FieldError] {
+        match &self.filing_errors {
+            Some((r, e)) if r == id => e,
+            _ => &[],
+        }
+    }
+    fn pack(&self) -> CorrectionPack {
+        CorrectionPack::v2026()
+    }
 }
 
 async fn company_page(
@@ -336,28 +411,211 @@ async fn company_page(
     visit: Visit,
     Path(uscc): Path<String>,
 ) -> Response {
-    let l = visit.at("credit").l;
+    let Visit { a, l } = visit.at("credit");
     let Ok(uscc) = ggzy_core::Uscc::parse(&uscc) else {
         return error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("company"));
     };
+    company_response(&s, &a, l, uscc.as_str(), None).await
+}
+
+async fn company_response(
+    s: &AppState,
+    a: &ggzy_store::Actor,
+    l: Layout,
+    uscc: &str,
+    filing_errors: Option<(Uuid, Vec<FieldError>)>,
+) -> Response {
     let now = s.now();
-    let records = match credit::public_of(&s.db, uscc.as_str(), now).await {
-        Ok(r) => r,
-        Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    let loaded = async {
+        let records = credit::public_of(&s.db, uscc, now).await?;
+        let grade = credit::grade_of(&s.db, uscc, now).await?;
+        let name = credit::registered_name(&s.db, uscc)
+            .await?
+            .or_else(|| records.first().map(|r| r.row.entity_name.clone()));
+        let objected = correction::under_objection(&s.db, uscc).await?;
+        let corrections = correction::of_company(&s.db, a, uscc, now).await?;
+        let own = if correction::company_of(&s.db, a).await?.as_deref() == Some(uscc) {
+            own_records(&credit::all_of(&s.db, uscc).await?, &corrections, now)
+        } else {
+            vec![]
+        };
+        Ok::<_, ServiceError>((records, grade, name, objected, corrections, own))
     };
-    let grade = match credit::grade_of(&s.db, uscc.as_str(), now).await {
-        Ok(g) => g,
-        Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    match loaded.await {
+        Ok((records, grade, name, objected, corrections, own)) => {
+            let refused = filing_errors.is_some();
+            render_form(
+                &CompanyPage {
+                    l,
+                    uscc: uscc.to_string(),
+                    name,
+                    records,
+                    grade,
+                    objected,
+                    own,
+                    corrections,
+                    filing_errors,
+                },
+                refused,
+            )
+        }
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// What the company may ask about each of its records, by the domain's rules, with nothing
+/// offered while one of the same kind is pending.
+fn own_records(
+    rows: &[credit::RecordRow],
+    corrections: &[CorrectionView],
+    now: DateTime<Utc>,
+) -> Vec<OwnRecord> {
+    let pack = CreditPack::v2026();
+    let cpack = CorrectionPack::v2026();
+    let pending = |id: Uuid, kind: CorrectionKind| {
+        corrections
+            .iter()
+            .any(|c| c.pending && c.row.record_id == id && c.row.kind == kind.code())
     };
-    let name = match credit::registered_name(&s.db, uscc.as_str()).await {
-        Ok(n) => n.or_else(|| records.first().map(|r| r.row.entity_name.clone())),
-        Err(e) => return error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    rows.iter()
+        .filter_map(|r| {
+            let st = r.standing()?;
+            if st.kind == RecordKind::Good {
+                return None;
+            }
+            let repair = cc::may_repair(&st, r.decided_on, now, &cpack);
+            Some(OwnRecord {
+                may_object: cc::may_object(&st).is_ok()
+                    && !pending(r.id, CorrectionKind::Objection),
+                may_repair: repair.is_ok() && !pending(r.id, CorrectionKind::Repair),
+                repair_note: repair.err().filter(|e| {
+                    st.status == RecordStatus::Active && e.code != "credit.record_not_active"
+                }),
+                view: r.clone().view(now, &pack),
+            })
+        })
+        .collect()
+}
+
+/// What a company writes when it objects or asks for repair.
+#[derive(Debug, Default, Deserialize)]
+struct FilingForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    commitment: Option<String>,
+}
+
+async fn objection_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Path(id): Path<Uuid>,
+    Form(f): Form<FilingForm>,
+) -> Response {
+    file_submit(s, visit, id, CorrectionKind::Objection, f).await
+}
+
+async fn repair_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Path(id): Path<Uuid>,
+    Form(f): Form<FilingForm>,
+) -> Response {
+    file_submit(s, visit, id, CorrectionKind::Repair, f).await
+}
+
+async fn file_submit(
+    s: AppState,
+    visit: Visit,
+    id: Uuid,
+    kind: CorrectionKind,
+    f: FilingForm,
+) -> Response {
+    let Visit { a, l } = visit.at("credit");
+    let input = CreditCorrectionInput {
+        reason: f.reason,
+        commitment: f.commitment.is_some(),
     };
-    render(&CompanyPage {
-        l,
-        uscc: uscc.as_str().to_string(),
-        name,
-        records,
-        grade,
-    })
+    match correction::file(&s.db, &a, id, kind, &input, s.now()).await {
+        Ok(c) => Redirect::to(&format!("/credit/{}#corrections", c.row.uscc)).into_response(),
+        Err(ServiceError::Invalid(e)) => match correction::company_of(&s.db, &a).await {
+            Ok(Some(uscc)) => company_response(&s, &a, l, &uscc, Some((id, e.0))).await,
+            Ok(None) => error_page(
+                l,
+                StatusCode::FORBIDDEN,
+                ServiceError::Forbidden(Permission::EntityManage),
+            ),
+            Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+        },
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            error_page(l, StatusCode::FORBIDDEN, e)
+        }
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The supervisor's decision as typed.
+#[derive(Debug, Default, Deserialize)]
+struct DecisionForm {
+    /// "grant" or "refuse".
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decision_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Path(id): Path<Uuid>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let Visit { a, l } = visit.at("credit");
+    let granted = match f.outcome.as_str() {
+        "grant" => true,
+        "refuse" => false,
+        _ => {
+            let e = FieldError::new(
+                "granted",
+                "credit.outcome_required",
+                "请选择处理结果",
+                "Choose an outcome",
+            );
+            return list_response(
+                &s,
+                &a,
+                l,
+                RecordForm::default(),
+                vec![],
+                false,
+                Some((id, vec![e])),
+            )
+            .await;
+        }
+    };
+    let input = DecisionInput {
+        granted,
+        reason: f.reason,
+    };
+    match correction::decide(&s.db, &a, id, &input, s.now()).await {
+        Ok(c) => Redirect::to(&format!("/credit/{}#corrections", c.row.uscc)).into_response(),
+        Err(ServiceError::Invalid(e)) => {
+            list_response(
+                &s,
+                &a,
+                l,
+                RecordForm::default(),
+                vec![],
+                false,
+                Some((id, e.0)),
+            )
+            .await
+        }
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            error_page(l, StatusCode::FORBIDDEN, e)
+        }
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }

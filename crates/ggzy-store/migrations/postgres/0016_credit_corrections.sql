@@ -1,0 +1,23 @@
+-- A company's objection (异议) to one of its credit records, or its request for credit repair
+-- (信用修复), and the department's decision. One of each kind is pending per record at a time.
+CREATE TABLE credit_corrections (
+    id              UUID PRIMARY KEY,
+    record_id       UUID NOT NULL REFERENCES credit_records(id),
+    uscc            TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    -- A repair comes with the company's credit commitment (信用承诺).
+    commitment      BOOLEAN NOT NULL DEFAULT FALSE,
+    filed_by        UUID NOT NULL REFERENCES accounts(id),
+    filed_at        TIMESTAMPTZ NOT NULL,
+    due_on          DATE NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'pending',
+    decided_by      UUID REFERENCES accounts(id),
+    decided_at      TIMESTAMPTZ,
+    decision_reason TEXT,
+    filed_seq       BIGINT NOT NULL,
+    decided_seq     BIGINT
+);
+CREATE UNIQUE INDEX credit_corrections_one_pending ON credit_corrections(record_id, kind) WHERE state = 'pending';
+CREATE INDEX credit_corrections_uscc ON credit_corrections(uscc, filed_at);
+CREATE INDEX credit_corrections_state ON credit_corrections(state, due_on);
