@@ -28,6 +28,7 @@ pub mod notice;
 pub mod procedure;
 pub mod procurement;
 pub mod procurement_procedure;
+pub mod qualification;
 pub mod region;
 pub mod role;
 pub mod rulepack;

@@ -75,6 +75,11 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ),
     ("POST", "/api/v1/lots/{id}/notice", &[ProjectRegister]),
     (
+        "PUT",
+        "/api/v1/lots/{id}/qualifications",
+        &[ProjectRegister],
+    ),
+    (
         "POST",
         "/api/v1/notices/{id}/corrections",
         &[ProjectRegister, IntakeProcess],

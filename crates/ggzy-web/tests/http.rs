@@ -4487,3 +4487,81 @@ async fn a_company_objects_and_another_supervisor_upholds_it_over_the_api_and_pa
         app.finish().await;
     }
 }
+
+/// The qualifications a lot requires, over the API on every backend: the tenderer states them
+/// before the notice (a bad grade is refused on its field, a bidder may not), they are fixed once
+/// the notice is out, and a bidder without a valid certificate of the type is refused its bid.
+#[tokio::test]
+async fn a_lot_requires_qualifications_and_a_bid_without_one_is_refused_over_the_api() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+        let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(100);
+        clock.set(t0);
+        let app = TestApp::spawn_with_clock(t, Config::default(), clock.clone()).await;
+        let b = app.backend;
+        app.as_user("principal").await;
+        let input = serde_json::to_value(ggzy_demo::tendering::project_input(
+            "水利资质测试工程",
+            "一标段",
+            "open_tender",
+            ggzy_demo::tendering::points_method(),
+        ))
+        .expect("json");
+        let (st, reg) = app.post("/api/v1/projects", input).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {reg}");
+        let lot = reg["lots"][0]["lot_id"].as_str().expect("lot").to_string();
+        let path = format!("/api/v1/lots/{lot}/qualifications");
+        let (st, e) = app
+            .put(
+                &path,
+                json!({"requirements": [{"name": "水利水电工程施工总承包", "min_grade": "二等"}]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
+        assert_eq!(
+            e["fields"][0]["field"], "requirements[0].min_grade",
+            "{b}: {e}"
+        );
+        let (st, set) = app
+            .put(
+                &path,
+                json!({"requirements": [{"name": "水利水电工程施工总承包", "min_grade": "二级"}]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {set}");
+        let (_, got) = app.get(&path).await;
+        assert_eq!(got, set, "{b}");
+        let (st, body) = app
+            .post(&format!("/api/v1/lots/{lot}/notice"), notice_json(t0))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        let (st, e) = app.put(&path, json!({"requirements": []})).await;
+        assert_eq!(
+            (st, e["fields"][0]["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("qualification.fixed")
+            ),
+            "{b}: {e}"
+        );
+
+        app.as_user("bidder").await;
+        let (st, _) = app.put(&path, json!({"requirements": []})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        clock.set(t0 + chrono::Duration::days(7));
+        app.as_user("bidder").await;
+        let (st, e) = app
+            .bid(&lot, "bidder", "9800000", "玖佰捌拾万元整", b"response")
+            .await;
+        assert_eq!(
+            (st, e["fields"][0]["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("qualification.missing")
+            ),
+            "{b}: {e}"
+        );
+        assert_eq!(e["fields"][0]["rule"]["article"], "51", "{b}: {e}");
+        app.finish().await;
+    }
+}

@@ -367,6 +367,10 @@ pub async fn submit(
     check_bid_allowed(&lot, None, clock())?;
     lot.screen(db, entity, CheckPoint::Bid, "bid", clock())
         .await?;
+    if let Some(d) = lot.state.dates.as_ref() {
+        let deadline_day = (d.bid_deadline + chrono::Duration::hours(8)).date_naive();
+        super::qualifications::check(db, &lot, entity, deadline_day, "bid").await?;
+    }
     let (sm3, checked) = check_envelope(db, &lot, entity, envelope).await;
     let (checked, envelope) = match checked {
         Ok(c) => c,

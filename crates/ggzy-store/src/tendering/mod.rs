@@ -11,6 +11,7 @@ pub mod committee;
 pub mod complaints;
 pub mod intake;
 pub mod notices;
+pub mod qualifications;
 pub mod schedule;
 pub mod sealing;
 pub mod viewer;

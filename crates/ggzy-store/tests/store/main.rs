@@ -10,6 +10,7 @@ mod modules;
 mod notices;
 mod performance;
 mod procurement;
+mod qualifications;
 mod records;
 mod sealed_bids;
 mod support;

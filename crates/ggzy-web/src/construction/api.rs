@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ggzy_core::FieldError;
 use ggzy_core::evaluation::{MemberSheet, Outcome};
+use ggzy_core::qualification::Requirement;
 use ggzy_core::role::Permission;
 use ggzy_store::ServiceError;
 use ggzy_store::evaluation::performance;
@@ -27,6 +28,7 @@ use ggzy_store::tendering::notices::{
     ObjectionInput, ObjectionView, PrequalApplication, PrequalNoticeInput, PrequalReview,
     ReplyInput, TenderNoticeInput,
 };
+use ggzy_store::tendering::qualifications::RequirementsInput;
 use ggzy_store::tendering::schedule::{self, ScheduleRow};
 use ggzy_store::tendering::{self, InboxItem};
 use serde::{Deserialize, Serialize};
@@ -42,7 +44,8 @@ type ApiResult<T> = Result<T, ApiError>;
     components(schemas(ProjectInput, RegisteredProject, RegisteredLot, LotSummary, LotDetail, TenderNoticeInput, PrequalNoticeInput, InviteInput, DocumentSummary, Document,
                        Downloader, ClarificationInput, ObjectionInput, ReplyInput, ObjectionView, PrequalApplication, ApplicationView, PrequalReview, BidFormInput,
                        Receipt, BidReceipt, MyBid, OpeningRecord, MemberView, AskInput, AnswerInput, EvaluationClarification, MemberSheet, Outcome, SignInput, PublicityInput, AwardInput, ContractInput,
-                       RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision)),
+                       RefundView, RefundInput, TenderingReportInput, FollowUp, InboxItem, ScheduleRow, Stage, ComplaintInput, ComplaintView, ComplaintDecision,
+                       RequirementsInput, Requirement)),
     tags((name = "tendering", description = "Construction tendering: intake to contract (C2, C7)"))
 )]
 pub struct TenderingDoc;
@@ -64,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reply_objection))
         .routes(routes!(apply_prequal, list_applications))
         .routes(routes!(review_prequal))
+        .routes(routes!(set_qualifications, lot_qualifications))
         .routes({
             let (schemas, paths, method_router) = routes!(submit_bid);
             (
@@ -844,3 +848,36 @@ lot_get!(
     "Complaints with their due dates: all to the parties and supervisors, one's own to a bidder.",
     |s, a, id| complaints::list(&s.db, &a, id).await?
 );
+
+/// State the qualifications the lot requires (资格条件): each a type from the registry and the
+/// lowest grade accepted. The tenderer or buyer sets them before the notice; every bid and
+/// prequalification application is then checked against the bidder's registered certificates
+/// valid on the closing day.
+#[utoipa::path(put, path = "/api/v1/lots/{id}/qualifications", tag = "tendering",
+    params(("id" = Uuid, Path, description = "The lot")), request_body = RequirementsInput,
+    responses((status = 200, body = Vec<Requirement>), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(lot = %id))]
+pub async fn set_qualifications(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<RequirementsInput>,
+) -> ApiResult<Json<Vec<Requirement>>> {
+    Ok(Json(
+        tendering::qualifications::set(&s.db, &a, id, &i, s.now()).await?,
+    ))
+}
+
+/// The qualifications the lot requires, for whoever may see the lot.
+#[utoipa::path(get, path = "/api/v1/lots/{id}/qualifications", tag = "tendering",
+    params(("id" = Uuid, Path, description = "The lot")),
+    responses((status = 200, body = Vec<Requirement>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn lot_qualifications(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Requirement>>> {
+    let (lot, _) = tendering::viewer::visible(&s.db, &a, id).await?;
+    Ok(Json(tendering::qualifications::of(&s.db, lot.id).await?))
+}

@@ -23,16 +23,20 @@ pub async fn apply_prequal(
     };
     let (entity, grant) = require_bidder(actor)?;
     let grant = grant.clone();
-    load(db, lot_id)
-        .await?
-        .screen(
-            db,
-            entity,
-            ggzy_core::credit::CheckPoint::Prequalification,
-            "statement",
-            now,
-        )
-        .await?;
+    let lot = load(db, lot_id).await?;
+    lot.screen(
+        db,
+        entity,
+        ggzy_core::credit::CheckPoint::Prequalification,
+        "statement",
+        now,
+    )
+    .await?;
+    // Prequalification reviews who may bid: the certificates must be valid when applications
+    // close.
+    let due = lot.state.applications_due.unwrap_or(now);
+    let due_day = (due + chrono::Duration::hours(8)).date_naive();
+    crate::tendering::qualifications::check(db, &lot, entity, due_day, "statement").await?;
     let mut tx = db.begin().await?;
     let mut lot = load_for_update(&mut tx, lot_id).await?;
     step(
