@@ -85,6 +85,24 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> String {
         .expect("text")
 }
 
+/// The element's text once it holds `want` (a submitted form reloads the same page), or what it
+/// held after 20 seconds.
+async fn text_until(c: &fantoccini::Client, css: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..80 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    last
+}
+
 #[tokio::test]
 async fn register_an_entity_and_sign_in_in_a_real_browser() {
     let t = TestDb::sqlite().await;
@@ -295,6 +313,32 @@ async fn a_tender_from_notice_to_opening_record_in_a_real_browser() {
     assert!(text_of(&c, "#done").await.contains("registered"));
     let lot_url = c.current_url().await.expect("url");
     let lot_path = lot_url.path().to_string();
+    // Before the notice the principal states the qualifications bidders must hold; an unknown
+    // type is fine (the registry grows), a grade is picked from the ladders.
+    fill(&c, "name", "建筑工程施工总承包").await;
+    c.execute(
+        "document.getElementById('q-grade-0').value = '二级'",
+        vec![],
+    )
+    .await
+    .expect("grade");
+    shot(&c, "lot-qualifications-form").await;
+    click(&c, "#qualifications-form button[type=submit]").await;
+    let stated = text_until(&c, "#qualifications", "建筑工程施工总承包 二级及以上").await;
+    assert!(stated.contains("建筑工程施工总承包 二级及以上"), "{stated}");
+    // The walk's other bidders build roads: the principal widens the conditions again.
+    c.find(Locator::Css("#q-name-0"))
+        .await
+        .expect("field")
+        .clear()
+        .await
+        .expect("clear");
+    c.execute("document.getElementById('q-grade-0').value = ''", vec![])
+        .await
+        .expect("grade");
+    click(&c, "#qualifications-form button[type=submit]").await;
+    let stated = text_until(&c, "#qualifications", "未要求特定资质").await;
+    assert!(stated.contains("未要求特定资质"), "{stated}");
     let deadline = t0 + chrono::Duration::days(21);
     for (k, v) in [
         ("documents_from", local(t0 + chrono::Duration::hours(1))),

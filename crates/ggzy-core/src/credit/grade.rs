@@ -5,6 +5,7 @@
 //! page with its version, and a grade always names the records that moved it.
 
 use super::{RecordKind, RecordStatus, Standing};
+use crate::Money;
 use chrono::{DateTime, Months, Utc};
 use serde::Serialize;
 
@@ -68,6 +69,9 @@ pub struct GradeFormula {
     pub c_from: u32,
     /// Grade A also needs a good record (an award, performance accepted) within the window.
     pub a_needs_good_record: bool,
+    /// The reward: a grade-A company pays this percentage of a lot's bid bond (local rules
+    /// reduce or waive it for the trustworthy; the share is a configurable default).
+    pub a_bond_percent: u32,
 }
 
 impl GradeFormula {
@@ -87,6 +91,19 @@ impl GradeFormula {
             b_from: 80,
             c_from: 60,
             a_needs_good_record: true,
+            a_bond_percent: 50,
+        }
+    }
+
+    /// The bid bond a company of `grade` pays where the lot asks `bond`: grade A pays
+    /// `a_bond_percent` of it, rounded up to the fen; the others pay it whole.
+    pub fn bond_due(&self, bond: Money, grade: Grade) -> Money {
+        match grade {
+            Grade::A => {
+                let pct = i64::from(self.a_bond_percent.min(100));
+                Money::from_fen((bond.fen() * pct + 99) / 100)
+            }
+            _ => bond,
         }
     }
 
@@ -261,5 +278,14 @@ mod tests {
         // Points never go below zero.
         let many = vec![ban; 5];
         assert_eq!(evaluate(&many, now, &f).score, 0);
+    }
+
+    #[test]
+    fn grade_a_pays_half_the_bond_rounded_up_and_the_others_all_of_it() {
+        let f = GradeFormula::v2026();
+        let bond = Money::from_fen(80_000_001);
+        assert_eq!(f.bond_due(bond, Grade::A), Money::from_fen(40_000_001));
+        assert_eq!(f.bond_due(bond, Grade::B), bond);
+        assert_eq!(f.bond_due(bond, Grade::D), bond);
     }
 }

@@ -718,3 +718,20 @@ pub async fn grade_of(db: &Db, uscc: &str, at: DateTime<Utc>) -> ServiceResult<G
         lines,
     })
 }
+
+/// The bid bond this company pays at `at` where a lot asks `bond`: the grade's reward, by the
+/// published formula.
+pub async fn bond_due(
+    db: &Db,
+    entity: Uuid,
+    bond: ggzy_core::Money,
+    at: DateTime<Utc>,
+) -> ServiceResult<ggzy_core::Money> {
+    let r: Option<(String,)> =
+        crate::db_opt!(db, "SELECT uscc FROM entities WHERE id = $1", entity);
+    let Some((uscc,)) = r else {
+        return Ok(bond);
+    };
+    let g = grade_of(db, &uscc, at).await?;
+    Ok(GradeFormula::v2026().bond_due(bond, g.grade))
+}

@@ -379,7 +379,9 @@ pub async fn submit(
             return Err(e);
         }
     };
-    check_bid_allowed(&lot, Some(checked.bond), clock())?;
+    // A grade-A company's reward: a reduced bond, by the grade at submission.
+    let bond_due = crate::credit::bond_due(db, entity, lot.bid_bond, clock()).await?;
+    check_bid_allowed(&lot, Some((checked.bond, bond_due)), clock())?;
     let bid_id = Uuid::now_v7();
     let v = vault.clone();
     tokio::task::spawn_blocking(move || v.store_envelope(lot_id, bid_id, &envelope))
@@ -394,7 +396,7 @@ pub async fn submit(
     // (电子招标投标办法 Art 27). Read before the lock, a bid that queued behind others could be
     // accepted after the deadline.
     let now = clock();
-    check_bid_allowed(&lot, Some(checked.bond), now)?;
+    check_bid_allowed(&lot, Some((checked.bond, bond_due)), now)?;
     let replaced: Option<(String, String)> = tx_opt!(
         &mut tx,
         "UPDATE bids SET status = 'replaced' WHERE lot_id = $1 AND bidder_id = $2 AND status = 'active' RETURNING receipt_no, package_sm3",
@@ -412,6 +414,7 @@ pub async fn submit(
             "receipt_no": receipt_no,
             "envelope_sm3": checked.sm3,
             "envelope_size": checked.size,
+            "bond_due": bond_due.fen(),
             "signer_key": checked.signer,
             "replaces": replaced.as_ref().map(|r| serde_json::json!({"receipt_no": r.0, "envelope_sm3": r.1})),
         }),
@@ -476,7 +479,12 @@ pub async fn submit(
     })
 }
 
-fn check_bid_allowed(lot: &LotRow, bond: Option<Money>, now: DateTime<Utc>) -> ServiceResult<()> {
+/// `bond`: the bond the bid offers and the bond this bidder owes.
+fn check_bid_allowed(
+    lot: &LotRow,
+    bond: Option<(Money, Money)>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     if lot.state.stage != Stage::Tendering {
         return Err(ServiceError::OutOfOrder {
             stage: lot.state.stage.as_str(),
@@ -494,16 +502,27 @@ fn check_bid_allowed(lot: &LotRow, bond: Option<Money>, now: DateTime<Utc>) -> S
         .with_rule(ggzy_core::rulepack::LAW, "28")
         .into());
     }
-    if let Some(bond) = bond
-        && bond < lot.bid_bond
+    if let Some((offered, due)) = bond
+        && offered < due
     {
-        return Err(FieldError::new(
-            "bond",
-            "bid.bond_short",
-            format!("投标保证金应为 {}", lot.bid_bond),
-            format!("The bid bond required is {}", lot.bid_bond),
-        )
-        .into());
+        let (zh, en) = if due < lot.bid_bond {
+            (
+                format!(
+                    "投标保证金应为 {due}（信用等级A，按信用评价办法由 {} 减免）",
+                    lot.bid_bond
+                ),
+                format!(
+                    "The bid bond due is {due} (credit grade A: reduced from {})",
+                    lot.bid_bond
+                ),
+            )
+        } else {
+            (
+                format!("投标保证金应为 {due}"),
+                format!("The bid bond required is {due}"),
+            )
+        };
+        return Err(FieldError::new("bond", "bid.bond_short", zh, en).into());
     }
     Ok(())
 }

@@ -9,7 +9,6 @@ use crate::error::{OrInternal, ServiceError, ServiceResult};
 use crate::{db_all, db_opt, tx_exec};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::FieldError;
-use ggzy_core::procedure::Stage;
 use ggzy_core::qualification::{self as q, Held, Requirement};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -37,10 +36,8 @@ pub async fn set(
     let js = serde_json::to_string(&reqs).or_internal()?;
     let mut tx = db.begin().await?;
     let lot = load_for_update(&mut tx, lot_id).await?;
-    if !matches!(
-        lot.state.stage,
-        Stage::Registered | Stage::Prequalifying | Stage::Prequalified
-    ) {
+    let viewer = super::viewer::Viewer::of(actor, &lot);
+    if !super::viewer::LotActions::of(viewer, false, &lot, now).set_qualifications {
         return Err(FieldError::new(
             "requirements",
             "qualification.fixed",
@@ -68,6 +65,15 @@ pub async fn set(
     .await?;
     tx.commit().await?;
     Ok(reqs)
+}
+
+/// The qualification types the registry knows, for the tenderer's form to offer.
+pub async fn known_types(db: &Db) -> ServiceResult<Vec<String>> {
+    let rows: Vec<(String,)> = db_all!(
+        db,
+        "SELECT DISTINCT name FROM qualifications ORDER BY name LIMIT 500"
+    );
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The lot's requirements.

@@ -796,3 +796,91 @@ async fn a_repair_opens_after_the_minimum_publicity_and_hides_the_record_but_not
         assert_eq!(code(&e), "credit.record_not_active");
     }
 }
+
+#[tokio::test]
+async fn a_grade_a_company_pays_half_the_bond_and_no_fen_less() {
+    for (t, now) in seeded().await {
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let t0 = now - Duration::days(20);
+        let lot = demo_tendering::walk(
+            &t.db,
+            &vault,
+            "守信激励工程",
+            "open_tender",
+            Walk::Tendering,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let supervisor = who(&t.db, "supervisor").await;
+        let (_, uscc) = uscc_of(&t.db, "entity05").await;
+        // A good record (an award praised by the department) and nothing bad: grade A.
+        let today = beijing_day(now);
+        credit::record(
+            &t.db,
+            &supervisor,
+            &RecordInput {
+                uscc: uscc.clone(),
+                kind: "good".into(),
+                decision_no: "甬建表〔2026〕3号".into(),
+                authority: "宁波市住房和城乡建设局".into(),
+                basis: "宁波市建筑市场信用评价办法".into(),
+                facts: "优质工程奖。".into(),
+                decided_on: today,
+                starts_on: today,
+                region_code: "330200".into(),
+                ..RecordInput::default()
+            },
+            now,
+        )
+        .await
+        .expect("good record");
+        let g = credit::grade_of(&t.db, &uscc, now).await.expect("grade");
+        assert_eq!(g.grade.as_str(), "A", "{}: {g:?}", t.name);
+
+        let bid = |user: &'static str, bond: &'static str| {
+            let (db, vault) = (t.db.clone(), vault.clone());
+            async move {
+                let mut form = demo_tendering::bid_form(1);
+                form.bond = bond.into();
+                let sealed = demo_tendering::seal_bid(
+                    &db,
+                    lot,
+                    user,
+                    &form,
+                    vec![("v.txt".into(), bond.as_bytes().to_vec())],
+                )
+                .await
+                .expect("seal");
+                let a = who(&db, user).await;
+                bids::submit(
+                    &db,
+                    &vault,
+                    &a,
+                    lot,
+                    sealed,
+                    &bids::Origin::default(),
+                    &move || now,
+                )
+                .await
+            }
+        };
+        // The lot asks ¥800,000: grade A owes ¥400,000, one fen less is short.
+        let e = bid("entity05", "399999.99").await.expect_err("short");
+        assert_eq!(code(&e), "bid.bond_short", "{}", t.name);
+        if let ServiceError::Invalid(i) = &e {
+            assert!(
+                i.0[0].message_zh.contains("信用等级A"),
+                "{}",
+                i.0[0].message_zh
+            );
+        }
+        bid("entity05", "400000")
+            .await
+            .expect("half is enough for grade A");
+        // Without a good record a clean company is B and pays the whole bond.
+        let e = bid("entity03", "400000").await.expect_err("B pays it all");
+        assert_eq!(code(&e), "bid.bond_short", "{}", t.name);
+        t.cleanup().await;
+    }
+}

@@ -184,6 +184,10 @@ struct LotPage {
     /// Supplements and the acceptance after the contract.
     performance: Option<ggzy_store::evaluation::performance::Performance>,
     criteria: Vec<Criterion>,
+    /// The qualifications bidders must hold (资格条件).
+    qualifications: Vec<ggzy_core::qualification::Requirement>,
+    /// The registry's qualification types, offered while the tenderer may state them.
+    qualification_types: Vec<String>,
     reasons: Vec<RejectionReason>,
     stages: Vec<(String, &'static str)>,
     entities: Vec<(Uuid, String)>,
@@ -217,6 +221,16 @@ pub struct GpCard {
 }
 
 impl LotPage {
+    /// The rows of the qualifications form: those stated, then blank ones up to at least three.
+    fn qualification_rows(&self) -> Vec<(usize, String, String)> {
+        let rows = (self.qualifications.len() + 1).max(3);
+        (0..rows)
+            .map(|i| match self.qualifications.get(i) {
+                Some(q) => (i, q.name.clone(), q.min_grade.clone()),
+                None => (i, String::new(), String::new()),
+            })
+            .collect()
+    }
     fn ground(&self, g: &ggzy_core::procurement::Ground) -> &'static str {
         self.l.t(g.label_zh(), g.label_en())
     }
@@ -543,6 +557,12 @@ async fn build_lot(
         None
     };
     let performance = t!(ggzy_store::evaluation::performance::performance(&s.db, &row).await);
+    let qualifications = t!(tendering::qualifications::of(&s.db, id).await);
+    let qualification_types = if actions.set_qualifications {
+        t!(tendering::qualifications::known_types(&s.db).await)
+    } else {
+        vec![]
+    };
     let stages = stage_bar(&l, row.state.stage);
     let names = t!(names_of(s, &row, gp.as_ref(), record.as_ref()).await);
     let entities = if viewer.is_tenderer() && row.state.stage == Stage::Registered {
@@ -564,6 +584,8 @@ async fn build_lot(
         bond: yuan(d.bid_bond),
         max_price: d.max_price.map(yuan).unwrap_or_default(),
         criteria: row.method.criteria().to_vec(),
+        qualifications,
+        qualification_types,
         deadline_passed: row.state.dates.is_some_and(|x| now >= x.bid_deadline),
         d,
         docs,

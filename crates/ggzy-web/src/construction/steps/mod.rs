@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         gov_procurement::GpComplaintForm,
         gov_procurement::GpComplaintStepForm,
         notice::ClarifyForm,
+        notice::QualificationsForm,
         notice::ObjectionForm,
         notice::ReplyForm,
         notice::ApplyForm,

@@ -220,3 +220,37 @@ impl Step for ReviewForm {
             .map(drop)
     }
 }
+
+/// The qualifications bidders must hold: one row per type, with the lowest grade accepted.
+#[derive(Deserialize)]
+pub struct QualificationsForm {
+    #[serde(default)]
+    name: Vec<String>,
+    #[serde(default)]
+    min_grade: Vec<String>,
+}
+
+impl Step for QualificationsForm {
+    const NAME: &'static str = "qualifications";
+    async fn run(self, s: &AppState, a: &Actor, lot: Uuid) -> Result<(), ServiceError> {
+        let requirements = self
+            .name
+            .iter()
+            .zip(
+                self.min_grade
+                    .iter()
+                    .chain(std::iter::repeat(&String::new())),
+            )
+            .filter(|(n, g)| !n.trim().is_empty() || !g.trim().is_empty())
+            .map(|(n, g)| ggzy_core::qualification::Requirement {
+                name: n.clone(),
+                min_grade: g.clone(),
+            })
+            .take(ggzy_core::qualification::MAX_REQUIREMENTS + 1)
+            .collect();
+        let i = ggzy_store::tendering::qualifications::RequirementsInput { requirements };
+        ggzy_store::tendering::qualifications::set(&s.db, a, lot, &i, s.now())
+            .await
+            .map(drop)
+    }
+}
