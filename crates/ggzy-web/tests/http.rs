@@ -4364,6 +4364,22 @@ async fn a_company_objects_and_another_supervisor_upholds_it_over_the_api_and_pa
             .await;
         assert_eq!(st, StatusCode::CREATED, "{b}: {rec}");
         let id = rec["id"].as_str().expect("id").to_string();
+        // Shared at once through the exchange, with the company's grade.
+        let (st, x) = app.get("/api/v1/credit/exchange?after=0&limit=1000").await;
+        assert_eq!(st, StatusCode::OK, "{b}: {x}");
+        assert_eq!(x["format"], "ggzy-credit-exchange/1", "{b}");
+        let listed = |x: &Value| {
+            x["records"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["id"].as_str() == Some(id.as_str())))
+        };
+        assert!(listed(&x), "{b}: {x}");
+        assert!(
+            x["grades"].as_array().is_some_and(|g| g
+                .iter()
+                .any(|g| g["uscc"] == uscc.as_str() && g["grade"] == "C")),
+            "{b}: {x}"
+        );
 
         // The company sees its record with the objection form; an empty reason is refused on
         // its field, in Chinese.
@@ -4484,6 +4500,11 @@ async fn a_company_objects_and_another_supervisor_upholds_it_over_the_api_and_pa
         assert_eq!(shown.as_array().map(Vec::len), Some(0), "{b}: {shown}");
         let (_, queue) = app.get("/api/v1/credit/corrections").await;
         assert_eq!(queue.as_array().map(Vec::len), Some(0), "{b}: {queue}");
+        let (_, x) = app.get("/api/v1/credit/exchange").await;
+        assert!(
+            !listed(&x),
+            "{b}: a revoked record leaves the exchange: {x}"
+        );
         app.finish().await;
     }
 }

@@ -735,3 +735,75 @@ pub async fn bond_due(
     let g = grade_of(db, &uscc, at).await?;
     Ok(GradeFormula::v2026().bond_due(bond, g.grade))
 }
+
+/// The platform's credit exchange (`ggzy-credit-exchange/1`): the records the public sees now and
+/// the grade of each company they name, for the credit platforms the city shares with. A page is
+/// a snapshot in log order; a partner replaces its copy with the pages read from `after = 0`, so a
+/// record revoked or repaired since simply no longer appears.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Exchange {
+    pub format: &'static str,
+    pub as_of: DateTime<Utc>,
+    pub records: Vec<CreditRecordView>,
+    /// One per company named in `records`, by the formula in force.
+    pub grades: Vec<ExchangeGrade>,
+    /// The `after` of the next page; absent on the last one.
+    pub next_after: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExchangeGrade {
+    pub uscc: String,
+    pub formula: &'static str,
+    pub score: u32,
+    pub grade: Grade,
+}
+
+pub const EXCHANGE_FORMAT: &str = "ggzy-credit-exchange/1";
+
+/// One page of the exchange: records logged after event `after`, at most `limit` (1–1000) read.
+pub async fn exchange(
+    db: &Db,
+    at: DateTime<Utc>,
+    after: i64,
+    limit: i64,
+) -> ServiceResult<Exchange> {
+    let limit = limit.clamp(1, 1000);
+    let pack = CreditPack::v2026();
+    let rows: Vec<RecordRow> = db_all!(
+        db,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM credit_records WHERE status = 'active' AND event_seq > $1 ORDER BY event_seq LIMIT $2"
+        )),
+        after,
+        limit
+    );
+    let next_after = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.event_seq))
+        .flatten();
+    let records: Vec<CreditRecordView> = rows
+        .into_iter()
+        .filter(|r| shown(r, at))
+        .map(|r| r.view(at, &pack))
+        .collect();
+    let mut companies: Vec<&str> = records.iter().map(|r| r.row.uscc.as_str()).collect();
+    companies.sort_unstable();
+    companies.dedup();
+    let mut grades = Vec::with_capacity(companies.len());
+    for u in companies {
+        let g = grade_of(db, u, at).await?;
+        grades.push(ExchangeGrade {
+            uscc: g.uscc,
+            formula: g.formula,
+            score: g.score,
+            grade: g.grade,
+        });
+    }
+    Ok(Exchange {
+        format: EXCHANGE_FORMAT,
+        as_of: at,
+        records,
+        grades,
+        next_after,
+    })
+}

@@ -13,7 +13,10 @@ use ggzy_core::role::Permission;
 use ggzy_store::credit::correction::{
     self, CorrectionRow, CorrectionView, CreditCorrectionInput, DecisionInput,
 };
-use ggzy_store::credit::{self, CheckRow, CreditRecordView, GradeLineView, GradeView, RecordInput};
+use ggzy_store::credit::{
+    self, CheckRow, CreditRecordView, Exchange, ExchangeGrade, GradeLineView, GradeView,
+    RecordInput,
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +28,7 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     components(schemas(RecordInput, CreditRecordView, CheckRow, GradeView, GradeLineView, GradeFormula,
-        CreditCorrectionInput, DecisionInput, CorrectionRow, CorrectionView)),
+        CreditCorrectionInput, DecisionInput, CorrectionRow, CorrectionView, Exchange, ExchangeGrade)),
     tags((name = "credit", description = "Company credit: records, bans and the check log"))
 )]
 pub struct CreditDoc;
@@ -42,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(repair))
         .routes(routes!(decide))
         .routes(routes!(corrections))
+        .routes(routes!(exchange))
 }
 
 /// Record a decision (a supervisor of the recording department's region): a penalty, a list
@@ -213,4 +217,31 @@ pub async fn corrections(
         }
         None => correction::pending_for(&s.db, &a, now).await?,
     }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExchangeQuery {
+    /// Records logged after this event (0 for the first page).
+    pub after: Option<i64>,
+    /// At most this many records read (1–1000, default 500).
+    pub limit: Option<i64>,
+}
+
+/// The credit exchange (`ggzy-credit-exchange/1`, documented in `docs/CREDIT_IMPORT.md`): the
+/// records in public view and the grades of the companies they name, paged in log order.
+#[utoipa::path(get, path = "/api/v1/credit/exchange", tag = "credit", params(ExchangeQuery),
+    responses((status = 200, body = Exchange)))]
+pub async fn exchange(
+    State(s): State<AppState>,
+    Query(q): Query<ExchangeQuery>,
+) -> ApiResult<Json<Exchange>> {
+    Ok(Json(
+        credit::exchange(
+            &s.db,
+            s.now(),
+            q.after.unwrap_or(0).max(0),
+            q.limit.unwrap_or(500),
+        )
+        .await?,
+    ))
 }
