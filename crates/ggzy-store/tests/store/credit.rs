@@ -2,7 +2,7 @@
 //! bid one second before its end and lets it in at the end, the check kept for each refusal,
 //! the award passing over a candidate barred since the evaluation, and what the public sees.
 
-use crate::support::{code, seeded, who};
+use crate::support::{bid_as, code, seeded, tendering_lot, who};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use ggzy_core::credit::Trade;
 use ggzy_core::credit::correction::CorrectionKind::{Objection, Repair};
@@ -800,18 +800,7 @@ async fn a_repair_opens_after_the_minimum_publicity_and_hides_the_record_but_not
 #[tokio::test]
 async fn a_grade_a_company_pays_half_the_bond_and_no_fen_less() {
     for (t, now) in seeded().await {
-        let vault = Arc::new(BidVault::temporary().expect("vault"));
-        let t0 = now - Duration::days(20);
-        let lot = demo_tendering::walk(
-            &t.db,
-            &vault,
-            "守信激励工程",
-            "open_tender",
-            Walk::Tendering,
-            t0,
-        )
-        .await
-        .expect("walk");
+        let (vault, lot) = tendering_lot(&t.db, "守信激励工程", now - Duration::days(20)).await;
         let supervisor = who(&t.db, "supervisor").await;
         let (_, uscc) = uscc_of(&t.db, "entity05").await;
         // A good record (an award praised by the department) and nothing bad: grade A.
@@ -839,31 +828,10 @@ async fn a_grade_a_company_pays_half_the_bond_and_no_fen_less() {
         assert_eq!(g.grade.as_str(), "A", "{}: {g:?}", t.name);
 
         let bid = |user: &'static str, bond: &'static str| {
+            let mut form = demo_tendering::bid_form(1);
+            form.bond = bond.into();
             let (db, vault) = (t.db.clone(), vault.clone());
-            async move {
-                let mut form = demo_tendering::bid_form(1);
-                form.bond = bond.into();
-                let sealed = demo_tendering::seal_bid(
-                    &db,
-                    lot,
-                    user,
-                    &form,
-                    vec![("v.txt".into(), bond.as_bytes().to_vec())],
-                )
-                .await
-                .expect("seal");
-                let a = who(&db, user).await;
-                bids::submit(
-                    &db,
-                    &vault,
-                    &a,
-                    lot,
-                    sealed,
-                    &bids::Origin::default(),
-                    &move || now,
-                )
-                .await
-            }
+            async move { bid_as(&db, &vault, lot, user, &form, bond.as_bytes(), now).await }
         };
         // The lot asks ¥800,000: grade A owes ¥400,000, one fen less is short.
         let e = bid("entity05", "399999.99").await.expect_err("short");

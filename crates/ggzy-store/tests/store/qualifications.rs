@@ -2,13 +2,13 @@
 //! and not after, and a bid is refused unless the bidder's registered certificate is valid on the
 //! deadline's day — the day before its last day is not enough, its last day is.
 
-use crate::support::{code, seeded, who};
+use crate::support::{bid_as, code, seeded, tendering_lot, who};
 use chrono::Duration;
 use ggzy_core::entity::QualificationInput;
 use ggzy_core::qualification::Requirement;
 use ggzy_demo::tendering::{self as demo_tendering, Walk};
+use ggzy_store::tendering;
 use ggzy_store::tendering::qualifications::{self, RequirementsInput};
-use ggzy_store::tendering::{self, bids};
 use ggzy_store::vault::BidVault;
 use ggzy_store::{ServiceError, entities, on_db};
 use std::sync::Arc;
@@ -70,16 +70,7 @@ async fn the_tenderer_states_them_before_the_notice_only() {
         assert_eq!(set[0].min_grade, "二级");
         assert_eq!(qualifications::of(&t.db, lot).await.expect("of"), set);
 
-        let tendering = demo_tendering::walk(
-            &t.db,
-            &vault,
-            "已发公告工程",
-            "open_tender",
-            Walk::Tendering,
-            now,
-        )
-        .await
-        .expect("walk");
+        let (_, tendering) = tendering_lot(&t.db, "已发公告工程", now).await;
         let e = qualifications::set(
             &t.db,
             &principal,
@@ -97,18 +88,7 @@ async fn the_tenderer_states_them_before_the_notice_only() {
 #[tokio::test]
 async fn a_bid_needs_a_certificate_valid_on_the_deadline_day() {
     for (t, now) in seeded().await {
-        let vault = Arc::new(BidVault::temporary().expect("vault"));
-        let t0 = now - Duration::days(20);
-        let lot = demo_tendering::walk(
-            &t.db,
-            &vault,
-            "水利资质工程",
-            "open_tender",
-            Walk::Tendering,
-            t0,
-        )
-        .await
-        .expect("walk");
+        let (vault, lot) = tendering_lot(&t.db, "水利资质工程", now - Duration::days(20)).await;
         // Stated before the notice (the walk publishes it in one go, so the test writes the
         // requirement the way `qualifications::set` would have).
         let js = serde_json::to_string(&needs("水利水电工程施工总承包", "二级").requirements)
@@ -128,30 +108,8 @@ async fn a_bid_needs_a_certificate_valid_on_the_deadline_day() {
 
         let bidder = who(&t.db, "bidder").await;
         let entity = bidder.entity_id.expect("entity");
-        let sealed = demo_tendering::seal_bid(
-            &t.db,
-            lot,
-            "bidder",
-            &demo_tendering::bid_form(0),
-            vec![("v.txt".into(), b"water".to_vec())],
-        )
-        .await
-        .expect("seal");
-        let submit = |envelope: Vec<u8>| {
-            let (db, vault, bidder) = (t.db.clone(), vault.clone(), bidder.clone());
-            async move {
-                bids::submit(
-                    &db,
-                    &vault,
-                    &bidder,
-                    lot,
-                    envelope,
-                    &bids::Origin::default(),
-                    &move || now,
-                )
-                .await
-            }
-        };
+        let form = demo_tendering::bid_form(0);
+        let submit = || bid_as(&t.db, &vault, lot, "bidder", &form, b"water", now);
         let cert = |grade: &str, until: chrono::NaiveDate, no: &str| QualificationInput {
             name: "水利水电工程施工总承包".into(),
             grade: grade.into(),
@@ -162,7 +120,7 @@ async fn a_bid_needs_a_certificate_valid_on_the_deadline_day() {
         };
 
         // None registered: refused, naming what is missing and the article the committee applies.
-        let e = submit(sealed.clone()).await.expect_err("none");
+        let e = submit().await.expect_err("none");
         assert_eq!(code(&e), "qualification.missing", "{}", t.name);
         if let ServiceError::Invalid(i) = &e {
             let rule = i.0[0].rule.as_ref().expect("rule");
@@ -198,9 +156,7 @@ async fn a_bid_needs_a_certificate_valid_on_the_deadline_day() {
         )
         .await
         .expect("expires the day before");
-        let e = submit(sealed.clone())
-            .await
-            .expect_err("expired by the deadline");
+        let e = submit().await.expect_err("expired by the deadline");
         assert_eq!(code(&e), "qualification.missing", "{}", t.name);
         // Valid through the deadline's day, and a higher grade than required: accepted.
         entities::add_qualification(
@@ -212,7 +168,7 @@ async fn a_bid_needs_a_certificate_valid_on_the_deadline_day() {
         )
         .await
         .expect("valid on the day");
-        submit(sealed).await.expect("accepted");
+        submit().await.expect("accepted");
         t.cleanup().await;
     }
 }

@@ -37,3 +37,50 @@ pub async fn seeded() -> Vec<(TestDb, DateTime<Utc>)> {
     }
     out
 }
+
+/// A demo open tender walked to its tendering stage from `t0`, with the vault its bids go to.
+pub async fn tendering_lot(
+    db: &Db,
+    name: &str,
+    t0: DateTime<Utc>,
+) -> (std::sync::Arc<ggzy_store::vault::BidVault>, uuid::Uuid) {
+    let vault = std::sync::Arc::new(ggzy_store::vault::BidVault::temporary().expect("vault"));
+    let lot = ggzy_demo::tendering::walk(
+        db,
+        &vault,
+        name,
+        "open_tender",
+        ggzy_demo::tendering::Walk::Tendering,
+        t0,
+    )
+    .await
+    .expect("walk");
+    (vault, lot)
+}
+
+/// `user` seals `form` with one file `body` and submits it at `at`.
+pub async fn bid_as(
+    db: &Db,
+    vault: &std::sync::Arc<ggzy_store::vault::BidVault>,
+    lot: uuid::Uuid,
+    user: &str,
+    form: &ggzy_store::tendering::bids::BidFormInput,
+    body: &[u8],
+    at: DateTime<Utc>,
+) -> Result<ggzy_store::tendering::bids::Receipt, ServiceError> {
+    let sealed =
+        ggzy_demo::tendering::seal_bid(db, lot, user, form, vec![("v.txt".into(), body.to_vec())])
+            .await
+            .expect("seal");
+    let a = who(db, user).await;
+    ggzy_store::tendering::bids::submit(
+        db,
+        vault,
+        &a,
+        lot,
+        sealed,
+        &ggzy_store::tendering::bids::Origin::default(),
+        &move || at,
+    )
+    .await
+}
