@@ -21,8 +21,8 @@ pub struct RequirementsInput {
 }
 
 /// State the lot's requirements (the tenderer or buyer, or its agency). They belong to the
-/// notice: once bids are taken they no longer change (条例 Art 31: a clarification may not
-/// change the qualifications).
+/// first notice (the tender or the prequalification notice): once it is out they no longer change
+/// (条例 Art 31: a clarification may not change the qualifications).
 pub async fn set(
     db: &Db,
     actor: &Actor,
@@ -41,8 +41,8 @@ pub async fn set(
         return Err(FieldError::new(
             "requirements",
             "qualification.fixed",
-            "招标公告发布后不能再改变资格条件",
-            "Once the notice is out and bids are taken the qualifications no longer change",
+            "招标公告或资格预审公告发布后不能再改变资格条件",
+            "Once the notice is out the qualifications no longer change",
         )
         .with_rule("招标投标法实施条例", "31")
         .into());

@@ -101,7 +101,8 @@ pub struct LotActions {
     pub final_quote: bool,
     /// Procurement: the buyer decides on the report (87号令 Art 68).
     pub decide_winner: bool,
-    /// State the qualifications bidders must hold, before the notice is out.
+    /// State the qualifications bidders must hold, before the first notice (the prequalification
+    /// notice states them too) is out.
     pub set_qualifications: bool,
 }
 
@@ -138,11 +139,7 @@ impl LotActions {
                 && !quoting,
             final_quote: bidder && stage == Stage::Evaluating && quoting,
             decide_winner: tenderer && !construction && stage == Stage::Reported,
-            set_qualifications: tenderer
-                && matches!(
-                    stage,
-                    Stage::Registered | Stage::Prequalifying | Stage::Prequalified
-                ),
+            set_qualifications: tenderer && stage == Stage::Registered,
         }
     }
 }
