@@ -557,19 +557,12 @@ async fn build_lot(
         None
     };
     let performance = t!(ggzy_store::evaluation::performance::performance(&s.db, &row).await);
-    let qualifications = t!(tendering::qualifications::of(&s.db, id).await);
-    let qualification_types = if actions.set_qualifications {
-        t!(tendering::qualifications::known_types(&s.db).await)
-    } else {
-        vec![]
-    };
+    let (qualifications, qualification_types) =
+        t!(lot_qualifications(s, id, actions.set_qualifications).await);
     let stages = stage_bar(&l, row.state.stage);
     let names = t!(names_of(s, &row, gp.as_ref(), record.as_ref()).await);
     let entities = if viewer.is_tenderer() && row.state.stage == Stage::Registered {
-        t!(ggzy_store::entities::search(&s.db, a, None, tendering::day(now), 60).await)
-            .into_iter()
-            .map(|e| (e.id, e.name))
-            .collect()
+        t!(invitable(s, a, now).await)
     } else {
         vec![]
     };
@@ -624,6 +617,36 @@ async fn build_lot(
         gp,
         l,
     })
+}
+
+/// The qualifications the lot requires, and the registry's types when the viewer may state them.
+async fn lot_qualifications(
+    s: &AppState,
+    id: Uuid,
+    offer_types: bool,
+) -> Result<(Vec<ggzy_core::qualification::Requirement>, Vec<String>), ServiceError> {
+    let stated = tendering::qualifications::of(&s.db, id).await?;
+    let types = if offer_types {
+        tendering::qualifications::known_types(&s.db).await?
+    } else {
+        vec![]
+    };
+    Ok((stated, types))
+}
+
+/// The registered entities a tenderer may invite, for the invitation form.
+async fn invitable(
+    s: &AppState,
+    a: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Uuid, String)>, ServiceError> {
+    Ok(
+        ggzy_store::entities::search(&s.db, a, None, tendering::day(now), 60)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect(),
+    )
 }
 
 pub(crate) fn v<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
