@@ -5,6 +5,7 @@
 //! points (综合评估法) adds a price score to the members' averaged scores on the criteria fixed in
 //! the tender documents (条例 Art 49: no other criteria).
 
+use crate::credit::grade::{Grade, GradeFormula};
 use crate::error::FieldError;
 use crate::money::Money;
 use chrono::{DateTime, Utc};
@@ -22,6 +23,52 @@ pub struct Criterion {
     /// An objective criterion (客观分) has one right answer: members must agree on it.
     #[serde(default)]
     pub objective: bool,
+    /// Who scores it: the members, or the platform from the bidder's credit grade.
+    #[serde(default, skip_serializing_if = "Scorer::is_members")]
+    pub scorer: Scorer,
+}
+
+/// Who gives a criterion's points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scorer {
+    /// Every member scores it; the points are the members' average.
+    #[default]
+    Members,
+    /// The platform scores it from the bidder's credit grade as of the bid deadline, by the
+    /// published grade formula (`GradeFormula::criterion_points`); members do not score it.
+    CreditGrade,
+}
+
+impl Scorer {
+    fn is_members(&self) -> bool {
+        *self == Self::Members
+    }
+}
+
+/// The bidders' credit grades as of the bid deadline, for the criteria the platform scores.
+#[derive(Debug, Clone)]
+pub struct CreditGrades {
+    pub formula: GradeFormula,
+    pub by_bidder: BTreeMap<Uuid, Grade>,
+}
+
+impl Default for CreditGrades {
+    fn default() -> Self {
+        Self {
+            formula: GradeFormula::v2026(),
+            by_bidder: BTreeMap::new(),
+        }
+    }
+}
+
+impl CreditGrades {
+    /// The points the platform gives `bidder` on `c`; a bidder without a grade earns none.
+    pub fn points(&self, c: &Criterion, bidder: Uuid) -> u32 {
+        self.by_bidder
+            .get(&bidder)
+            .map_or(0, |g| self.formula.criterion_points(c.max_points, *g))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -78,10 +125,28 @@ impl Method {
                     ),
                 ));
             }
+            let credit: Vec<&Criterion> = criteria
+                .iter()
+                .filter(|c| c.scorer == Scorer::CreditGrade)
+                .collect();
+            if credit.len() > 1 || credit.iter().any(|c| c.max_points > CREDIT_POINTS_MAX) {
+                return Err(FieldError::new(
+                    "method",
+                    "evaluation.credit_points",
+                    format!("信用等级最多作为一个评分因素，分值不超过 {CREDIT_POINTS_MAX} 分"),
+                    format!(
+                        "The credit grade is at most one criterion, worth at most {CREDIT_POINTS_MAX} points"
+                    ),
+                ));
+            }
         }
         Ok(())
     }
 }
+
+/// The most a credit-grade criterion may weigh: enough to reward the trustworthy, too little to
+/// shut out a newcomer whose grade this platform has not yet seen (a configurable default, [U]).
+pub const CREDIT_POINTS_MAX: u32 = 10;
 
 /// One line of a bid's price schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -352,6 +417,16 @@ pub fn check_sheet(
         }
         for c in method.criteria() {
             match sheet.scores.get(b).and_then(|s| s.get(&c.key)) {
+                Some(_) if c.scorer != Scorer::Members => errs.push(FieldError::new(
+                    format!("scores.{b}.{}", c.key),
+                    "evaluation.platform_scored",
+                    format!("“{}”由平台按投标截止时的信用等级计分，评委不打分", c.name),
+                    format!(
+                        "'{}' is scored by the platform from the credit grade at the deadline, not by members",
+                        c.name
+                    ),
+                )),
+                None if c.scorer != Scorer::Members => {}
                 None => errs.push(FieldError::new(
                     format!("scores.{b}.{}", c.key),
                     "evaluation.score_missing",
@@ -447,7 +522,14 @@ pub fn evaluate(
     sheets: &[MemberSheet],
     max_candidates: u32,
 ) -> Outcome {
-    evaluate_with(method, bids, sheets, max_candidates, &Pricing::default())
+    evaluate_with(
+        method,
+        bids,
+        sheets,
+        max_candidates,
+        &Pricing::default(),
+        &CreditGrades::default(),
+    )
 }
 
 /// Evaluate under a regime's [`Pricing`]. The deducted price is the evaluated price, used for
@@ -458,6 +540,7 @@ pub fn evaluate_with(
     sheets: &[MemberSheet],
     max_candidates: u32,
     pricing: &Pricing,
+    grades: &CreditGrades,
 ) -> Outcome {
     let members = sheets.len().max(1);
     let mut results: Vec<(BidResult, DateTime<Utc>)> = bids
@@ -520,7 +603,7 @@ pub fn evaluate_with(
         criteria,
     } = method
     {
-        score_points(&mut results, sheets, *price_points, criteria);
+        score_points(&mut results, sheets, *price_points, criteria, grades);
     }
     let mut valid: Vec<usize> = (0..results.len())
         .filter(|i| results[*i].0.rejected.is_none())
@@ -560,12 +643,13 @@ pub fn evaluate_with(
 }
 
 /// Points: the price score against the lowest valid evaluated price, plus the members' average
-/// of the other criteria, in hundredths.
+/// of the criteria they score and the platform's points on the others, in hundredths.
 fn score_points(
     results: &mut [(BidResult, DateTime<Utc>)],
     sheets: &[MemberSheet],
     price_points: u32,
     criteria: &[Criterion],
+    grades: &CreditGrades,
 ) {
     let lowest = results
         .iter()
@@ -580,7 +664,12 @@ fn score_points(
             .iter()
             .filter_map(|s| s.scores.get(&r.bidder))
             .collect();
-        let crit = if scoring.is_empty() {
+        let by_platform: i64 = criteria
+            .iter()
+            .filter(|c| c.scorer == Scorer::CreditGrade)
+            .map(|c| i64::from(grades.points(c, r.bidder)) * 100)
+            .sum();
+        let by_members = if scoring.is_empty() {
             0
         } else {
             let sum: i64 = scoring
@@ -588,12 +677,14 @@ fn score_points(
                 .map(|m| {
                     criteria
                         .iter()
+                        .filter(|c| c.scorer == Scorer::Members)
                         .map(|c| i64::from(*m.get(&c.key).unwrap_or(&0)))
                         .sum::<i64>()
                 })
                 .sum();
             crate::score::hundredths(i128::from(sum) * 100, scoring.len() as i128)
         };
+        let crit = by_members + by_platform;
         r.price_score_x100 = Some(price_score);
         r.criteria_score_x100 = Some(crit);
         r.total_x100 = Some(price_score + crit);
@@ -767,12 +858,14 @@ mod committee_checks {
                     name: "技术".into(),
                     max_points: 30,
                     objective: false,
+                    scorer: Scorer::Members,
                 },
                 Criterion {
                     key: "record".into(),
                     name: "业绩".into(),
                     max_points: 10,
                     objective: true,
+                    scorer: Scorer::Members,
                 },
             ],
         }

@@ -53,18 +53,21 @@ pub fn points() -> Method {
                 name: "技术方案".into(),
                 max_points: 35,
                 objective: false,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
             Criterion {
                 key: "service".into(),
                 name: "售后服务".into(),
                 max_points: 15,
                 objective: false,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
             Criterion {
                 key: "record".into(),
                 name: "类似项目业绩".into(),
                 max_points: 10,
                 objective: true,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
         ],
     }

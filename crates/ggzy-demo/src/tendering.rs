@@ -45,6 +45,24 @@ pub enum Walk {
 pub const BIDDERS: [&str; 4] = ["bidder", "entity03", "entity05", "entity07"];
 pub const EXPERTS: [&str; 5] = ["expert", "expert2", "expert3", "expert4", "expert5"];
 
+/// The points method with the credit grade as a criterion the platform scores (5 points in
+/// place of the similar-projects record).
+pub fn credit_method() -> Method {
+    let mut criteria = points_method().criteria().to_vec();
+    criteria.retain(|c| c.key != "record");
+    criteria.push(Criterion {
+        key: "credit".into(),
+        name: "信用等级".into(),
+        max_points: 5,
+        objective: false,
+        scorer: ggzy_core::evaluation::Scorer::CreditGrade,
+    });
+    Method::Points {
+        price_points: 60,
+        criteria,
+    }
+}
+
 pub fn points_method() -> Method {
     Method::Points {
         price_points: 60,
@@ -54,18 +72,21 @@ pub fn points_method() -> Method {
                 name: "施工组织设计".into(),
                 max_points: 25,
                 objective: false,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
             Criterion {
                 key: "manager".into(),
                 name: "项目管理机构".into(),
                 max_points: 10,
                 objective: false,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
             Criterion {
                 key: "record".into(),
                 name: "类似工程业绩".into(),
                 max_points: 5,
                 objective: true,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             },
         ],
     }
@@ -210,18 +231,24 @@ pub async fn draw_committee(
     }
 }
 
-fn sheet(bidders: &[Uuid], bias: u32) -> MemberSheet {
+/// A member's scores on the criteria of `method` the members score, varied by `bias`.
+pub fn sheet(method: &Method, bidders: &[Uuid], bias: u32) -> MemberSheet {
     let mut s = MemberSheet::default();
+    let scored = |k: &str| {
+        method
+            .criteria()
+            .iter()
+            .any(|c| c.key == k && c.scorer == ggzy_core::evaluation::Scorer::Members)
+    };
     for (i, b) in bidders.iter().enumerate() {
         let i = i as u32;
-        s.scores.insert(
-            *b,
-            BTreeMap::from([
-                ("technical".to_string(), 18 + (i + bias) % 6),
-                ("manager".to_string(), 7 + (i * 2 + bias) % 3),
-                ("record".to_string(), 3 + i % 2),
-            ]),
-        );
+        let mut scores = BTreeMap::from([
+            ("technical".to_string(), 18 + (i + bias) % 6),
+            ("manager".to_string(), 7 + (i * 2 + bias) % 3),
+            ("record".to_string(), 3 + i % 2),
+        ]);
+        scores.retain(|k, _| scored(k));
+        s.scores.insert(*b, scores);
     }
     s
 }
@@ -364,12 +391,25 @@ pub async fn walk(
     to: Walk,
     t0: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
+    walk_by(db, vault, name, procedure, points_method(), to, t0).await
+}
+
+/// [`walk`] with the lot evaluated by `method`.
+pub async fn walk_by(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    name: &str,
+    procedure: &str,
+    method: Method,
+    to: Walk,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let principal = actor(db, "principal").await?;
     let staff = actor(db, "staff").await?;
     let reg = intake::register_project(
         db,
         &principal,
-        &project_input(name, "施工标段", procedure, points_method()),
+        &project_input(name, "施工标段", procedure, method.clone()),
         t0,
     )
     .await?;
@@ -412,7 +452,7 @@ pub async fn walk(
             db,
             &a,
             lot,
-            &sheet(&opened, i as u32),
+            &sheet(&method, &opened, i as u32),
             deadline + Duration::hours(2),
         )
         .await?;

@@ -30,6 +30,11 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
         "/api/v1/credit/corrections/{id}/decision",
         &[Supervise],
     ),
+    (
+        "POST",
+        "/api/v1/credit/records/{id}/revocation",
+        &[Supervise],
+    ),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
     (
         "PUT",

@@ -1267,3 +1267,81 @@ async fn a_supervisor_records_a_ban_and_the_public_finds_it_by_credit_code() {
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+/// The department revokes a record whose decision was quashed: a supervisor other than the one
+/// who entered it fills the form on the company's credit page, and the company's standing and
+/// grade come back at once, with nothing left to revoke.
+#[tokio::test]
+async fn another_supervisor_revokes_a_quashed_record_on_the_company_page() {
+    let t = TestDb::sqlite().await;
+    let base = ggzy_demo::app::spawn_app(&t.db, Config::default())
+        .await
+        .base;
+    let e05 = ggzy_store::accounts::actor_of(&t.db, "entity05", "127.0.0.1")
+        .await
+        .expect("entity05");
+    let uscc = ggzy_store::tendering::sealing::uscc_of(&t.db, e05.entity_id.expect("entity"))
+        .await
+        .expect("uscc");
+    let supervisor = ggzy_store::accounts::actor_of(&t.db, "supervisor", "127.0.0.1")
+        .await
+        .expect("supervisor");
+    let now = ggzy_demo::testing::epoch();
+    let first = (now + chrono::Duration::hours(8)).date_naive();
+    ggzy_store::credit::record(
+        &t.db,
+        &supervisor,
+        &ggzy_store::credit::RecordInput {
+            uscc: uscc.clone(),
+            kind: "bidding_ban".into(),
+            ground: Some("tender_fraud".into()),
+            decision_no: "甬建罚〔2025〕52号".into(),
+            authority: "宁波市住房和城乡建设局".into(),
+            basis: "招标投标法实施条例第六十八条".into(),
+            facts: "提供虚假业绩证明。".into(),
+            decided_on: first,
+            starts_on: first,
+            ends_on: first.checked_add_months(chrono::Months::new(12)),
+            region_code: "330200".into(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .expect("recorded");
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    sign_in(&c, &base, "supervisor2").await;
+    c.goto(&format!("{base}/credit/{uscc}"))
+        .await
+        .expect("company page");
+    let standing = text_of(&c, "#standing").await;
+    assert!(standing.contains("生效的限制记录"), "{standing}");
+    click(&c, "#revocable-records details summary").await;
+    c.find(Locator::Css(".revocation-form input[name=document_no]"))
+        .await
+        .expect("document")
+        .send_keys("甬政复决〔2026〕3号")
+        .await
+        .expect("type");
+    c.find(Locator::Css(".revocation-form textarea"))
+        .await
+        .expect("reason")
+        .send_keys("行政复议决定撤销原处罚决定，依职权撤销该信用记录。")
+        .await
+        .expect("type");
+    shot(&c, "credit-revoke").await;
+    click(&c, ".revocation-form button[type=submit]").await;
+    let standing = text_of(&c, "#standing").await;
+    assert!(standing.contains("没有限制"), "{standing}");
+    let grade = text_of(&c, "#grade").await;
+    assert!(grade.contains("100"), "revoked, it counts nothing: {grade}");
+    let left = text_of(&c, "#revocable").await;
+    assert!(
+        !left.contains("甬建罚〔2025〕52号") && left.contains("没有可撤销"),
+        "nothing left to revoke: {left}"
+    );
+    c.close().await.expect("close");
+    t.cleanup().await;
+}

@@ -871,10 +871,29 @@ impl TestApp {
         words: &str,
         package: &[u8],
     ) -> (StatusCode, Value) {
+        let path = format!("/api/v1/lots/{lot}/bids");
+        let r = match self.envelope(lot, user, price, words, package).await {
+            Ok(envelope) => self.upload(&path, envelope).await,
+            Err(key) => return (StatusCode::CONFLICT, key),
+        };
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The sealed envelope `user`'s bid tool makes, or the lot's answer when it has no opening
+    /// key yet.
+    async fn envelope(
+        &self,
+        lot: &str,
+        user: &str,
+        price: &str,
+        words: &str,
+        package: &[u8],
+    ) -> Result<Vec<u8>, Value> {
         let form = json!({"price": price, "price_in_words": words, "lines": [], "duration_days": 500, "quality": "合格", "project_manager": "王建军", "bond": "800000"});
         let (_, key) = self.get(&format!("/api/v1/lots/{lot}/opening-key")).await;
         let Some(public) = key["public_key"].as_str() else {
-            return (StatusCode::CONFLICT, key);
+            return Err(key);
         };
         let me = ggzy_store::accounts::actor_of(&self.state.db, user, "127.0.0.1")
             .await
@@ -898,22 +917,24 @@ impl TestApp {
                 ("package.txt".into(), package.to_vec()),
             ],
         );
+        Ok(envelope)
+    }
+
+    /// Upload an envelope as the bid tool (the API) or the lot page's form (`/lots/{id}/bid`).
+    async fn upload(&self, path: &str, envelope: Vec<u8>) -> reqwest::Response {
         let mp = reqwest::multipart::Form::new()
             .text("fingerprint", "test-machine-1")
             .part(
                 "envelope",
                 reqwest::multipart::Part::bytes(envelope).file_name("bid.ggzybid"),
             );
-        let r = self
-            .client
-            .post(self.url(&format!("/api/v1/lots/{lot}/bids")))
+        self.client
+            .post(format!("{}?csrf={}", self.url(path), self.csrf))
             .header("x-csrf-token", &self.csrf)
             .multipart(mp)
             .send()
             .await
-            .expect("bid");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
+            .expect("bid")
     }
 
     /// Waits for the scheduler to convene the opening the clock has reached, then opens it with
@@ -4583,6 +4604,209 @@ async fn a_lot_requires_qualifications_and_a_bid_without_one_is_refused_over_the
             "{b}: {e}"
         );
         assert_eq!(e["fields"][0]["rule"]["article"], "51", "{b}: {e}");
+        app.finish().await;
+    }
+}
+
+/// A company on the court's list of 失信被执行人 is refused wherever it takes part, on the pages
+/// as over the API, each refusal naming the record and citing its basis: a prequalification
+/// application (the lot page's form and the API), a bid (the page's upload and the bid tool's
+/// API) and a grant application (the grant page's form and the API).
+#[tokio::test]
+async fn a_listed_company_is_refused_on_the_pages_and_over_the_api_with_its_basis() {
+    for t in TestDb::all().await {
+        let clock = std::sync::Arc::new(ggzy_demo::app::TestClock::default());
+        let t0 = ggzy_demo::testing::epoch() + chrono::Duration::days(100);
+        let day = chrono::Duration::days(1);
+        clock.set(t0);
+        let config = Config {
+            login_attempts: 10_000,
+            ..Config::default()
+        };
+        let app = TestApp::spawn_with_clock(t, config, clock.clone()).await;
+        let b = app.backend;
+        let e05 = ggzy_store::accounts::actor_of(&app.state.db, "entity05", "127.0.0.1")
+            .await
+            .expect("entity05");
+        let uscc =
+            ggzy_store::tendering::sealing::uscc_of(&app.state.db, e05.entity_id.expect("entity"))
+                .await
+                .expect("uscc");
+        let listed_on = (t0 - day + chrono::Duration::hours(8)).date_naive();
+        app.as_user("supervisor").await;
+        let (st, rec) = app
+            .post(
+                "/api/v1/credit/records",
+                json!({
+                    "uscc": uscc, "kind": "judgment_defaulter",
+                    "decision_no": "（2026）浙0212执901号", "authority": "宁波市鄞州区人民法院",
+                    "basis": "最高人民法院关于公布失信被执行人名单信息的若干规定第一条",
+                    "facts": "有履行能力而拒不履行生效法律文书确定的义务。",
+                    "decided_on": listed_on, "starts_on": listed_on, "region_code": "330200"
+                }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {rec}");
+        let record = format!("credit_record:{}", rec["id"].as_str().expect("id"));
+        let refused = |st: StatusCode, e: &Value, regulation: &str| {
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
+            assert_eq!(e["fields"][0]["code"], "credit.barred", "{b}: {e}");
+            assert_eq!(e["fields"][0]["record"], json!(record), "{b}: {e}");
+            assert_eq!(e["fields"][0]["rule"]["regulation"], regulation, "{b}: {e}");
+        };
+        let page_refused = |st: StatusCode, html: &str, regulation: &str| {
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {html}");
+            assert!(
+                html.contains("失信被执行人") && html.contains(regulation),
+                "{b}: the page names the list and its basis"
+            );
+        };
+
+        // A prequalification: the lot page's form, then the API.
+        app.as_user("principal").await;
+        let mut lots = vec![];
+        for procedure in ["prequalification", "open_tender"] {
+            let input = serde_json::to_value(ggzy_demo::tendering::project_input(
+                &format!("信用联合惩戒测试工程（{procedure}）"),
+                "一标段",
+                procedure,
+                ggzy_demo::tendering::points_method(),
+            ))
+            .expect("json");
+            let (st, reg) = app.post("/api/v1/projects", input).await;
+            assert_eq!(st, StatusCode::CREATED, "{b}: {reg}");
+            lots.push(reg["lots"][0]["lot_id"].as_str().expect("lot").to_string());
+        }
+        let mut pq = notice_json(t0);
+        pq.as_object_mut().map(|o| o.remove("bid_deadline"));
+        pq["applications_due"] = json!(iso(t0 + day * 12));
+        let (st, body) = app
+            .post(&format!("/api/v1/lots/{}/prequal-notice", lots[0]), pq)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        let (st, body) = app
+            .post(&format!("/api/v1/lots/{}/notice", lots[1]), notice_json(t0))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        app.as_user("entity05").await;
+        let r = app
+            .form(
+                &format!("/lots/{}/apply", lots[0]),
+                &[("statement", "满足资格条件")],
+                None,
+            )
+            .await;
+        let st = r.status();
+        page_refused(st, &r.text().await.expect("html"), "法〔2016〕285号");
+        let (st, e) = app
+            .post(
+                &format!("/api/v1/lots/{}/prequal-applications", lots[0]),
+                json!({"statement": "满足资格条件"}),
+            )
+            .await;
+        refused(st, &e, "法〔2016〕285号");
+
+        // A bid on the last day: the page's upload, then the bid tool's API.
+        clock.set(t0 + day * 20);
+        app.as_user("entity05").await;
+        let envelope = app
+            .envelope(&lots[1], "entity05", "9800000", "玖佰捌拾万元整", b"bid")
+            .await
+            .expect("envelope");
+        let r = app
+            .upload(&format!("/lots/{}/bid", lots[1]), envelope.clone())
+            .await;
+        let st = r.status();
+        page_refused(st, &r.text().await.expect("html"), "法〔2016〕285号");
+        let r = app
+            .upload(&format!("/api/v1/lots/{}/bids", lots[1]), envelope)
+            .await;
+        let st = r.status();
+        refused(st, &r.json().await.expect("json"), "法〔2016〕285号");
+
+        // A grant application: the grant page's form, then the API.
+        clock.set(t0);
+        app.as_user("staff").await;
+        let (st, g) = app
+            .post(
+                "/api/v1/grants",
+                json!({
+                    "name": "信用联合惩戒测试地块", "region_code": "330200", "trade_kind": "land_use",
+                    "method": "listing",
+                    "details": {"location": "宁波市鄞州区", "area": "12000", "purpose": "商服用地"},
+                    "start_price": "10000000", "increment": "100000", "reserve": "10100000",
+                    "deposit": "1000000", "apply_until": iso(t0 + day * 50),
+                    "starts_at": iso(t0 + day * 30), "free_until": iso(t0 + day * 51)
+                }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {g}");
+        let gid = g["id"].as_str().expect("id").to_string();
+        clock.set(t0 + day);
+        app.as_user("entity05").await;
+        let r = app.form(&format!("/grants/{gid}/apply"), &[], None).await;
+        let st = r.status();
+        page_refused(st, &r.text().await.expect("html"), "发改财金〔2016〕141号");
+        let (st, e) = app
+            .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
+            .await;
+        refused(st, &e, "发改财金〔2016〕141号");
+
+        // Every refusal is in the check log, which a supervisor reads.
+        app.as_user("supervisor").await;
+        for id in &lots {
+            let (_, lot) = app.get(&format!("/api/v1/lots/{id}")).await;
+            let deal = lot["trade_code"].as_str().unwrap_or_default().to_string();
+            let (st, checks) = app
+                .get(&format!("/api/v1/credit/checks?deal_code={deal}"))
+                .await;
+            assert_eq!(st, StatusCode::OK, "{b}: {checks}");
+            assert!(
+                checks
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|x| x["uscc"] == json!(uscc))),
+                "{b}: {checks}"
+            );
+        }
+
+        // The court removes the company: another supervisor revokes the record on the company's
+        // credit page (never whoever entered it), and the company may apply again.
+        let id = rec["id"].as_str().expect("id");
+        let revoke = [
+            ("document_no", "（2026）浙0212执901号之一"),
+            ("reason", "被执行人已履行完毕，法院屏蔽失信信息。"),
+        ];
+        let r = app
+            .form(&format!("/credit/records/{id}/revocation"), &revoke, None)
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(
+            r.text().await.expect("html").contains("其他监管人员"),
+            "{b}: the page says who may revoke"
+        );
+        app.as_user("supervisor2").await;
+        let page = app
+            .client
+            .get(app.url(&format!("/credit/{uscc}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            page.contains(&format!("action=\"/credit/records/{id}/revocation\"")),
+            "{b}: the supervisor is offered the revocation"
+        );
+        let r = app
+            .form(&format!("/credit/records/{id}/revocation"), &revoke, None)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        app.as_user("entity05").await;
+        let (st, body) = app
+            .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
         app.finish().await;
     }
 }

@@ -72,6 +72,9 @@ pub struct GradeFormula {
     /// The reward: a grade-A company pays this percentage of a lot's bid bond (local rules
     /// reduce or waive it for the trustworthy; the share is a configurable default).
     pub a_bond_percent: u32,
+    /// Where a lot's points method scores the credit grade, the share of the criterion's points
+    /// each grade earns, A to D (local practice, a configurable default).
+    pub scoring_percent: [u32; 4],
 }
 
 impl GradeFormula {
@@ -92,6 +95,7 @@ impl GradeFormula {
             c_from: 60,
             a_needs_good_record: true,
             a_bond_percent: 50,
+            scoring_percent: [100, 80, 60, 0],
         }
     }
 
@@ -105,6 +109,13 @@ impl GradeFormula {
             }
             _ => bond,
         }
+    }
+
+    /// The points a company of `grade` earns on a credit criterion worth `max_points`, rounded
+    /// down to the whole point.
+    pub fn criterion_points(&self, max_points: u32, grade: Grade) -> u32 {
+        let pct = self.scoring_percent[grade as usize].min(100);
+        max_points.saturating_mul(pct) / 100
     }
 
     /// Points a record takes, and whether it is a good record.

@@ -18,6 +18,9 @@ pub const PROCUREMENT_REGS: &str = "政府采购法实施条例";
 pub const CAIKU_125: &str = "财库〔2016〕125号";
 /// 关于在招标投标活动中对失信被执行人实施联合惩戒的通知.
 pub const FA_285: &str = "法〔2016〕285号";
+/// 关于对失信被执行人实施联合惩戒的合作备忘录, whose measures include restricting land the
+/// government supplies (RULES.md §8 names it as the parent memorandum).
+pub const FGCJ_141: &str = "发改财金〔2016〕141号";
 const TENDER_LAW: &str = crate::rulepack::LAW;
 const TENDER_REGS: &str = crate::rulepack::REGS;
 
@@ -379,7 +382,7 @@ impl CreditPack {
             major_penalty_years: lim(3, PROCUREMENT_LAW, "22", Verified),
             defaulter_construction: lim(true, FA_285, "", Secondary),
             defaulter_procurement: lim(true, CAIKU_125, "", Secondary),
-            defaulter_grants: lim(true, "", "", Unconfirmed),
+            defaulter_grants: lim(true, FGCJ_141, "", Unconfirmed),
             tax_violator_procurement: lim(true, CAIKU_125, "", Secondary),
             tax_violator_other: lim(false, "", "", Unconfirmed),
             procurement_violation: lim(true, CAIKU_125, "", Secondary),

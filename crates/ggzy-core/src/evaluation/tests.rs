@@ -93,6 +93,7 @@ fn evaluation_price_score_rounds_like_the_helper() {
         &[MemberSheet::default()],
         3,
         &Pricing::default(),
+        &CreditGrades::default(),
     );
     let of = |n: u128| {
         o.results
@@ -144,7 +145,14 @@ fn procurement_pricing_in_the_evaluation() {
         }),
         ..Pricing::default()
     };
-    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &pricing);
+    let o = evaluate_with(
+        &method,
+        &bids,
+        &[MemberSheet::default()],
+        3,
+        &pricing,
+        &CreditGrades::default(),
+    );
     let score = |o: &Outcome, n: u128| {
         o.results
             .iter()
@@ -163,7 +171,14 @@ fn procurement_pricing_in_the_evaluation() {
         ceiling: Some(yuan(99)),
         ..pricing.clone()
     };
-    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &ceiling);
+    let o = evaluate_with(
+        &method,
+        &bids,
+        &[MemberSheet::default()],
+        3,
+        &ceiling,
+        &CreditGrades::default(),
+    );
     assert_eq!(
         o.candidates,
         vec![Uuid::from_u128(2)],
@@ -173,14 +188,28 @@ fn procurement_pricing_in_the_evaluation() {
         ceiling: Some(yuan(100)),
         ..pricing.clone()
     };
-    let o = evaluate_with(&method, &bids, &[MemberSheet::default()], 3, &at);
+    let o = evaluate_with(
+        &method,
+        &bids,
+        &[MemberSheet::default()],
+        3,
+        &at,
+        &CreditGrades::default(),
+    );
     assert_eq!(o.candidates.len(), 2, "at the budget is valid");
 
     let mut finals = Pricing::default();
     finals.final_prices.insert(Uuid::from_u128(1), yuan(90));
     let o = evaluate(&Method::LowestEvaluatedPrice, &bids, &[], 3);
     assert_eq!(o.candidates[0], Uuid::from_u128(2));
-    let o = evaluate_with(&Method::LowestEvaluatedPrice, &bids, &[], 3, &finals);
+    let o = evaluate_with(
+        &Method::LowestEvaluatedPrice,
+        &bids,
+        &[],
+        3,
+        &finals,
+        &CreditGrades::default(),
+    );
     assert_eq!(
         o.candidates[0],
         Uuid::from_u128(1),
@@ -196,7 +225,14 @@ fn procurement_pricing_in_the_evaluation() {
         same_brand: true,
         ..Pricing::default()
     };
-    let o = evaluate_with(&Method::LowestEvaluatedPrice, &brands, &[], 3, &same);
+    let o = evaluate_with(
+        &Method::LowestEvaluatedPrice,
+        &brands,
+        &[],
+        3,
+        &same,
+        &CreditGrades::default(),
+    );
     assert_eq!(
         o.candidates,
         vec![Uuid::from_u128(3), Uuid::from_u128(5), Uuid::from_u128(6)],
@@ -215,10 +251,17 @@ fn procurement_pricing_in_the_evaluation() {
     };
     let flagged = |p: i64| {
         let bs = [bid(7, p, 1), bid(8, 100, 2), bid(9, 100, 3)];
-        evaluate_with(&Method::LowestEvaluatedPrice, &bs, &[], 3, &low)
-            .results
-            .iter()
-            .any(|r| r.bidder == Uuid::from_u128(7) && r.abnormally_low)
+        evaluate_with(
+            &Method::LowestEvaluatedPrice,
+            &bs,
+            &[],
+            3,
+            &low,
+            &CreditGrades::default(),
+        )
+        .results
+        .iter()
+        .any(|r| r.bidder == Uuid::from_u128(7) && r.abnormally_low)
     };
     assert!(flagged(79), "79 < 80");
     assert!(!flagged(80), "80 is exactly 20% under");
@@ -276,6 +319,7 @@ fn points_method_price_score_and_ranges() {
             name: "技术".into(),
             max_points: 40,
             objective: false,
+            scorer: Scorer::Members,
         }],
     };
     assert!(m.check().is_ok());
@@ -300,4 +344,87 @@ fn points_method_price_score_and_ranges() {
     assert_eq!(o.candidates, vec![bidders[0], bidders[2], bidders[1]]);
     assert_eq!(o.results[0].total_x100, Some(8800));
     assert_eq!(o.results[1].total_x100, Some(8333));
+}
+
+/// A credit-grade criterion is the platform's to score: A earns all its points, B 80%, C 60%,
+/// D none; a member's score on it is refused; one such criterion of at most 10 points.
+#[test]
+fn the_credit_grade_scored_by_the_platform() {
+    let criterion = |key: &str, points: u32, scorer: Scorer| Criterion {
+        key: key.into(),
+        name: key.into(),
+        max_points: points,
+        objective: false,
+        scorer,
+    };
+    let method = |credit: u32| Method::Points {
+        price_points: 60,
+        criteria: vec![
+            criterion("tech", 40 - credit, Scorer::Members),
+            criterion("credit", credit, Scorer::CreditGrade),
+        ],
+    };
+    assert!(method(CREDIT_POINTS_MAX).check().is_ok(), "just inside");
+    assert_eq!(
+        method(CREDIT_POINTS_MAX + 1)
+            .check()
+            .expect_err("just outside")
+            .code,
+        "evaluation.credit_points"
+    );
+    let two = Method::Points {
+        price_points: 80,
+        criteria: vec![
+            criterion("a", 10, Scorer::CreditGrade),
+            criterion("b", 10, Scorer::CreditGrade),
+        ],
+    };
+    assert_eq!(
+        two.check().expect_err("two").code,
+        "evaluation.credit_points"
+    );
+
+    let m = method(10);
+    let bidders: Vec<Uuid> = (1..=4).map(Uuid::from_u128).collect();
+    let mut s = MemberSheet::default();
+    for b in &bidders {
+        s.scores
+            .insert(*b, BTreeMap::from([("tech".to_string(), 30)]));
+    }
+    assert!(check_sheet(&m, &bidders, &s).is_ok(), "members skip it");
+    let mut scored = s.clone();
+    scored
+        .scores
+        .get_mut(&bidders[0])
+        .map(|x| x.insert("credit".into(), 10));
+    assert_eq!(
+        check_sheet(&m, &bidders, &scored).expect_err("a member scored it")[0].code,
+        "evaluation.platform_scored"
+    );
+
+    let grades = CreditGrades {
+        by_bidder: bidders
+            .iter()
+            .copied()
+            .zip([Grade::A, Grade::B, Grade::C, Grade::D])
+            .collect(),
+        ..CreditGrades::default()
+    };
+    let bids = [
+        bid(1, 1000, 1),
+        bid(2, 1000, 2),
+        bid(3, 1000, 3),
+        bid(4, 1000, 4),
+    ];
+    let o = evaluate_with(&m, &bids, &[s], 4, &Pricing::default(), &grades);
+    let crit: Vec<Option<i64>> = o.results.iter().map(|r| r.criteria_score_x100).collect();
+    assert_eq!(
+        crit,
+        vec![Some(4000), Some(3800), Some(3600), Some(3000)],
+        "30 from the members plus 10/8/6/0"
+    );
+    assert_eq!(o.candidates, bidders);
+    // Without a grade (not looked up) the criterion earns nothing.
+    let o = evaluate(&m, &bids, &[MemberSheet::default()], 4);
+    assert!(o.results.iter().all(|r| r.criteria_score_x100 == Some(0)));
 }

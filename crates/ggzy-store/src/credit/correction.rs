@@ -402,3 +402,82 @@ pub async fn under_objection(db: &Db, uscc: &str) -> ServiceResult<Vec<Uuid>> {
     );
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// The department's own revocation of a record (依职权撤销): the decision was quashed on review
+/// or in court, the list removed the company, or the record was entered in error.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationInput {
+    /// Why the record no longer stands, as the public reads it.
+    pub reason: String,
+    /// The document that says so (复议决定书, 判决书, the list's removal notice, …).
+    pub document_no: String,
+}
+
+/// Revoke a record: a supervisor of the record's region, never whoever entered it (separation of
+/// duties, as for a company's objection). A revoked record never counted — it bars nothing and
+/// leaves the grade and the public page — and the revocation is a log event with its reason.
+pub async fn revoke(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    input: &RevocationInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<super::CreditRecordView> {
+    actor.require_any(Permission::Supervise)?;
+    let (record, recorded_by) = record_by_id(db, id).await?;
+    let region = DivisionCode::parse("region_code", &record.region_code)?;
+    actor.require(Permission::Supervise, &region)?;
+    if recorded_by.is_some() && recorded_by == actor.account_id {
+        return Err(FieldError::new(
+            "reason",
+            "credit.own_record",
+            "录入该记录的人员不能撤销该记录，请由其他监管人员办理",
+            "Whoever recorded this cannot revoke it; another supervisor does",
+        )
+        .into());
+    }
+    let mut errs = Invalid::default();
+    text(&mut errs, "reason", &input.reason, 2000);
+    text(&mut errs, "document_no", &input.document_no, 100);
+    errs.into_result(())?;
+    let mut tx = db.begin().await?;
+    // Only a record that still stands: revoking twice, or after a repair's decision, is refused
+    // inside the transaction so two supervisors cannot both revoke it.
+    let n = tx_exec!(
+        &mut tx,
+        "UPDATE credit_records SET status = 'revoked' WHERE id = $1 AND status <> 'revoked'",
+        id
+    );
+    if n != 1 {
+        return Err(FieldError::new(
+            "reason",
+            "credit.already_revoked",
+            "该记录已撤销",
+            "This record is already revoked",
+        )
+        .into());
+    }
+    events::append(
+        &mut tx,
+        NewEvent {
+            actor_id: actor.account_id,
+            actor_role: "supervisor".into(),
+            address: actor.address.clone(),
+            region_code: record.region_code.clone(),
+            kind: "credit.revoked",
+            subject: format!("credit:{}", record.uscc),
+            payload: serde_json::json!({
+                "record_id": id,
+                "was": record.status,
+                "reason": input.reason.trim(),
+                "document_no": input.document_no.trim(),
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let (record, _) = record_by_id(db, id).await?;
+    Ok(record.view(now, &ggzy_core::credit::CreditPack::v2026()))
+}

@@ -319,6 +319,64 @@ pub async fn record(
     Ok(row.view(now, &pack))
 }
 
+/// What a good record the platform writes itself says: a contract performed and accepted as
+/// good (履约信息, a good record of the national credit data set). The tenderer or buyer accepted
+/// it and published the notice, so no department decides it; it counts for the grade formula's
+/// window and is shown as long.
+pub(crate) struct Performed<'a> {
+    pub uscc: &'a str,
+    pub entity_name: &'a str,
+    /// The tenderer or buyer that accepted the performance.
+    pub accepted_by: &'a str,
+    /// The deal's 统一交易标识码.
+    pub deal_code: &'a str,
+    pub deal_name: String,
+    pub basis: &'a str,
+    pub accepted_on: NaiveDate,
+    pub notice: Uuid,
+    pub region_code: &'a str,
+}
+
+/// Keep a good record for a performance accepted as good, in the acceptance's transaction.
+pub(crate) async fn record_performance(
+    tx: &mut Tx,
+    p: Performed<'_>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let years = GradeFormula::v2026().window_years;
+    let last_day = p
+        .accepted_on
+        .checked_add_months(chrono::Months::new(12 * years))
+        .and_then(|d| d.pred_opt());
+    let (starts_at, ends_at) = cr::period(p.accepted_on, last_day);
+    let row = RecordRow {
+        id: Uuid::now_v7(),
+        uscc: p.uscc.into(),
+        entity_name: p.entity_name.into(),
+        kind: RecordKind::Good.code().into(),
+        ground: None,
+        major: false,
+        source: "performance".into(),
+        decision_no: format!("{} 履约验收", p.deal_code),
+        authority: p.accepted_by.into(),
+        basis: p.basis.into(),
+        facts: format!(
+            "{}合同履约验收合格（{}，公告 {}）",
+            p.deal_name, p.accepted_on, p.notice
+        ),
+        decided_on: p.accepted_on,
+        starts_at,
+        ends_at,
+        published_until: last_day,
+        status: RecordStatus::Active.code().into(),
+        evidence: "[]".into(),
+        region_code: p.region_code.into(),
+        recorded_at: truncate_micros(now),
+        event_seq: 0,
+    };
+    insert(tx, None, row, now).await.map(|_| ())
+}
+
 /// Store a record and log it; a record already held (the same source, decision, company and
 /// kind) is refused with a field error.
 pub(crate) async fn insert(
@@ -661,6 +719,12 @@ pub async fn checks_of(db: &Db, deal_code: &str) -> ServiceResult<Vec<CheckRow>>
     ))
 }
 
+/// The credit code a record names.
+pub async fn uscc_of_record(db: &Db, id: Uuid) -> ServiceResult<Option<String>> {
+    let r: Option<(String,)> = db_opt!(db, "SELECT uscc FROM credit_records WHERE id = $1", id);
+    Ok(r.map(|r| r.0))
+}
+
 /// The company's name in the registry, if it registered here.
 pub async fn registered_name(db: &Db, uscc: &str) -> ServiceResult<Option<String>> {
     let r: Option<(String,)> = db_opt!(db, "SELECT name FROM entities WHERE uscc = $1", uscc);
@@ -689,8 +753,19 @@ pub struct GradeView {
 
 /// The grade of a company at `at` by the current formula.
 pub async fn grade_of(db: &Db, uscc: &str, at: DateTime<Utc>) -> ServiceResult<GradeView> {
+    Ok(grade_from(all_of(db, uscc).await?, uscc, at))
+}
+
+/// The grade as it stood at `at` from what was on record then: a record entered later, even one
+/// that applies from an earlier day, does not move a score fixed at a deadline.
+pub async fn grade_as_recorded(db: &Db, uscc: &str, at: DateTime<Utc>) -> ServiceResult<GradeView> {
+    let mut rows = all_of(db, uscc).await?;
+    rows.retain(|r| r.recorded_at <= at);
+    Ok(grade_from(rows, uscc, at))
+}
+
+fn grade_from(rows: Vec<RecordRow>, uscc: &str, at: DateTime<Utc>) -> GradeView {
     let pack = CreditPack::v2026();
-    let rows = all_of(db, uscc).await?;
     let known: Vec<(RecordRow, Standing)> = rows
         .into_iter()
         .filter_map(|r| r.standing().map(|s| (r, s)))
@@ -708,7 +783,7 @@ pub async fn grade_of(db: &Db, uscc: &str, at: DateTime<Utc>) -> ServiceResult<G
             }
         })
         .collect();
-    Ok(GradeView {
+    GradeView {
         uscc: uscc.to_string(),
         formula: e.formula,
         score: e.score,
@@ -716,7 +791,7 @@ pub async fn grade_of(db: &Db, uscc: &str, at: DateTime<Utc>) -> ServiceResult<G
         grade_zh: e.grade.name_zh(),
         grade_en: e.grade.name_en(),
         lines,
-    })
+    }
 }
 
 /// The bid bond this company pays at `at` where a lot asks `bond`: the grade's reward, by the

@@ -167,7 +167,46 @@ async fn evaluate_lot(
         None => lot.pack.max_candidates.value,
     };
     let pricing = crate::procurement::pricing(db, lot).await?;
-    Ok(ev::evaluate_with(&lot.method, &bids, sheets, max, &pricing))
+    let grades = credit_grades(db, lot, &bids).await?;
+    Ok(ev::evaluate_with(
+        &lot.method,
+        &bids,
+        sheets,
+        max,
+        &pricing,
+        &grades,
+    ))
+}
+
+/// The bidders' credit grades as of the bid deadline, where the method scores the grade, from
+/// what was on record then: every bidder's standing is fixed at one instant, so a record entered
+/// during the evaluation moves no score.
+async fn credit_grades(
+    db: &Db,
+    lot: &LotRow,
+    bids: &[ev::OpenedBid],
+) -> ServiceResult<ev::CreditGrades> {
+    let mut grades = ev::CreditGrades::default();
+    let scored = lot
+        .method
+        .criteria()
+        .iter()
+        .any(|c| c.scorer == ev::Scorer::CreditGrade);
+    let Some(deadline) = lot.state.dates.as_ref().map(|d| d.bid_deadline) else {
+        return Ok(grades);
+    };
+    if !scored {
+        return Ok(grades);
+    }
+    for b in bids {
+        let uscc: Option<(String,)> =
+            db_opt!(db, "SELECT uscc FROM entities WHERE id = $1", b.bidder);
+        if let Some((uscc,)) = uscc {
+            let g = crate::credit::grade_as_recorded(db, &uscc, deadline).await?;
+            grades.by_bidder.insert(b.bidder, g.grade);
+        }
+    }
+    Ok(grades)
 }
 
 async fn sheets(db: &Db, lot_id: Uuid) -> ServiceResult<Vec<(Uuid, Option<MemberSheet>)>> {

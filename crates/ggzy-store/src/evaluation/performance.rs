@@ -5,6 +5,7 @@
 
 use crate::actor::Actor;
 use crate::actor::Grant;
+use crate::credit;
 use crate::db::{Db, Tx};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::publish_lot_notice;
@@ -238,8 +239,11 @@ pub async fn record_acceptance(
         signed_on,
         crate::tendering::day(now),
     )?;
-    let (winner_name,): (String,) =
-        tx_one!(&mut tx, "SELECT name FROM entities WHERE id = $1", winner);
+    let (winner_name, winner_uscc): (String, String) = tx_one!(
+        &mut tx,
+        "SELECT name, uscc FROM entities WHERE id = $1",
+        winner
+    );
     let verdict = if input.passed {
         "验收合格"
     } else {
@@ -288,6 +292,33 @@ pub async fn record_acceptance(
         actor.account_id,
         truncate_micros(now)
     );
+    if input.passed {
+        let (accepted_by,): (String,) = tx_one!(
+            &mut tx,
+            "SELECT name FROM entities WHERE id = $1",
+            lot.principal_id
+        );
+        let basis = match lot.gp {
+            Some(_) => "政府采购法实施条例第四十五条（履约验收）",
+            None => "履约验收合格（全国公共资源交易数据规范 履约信息）",
+        };
+        credit::record_performance(
+            &mut tx,
+            credit::Performed {
+                uscc: &winner_uscc,
+                entity_name: &winner_name,
+                accepted_by: &accepted_by,
+                deal_code: &lot.trade_code,
+                deal_name: format!("{}{}", lot.project_name, lot.name),
+                basis,
+                accepted_on: input.accepted_on,
+                notice,
+                region_code: lot.region.as_str(),
+            },
+            now,
+        )
+        .await?;
+    }
     log(
         &mut tx,
         actor,

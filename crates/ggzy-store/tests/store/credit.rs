@@ -852,3 +852,189 @@ async fn a_grade_a_company_pays_half_the_bond_and_no_fen_less() {
         t.cleanup().await;
     }
 }
+
+/// A lot whose method scores the credit grade: the platform gives each bidder the share of the
+/// criterion's points its grade earns as it stood at the bid deadline (A 5, B 4, C 3, D 0 of 5),
+/// on top of the members' average; a record entered after the deadline moves nothing.
+#[tokio::test]
+async fn the_credit_grade_is_scored_as_it_stood_at_the_deadline() {
+    for (t, now) in seeded().await {
+        let db = &t.db;
+        let vault = Arc::new(BidVault::temporary().expect("vault"));
+        let supervisor = who(db, "supervisor").await;
+        let t0 = now - Duration::days(40);
+        let before = beijing_day(t0) - Duration::days(30);
+        let deadline = t0 + Duration::days(21);
+        let mut expected = std::collections::BTreeMap::new();
+        let recorded = |uscc: &str, kind: &str, major: bool, n: u32| {
+            let mut r = penalty(uscc, before, major, &format!("甬信〔2025〕{n}号"));
+            r.kind = kind.into();
+            if kind == "good" {
+                r.facts = "获评市级守合同重信用企业。".into();
+            }
+            if kind == "platform_finding" {
+                r.evidence = vec![1];
+            }
+            r
+        };
+        let plan: [(&str, &[(&str, bool)], u32); 4] = [
+            ("bidder", &[("good", false)], 5),
+            ("entity03", &[("administrative_penalty", false)], 4),
+            ("entity05", &[("administrative_penalty", true)], 3),
+            (
+                "entity07",
+                &[
+                    ("administrative_penalty", true),
+                    ("administrative_penalty", false),
+                    ("platform_finding", false),
+                ],
+                0,
+            ),
+        ];
+        let mut n = 0;
+        for (user, records, points) in plan {
+            let (entity, uscc) = uscc_of(db, user).await;
+            for (kind, major) in records {
+                n += 1;
+                credit::record(db, &supervisor, &recorded(&uscc, kind, *major, n), t0)
+                    .await
+                    .expect("recorded");
+            }
+            expected.insert(entity, points);
+        }
+        // Entered after the deadline though it applies from before: not in the score.
+        let (_, late) = uscc_of(db, "entity03").await;
+        credit::record(
+            db,
+            &supervisor,
+            &recorded(&late, "platform_finding", false, 99),
+            deadline + Duration::minutes(30),
+        )
+        .await
+        .expect("recorded late");
+
+        let method = demo_tendering::credit_method();
+        let lot = demo_tendering::walk_by(
+            db,
+            &vault,
+            "信用评分测试工程",
+            "open_tender",
+            method.clone(),
+            Walk::Evaluating,
+            t0,
+        )
+        .await
+        .expect("walk");
+        let principal = who(db, "principal").await;
+        let opened: Vec<Uuid> = bids::opening_record(db, &principal, lot)
+            .await
+            .expect("record")
+            .expect("opened")
+            .lines
+            .iter()
+            .map(|l| l.bidder_id)
+            .collect();
+        let sheets = [0, 1].map(|bias| demo_tendering::sheet(&method, &opened, bias));
+        let staff = who(db, "staff").await;
+        let o = evaluation::outcome(db, &staff, lot).await.expect("outcome");
+        assert_eq!(o.results.len(), 4, "{}", t.name);
+        for r in &o.results {
+            let members: u32 = sheets
+                .iter()
+                .map(|s| s.scores[&r.bidder].values().sum::<u32>())
+                .sum();
+            let want = i64::from(members) * 50 + i64::from(expected[&r.bidder]) * 100;
+            assert_eq!(
+                r.criteria_score_x100,
+                Some(want),
+                "{}: {} earns {} credit points",
+                t.name,
+                r.bidder,
+                expected[&r.bidder]
+            );
+        }
+        t.cleanup().await;
+    }
+}
+
+/// The department revokes a record on its own motion: never whoever entered it, only with a
+/// reason and its document, and once; the record then bars nothing and leaves the public page
+/// and the grade, while the log keeps both events.
+#[tokio::test]
+async fn a_supervisor_other_than_the_recorder_revokes_a_record() {
+    for (t, now) in seeded().await {
+        let db = &t.db;
+        let supervisor = who(db, "supervisor").await;
+        let other = who(db, "supervisor2").await;
+        let (entity, uscc) = uscc_of(db, "entity05").await;
+        let last = beijing_day(now) + Duration::days(200);
+        let rec = credit::record(
+            db,
+            &supervisor,
+            &ban(&uscc, last, "甬建罚〔2025〕41号"),
+            now,
+        )
+        .await
+        .expect("recorded");
+        let id = rec.row.id;
+        assert!(
+            credit::barring(db, entity, Trade::Construction, now)
+                .await
+                .expect("bar")
+                .is_some()
+        );
+        let input = correction::RevocationInput {
+            reason: "该处罚决定已被行政复议决定撤销。".into(),
+            document_no: "甬政复决〔2026〕12号".into(),
+        };
+        let e = correction::revoke(db, &supervisor, id, &input, now)
+            .await
+            .expect_err("own record");
+        assert_eq!(code(&e), "credit.own_record", "{}", t.name);
+        let bidder = who(db, "bidder").await;
+        let e = correction::revoke(db, &bidder, id, &input, now)
+            .await
+            .expect_err("a bidder");
+        assert!(code(&e).starts_with("forbidden"), "{}: {e}", t.name);
+        let blank = correction::RevocationInput {
+            document_no: " ".into(),
+            ..input.clone()
+        };
+        let e = correction::revoke(db, &other, id, &blank, now)
+            .await
+            .expect_err("no document");
+        assert!(matches!(e, ServiceError::Invalid(_)), "{}: {e}", t.name);
+
+        let revoked = correction::revoke(db, &other, id, &input, now)
+            .await
+            .expect("revoked");
+        assert_eq!(revoked.row.status, "revoked", "{}", t.name);
+        assert!(!revoked.in_force);
+        assert!(
+            credit::barring(db, entity, Trade::Construction, now)
+                .await
+                .expect("bar")
+                .is_none(),
+            "{}: the ban no longer bars",
+            t.name
+        );
+        let public = credit::public_of(db, &uscc, now).await.expect("public");
+        assert!(public.iter().all(|r| r.row.id != id), "{}", t.name);
+        let grade = credit::grade_of(db, &uscc, now).await.expect("grade");
+        assert_eq!(grade.score, 100, "{}: {grade:?}", t.name);
+        let e = correction::revoke(db, &other, id, &input, now)
+            .await
+            .expect_err("twice");
+        assert_eq!(code(&e), "credit.already_revoked", "{}", t.name);
+        let subject = format!("credit:{uscc}");
+        let log = ggzy_store::events::list(db, Some(&subject), None, 50)
+            .await
+            .expect("log");
+        assert!(
+            log.iter().any(|e| e.kind == "credit.revoked"),
+            "{}: {log:?}",
+            t.name
+        );
+        t.cleanup().await;
+    }
+}

@@ -118,6 +118,34 @@ async fn supplements_stop_at_ten_percent_and_the_acceptance_is_published_once() 
             .expect("record");
         assert!(record.performed.iter().any(|x| x.id == n), "{}", t.name);
         assert!(record.won.iter().all(|x| x.notice_kind == "result"));
+        // The acceptance wrote the supplier's good record, which the grade now counts, for the
+        // formula's three years.
+        let uscc = tendering::sealing::uscc_of(db, winner).await.expect("uscc");
+        let good: Vec<_> = ggzy_store::credit::all_of(db, &uscc)
+            .await
+            .expect("records")
+            .into_iter()
+            .filter(|r| r.source == "performance")
+            .collect();
+        assert_eq!(good.len(), 1, "{}", t.name);
+        assert_eq!(good[0].kind, "good");
+        assert_eq!(
+            good[0].published_until,
+            Some(day + chrono::Months::new(36) - Duration::days(1)),
+            "{}",
+            t.name
+        );
+        let grade = ggzy_store::credit::grade_of(db, &uscc, now)
+            .await
+            .expect("grade");
+        assert!(
+            grade
+                .lines
+                .iter()
+                .any(|l| l.record.as_ref().is_some_and(|r| r.row.id == good[0].id)),
+            "{}: {grade:?}",
+            t.name
+        );
         t.cleanup().await;
     }
 }
@@ -164,8 +192,8 @@ async fn a_works_contract_gets_a_performance_record_and_no_supplement() {
             lot,
             &AcceptanceInput {
                 accepted_on: day,
-                passed: true,
-                summary: "工程按期竣工，质量合格，已通过竣工验收。".into(),
+                passed: false,
+                summary: "工程竣工，部分分项工程质量不合格，需整改后复验。".into(),
             },
             now,
         )
@@ -184,6 +212,17 @@ async fn a_works_contract_gets_a_performance_record_and_no_supplement() {
             .expect("record");
         assert!(record.took_part.iter().any(|x| x.lot_id == Some(lot)));
         assert!(record.performed.iter().any(|x| x.id == n));
+        // A works acceptance that failed leaves no good record.
+        let uscc = tendering::sealing::uscc_of(db, winner).await.expect("uscc");
+        let records = ggzy_store::credit::all_of(db, &uscc)
+            .await
+            .expect("records");
+        assert_eq!(
+            records.iter().filter(|r| r.source == "performance").count(),
+            0,
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }

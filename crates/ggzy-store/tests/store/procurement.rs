@@ -187,6 +187,7 @@ async fn bad_input_is_refused_with_its_rule() {
                             name: "质量".into(),
                             max_points: 71,
                             objective: false,
+                            scorer: ggzy_core::evaluation::Scorer::Members,
                         }],
                     },
                     ..spec(PurchaseMethod::OpenTender, "goods", vec![])

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use ggzy_core::FieldError;
-use ggzy_core::evaluation::{Criterion, Method};
+use ggzy_core::evaluation::{Criterion, Method, Scorer};
 use ggzy_store::ServiceError;
 use ggzy_store::tendering::intake::{self, LotInput, ProjectInput};
 use std::collections::BTreeMap;
@@ -161,6 +161,11 @@ fn method_of(f: &[(String, String)]) -> Result<Method, Vec<FieldError>> {
             name: name.into(),
             max_points: points(format!("c{k}_points"), &mut errors),
             objective: v(f, &format!("c{k}_objective")) == "on",
+            scorer: if v(f, &format!("c{k}_credit")) == "on" {
+                Scorer::CreditGrade
+            } else {
+                Scorer::Members
+            },
         });
     }
     if errors.is_empty() {

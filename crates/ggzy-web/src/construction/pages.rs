@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ggzy_core::FieldError;
-use ggzy_core::evaluation::{Criterion, Outcome, RejectionReason};
+use ggzy_core::evaluation::{Criterion, Outcome, RejectionReason, Scorer};
 use ggzy_core::procedure::Stage;
 use ggzy_store::evaluation::{self, FollowUp, MemberView, RefundView};
 use ggzy_store::tendering::bids::{self, MyBid, OpeningRecord, Origin};

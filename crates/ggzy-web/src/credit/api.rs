@@ -11,7 +11,7 @@ use ggzy_core::credit::correction::CorrectionKind;
 use ggzy_core::credit::grade::GradeFormula;
 use ggzy_core::role::Permission;
 use ggzy_store::credit::correction::{
-    self, CorrectionRow, CorrectionView, CreditCorrectionInput, DecisionInput,
+    self, CorrectionRow, CorrectionView, CreditCorrectionInput, DecisionInput, RevocationInput,
 };
 use ggzy_store::credit::{
     self, CheckRow, CreditRecordView, Exchange, ExchangeGrade, GradeLineView, GradeView,
@@ -28,7 +28,8 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     components(schemas(RecordInput, CreditRecordView, CheckRow, GradeView, GradeLineView, GradeFormula,
-        CreditCorrectionInput, DecisionInput, CorrectionRow, CorrectionView, Exchange, ExchangeGrade)),
+        CreditCorrectionInput, DecisionInput, CorrectionRow, CorrectionView, Exchange, ExchangeGrade,
+        RevocationInput)),
     tags((name = "credit", description = "Company credit: records, bans and the check log"))
 )]
 pub struct CreditDoc;
@@ -44,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(object))
         .routes(routes!(repair))
         .routes(routes!(decide))
+        .routes(routes!(revoke))
         .routes(routes!(corrections))
         .routes(routes!(exchange))
 }
@@ -188,6 +190,23 @@ pub async fn decide(
     ApiJson(i): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<CorrectionView>> {
     Ok(Json(correction::decide(&s.db, &a, id, &i, s.now()).await?))
+}
+
+/// Revoke a record on the department's own motion (its decision quashed, the list's removal, an
+/// entry in error): a supervisor of the record's region who did not record it. The record then
+/// bars nothing and leaves the grade and the public page; the log keeps the reason.
+#[utoipa::path(post, path = "/api/v1/credit/records/{id}/revocation", tag = "credit",
+    params(("id" = Uuid, Path, description = "The credit record")), request_body = RevocationInput,
+    responses((status = 200, body = CreditRecordView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn revoke(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<RevocationInput>,
+) -> ApiResult<Json<CreditRecordView>> {
+    Ok(Json(correction::revoke(&s.db, &a, id, &i, s.now()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

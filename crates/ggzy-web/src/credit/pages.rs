@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/credit/records/{id}/objection", post(objection_submit))
         .route("/credit/records/{id}/repair", post(repair_submit))
         .route("/credit/corrections/{id}/decision", post(decision_submit))
+        .route("/credit/records/{id}/revocation", post(revocation_submit))
 }
 
 fn east8() -> FixedOffset {
@@ -349,8 +350,11 @@ struct CompanyPage {
     own: Vec<OwnRecord>,
     /// The company's objections and repairs (the company itself, supervisors and auditors).
     corrections: Vec<CorrectionView>,
-    /// A refused filing: on which record, and why.
+    /// A refused filing or revocation: on which record, and why.
     filing_errors: Option<(Uuid, Vec<FieldError>)>,
+    /// The viewer supervises: the page offers the revocation of the records that still stand.
+    supervises: bool,
+    revocable: Vec<CreditRecordView>,
 }
 
 /// One of the company's own records and what the domain lets it ask about it now.
@@ -426,6 +430,7 @@ async fn company_response(
     filing_errors: Option<(Uuid, Vec<FieldError>)>,
 ) -> Response {
     let now = s.now();
+    let supervises = a.has(Permission::Supervise);
     let loaded = async {
         let records = credit::public_of(&s.db, uscc, now).await?;
         let grade = credit::grade_of(&s.db, uscc, now).await?;
@@ -439,10 +444,20 @@ async fn company_response(
         } else {
             vec![]
         };
-        Ok::<_, ServiceError>((records, grade, name, objected, corrections, own))
+        let revocable = if supervises {
+            credit::all_of(&s.db, uscc)
+                .await?
+                .into_iter()
+                .filter(|r| r.status != RecordStatus::Revoked.code())
+                .map(|r| r.view(now, &CreditPack::v2026()))
+                .collect()
+        } else {
+            vec![]
+        };
+        Ok::<_, ServiceError>((records, grade, name, objected, corrections, own, revocable))
     };
     match loaded.await {
-        Ok((records, grade, name, objected, corrections, own)) => {
+        Ok((records, grade, name, objected, corrections, own, revocable)) => {
             let refused = filing_errors.is_some();
             render_form(
                 &CompanyPage {
@@ -455,6 +470,8 @@ async fn company_response(
                     own,
                     corrections,
                     filing_errors,
+                    supervises,
+                    revocable,
                 },
                 refused,
             )
@@ -545,6 +562,41 @@ async fn file_submit(
                 StatusCode::FORBIDDEN,
                 ServiceError::Forbidden(Permission::EntityManage),
             ),
+            Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+        },
+        Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {
+            error_page(l, StatusCode::FORBIDDEN, e)
+        }
+        Err(e @ ServiceError::NotFound(_)) => error_page(l, StatusCode::NOT_FOUND, e),
+        Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// A supervisor's revocation as typed.
+#[derive(Debug, Default, Deserialize)]
+struct RevocationForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    document_no: String,
+}
+
+async fn revocation_submit(
+    State(s): State<AppState>,
+    visit: Visit,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RevocationForm>,
+) -> Response {
+    let Visit { a, l } = visit.at("credit");
+    let input = correction::RevocationInput {
+        reason: f.reason,
+        document_no: f.document_no,
+    };
+    match correction::revoke(&s.db, &a, id, &input, s.now()).await {
+        Ok(r) => Redirect::to(&format!("/credit/{}#revocable", r.row.uscc)).into_response(),
+        Err(ServiceError::Invalid(e)) => match credit::uscc_of_record(&s.db, id).await {
+            Ok(Some(uscc)) => company_response(&s, &a, l, &uscc, Some((id, e.0))).await,
+            Ok(None) => error_page(l, StatusCode::NOT_FOUND, ServiceError::NotFound("record")),
             Err(e) => error_page(l, StatusCode::INTERNAL_SERVER_ERROR, e),
         },
         Err(e @ (ServiceError::Forbidden(_) | ServiceError::Unauthenticated)) => {

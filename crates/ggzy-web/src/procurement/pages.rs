@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
-use ggzy_core::evaluation::{Criterion, Method};
+use ggzy_core::evaluation::{Criterion, Method, Scorer};
 use ggzy_core::procedure::{ProcedureKind, Stage};
 use ggzy_core::procurement::{Ground, PurchaseMethod};
 use ggzy_core::role::Permission;
@@ -201,10 +201,11 @@ fn evaluation(f: &[(String, String)]) -> Result<Method, FieldError> {
         .enumerate()
     {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let (name, points, objective) = match parts.as_slice() {
-            [n, p] => (*n, *p, false),
-            [n, p, "客观"] => (*n, *p, true),
-            _ => ("", "", false),
+        let (name, points, objective, scorer) = match parts.as_slice() {
+            [n, p] => (*n, *p, false, Scorer::Members),
+            [n, p, "客观"] => (*n, *p, true, Scorer::Members),
+            [n, p, "信用"] => (*n, *p, false, Scorer::CreditGrade),
+            _ => ("", "", false, Scorer::Members),
         };
         let max_points: u32 = points.parse().map_err(|_| {
             FieldError::new(
@@ -219,6 +220,7 @@ fn evaluation(f: &[(String, String)]) -> Result<Method, FieldError> {
             name: name.into(),
             max_points,
             objective,
+            scorer,
         });
     }
     Ok(Method::Points {

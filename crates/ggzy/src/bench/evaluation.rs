@@ -29,6 +29,7 @@ pub(super) fn procurement_scoring(bids: usize, criteria: usize, experts: usize, 
                 name: format!("因素{k}"),
                 max_points: each.max(1),
                 objective: k % 5 == 0,
+                scorer: ggzy_core::evaluation::Scorer::Members,
             })
             .collect(),
     };
@@ -96,7 +97,14 @@ pub(super) fn procurement_scoring(bids: usize, criteria: usize, experts: usize, 
     };
     let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
     let (full, k1) = time(&|| {
-        let o = ev::evaluate_with(&method, &opened, &sheets, 3, &pricing);
+        let o = ev::evaluate_with(
+            &method,
+            &opened,
+            &sheets,
+            3,
+            &pricing,
+            &ev::CreditGrades::default(),
+        );
         o.candidates.len() + o.results.len()
     });
     let (bare, k2) = time(&|| {
