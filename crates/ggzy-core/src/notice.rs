@@ -60,6 +60,16 @@ const CANDIDATES: &[&str] = &[
 ];
 const CORRECTION: &[&str] = &["统一交易标识码", "原公告", "更正事项"];
 const TERMINATION: &[&str] = &["统一交易标识码", "原公告", "终止原因"];
+/// What a violation notice names (招标投标违法行为记录公告暂行办法 Art 9 [S]).
+const PENALTY: &[&str] = &[
+    "当事人",
+    "统一社会信用代码",
+    "违法事实",
+    "处罚依据",
+    "处理决定",
+    "决定机关",
+    "决定日期",
+];
 
 #[allow(clippy::too_many_arguments)]
 const fn k(
@@ -624,6 +634,127 @@ pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
         false,
         "企业国有资产交易监督管理办法；企业国有资产交易操作规则（国资发产权规〔2025〕17号）",
         U,
+    ),
+    // 监管信息: a department's penalties and bans, under the trade they concern.
+    k(
+        "construction",
+        "penalty",
+        "行政处罚决定公告",
+        "Penalty decision",
+        PENALTY,
+        (
+            "行政监督部门作出处罚或取消资格决定后",
+            "when the supervising department decides a penalty or a ban",
+        ),
+        None,
+        false,
+        "招标投标违法行为记录公告暂行办法 第9条；国办发〔2015〕63号 第11条",
+        S,
+    ),
+    k(
+        "construction",
+        "penalty_revocation",
+        "处罚决定撤销公告",
+        "Penalty revoked",
+        &["原公告", "撤销理由", "撤销依据"],
+        (
+            "处罚决定被撤销或记录有误而撤销时",
+            "when the decision is quashed or the record was in error",
+        ),
+        None,
+        false,
+        "招标投标违法行为记录公告暂行办法 第9条；国办发〔2015〕63号 第11条",
+        S,
+    ),
+    k(
+        "procurement",
+        "penalty",
+        "行政处罚决定公告",
+        "Penalty decision",
+        PENALTY,
+        (
+            "行政监督部门作出处罚或取消资格决定后",
+            "when the supervising department decides a penalty or a ban",
+        ),
+        None,
+        false,
+        "政府采购法实施条例 第63条；国办发〔2015〕63号 第11条",
+        V,
+    ),
+    k(
+        "procurement",
+        "penalty_revocation",
+        "处罚决定撤销公告",
+        "Penalty revoked",
+        &["原公告", "撤销理由", "撤销依据"],
+        (
+            "处罚决定被撤销或记录有误而撤销时",
+            "when the decision is quashed or the record was in error",
+        ),
+        None,
+        false,
+        "政府采购法实施条例 第63条；国办发〔2015〕63号 第11条",
+        V,
+    ),
+    k(
+        "land_mining",
+        "penalty",
+        "行政处罚决定公告",
+        "Penalty decision",
+        PENALTY,
+        (
+            "行政监督部门作出处罚或取消资格决定后",
+            "when the supervising department decides a penalty or a ban",
+        ),
+        None,
+        false,
+        "国办发〔2015〕63号 第11条",
+        S,
+    ),
+    k(
+        "land_mining",
+        "penalty_revocation",
+        "处罚决定撤销公告",
+        "Penalty revoked",
+        &["原公告", "撤销理由", "撤销依据"],
+        (
+            "处罚决定被撤销或记录有误而撤销时",
+            "when the decision is quashed or the record was in error",
+        ),
+        None,
+        false,
+        "国办发〔2015〕63号 第11条",
+        S,
+    ),
+    k(
+        "state_property",
+        "penalty",
+        "行政处罚决定公告",
+        "Penalty decision",
+        PENALTY,
+        (
+            "行政监督部门作出处罚或取消资格决定后",
+            "when the supervising department decides a penalty or a ban",
+        ),
+        None,
+        false,
+        "国办发〔2015〕63号 第11条",
+        S,
+    ),
+    k(
+        "state_property",
+        "penalty_revocation",
+        "处罚决定撤销公告",
+        "Penalty revoked",
+        &["原公告", "撤销理由", "撤销依据"],
+        (
+            "处罚决定被撤销或记录有误而撤销时",
+            "when the decision is quashed or the record was in error",
+        ),
+        None,
+        false,
+        "国办发〔2015〕63号 第11条",
+        S,
     ),
 ];
 

@@ -288,6 +288,34 @@ impl BanGround {
     }
 }
 
+/// The trade under whose notices a department's decision is published (行政处罚决定公告, 招标投标
+/// 违法行为记录公告暂行办法 Art 9 [S]; bad records of procurement, 政府采购法实施条例 Art 63 [V]):
+/// a ban's ground names it, a procurement-violation record is procurement's, and a penalty states
+/// it. The national lists publish their own entries, a platform finding informs the department
+/// without deciding anything, and a good record is no penalty: none of those is published here.
+pub fn published_under(
+    kind: RecordKind,
+    ground: Option<BanGround>,
+    stated: Option<Trade>,
+) -> Result<Option<Trade>, FieldError> {
+    match kind {
+        RecordKind::BiddingBan => Ok(ground.map(|g| g.rule().trade)),
+        RecordKind::ProcurementSeriousViolation => Ok(Some(Trade::Procurement)),
+        RecordKind::AdministrativePenalty => stated.map(Some).ok_or_else(|| {
+            FieldError::new(
+                "trade_kind",
+                "credit.trade_kind_required",
+                "行政处罚应注明所涉交易类型，处罚决定在该类交易的信息公开栏目公告",
+                "A penalty states the trade it concerns; its notice is published under that trade",
+            )
+        }),
+        RecordKind::JudgmentDefaulter
+        | RecordKind::MajorTaxViolator
+        | RecordKind::PlatformFinding
+        | RecordKind::Good => Ok(None),
+    }
+}
+
 /// Whether a record still counts: an upheld objection revokes it (it never counted); a granted
 /// repair takes it out of public view and out of the grade, but a restriction the law sets for
 /// a period (a major penalty's three years, a ban) runs on to its end.
@@ -572,6 +600,45 @@ pub fn check_ban_period(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_is_published_under_the_trade_it_concerns() {
+        use RecordKind::*;
+        let collusion = Some(BanGround::TenderCollusion);
+        assert_eq!(
+            published_under(BiddingBan, collusion, None),
+            Ok(Some(Trade::Construction))
+        );
+        assert_eq!(
+            published_under(
+                BiddingBan,
+                Some(BanGround::ProcurementMisconduct),
+                Some(Trade::Construction)
+            ),
+            Ok(Some(Trade::Procurement)),
+            "the ground decides, not the form"
+        );
+        assert_eq!(
+            published_under(ProcurementSeriousViolation, None, None),
+            Ok(Some(Trade::Procurement))
+        );
+        assert_eq!(
+            published_under(AdministrativePenalty, None, None)
+                .expect_err("a penalty states it")
+                .code,
+            "credit.trade_kind_required"
+        );
+        assert_eq!(
+            published_under(AdministrativePenalty, None, Some(Trade::LandMining)),
+            Ok(Some(Trade::LandMining))
+        );
+        for kind in [JudgmentDefaulter, MajorTaxViolator, PlatformFinding, Good] {
+            assert_eq!(
+                published_under(kind, None, Some(Trade::Procurement)),
+                Ok(None)
+            );
+        }
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

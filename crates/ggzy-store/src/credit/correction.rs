@@ -321,6 +321,18 @@ pub async fn decide(
             kind.granted().code(),
             record.id
         );
+        if kind == CorrectionKind::Objection {
+            // An upheld objection revokes the decision's notice as the department's own
+            // revocation does: by a new notice linked to it.
+            super::publish_revocation(
+                &mut tx,
+                &record,
+                input.reason.trim(),
+                &format!("异议处理决定（{id}）"),
+                now,
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     one(db, id, now).await
@@ -458,6 +470,14 @@ pub async fn revoke(
         )
         .into());
     }
+    let notice = super::publish_revocation(
+        &mut tx,
+        &record,
+        input.reason.trim(),
+        input.document_no.trim(),
+        now,
+    )
+    .await?;
     events::append(
         &mut tx,
         NewEvent {
@@ -472,6 +492,7 @@ pub async fn revoke(
                 "was": record.status,
                 "reason": input.reason.trim(),
                 "document_no": input.document_no.trim(),
+                "notice": notice,
             }),
         },
         now,

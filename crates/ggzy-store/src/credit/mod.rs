@@ -65,6 +65,11 @@ pub struct RecordInput {
     /// For a platform finding: the log events it rests on.
     #[serde(default)]
     pub evidence: Vec<i64>,
+    /// The trade the decision concerns, under whose notices it is published: `construction`,
+    /// `procurement`, `land_mining` or `state_property`. A ban's ground and a
+    /// procurement-violation record imply it; an administrative penalty states it.
+    #[serde(default)]
+    pub trade_kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -152,9 +157,17 @@ impl RecordRow {
     }
 }
 
-fn check_input(
-    input: &RecordInput,
-) -> Result<(Uscc, RecordKind, Option<BanGround>, DivisionCode), Invalid> {
+/// A record's checked input: the company, the kind, a ban's ground, the recording region and
+/// the trade whose notices publish it (none for a kind that is not published here).
+type Checked = (
+    Uscc,
+    RecordKind,
+    Option<BanGround>,
+    DivisionCode,
+    Option<Trade>,
+);
+
+fn check_input(input: &RecordInput) -> Result<Checked, Invalid> {
     let mut errs = Invalid::default();
     let uscc = Uscc::parse(&input.uscc).map_err(|e| errs.push(e)).ok();
     let region = DivisionCode::parse("region_code", &input.region_code)
@@ -242,8 +255,37 @@ fn check_input(
             "At most 50 events of evidence",
         ));
     }
+    let stated = match input.trade_kind.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => {
+            let trade = Trade::parse(t);
+            if trade.is_none() {
+                errs.push(FieldError::new(
+                    "trade_kind",
+                    "credit.unknown_trade_kind",
+                    "交易类型应为 construction、procurement、land_mining 或 state_property",
+                    "The trade kind must be construction, procurement, land_mining or state_property",
+                ));
+            }
+            trade
+        }
+        _ => None,
+    };
+    let published = match kind.map(|k| cr::published_under(k, ground, stated)) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            if input
+                .trade_kind
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+            {
+                errs.push(e);
+            }
+            None
+        }
+        None => None,
+    };
     match (uscc, kind, region) {
-        (Some(u), Some(k), Some(r)) => errs.into_result((u, k, ground, r)),
+        (Some(u), Some(k), Some(r)) => errs.into_result((u, k, ground, r, published)),
         _ => Err(errs),
     }
 }
@@ -260,7 +302,7 @@ pub async fn record(
     // Authorise before anything else is read.
     let region = DivisionCode::parse("region_code", &input.region_code)?;
     actor.require(Permission::Supervise, &region)?;
-    let (uscc, kind, ground, region) = check_input(input)?;
+    let (uscc, kind, ground, region, published) = check_input(input)?;
     let registered = registered_name(db, uscc.as_str()).await?;
     let name = match (registered, input.entity_name.trim()) {
         (Some(n), _) => n,
@@ -315,8 +357,121 @@ pub async fn record(
         event_seq: 0,
     };
     let row = insert(&mut tx, Some(actor), row, now).await?;
+    if let Some(trade) = published {
+        publish_decision(&mut tx, &row, trade, now).await?;
+    }
     tx.commit().await?;
     Ok(row.view(now, &pack))
+}
+
+/// Publish a department's decision under its trade's notices, in the record's transaction, and
+/// keep the notice with the record.
+async fn publish_decision(
+    tx: &mut Tx,
+    row: &RecordRow,
+    trade: Trade,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let kind = RecordKind::parse(&row.kind).map_or("", RecordKind::name_zh);
+    let ground = row
+        .ground
+        .as_deref()
+        .and_then(BanGround::parse)
+        .map(|g| format!("（{}）", g.name_zh()))
+        .unwrap_or_default();
+    let period = match row.ends_at {
+        Some(e) => format!(
+            "，{} 至 {}",
+            beijing_day(row.starts_at),
+            beijing_day(e - chrono::Duration::days(1))
+        ),
+        None => format!("，自 {} 起", beijing_day(row.starts_at)),
+    };
+    let title = format!("{}关于{}的{}决定", row.authority, row.entity_name, kind);
+    let body = format!(
+        "{title}\n当事人：{}\n统一社会信用代码：{}\n违法事实：{}\n处罚依据：{}\n处理决定：{kind}{ground}{period}\n决定机关：{}\n决定文号：{}\n决定日期：{}",
+        row.entity_name,
+        row.uscc,
+        row.facts,
+        row.basis,
+        row.authority,
+        row.decision_no,
+        row.decided_on,
+    );
+    let (notice, _) = crate::notices::publish(
+        tx,
+        &crate::notices::NewNotice {
+            trade_kind: trade.code(),
+            notice_kind: "penalty",
+            title: &title,
+            body: &body,
+            region: &row.region_code,
+            deal_code: None,
+            lot_id: None,
+            grant_id: None,
+            amount: None,
+            principal_id: None,
+            winner_id: None,
+            corrects: None,
+        },
+        now,
+    )
+    .await?;
+    tx_exec!(
+        tx,
+        "UPDATE credit_records SET notice_id = $1 WHERE id = $2",
+        notice,
+        row.id
+    );
+    Ok(notice)
+}
+
+/// Publish the revocation of a decision published here, as a new notice linked to the first.
+pub(crate) async fn publish_revocation(
+    tx: &mut Tx,
+    row: &RecordRow,
+    reason: &str,
+    document_no: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<Uuid>> {
+    let first: Option<(Option<Uuid>,)> = crate::tx_opt!(
+        tx,
+        "SELECT notice_id FROM credit_records WHERE id = $1",
+        row.id
+    );
+    let Some(first) = first.and_then(|f| f.0) else {
+        return Ok(None);
+    };
+    let (trade_kind, first_title): (String, String) = crate::tx_one!(
+        tx,
+        "SELECT trade_kind, title FROM notices WHERE id = $1",
+        first
+    );
+    let title = format!("关于撤销{}的公告", first_title);
+    let body = format!(
+        "{title}\n原公告：{first_title}（{}）\n撤销理由：{reason}\n撤销依据：{document_no}\n当事人：{}（{}）",
+        row.decision_no, row.entity_name, row.uscc
+    );
+    let (notice, _) = crate::notices::publish(
+        tx,
+        &crate::notices::NewNotice {
+            trade_kind: &trade_kind,
+            notice_kind: "penalty_revocation",
+            title: &title,
+            body: &body,
+            region: &row.region_code,
+            deal_code: None,
+            lot_id: None,
+            grant_id: None,
+            amount: None,
+            principal_id: None,
+            winner_id: None,
+            corrects: Some(first),
+        },
+        now,
+    )
+    .await?;
+    Ok(Some(notice))
 }
 
 /// What a good record the platform writes itself says: a contract performed and accepted as

@@ -471,7 +471,52 @@ fn penalty(uscc: &str, decided_on: NaiveDate, major: bool, decision_no: &str) ->
         decided_on,
         starts_on: decided_on,
         region_code: "330200".into(),
+        trade_kind: Some("procurement".into()),
         ..RecordInput::default()
+    }
+}
+
+/// A penalty states the trade it concerns, under whose notices it is published; a ban's ground
+/// implies it.
+#[tokio::test]
+async fn a_penalty_states_its_trade_and_is_published_under_it() {
+    for (t, now) in seeded().await {
+        let db = &t.db;
+        let supervisor = who(db, "supervisor").await;
+        let (_, uscc) = uscc_of(db, "entity03").await;
+        let mut p = penalty(&uscc, beijing_day(now), false, "甬财采罚〔2026〕8号");
+        p.trade_kind = None;
+        let e = credit::record(db, &supervisor, &p, now)
+            .await
+            .expect_err("no trade");
+        assert_eq!(code(&e), "credit.trade_kind_required", "{}", t.name);
+        p.trade_kind = Some("fishing".into());
+        let e = credit::record(db, &supervisor, &p, now)
+            .await
+            .expect_err("no such trade");
+        assert_eq!(code(&e), "credit.unknown_trade_kind", "{}", t.name);
+        p.trade_kind = Some("procurement".into());
+        credit::record(db, &supervisor, &p, now)
+            .await
+            .expect("recorded");
+        let f = ggzy_store::notices::FeedFilter {
+            trade_kind: Some("procurement".into()),
+            notice_kind: Some("penalty".into()),
+            ..Default::default()
+        };
+        let notices = ggzy_store::notices::latest_of(db, &f, 20)
+            .await
+            .expect("notices");
+        let n = notices
+            .iter()
+            .find(|n| n.body.contains("甬财采罚〔2026〕8号"))
+            .expect("published");
+        assert!(
+            n.body.contains(&format!("统一社会信用代码：{uscc}")),
+            "{}",
+            n.body
+        );
+        t.cleanup().await;
     }
 }
 
@@ -669,6 +714,23 @@ async fn an_objection_upheld_by_another_supervisor_revokes_the_record() {
                 .expect("stranger")
                 .is_empty()
         );
+        // Upheld, the objection revokes the ban's notice by a notice linked to it.
+        let f = ggzy_store::notices::FeedFilter {
+            trade_kind: Some("construction".into()),
+            notice_kind: Some("penalty_revocation".into()),
+            ..Default::default()
+        };
+        let revoked = ggzy_store::notices::latest_of(&t.db, &f, 20)
+            .await
+            .expect("notices");
+        assert!(
+            revoked
+                .iter()
+                .any(|n| n.body.contains("甬建罚〔2026〕31号") && n.corrects.is_some()),
+            "{}: {revoked:?}",
+            t.name
+        );
+        t.cleanup().await;
     }
 }
 
@@ -1026,6 +1088,50 @@ async fn a_supervisor_other_than_the_recorder_revokes_a_record() {
             .await
             .expect_err("twice");
         assert_eq!(code(&e), "credit.already_revoked", "{}", t.name);
+        // The ban was published under construction's notices with what a violation notice
+        // names; its revocation is a new notice linked to it, not an edit.
+        let published = |kind: &'static str| {
+            let f = ggzy_store::notices::FeedFilter {
+                trade_kind: Some("construction".into()),
+                notice_kind: Some(kind.into()),
+                ..Default::default()
+            };
+            async move {
+                ggzy_store::notices::latest_of(db, &f, 20)
+                    .await
+                    .expect("notices")
+            }
+        };
+        let first = published("penalty").await;
+        let first = first
+            .iter()
+            .find(|n| n.body.contains("甬建罚〔2025〕41号"))
+            .expect("the ban's notice");
+        for label in [
+            "当事人",
+            "统一社会信用代码",
+            "违法事实",
+            "处罚依据",
+            "处理决定",
+            "决定机关",
+        ] {
+            assert!(
+                first.body.contains(label),
+                "{}: {label} in {}",
+                t.name,
+                first.body
+            );
+        }
+        let revoked = published("penalty_revocation").await;
+        let notice = revoked
+            .iter()
+            .find(|n| n.corrects == Some(first.id))
+            .expect("the revocation's notice");
+        assert!(
+            notice.body.contains("甬政复决〔2026〕12号"),
+            "{}",
+            notice.body
+        );
         let subject = format!("credit:{uscc}");
         let log = ggzy_store::events::list(db, Some(&subject), None, 50)
             .await

@@ -119,6 +119,9 @@ impl ListPage {
             })
             .collect()
     }
+    fn trades(&self) -> [(&'static str, &'static str, &'static str); 4] {
+        ggzy_core::notice::TRADE_KINDS
+    }
     fn formula(&self) -> GradeFormula {
         GradeFormula::v2026()
     }
@@ -149,6 +152,7 @@ impl ListPage {
             "ends_on" => &f.ends_on,
             "region_code" => &f.region_code,
             "evidence" => &f.evidence,
+            "trade_kind" => &f.trade_kind,
             _ => "",
         }
     }
@@ -249,6 +253,8 @@ struct RecordForm {
     region_code: String,
     #[serde(default)]
     evidence: String,
+    #[serde(default)]
+    trade_kind: String,
 }
 
 impl RecordForm {
@@ -310,6 +316,7 @@ impl RecordForm {
                 published_until: None,
                 region_code: self.region_code.clone(),
                 evidence,
+                trade_kind: Some(self.trade_kind.clone()).filter(|t| !t.trim().is_empty()),
             }),
             _ => Err(errs),
         }
