@@ -4611,7 +4611,8 @@ async fn a_lot_requires_qualifications_and_a_bid_without_one_is_refused_over_the
 /// A company on the court's list of 失信被执行人 is refused wherever it takes part, on the pages
 /// as over the API, each refusal naming the record and citing its basis: a prequalification
 /// application (the lot page's form and the API), a bid (the page's upload and the bid tool's
-/// API) and a grant application (the grant page's form and the API).
+/// API), a grant application (the grant page's form and the API) and, listed again after its
+/// admission, a bid in the auction hall.
 #[tokio::test]
 async fn a_listed_company_is_refused_on_the_pages_and_over_the_api_with_its_basis() {
     for t in TestDb::all().await {
@@ -4803,10 +4804,68 @@ async fn a_listed_company_is_refused_on_the_pages_and_over_the_api_with_its_basi
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
         app.as_user("entity05").await;
-        let (st, body) = app
+        let (st, applied) = app
             .post(&format!("/api/v1/grants/{gid}/applications"), json!({}))
             .await;
-        assert_eq!(st, StatusCode::CREATED, "{b}: {body}");
+        assert_eq!(st, StatusCode::CREATED, "{b}: {applied}");
+
+        // Admitted while clear, listed again the next day: its bid in the hall is refused.
+        app.as_user("staff").await;
+        let (_, e) = app
+            .get(&format!(
+                "/api/v1/entities/{}",
+                e05.entity_id.expect("entity")
+            ))
+            .await;
+        let statement = format!(
+            "交易流水号,记账日期,金额,付款人名称,付款账号,收款子账号\n{gid}-5,2027-01-02,1000000,{},6222005,{}\n",
+            e["name"].as_str().expect("name"),
+            applied["account_no"].as_str().expect("account")
+        );
+        let (st, body) = app
+            .post("/api/v1/deposits/statements", json!({"csv": statement}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        let (st, body) = app
+            .post(
+                &format!(
+                    "/api/v1/grants/{gid}/applications/{}/review",
+                    e05.entity_id.expect("entity")
+                ),
+                json!({"admit": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {body}");
+        let relisted = (t0 + day * 2 + chrono::Duration::hours(8)).date_naive();
+        app.as_user("supervisor").await;
+        let (st, rec) = app
+            .post(
+                "/api/v1/credit/records",
+                json!({
+                    "uscc": uscc, "kind": "judgment_defaulter",
+                    "decision_no": "（2026）浙0203执77号", "authority": "宁波市海曙区人民法院",
+                    "basis": "最高人民法院关于公布失信被执行人名单信息的若干规定第一条",
+                    "facts": "违反财产报告制度。",
+                    "decided_on": relisted, "starts_on": relisted, "region_code": "330200"
+                }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {rec}");
+        clock.set(t0 + day * 30 + chrono::Duration::minutes(1));
+        app.as_user("entity05").await;
+        let auction = g["auction_id"].as_str().expect("auction");
+        let (st, e) = app
+            .post(
+                &format!("/api/v1/auctions/{auction}/bids"),
+                json!({"amount": "10000000", "idempotency_key": "listed"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {e}");
+        assert_eq!(e["fields"][0]["code"], "credit.barred", "{b}: {e}");
+        assert_eq!(
+            e["fields"][0]["rule"]["regulation"], "发改财金〔2016〕141号",
+            "{b}: {e}"
+        );
         app.finish().await;
     }
 }
