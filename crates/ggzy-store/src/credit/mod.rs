@@ -398,25 +398,8 @@ async fn publish_decision(
         row.decision_no,
         row.decided_on,
     );
-    let (notice, _) = crate::notices::publish(
-        tx,
-        &crate::notices::NewNotice {
-            trade_kind: trade.code(),
-            notice_kind: "penalty",
-            title: &title,
-            body: &body,
-            region: &row.region_code,
-            deal_code: None,
-            lot_id: None,
-            grant_id: None,
-            amount: None,
-            principal_id: None,
-            winner_id: None,
-            corrects: None,
-        },
-        now,
-    )
-    .await?;
+    let notice =
+        publish_notice(tx, row, trade.code(), "penalty", (&title, &body), None, now).await?;
     tx_exec!(
         tx,
         "UPDATE credit_records SET notice_id = $1 WHERE id = $2",
@@ -452,26 +435,44 @@ pub(crate) async fn publish_revocation(
         "{title}\n原公告：{first_title}（{}）\n撤销理由：{reason}\n撤销依据：{document_no}\n当事人：{}（{}）",
         row.decision_no, row.entity_name, row.uscc
     );
-    let (notice, _) = crate::notices::publish(
+    let notice = publish_notice(
         tx,
-        &crate::notices::NewNotice {
-            trade_kind: &trade_kind,
-            notice_kind: "penalty_revocation",
-            title: &title,
-            body: &body,
-            region: &row.region_code,
-            deal_code: None,
-            lot_id: None,
-            grant_id: None,
-            amount: None,
-            principal_id: None,
-            winner_id: None,
-            corrects: Some(first),
-        },
+        row,
+        &trade_kind,
+        "penalty_revocation",
+        (&title, &body),
+        Some(first),
         now,
     )
     .await?;
     Ok(Some(notice))
+}
+
+/// A credit notice: of no deal, in the recording department's region.
+async fn publish_notice(
+    tx: &mut Tx,
+    row: &RecordRow,
+    trade_kind: &str,
+    notice_kind: &str,
+    (title, body): (&str, &str),
+    corrects: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let n = crate::notices::NewNotice {
+        trade_kind,
+        notice_kind,
+        title,
+        body,
+        region: &row.region_code,
+        deal_code: None,
+        lot_id: None,
+        grant_id: None,
+        amount: None,
+        principal_id: None,
+        winner_id: None,
+        corrects,
+    };
+    Ok(crate::notices::publish(tx, &n, now).await?.0)
 }
 
 /// What a good record the platform writes itself says: a contract performed and accepted as

@@ -72,6 +72,8 @@ pub(crate) async fn award_in(
     let mut winner = winner;
     let mut passed_over = vec![];
     let mut passed_records = vec![];
+    // The result notice says who was passed over and by which record, as the refusal words it.
+    let mut passed_note = String::new();
     for c in lot.state.candidates.clone() {
         match credit::check_in(tx, c, &on, now, now).await? {
             None if c == winner || deemed => {
@@ -81,6 +83,11 @@ pub(crate) async fn award_in(
             None => {}
             Some(refusal) if c == winner => return Err(refusal.into()),
             Some(refusal) => {
+                passed_note.push_str(&format!(
+                    "\n依次递补：{}（{}），该中标候选人不再作为中标人。",
+                    refusal.message_zh,
+                    refusal.rule.as_ref().map(|r| r.cite()).unwrap_or_default()
+                ));
                 passed_over.push(c);
                 passed_records.push(serde_json::json!({"candidate": c, "record": refusal.record}));
             }
@@ -102,20 +109,30 @@ pub(crate) async fn award_in(
     let names = entity_names(tx, &[winner]).await?;
     let winner_name = names.first().map(|n| n.1.clone()).unwrap_or_default();
     if let Some(gp) = lot.gp.clone() {
-        award_procurement(tx, lot, &gp, winner, &winner_name, deemed, now).await?;
+        award_procurement(
+            tx,
+            lot,
+            &gp,
+            (winner, &winner_name, &passed_note),
+            deemed,
+            now,
+        )
+        .await?;
     } else {
-        award_construction(tx, lot, winner, &winner_name, now).await?;
+        award_construction(tx, lot, (winner, &winner_name, &passed_note), now).await?;
     }
     // The result is public: the expert draw's seeds are revealed for anyone to recompute.
     crate::experts::draw::reveal(tx, lot, now).await?;
     Ok(())
 }
 
+/// `(winner, its name, who was passed over and why)`.
+type Chosen<'a> = (Uuid, &'a str, &'a str);
+
 async fn award_construction(
     tx: &mut crate::db::Tx,
     lot: &crate::tendering::LotRow,
-    winner: Uuid,
-    winner_name: &str,
+    (winner, winner_name, passed): Chosen<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let due = ts::award_deadlines(&lot.pack, now);
@@ -154,7 +171,7 @@ async fn award_construction(
         "result",
         &title,
         &format!(
-            "{title}\n统一交易标识码：{}\n中标人：{winner_name}",
+            "{title}\n统一交易标识码：{}\n中标人：{winner_name}{passed}",
             lot.trade_code
         ),
         Some((winner, lot.estimated_price.fen())),
@@ -175,8 +192,7 @@ async fn award_procurement(
     tx: &mut crate::db::Tx,
     lot: &crate::tendering::LotRow,
     gp: &ggzy_core::procurement::ProcurementPack,
-    winner: Uuid,
-    winner_name: &str,
+    (winner, winner_name, passed): Chosen<'_>,
     deemed: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
@@ -269,7 +285,7 @@ async fn award_procurement(
     let members: Vec<String> = members.into_iter().map(|m| m.0).collect();
     let title = format!("{}{}中标（成交）结果公告", lot.project_name, lot.name);
     let body = format!(
-        "{title}\n统一交易标识码：{}\n采购方式：{}\n中标（成交）供应商：{winner_name}\n中标（成交）金额：{price}\n评审委员会（小组）成员：{}\n{}公告期限：1个工作日，至 {ends}。\n采购文件随本公告一并公开。供应商认为中标（成交）结果使自己的权益受到损害的，可以在公告期限届满之日起7个工作日内，通过本平台以书面形式向采购人提出质疑（政府采购法 第52条；实施条例 第53条）。",
+        "{title}\n统一交易标识码：{}\n采购方式：{}\n中标（成交）供应商：{winner_name}{passed}\n中标（成交）金额：{price}\n评审委员会（小组）成员：{}\n{}公告期限：1个工作日，至 {ends}。\n采购文件随本公告一并公开。供应商认为中标（成交）结果使自己的权益受到损害的，可以在公告期限届满之日起7个工作日内，通过本平台以书面形式向采购人提出质疑（政府采购法 第52条；实施条例 第53条）。",
         lot.trade_code,
         lot.state.kind.label_zh(),
         members.join("、"),

@@ -192,12 +192,10 @@ async fn credit_grades(
         .criteria()
         .iter()
         .any(|c| c.scorer == ev::Scorer::CreditGrade);
-    let Some(deadline) = lot.state.dates.as_ref().map(|d| d.bid_deadline) else {
+    let deadline = lot.state.dates.as_ref().map(|d| d.bid_deadline);
+    let Some(deadline) = deadline.filter(|_| scored) else {
         return Ok(grades);
     };
-    if !scored {
-        return Ok(grades);
-    }
     for b in bids {
         let uscc: Option<(String,)> =
             db_opt!(db, "SELECT uscc FROM entities WHERE id = $1", b.bidder);

@@ -331,6 +331,19 @@ async fn the_award_passes_over_a_candidate_barred_since_the_evaluation() {
                 .iter()
                 .any(|c| c.uscc == first_uscc && c.record_id.is_some())
         );
+        // The result notice names who was passed over and by which record.
+        let result = ggzy_store::notices::of_deal(&t.db, &l.trade_code)
+            .await
+            .expect("notices")
+            .into_iter()
+            .find(|n| n.notice_kind == "result")
+            .expect("result notice");
+        assert!(
+            result.body.contains("依次递补") && result.body.contains("甬建罚〔2025〕9号"),
+            "{}: {}",
+            t.name,
+            result.body
+        );
         t.cleanup().await;
     }
 }
