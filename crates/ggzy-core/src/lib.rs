@@ -29,6 +29,7 @@ pub mod procedure;
 pub mod procurement;
 pub mod procurement_procedure;
 pub mod qualification;
+pub mod red_flags;
 pub mod region;
 pub mod role;
 pub mod rulepack;

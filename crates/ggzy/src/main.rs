@@ -98,6 +98,8 @@ enum Command {
     Seal(tool::SealArgs),
     /// Check a bid receipt offline: platform signature, log event, inclusion in a signed tree.
     VerifyReceipt(tool::VerifyReceiptArgs),
+    /// Red flags (OCDS Cardinal's indicators) over a file of OCDS compiled releases, as JSON.
+    Flags(tool::FlagsArgs),
     /// Recompute a published expert draw from its proof (GET /api/v1/lots/{id}/draw/proof).
     VerifyDraw(tool::VerifyDrawArgs),
     /// Custodians' tools.
@@ -419,6 +421,7 @@ async fn main() -> Result<()> {
         Command::Keygen(a) => tool::keygen(&a),
         Command::Seal(a) => tool::seal(&a),
         Command::VerifyReceipt(a) => tool::verify_receipt(&a),
+        Command::Flags(a) => tool::flags(&a),
         Command::VerifyDraw(a) => tool::verify_draw(&a),
         Command::Custody(CustodyCommand::OpenShare(a)) => tool::open_share(&a),
         Command::Credit(CreditCommand::Import { db, list, file }) => {

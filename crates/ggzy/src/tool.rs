@@ -290,3 +290,53 @@ pub fn verify_draw(a: &VerifyDrawArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct FlagsArgs {
+    /// OCDS compiled releases, one JSON object per line.
+    pub file: PathBuf,
+    /// Settings in Cardinal's INI layout; without it every indicator runs with its defaults.
+    #[arg(long)]
+    pub settings: Option<PathBuf>,
+}
+
+/// The red flags of a file of OCDS compiled releases, as JSON grouped like Cardinal's output.
+/// A line that is not a JSON object is counted and named on stderr, never fatal.
+pub fn flags(a: &FlagsArgs) -> Result<()> {
+    use ggzy_core::red_flags::{Engine, Settings, ocds::Release};
+    use std::io::BufRead;
+    let settings = match &a.settings {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Settings::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {} ({})", p.display(), e.message_en, e.field))?
+        }
+        None => Settings::default(),
+    };
+    let file =
+        std::fs::File::open(&a.file).with_context(|| format!("opening {}", a.file.display()))?;
+    let mut engine = Engine::new(settings);
+    let mut unreadable = 0u64;
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading line {}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Release>(&line) {
+            Ok(r) => engine.add(&r),
+            Err(e) => {
+                unreadable += 1;
+                if unreadable <= 10 {
+                    eprintln!("line {}: not a release: {e}", i + 1);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} releases read, {} left out (no ocid, cancelled or excluded), {unreadable} unreadable lines",
+        engine.read, engine.excluded
+    );
+    println!("{}", serde_json::to_string(&engine.finish())?);
+    Ok(())
+}

@@ -319,6 +319,10 @@ pub(super) fn decide_construction(
             lot,
             "objections to documents during tendering, to results during publicity",
         )),
+        // An ended tender answers nothing more: ending it is the answer to what was pending.
+        (Stage::Terminated, C::ReplyObjection { .. }) => {
+            Err(out_of_order(lot, "the tender has ended"))
+        }
         (_, C::ReplyObjection { id }) => {
             let Some(o) = lot.objections.iter().find(|o| o.id == *id) else {
                 return Err(out_of_order(lot, "no such pending objection"));
