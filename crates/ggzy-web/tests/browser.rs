@@ -1333,11 +1333,12 @@ async fn another_supervisor_revokes_a_quashed_record_on_the_company_page() {
         .expect("type");
     shot(&c, "credit-revoke").await;
     click(&c, ".revocation-form button[type=submit]").await;
-    let standing = text_of(&c, "#standing").await;
+    // The form reloads the same page: wait for the new one's text.
+    let standing = text_until(&c, "#standing", "没有限制").await;
     assert!(standing.contains("没有限制"), "{standing}");
-    let grade = text_of(&c, "#grade").await;
+    let grade = text_until(&c, "#grade", "100").await;
     assert!(grade.contains("100"), "revoked, it counts nothing: {grade}");
-    let left = text_of(&c, "#revocable").await;
+    let left = text_until(&c, "#revocable", "没有可撤销").await;
     assert!(
         !left.contains("甬建罚〔2025〕52号") && left.contains("没有可撤销"),
         "nothing left to revoke: {left}"

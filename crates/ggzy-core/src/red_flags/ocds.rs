@@ -2,49 +2,197 @@
 //! read leniently: a value of the wrong type counts as absent, as it would for an indicator that
 //! finds nothing to read there, so one malformed field never drops a whole release.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::marker::PhantomData;
 
-/// A value of `T`, or anything else.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Maybe<T> {
-    Just(T),
-    Other(serde::de::IgnoredAny),
+// Each reader below takes its value when the input has the expected shape and otherwise skips
+// whatever is there without buffering it, so leniency costs nothing on well-formed input.
+
+/// Skips a map or a list it does not want.
+fn drain_map<'de, A: MapAccess<'de>>(mut m: A) -> Result<(), A::Error> {
+    while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
 }
 
-/// A value of `T`, or nothing when the input holds something else.
-fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(match Option::<Maybe<T>>::deserialize(d)? {
-        Some(Maybe::Just(v)) => Some(v),
-        _ => None,
-    })
+fn drain_seq<'de, A: SeqAccess<'de>>(mut s: A) -> Result<(), A::Error> {
+    while s.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
 }
 
-/// A list whose entries of the wrong shape are left out; anything but a list is empty.
-fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let items: Option<Vec<Maybe<T>>> = lenient(d)?;
-    Ok(items
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| match m {
-            Maybe::Just(v) => Some(v),
-            Maybe::Other(_) => None,
-        })
-        .collect())
+struct Text;
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        drain_map(m).map(|_| None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
+        drain_seq(s).map(|_| None)
+    }
+}
+
+/// A string, or nothing.
+fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(Text)
+}
+
+struct Number;
+
+impl<'de> Visitor<'de> for Number {
+    type Value = Option<f64>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        drain_map(m).map(|_| None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
+        drain_seq(s).map(|_| None)
+    }
+}
+
+/// A number, or nothing.
+fn lenient_num<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    d.deserialize_any(Number)
+}
+
+struct Object<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(m)).map(Some)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
+        drain_seq(s).map(|_| None)
+    }
+}
+
+/// An object (whose own fields are all lenient), or nothing.
+fn lenient<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    d.deserialize_any(Object(PhantomData))
+}
+
+/// One entry of a list of objects: the object, or nothing for anything else.
+struct Entry<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient(d).map(Entry)
+    }
+}
+
+struct List<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for List<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Entry(e)) = s.next_element::<Entry<T>>()? {
+            out.extend(e);
+        }
+        Ok(out)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(vec![])
+    }
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        drain_map(m).map(|_| vec![])
+    }
+}
+
+/// A list of objects whose entries of another shape are left out; anything but a list is empty.
+fn lenient_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    d.deserialize_any(List(PhantomData))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Release {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub ocid: Option<String>,
     #[serde(deserialize_with = "lenient")]
     pub tender: Option<Tender>,
@@ -59,13 +207,13 @@ pub struct Release {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Tender {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub status: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub procurement_method: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub procurement_method_details: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_num")]
     pub number_of_tenderers: Option<f64>,
     #[serde(deserialize_with = "lenient")]
     pub tender_period: Option<Period>,
@@ -76,9 +224,9 @@ pub struct Tender {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Period {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub start_date: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub end_date: Option<String>,
 }
 
@@ -86,7 +234,7 @@ pub struct Period {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Party {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub id: Option<String>,
 }
 
@@ -100,9 +248,9 @@ pub struct Bids {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Bid {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub status: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub date: Option<String>,
     #[serde(deserialize_with = "lenient")]
     pub value: Option<Amount>,
@@ -113,16 +261,16 @@ pub struct Bid {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Amount {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_num")]
     pub amount: Option<f64>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub currency: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Award {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient_str")]
     pub status: Option<String>,
     #[serde(deserialize_with = "lenient_list")]
     pub suppliers: Vec<Party>,

@@ -1,6 +1,7 @@
 //! `ggzy bench`: the numbers in docs/BENCHMARKS.md, each against a baseline measured in the same run.
 
 mod evaluation;
+mod flags;
 mod sealed;
 mod search;
 use evaluation::*;
@@ -74,6 +75,9 @@ pub struct BenchArgs {
     /// Searches timed (the LIKE baseline runs on every tenth).
     #[arg(long, default_value_t = 200)]
     search_runs: usize,
+    /// Run only the red-flags benchmark over this many generated OCDS releases (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    flags: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -251,6 +255,9 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         "ggzy bench — {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if a.flags > 0 {
+        return flags::flags(a.flags);
+    }
     if a.search {
         return search::search(a.search_notices, a.search_runs, a.pg_url.as_deref()).await;
     }
