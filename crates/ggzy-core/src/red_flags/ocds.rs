@@ -21,6 +21,52 @@ fn drain_seq<'de, A: SeqAccess<'de>>(mut s: A) -> Result<(), A::Error> {
     Ok(())
 }
 
+/// The visitor methods for the shapes a reader does not want: each reads as nothing, and a
+/// map or a list is skipped entry by entry.
+macro_rules! nothing {
+    ($de:lifetime; $($shape:ident),*) => { $( nothing!(@ $de $shape); )* };
+    (@ $de:lifetime bool) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime i64) => {
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime u64) => {
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime f64) => {
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime unit) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (@ $de:lifetime map) => {
+        fn visit_map<A: MapAccess<$de>>(self, m: A) -> Result<Self::Value, A::Error> {
+            drain_map(m).map(|_| Default::default())
+        }
+    };
+    (@ $de:lifetime seq) => {
+        fn visit_seq<A: SeqAccess<$de>>(self, s: A) -> Result<Self::Value, A::Error> {
+            drain_seq(s).map(|_| Default::default())
+        }
+    };
+}
+
 struct Text;
 
 impl<'de> Visitor<'de> for Text {
@@ -34,27 +80,7 @@ impl<'de> Visitor<'de> for Text {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Some(v))
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-        drain_map(m).map(|_| None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
-        drain_seq(s).map(|_| None)
-    }
+    nothing!('de; bool, i64, u64, f64, unit, map, seq);
 }
 
 /// A string, or nothing.
@@ -78,21 +104,7 @@ impl<'de> Visitor<'de> for Number {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(Some(v))
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-        drain_map(m).map(|_| None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
-        drain_seq(s).map(|_| None)
-    }
+    nothing!('de; bool, str, unit, map, seq);
 }
 
 /// A number, or nothing.
@@ -110,27 +122,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
     fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(m)).map(Some)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Self::Value, A::Error> {
-        drain_seq(s).map(|_| None)
-    }
+    nothing!('de; bool, i64, u64, f64, str, unit, seq);
 }
 
 /// An object (whose own fields are all lenient), or nothing.
@@ -161,27 +153,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for List<T> {
         }
         Ok(out)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(vec![])
-    }
-    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-        drain_map(m).map(|_| vec![])
-    }
+    nothing!('de; bool, i64, u64, f64, str, unit, map);
 }
 
 /// A list of objects whose entries of another shape are left out; anything but a list is empty.

@@ -132,6 +132,29 @@ async fn record_by_id(db: &Db, id: Uuid) -> ServiceResult<(RecordRow, Option<Uui
         .ok_or(ServiceError::NotFound("credit record"))
 }
 
+/// The record, for a supervisor of its region who did not enter it: separation of duties —
+/// whoever entered a record neither judges what the company says of it nor revokes it.
+async fn for_another_supervisor(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    field: &'static str,
+) -> ServiceResult<RecordRow> {
+    let (record, recorded_by) = record_by_id(db, id).await?;
+    let region = DivisionCode::parse("region_code", &record.region_code)?;
+    actor.require(Permission::Supervise, &region)?;
+    if recorded_by.is_some() && recorded_by == actor.account_id {
+        return Err(FieldError::new(
+            field,
+            "credit.own_record",
+            "录入该记录的人员不能处理该记录的异议、修复或撤销，请由其他监管人员办理",
+            "Whoever recorded this cannot decide on it or revoke it; another supervisor does",
+        )
+        .into());
+    }
+    Ok(record)
+}
+
 /// File an objection or a repair (an account of the company the record names).
 pub async fn file(
     db: &Db,
@@ -234,19 +257,7 @@ pub async fn decide(
 ) -> ServiceResult<CorrectionView> {
     actor.require_any(Permission::Supervise)?;
     let c = one(db, id, now).await?;
-    let (record, recorded_by) = record_by_id(db, c.row.record_id).await?;
-    let region = DivisionCode::parse("region_code", &record.region_code)?;
-    actor.require(Permission::Supervise, &region)?;
-    if recorded_by.is_some() && recorded_by == actor.account_id {
-        // Separation of duties: whoever entered a record does not judge the complaint about it.
-        return Err(FieldError::new(
-            "granted",
-            "credit.own_record",
-            "录入该记录的人员不能处理针对该记录的申请，请由其他监管人员处理",
-            "Whoever recorded this cannot decide on it; another supervisor decides",
-        )
-        .into());
-    }
+    let record = for_another_supervisor(db, actor, c.row.record_id, "granted").await?;
     let mut errs = Invalid::default();
     text(&mut errs, "reason", &input.reason, 2000);
     errs.into_result(())?;
@@ -437,18 +448,7 @@ pub async fn revoke(
     now: DateTime<Utc>,
 ) -> ServiceResult<super::CreditRecordView> {
     actor.require_any(Permission::Supervise)?;
-    let (record, recorded_by) = record_by_id(db, id).await?;
-    let region = DivisionCode::parse("region_code", &record.region_code)?;
-    actor.require(Permission::Supervise, &region)?;
-    if recorded_by.is_some() && recorded_by == actor.account_id {
-        return Err(FieldError::new(
-            "reason",
-            "credit.own_record",
-            "录入该记录的人员不能撤销该记录，请由其他监管人员办理",
-            "Whoever recorded this cannot revoke it; another supervisor does",
-        )
-        .into());
-    }
+    let record = for_another_supervisor(db, actor, id, "reason").await?;
     let mut errs = Invalid::default();
     text(&mut errs, "reason", &input.reason, 2000);
     text(&mut errs, "document_no", &input.document_no, 100);
