@@ -193,6 +193,78 @@ const DIGITS: [(char, i64); 11] = [
     ('两', 2),
 ];
 
+/// Writes an amount in capital Chinese numerals (大写金额) as a bid form states it, e.g.
+/// 人民币伍仟零壹拾万元整; [`parse_amount_in_words`] reads it back. Nothing for a negative amount
+/// or one of a 万亿 yuan or more.
+pub fn amount_in_words(m: Money) -> Option<String> {
+    const D: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+    let fen = u64::try_from(m.fen()).ok()?;
+    let (yuan, jiao, fen) = (fen / 100, fen / 10 % 10, fen % 10);
+    // Up to 9,999 亿 yuan: no trade here comes near a 万亿.
+    if yuan >= 1_000_000_000_000 {
+        return None;
+    }
+    // One group of four digits; `lead` says a zero before it must be written.
+    let group = |n: u64, lead: bool| -> String {
+        let mut s = String::new();
+        let mut zero = lead;
+        for (p, unit) in [(1000, "仟"), (100, "佰"), (10, "拾"), (1, "")] {
+            let d = (n / p % 10) as usize;
+            if d == 0 {
+                zero |= !s.is_empty();
+            } else {
+                if zero {
+                    s.push('零');
+                    zero = false;
+                }
+                s.push(D[d]);
+                s.push_str(unit);
+            }
+        }
+        s
+    };
+    let mut out = String::from("人民币");
+    let groups = [
+        (yuan / 100_000_000, "亿"),
+        (yuan / 10_000 % 10_000, "万"),
+        (yuan % 10_000, ""),
+    ];
+    let mut written = false;
+    let mut gap = false;
+    for (g, unit) in groups {
+        if g == 0 {
+            gap |= written;
+            continue;
+        }
+        out.push_str(&group(g, written && (gap || g < 1000)));
+        out.push_str(unit);
+        written = true;
+        gap = false;
+    }
+    if !written {
+        out.push('零');
+    }
+    out.push('元');
+    match (jiao, fen) {
+        (0, 0) => out.push('整'),
+        (j, f) => {
+            if j > 0 {
+                out.push(D[j as usize]);
+                out.push('角');
+            } else if written {
+                out.push('零');
+            }
+            if f > 0 {
+                out.push(D[f as usize]);
+                out.push('分');
+            } else {
+                out.push('整');
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Reads an amount written in capital Chinese numerals (大写金额) into fen.
 pub fn parse_amount_in_words(input: &str) -> Option<Money> {
     let s = input.trim().trim_start_matches("人民币").trim();

@@ -4,11 +4,13 @@
 //! statutory limit is unit-testable and every decision replayable.
 
 pub mod account;
+pub mod alert;
 pub mod auction;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod code;
+pub mod collusion;
 pub mod committee;
 pub mod credit;
 pub mod deal;

@@ -203,6 +203,8 @@ pub fn bid_form(n: usize, single_source: bool) -> BidFormInput {
         } else {
             SmeStatus::None
         }),
+        bond_account: None,
+        contact: None,
     }
 }
 

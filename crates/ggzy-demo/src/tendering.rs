@@ -30,6 +30,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Walk {
     Registered,
+    /// The tender notice published, no bid yet.
+    Published,
     Tendering,
     Failed,
     /// Opened, before the experts are drawn.
@@ -154,6 +156,8 @@ pub fn bid_form(n: usize) -> BidFormInput {
         bond: "800000".into(),
         brand: None,
         sme: None,
+        bond_account: None,
+        contact: None,
     }
 }
 
@@ -273,10 +277,12 @@ pub async fn seal_bid(
         0,
         (FORM_FILE.into(), serde_json::to_vec(form).or_internal()?),
     );
-    files.push((
-        FINGERPRINT_FILE.into(),
-        format!(r#"{{"machine":"demo-{username}"}}"#).into_bytes(),
-    ));
+    if !files.iter().any(|(n, _)| n == FINGERPRINT_FILE) {
+        files.push((
+            FINGERPRINT_FILE.into(),
+            format!(r#"{{"machine":"demo-{username}"}}"#).into_bytes(),
+        ));
+    }
     Ok(envelope::seal(
         &envelope::SealInput {
             lot: &key.lot_trade_code,
@@ -326,6 +332,91 @@ pub async fn open_with_custodians(
 
 async fn actor(db: &Db, u: &str) -> ServiceResult<Actor> {
     actor_of(db, u, "127.0.0.1").await
+}
+
+/// One bid as a test or the demo wants it: who, what the form says, the files in the envelope
+/// (a `fingerprint.json` among them replaces the tool's), and where it comes from.
+pub struct BidPlan {
+    pub user: &'static str,
+    pub form: BidFormInput,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub origin: Origin,
+}
+
+/// Each planned bidder downloads the documents of a published lot and submits its sealed bid,
+/// an hour apart from `t0 + 10 d`.
+pub async fn tender_with(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    lot: Uuid,
+    plans: Vec<BidPlan>,
+    t0: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let docs = notices::documents(db, lot).await?;
+    for (i, p) in plans.into_iter().enumerate() {
+        let a = actor(db, p.user).await?;
+        notices::download(db, &a, docs[0].id, t0 + Duration::days(2)).await?;
+        let when = t0 + Duration::days(10) + Duration::hours(i as i64);
+        let envelope = seal_bid(db, lot, p.user, &p.form, p.files).await?;
+        bids::submit(db, vault, &a, lot, envelope, &p.origin, &move || when).await?;
+    }
+    Ok(())
+}
+
+/// Open a lot whose notice was published at `t0`: the deadline passes, the custodians submit.
+pub async fn open_at_deadline(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    lot: Uuid,
+    t0: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let staff = actor(db, "staff").await?;
+    let deadline = tender_notice(t0).bid_deadline;
+    bids::open(db, &staff, lot, deadline).await?;
+    open_with_custodians(db, vault, lot, deadline + Duration::minutes(10)).await
+}
+
+/// A lot whose opening shows two signs of collusion — two bidders submitting from one network
+/// address, two bonds paid from one account — opened 10 minutes after its deadline
+/// (`t0 + 21 d`) and checked by the scheduler's next tick.
+pub async fn colluding(
+    db: &Db,
+    vault: &Arc<BidVault>,
+    name: &str,
+    t0: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let lot = walk(db, vault, name, "open_tender", Walk::Published, t0).await?;
+    let plans = BIDDERS
+        .iter()
+        .enumerate()
+        .map(|(i, user)| {
+            let mut form = bid_form(i);
+            form.bond_account = Some(format!("3302 0100 0000 {:04}", i.min(2)));
+            form.contact = Some(ggzy_core::collusion::Contact {
+                name: Some(["周立", "吴敏", "郑涛", "孙倩"][i].into()),
+                phone: Some(format!("1356600{:04}", 1000 + i)),
+                email: None,
+            });
+            BidPlan {
+                user,
+                form,
+                files: vec![(
+                    "投标文件.txt".into(),
+                    format!("{user} 投标文件：商务标、技术标（演示）").into_bytes(),
+                )],
+                origin: Origin {
+                    // The first two share an office line.
+                    address: format!("10.0.8.{}", if i < 2 { 20 } else { 20 + i }),
+                    fingerprint: String::new(),
+                },
+            }
+        })
+        .collect();
+    tender_with(db, vault, lot, plans, t0).await?;
+    open_at_deadline(db, vault, lot, t0).await?;
+    let tick = tender_notice(t0).bid_deadline + Duration::minutes(11);
+    ggzy_store::regime::run_due(db, tick).await?;
+    Ok(lot)
 }
 
 /// Every bidder downloads the documents and submits a sealed bid before the deadline.
@@ -419,6 +510,9 @@ pub async fn walk_by(
     }
     let n = tender_notice(t0);
     notices::publish_tender_notice(db, &principal, lot, &n, t0).await?;
+    if to == Walk::Published {
+        return Ok(lot);
+    }
     let bidders = if to == Walk::Failed {
         &BIDDERS[..2]
     } else {
@@ -635,6 +729,8 @@ pub async fn seed(db: &Db, vault: &Arc<BidVault>, now: DateTime<Utc>) -> Service
     )
     .await?;
     prequalifying(db, now - d(3)).await?;
+    // Opened a week ago, with the collusion alerts a supervisor would find on /supervision.
+    colluding(db, vault, "宁波市北仑区港城大道配套工程", now - d(28)).await?;
     walk(
         db,
         vault,

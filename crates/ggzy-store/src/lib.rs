@@ -9,6 +9,7 @@ pub mod actor;
 pub mod alerts;
 pub mod auctions;
 pub mod calendar;
+pub mod collusion;
 pub mod credit;
 pub mod db;
 pub mod entities;

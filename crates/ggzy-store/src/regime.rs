@@ -50,8 +50,8 @@ use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::InviteInput;
 use crate::tendering::schedule::{
-    BUYER_DEEMED, CHALLENGE_REPLY_DUE, COMPLAINT_DECISION_DUE, DRAW_REPLY, END_PUBLICITY, Fired,
-    OPEN, POSTPONE_CHECK,
+    BUYER_DEEMED, CHALLENGE_REPLY_DUE, COLLUSION_CHECK, COMPLAINT_DECISION_DUE, DRAW_REPLY,
+    END_PUBLICITY, Fired, OPEN, POSTPONE_CHECK,
 };
 use crate::tendering::{load_for_update, log, push};
 use crate::{db_all, tendering, tx_exec};
@@ -116,6 +116,9 @@ pub async fn run_due(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<Fired>> {
             }
         }
     }
+    if let Err(e) = crate::alerts::escalate_overdue(db, now).await {
+        tracing::error!(error = %e, "escalating overdue alerts failed; will retry");
+    }
     Ok(out)
 }
 
@@ -140,6 +143,7 @@ async fn fire(
     let outcome = match action {
         POSTPONE_CHECK => tendering::sealing::postpone_if_short(&mut tx, lot_id, now).await?,
         DRAW_REPLY => crate::experts::draw::expire_in(&mut tx, lot_id, now).await?,
+        COLLUSION_CHECK => crate::collusion::at_opening(&mut tx, lot_id, now).await?,
         BUYER_DEEMED => crate::evaluation::award::deemed_choice_in(&mut tx, lot_id, now).await?,
         CHALLENGE_REPLY_DUE | COMPLAINT_DECISION_DUE => {
             crate::procurement::challenges::overdue_in(&mut tx, lot_id, action, now).await?

@@ -35,6 +35,10 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
         "/api/v1/credit/records/{id}/revocation",
         &[Supervise],
     ),
+    // A supervisor of the alert's region handles it; the service checks the region and owner.
+    ("POST", "/api/v1/alerts/{id}/acknowledgement", &[Supervise]),
+    ("POST", "/api/v1/alerts/{id}/investigation", &[Supervise]),
+    ("POST", "/api/v1/alerts/{id}/closure", &[Supervise]),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
     (
         "PUT",

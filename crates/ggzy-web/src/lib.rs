@@ -13,6 +13,7 @@ pub mod procurement;
 pub mod registry;
 pub mod sealing;
 pub mod state;
+pub mod supervision;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -64,6 +65,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(grants::api::router())
         .merge(disclosure::api::router())
         .merge(credit::api::router())
+        .merge(supervision::api::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -130,6 +132,7 @@ pub fn app(state: AppState) -> Router {
         .merge(grants::steps_router())
         .merge(disclosure::pages::router())
         .merge(credit::pages::router())
+        .merge(supervision::pages::router())
         .merge(api)
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi()) }))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))

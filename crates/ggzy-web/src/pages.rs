@@ -46,6 +46,8 @@ pub struct Layout {
     pub user: Option<String>,
     pub roles: String,
     pub path: &'static str,
+    /// The viewer supervises or audits somewhere: the navigation offers the alerts.
+    pub supervises: bool,
 }
 
 /// What every page handler starts from: the acting user and the page's layout (language, CSRF
@@ -101,6 +103,8 @@ impl Layout {
             user: actor.display_name.clone(),
             roles,
             path,
+            supervises: actor.has(ggzy_core::role::Permission::Supervise)
+                || actor.has(ggzy_core::role::Permission::AuditRead),
         }
     }
 

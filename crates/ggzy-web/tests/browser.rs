@@ -1346,3 +1346,66 @@ async fn another_supervisor_revokes_a_quashed_record_on_the_company_page() {
     c.close().await.expect("close");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_supervisor_closes_a_collusion_alert_with_a_finding_that_becomes_a_credit_record() {
+    let t = TestDb::sqlite().await;
+    // The demo seed opens a lot whose bidders share an address and a bond account.
+    let base = ggzy_demo::app::spawn_app(&t.db, Config::default())
+        .await
+        .base;
+    let (_driver, url) = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&url, profile.path()).await;
+    sign_in(&c, &base, "supervisor").await;
+    click(&c, "nav a[href='/supervision']").await;
+    let counts = text_of(&c, "#alert-counts").await;
+    assert!(
+        counts.contains("不同投标人从同一网络地址递交投标文件")
+            && counts.contains("不同投标人的投标保证金从同一账户转出"),
+        "{counts}"
+    );
+    shot(&c, "supervision-dashboard").await;
+    click(&c, "#alerts a[href^='/supervision/alerts/']").await;
+    let shared = text_of(&c, "#alert-shared").await;
+    assert!(!shared.is_empty(), "the evidence names what they share");
+    click(&c, "#acknowledge").await;
+    let status = text_until(&c, "#alert-status", "已受理").await;
+    assert!(status.contains("已受理"), "{status}");
+    click(&c, "#investigate").await;
+    let status = text_until(&c, "#alert-status", "调查中").await;
+    assert!(status.contains("调查中"), "{status}");
+
+    click(&c, "input[name=finding][value=credit_record]").await;
+    fill(
+        &c,
+        "note",
+        "经调取递交记录，两家投标人的投标文件由同一人递交，记入信用记录。",
+    )
+    .await;
+    click(&c, "#record-fields summary").await;
+    let company = c
+        .find(Locator::Css("#rec-uscc option:nth-child(2)"))
+        .await
+        .expect("a bidder to choose");
+    let name = company.text().await.expect("name");
+    company.click().await.expect("choose");
+    fill(&c, "decision_no", "甬建监〔2026〕31号").await;
+    fill(&c, "authority", "宁波市住房和城乡建设局").await;
+    shot(&c, "supervision-close").await;
+    click(&c, "#close").await;
+    let finding = text_until(&c, "#alert-finding", "记入信用记录").await;
+    assert!(finding.contains("记入信用记录"), "{finding}");
+    let status = text_of(&c, "#alert-status").await;
+    assert!(status.contains("已办结"), "{status}");
+    shot(&c, "supervision-closed").await;
+
+    click(&c, "#credit-link").await;
+    let records = text_until(&c, "#records", "甬建监〔2026〕31号").await;
+    assert!(
+        records.contains("甬建监〔2026〕31号") && records.contains("平台监管发现"),
+        "the finding is on {name}'s public credit page: {records}"
+    );
+    c.close().await.expect("close");
+    t.cleanup().await;
+}

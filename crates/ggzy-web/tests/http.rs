@@ -4869,3 +4869,127 @@ async fn a_listed_company_is_refused_on_the_pages_and_over_the_api_with_its_basi
         app.finish().await;
     }
 }
+
+/// The demo's colluding opening raises its alerts; a supervisor finds them on the dashboard and
+/// the pages, takes one, investigates it and closes it with a credit record, which the company's
+/// public credit page then shows; nobody else may read or handle it.
+#[tokio::test]
+async fn a_supervisor_handles_a_collusion_alert_to_a_credit_record_over_the_api_and_pages() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        let (st, _) = app.get("/api/v1/alerts").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
+        app.as_user("bidder").await;
+        let (st, body) = app.get("/api/v1/alerts").await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}: {body}");
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/alerts/{}/acknowledgement", uuid::Uuid::nil()),
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+
+        app.as_user("supervisor").await;
+        let (st, list) = app.get("/api/v1/alerts?kind=collusion.same_address").await;
+        assert_eq!(st, StatusCode::OK, "{b}: {list}");
+        let alert = list
+            .as_array()
+            .and_then(|l| l.first())
+            .cloned()
+            .expect("the demo's same-address alert");
+        let id = alert["id"].as_str().expect("id").to_string();
+        assert_eq!(alert["status"], "raised", "{b}");
+        assert_eq!(alert["evidence"]["shared"], "10.0.8.20", "{b}");
+        let uscc = alert["evidence"]["bidders"][1]["uscc"]
+            .as_str()
+            .expect("uscc")
+            .to_string();
+        let (_, board) = app.get("/api/v1/alerts/dashboard").await;
+        let kinds: Vec<&str> = board
+            .as_array()
+            .expect("counts")
+            .iter()
+            .filter_map(|c| c["kind"].as_str())
+            .collect();
+        assert!(
+            kinds.contains(&"collusion.same_address")
+                && kinds.contains(&"collusion.same_bond_account"),
+            "{b}: {board}"
+        );
+        let page = app
+            .client
+            .get(app.url("/supervision"))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.expect("html");
+        assert!(html.contains("不同投标人从同一网络地址递交投标文件"), "{b}");
+        let html = app
+            .client
+            .get(app.url(&format!("/supervision/alerts/{id}")))
+            .send()
+            .await
+            .expect("case page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            html.contains("10.0.8.20") && html.contains("招标投标法实施条例第四十条"),
+            "{b}"
+        );
+
+        let (st, case) = app
+            .post(
+                &format!("/api/v1/alerts/{id}/acknowledgement"),
+                json!({"note": "已受理"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {case}");
+        assert_eq!(case["alert"]["status"], "acknowledged");
+        app.as_user("supervisor2").await;
+        let (st, refused) = app
+            .post(&format!("/api/v1/alerts/{id}/investigation"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {refused}");
+        assert_eq!(refused["fields"][0]["code"], "alert.not_owner", "{b}");
+        app.as_user("supervisor").await;
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/alerts/{id}/investigation"),
+                json!({"note": "调取两家投标人的递交记录"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let today = ggzy_store::tendering::day(app.state.now()).to_string();
+        let (st, closed) = app
+            .post(
+                &format!("/api/v1/alerts/{id}/closure"),
+                json!({"finding": "credit_record", "note": "查实两家投标文件由同一人递交", "record": {
+                    "uscc": uscc, "kind": "platform_finding", "decision_no": "甬建监〔2026〕21号",
+                    "authority": "宁波市住房和城乡建设局", "basis": "招标投标法实施条例第四十条",
+                    "facts": "与另一投标人从同一网络地址递交投标文件", "decided_on": today,
+                    "starts_on": today, "region_code": "330200"}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {closed}");
+        assert_eq!(closed["alert"]["status"], "closed");
+        assert_eq!(closed["alert"]["finding"], "credit_record");
+        assert_eq!(closed["alert"]["credit_uscc"], uscc.as_str());
+        let (_, records) = app.get(&format!("/api/v1/credit/companies/{uscc}")).await;
+        assert!(
+            records.to_string().contains("甬建监〔2026〕21号"),
+            "{b}: the finding is on the company's public record: {records}"
+        );
+        let (st, again) = app
+            .post(
+                &format!("/api/v1/alerts/{id}/closure"),
+                json!({"finding": "no_issue", "note": "x"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(again["fields"][0]["code"], "alert.closed", "{b}");
+        app.finish().await;
+    }
+}

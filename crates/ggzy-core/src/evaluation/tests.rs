@@ -18,6 +18,33 @@ fn form(price: i64, words: &str) -> BidForm {
 }
 
 #[test]
+fn amounts_are_written_in_words_and_read_back() {
+    let w = |f: i64| amount_in_words(Money::from_fen(f)).expect("words");
+    assert_eq!(w(5_010_000_000), "人民币伍仟零壹拾万元整");
+    assert_eq!(w(30_050_000_000), "人民币叁亿零伍拾万元整");
+    assert_eq!(
+        w(1_234_567_898),
+        "人民币壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角捌分"
+    );
+    assert_eq!(w(100_005), "人民币壹仟元零伍分");
+    assert_eq!(w(0), "人民币零元整");
+    assert_eq!(amount_in_words(Money::from_fen(-1)), None);
+    let mut f: i64 = 1;
+    assert_eq!(amount_in_words(Money::from_fen(100_000_000_000_000)), None);
+    while f < 1_000_000_000_000 {
+        for n in [f, f + 1, f * 7 + 3, f * 10 - 1, f * 3 + f / 7] {
+            assert_eq!(
+                parse_amount_in_words(&w(n)),
+                Some(Money::from_fen(n)),
+                "{n}: {}",
+                w(n)
+            );
+        }
+        f = f * 10 + 7;
+    }
+}
+
+#[test]
 fn amounts_in_words() {
     assert_eq!(
         parse_amount_in_words("人民币壹佰万元整"),

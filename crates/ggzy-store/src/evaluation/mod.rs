@@ -356,6 +356,7 @@ async fn file_report(
             tx,
             lot,
             "evaluation.abnormal_score",
+            ggzy_core::alert::Severity::Medium,
             serde_json::to_value(&a).or_internal()?,
             now,
         )

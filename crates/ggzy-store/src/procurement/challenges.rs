@@ -813,6 +813,7 @@ pub(crate) async fn overdue_in(
                 tx,
                 &lot,
                 kind,
+                ggzy_core::alert::Severity::High,
                 serde_json::json!({what: id, "due_on": due}),
                 now,
             )

@@ -146,6 +146,7 @@ pub async fn terminate(
             &mut tx,
             &lot,
             "procedure.terminated",
+            ggzy_core::alert::Severity::Low,
             serde_json::json!({ "notice": notice, "reason_sm3": reason_sm3 }),
             now,
         )

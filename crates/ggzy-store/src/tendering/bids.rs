@@ -47,6 +47,13 @@ pub struct BidFormInput {
     /// The small-enterprise declaration (中小企业声明函) of a procurement bid.
     #[serde(default)]
     pub sme: Option<ggzy_core::procurement::SmeStatus>,
+    /// The account the bid bond was paid from (条例 Art 26: the basic account). Read at the
+    /// opening for the collusion indicators, never published.
+    #[serde(default)]
+    pub bond_account: Option<String>,
+    /// The bid's contact person (联系人), likewise read only by the collusion indicators.
+    #[serde(default)]
+    pub contact: Option<ggzy_core::collusion::Contact>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

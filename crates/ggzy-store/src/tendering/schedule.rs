@@ -22,6 +22,9 @@ pub const BUYER_DEEMED: &str = "buyer_deemed";
 /// A challenge's reply, or a complaint's decision, is overdue: the supervisor is alerted.
 pub const CHALLENGE_REPLY_DUE: &str = "challenge_reply_due";
 pub const COMPLAINT_DECISION_DUE: &str = "complaint_decision_due";
+/// Right after an opening commits: the collusion indicators run over the opened bids' traces,
+/// apart from the opening so that the deadline minute does not wait for them.
+pub const COLLUSION_CHECK: &str = "collusion_check";
 
 /// Plan `action` for `lot` at `due`, replacing an unfired plan of the same action (a moved
 /// deadline moves its opening).

@@ -2,6 +2,7 @@
 //! `GGZY_TEST_PG_URL` is set, on PostgreSQL too, through `ggzy_demo::testing`.
 
 mod auctions;
+mod collusion;
 mod conformance;
 mod credit;
 mod experts;

@@ -434,7 +434,7 @@ async fn challenge_then_complaint_across_the_national_day_holiday() {
             "{fired:?}"
         );
         let supervisor = who(&t.db, "supervisor").await;
-        let alerts = ggzy_store::alerts::list(&t.db, &supervisor)
+        let alerts = ggzy_store::alerts::list(&t.db, &supervisor, &Default::default())
             .await
             .expect("alerts");
         assert!(

@@ -26,6 +26,8 @@ async fn demo_walks_one_lot_into_every_stage() {
             Stage::Awarded,
             Stage::Publicity,
             Stage::Evaluating,
+            // The colluding opening, waiting for its committee.
+            Stage::Evaluating,
             Stage::Failed,
             Stage::Tendering,
             Stage::Prequalifying,
@@ -39,7 +41,7 @@ async fn demo_walks_one_lot_into_every_stage() {
             .expect("again");
         assert_eq!(
             demo_tendering::stages(&t.db).await.expect("stages").len(),
-            8
+            9
         );
         t.cleanup().await;
     }

@@ -166,7 +166,9 @@ async fn a_procurement_ends_only_when_its_purchase_is_cancelled() {
         assert!(n.body.contains("第29条"), "{}", n.body);
         // The buyer reports to the finance department: the supervisor sees it.
         let sup = who(db, "supervisor").await;
-        let raised = alerts::list(db, &sup).await.expect("alerts");
+        let raised = alerts::list(db, &sup, &Default::default())
+            .await
+            .expect("alerts");
         assert!(
             raised
                 .iter()

@@ -224,41 +224,41 @@ async fn list_response(
 
 /// The supervisor's form, as typed: every field text so a refused form comes back as it was.
 #[derive(Debug, Default, Deserialize)]
-struct RecordForm {
+pub(crate) struct RecordForm {
     #[serde(default)]
-    uscc: String,
+    pub(crate) uscc: String,
     #[serde(default)]
-    entity_name: String,
+    pub(crate) entity_name: String,
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
     #[serde(default)]
-    ground: String,
+    pub(crate) ground: String,
     #[serde(default)]
-    major: Option<String>,
+    pub(crate) major: Option<String>,
     #[serde(default)]
-    decision_no: String,
+    pub(crate) decision_no: String,
     #[serde(default)]
-    authority: String,
+    pub(crate) authority: String,
     #[serde(default)]
-    basis: String,
+    pub(crate) basis: String,
     #[serde(default)]
-    facts: String,
+    pub(crate) facts: String,
     #[serde(default)]
-    decided_on: String,
+    pub(crate) decided_on: String,
     #[serde(default)]
-    starts_on: String,
+    pub(crate) starts_on: String,
     #[serde(default)]
-    ends_on: String,
+    pub(crate) ends_on: String,
     #[serde(default)]
-    region_code: String,
+    pub(crate) region_code: String,
     #[serde(default)]
-    evidence: String,
+    pub(crate) evidence: String,
     #[serde(default)]
-    trade_kind: String,
+    pub(crate) trade_kind: String,
 }
 
 impl RecordForm {
-    fn input(&self) -> Result<RecordInput, Vec<FieldError>> {
+    pub(crate) fn input(&self) -> Result<RecordInput, Vec<FieldError>> {
         let mut errs = vec![];
         let mut day = |field: &str, v: &str, required: bool| -> Option<NaiveDate> {
             let v = v.trim();

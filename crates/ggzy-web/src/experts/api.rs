@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use ggzy_core::draw::{GroupPool, Pick, PublishedRound};
 use ggzy_core::expert::FeeStandard;
 use ggzy_core::region::DivisionCode;
-use ggzy_store::alerts::{self, AlertView};
 use ggzy_store::experts::credit::{
     self, BanInput, BanView, CreditView, FeeView, MisconductInput, MisconductView, RatingInput,
 };
@@ -36,7 +35,7 @@ type ApiResult<T> = Result<T, ApiError>;
     components(schemas(ApplicationInput, TieInput, ExpertView, SpecialtyLabel, StatusInput, CreditView, MisconductView, BanView, FeeView, MisconductInput,
                        BanInput, UnavailableInput, DrawInput, GroupInput, DrawView, RoundView, RuleCount, PickView, ExcludedView, DrawProof, PublishedRound,
                        GroupPool, Pick, ReplyInput, CheckInInput, Invitation, RatingInput, SpecialtyRow, SpecialtyTable, FeeStandard, Notification,
-                       AlertView, Applied, ExpertOk, CreditCheck)),
+                       Applied, ExpertOk, CreditCheck)),
     tags((name = "experts", description = "Expert pool, verifiable random draws, confirmation and expert credit (C11)"))
 )]
 pub struct ExpertsDoc;
@@ -60,7 +59,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(specialties, replace_specialties))
         .routes(routes!(put_fee_standard))
         .routes(routes!(notifications))
-        .routes(routes!(list_alerts))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -363,13 +361,4 @@ pub async fn notifications(
         .account_id
         .ok_or(ggzy_store::ServiceError::Unauthenticated)?;
     Ok(Json(notify::for_account(&s.db, id).await?))
-}
-
-/// Supervisors' alerts in their regions (abnormal scores and other rule-based warnings).
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "experts", responses((status = 200, body = Vec<AlertView>), (status = 403, body = Problem)))]
-pub async fn list_alerts(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-) -> ApiResult<Json<Vec<AlertView>>> {
-    Ok(Json(alerts::list(&s.db, &a).await?))
 }

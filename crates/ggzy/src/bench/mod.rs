@@ -1,5 +1,6 @@
 //! `ggzy bench`: the numbers in docs/BENCHMARKS.md, each against a baseline measured in the same run.
 
+mod collusion;
 mod evaluation;
 mod flags;
 mod sealed;
@@ -78,6 +79,13 @@ pub struct BenchArgs {
     /// Run only the red-flags benchmark over this many generated OCDS releases (0 skips it).
     #[arg(long, default_value_t = 0)]
     flags: usize,
+    /// Run only the collusion benchmark: the indicators over an opening of this many bids (0
+    /// skips it), on SQLite and on PostgreSQL when `GGZY_TEST_PG_URL` is set.
+    #[arg(long, default_value_t = 0)]
+    collusion: usize,
+    /// Checks timed in the collusion benchmark.
+    #[arg(long, default_value_t = 20)]
+    collusion_runs: usize,
 }
 
 fn sample_event(i: usize) -> NewEvent {
@@ -257,6 +265,9 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     );
     if a.flags > 0 {
         return flags::flags(a.flags);
+    }
+    if a.collusion > 0 {
+        return collusion::collusion(a.collusion, a.collusion_runs).await;
     }
     if a.search {
         return search::search(a.search_notices, a.search_runs, a.pg_url.as_deref()).await;

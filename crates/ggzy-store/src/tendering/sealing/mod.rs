@@ -9,6 +9,7 @@
 
 mod custody;
 mod opening;
+mod traces;
 pub use custody::*;
 pub use opening::*;
 

@@ -10,6 +10,7 @@ pub enum Opened {
         form: ggzy_core::evaluation::BidForm,
         fingerprint: String,
         package_sm3: String,
+        trace: super::traces::Declared,
     },
     Failed {
         by_bidder: bool,
@@ -58,18 +59,20 @@ fn open_one(vault: &BidVault, lot: Uuid, key: &SecretKey, b: &BidToOpen) -> Open
         Ok(p) => p,
         Err(e) => return bidder(format!("投标人加密的文件无法解密 / {e}")),
     };
-    let form = payload
+    let input = payload
         .file(FORM_FILE)
         .ok_or_else(|| "no bid form".to_string())
-        .and_then(|f| serde_json::from_slice::<bids::BidFormInput>(f).map_err(|e| e.to_string()))
-        .and_then(|input| {
-            parse_form(&input)
-                .map(|(form, _)| form)
-                .map_err(|e| e.to_string())
-        });
-    let form = match form {
-        Ok(f) => f,
-        Err(e) => return bidder(format!("投标函数据无效 / bid form invalid: {e}")),
+        .and_then(|f| serde_json::from_slice::<bids::BidFormInput>(f).map_err(|e| e.to_string()));
+    let form = input.as_ref().map_err(Clone::clone).and_then(|input| {
+        parse_form(input)
+            .map(|(form, _)| form)
+            .map_err(|e| e.to_string())
+    });
+    let (form, input) = match (form, input) {
+        (Ok(f), Ok(i)) => (f, i),
+        (Err(e), _) | (_, Err(e)) => {
+            return bidder(format!("投标函数据无效 / bid form invalid: {e}"));
+        }
     };
     let fingerprint = payload
         .file(FINGERPRINT_FILE)
@@ -82,10 +85,28 @@ fn open_one(vault: &BidVault, lot: Uuid, key: &SecretKey, b: &BidToOpen) -> Open
             "平台保存解密文件失败 / storing the decrypted archive failed: {e}"
         ));
     }
+    let short = |v: Option<String>| v.map(|v| v.trim().chars().take(100).collect::<String>());
+    let contact = input.contact.unwrap_or_default();
+    let trace = super::traces::Declared {
+        bond_account: short(input.bond_account),
+        contact: ggzy_core::collusion::Contact {
+            name: short(contact.name),
+            phone: short(contact.phone),
+            email: short(contact.email),
+        },
+        files: payload
+            .files
+            .iter()
+            .filter(|(n, _)| n != FORM_FILE && n != FINGERPRINT_FILE)
+            .take(1000)
+            .map(|(n, b)| super::traces::file_trace(n, b))
+            .collect(),
+    };
     Opened::Ok {
         form,
         fingerprint,
         package_sm3,
+        trace,
     }
 }
 
@@ -337,7 +358,9 @@ pub async fn open_with_shares(
                 form,
                 fingerprint,
                 package_sm3,
+                trace,
             } => {
+                super::traces::keep(&mut tx, lot_id, b.id, &form, &trace).await?;
                 let sealed =
                     vault.seal_form(lot_id, b.id, &serde_json::to_vec(&form).unwrap_or_default());
                 tx_exec!(
@@ -416,6 +439,9 @@ pub async fn open_with_shares(
     )
     .await?;
     let stage = bids::open_decrypted(&mut tx, &system, &mut lot, opened_lines, now).await?;
+    if stage != Stage::Tendering {
+        schedule::plan(&mut tx, lot_id, schedule::COLLUSION_CHECK, now).await?;
+    }
     tx.commit().await?;
     Ok(stage)
 }
