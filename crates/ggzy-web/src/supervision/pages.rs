@@ -67,6 +67,15 @@ trait Show {
             _ => self.l().t("中", "Medium"),
         }
     }
+    fn step(&self, s: &str) -> &'static str {
+        match s {
+            "acknowledged" => self.l().t("受理", "Acknowledged"),
+            "investigating" => self.l().t("开始调查", "Investigation started"),
+            "closed" => self.l().t("办结", "Closed"),
+            "escalated" => self.l().t("逾期升级", "Escalated"),
+            _ => self.l().t("其他", "Other"),
+        }
+    }
     fn finding(&self, f: &Finding) -> &'static str {
         self.l().t(
             f.label_zh(),
