@@ -223,65 +223,46 @@ async fn each_identity_indicator_fires_on_its_case_and_not_on_its_near_miss() {
 async fn price_patterns_fire_on_their_case_and_not_on_their_near_miss() {
     for (t, now) in seeded().await {
         let t0 = now - Duration::days(60);
-        // Ceiling 54,000,000: four prices 100,000 apart inside its 1% band.
-        let lot = opened(
-            &t.db,
-            "规律报价工程",
-            plans(["53700000", "53800000", "53900000", "54000000"]),
-            t0,
-        )
-        .await;
-        assert_eq!(
-            kinds(&collusion_alerts(&t.db, lot).await),
-            vec![
-                "collusion.evenly_spaced_prices",
-                "collusion.prices_near_ceiling"
-            ],
-            "{}",
-            t.name
-        );
-        // The last gap 101,500 (1.5% off), and the lowest 1.1% under the ceiling.
-        let lot = opened(
-            &t.db,
-            "规律近似工程",
-            plans(["53406000", "53700000", "53800000", "53901500"]),
-            t0,
-        )
-        .await;
-        assert_eq!(
-            kinds(&collusion_alerts(&t.db, lot).await),
-            Vec::<&str>::new(),
-            "{}",
-            t.name
-        );
-
-        // One bid 10% under three bunched within 2%.
-        let lot = opened(
-            &t.db,
-            "陪标工程",
-            plans(["45000000", "50000000", "50500000", "51000000"]),
-            t0,
-        )
-        .await;
-        assert_eq!(
-            kinds(&collusion_alerts(&t.db, lot).await),
-            vec!["collusion.cover_bids"],
-            "{}",
-            t.name
-        );
-        let lot = opened(
-            &t.db,
-            "陪标近似工程",
-            plans(["45050000", "50000000", "50500000", "51000000"]),
-            t0,
-        )
-        .await;
-        assert_eq!(
-            kinds(&collusion_alerts(&t.db, lot).await),
-            Vec::<&str>::new(),
-            "{}",
-            t.name
-        );
+        // Each case with its near miss: the ceiling is 54,000,000.
+        let cases: [(&str, [&str; 4], &[&str]); 4] = [
+            // Four prices 100,000 apart inside the ceiling's 1% band.
+            (
+                "规律报价工程",
+                ["53700000", "53800000", "53900000", "54000000"],
+                &[
+                    "collusion.evenly_spaced_prices",
+                    "collusion.prices_near_ceiling",
+                ],
+            ),
+            // The last gap 101,500 (1.5% off), and the lowest 1.1% under the ceiling.
+            (
+                "规律近似工程",
+                ["53406000", "53700000", "53800000", "53901500"],
+                &[],
+            ),
+            // One bid 10% under three bunched within 2%.
+            (
+                "陪标工程",
+                ["45000000", "50000000", "50500000", "51000000"],
+                &["collusion.cover_bids"],
+            ),
+            // The lowest only 9.9% under the rest.
+            (
+                "陪标近似工程",
+                ["45050000", "50000000", "50500000", "51000000"],
+                &[],
+            ),
+        ];
+        let mut lot = Uuid::nil();
+        for (name, prices, want) in cases {
+            lot = opened(&t.db, name, plans(prices), t0).await;
+            assert_eq!(
+                kinds(&collusion_alerts(&t.db, lot).await),
+                want.to_vec(),
+                "{name} on {}",
+                t.name
+            );
+        }
 
         // The stored traces read back as the indicators saw them.
         let found = collusion::check_lot(&t.db, lot, now).await.expect("check");
