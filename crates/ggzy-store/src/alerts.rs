@@ -460,19 +460,17 @@ pub async fn close(
             "The finding is no_issue, warning, credit_record or referral",
         )
     })?;
-    {
+    let held = {
         let mut tx = db.begin().await?;
         let held = hold(&mut tx, id).await?;
-        check_step(actor, &held, Step::Close(finding))?;
         tx.rollback().await?;
-    }
+        held
+    };
+    check_step(actor, &held, Step::Close(finding))?;
     let note = note_of("note", &input.note, true)?;
     let record = match (finding, &input.record) {
         (Finding::CreditRecord, Some(r)) => {
             let mut r = r.clone();
-            let mut tx = db.begin().await?;
-            let held = hold(&mut tx, id).await?;
-            tx.rollback().await?;
             if r.evidence.is_empty() {
                 r.evidence = evidence_events(&held);
             }

@@ -103,13 +103,15 @@ pub async fn signals(
     tx: &mut Tx,
     lot: &LotRow,
     now: DateTime<Utc>,
-) -> ServiceResult<(Vec<Signal>, BTreeMap<Uuid, Traced>)> {
+) -> ServiceResult<(Vec<Signal>, Vec<Traced>)> {
     let pack = CollusionPack::v2026();
     let traced = read_traces(tx, lot.id).await?;
     let since = now - Duration::days(365 * pack.rotation_years.value);
     let past = history(tx, lot.id, since).await?;
-    let bids: Vec<BidTrace> = traced.iter().map(|(t, _, _)| t.clone()).collect();
-    let who: BTreeMap<Uuid, Traced> = traced.into_iter().map(|t| (t.0.bidder, t)).collect();
+    let (bids, filed): (Vec<BidTrace>, Vec<(String, i64)>) = traced
+        .into_iter()
+        .map(|(t, uscc, seq)| (t, (uscc, seq)))
+        .unzip();
     let found = collusion::check(
         &Opening {
             bids: &bids,
@@ -118,7 +120,12 @@ pub async fn signals(
         },
         &pack,
     );
-    Ok((found, who))
+    let traced = bids
+        .into_iter()
+        .zip(filed)
+        .map(|(t, (uscc, seq))| (t, uscc, seq))
+        .collect();
+    Ok((found, traced))
 }
 
 /// Run the indicators over an opened lot and raise an alert for each that fires; says how many.
@@ -129,7 +136,8 @@ pub(crate) async fn at_opening(
 ) -> ServiceResult<String> {
     let lot = crate::tendering::load_for_update(tx, lot_id).await?;
     let lot = &lot;
-    let (found, who) = signals(tx, lot, now).await?;
+    let (found, traced) = signals(tx, lot, now).await?;
+    let who: BTreeMap<Uuid, &Traced> = traced.iter().map(|t| (t.0.bidder, t)).collect();
     let n = found.len();
     for s in found {
         let bidders: Vec<serde_json::Value> = s
