@@ -25,6 +25,7 @@ pub mod expert;
 pub mod grant;
 pub mod grant_close;
 pub mod grant_procedure;
+pub mod intervention;
 pub mod money;
 pub mod notice;
 pub mod procedure;

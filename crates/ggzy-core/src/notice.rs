@@ -60,6 +60,7 @@ const CANDIDATES: &[&str] = &[
 ];
 const CORRECTION: &[&str] = &["统一交易标识码", "原公告", "更正事项"];
 const TERMINATION: &[&str] = &["统一交易标识码", "原公告", "终止原因"];
+const ORDER: &[&str] = &["统一交易标识码", "监督部门", "依据", "事由"];
 /// What a violation notice names (招标投标违法行为记录公告暂行办法 Art 9 [S]).
 const PENALTY: &[&str] = &[
     "当事人",
@@ -284,6 +285,21 @@ pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
         "招标投标法实施条例 第61、79条；国办发〔2015〕63号 第11条",
         S,
     ),
+    k(
+        "construction",
+        "supervision_order",
+        "监督指令公告",
+        "Supervision order",
+        ORDER,
+        (
+            "监督部门责令暂停、恢复、改正或终止交易活动时",
+            "when the supervisor orders the trade suspended, resumed, corrected or ended",
+        ),
+        None,
+        false,
+        "电子招标投标办法 第52条；招标投标法实施条例 第62条；国办发〔2015〕63号 第14条",
+        S,
+    ),
     // 政府采购
     k(
         "procurement",
@@ -481,6 +497,21 @@ pub const DEFAULT_CATALOGUE: &[NoticeKindSpec] = &[
         None,
         false,
         "87号令 第29条",
+        S,
+    ),
+    k(
+        "procurement",
+        "supervision_order",
+        "监督指令公告",
+        "Supervision order",
+        ORDER,
+        (
+            "监督部门责令暂停、恢复、改正或终止交易活动时",
+            "when the supervisor orders the trade suspended, resumed, corrected or ended",
+        ),
+        None,
+        false,
+        "政府采购法 第57条；电子招标投标办法 第52条；国办发〔2015〕63号 第14条",
         S,
     ),
     // 土地和矿业权

@@ -280,6 +280,9 @@ pub struct Lot {
     /// A single-source purchase that must be publicised first (条例 Art 38).
     #[serde(default)]
     pub publicity_required: bool,
+    /// A supervisor's order holds the procedure (责令暂停) until the same order is lifted.
+    #[serde(default)]
+    pub held_by: Option<Uuid>,
 }
 
 impl Lot {
@@ -302,6 +305,7 @@ impl Lot {
             final_quoted: vec![],
             suspended_until: None,
             publicity_required: false,
+            held_by: None,
         }
     }
 
@@ -382,6 +386,16 @@ pub enum Command {
     Terminate {
         purchase_cancelled: bool,
     },
+    /// The supervisor orders the procedure suspended (责令暂停) until it lifts the order.
+    Hold {
+        order: Uuid,
+    },
+    /// The supervisor lifts its suspension order: the procedure resumes.
+    Release {
+        order: Uuid,
+    },
+    /// The supervisor orders the procedure ended (责令终止), at any stage before the contract.
+    TerminateByOrder,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -469,6 +483,12 @@ pub enum Event {
     },
     Resumed,
     Terminated,
+    Held {
+        order: Uuid,
+    },
+    Released {
+        order: Uuid,
+    },
 }
 
 /// Why a command was refused: a rule (422, citing it) or a step out of order (409).
@@ -525,6 +545,9 @@ pub fn decide<'a>(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, Refusal> {
+    if let Some(decided) = decide_order(lot, cmd) {
+        return decided;
+    }
     if let Command::Terminate { purchase_cancelled } = cmd {
         return decide_termination(lot, *purchase_cancelled);
     }
@@ -540,6 +563,50 @@ pub fn decide<'a>(
             "the lot's rule pack does not govern its procedure",
         )),
     }
+}
+
+/// A supervisor's orders, the same for every procedure; and while an order holds the
+/// procedure, every step but objections, their replies and clarifications waits (电子招标投标办法
+/// Art 52: the supervision platform's instructions bind the trading platform). A clarification
+/// passes because it is how the principal corrects its documents during the suspension and moves
+/// a deadline the suspension ate. `None`: not an order's business, the procedure decides.
+fn decide_order(lot: &Lot, cmd: &Command) -> Option<Result<Vec<Event>, Refusal>> {
+    let live = !matches!(
+        lot.stage,
+        Stage::Failed | Stage::Contracted | Stage::Terminated
+    );
+    Some(match cmd {
+        Command::Hold { .. } if !live => Err(out_of_order(lot, "the procedure has ended")),
+        Command::Hold { .. } if lot.held_by.is_some() => Err(out_of_order(
+            lot,
+            "an earlier order already suspends the procedure",
+        )),
+        Command::Hold { order } => Ok(vec![Event::Held { order: *order }]),
+        Command::Release { order } if lot.held_by == Some(*order) => {
+            Ok(vec![Event::Released { order: *order }])
+        }
+        Command::Release { .. } => Err(out_of_order(
+            lot,
+            "no order of this number suspends the procedure",
+        )),
+        Command::TerminateByOrder if live => Ok(vec![Event::Terminated]),
+        Command::TerminateByOrder => Err(out_of_order(lot, "the procedure has ended")),
+        Command::RaiseObjection { .. }
+        | Command::ReplyObjection { .. }
+        | Command::Clarify { .. } => return None,
+        _ if lot.held_by.is_some() => Err(held("lot").into()),
+        _ => return None,
+    })
+}
+
+pub(crate) fn held(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "procedure.held_by_order",
+        "监督部门已责令暂停本项目的交易活动，解除前不得继续",
+        "The supervisor has ordered this procedure suspended; nothing proceeds until the order is lifted",
+    )
+    .with_rule(crate::rulepack::E_TENDERING, "52")
 }
 
 /// The same for every procedure: whether it may still be ended, and for procurement why.
@@ -661,7 +728,10 @@ pub fn apply(lot: &mut Lot, ev: &Event) {
         Event::Terminated => {
             lot.stage = Stage::Terminated;
             lot.suspended_until = None;
+            lot.held_by = None;
         }
+        Event::Held { order } => lot.held_by = Some(*order),
+        Event::Released { .. } => lot.held_by = None,
     }
 }
 

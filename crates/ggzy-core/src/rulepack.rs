@@ -65,6 +65,7 @@ pub const CUSTODY_PACK: CustodyPack = CustodyPack {
 
 pub const LAW: &str = "招标投标法";
 pub const REGS: &str = "招标投标法实施条例";
+pub const E_TENDERING: &str = "电子招标投标办法";
 pub const MUST_TENDER: &str = "必须招标的工程项目规定";
 
 /// The limits of construction tendering (RULES.md §1.3–1.6).

@@ -5,7 +5,10 @@
 //! So the store's modules form no cycle (checked by `tests/store/modules.rs`).
 
 pub mod deal;
+mod intervention;
 mod termination;
+pub use intervention::{InterventionAnswer, InterventionInput, InterventionView};
+pub use intervention::{answer as answer_intervention, for_lot as interventions, order};
 pub use termination::{TerminationInput, terminate};
 
 use crate::tendering::notices::CorrectionInput;
@@ -50,8 +53,8 @@ use crate::db::Db;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tendering::notices::InviteInput;
 use crate::tendering::schedule::{
-    BUYER_DEEMED, CHALLENGE_REPLY_DUE, COLLUSION_CHECK, COMPLAINT_DECISION_DUE, DRAW_REPLY,
-    END_PUBLICITY, Fired, OPEN, POSTPONE_CHECK,
+    BUYER_DEEMED, CHALLENGE_REPLY_DUE, COLLUSION_CHECK, COMPLAINT_DECISION_DUE, CORRECTION_DUE,
+    DRAW_REPLY, END_PUBLICITY, Fired, OPEN, POSTPONE_CHECK,
 };
 use crate::tendering::{load_for_update, log, push};
 use crate::{db_all, tendering, tx_exec};
@@ -144,6 +147,7 @@ async fn fire(
         POSTPONE_CHECK => tendering::sealing::postpone_if_short(&mut tx, lot_id, now).await?,
         DRAW_REPLY => crate::experts::draw::expire_in(&mut tx, lot_id, now).await?,
         COLLUSION_CHECK => crate::collusion::at_opening(&mut tx, lot_id, now).await?,
+        CORRECTION_DUE => intervention::correction_due_in(&mut tx, lot_id, now).await?,
         BUYER_DEEMED => crate::evaluation::award::deemed_choice_in(&mut tx, lot_id, now).await?,
         CHALLENGE_REPLY_DUE | COMPLAINT_DECISION_DUE => {
             crate::procurement::challenges::overdue_in(&mut tx, lot_id, action, now).await?
@@ -151,12 +155,15 @@ async fn fire(
         OPEN => match tendering::bids::open_in(&mut tx, &system, lot_id, now).await {
             Ok(stage) => stage.as_str().to_string(),
             Err(ServiceError::Invalid(i))
-                if i.0.iter().any(|f| f.code == "procedure.suspended") =>
+                if i.0.iter().any(|f| {
+                    f.code == "procedure.suspended" || f.code == "procedure.held_by_order"
+                }) =>
             {
-                // An objection to the documents is pending: try again in a minute.
+                // An objection to the documents is pending, or a supervisor's suspension holds
+                // the lot: try again in a minute.
                 tx_exec!(
                     &mut tx,
-                    "UPDATE schedule SET fired_at = NULL, due_at = $1, outcome = 'waiting: objection pending' WHERE id = $2",
+                    "UPDATE schedule SET fired_at = NULL, due_at = $1, outcome = 'waiting: suspended' WHERE id = $2",
                     truncate_micros(now + Duration::minutes(1)),
                     id
                 );

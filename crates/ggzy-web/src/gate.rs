@@ -39,6 +39,13 @@ pub const WRITES: &[(&str, &str, &[Permission])] = &[
     ("POST", "/api/v1/alerts/{id}/acknowledgement", &[Supervise]),
     ("POST", "/api/v1/alerts/{id}/investigation", &[Supervise]),
     ("POST", "/api/v1/alerts/{id}/closure", &[Supervise]),
+    // A supervisor orders; the lot's principal (or agency) answers an order to correct.
+    ("POST", "/api/v1/lots/{id}/interventions", &[Supervise]),
+    (
+        "POST",
+        "/api/v1/interventions/{id}/answer",
+        &[ProjectRegister],
+    ),
     ("PUT", "/api/v1/calendar", &[ConfigAdmin]),
     (
         "PUT",

@@ -4993,3 +4993,118 @@ async fn a_supervisor_handles_a_collusion_alert_to_a_credit_record_over_the_api_
         app.finish().await;
     }
 }
+
+/// A supervisor suspends a demo tender over the API: the lot reports the hold, a bid is refused
+/// citing the rule, the order is public on the lot; the supervisor resumes it from the lot page's
+/// form; the principal answers an order to correct; nobody else may order or answer.
+#[tokio::test]
+async fn a_supervisor_suspends_resumes_and_orders_a_correction_over_the_api_and_pages() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        app.as_user("principal").await;
+        let (_, lots) = app.get("/api/v1/lots?stage=tendering").await;
+        let id = lots
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["procedure_kind"] == "open_tender"))
+            .and_then(|x| x["id"].as_str())
+            .expect("the demo has an open tender under way")
+            .to_string();
+        let path = format!("/api/v1/lots/{id}/interventions");
+        let order = json!({"kind": "suspend", "basis": "招标投标法实施条例 第62条", "reason": "投诉处理期间暂停"});
+        let (st, body) = app.post(&path, order.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}: {body}");
+
+        app.as_user("supervisor").await;
+        let (st, bad) = app
+            .post(
+                &path,
+                json!({"kind": "correct", "basis": "x", "reason": "y"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {bad}");
+        assert_eq!(bad["fields"][0]["field"], "due_at", "{b}: {bad}");
+        let (st, held) = app.post(&path, order).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {held}");
+        let (_, lot) = app.get(&format!("/api/v1/lots/{id}")).await;
+        assert_eq!(lot["held_by"], held["id"], "{b}: {lot}");
+
+        app.as_user("principal").await;
+        let (st, refused) = app
+            .post(
+                &format!("/api/v1/lots/{id}/termination"),
+                json!({"reason": "不再建设"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {refused}");
+        assert_eq!(refused["fields"][0]["code"], "procedure.held_by_order");
+        assert_eq!(
+            refused["fields"][0]["rule"]["article"], "52",
+            "{b}: {refused}"
+        );
+
+        // The public reads the order; the supervisor lifts it from the lot page.
+        let anonymous = reqwest::Client::new()
+            .get(app.url(&path))
+            .send()
+            .await
+            .expect("orders");
+        assert_eq!(anonymous.status(), StatusCode::OK, "{b}");
+        let orders: Value = anonymous.json().await.expect("json");
+        assert_eq!(orders[0]["kind"], "suspend", "{b}: {orders}");
+        app.as_user("supervisor").await;
+        let page = app
+            .client
+            .get(app.url(&format!("/lots/{id}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            page.contains("id=\"held\"") && page.contains("id=\"order-form\""),
+            "{b}"
+        );
+        let r = app
+            .form(
+                &format!("/lots/{id}/order"),
+                &[
+                    ("kind", "resume"),
+                    ("basis", "招标投标法实施条例 第62条"),
+                    ("reason", "投诉已处理完毕"),
+                    ("due_at", ""),
+                ],
+                None,
+            )
+            .await;
+        let to = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(to.contains("done=order"), "{b}: {} {to}", r.status());
+        let (_, lot) = app.get(&format!("/api/v1/lots/{id}")).await;
+        assert_eq!(lot["held_by"], Value::Null, "{b}");
+
+        let due = (app.state.now() + chrono::Duration::days(5)).to_rfc3339();
+        let (st, correct) = app
+            .post(&path, json!({"kind": "correct", "basis": "电子招标投标办法 第52条", "reason": "补充公开评标办法", "due_at": due}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {correct}");
+        let answer = format!(
+            "/api/v1/interventions/{}/answer",
+            correct["id"].as_str().expect("id")
+        );
+        app.as_user("bidder").await;
+        let (st, _) = app.post(&answer, json!({"answer": "x"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        app.as_user("principal").await;
+        let (st, answered) = app
+            .post(&answer, json!({"answer": "已发布澄清公告补充评标办法"}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {answered}");
+        assert_eq!(answered["answer"], "已发布澄清公告补充评标办法");
+        app.finish().await;
+    }
+}

@@ -492,3 +492,155 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_supervisors_suspension_holds_every_step_but_objections_until_the_same_order_lifts_it() {
+    let (p, mut lot) = tendering(false, 3);
+    let order = Uuid::from_u128(77);
+    let at = t("2026-03-20T11:00:00");
+    assert_eq!(
+        step(&p, &mut lot, &Command::Hold { order }, at).expect("hold"),
+        vec![Event::Held { order }]
+    );
+    let refused = step(
+        &p,
+        &mut lot,
+        &Command::SubmitBid {
+            bidder: Uuid::from_u128(9),
+        },
+        at,
+    );
+    assert!(
+        matches!(refused, Err(Refusal::Rule(ref e)) if e[0].code == "procedure.held_by_order"
+            && e[0].rule.as_ref().map(|r| r.regulation) == Some("电子招标投标办法")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        step(&p, &mut lot, &Command::Open, t("2026-03-23T09:30:00")),
+        Err(Refusal::Rule(ref e)) if e[0].code == "procedure.held_by_order"
+    ));
+    let objection = Uuid::from_u128(5);
+    step(
+        &p,
+        &mut lot,
+        &Command::RaiseObjection {
+            id: objection,
+            subject: ObjectionSubject::Documents,
+        },
+        t("2026-03-12T10:00:00"),
+    )
+    .expect("an objection is still heard while the order holds");
+    step(
+        &p,
+        &mut lot.clone(),
+        &Command::Clarify {
+            new_deadline: Some(t("2026-04-07T09:30:00")),
+        },
+        at,
+    )
+    .expect("the principal may correct its documents and move the deadline while held");
+    assert!(matches!(
+        step(
+            &p,
+            &mut lot,
+            &Command::Hold {
+                order: Uuid::from_u128(78)
+            },
+            at
+        ),
+        Err(Refusal::OutOfOrder { .. })
+    ));
+    assert!(matches!(
+        step(
+            &p,
+            &mut lot,
+            &Command::Release {
+                order: Uuid::from_u128(78)
+            },
+            at
+        ),
+        Err(Refusal::OutOfOrder { .. })
+    ));
+    step(&p, &mut lot, &Command::ReplyObjection { id: objection }, at).expect("reply");
+    step(&p, &mut lot, &Command::Release { order }, at).expect("release");
+    assert_eq!(lot.held_by, None);
+    assert_eq!(
+        step(&p, &mut lot, &Command::Open, t("2026-03-23T09:30:00")).expect("open"),
+        vec![Event::Opened { bids: 3 }]
+    );
+}
+
+#[test]
+fn a_supervisor_may_end_a_procedure_after_the_award_but_not_after_the_contract() {
+    let (p, mut lot) = tendering(true, 3);
+    step(&p, &mut lot, &Command::Open, t("2026-03-23T09:30:00")).expect("open");
+    step(
+        &p,
+        &mut lot,
+        &Command::ReportEvaluation { ranked: ids(3) },
+        t("2026-03-25T16:00:00"),
+    )
+    .expect("report");
+    step(
+        &p,
+        &mut lot,
+        &Command::StartPublicity {
+            until: t("2026-03-29T17:00:00"),
+        },
+        t("2026-03-26T09:00:00"),
+    )
+    .expect("publicity");
+    step(
+        &p,
+        &mut lot,
+        &Command::Award {
+            winner: Uuid::from_u128(1),
+            passed_over: vec![],
+        },
+        t("2026-03-30T09:00:00"),
+    )
+    .expect("award");
+    let mut ordered = lot.clone();
+    assert!(
+        matches!(
+            step(
+                &p,
+                &mut ordered,
+                &Command::Terminate {
+                    purchase_cancelled: false
+                },
+                t("2026-03-31T09:00:00")
+            ),
+            Err(Refusal::OutOfOrder { .. })
+        ),
+        "the tenderer may not end an awarded procedure"
+    );
+    assert_eq!(
+        step(
+            &p,
+            &mut ordered,
+            &Command::TerminateByOrder,
+            t("2026-03-31T09:00:00")
+        )
+        .expect("the supervisor may"),
+        vec![Event::Terminated]
+    );
+    step(
+        &p,
+        &mut lot,
+        &Command::RecordContract,
+        t("2026-03-31T09:00:00"),
+    )
+    .expect("contract");
+    for cmd in [
+        Command::TerminateByOrder,
+        Command::Hold {
+            order: Uuid::from_u128(1),
+        },
+    ] {
+        assert!(matches!(
+            step(&p, &mut lot, &cmd, t("2026-04-01T09:00:00")),
+            Err(Refusal::OutOfOrder { .. })
+        ));
+    }
+}

@@ -55,33 +55,7 @@ pub async fn terminate(
     )
     .await?;
 
-    let refund_by: NaiveDate = match &lot.gp {
-        Some(gp) => crate::calendar::load_tx(&mut tx)
-            .await?
-            .add_working_days(crate::tendering::day(now), gp.bond_refund_within.value),
-        None => ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now),
-    };
-    let bonds: Vec<(Uuid, i64)> = tx_all!(
-        &mut tx,
-        "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'",
-        lot.id
-    );
-    for (bidder, bond) in bonds.iter().filter(|b| b.1 > 0) {
-        tx_exec!(
-            &mut tx,
-            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING",
-            lot.id,
-            bidder,
-            bond,
-            refund_by
-        );
-    }
-    tx_exec!(
-        &mut tx,
-        "UPDATE schedule SET fired_at = $1, outcome = 'cancelled: terminated' WHERE lot_id = $2 AND fired_at IS NULL",
-        truncate_micros(now),
-        lot.id
-    );
+    let (refund_by, bonds) = wind_up(&mut tx, &lot, now).await?;
 
     // The termination names the notice that started the procedure.
     let original: Option<(Uuid, String, DateTime<Utc>)> = tx_opt!(
@@ -154,4 +128,42 @@ pub async fn terminate(
     }
     tx.commit().await?;
     Ok(notice)
+}
+
+/// What every ended procedure does, however it ended: each active bond falls due for refund,
+/// and the lot's timers stop. Returns the refund date and the bonds (bidder, amount).
+pub(crate) async fn wind_up(
+    tx: &mut crate::db::Tx,
+    lot: &crate::tendering::LotRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<(NaiveDate, Vec<(Uuid, i64)>)> {
+    let refund_by: NaiveDate = match &lot.gp {
+        Some(gp) => crate::calendar::load_tx(tx)
+            .await?
+            .add_working_days(crate::tendering::day(now), gp.bond_refund_within.value),
+        None => ggzy_core::tender_schedule::withdrawal_refund_due(&lot.pack, now),
+    };
+    let bonds: Vec<(Uuid, i64)> = tx_all!(
+        tx,
+        "SELECT bidder_id, bond FROM bids WHERE lot_id = $1 AND status = 'active'",
+        lot.id
+    );
+    for (bidder, bond) in bonds.iter().filter(|b| b.1 > 0) {
+        tx_exec!(
+            tx,
+            "INSERT INTO bond_refunds (lot_id, bidder_id, amount, due_on) VALUES ($1, $2, $3, $4) ON CONFLICT (lot_id, bidder_id) DO NOTHING",
+            lot.id,
+            bidder,
+            bond,
+            refund_by
+        );
+    }
+    tx_exec!(
+        tx,
+        "UPDATE schedule SET fired_at = $1, outcome = 'cancelled: terminated' WHERE lot_id = $2 AND fired_at IS NULL",
+        truncate_micros(now),
+        lot.id
+    );
+
+    Ok((refund_by, bonds))
 }

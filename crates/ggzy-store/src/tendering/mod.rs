@@ -402,6 +402,8 @@ fn event_kind(e: &Event) -> &'static str {
         Event::Suspended { .. } => "lot.suspended",
         Event::Resumed => "lot.resumed",
         Event::Terminated => "lot.terminated",
+        Event::Held { .. } => "lot.held",
+        Event::Released { .. } => "lot.released",
     }
 }
 

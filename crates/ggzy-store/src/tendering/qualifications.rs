@@ -37,7 +37,7 @@ pub async fn set(
     let mut tx = db.begin().await?;
     let lot = load_for_update(&mut tx, lot_id).await?;
     let viewer = super::viewer::Viewer::of(actor, &lot);
-    if !super::viewer::LotActions::of(viewer, false, &lot, now).set_qualifications {
+    if !super::viewer::LotActions::of(viewer, false, false, &lot, now).set_qualifications {
         return Err(FieldError::new(
             "requirements",
             "qualification.fixed",

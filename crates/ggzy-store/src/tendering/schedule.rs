@@ -25,6 +25,8 @@ pub const COMPLAINT_DECISION_DUE: &str = "complaint_decision_due";
 /// Right after an opening commits: the collusion indicators run over the opened bids' traces,
 /// apart from the opening so that the deadline minute does not wait for them.
 pub const COLLUSION_CHECK: &str = "collusion_check";
+/// An order to correct is due: unanswered, it becomes an alert for the supervisor.
+pub const CORRECTION_DUE: &str = "correction_due";
 
 /// Plan `action` for `lot` at `due`, replacing an unfired plan of the same action (a moved
 /// deadline moves its opening).

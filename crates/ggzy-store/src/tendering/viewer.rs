@@ -104,17 +104,27 @@ pub struct LotActions {
     /// State the qualifications bidders must hold, before the first notice (the prequalification
     /// notice states them too) is out.
     pub set_qualifications: bool,
+    /// A supervisor of the lot's region orders it suspended, resumed, corrected or ended.
+    pub order: bool,
 }
 
 impl LotActions {
-    pub fn of(viewer: Viewer, member: bool, lot: &LotRow, now: DateTime<Utc>) -> LotActions {
+    /// `supervises`: the viewer holds `supervise` in the lot's region (an auditor reads as a
+    /// supervisor but orders nothing).
+    pub fn of(
+        viewer: Viewer,
+        member: bool,
+        supervises: bool,
+        lot: &LotRow,
+        now: DateTime<Utc>,
+    ) -> LotActions {
         let stage = lot.state.stage;
         let before_deadline = lot.state.dates.is_none_or(|d| now < d.bid_deadline);
         let construction = lot.gp.is_none();
         let quoting = lot.state.final_quotes_due.is_some_and(|d| now < d);
         let tenderer = viewer.is_tenderer();
         let bidder = viewer.is_bidder();
-        LotActions {
+        let all = LotActions {
             publish_notice: tenderer && matches!(stage, Stage::Registered | Stage::Prequalified),
             review_prequal: tenderer && stage == Stage::Prequalifying,
             clarify: tenderer && stage == Stage::Tendering && before_deadline,
@@ -140,6 +150,19 @@ impl LotActions {
             final_quote: bidder && stage == Stage::Evaluating && quoting,
             decide_winner: tenderer && !construction && stage == Stage::Reported,
             set_qualifications: tenderer && stage == Stage::Registered,
+            order: supervises
+                && !matches!(stage, Stage::Failed | Stage::Contracted | Stage::Terminated),
+        };
+        if lot.state.held_by.is_none() {
+            return all;
+        }
+        // A supervisor's suspension holds every step but these (`procedure::decide`).
+        LotActions {
+            clarify: all.clarify,
+            object_to_result: all.object_to_result,
+            complain: all.complain,
+            order: all.order,
+            ..LotActions::default()
         }
     }
 }
@@ -172,7 +195,10 @@ pub async fn view_for(
 ) -> ServiceResult<LotView> {
     let (lot, viewer) = visible(db, actor, lot_id).await?;
     let member = super::committee::is_member(db, actor, lot_id).await?;
-    let actions = LotActions::of(viewer, member, &lot, now);
+    let supervises = actor
+        .grant_for(Permission::Supervise, &lot.region)
+        .is_some();
+    let actions = LotActions::of(viewer, member, supervises, &lot, now);
     Ok(LotView {
         lot,
         viewer,

@@ -7,6 +7,7 @@ mod conformance;
 mod credit;
 mod experts;
 mod grants;
+mod interventions;
 mod modules;
 mod notices;
 mod performance;

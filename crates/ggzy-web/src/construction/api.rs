@@ -143,6 +143,9 @@ pub struct LotDetail {
     pub candidates: Vec<Uuid>,
     pub winner: Option<Uuid>,
     pub pending_objections: usize,
+    /// The supervisor's suspension order in force (责令暂停): every step but objections and
+    /// clarifications waits until it is lifted.
+    pub held_by: Option<Uuid>,
     /// Bids standing: shown only after the opening.
     pub bids: Option<usize>,
     pub schedule: Vec<ScheduleRow>,
@@ -185,6 +188,7 @@ pub async fn lot_detail(s: &AppState, l: &tendering::LotRow) -> Result<LotDetail
         },
         winner: st.winner,
         pending_objections: st.objections.len(),
+        held_by: st.held_by,
         bids: st.stage.opened().then_some(st.bidders.len()),
         schedule: schedule::for_lot(&s.db, l.id).await?,
     })

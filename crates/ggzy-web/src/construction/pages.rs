@@ -180,6 +180,8 @@ struct LotPage {
     report: Option<Outcome>,
     refunds: Vec<RefundView>,
     complaints: Vec<ComplaintView>,
+    /// The supervisor's orders on the lot, published.
+    interventions: Vec<ggzy_store::regime::InterventionView>,
     follow: Option<FollowUp>,
     /// Supplements and the acceptance after the contract.
     performance: Option<ggzy_store::evaluation::performance::Performance>,
@@ -557,6 +559,7 @@ async fn build_lot(
         None
     };
     let performance = t!(ggzy_store::evaluation::performance::performance(&s.db, &row).await);
+    let interventions = t!(ggzy_store::regime::interventions(&s.db, id).await);
     let (qualifications, qualification_types) =
         t!(lot_qualifications(s, id, actions.set_qualifications).await);
     let stages = stage_bar(&l, row.state.stage);
@@ -600,6 +603,7 @@ async fn build_lot(
         report,
         refunds,
         complaints,
+        interventions,
         follow,
         performance,
         reasons: RejectionReason::ALL.to_vec(),

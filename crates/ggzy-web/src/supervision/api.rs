@@ -10,6 +10,7 @@ use ggzy_core::alert::Step;
 use ggzy_store::alerts::{
     self, AlertCase, AlertCount, AlertFilter, AlertStepView, AlertView, CloseInput, StepInput,
 };
+use ggzy_store::regime::{self, InterventionAnswer, InterventionInput, InterventionView};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,8 +20,9 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(AlertView, AlertCase, AlertStepView, AlertCount, StepInput, CloseInput)),
-    tags((name = "supervision", description = "Alerts handled as cases, from raising to a finding"))
+    components(schemas(AlertView, AlertCase, AlertStepView, AlertCount, StepInput, CloseInput,
+        InterventionInput, InterventionAnswer, InterventionView)),
+    tags((name = "supervision", description = "Alerts handled as cases, from raising to a finding; the supervisor's orders on a lot"))
 )]
 pub struct SupervisionDoc;
 
@@ -32,6 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge))
         .routes(routes!(investigate))
         .routes(routes!(close))
+        .routes(routes!(interventions, order))
+        .routes(routes!(answer))
 }
 
 /// Alerts in the caller's regions (supervisors and auditors): open ones by due time by default.
@@ -109,4 +113,44 @@ pub async fn close(
     ApiJson(i): ApiJson<CloseInput>,
 ) -> ApiResult<Json<AlertCase>> {
     Ok(Json(alerts::close(&s.db, &a, id, &i, s.now()).await?))
+}
+
+/// The supervisor's orders on a lot, oldest first. Orders are published, so anyone may read them.
+#[utoipa::path(get, path = "/api/v1/lots/{id}/interventions", tag = "supervision",
+    responses((status = 200, body = Vec<InterventionView>), (status = 404, body = Problem)))]
+pub async fn interventions(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<InterventionView>>> {
+    Ok(Json(regime::interventions(&s.db, id).await?))
+}
+
+/// Order the lot suspended, resumed, corrected or terminated (责令暂停／恢复／改正／终止), citing
+/// the legal basis. The order binds the procedure at once and is published as a notice.
+#[utoipa::path(post, path = "/api/v1/lots/{id}/interventions", tag = "supervision", request_body = InterventionInput,
+    responses((status = 201, body = InterventionView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(lot = %id))]
+pub async fn order(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<InterventionInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<InterventionView>)> {
+    let view = regime::order(&s.db, &a, id, &i, s.now()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view)))
+}
+
+/// The principal reports what it corrected under an order to correct, once.
+#[utoipa::path(post, path = "/api/v1/interventions/{id}/answer", tag = "supervision", request_body = InterventionAnswer,
+    responses((status = 200, body = InterventionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(intervention = %id))]
+pub async fn answer(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<InterventionAnswer>,
+) -> ApiResult<Json<InterventionView>> {
+    Ok(Json(
+        regime::answer_intervention(&s.db, &a, id, &i, s.now()).await?,
+    ))
 }

@@ -32,6 +32,7 @@ mod committee;
 mod gov_procurement;
 mod notice;
 mod opening;
+mod supervision;
 
 pub fn router() -> Router<AppState> {
     step_routes!(
@@ -75,6 +76,8 @@ pub fn router() -> Router<AppState> {
         award::TerminateForm,
         award::ComplaintForm,
         award::HandleComplaintForm,
+        supervision::OrderForm,
+        supervision::OrderAnswerForm,
     )
 }
 
