@@ -132,6 +132,11 @@ pub fn rule_title(kind: &str) -> (&'static str, &'static str) {
         "procedure.terminated" => ("采购活动终止", "A procurement was terminated"),
         "challenge.reply_overdue" => ("质疑答复逾期", "A challenge was not answered in time"),
         "complaint.decision_overdue" => ("投诉处理逾期", "A complaint was not decided in time"),
+        "intervention.correction_overdue" => (
+            "责令改正逾期未报告",
+            "An order to correct was not answered in time",
+        ),
+        "report" => ("举报", "A report of a violation"),
         _ => ("其他预警", "Other alert"),
     }
 }

@@ -34,6 +34,7 @@ pub mod procurement_procedure;
 pub mod qualification;
 pub mod red_flags;
 pub mod region;
+pub mod report;
 pub mod role;
 pub mod rulepack;
 pub mod score;

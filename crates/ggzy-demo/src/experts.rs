@@ -1,4 +1,4 @@
-//! The demo expert pool: the five named demo experts and 25 more, with specialties, employers,
+//! The demo expert pool: the five named demo experts and 31 more, with specialties, employers,
 //! ties and a few who the avoidance rules must keep off (a bidder's employee, a former employee of
 //! the principal, a suspended expert, one too junior, one on leave, one 失信, one from the
 //! supervising department), so a demo draw shows every kind of exclusion.
@@ -50,7 +50,7 @@ enum Tie {
     Department,
 }
 
-const POOL: [Row; 30] = [
+const POOL: [Row; 36] = [
     (
         "expert",
         "林教授",
@@ -305,6 +305,60 @@ const POOL: [Row; 30] = [
         "A080101",
         Tie::None,
     ),
+    (
+        "expert31",
+        "施明",
+        "高级工程师",
+        true,
+        12,
+        "A080101",
+        Tie::None,
+    ),
+    (
+        "expert32",
+        "崔磊",
+        "高级工程师",
+        true,
+        15,
+        "A080102",
+        Tie::None,
+    ),
+    (
+        "expert33",
+        "龚平",
+        "教授级高级工程师",
+        true,
+        24,
+        "A080101",
+        Tie::None,
+    ),
+    (
+        "expert34",
+        "程雪",
+        "高级工程师",
+        true,
+        11,
+        "A080102",
+        Tie::None,
+    ),
+    (
+        "expert35",
+        "袁斌",
+        "高级工程师",
+        true,
+        17,
+        "A080101",
+        Tie::None,
+    ),
+    (
+        "expert36",
+        "邵宁",
+        "高级工程师",
+        true,
+        13,
+        "A080102",
+        Tie::None,
+    ),
 ];
 
 /// The demo usernames of the pool beyond the five named experts.
@@ -337,7 +391,7 @@ pub(crate) async fn seed(
     let now = truncate_micros(now);
     let tree = SpecialtyTree::default_cn();
     let region = DivisionCode::parse("region", "330200")?;
-    // One hash for every pool account: they share the demo password, and hashing 25 times would
+    // One hash for every pool account: they share the demo password, and hashing 31 times would
     // only slow the demo down.
     let hash = hash_password(password)?;
     let mut tx = db.begin().await?;

@@ -8,7 +8,7 @@ use crate::credit::{self, RecordInput};
 use crate::db::{Db, Tx};
 use crate::error::{OrInternal, ServiceError, ServiceResult};
 use crate::events::{self, NewEvent};
-use crate::tendering::{LotRow, log};
+use crate::tendering::LotRow;
 use crate::{db_all, db_opt, tx_exec, tx_opt};
 use chrono::{DateTime, Utc};
 use ggzy_core::FieldError;
@@ -27,14 +27,48 @@ pub(crate) async fn raise(
     evidence: serde_json::Value,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
+    let at = Raised {
+        region: &lot.region,
+        lot: Some(lot.id),
+        subject: format!("lot:{}", lot.id),
+        logged: None,
+    };
+    raise_at(tx, &at, kind, severity, evidence, now).await
+}
+
+/// Where an alert is raised: its region, its lot if any, and the log subject its event files
+/// under (a lot's, or a report's when nothing but the region is known).
+pub(crate) struct Raised<'a> {
+    pub region: &'a DivisionCode,
+    pub lot: Option<Uuid>,
+    pub subject: String,
+    /// What the public log records in place of the evidence, when the evidence is not for
+    /// everyone to read (a report's facts and its reporter).
+    pub logged: Option<serde_json::Value>,
+}
+
+pub(crate) async fn raise_at(
+    tx: &mut Tx,
+    at: &Raised<'_>,
+    kind: &'static str,
+    severity: Severity,
+    evidence: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
-    let ev = log(
+    let system = Actor::system();
+    let ev = events::append(
         tx,
-        &Actor::system(),
-        None,
-        lot,
-        "alert.raised",
-        serde_json::json!({"alert": id, "kind": kind, "severity": severity.as_str(), "evidence": evidence}),
+        NewEvent {
+            actor_id: None,
+            actor_role: system.role_label(None),
+            address: system.address.clone(),
+            region_code: at.region.to_string(),
+            kind: "alert.raised",
+            subject: at.subject.clone(),
+            payload: serde_json::json!({"alert": id, "kind": kind, "severity": severity.as_str(),
+                "evidence": at.logged.as_ref().unwrap_or(&evidence)}),
+        },
         now,
     )
     .await?;
@@ -42,8 +76,8 @@ pub(crate) async fn raise(
         tx,
         "INSERT INTO alerts (id, region_code, lot_id, kind, evidence, raised_at, severity, status, due_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'raised', $8, $9)",
         id,
-        lot.region.as_str(),
-        lot.id,
+        at.region.as_str(),
+        at.lot,
         kind,
         evidence.to_string(),
         truncate_micros(now),

@@ -27,6 +27,9 @@ pub enum ServiceError {
     },
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Too many attempts from one address in the window.
+    #[error("rate limited")]
+    RateLimited,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]

@@ -24,6 +24,7 @@ pub mod procurement;
 pub mod receipts;
 pub mod regime;
 pub mod regions;
+pub mod reports;
 pub mod tendering;
 pub mod vault;
 pub mod xlsx;

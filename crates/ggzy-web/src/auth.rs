@@ -107,7 +107,7 @@ pub fn client_address(
 pub struct CurrentActor(pub Actor);
 
 /// Writes the public may make: signing in and out, registering a market entity, applying as an
-/// expert. Every other unsafe request needs a session, checked before its body is read.
+/// expert, reporting a violation and following the report. Every other unsafe request needs a session, checked before its body is read.
 const PUBLIC_WRITES: &[&str] = &[
     "/login",
     "/logout",
@@ -116,6 +116,10 @@ const PUBLIC_WRITES: &[&str] = &[
     "/api/v1/session",
     "/api/v1/entities",
     "/api/v1/experts",
+    "/report",
+    "/report/progress",
+    "/api/v1/reports",
+    "/api/v1/reports/progress",
 ];
 
 async fn resolve_actor(parts: &Parts, state: &AppState) -> Actor {

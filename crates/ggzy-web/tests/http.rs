@@ -5108,3 +5108,63 @@ async fn a_supervisor_suspends_resumes_and_orders_a_correction_over_the_api_and_
         app.finish().await;
     }
 }
+
+/// Anyone reports a violation about the centre itself, anonymously; the report becomes a
+/// high-severity alert for the region's supervisor, who reads the facts, closes the case, and the
+/// reporter reads the answer with the number and secret — a wrong secret reads as no report.
+#[tokio::test]
+async fn an_anonymous_report_about_the_centre_is_answered_through_its_alert() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        let (st, bad) = app
+            .post(
+                "/api/v1/reports",
+                json!({"about": "centre", "accused": "", "facts": ""}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {bad}");
+        let (st, receipt) = app
+            .post(
+                "/api/v1/reports",
+                json!({"about": "centre", "accused": "交易中心", "facts": "开标现场收取未公示的场地费", "region_code": "330200"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {receipt}");
+        let lookup = json!({"number": receipt["number"], "secret": receipt["secret"]});
+        let (st, progress) = app.post("/api/v1/reports/progress", lookup.clone()).await;
+        assert_eq!(st, StatusCode::OK, "{b}: {progress}");
+        assert_eq!(progress["status"], "received", "{b}");
+        let (st, _) = app
+            .post(
+                "/api/v1/reports/progress",
+                json!({"number": receipt["number"], "secret": "WRONGSECRET23456"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
+
+        app.as_user("supervisor").await;
+        let (_, list) = app.get("/api/v1/alerts?kind=report").await;
+        let alert = list
+            .as_array()
+            .and_then(|l| l.first())
+            .cloned()
+            .expect("the report's alert");
+        assert_eq!(alert["severity"], "high", "{b}");
+        let id = alert["id"].as_str().expect("id").to_string();
+        let (st, report) = app.get(&format!("/api/v1/alerts/{id}/report")).await;
+        assert_eq!(st, StatusCode::OK, "{b}: {report}");
+        assert_eq!(report["facts"], "开标现场收取未公示的场地费");
+        assert_eq!(report["reporter_name"], Value::Null, "anonymous");
+        let (st, _) = app
+            .post(
+                &format!("/api/v1/alerts/{id}/closure"),
+                json!({"finding": "warning", "note": "已责令交易中心停止收取并退还"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let (_, progress) = app.post("/api/v1/reports/progress", lookup).await;
+        assert_eq!(progress["status"], "answered", "{b}: {progress}");
+        assert_eq!(progress["answer"], "已责令交易中心停止收取并退还");
+        app.finish().await;
+    }
+}

@@ -11,6 +11,9 @@ use ggzy_store::alerts::{
     self, AlertCase, AlertCount, AlertFilter, AlertStepView, AlertView, CloseInput, StepInput,
 };
 use ggzy_store::regime::{self, InterventionAnswer, InterventionInput, InterventionView};
+use ggzy_store::reports::{
+    self, ReportInput, ReportLookup, ReportProgress, ReportReceipt, ReportView,
+};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,7 +24,8 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     components(schemas(AlertView, AlertCase, AlertStepView, AlertCount, StepInput, CloseInput,
-        InterventionInput, InterventionAnswer, InterventionView)),
+        InterventionInput, InterventionAnswer, InterventionView,
+        ReportInput, ReportReceipt, ReportLookup, ReportProgress, ReportView)),
     tags((name = "supervision", description = "Alerts handled as cases, from raising to a finding; the supervisor's orders on a lot"))
 )]
 pub struct SupervisionDoc;
@@ -36,6 +40,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close))
         .routes(routes!(interventions, order))
         .routes(routes!(answer))
+        .routes(routes!(file_report))
+        .routes(routes!(report_progress))
+        .routes(routes!(alert_report))
+}
+
+/// Reports and lookups from the public are counted per address with the sign-in attempts: a
+/// report form is no way round the limit, and a secret is not to be guessed.
+pub(crate) fn limited(s: &AppState, a: &ggzy_store::Actor) -> Result<(), ApiError> {
+    if s.login_limiter.allow(&format!("report:{}", a.address)) {
+        Ok(())
+    } else {
+        Err(ApiError(ggzy_store::ServiceError::RateLimited))
+    }
 }
 
 /// Alerts in the caller's regions (supervisors and auditors): open ones by due time by default.
@@ -153,4 +170,45 @@ pub async fn answer(
     Ok(Json(
         regime::answer_intervention(&s.db, &a, id, &i, s.now()).await?,
     ))
+}
+
+/// Report a violation (举报) to the supervisor: anyone may, by name or anonymously, about a deal,
+/// a company, an expert, the centre's staff or the centre itself; centre staff report as staff.
+/// The answer holds the number and a secret, shown once, to follow the report with.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "supervision", request_body = ReportInput,
+    responses((status = 201, body = ReportReceipt), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn file_report(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(i): ApiJson<ReportInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<ReportReceipt>)> {
+    limited(&s, &a)?;
+    let r = reports::file(&s.db, &a, &i, s.now()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(r)))
+}
+
+/// Follow a report with its number and secret: its state and, once answered, the answer. A
+/// wrong number or secret is answered as not found.
+#[utoipa::path(post, path = "/api/v1/reports/progress", tag = "supervision", request_body = ReportLookup,
+    responses((status = 200, body = ReportProgress), (status = 404, body = Problem), (status = 429, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn report_progress(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(i): ApiJson<ReportLookup>,
+) -> ApiResult<Json<ReportProgress>> {
+    limited(&s, &a)?;
+    Ok(Json(reports::progress(&s.db, &i).await?))
+}
+
+/// The report behind an alert of kind `report`, with its reporter, for the alert's supervisors.
+#[utoipa::path(get, path = "/api/v1/alerts/{id}/report", tag = "supervision",
+    responses((status = 200, body = Option<ReportView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn alert_report(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Option<ReportView>>> {
+    Ok(Json(reports::for_alert(&s.db, &a, id).await?))
 }
